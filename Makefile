@@ -1,0 +1,56 @@
+# pg_hamilton: PGXS build.  `make && make install`, then `CREATE EXTENSION hamilton`.
+# The test suites need a running cluster: see scripts/test.sh (or `make check-all`).
+
+MODULE_big = hamilton
+EXTENSION  = hamilton
+DATA       = hamilton--1.0.sql
+PGFILEDESC = "pg_hamilton - dataflows of functions and SQL inside PostgreSQL"
+
+OBJS = \
+	src/hamilton.o \
+	src/catalog.o \
+	src/registry.o \
+	src/sqlparse.o \
+	src/dag.o \
+	src/validate.o \
+	src/values.o \
+	src/planner.o \
+	src/executor.o \
+	src/materialize.o \
+	src/runlog.o \
+	src/graph.o
+
+PG_CPPFLAGS = -I$(srcdir)/include
+
+# Every object depends on the headers (PGXS does not track them by default).
+$(OBJS): $(wildcard $(srcdir)/include/*.h)
+
+# pg_regress suites: one file per feature and per class of error.
+REGRESS = \
+	setup \
+	register \
+	define \
+	define_errors \
+	execute \
+	execute_errors \
+	scalars \
+	overrides \
+	failure \
+	tags \
+	introspection \
+	lineage \
+	quoting \
+	security \
+	scale
+REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# Everything: pg_regress, isolation specs, pgTAP, shell-level tests (pg_dump, ...).
+# Expects PGHOST/PGPORT to point at a cluster where the extension is installed;
+# scripts/test.sh starts such a throwaway cluster and calls this.
+.PHONY: check-all
+check-all:
+	bash scripts/run-suites.sh

@@ -1,0 +1,272 @@
+/* pg_hamilton 1.0: Hamilton's dataflow paradigm inside PostgreSQL */
+
+\echo Use "CREATE EXTENSION hamilton" to load this file. \quit
+
+/*
+ * The catalog lives in schema "hamilton"; the API functions live in the schema
+ * the extension is created in (public by default), so that
+ * SELECT * FROM hamilton_execute(ARRAY['forecast']) works as written.
+ *
+ * Catalog tables hold portable data only (names, SQL text), so pg_dump and
+ * pg_upgrade carry them.  Users read them through the views below; every write
+ * goes through the C functions, which check ownership and then write as the
+ * extension's owner.
+ */
+CREATE SCHEMA hamilton;
+COMMENT ON SCHEMA hamilton IS 'pg_hamilton catalog: modules, SQL nodes, tags, runs and lineage';
+
+-- A module is a schema whose functions are nodes.
+CREATE TABLE hamilton.module (
+    schema_name   name PRIMARY KEY,
+    registered_at timestamptz NOT NULL DEFAULT now(),
+    registered_by name NOT NULL DEFAULT current_user
+);
+
+-- Nodes defined in SQL (a SELECT is a table node).
+CREATE TABLE hamilton.sql_node (
+    schema_name   name NOT NULL,
+    node_name     name NOT NULL,
+    definition    text NOT NULL,
+    doc           text,
+    materialize   text NOT NULL DEFAULT 'auto' CHECK (materialize IN ('auto', 'table')),
+    declared_inputs text[] NOT NULL DEFAULT '{}',
+    owner         regrole NOT NULL,
+    defined_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (schema_name, node_name)
+);
+
+-- Tags of any node (function or SQL), Hamilton's @tag.
+CREATE TABLE hamilton.node_tag (
+    schema_name name NOT NULL,
+    node_name   name NOT NULL,
+    tag_key     text NOT NULL,
+    tag_value   text NOT NULL,
+    PRIMARY KEY (schema_name, node_name, tag_key)
+);
+
+-- One row per successful or failed execution.
+CREATE TABLE hamilton.run (
+    run_id      bigint PRIMARY KEY,
+    started_at  timestamptz NOT NULL,
+    finished_at timestamptz,
+    status      text NOT NULL CHECK (status IN ('succeeded', 'failed')),
+    outputs     text[] NOT NULL,
+    inputs      jsonb NOT NULL DEFAULT '{}',
+    overrides   jsonb NOT NULL DEFAULT '{}',
+    config      jsonb NOT NULL DEFAULT '{}',
+    run_by      name NOT NULL,
+    failed_node text,
+    error       text
+);
+CREATE SEQUENCE hamilton.run_id_seq OWNED BY hamilton.run.run_id;
+
+-- One row per plan step of a run.
+CREATE TABLE hamilton.node_run (
+    run_id      bigint NOT NULL REFERENCES hamilton.run ON DELETE CASCADE,
+    step        int NOT NULL,
+    node        text NOT NULL,
+    module      name,
+    kind        text NOT NULL,
+    relation    text,
+    rows        bigint,
+    ms          double precision,
+    status      text NOT NULL,
+    fingerprint text,
+    error       text,
+    PRIMARY KEY (run_id, step)
+);
+
+-- The current materialized result of each persisted node: its lineage.
+CREATE TABLE hamilton.result (
+    schema_name     name NOT NULL,
+    node_name       name NOT NULL,
+    relation        regclass NOT NULL,
+    run_id          bigint NOT NULL,
+    materialized_at timestamptz NOT NULL,
+    fingerprint     text NOT NULL,
+    inputs          jsonb NOT NULL DEFAULT '{}',
+    upstream        jsonb NOT NULL DEFAULT '[]',
+    sources         text[] NOT NULL DEFAULT '{}',
+    PRIMARY KEY (schema_name, node_name)
+);
+
+-- pg_dump keeps users' definitions and history (the tables are extension members).
+SELECT pg_catalog.pg_extension_config_dump('hamilton.module', '');
+SELECT pg_catalog.pg_extension_config_dump('hamilton.sql_node', '');
+SELECT pg_catalog.pg_extension_config_dump('hamilton.node_tag', '');
+SELECT pg_catalog.pg_extension_config_dump('hamilton.run', '');
+SELECT pg_catalog.pg_extension_config_dump('hamilton.node_run', '');
+SELECT pg_catalog.pg_extension_config_dump('hamilton.result', '');
+SELECT pg_catalog.pg_extension_config_dump('hamilton.run_id_seq', '');
+
+REVOKE ALL ON ALL TABLES IN SCHEMA hamilton FROM PUBLIC;
+GRANT USAGE ON SCHEMA hamilton TO PUBLIC;
+GRANT SELECT ON ALL TABLES IN SCHEMA hamilton TO PUBLIC;
+
+/* ------------------------------------------------------------------------
+ * Defining the dataflow
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION @extschema@.hamilton_register(module regnamespace)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'hamilton_register'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_register(regnamespace) IS
+  'make a schema a module: its functions (names not starting with _) become nodes; returns how many';
+
+CREATE FUNCTION @extschema@.hamilton_unregister(module regnamespace)
+RETURNS void
+AS 'MODULE_PATHNAME', 'hamilton_unregister'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_unregister(regnamespace) IS
+  'forget a module: its functions stop being nodes (its SQL nodes stay)';
+
+CREATE FUNCTION @extschema@.hamilton_define(
+    node text,
+    sql text,
+    doc text DEFAULT NULL,
+    tags jsonb DEFAULT NULL,
+    materialize text DEFAULT 'auto',
+    inputs text[] DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'hamilton_define'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_define(text, text, text, jsonb, text, text[]) IS
+  'define (or replace) a SQL node schema.name from a single read-only SELECT';
+
+CREATE FUNCTION @extschema@.hamilton_drop(node text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'hamilton_drop'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_drop(text) IS
+  'remove a SQL node (its last result table is left in place)';
+
+CREATE FUNCTION @extschema@.hamilton_tag(node text, tags jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'hamilton_tag'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_tag(text, jsonb) IS
+  'merge tags into a node (a JSON null removes a key); returns the node''s tags';
+
+/* ------------------------------------------------------------------------
+ * Running it
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION @extschema@.hamilton_execute(
+    outputs text[],
+    inputs jsonb DEFAULT '{}',
+    overrides jsonb DEFAULT '{}',
+    config jsonb DEFAULT '{}')
+RETURNS TABLE (node text, kind text, relation text, rows bigint, ms double precision, status text)
+AS 'MODULE_PATHNAME', 'hamilton_execute'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_execute(text[], jsonb, jsonb, jsonb) IS
+  'validate, run the upstream closure of the outputs, materialize them; returns the run report';
+
+CREATE FUNCTION @extschema@.hamilton_validate(
+    outputs text[],
+    inputs jsonb DEFAULT '{}',
+    overrides jsonb DEFAULT '{}',
+    config jsonb DEFAULT '{}')
+RETURNS TABLE (problem text, node text, message text, detail text, hint text)
+AS 'MODULE_PATHNAME', 'hamilton_validate'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_validate(text[], jsonb, jsonb, jsonb) IS
+  'dry run: every problem that would stop hamilton_execute, one row each (no rows: valid)';
+
+CREATE FUNCTION @extschema@.hamilton_explain(
+    outputs text[],
+    inputs jsonb DEFAULT '{}',
+    overrides jsonb DEFAULT '{}',
+    config jsonb DEFAULT '{}')
+RETURNS text
+AS 'MODULE_PATHNAME', 'hamilton_explain'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_explain(text[], jsonb, jsonb, jsonb) IS
+  'the plan hamilton_execute would follow, step by step, with the SQL each step runs';
+
+/* ------------------------------------------------------------------------
+ * Graph queries and introspection
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION @extschema@.hamilton_upstream(node text)
+RETURNS TABLE (node text, depth integer)
+AS 'MODULE_PATHNAME', 'hamilton_upstream'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION @extschema@.hamilton_downstream(node text)
+RETURNS TABLE (node text, depth integer)
+AS 'MODULE_PATHNAME', 'hamilton_downstream'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION @extschema@.hamilton_path(from_node text, to_node text)
+RETURNS TABLE (node text, depth integer)
+AS 'MODULE_PATHNAME', 'hamilton_path'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION hamilton.node_list()
+RETURNS TABLE (node text, module name, name name, kind text, language text, type text,
+               inputs text[], sources text[], doc text, tags jsonb, materialize text,
+               definition text, fingerprint text, owner name)
+AS 'MODULE_PATHNAME', 'hamilton_node_list'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION hamilton.edge_list()
+RETURNS TABLE (upstream text, downstream text, via text)
+AS 'MODULE_PATHNAME', 'hamilton_edge_list'
+LANGUAGE C VOLATILE;
+
+CREATE VIEW hamilton.nodes AS SELECT * FROM hamilton.node_list();
+COMMENT ON VIEW hamilton.nodes IS 'every node of the dataflow, as the next execution will see it';
+
+CREATE VIEW hamilton.edges AS SELECT * FROM hamilton.edge_list();
+COMMENT ON VIEW hamilton.edges IS 'upstream -> downstream, and the parameter or relation reference that makes the edge';
+
+CREATE VIEW hamilton.modules AS
+SELECT m.schema_name AS module,
+       m.registered_at,
+       m.registered_by,
+       n.oid IS NOT NULL AS schema_exists
+FROM hamilton.module m
+LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = m.schema_name;
+
+CREATE VIEW hamilton.tags AS
+SELECT pg_catalog.quote_ident(t.schema_name) || '.' || pg_catalog.quote_ident(t.node_name) AS node,
+       t.schema_name AS module,
+       t.node_name AS name,
+       t.tag_key AS key,
+       t.tag_value AS value
+FROM hamilton.node_tag t;
+COMMENT ON VIEW hamilton.tags IS 'one row per (node, tag key)';
+
+CREATE VIEW hamilton.runs AS
+SELECT r.run_id, r.status, r.started_at, r.finished_at,
+       round(extract(epoch FROM r.finished_at - r.started_at)::numeric * 1000, 3) AS ms,
+       r.outputs, r.inputs, r.overrides, r.config, r.run_by, r.failed_node, r.error
+FROM hamilton.run r;
+
+CREATE VIEW hamilton.node_runs AS
+SELECT nr.run_id, nr.step, nr.node, nr.module, nr.kind, nr.relation, nr.rows, nr.ms,
+       nr.status, nr.fingerprint, nr.error
+FROM hamilton.node_run nr;
+
+CREATE VIEW hamilton.lineage AS
+SELECT res.relation,
+       pg_catalog.quote_ident(res.schema_name) || '.' || pg_catalog.quote_ident(res.node_name) AS node,
+       res.schema_name AS module,
+       res.run_id,
+       run.status AS run_status,
+       res.materialized_at,
+       res.fingerprint,
+       res.inputs,
+       res.upstream,
+       res.sources
+FROM hamilton.result res
+LEFT JOIN hamilton.run run USING (run_id);
+COMMENT ON VIEW hamilton.lineage IS 'for each materialized table: the run and node that made it, its code fingerprint, inputs, upstream results and source tables';
+
+GRANT SELECT ON ALL TABLES IN SCHEMA hamilton TO PUBLIC;
+REVOKE ALL ON FUNCTION hamilton.node_list() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hamilton.edge_list() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hamilton.node_list() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION hamilton.edge_list() TO PUBLIC;

@@ -1,0 +1,46 @@
+/*
+ * catalog.h
+ *	  Reading and writing pg_hamilton's catalog tables (schema "hamilton").
+ *
+ * Catalog writes run as the extension's owner, after the caller's rights
+ * have been checked here; node SQL always runs as the caller.
+ */
+#ifndef HAMILTON_CATALOG_H
+#define HAMILTON_CATALOG_H
+
+#include "postgres.h"
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+
+/* Column numbers of hamilton.sql_node, as read by catalog_load_sql_nodes. */
+#define Natts_sql_node_load				8
+#define Anum_sql_node_schema			1
+#define Anum_sql_node_name				2
+#define Anum_sql_node_definition		3
+#define Anum_sql_node_doc				4
+#define Anum_sql_node_materialize		5
+#define Anum_sql_node_declared_inputs	6
+#define Anum_sql_node_owner				7
+#define Anum_sql_node_fingerprint		8
+
+/* Switching to the catalog owner for a write, and back. */
+typedef struct CatalogWriter
+{
+	Oid			saved_userid;
+	int			saved_sec_context;
+} CatalogWriter;
+
+extern Oid	catalog_owner(void);
+extern void catalog_write_begin(CatalogWriter *w);
+extern void catalog_write_end(CatalogWriter *w);
+
+extern void spi_exec_checked(const char *sql, int nargs, Oid *argtypes,
+							 Datum *values, const char *nulls, int expected);
+extern bool catalog_module_exists(const char *schema);
+extern void parse_node_name(const char *text, char **schema, char **name,
+							bool default_schema);
+extern char *qualified_display(const char *schema, const char *name);
+extern Jsonb *catalog_node_tags(const char *schema, const char *name);
+extern void catalog_delete_tags(const char *schema, const char *name);
+
+#endif							/* HAMILTON_CATALOG_H */

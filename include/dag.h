@@ -1,0 +1,126 @@
+/*
+ * dag.h
+ *	  The dataflow graph: nodes, their dependencies, and how names resolve.
+ *
+ * A Dag is rebuilt from the catalogs (pg_proc and hamilton.sql_node) at every
+ * call, so that replacing or dropping a function is seen at once.  Nodes live
+ * in one array and refer to each other by index; nothing in here recurses
+ * over the graph.
+ */
+#ifndef HAMILTON_DAG_H
+#define HAMILTON_DAG_H
+
+#include "postgres.h"
+#include "nodes/pg_list.h"
+#include "utils/hsearch.h"
+
+typedef enum HNodeKind
+{
+	HNODE_INPUT,				/* a name no node defines: supplied at execution */
+	HNODE_SCALAR,				/* a function returning one value */
+	HNODE_TABLE_FUNC,			/* a function returning rows (SETOF, TABLE,
+								 * composite) */
+	HNODE_QUERY					/* a SQL node: one read-only SELECT */
+} HNodeKind;
+
+typedef enum HDepVia
+{
+	VIA_PARAM,					/* a function parameter of that name */
+	VIA_RELATION,				/* a relation the node's SQL reads */
+	VIA_DECLARED				/* listed in hamilton_define(inputs => ...) */
+} HDepVia;
+
+/* One upstream dependency of a node. */
+typedef struct HDep
+{
+	int			target;			/* node index */
+	HDepVia		via;
+	int			index;			/* parameter index or SqlRef index */
+} HDep;
+
+/* A function parameter: its name is the upstream node's name. */
+typedef struct HParam
+{
+	char	   *name;
+	Oid			type;
+	bool		has_default;
+} HParam;
+
+/* A relation read by a SQL node, found by the parser. */
+typedef struct SqlRef
+{
+	char	   *schema;			/* as written; NULL when unqualified */
+	char	   *name;
+	int			start;			/* byte span of the name in the definition */
+	int			end;
+	bool		has_alias;
+	bool		inlinable;		/* may be replaced by a parenthesized subquery */
+	int			target;			/* node index; -1 for a source relation */
+	char	   *source;			/* qualified source relation when target < 0 */
+} SqlRef;
+
+/* A problem found while building or validating; reported all at once. */
+typedef struct HProblem
+{
+	const char *code;			/* short name, e.g. "missing_input" */
+	int			sqlstate;
+	char	   *node;			/* node it concerns, or NULL */
+	char	   *message;
+	char	   *detail;
+	char	   *hint;
+} HProblem;
+
+typedef struct HNode
+{
+	char	   *schema;			/* module; NULL for inputs */
+	char	   *name;
+	char	   *display;		/* schema.name, quoted only where needed */
+	HNodeKind	kind;
+	char	   *language;		/* "sql" for SQL nodes, the function's language */
+	Oid			funcoid;
+	Oid			rettype;
+	int			nparams;
+	HParam	   *params;
+	char	   *sql;			/* SQL node definition */
+	int			nrefs;
+	SqlRef	   *refs;
+	List	   *declared;		/* declared input names (char *) */
+	char	   *doc;
+	char	   *fingerprint;
+	Oid			owner;
+	bool		persist;		/* materialize => 'table' */
+	int			ndeps;
+	HDep	   *deps;
+	int			next_same_name; /* next node with this name, or -1 */
+	List	   *problems;		/* HProblem *, reported when the node is used */
+} HNode;
+
+typedef struct Dag
+{
+	MemoryContext cxt;
+	int			nnodes;
+	int			maxnodes;
+	HNode	   *nodes;
+	HTAB	   *byqual;			/* schema + name -> index */
+	HTAB	   *byname;			/* name -> first index (chain: next_same_name) */
+	HTAB	   *inputs;			/* input name -> index */
+	int		   *down_start;		/* reverse edges (CSR), built on demand */
+	int		   *down_list;
+} Dag;
+
+extern Dag *dag_build(void);
+extern int	dag_find_qualified(Dag *dag, const char *schema, const char *name);
+extern int	dag_find_input(Dag *dag, const char *name);
+extern int	dag_resolve_name(Dag *dag, const char *text, HProblem **problem,
+							 const char *role);
+extern int	dag_resolve_name_or_error(Dag *dag, const char *text);
+extern void dag_build_downstream(Dag *dag);
+extern const char *dag_kind_name(HNodeKind kind);
+extern char *dag_type_name(HNode *node);
+extern bool dag_yields_relation(HNode *node);
+
+extern HProblem *problem_make(const char *code, int sqlstate, const char *node,
+							  const char *message, const char *detail,
+							  const char *hint);
+
+#endif							/* HAMILTON_DAG_H */

@@ -1,0 +1,20 @@
+/*
+ * hamilton.h
+ *	  Settings and small helpers shared by every part of pg_hamilton.
+ */
+#ifndef HAMILTON_H
+#define HAMILTON_H
+
+#include "postgres.h"
+
+/* The schema that holds the catalog tables and views. */
+#define HAMILTON_SCHEMA "hamilton"
+
+/* Settings (GUCs), see hamilton.c. */
+extern bool hamilton_inline_intermediates;
+extern int	hamilton_max_inline_depth;
+
+/* Field 4 of our advisory lock tags, so that they never collide with users'. */
+#define HAMILTON_LOCK_FIELD4 0x4841
+
+#endif							/* HAMILTON_H */

@@ -1,0 +1,103 @@
+/*
+ * plan.h
+ *	  A validated execution plan: the upstream closure of the requested
+ *	  outputs, in a deterministic topological order, with what each step does.
+ */
+#ifndef HAMILTON_PLAN_H
+#define HAMILTON_PLAN_H
+
+#include "postgres.h"
+#include "dag.h"
+#include "nodes/bitmapset.h"
+#include "utils/jsonb.h"
+
+typedef enum StepAction
+{
+	STEP_UNDECIDED,				/* not planned yet */
+	STEP_INPUT,					/* a value from inputs (or config) */
+	STEP_OVERRIDE,				/* a value or relation from overrides */
+	STEP_VALUE,					/* a scalar function, evaluated once */
+	STEP_INLINE,				/* a query inlined into its only consumer */
+	STEP_TEMP,					/* an intermediate kept in a temporary table */
+	STEP_PERSIST				/* a result table in the module's schema */
+} StepAction;
+
+typedef struct PlanStep
+{
+	int			node;			/* node index in the Dag */
+	StepAction	action;
+	bool		requested;		/* one of the outputs */
+	int			nconsumers;		/* steps of this plan that read it */
+	int			inline_into;	/* consumer step, for STEP_INLINE */
+	int			inline_depth;	/* how many inlined queries nest in its SQL */
+
+	/* scalar values (inputs, overrides, scalar functions) */
+	char	   *json_text;		/* input/override value as given (NULL: null) */
+	char		json_kind;		/* JSON_KIND_* */
+	Oid			valtype;
+	char	   *literal;		/* 'text'::type, once known */
+
+	/* what the step runs */
+	char	   *sql;			/* its SELECT, rendered in plan order */
+
+	/* relations */
+	char	   *relation;		/* quoted qualified relation holding the result */
+	char	   *temp_name;		/* unquoted temp table name, for STEP_TEMP */
+
+	/* run report */
+	const char *status;
+	int64		rows;
+	bool		has_rows;
+	double		ms;
+	char	   *error;
+	List	   *sources;		/* source relations read, through unpersisted
+								 * upstream steps */
+	Bitmapset  *input_steps;	/* inputs it depends on, transitively */
+	Bitmapset  *upstream_steps; /* nearest persisted or overridden upstream */
+} PlanStep;
+
+typedef struct HPlan
+{
+	Dag		   *dag;
+	int			nsteps;
+	PlanStep   *steps;
+	int		   *step_of_node;	/* node index -> step index, or -1 */
+	List	   *output_names;	/* as requested (char *) */
+	Jsonb	   *inputs;
+	Jsonb	   *overrides;
+	Jsonb	   *config;
+	List	   *problems;		/* HProblem * */
+	int64		run_id;
+} HPlan;
+
+/* validate.c */
+extern HPlan *plan_validate(Dag *dag, List *outputs, Jsonb *inputs,
+						   Jsonb *overrides, Jsonb *config);
+extern void plan_raise_problems(HPlan *plan);
+extern List *text_array_to_list(ArrayType *arr, const char *what);
+
+/* planner.c */
+extern void plan_choose_actions(HPlan *plan);
+extern char *plan_render_step(HPlan *plan, int stepno, bool for_explain);
+extern char *plan_explain_text(HPlan *plan);
+extern const char *step_action_name(StepAction action);
+
+/* values.c: JSON values as given in inputs/overrides/config */
+#define JSON_KIND_STRING	's'
+#define JSON_KIND_NUMBER	'n'
+#define JSON_KIND_BOOL		'b'
+#define JSON_KIND_NULL		'z'
+#define JSON_KIND_CONTAINER 'c'
+
+extern bool jsonb_object_get(Jsonb *container, const char *key,
+							 char **json_text, char *json_kind);
+extern List *jsonb_object_keys_list(Jsonb *container, const char *what);
+extern Oid	value_default_type(char json_kind);
+extern bool value_literal(const char *json_text, char json_kind, Oid type,
+						  char **literal, char **error);
+extern char *datum_literal(Datum value, bool isnull, Oid type);
+
+/* executor.c */
+extern void plan_execute(HPlan *plan);
+
+#endif							/* HAMILTON_PLAN_H */

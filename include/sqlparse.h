@@ -1,0 +1,23 @@
+/*
+ * sqlparse.h
+ *	  Reading node definitions with PostgreSQL's own parser.
+ */
+#ifndef HAMILTON_SQLPARSE_H
+#define HAMILTON_SQLPARSE_H
+
+#include "postgres.h"
+#include "dag.h"
+
+/* What the parser found in a SQL node's definition. */
+typedef struct ParsedQuery
+{
+	char	   *sql;			/* the single statement, trimmed */
+	int			nrefs;
+	SqlRef	   *refs;			/* relations it reads, CTE names excluded */
+} ParsedQuery;
+
+extern ParsedQuery *parse_node_query(const char *node_display, const char *sql);
+extern char *splice_refs(const char *sql, int nrefs, SqlRef *refs,
+						 char **replacements);
+
+#endif							/* HAMILTON_SQLPARSE_H */

@@ -1,0 +1,190 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  Access to pg_hamilton's catalog tables.
+ *
+ * The catalog tables are owned by the extension's owner and are read-only to
+ * everybody else.  The C functions check what the caller may do (own the
+ * node, own the schema) and then write as the owner, the way a SECURITY
+ * DEFINER function would, but only around the catalog write itself: user
+ * code never runs with the owner's rights.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/syscache.h"
+
+#include "catalog.h"
+#include "hamilton.h"
+
+/*
+ * catalog_owner returns the role that owns the catalog (the owner of schema
+ * "hamilton", i.e. whoever created the extension).
+ */
+Oid
+catalog_owner(void)
+{
+	Oid			nspid = get_namespace_oid(HAMILTON_SCHEMA, false);
+	HeapTuple	tup;
+	Oid			owner;
+
+	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nspid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for namespace %u", nspid);
+	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * catalog_write_begin switches to the catalog owner for a catalog write.
+ * SECURITY_LOCAL_USERID_CHANGE keeps SET ROLE and friends out, and an error
+ * restores the caller's identity when the (sub)transaction aborts.
+ */
+void
+catalog_write_begin(CatalogWriter *w)
+{
+	GetUserIdAndSecContext(&w->saved_userid, &w->saved_sec_context);
+	SetUserIdAndSecContext(catalog_owner(),
+						   w->saved_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+}
+
+void
+catalog_write_end(CatalogWriter *w)
+{
+	SetUserIdAndSecContext(w->saved_userid, w->saved_sec_context);
+}
+
+/*
+ * spi_exec_checked runs one of our own statements with $n parameters and
+ * fails loudly if SPI does not answer what the statement must answer.
+ */
+void
+spi_exec_checked(const char *sql, int nargs, Oid *argtypes, Datum *values,
+				 const char *nulls, int expected)
+{
+	int			rc;
+
+	rc = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
+	if (rc != expected)
+		elog(ERROR, "SPI_execute_with_args failed (%s) for: %s",
+			 SPI_result_code_string(rc), sql);
+}
+
+/*
+ * catalog_module_exists tells whether a schema is registered as a module.
+ */
+bool
+catalog_module_exists(const char *schema)
+{
+	Oid			argtypes[1] = {NAMEOID};
+	Datum		values[1];
+
+	values[0] = CStringGetDatum(schema);
+	spi_exec_checked("SELECT 1 FROM hamilton.module WHERE schema_name = $1",
+					 1, argtypes, values, NULL, SPI_OK_SELECT);
+	return SPI_processed > 0;
+}
+
+/*
+ * parse_node_name splits "schema.name" (quoted identifiers allowed) into its
+ * parts.  An unqualified name gets schema NULL, or with default_schema the
+ * schema a CREATE TABLE would use.
+ */
+void
+parse_node_name(const char *text, char **schema, char **name,
+				bool default_schema)
+{
+	List	   *parts = stringToQualifiedNameList(text);
+
+	if (list_length(parts) == 1)
+	{
+		*name = pstrdup(strVal(linitial(parts)));
+		*schema = NULL;
+		if (default_schema)
+		{
+			RangeVar   *rv = makeRangeVar(NULL, *name, -1);
+
+			*schema = get_namespace_name(RangeVarGetCreationNamespace(rv));
+		}
+	}
+	else if (list_length(parts) == 2)
+	{
+		*schema = pstrdup(strVal(linitial(parts)));
+		*name = pstrdup(strVal(lsecond(parts)));
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("improper node name \"%s\"", text),
+				 errdetail("A node name is module.name or name."),
+				 errhint("Quote parts that contain dots: '\"my.schema\".node'.")));
+
+	if (strlen(*name) >= NAMEDATALEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("node name \"%s\" is too long", *name),
+				 errdetail("Node names become table names, which hold at most %d bytes.",
+						   NAMEDATALEN - 1)));
+}
+
+/*
+ * qualified_display is how a node is named to users: schema.name, quoted
+ * only where needed, exactly as quote_ident() || '.' || quote_ident() in SQL.
+ */
+char *
+qualified_display(const char *schema, const char *name)
+{
+	if (schema == NULL)
+		return pstrdup(quote_identifier(name));
+	return quote_qualified_identifier(schema, name);
+}
+
+/*
+ * catalog_node_tags returns a node's tags as a JSON object.
+ */
+Jsonb *
+catalog_node_tags(const char *schema, const char *name)
+{
+	Oid			argtypes[2] = {NAMEOID, NAMEOID};
+	Datum		values[2];
+	bool		isnull;
+	Datum		d;
+
+	values[0] = CStringGetDatum(schema);
+	values[1] = CStringGetDatum(name);
+	spi_exec_checked("SELECT coalesce(jsonb_object_agg(tag_key, tag_value ORDER BY tag_key), '{}')"
+					 " FROM hamilton.node_tag WHERE schema_name = $1 AND node_name = $2",
+					 2, argtypes, values, NULL, SPI_OK_SELECT);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return DatumGetJsonbPCopy(d);
+}
+
+/*
+ * catalog_delete_tags removes every tag of a node (when the node goes away).
+ */
+void
+catalog_delete_tags(const char *schema, const char *name)
+{
+	Oid			argtypes[2] = {NAMEOID, NAMEOID};
+	Datum		values[2];
+	CatalogWriter w;
+
+	values[0] = CStringGetDatum(schema);
+	values[1] = CStringGetDatum(name);
+	catalog_write_begin(&w);
+	spi_exec_checked("DELETE FROM hamilton.node_tag WHERE schema_name = $1 AND node_name = $2",
+					 2, argtypes, values, NULL, SPI_OK_DELETE);
+	catalog_write_end(&w);
+}

@@ -1,0 +1,303 @@
+/*-------------------------------------------------------------------------
+ *
+ * executor.c
+ *	  hamilton_execute: validate, plan, run each step, record the run.
+ *
+ * Steps run in plan order, each in a subtransaction of the caller's
+ * transaction, with the search_path pinned to the node's module.  When a
+ * step raises, its subtransaction is rolled back, the failed run is recorded
+ * autonomously (runlog.c), and the error is raised again with the node's
+ * name and the original SQLSTATE; the caller's transaction then aborts and
+ * takes every partial result of the run with it, so earlier results stay as
+ * they were.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "portability/instr_time.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/timestamp.h"
+
+#include "catalog.h"
+#include "materialize.h"
+#include "plan.h"
+#include "runlog.h"
+
+PG_FUNCTION_INFO_V1(hamilton_execute);
+
+static void run_step(HPlan *plan, int stepno);
+static void run_step_guarded(HPlan *plan, int stepno, TimestampTz started);
+static void compute_value(HPlan *plan, int stepno);
+static void emit_report(HPlan *plan, ReturnSetInfo *rsinfo);
+
+/*
+ * hamilton_execute(outputs, inputs, overrides, config) runs the upstream
+ * closure of the outputs and returns one report row per step.
+ */
+Datum
+hamilton_execute(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext callcxt;
+	List	   *outputs;
+	Dag		   *dag;
+	HPlan	   *plan;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("outputs must not be NULL"),
+				 errhint("Name the nodes to compute, e.g. ARRAY['forecast'].")));
+	InitMaterializedSRF(fcinfo, 0);
+	callcxt = CurrentMemoryContext;
+	outputs = text_array_to_list(PG_GETARG_ARRAYTYPE_P(0), "outputs");
+
+	SPI_connect();
+	MemoryContextSwitchTo(callcxt);
+	dag = dag_build();
+	plan = plan_validate(dag, outputs,
+						 PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
+						 PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
+						 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3));
+	plan_raise_problems(plan);
+	plan_choose_actions(plan);
+	plan_execute(plan);
+	emit_report(plan, rsinfo);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * plan_execute runs a validated, planned request.  SPI must be connected.
+ */
+void
+plan_execute(HPlan *plan)
+{
+	TimestampTz started = GetCurrentTimestamp();
+	List	   *results = NIL;
+	int			i;
+
+	plan->run_id = runlog_next_run_id();
+
+	/* Every result this run writes, locked before any work. */
+	for (i = 0; i < plan->nsteps; i++)
+		if (plan->steps[i].action == STEP_PERSIST ||
+			(plan->steps[i].requested && plan->steps[i].relation))
+			results = lappend(results, &plan->dag->nodes[plan->steps[i].node]);
+	lock_result_names(results);
+
+	for (i = 0; i < plan->nsteps; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		run_step_guarded(plan, i, started);
+	}
+
+	for (i = 0; i < plan->nsteps; i++)
+		if (plan->steps[i].action == STEP_TEMP)
+			materialize_drop_temp(plan->steps[i].temp_name);
+
+	runlog_record(plan, started, "succeeded", -1, NULL, false);
+}
+
+/*
+ * run_step_guarded runs one step in a subtransaction.  On error: roll the
+ * step back, record the failed run, and raise the error again naming the
+ * node.
+ */
+static void
+run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	PlanStep   *step = &plan->steps[stepno];
+	HNode	   *node = &plan->dag->nodes[step->node];
+	instr_time	t0,
+				t1;
+
+	INSTR_TIME_SET_CURRENT(t0);
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		run_step(plan, stepno);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		char	   *detail;
+		char	   *hint;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+
+		INSTR_TIME_SET_CURRENT(t1);
+		INSTR_TIME_SUBTRACT(t1, t0);
+		step->ms = INSTR_TIME_GET_MILLISEC(t1);
+		step->error = edata->message;
+		runlog_record(plan, started, "failed", stepno, edata->message, true);
+
+		detail = psprintf("%s%sRun " INT64_FORMAT " stopped at step %d of %d; nothing it computed was kept and earlier results are unchanged.",
+						  edata->detail ? edata->detail : "",
+						  edata->detail ? "\n" : "",
+						  plan->run_id, stepno + 1, plan->nsteps);
+		hint = edata->hint ? edata->hint :
+			psprintf("The failed run is in the history: SELECT * FROM hamilton.node_runs WHERE run_id = " INT64_FORMAT ";",
+					 plan->run_id);
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("node %s (module %s) failed: %s", node->display,
+						quote_identifier(node->schema), edata->message),
+				 errdetail("%s", detail),
+				 errhint("%s", hint),
+				 edata->context ? errcontext("%s", edata->context) : 0));
+	}
+	PG_END_TRY();
+
+	INSTR_TIME_SET_CURRENT(t1);
+	INSTR_TIME_SUBTRACT(t1, t0);
+	step->ms = INSTR_TIME_GET_MILLISEC(t1);
+}
+
+/*
+ * run_step does one step's work, with the search_path pinned to the node's
+ * module (then public), so that unqualified names in its SQL mean what they
+ * meant when the graph was built, whoever runs it and from wherever.
+ */
+static void
+run_step(HPlan *plan, int stepno)
+{
+	PlanStep   *step = &plan->steps[stepno];
+	HNode	   *node = &plan->dag->nodes[step->node];
+	int			nestlevel = -1;
+	Oid			relid;
+	char	   *sql;
+
+	sql = plan_render_step(plan, stepno, false);
+
+	if (node->schema)
+	{
+		nestlevel = NewGUCNestLevel();
+		(void) set_config_option("search_path",
+								 psprintf("%s, public, pg_temp", quote_identifier(node->schema)),
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	}
+
+	switch (step->action)
+	{
+		case STEP_UNDECIDED:
+			elog(ERROR, "step %d was not planned", stepno + 1);
+			break;
+		case STEP_INPUT:
+			step->status = step->json_kind == 0 ? "default" : "input";
+			break;
+		case STEP_OVERRIDE:
+			step->status = "overridden";
+			break;
+		case STEP_VALUE:
+			compute_value(plan, stepno);
+			step->status = "computed";
+			break;
+		case STEP_INLINE:
+			step->status = "inlined";
+			break;
+		case STEP_TEMP:
+			step->rows = materialize_temp(step->temp_name, sql);
+			step->has_rows = true;
+			step->status = "temporary";
+			break;
+		case STEP_PERSIST:
+			step->rows = materialize_result(node->schema, node->name, sql, node->doc,
+											node->display, &relid);
+			step->has_rows = true;
+			step->status = "materialized";
+			lineage_record(plan, stepno, relid);
+			break;
+	}
+
+	/* A requested scalar or overridden node is materialized too. */
+	if (step->requested && step->action != STEP_PERSIST)
+	{
+		if (step->action == STEP_VALUE)
+			sql = psprintf("SELECT %s AS %s", step->literal, quote_identifier(node->name));
+		step->relation = quote_qualified_identifier(node->schema, node->name);
+		step->rows = materialize_result(node->schema, node->name, sql, node->doc,
+										node->display, &relid);
+		step->has_rows = true;
+		step->status = "materialized";
+		lineage_record(plan, stepno, relid);
+	}
+
+	if (nestlevel >= 0)
+		AtEOXact_GUC(true, nestlevel);
+}
+
+/*
+ * compute_value evaluates a scalar function node once and keeps its result
+ * as a literal for the steps that read it.
+ */
+static void
+compute_value(HPlan *plan, int stepno)
+{
+	PlanStep   *step = &plan->steps[stepno];
+	HNode	   *node = &plan->dag->nodes[step->node];
+	int			rc;
+	bool		isnull;
+	Datum		value;
+
+	rc = SPI_execute(step->sql, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed (%s) for: %s", SPI_result_code_string(rc), step->sql);
+	if (SPI_processed != 1)
+		elog(ERROR, "scalar node %s returned " UINT64_FORMAT " rows", node->display,
+			 (uint64) SPI_processed);
+	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	step->literal = datum_literal(value, isnull, node->rettype);
+	step->rows = 1;
+	step->has_rows = true;
+	SPI_freetuptable(SPI_tuptable);
+}
+
+static void
+emit_report(HPlan *plan, ReturnSetInfo *rsinfo)
+{
+	int			i;
+
+	for (i = 0; i < plan->nsteps; i++)
+	{
+		PlanStep   *step = &plan->steps[i];
+		HNode	   *node = &plan->dag->nodes[step->node];
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+
+		values[0] = CStringGetTextDatum(node->display);
+		values[1] = CStringGetTextDatum(dag_kind_name(node->kind));
+		if (step->relation && step->action != STEP_TEMP)
+			values[2] = CStringGetTextDatum(step->relation);
+		else
+			nulls[2] = true;
+		values[3] = Int64GetDatum(step->rows);
+		nulls[3] = !step->has_rows;
+		values[4] = Float8GetDatum(rint(step->ms * 1000.0) / 1000.0);
+		values[5] = CStringGetTextDatum(step->status ? step->status : "?");
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}

@@ -1,0 +1,62 @@
+/*-------------------------------------------------------------------------
+ *
+ * hamilton.c
+ *	  pg_hamilton's entry point: the module magic and its settings.
+ *
+ * Every SQL-callable function lives in the file of its concern:
+ *	catalog.c      catalog access, ownership, running catalog writes as owner
+ *	registry.c     hamilton_register / unregister / define / drop / tag
+ *	sqlparse.c     reading SQL node definitions with raw_parser
+ *	dag.c          building the graph and resolving names
+ *	validate.c     closure, topological order, cycles, every check
+ *	values.c       inputs and overrides: JSON values to typed SQL literals
+ *	planner.c      what each step does (inline, temp, persist) and its SQL
+ *	executor.c     hamilton_execute: running the plan step by step
+ *	materialize.c  result tables, replaced atomically; temporary tables
+ *	runlog.c       run history and lineage, and the failed-run recorder
+ *	graph.c        upstream / downstream / path, the nodes and edges views
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+#include "hamilton.h"
+
+PG_MODULE_MAGIC;
+
+bool		hamilton_inline_intermediates = true;
+int			hamilton_max_inline_depth = 16;
+
+void		_PG_init(void);
+
+/*
+ * _PG_init registers the settings.  Nothing else is needed at load time: the
+ * failed-run recorder is a dynamic background worker, so pg_hamilton does
+ * not need shared_preload_libraries.
+ */
+void
+_PG_init(void)
+{
+	DefineCustomBoolVariable("hamilton.inline_intermediates",
+							 "Inline intermediate SQL nodes into their only consumer.",
+							 "When off, every intermediate is written to a temporary table.",
+							 &hamilton_inline_intermediates,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("hamilton.max_inline_depth",
+							"How many inlined intermediates may nest in one query.",
+							"Deeper chains are cut with temporary tables, so that planning stays cheap.",
+							&hamilton_max_inline_depth,
+							16, 1, 1000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("hamilton");
+}

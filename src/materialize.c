@@ -1,0 +1,247 @@
+/*-------------------------------------------------------------------------
+ *
+ * materialize.c
+ *	  Writing node results as tables.
+ *
+ * A result table is named after its node, in the node's module schema.
+ * Replacing it is atomic because everything happens in the caller's
+ * transaction: a reader sees the old rows until commit, then the new ones,
+ * never a half-built table.  When the result keeps its shape (same column
+ * names and types), the table is emptied with TRUNCATE and refilled, so its
+ * OID, grants, indexes and the views users built on it survive; when the
+ * shape changed (the node's code changed), it is dropped and created anew.
+ * A table of that name that pg_hamilton did not create is never touched.
+ *
+ * Concurrent runs serialize on the results they share through transaction-
+ * scoped advisory locks, taken for all of a run's results at once, in a
+ * fixed order, before any work: no deadlock between runs, and no run ever
+ * sees another's half-done work.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/plancache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "catalog.h"
+#include "dag.h"
+#include "hamilton.h"
+#include "materialize.h"
+#include "runlog.h"
+
+typedef struct ResultLock
+{
+	uint32		schema_hash;
+	uint32		name_hash;
+} ResultLock;
+
+static bool same_shape(Oid relid, const char *select_sql);
+static uint64 spi_rows(const char *sql, int expected);
+static int	result_lock_cmp(const void *a, const void *b);
+
+/*
+ * lock_result_names takes the advisory locks of every result a run will
+ * write (a List of HNode *), sorted, so two runs wait for each other rather
+ * than deadlock.  Held until the transaction ends.
+ */
+void
+lock_result_names(List *nodes)
+{
+	int			n = list_length(nodes);
+	ResultLock *locks = palloc(sizeof(ResultLock) * Max(n, 1));
+	ListCell   *lc;
+	int			i = 0;
+
+	foreach(lc, nodes)
+	{
+		HNode	   *node = lfirst(lc);
+
+		locks[i].schema_hash = hash_bytes((const unsigned char *) node->schema, strlen(node->schema));
+		locks[i].name_hash = hash_bytes((const unsigned char *) node->name, strlen(node->name));
+		i++;
+	}
+	qsort(locks, n, sizeof(ResultLock), result_lock_cmp);
+
+	for (i = 0; i < n; i++)
+	{
+		LOCKTAG		tag;
+
+		if (i > 0 && result_lock_cmp(&locks[i - 1], &locks[i]) == 0)
+			continue;
+		SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, locks[i].schema_hash,
+							 locks[i].name_hash, HAMILTON_LOCK_FIELD4);
+		(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	}
+
+	/* See what the run we may have waited for committed. */
+	AcceptInvalidationMessages();
+	InvalidateCatalogSnapshot();
+	pfree(locks);
+}
+
+static int
+result_lock_cmp(const void *a, const void *b)
+{
+	const ResultLock *la = a;
+	const ResultLock *lb = b;
+
+	if (la->schema_hash != lb->schema_hash)
+		return la->schema_hash < lb->schema_hash ? -1 : 1;
+	if (la->name_hash != lb->name_hash)
+		return la->name_hash < lb->name_hash ? -1 : 1;
+	return 0;
+}
+
+static uint64
+spi_rows(const char *sql, int expected)
+{
+	int			rc = SPI_execute(sql, false, 0);
+	uint64		rows = SPI_processed;
+
+	if (rc != expected)
+		elog(ERROR, "SPI_execute failed (%s) for: %s", SPI_result_code_string(rc), sql);
+	if (SPI_tuptable)
+		SPI_freetuptable(SPI_tuptable);
+	return rows;
+}
+
+/*
+ * materialize_result writes a node's result into schema.name and returns
+ * the number of rows.  The caller holds the node's advisory lock.
+ */
+uint64
+materialize_result(const char *schema, const char *name, const char *select_sql,
+				   const char *doc, const char *node_display, Oid *relid)
+{
+	Oid			nsp = get_namespace_oid(schema, false);
+	Oid			rel = get_relname_relid(name, nsp);
+	char	   *qname = quote_qualified_identifier(schema, name);
+	uint64		rows;
+
+	if (OidIsValid(rel))
+	{
+		if (lineage_result_relation(schema, name) != rel)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_TABLE),
+					 errmsg("relation %s already exists and was not created by pg_hamilton", qname),
+					 errdetail("Node %s would write its result there; pg_hamilton never overwrites a relation it did not create.",
+							   node_display),
+					 errhint("Rename or drop that relation, or rename the node.")));
+		if (get_rel_relkind(rel) != RELKIND_RELATION)
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("relation %s is not a table", qname),
+					 errhint("Drop it so that node %s can write its result there.", node_display)));
+
+		/* Lock first: readers keep the old rows until we commit. */
+		LockRelationOid(rel, AccessExclusiveLock);
+		if (same_shape(rel, select_sql))
+		{
+			spi_rows(psprintf("TRUNCATE TABLE %s", qname), SPI_OK_UTILITY);
+			rows = spi_rows(psprintf("INSERT INTO %s\n%s", qname, select_sql), SPI_OK_INSERT);
+			*relid = rel;
+			return rows;
+		}
+		spi_rows(psprintf("DROP TABLE %s", qname), SPI_OK_UTILITY);
+	}
+
+	rows = spi_rows(psprintf("CREATE TABLE %s AS\n%s", qname, select_sql), SPI_OK_UTILITY);
+	if (doc)
+		spi_rows(psprintf("COMMENT ON TABLE %s IS %s", qname, quote_literal_cstr(doc)),
+				 SPI_OK_UTILITY);
+	CommandCounterIncrement();
+	*relid = get_relname_relid(name, nsp);
+	return rows;
+}
+
+/*
+ * same_shape: would the query's rows fit the existing table as they are
+ * (same column names, types and type modifiers, in the same order)?
+ */
+static bool
+same_shape(Oid relid, const char *select_sql)
+{
+	SPIPlanPtr	plan = SPI_prepare(select_sql, 0, NULL);
+	List	   *sources;
+	CachedPlanSource *ps;
+	TupleDesc	qdesc;
+	Relation	rel;
+	TupleDesc	tdesc;
+	int			qi = 0,
+				ti = 0;
+	bool		same = true;
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), select_sql);
+	sources = SPI_plan_get_plan_sources(plan);
+	ps = linitial(sources);
+	qdesc = ps->resultDesc;
+
+	rel = table_open(relid, NoLock);
+	tdesc = RelationGetDescr(rel);
+	for (;;)
+	{
+		Form_pg_attribute qa,
+					ta;
+
+		while (ti < tdesc->natts && TupleDescAttr(tdesc, ti)->attisdropped)
+			ti++;
+		if (qi >= qdesc->natts || ti >= tdesc->natts)
+		{
+			same = (qi >= qdesc->natts && ti >= tdesc->natts);
+			break;
+		}
+		qa = TupleDescAttr(qdesc, qi);
+		ta = TupleDescAttr(tdesc, ti);
+		if (strcmp(NameStr(qa->attname), NameStr(ta->attname)) != 0 ||
+			qa->atttypid != ta->atttypid || qa->atttypmod != ta->atttypmod)
+		{
+			same = false;
+			break;
+		}
+		qi++;
+		ti++;
+	}
+	table_close(rel, NoLock);
+	SPI_freeplan(plan);
+	return same;
+}
+
+/*
+ * materialize_temp writes an intermediate into a temporary table that is
+ * dropped when the run ends (or with the transaction, if the run fails).
+ */
+uint64
+materialize_temp(const char *temp_name, const char *select_sql)
+{
+	uint64		rows;
+
+	rows = spi_rows(psprintf("CREATE TEMPORARY TABLE %s AS\n%s",
+							 quote_identifier(temp_name), select_sql),
+					SPI_OK_UTILITY);
+	/* Without statistics, the consumers' plans would be guesses. */
+	if (rows >= 1000)
+		spi_rows(psprintf("ANALYZE pg_temp.%s", quote_identifier(temp_name)), SPI_OK_UTILITY);
+	return rows;
+}
+
+void
+materialize_drop_temp(const char *temp_name)
+{
+	spi_rows(psprintf("DROP TABLE IF EXISTS pg_temp.%s", quote_identifier(temp_name)),
+			 SPI_OK_UTILITY);
+}

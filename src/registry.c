@@ -1,0 +1,458 @@
+/*-------------------------------------------------------------------------
+ *
+ * registry.c
+ *	  Defining the dataflow: hamilton_register, hamilton_unregister,
+ *	  hamilton_define, hamilton_drop, hamilton_tag.
+ *
+ * Who may do what follows PostgreSQL's own rules: registering a schema
+ * takes owning it; defining a node takes CREATE on its schema (its result
+ * table will live there); redefining, dropping or tagging a node takes
+ * owning it (the function's owner, or the role that defined the SQL node),
+ * or being a member of that role.  Every check happens before anything is
+ * written, so a refused call changes nothing.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+
+#include "catalog.h"
+#include "dag.h"
+#include "plan.h"
+#include "runlog.h"
+#include "sqlparse.h"
+
+PG_FUNCTION_INFO_V1(hamilton_register);
+PG_FUNCTION_INFO_V1(hamilton_unregister);
+PG_FUNCTION_INFO_V1(hamilton_define);
+PG_FUNCTION_INFO_V1(hamilton_drop);
+PG_FUNCTION_INFO_V1(hamilton_tag);
+
+static char *module_schema_name(Oid nspoid, const char *action);
+static Oid	sql_node_owner(const char *schema, const char *name, bool *found);
+static void check_node_owner(Oid owner, const char *display, const char *action);
+static void apply_tags(const char *schema, const char *name, const char *display,
+					   Jsonb *tags);
+
+/*
+ * module_schema_name checks that the caller owns a schema that may be a
+ * module, and returns its name.
+ */
+static char *
+module_schema_name(Oid nspoid, const char *action)
+{
+	char	   *nspname = get_namespace_name(nspoid);
+
+	if (nspname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_SCHEMA),
+				 errmsg("schema with OID %u does not exist", nspoid)));
+	if (strcmp(nspname, "hamilton") == 0 || strcmp(nspname, "pg_catalog") == 0 ||
+		strcmp(nspname, "information_schema") == 0 || isAnyTempNamespace(nspoid))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+				 errmsg("schema \"%s\" cannot be a module", nspname),
+				 errhint("Put the dataflow's functions in a schema of their own, e.g. CREATE SCHEMA shop.")));
+	if (!pg_namespace_ownercheck(nspoid, GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of schema %s to %s it", quote_identifier(nspname), action),
+				 errdetail("Registering a schema makes every function in it a node of the dataflow."),
+				 errhint("Ask the schema's owner or a superuser to do it.")));
+	return nspname;
+}
+
+/*
+ * hamilton_register(module regnamespace) makes a schema a module and
+ * returns how many nodes it holds.  Overloaded function names are refused:
+ * a node name must mean one thing.
+ */
+Datum
+hamilton_register(PG_FUNCTION_ARGS)
+{
+	Oid			nspoid = PG_GETARG_OID(0);
+	MemoryContext callcxt = CurrentMemoryContext;
+	char	   *nspname = module_schema_name(nspoid, "register");
+	Oid			argtypes[1] = {NAMEOID};
+	Datum		values[1];
+	CatalogWriter w;
+	Dag		   *dag;
+	int			count = 0,
+				i;
+	StringInfoData warnings;
+
+	SPI_connect();
+	MemoryContextSwitchTo(callcxt);
+	values[0] = CStringGetDatum(nspname);
+	catalog_write_begin(&w);
+	spi_exec_checked("INSERT INTO hamilton.module (schema_name, registered_by) "
+					 "VALUES ($1, session_user) ON CONFLICT (schema_name) DO NOTHING",
+					 1, argtypes, values, NULL, SPI_OK_INSERT);
+	catalog_write_end(&w);
+	CommandCounterIncrement();
+
+	dag = dag_build();
+	initStringInfo(&warnings);
+	for (i = 0; i < dag->nnodes; i++)
+	{
+		HNode	   *node = &dag->nodes[i];
+		ListCell   *lc;
+
+		if (node->schema == NULL || strcmp(node->schema, nspname) != 0)
+			continue;
+		count++;
+		foreach(lc, node->problems)
+		{
+			HProblem   *p = lfirst(lc);
+
+			if (strcmp(p->code, "duplicate_node") == 0)
+				ereport(ERROR,
+						(errcode(p->sqlstate),
+						 errmsg("cannot register schema %s: %s", quote_identifier(nspname), p->message),
+						 errdetail("%s", p->detail),
+						 errhint("A node name must mean one thing: rename the overloads, or prefix helpers with \"_\".")));
+			appendStringInfo(&warnings, "%s%s", warnings.len ? "\n" : "", p->message);
+		}
+	}
+	if (warnings.len > 0)
+		ereport(WARNING,
+				(errmsg("module %s has nodes that cannot run yet", quote_identifier(nspname)),
+				 errdetail("%s", warnings.data),
+				 errhint("hamilton_validate() reports these again for any output that needs them.")));
+	SPI_finish();
+	PG_RETURN_INT32(count);
+}
+
+/*
+ * hamilton_unregister(module regnamespace) forgets a module: its functions
+ * stop being nodes and lose their tags.  Its SQL nodes stay.
+ */
+Datum
+hamilton_unregister(PG_FUNCTION_ARGS)
+{
+	Oid			nspoid = PG_GETARG_OID(0);
+	char	   *nspname = module_schema_name(nspoid, "unregister");
+	Oid			argtypes[1] = {NAMEOID};
+	Datum		values[1];
+	CatalogWriter w;
+
+	SPI_connect();
+	if (!catalog_module_exists(nspname))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("schema %s is not a module", quote_identifier(nspname)),
+				 errhint("SELECT module FROM hamilton.modules lists the registered modules.")));
+	values[0] = CStringGetDatum(nspname);
+	catalog_write_begin(&w);
+	spi_exec_checked("DELETE FROM hamilton.module WHERE schema_name = $1",
+					 1, argtypes, values, NULL, SPI_OK_DELETE);
+	spi_exec_checked("DELETE FROM hamilton.node_tag t WHERE t.schema_name = $1 "
+					 "AND NOT EXISTS (SELECT 1 FROM hamilton.sql_node s "
+					 "  WHERE s.schema_name = t.schema_name AND s.node_name = t.node_name)",
+					 1, argtypes, values, NULL, SPI_OK_DELETE);
+	catalog_write_end(&w);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* sql_node_owner returns the owner of a SQL node, if it exists. */
+static Oid
+sql_node_owner(const char *schema, const char *name, bool *found)
+{
+	Oid			argtypes[2] = {NAMEOID, NAMEOID};
+	Datum		values[2];
+	bool		isnull;
+
+	values[0] = CStringGetDatum(schema);
+	values[1] = CStringGetDatum(name);
+	spi_exec_checked("SELECT owner::oid FROM hamilton.sql_node WHERE schema_name = $1 AND node_name = $2",
+					 2, argtypes, values, NULL, SPI_OK_SELECT);
+	*found = SPI_processed > 0;
+	if (!*found)
+		return InvalidOid;
+	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+static void
+check_node_owner(Oid owner, const char *display, const char *action)
+{
+	if (!has_privs_of_role(GetUserId(), owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of node %s to %s it", display, action),
+				 errdetail("Node %s belongs to role %s.", display,
+						   quote_identifier(GetUserNameFromId(owner, false))),
+				 errhint("Ask its owner, a member of that role, or a superuser.")));
+}
+
+/*
+ * hamilton_define(node, sql, doc, tags, materialize, inputs) defines or
+ * replaces a SQL node.  The definition must be one read-only SELECT; the
+ * relations it reads become its inputs when they are nodes.
+ */
+Datum
+hamilton_define(PG_FUNCTION_ARGS)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	char	   *node_text,
+			   *sql,
+			   *doc,
+			   *materialize,
+			   *schema,
+			   *name,
+			   *display;
+	Jsonb	   *tags;
+	ArrayType  *declared;
+	Oid			nsp;
+	ParsedQuery *pq;
+	bool		exists;
+	Oid			owner,
+				rel;
+	Oid			argtypes[7] = {NAMEOID, NAMEOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, OIDOID};
+	Datum		values[7];
+	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	CatalogWriter w;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("node and sql must not be NULL"),
+				 errhint("hamilton_define('module.name', 'SELECT ...')")));
+	node_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	sql = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	doc = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	tags = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
+	materialize = PG_ARGISNULL(4) ? "auto" : text_to_cstring(PG_GETARG_TEXT_PP(4));
+	declared = PG_ARGISNULL(5) ? NULL : PG_GETARG_ARRAYTYPE_P(5);
+
+	if (strcmp(materialize, "auto") != 0 && strcmp(materialize, "table") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid materialize option \"%s\"", materialize),
+				 errdetail("Valid options are \"auto\" (a table when requested, else an intermediate) and \"table\" (always a table)."),
+				 errhint("Use materialize => 'table' to keep an intermediate node's result.")));
+
+	parse_node_name(node_text, &schema, &name, true);
+	display = qualified_display(schema, name);
+	nsp = get_namespace_oid(schema, false);
+	if (pg_namespace_aclcheck(nsp, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to define node %s", display),
+				 errdetail("Defining a node takes CREATE on schema %s, where its result table lives.",
+						   quote_identifier(schema)),
+				 errhint("GRANT CREATE ON SCHEMA %s TO %s;", quote_identifier(schema),
+						 quote_identifier(GetUserNameFromId(GetUserId(), false)))));
+
+	pq = parse_node_query(display, sql);
+	if (declared)
+	{
+		ListCell   *lc;
+
+		foreach(lc, text_array_to_list(declared, "inputs"))
+		{
+			char	   *s,
+					   *n;
+
+			parse_node_name(lfirst(lc), &s, &n, false);
+		}
+	}
+
+	SPI_connect();
+	MemoryContextSwitchTo(callcxt);
+
+	owner = sql_node_owner(schema, name, &exists);
+	if (exists)
+		check_node_owner(owner, display, "redefine");
+	else if (catalog_module_exists(schema))
+	{
+		Oid			fargtypes[2] = {OIDOID, NAMEOID};
+		Datum		fvalues[2];
+
+		fvalues[0] = ObjectIdGetDatum(nsp);
+		fvalues[1] = CStringGetDatum(name);
+		spi_exec_checked("SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p "
+						 "WHERE p.pronamespace = $1 AND p.proname = $2 AND p.prokind = 'f'",
+						 2, fargtypes, fvalues, NULL, SPI_OK_SELECT);
+		if (SPI_processed > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_FUNCTION),
+					 errmsg("node %s is already defined by function %s", display,
+							SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
+					 errhint("Choose another name, or drop the function first.")));
+	}
+
+	rel = get_relname_relid(name, nsp);
+	if (OidIsValid(rel) && lineage_result_relation(schema, name) != rel)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation %s already exists and was not created by pg_hamilton", display),
+				 errdetail("Node %s would write its result there; pg_hamilton never overwrites a relation it did not create.",
+						   display),
+				 errhint("Choose another node name, or rename that relation.")));
+
+	values[0] = CStringGetDatum(schema);
+	values[1] = CStringGetDatum(name);
+	values[2] = CStringGetTextDatum(pq->sql);
+	values[3] = doc ? CStringGetTextDatum(doc) : (Datum) 0;
+	nulls[3] = doc ? ' ' : 'n';
+	values[4] = CStringGetTextDatum(materialize);
+	values[5] = declared ? PointerGetDatum(declared) :
+		PointerGetDatum(construct_empty_array(TEXTOID));
+	values[6] = ObjectIdGetDatum(GetUserId());
+
+	catalog_write_begin(&w);
+	spi_exec_checked("INSERT INTO hamilton.sql_node (schema_name, node_name, definition, doc, "
+					 "  materialize, declared_inputs, owner) "
+					 "VALUES ($1, $2, $3, $4, $5, $6, $7::regrole) "
+					 "ON CONFLICT (schema_name, node_name) DO UPDATE SET "
+					 "  definition = excluded.definition, doc = excluded.doc, "
+					 "  materialize = excluded.materialize, declared_inputs = excluded.declared_inputs, "
+					 "  defined_at = now()",
+					 7, argtypes, values, nulls, SPI_OK_INSERT);
+	catalog_write_end(&w);
+
+	if (tags)
+		apply_tags(schema, name, display, tags);
+
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(display));
+}
+
+/*
+ * hamilton_drop(node) removes a SQL node and its tags.  Its last result
+ * table stays, with its lineage: it is still true.
+ */
+Datum
+hamilton_drop(PG_FUNCTION_ARGS)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	char	   *node_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *schema,
+			   *name,
+			   *display;
+	bool		exists;
+	Oid			owner;
+	Oid			argtypes[2] = {NAMEOID, NAMEOID};
+	Datum		values[2];
+	CatalogWriter w;
+
+	SPI_connect();
+	MemoryContextSwitchTo(callcxt);
+	parse_node_name(node_text, &schema, &name, false);
+	if (schema == NULL)
+	{
+		Dag		   *dag = dag_build();
+		int			idx = dag_resolve_name_or_error(dag, node_text);
+
+		schema = dag->nodes[idx].schema;
+	}
+	display = qualified_display(schema, name);
+	owner = sql_node_owner(schema, name, &exists);
+	if (!exists)
+	{
+		Dag		   *dag = dag_build();
+		int			idx = dag_find_qualified(dag, schema, name);
+
+		if (idx >= 0 && OidIsValid(dag->nodes[idx].funcoid))
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("node %s is a function, not a SQL node", display),
+					 errhint("DROP FUNCTION %s; removes it from the dataflow.",
+							 format_procedure(dag->nodes[idx].funcoid))));
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("SQL node %s does not exist", display),
+				 errhint("SELECT node FROM hamilton.nodes WHERE language = 'sql' lists the SQL nodes.")));
+	}
+	check_node_owner(owner, display, "drop");
+
+	values[0] = CStringGetDatum(schema);
+	values[1] = CStringGetDatum(name);
+	catalog_write_begin(&w);
+	spi_exec_checked("DELETE FROM hamilton.sql_node WHERE schema_name = $1 AND node_name = $2",
+					 2, argtypes, values, NULL, SPI_OK_DELETE);
+	catalog_write_end(&w);
+	catalog_delete_tags(schema, name);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/*
+ * apply_tags merges a JSON object into a node's tags: a string is stored as
+ * is, any other value as its JSON text, and null removes the key.
+ */
+static void
+apply_tags(const char *schema, const char *name, const char *display, Jsonb *tags)
+{
+	List	   *keys = jsonb_object_keys_list(tags, "tags");
+	ListCell   *lc;
+	CatalogWriter w;
+
+	foreach(lc, keys)
+	{
+		char	   *key = lfirst(lc);
+		char	   *text;
+		char		kind;
+		Oid			argtypes[4] = {NAMEOID, NAMEOID, TEXTOID, TEXTOID};
+		Datum		values[4];
+
+		if (key[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("tag keys of node %s must not be empty", display)));
+		(void) jsonb_object_get(tags, key, &text, &kind);
+		values[0] = CStringGetDatum(schema);
+		values[1] = CStringGetDatum(name);
+		values[2] = CStringGetTextDatum(key);
+		catalog_write_begin(&w);
+		if (kind == JSON_KIND_NULL)
+			spi_exec_checked("DELETE FROM hamilton.node_tag WHERE schema_name = $1 AND node_name = $2 AND tag_key = $3",
+							 3, argtypes, values, NULL, SPI_OK_DELETE);
+		else
+		{
+			values[3] = CStringGetTextDatum(text);
+			spi_exec_checked("INSERT INTO hamilton.node_tag VALUES ($1, $2, $3, $4) "
+							 "ON CONFLICT (schema_name, node_name, tag_key) DO UPDATE SET tag_value = excluded.tag_value",
+							 4, argtypes, values, NULL, SPI_OK_INSERT);
+		}
+		catalog_write_end(&w);
+	}
+}
+
+/*
+ * hamilton_tag(node, tags) merges tags into any node (Hamilton's @tag) and
+ * returns the node's tags.
+ */
+Datum
+hamilton_tag(PG_FUNCTION_ARGS)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	char	   *node_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Jsonb	   *tags = PG_GETARG_JSONB_P(1);
+	Dag		   *dag;
+	HNode	   *node;
+	Jsonb	   *result;
+
+	SPI_connect();
+	MemoryContextSwitchTo(callcxt);
+	dag = dag_build();
+	node = &dag->nodes[dag_resolve_name_or_error(dag, node_text)];
+	check_node_owner(node->owner, node->display, "tag");
+	apply_tags(node->schema, node->name, node->display, tags);
+	result = catalog_node_tags(node->schema, node->name);
+	SPI_finish();
+	PG_RETURN_JSONB_P(result);
+}

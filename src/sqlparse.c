@@ -1,0 +1,365 @@
+/*-------------------------------------------------------------------------
+ *
+ * sqlparse.c
+ *	  Reading SQL node definitions with PostgreSQL's own parser.
+ *
+ * A SQL node is one read-only SELECT.  raw_parser tells us what kind of
+ * statement it is and which relations it reads (with their byte positions),
+ * without needing those relations to exist yet: upstream nodes are usually
+ * not materialized when a node is defined.  The positions let the planner
+ * point each reference at wherever the upstream result lives at run time,
+ * by splicing the text, never by pattern matching on SQL.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "parser/scansup.h"
+#include "tcop/cmdtag.h"
+#include "tcop/utility.h"
+#include "lib/stringinfo.h"
+
+#include "sqlparse.h"
+
+typedef struct RefWalk
+{
+	List	   *scopes;			/* stack of lists of CTE names in scope */
+	List	   *refs;			/* SqlRef * found so far */
+	const char *sql;
+	const char *modifying;		/* command tag of a data-modifying CTE */
+	bool		locking;		/* a FOR UPDATE/SHARE clause was seen */
+} RefWalk;
+
+typedef struct ParseErrorContext
+{
+	const char *node_display;
+} ParseErrorContext;
+
+static bool ref_walker(Node *node, RefWalk *ctx);
+static void add_range_var(RefWalk *ctx, RangeVar *rv, bool inlinable);
+static int	scan_qualified_name_end(const char *sql, int start);
+static bool preceded_by_table_keyword(const char *sql, int start);
+static void parse_error_callback(void *arg);
+static int	ref_cmp(const void *a, const void *b);
+
+/*
+ * parse_node_query checks that a definition is exactly one read-only SELECT
+ * and lists the relations it reads.  Every refusal names what was found and
+ * how to write it instead; nothing is stored by the caller on error.
+ */
+ParsedQuery *
+parse_node_query(const char *node_display, const char *sql)
+{
+	ErrorContextCallback errcb;
+	ParseErrorContext errarg;
+	List	   *stmts;
+	RawStmt    *raw;
+	Node	   *stmt;
+	RefWalk		ctx;
+	ParsedQuery *result;
+	int			start,
+				len;
+	ListCell   *lc;
+	int			i;
+
+	errarg.node_display = node_display;
+	errcb.callback = parse_error_callback;
+	errcb.arg = &errarg;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
+
+	if (stmts == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("definition of node %s is empty", node_display),
+				 errhint("Define a SQL node with a SELECT, for example 'SELECT region, sum(amount) AS sales FROM orders GROUP BY region'.")));
+	if (list_length(stmts) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("definition of node %s must be a single statement", node_display),
+				 errdetail("It holds %d statements.", list_length(stmts)),
+				 errhint("Define one node per SELECT; a node reads other nodes by naming them in FROM.")));
+
+	raw = linitial_node(RawStmt, stmts);
+	stmt = raw->stmt;
+	if (!IsA(stmt, SelectStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("definition of node %s must be a read-only SELECT", node_display),
+				 errdetail("It is a %s statement.",
+						   GetCommandTagName(CreateCommandTag(stmt))),
+				 errhint("pg_hamilton materializes each node's result itself; write only the SELECT that computes it.")));
+	if (((SelectStmt *) stmt)->intoClause != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("definition of node %s must be a read-only SELECT", node_display),
+				 errdetail("It is a SELECT INTO, which creates a table."),
+				 errhint("Remove the INTO clause: the node's result is materialized as a table named after the node.")));
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.sql = sql;
+	ref_walker(stmt, &ctx);
+
+	if (ctx.modifying)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("definition of node %s must be a read-only SELECT", node_display),
+				 errdetail("Its WITH clause holds a data-modifying %s.", ctx.modifying),
+				 errhint("Nodes only read; write data outside the dataflow.")));
+	if (ctx.locking)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("definition of node %s must be a read-only SELECT", node_display),
+				 errdetail("It locks rows with FOR UPDATE or FOR SHARE."),
+				 errhint("Remove the locking clause.")));
+
+	error_context_stack = errcb.previous;
+
+	/* Keep the statement's own text; positions become relative to it. */
+	start = raw->stmt_location;
+	len = raw->stmt_len > 0 ? raw->stmt_len : (int) strlen(sql) - start;
+	while (len > 0 && scanner_isspace(sql[start]))
+	{
+		start++;
+		len--;
+	}
+	while (len > 0 && scanner_isspace(sql[start + len - 1]))
+		len--;
+
+	result = palloc0(sizeof(ParsedQuery));
+	result->sql = pnstrdup(sql + start, len);
+	result->nrefs = list_length(ctx.refs);
+	result->refs = palloc0(sizeof(SqlRef) * Max(result->nrefs, 1));
+	i = 0;
+	foreach(lc, ctx.refs)
+	{
+		SqlRef	   *ref = lfirst(lc);
+
+		result->refs[i] = *ref;
+		result->refs[i].start -= start;
+		result->refs[i].end -= start;
+		i++;
+	}
+	return result;
+}
+
+/*
+ * ref_walker collects the relations a statement reads.  A name that matches
+ * a CTE in scope is the CTE, not a relation.  Recursion here follows the
+ * nesting of the SQL text, which the parser has already bounded.
+ */
+static bool
+ref_walker(Node *node, RefWalk *ctx)
+{
+	if (node == NULL)
+		return false;
+	check_stack_depth();
+
+	if (IsA(node, RangeVar))
+	{
+		add_range_var(ctx, (RangeVar *) node, true);
+		return false;
+	}
+	if (IsA(node, RangeTableSample))
+	{
+		RangeTableSample *rts = (RangeTableSample *) node;
+
+		/* a sampled relation cannot become a subquery */
+		if (IsA(rts->relation, RangeVar))
+			add_range_var(ctx, (RangeVar *) rts->relation, false);
+		else
+			ref_walker(rts->relation, ctx);
+		ref_walker((Node *) rts->args, ctx);
+		return ref_walker((Node *) rts->repeatable, ctx);
+	}
+	if (IsA(node, CommonTableExpr))
+	{
+		CommonTableExpr *cte = (CommonTableExpr *) node;
+
+		if (cte->ctequery && !IsA(cte->ctequery, SelectStmt) && ctx->modifying == NULL)
+			ctx->modifying = GetCommandTagName(CreateCommandTag(cte->ctequery));
+	}
+	if (IsA(node, SelectStmt))
+	{
+		SelectStmt *sel = (SelectStmt *) node;
+		List	   *names = NIL;
+		bool		result;
+
+		if (sel->lockingClause != NIL)
+			ctx->locking = true;
+		if (sel->withClause)
+		{
+			ListCell   *lc;
+
+			foreach(lc, sel->withClause->ctes)
+				names = lappend(names, ((CommonTableExpr *) lfirst(lc))->ctename);
+		}
+		ctx->scopes = lcons(names, ctx->scopes);
+		result = raw_expression_tree_walker(node, ref_walker, (void *) ctx);
+		ctx->scopes = list_delete_first(ctx->scopes);
+		return result;
+	}
+	return raw_expression_tree_walker(node, ref_walker, (void *) ctx);
+}
+
+static void
+add_range_var(RefWalk *ctx, RangeVar *rv, bool inlinable)
+{
+	SqlRef	   *ref;
+
+	if (rv->schemaname == NULL && rv->catalogname == NULL)
+	{
+		ListCell   *lc;
+
+		foreach(lc, ctx->scopes)
+		{
+			ListCell   *lc2;
+
+			foreach(lc2, (List *) lfirst(lc))
+			{
+				if (strcmp((char *) lfirst(lc2), rv->relname) == 0)
+					return;		/* a CTE reference */
+			}
+		}
+	}
+
+	ref = palloc0(sizeof(SqlRef));
+	ref->schema = rv->schemaname ? pstrdup(rv->schemaname) : NULL;
+	ref->name = pstrdup(rv->relname);
+	ref->start = rv->location;
+	ref->end = scan_qualified_name_end(ctx->sql, rv->location);
+	ref->has_alias = rv->alias != NULL;
+	ref->inlinable = inlinable && rv->inh &&
+		!preceded_by_table_keyword(ctx->sql, rv->location);
+	ref->target = -1;
+	ctx->refs = lappend(ctx->refs, ref);
+}
+
+static bool
+is_ident_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') || c == '_' || c == '$' || c >= 0x80;
+}
+
+/*
+ * scan_qualified_name_end finds where a (possibly qualified, possibly
+ * quoted) relation name that starts at "start" ends: ident [. ident ...].
+ */
+static int
+scan_qualified_name_end(const char *sql, int start)
+{
+	const char *p = sql + start;
+
+	for (;;)
+	{
+		const char *q;
+
+		if ((p[0] == 'U' || p[0] == 'u') && p[1] == '&' && p[2] == '"')
+			p += 2;
+		if (*p == '"')
+		{
+			p++;
+			while (*p)
+			{
+				if (*p == '"')
+				{
+					if (p[1] == '"')
+						p += 2;
+					else
+					{
+						p++;
+						break;
+					}
+				}
+				else
+					p++;
+			}
+		}
+		else
+		{
+			while (*p && is_ident_char((unsigned char) *p))
+				p++;
+		}
+
+		q = p;
+		while (*q && scanner_isspace(*q))
+			q++;
+		if (*q != '.')
+			break;
+		q++;
+		while (*q && scanner_isspace(*q))
+			q++;
+		p = q;
+	}
+	return (int) (p - sql);
+}
+
+/* "TABLE name" is a statement form whose name cannot become a subquery. */
+static bool
+preceded_by_table_keyword(const char *sql, int start)
+{
+	int			i = start - 1;
+
+	while (i >= 0 && scanner_isspace(sql[i]))
+		i--;
+	if (i < 4 || pg_strncasecmp(sql + i - 4, "table", 5) != 0)
+		return false;
+	return i < 5 || !is_ident_char((unsigned char) sql[i - 5]);
+}
+
+static void
+parse_error_callback(void *arg)
+{
+	ParseErrorContext *ctx = arg;
+
+	errcontext("while reading the definition of node %s", ctx->node_display);
+}
+
+static int
+ref_cmp(const void *a, const void *b)
+{
+	const SqlRef *ra = *(SqlRef *const *) a;
+	const SqlRef *rb = *(SqlRef *const *) b;
+
+	return (ra->start > rb->start) - (ra->start < rb->start);
+}
+
+/*
+ * splice_refs returns sql with each reference whose replacement is not NULL
+ * replaced, in one left-to-right pass.
+ */
+char *
+splice_refs(const char *sql, int nrefs, SqlRef *refs, char **replacements)
+{
+	StringInfoData buf;
+	SqlRef	  **order;
+	int			pos = 0;
+	int			i;
+
+	order = palloc(sizeof(SqlRef *) * Max(nrefs, 1));
+	for (i = 0; i < nrefs; i++)
+		order[i] = &refs[i];
+	qsort(order, nrefs, sizeof(SqlRef *), ref_cmp);
+
+	initStringInfo(&buf);
+	for (i = 0; i < nrefs; i++)
+	{
+		int			idx = order[i] - refs;
+
+		if (replacements[idx] == NULL)
+			continue;
+		appendBinaryStringInfo(&buf, sql + pos, order[i]->start - pos);
+		appendStringInfoString(&buf, replacements[idx]);
+		pos = order[i]->end;
+	}
+	appendStringInfoString(&buf, sql + pos);
+	pfree(order);
+	return buf.data;
+}

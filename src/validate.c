@@ -1,0 +1,768 @@
+/*-------------------------------------------------------------------------
+ *
+ * validate.c
+ *	  Everything hamilton_execute checks before any work runs, and the
+ *	  order it then runs in.
+ *
+ * plan_validate walks the upstream closure of the requested outputs (an
+ * override cuts it), checks every node, edge, input and override in it, and
+ * sorts it topologically with deterministic ties (by node name).  It never
+ * stops at the first problem: all of them are collected, so one error (or
+ * one hamilton_validate listing) tells the user everything to fix.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/binaryheap.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "parser/parse_coerce.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+
+#include "catalog.h"
+#include "plan.h"
+
+PG_FUNCTION_INFO_V1(hamilton_validate);
+
+typedef struct ValidateState
+{
+	HPlan	   *plan;
+	Dag		   *dag;
+	bool	   *in_closure;
+	bool	   *overridden;
+	bool	   *requested;
+	char	  **value_text;		/* input or override values by node */
+	char	   *value_kind;
+	bool	   *has_value;
+	char	  **override_relation;
+	char	  **override_literal;
+	Oid		   *input_type;
+	List	   *problems;
+} ValidateState;
+
+static void check_outputs(ValidateState *st, List *outputs);
+static void check_overrides(ValidateState *st);
+static void check_input_names(ValidateState *st);
+static void walk_closure(ValidateState *st, List *output_idx);
+static void check_node(ValidateState *st, int i);
+static void check_input(ValidateState *st, int i, StringInfo missing_detail,
+						List **missing);
+static void check_param_edge(ValidateState *st, HNode *consumer, HDep *dep);
+static int *topological_order(ValidateState *st, int *count, int nclosure);
+static void report_cycle(ValidateState *st, bool *emitted);
+static int	heap_name_cmp(Datum a, Datum b, void *arg);
+static void add_problem(ValidateState *st, HProblem *p);
+
+/*
+ * plan_validate returns the plan for a request, with plan->problems set
+ * when it cannot run.  Only steps are built when there are no problems.
+ */
+HPlan *
+plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
+			  Jsonb *config)
+{
+	ValidateState st;
+	HPlan	   *plan = palloc0(sizeof(HPlan));
+	int			n = dag->nnodes;
+	int		   *order;
+	int			count,
+				nclosure = 0,
+				i;
+	List	   *output_idx = NIL;
+	List	   *missing = NIL;
+	StringInfoData missing_detail;
+
+	plan->dag = dag;
+	plan->output_names = outputs;
+	plan->inputs = inputs;
+	plan->overrides = overrides;
+	plan->config = config;
+
+	memset(&st, 0, sizeof(st));
+	st.plan = plan;
+	st.dag = dag;
+	st.in_closure = palloc0(sizeof(bool) * Max(n, 1));
+	st.overridden = palloc0(sizeof(bool) * Max(n, 1));
+	st.requested = palloc0(sizeof(bool) * Max(n, 1));
+	st.value_text = palloc0(sizeof(char *) * Max(n, 1));
+	st.value_kind = palloc0(sizeof(char) * Max(n, 1));
+	st.has_value = palloc0(sizeof(bool) * Max(n, 1));
+	st.override_relation = palloc0(sizeof(char *) * Max(n, 1));
+	st.override_literal = palloc0(sizeof(char *) * Max(n, 1));
+	st.input_type = palloc0(sizeof(Oid) * Max(n, 1));
+
+	(void) jsonb_object_keys_list(config, "config");
+	check_outputs(&st, outputs);
+	check_overrides(&st);
+	check_input_names(&st);
+
+	for (i = 0; i < n; i++)
+		if (st.requested[i])
+			output_idx = lappend_int(output_idx, i);
+	walk_closure(&st, output_idx);
+	dag_build_downstream(dag);
+
+	initStringInfo(&missing_detail);
+	for (i = 0; i < n; i++)
+	{
+		if (!st.in_closure[i])
+			continue;
+		nclosure++;
+		if (dag->nodes[i].kind == HNODE_INPUT)
+			check_input(&st, i, &missing_detail, &missing);
+		else
+			check_node(&st, i);
+	}
+	if (missing != NIL)
+	{
+		StringInfoData names,
+					example;
+		ListCell   *lc;
+
+		initStringInfo(&names);
+		initStringInfo(&example);
+		foreach(lc, missing)
+		{
+			appendStringInfo(&names, "%s%s", names.len ? ", " : "", (char *) lfirst(lc));
+			appendStringInfo(&example, "%s\"%s\": ...", example.len ? ", " : "", (char *) lfirst(lc));
+		}
+		add_problem(&st, problem_make("missing_input", ERRCODE_UNDEFINED_PARAMETER, NULL,
+									  psprintf("missing input%s: %s", list_length(missing) > 1 ? "s" : "", names.data),
+									  missing_detail.data,
+									  psprintf("Pass %s in inputs => '{%s}'.",
+											   list_length(missing) > 1 ? "them" : "it", example.data)));
+	}
+
+	order = topological_order(&st, &count, nclosure);
+	plan->problems = st.problems;
+	if (st.problems != NIL)
+		return plan;
+
+	/* Build the steps, in order. */
+	plan->nsteps = count;
+	plan->steps = palloc0(sizeof(PlanStep) * Max(count, 1));
+	plan->step_of_node = palloc(sizeof(int) * Max(n, 1));
+	for (i = 0; i < n; i++)
+		plan->step_of_node[i] = -1;
+	for (i = 0; i < count; i++)
+	{
+		PlanStep   *step = &plan->steps[i];
+		int			idx = order[i];
+
+		plan->step_of_node[idx] = i;
+		step->node = idx;
+		step->requested = st.requested[idx];
+		step->inline_into = -1;
+		if (st.overridden[idx])
+		{
+			step->action = STEP_OVERRIDE;
+			step->json_text = st.value_text[idx];
+			step->json_kind = st.value_kind[idx];
+			step->relation = st.override_relation[idx];
+			step->literal = st.override_literal[idx];
+			step->valtype = dag->nodes[idx].rettype;
+		}
+		else if (dag->nodes[idx].kind == HNODE_INPUT)
+		{
+			step->action = STEP_INPUT;
+			step->json_text = st.value_text[idx];
+			step->json_kind = st.has_value[idx] ? st.value_kind[idx] : 0;
+			step->valtype = st.input_type[idx];
+			if (st.has_value[idx])
+				(void) value_literal(step->json_text, step->json_kind, step->valtype,
+									 &step->literal, &step->error);
+		}
+	}
+	/* Count each step's consumers within the plan. */
+	for (i = 0; i < count; i++)
+	{
+		HNode	   *node = &dag->nodes[plan->steps[i].node];
+		int			d;
+
+		if (plan->steps[i].action == STEP_OVERRIDE)
+			continue;
+		for (d = 0; d < node->ndeps; d++)
+		{
+			int			t = plan->step_of_node[node->deps[d].target];
+			int			e;
+			bool		seen = false;
+
+			for (e = 0; e < d; e++)
+				if (node->deps[e].target == node->deps[d].target)
+					seen = true;
+			if (!seen)
+				plan->steps[t].nconsumers++;
+		}
+	}
+	return plan;
+}
+
+static void
+add_problem(ValidateState *st, HProblem *p)
+{
+	st->problems = lappend(st->problems, p);
+}
+
+/* check_outputs resolves the requested outputs. */
+static void
+check_outputs(ValidateState *st, List *outputs)
+{
+	ListCell   *lc;
+
+	if (outputs == NIL)
+		add_problem(st, problem_make("no_outputs", ERRCODE_INVALID_PARAMETER_VALUE, NULL,
+									 "no outputs requested",
+									 NULL,
+									 "Name the nodes to compute, e.g. hamilton_execute(ARRAY['forecast'])."));
+	foreach(lc, outputs)
+	{
+		HProblem   *p;
+		int			idx = dag_resolve_name(st->dag, (char *) lfirst(lc), &p, "output");
+
+		if (idx < 0)
+		{
+			add_problem(st, p);
+			continue;
+		}
+		st->requested[idx] = true;
+	}
+}
+
+/*
+ * check_overrides resolves overridden nodes and checks their values: a
+ * table node is replaced by an existing relation, a scalar by a value of its
+ * type.
+ */
+static void
+check_overrides(ValidateState *st)
+{
+	List	   *keys = jsonb_object_keys_list(st->plan->overrides, "overrides");
+	ListCell   *lc;
+
+	foreach(lc, keys)
+	{
+		char	   *key = lfirst(lc);
+		HProblem   *p;
+		int			idx = dag_resolve_name(st->dag, key, &p, "override");
+		HNode	   *node;
+		char	   *text;
+		char		kind;
+		char	   *error;
+
+		if (idx < 0)
+		{
+			add_problem(st, p);
+			continue;
+		}
+		node = &st->dag->nodes[idx];
+		(void) jsonb_object_get(st->plan->overrides, key, &text, &kind);
+		st->overridden[idx] = true;
+		st->value_text[idx] = text;
+		st->value_kind[idx] = kind;
+
+		if (dag_yields_relation(node))
+		{
+			Oid			rel = InvalidOid;
+
+			if (kind == JSON_KIND_STRING)
+			{
+				List	   *names = stringToQualifiedNameList(text);
+
+				rel = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
+			}
+			if (!OidIsValid(rel))
+			{
+				add_problem(st, problem_make("bad_override", ERRCODE_UNDEFINED_TABLE, node->display,
+											 psprintf("override of table node %s must name an existing relation", node->display),
+											 kind == JSON_KIND_STRING ? psprintf("Relation \"%s\" does not exist.", text)
+											 : psprintf("It is %s.", text ? text : "null"),
+											 psprintf("Write overrides => '{\"%s\": \"schema.table\"}'.", node->name)));
+				continue;
+			}
+			st->override_relation[idx] =
+				quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)),
+										   get_rel_name(rel));
+		}
+		else if (!value_literal(text, kind, node->rettype, &st->override_literal[idx], &error))
+			add_problem(st, problem_make("bad_override", ERRCODE_DATATYPE_MISMATCH, node->display,
+										 psprintf("override of %s is not a valid %s", node->display,
+												  format_type_be(node->rettype)),
+										 error,
+										 psprintf("Node %s returns %s; give a value of that type.",
+												  node->display, format_type_be(node->rettype))));
+	}
+}
+
+/*
+ * check_input_names refuses inputs named like a node: replacing a node's
+ * value is what overrides are for, and silently preferring one would hide a
+ * mistake.
+ */
+static void
+check_input_names(ValidateState *st)
+{
+	List	   *keys = jsonb_object_keys_list(st->plan->inputs, "inputs");
+	ListCell   *lc;
+
+	foreach(lc, keys)
+	{
+		char	   *key = lfirst(lc);
+		HProblem   *p;
+		int			idx;
+
+		if (dag_find_input(st->dag, key) >= 0)
+			continue;
+		if (strchr(key, '.') == NULL && strchr(key, '"') == NULL)
+		{
+			idx = dag_resolve_name(st->dag, quote_identifier(key), &p, "input");
+			if (idx >= 0)
+				add_problem(st, problem_make("input_is_node", ERRCODE_INVALID_PARAMETER_VALUE,
+											 st->dag->nodes[idx].display,
+											 psprintf("input \"%s\" names node %s", key, st->dag->nodes[idx].display),
+											 "Inputs supply names that no node computes.",
+											 psprintf("To replace the node's value, pass overrides => '{\"%s\": ...}'.", key)));
+		}
+	}
+}
+
+/*
+ * walk_closure marks every node the outputs need, breadth first with an
+ * explicit queue.  An overridden node is needed, its upstream is not.
+ */
+static void
+walk_closure(ValidateState *st, List *output_idx)
+{
+	int			n = st->dag->nnodes;
+	int		   *queue = palloc(sizeof(int) * Max(n, 1));
+	int			head = 0,
+				tail = 0;
+	ListCell   *lc;
+
+	foreach(lc, output_idx)
+	{
+		int			i = lfirst_int(lc);
+
+		if (!st->in_closure[i])
+		{
+			st->in_closure[i] = true;
+			queue[tail++] = i;
+		}
+	}
+	while (head < tail)
+	{
+		int			i = queue[head++];
+		HNode	   *node = &st->dag->nodes[i];
+		int			d;
+
+		CHECK_FOR_INTERRUPTS();
+		if (st->overridden[i])
+			continue;
+		for (d = 0; d < node->ndeps; d++)
+		{
+			int			t = node->deps[d].target;
+
+			if (!st->in_closure[t])
+			{
+				st->in_closure[t] = true;
+				queue[tail++] = t;
+			}
+		}
+	}
+	pfree(queue);
+}
+
+/*
+ * check_node reports a needed node's own problems and checks the types on
+ * its parameter edges.
+ */
+static void
+check_node(ValidateState *st, int i)
+{
+	HNode	   *node = &st->dag->nodes[i];
+	ListCell   *lc;
+	int			d;
+
+	if (st->overridden[i])
+		return;
+	foreach(lc, node->problems)
+		add_problem(st, lfirst(lc));
+	for (d = 0; d < node->ndeps; d++)
+		if (node->deps[d].via == VIA_PARAM)
+			check_param_edge(st, node, &node->deps[d]);
+}
+
+/*
+ * check_param_edge checks that what a producer yields fits the consumer's
+ * parameter: a relation goes to a regclass parameter, a value to a
+ * parameter of its type (or one it casts to implicitly).
+ */
+static void
+check_param_edge(ValidateState *st, HNode *consumer, HDep *dep)
+{
+	HNode	   *producer = &st->dag->nodes[dep->target];
+	HParam	   *param = &consumer->params[dep->index];
+	Oid			want = param->type;
+	Oid			have;
+
+	if (producer->kind == HNODE_INPUT)
+		return;					/* checked with the input's value */
+
+	if (dag_yields_relation(producer))
+	{
+		if (want == REGCLASSOID)
+			return;
+		add_problem(st, problem_make("type_mismatch", ERRCODE_DATATYPE_MISMATCH, consumer->display,
+									 psprintf("parameter \"%s\" of %s has type %s, but node %s is a table",
+											  param->name, consumer->display, format_type_be(want),
+											  producer->display),
+									 NULL,
+									 psprintf("Declare the parameter as \"%s regclass\" to receive the relation that holds %s's result.",
+											  param->name, producer->display)));
+		return;
+	}
+
+	have = producer->rettype;
+	if (have == want)
+		return;
+	if (want == REGCLASSOID)
+	{
+		add_problem(st, problem_make("type_mismatch", ERRCODE_DATATYPE_MISMATCH, consumer->display,
+									 psprintf("parameter \"%s\" of %s expects a relation (regclass), but node %s returns %s",
+											  param->name, consumer->display, producer->display,
+											  format_type_be(have)),
+									 NULL,
+									 "A regclass parameter receives an upstream table node's result; give the parameter the type of the value instead."));
+		return;
+	}
+	if (can_coerce_type(1, &have, &want, COERCION_IMPLICIT))
+		return;
+	add_problem(st, problem_make("type_mismatch", ERRCODE_DATATYPE_MISMATCH, consumer->display,
+								 psprintf("parameter \"%s\" of %s has type %s, but node %s returns %s",
+										  param->name, consumer->display, format_type_be(want),
+										  producer->display, format_type_be(have)),
+								 "There is no implicit cast between the two types.",
+								 psprintf("Change the parameter to %s, or the producer's return type to %s.",
+										  format_type_be(have), format_type_be(want))));
+}
+
+/*
+ * check_input finds an input's value (inputs first, then config) and checks
+ * it against every parameter that receives it.  An input nobody needs
+ * without a default may stay absent: those parameters keep their defaults.
+ */
+static void
+check_input(ValidateState *st, int i, StringInfo missing_detail, List **missing)
+{
+	Dag		   *dag = st->dag;
+	HNode	   *input = &dag->nodes[i];
+	char	   *text = NULL;
+	char		kind = 0;
+	bool		found;
+	int			k;
+	StringInfoData needed_by;
+	Oid			first_param_type = InvalidOid;
+
+	found = jsonb_object_get(st->plan->inputs, input->name, &text, &kind);
+	if (!found)
+		found = jsonb_object_get(st->plan->config, input->name, &text, &kind);
+	st->has_value[i] = found;
+	st->value_text[i] = text;
+	st->value_kind[i] = kind;
+
+	initStringInfo(&needed_by);
+	for (k = dag->down_start[i]; k < dag->down_start[i + 1]; k++)
+	{
+		int			c = dag->down_list[k];
+		HNode	   *consumer = &dag->nodes[c];
+		int			d;
+
+		if (!st->in_closure[c] || st->overridden[c])
+			continue;
+		for (d = 0; d < consumer->ndeps; d++)
+		{
+			HDep	   *dep = &consumer->deps[d];
+			char	   *literal,
+					   *error;
+
+			if (dep->target != i)
+				continue;
+			if (dep->via == VIA_PARAM)
+			{
+				HParam	   *param = &consumer->params[dep->index];
+
+				if (!OidIsValid(first_param_type))
+					first_param_type = param->type;
+				if (!found)
+				{
+					if (!param->has_default)
+						appendStringInfo(&needed_by, "%s%s", needed_by.len ? ", " : "", consumer->display);
+					continue;
+				}
+				if (!value_literal(text, kind, param->type, &literal, &error))
+					add_problem(st, problem_make("bad_input_value", ERRCODE_DATATYPE_MISMATCH, consumer->display,
+												 psprintf("input \"%s\" is not a valid %s for parameter \"%s\" of %s",
+														  input->name, format_type_be(param->type),
+														  param->name, consumer->display),
+												 error,
+												 psprintf("Pass a value of type %s in inputs => '{\"%s\": ...}'.",
+														  format_type_be(param->type), input->name)));
+			}
+			else if (!found)
+				appendStringInfo(&needed_by, "%s%s", needed_by.len ? ", " : "", consumer->display);
+		}
+	}
+	if (!found && needed_by.len > 0)
+	{
+		*missing = lappend(*missing, input->name);
+		appendStringInfo(missing_detail, "%sInput \"%s\" is needed by %s.",
+						 missing_detail->len ? " " : "", input->name, needed_by.data);
+	}
+	st->input_type[i] = OidIsValid(first_param_type) ? first_param_type :
+		value_default_type(kind);
+}
+
+static int
+heap_name_cmp(Datum a, Datum b, void *arg)
+{
+	Dag		   *dag = (Dag *) arg;
+
+	/* binaryheap keeps the largest on top: invert to pop names in order */
+	return strcmp(dag->nodes[DatumGetInt32(b)].display,
+				  dag->nodes[DatumGetInt32(a)].display);
+}
+
+/*
+ * topological_order sorts the closure with Kahn's algorithm; among the
+ * nodes that are ready, the smallest name goes first, so the order never
+ * depends on catalog order.  Leftover nodes mean a cycle.
+ */
+static int *
+topological_order(ValidateState *st, int *count, int nclosure)
+{
+	Dag		   *dag = st->dag;
+	int			n = dag->nnodes;
+	int		   *indeg = palloc0(sizeof(int) * Max(n, 1));
+	int		   *order = palloc(sizeof(int) * Max(nclosure, 1));
+	bool	   *emitted = palloc0(sizeof(bool) * Max(n, 1));
+	binaryheap *ready = binaryheap_allocate(Max(nclosure, 1), heap_name_cmp, dag);
+	int			i,
+				k;
+
+	*count = 0;
+	for (i = 0; i < n; i++)
+	{
+		if (!st->in_closure[i])
+			continue;
+		if (!st->overridden[i])
+			indeg[i] = dag->nodes[i].ndeps;
+		if (indeg[i] == 0)
+			binaryheap_add_unordered(ready, Int32GetDatum(i));
+	}
+	binaryheap_build(ready);
+
+	while (!binaryheap_empty(ready))
+	{
+		int			t = DatumGetInt32(binaryheap_remove_first(ready));
+
+		CHECK_FOR_INTERRUPTS();
+		order[(*count)++] = t;
+		emitted[t] = true;
+		for (k = dag->down_start[t]; k < dag->down_start[t + 1]; k++)
+		{
+			int			c = dag->down_list[k];
+
+			if (!st->in_closure[c] || st->overridden[c])
+				continue;
+			if (--indeg[c] == 0)
+				binaryheap_add(ready, Int32GetDatum(c));
+		}
+	}
+
+	if (*count < nclosure)
+		report_cycle(st, emitted);
+	pfree(indeg);
+	return order;
+}
+
+/*
+ * report_cycle prints one cycle among the nodes the sort could not emit.
+ * Each of them still waits on another one of them, so walking upstream
+ * through unemitted nodes must come back to a node already walked.
+ */
+static void
+report_cycle(ValidateState *st, bool *emitted)
+{
+	Dag		   *dag = st->dag;
+	int			n = dag->nnodes;
+	int		   *pos = palloc(sizeof(int) * n);
+	int		   *walk = palloc(sizeof(int) * n);
+	int			len = 0,
+				cur = -1,
+				i;
+	StringInfoData path;
+
+	for (i = 0; i < n; i++)
+	{
+		pos[i] = -1;
+		if (cur < 0 && st->in_closure[i] && !emitted[i])
+			cur = i;
+	}
+	while (pos[cur] < 0)
+	{
+		HNode	   *node = &dag->nodes[cur];
+		int			d,
+					next = -1;
+
+		pos[cur] = len;
+		walk[len++] = cur;
+		for (d = 0; d < node->ndeps && next < 0; d++)
+			if (!emitted[node->deps[d].target])
+				next = node->deps[d].target;
+		Assert(next >= 0);
+		cur = next;
+	}
+
+	/* walk[pos[cur]..len-1] is the cycle, upstream order: print it downstream */
+	initStringInfo(&path);
+	for (i = len - 1; i >= pos[cur]; i--)
+		appendStringInfo(&path, "%s -> ", dag->nodes[walk[i]].display);
+	appendStringInfoString(&path, dag->nodes[walk[len - 1]].display);
+
+	add_problem(st, problem_make("cycle", ERRCODE_INVALID_RECURSION, dag->nodes[cur].display,
+								 psprintf("dataflow has a cycle: %s", path.data),
+								 "Each node in the cycle needs the one before it, so none can run first.",
+								 "Break the cycle: rename a parameter or relation so that one of these nodes stops reading the next."));
+}
+
+/*
+ * plan_raise_problems raises one error that carries every problem: the
+ * first problem's SQLSTATE, and all messages in the detail.
+ */
+void
+plan_raise_problems(HPlan *plan)
+{
+	HProblem   *first;
+	StringInfoData detail,
+				hint;
+	ListCell   *lc;
+	int			k = 0;
+
+	if (plan->problems == NIL)
+		return;
+	first = linitial(plan->problems);
+	if (list_length(plan->problems) == 1)
+		ereport(ERROR,
+				(errcode(first->sqlstate),
+				 errmsg("%s", first->message),
+				 first->detail ? errdetail("%s", first->detail) : 0,
+				 first->hint ? errhint("%s", first->hint) : 0));
+
+	initStringInfo(&detail);
+	initStringInfo(&hint);
+	foreach(lc, plan->problems)
+	{
+		HProblem   *p = lfirst(lc);
+
+		appendStringInfo(&detail, "%s%d. %s%s%s", k ? "\n" : "", k + 1, p->message,
+						 p->detail ? ": " : ".", p->detail ? p->detail : "");
+		if (p->hint && strstr(hint.data, p->hint) == NULL)
+			appendStringInfo(&hint, "%s%s", hint.len ? "\n" : "", p->hint);
+		k++;
+	}
+	ereport(ERROR,
+			(errcode(first->sqlstate),
+			 errmsg("dataflow has %d problems; the first: %s", k, first->message),
+			 errdetail("%s", detail.data),
+			 errhint("%s", hint.data)));
+}
+
+/*
+ * text_array_to_list reads a text[] argument, refusing NULL elements and
+ * multi-dimensional arrays with a clear error.
+ */
+List *
+text_array_to_list(ArrayType *arr, const char *what)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems,
+				i;
+	List	   *result = NIL;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", what)));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &nelems);
+	for (i = 0; i < nelems; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL", what),
+					 errhint("Remove the NULL element.")));
+		result = lappend(result, TextDatumGetCString(elems[i]));
+	}
+	return result;
+}
+
+/*
+ * hamilton_validate(outputs, inputs, overrides, config) is a dry run: one
+ * row per problem that would stop hamilton_execute; no rows means it would
+ * run.
+ */
+Datum
+hamilton_validate(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext callcxt;
+	List	   *outputs;
+	Dag		   *dag;
+	HPlan	   *plan;
+	ListCell   *lc;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("outputs must not be NULL"),
+				 errhint("Name the nodes to compute, e.g. ARRAY['forecast'].")));
+	InitMaterializedSRF(fcinfo, 0);
+	callcxt = CurrentMemoryContext;
+	outputs = text_array_to_list(PG_GETARG_ARRAYTYPE_P(0), "outputs");
+
+	SPI_connect();
+	MemoryContextSwitchTo(callcxt);
+	dag = dag_build();
+	plan = plan_validate(dag,
+						 outputs,
+						 PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
+						 PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
+						 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3));
+	foreach(lc, plan->problems)
+	{
+		HProblem   *p = lfirst(lc);
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+
+		values[0] = CStringGetTextDatum(p->code);
+		values[1] = p->node ? CStringGetTextDatum(p->node) : (Datum) 0;
+		nulls[1] = p->node == NULL;
+		values[2] = CStringGetTextDatum(p->message);
+		values[3] = p->detail ? CStringGetTextDatum(p->detail) : (Datum) 0;
+		nulls[3] = p->detail == NULL;
+		values[4] = p->hint ? CStringGetTextDatum(p->hint) : (Datum) 0;
+		nulls[4] = p->hint == NULL;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
