@@ -19,7 +19,9 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
+#include "parser/scansup.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
@@ -98,6 +100,63 @@ catalog_module_exists(const char *schema)
 }
 
 /*
+ * split_name_parts splits "a.b" the way the parser reads identifiers
+ * (quoted parts kept as written, unquoted ones downcased), but without
+ * truncating them: a name too long for a table is an error, not a surprise.
+ */
+static List *
+split_name_parts(const char *text)
+{
+	List	   *parts = NIL;
+	const char *p = text;
+
+	for (;;)
+	{
+		StringInfoData part;
+
+		initStringInfo(&part);
+		while (scanner_isspace(*p))
+			p++;
+		if (*p == '"')
+		{
+			for (p++;; p++)
+			{
+				if (*p == '\0')
+					return NIL;
+				if (*p == '"')
+				{
+					if (p[1] != '"')
+						break;
+					p++;
+				}
+				appendStringInfoChar(&part, *p);
+			}
+			p++;
+		}
+		else
+		{
+			const char *start = p;
+
+			while (*p && *p != '.' && !scanner_isspace(*p))
+				p++;
+			if (p == start)
+				return NIL;
+			appendStringInfoString(&part, downcase_identifier(start, p - start, false, false));
+		}
+		if (part.len == 0)
+			return NIL;
+		parts = lappend(parts, part.data);
+		while (scanner_isspace(*p))
+			p++;
+		if (*p == '\0')
+			return parts;
+		if (*p != '.')
+			return NIL;
+		p++;
+	}
+}
+
+/*
  * parse_node_name splits "schema.name" (quoted identifiers allowed) into its
  * parts.  An unqualified name gets schema NULL, or with default_schema the
  * schema a CREATE TABLE would use.
@@ -106,11 +165,28 @@ void
 parse_node_name(const char *text, char **schema, char **name,
 				bool default_schema)
 {
-	List	   *parts = stringToQualifiedNameList(text);
+	List	   *parts = split_name_parts(text);
+	ListCell   *lc;
+
+	if (list_length(parts) < 1 || list_length(parts) > 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("improper node name \"%s\"", text),
+				 errdetail("A node name is module.name or name."),
+				 errhint("Quote parts that contain dots or spaces: '\"my schema\".node'.")));
+	foreach(lc, parts)
+	{
+		if (strlen(lfirst(lc)) >= NAMEDATALEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_NAME_TOO_LONG),
+					 errmsg("name \"%s\" is too long", (char *) lfirst(lc)),
+					 errdetail("Node and module names become table and schema names, which hold at most %d bytes.",
+							   NAMEDATALEN - 1)));
+	}
 
 	if (list_length(parts) == 1)
 	{
-		*name = pstrdup(strVal(linitial(parts)));
+		*name = linitial(parts);
 		*schema = NULL;
 		if (default_schema)
 		{
@@ -119,24 +195,11 @@ parse_node_name(const char *text, char **schema, char **name,
 			*schema = get_namespace_name(RangeVarGetCreationNamespace(rv));
 		}
 	}
-	else if (list_length(parts) == 2)
-	{
-		*schema = pstrdup(strVal(linitial(parts)));
-		*name = pstrdup(strVal(lsecond(parts)));
-	}
 	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_NAME),
-				 errmsg("improper node name \"%s\"", text),
-				 errdetail("A node name is module.name or name."),
-				 errhint("Quote parts that contain dots: '\"my.schema\".node'.")));
-
-	if (strlen(*name) >= NAMEDATALEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_NAME_TOO_LONG),
-				 errmsg("node name \"%s\" is too long", *name),
-				 errdetail("Node names become table names, which hold at most %d bytes.",
-						   NAMEDATALEN - 1)));
+	{
+		*schema = linitial(parts);
+		*name = lsecond(parts);
+	}
 }
 
 /*

@@ -69,6 +69,7 @@ static void resolve_dependencies(Dag *dag);
 static int	resolve_unqualified(Dag *dag, const char *module, const char *name,
 								StringInfo candidates);
 static int	input_node(Dag *dag, const char *name);
+static int	list_cstring_cmp(const ListCell *a, const ListCell *b);
 static void add_dep(HNode *node, int *maxdeps, int target, HDepVia via, int index);
 static Oid	find_source_relation(const char *module, const char *name);
 static char *describe_definition(HNode *node);
@@ -176,7 +177,7 @@ dag_index_node(Dag *dag, int index)
 	{
 		HNode	   *first = &dag->nodes[qe->index];
 		char	   *msg = psprintf("node %s is defined more than once", first->display);
-		char	   *detail = psprintf("%s and %s both define it.",
+		char	   *detail = psprintf("Both %s and %s define it.",
 									  describe_definition(first),
 									  describe_definition(node));
 
@@ -216,7 +217,9 @@ load_function_nodes(Dag *dag)
 
 	spi_exec_checked(
 					 "SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, "
-					 "       md5(concat_ws(chr(31), l.lanname, p.prosrc, p.probin, "
+					 "       md5(concat_ws(chr(31), l.lanname, "
+					 "           CASE WHEN p.prosqlbody IS NULL THEN p.prosrc "
+					 "                ELSE pg_catalog.pg_get_function_sqlbody(p.oid) END, p.probin, "
 					 "           p.proargtypes::oid[]::regtype[]::text, p.proargnames::text, "
 					 "           p.prorettype::regtype::text, p.proretset::text, "
 					 "           p.provolatile::text)), "
@@ -395,6 +398,8 @@ resolve_unqualified(Dag *dag, const char *module, const char *name,
 	int			idx,
 				count = 0,
 				found = RESOLVE_NONE;
+	List	   *names = NIL;
+	ListCell   *lc;
 
 	if (module)
 	{
@@ -411,12 +416,25 @@ resolve_unqualified(Dag *dag, const char *module, const char *name,
 		return RESOLVE_NONE;
 	for (idx = ne->index; idx >= 0; idx = dag->nodes[idx].next_same_name)
 	{
-		if (candidates)
-			appendStringInfo(candidates, "%s%s", count ? ", " : "", dag->nodes[idx].display);
+		names = lappend(names, dag->nodes[idx].display);
 		found = idx;
 		count++;
 	}
-	return count == 1 ? found : RESOLVE_AMBIGUOUS;
+	if (count == 1)
+		return found;
+	if (candidates)
+	{
+		list_sort(names, list_cstring_cmp);
+		foreach(lc, names)
+			appendStringInfo(candidates, "%s%s", candidates->len ? ", " : "", (char *) lfirst(lc));
+	}
+	return RESOLVE_AMBIGUOUS;
+}
+
+static int
+list_cstring_cmp(const ListCell *a, const ListCell *b)
+{
+	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
 }
 
 int

@@ -41,6 +41,7 @@ static void run_step(HPlan *plan, int stepno);
 static void run_step_guarded(HPlan *plan, int stepno, TimestampTz started);
 static void compute_value(HPlan *plan, int stepno);
 static void emit_report(HPlan *plan, ReturnSetInfo *rsinfo);
+static char *inlined_note(HPlan *plan, int stepno);
 
 /*
  * hamilton_execute(outputs, inputs, overrides, config) runs the upstream
@@ -155,9 +156,10 @@ run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 		step->error = edata->message;
 		runlog_record(plan, started, "failed", stepno, edata->message, true);
 
-		detail = psprintf("%s%sRun " INT64_FORMAT " stopped at step %d of %d; nothing it computed was kept and earlier results are unchanged.",
+		detail = psprintf("%s%s%sRun " INT64_FORMAT " stopped at step %d of %d; nothing it computed was kept and earlier results are unchanged.",
 						  edata->detail ? edata->detail : "",
 						  edata->detail ? "\n" : "",
+						  inlined_note(plan, stepno),
 						  plan->run_id, stepno + 1, plan->nsteps);
 		hint = edata->hint ? edata->hint :
 			psprintf("The failed run is in the history: SELECT * FROM hamilton.node_runs WHERE run_id = " INT64_FORMAT ";",
@@ -175,6 +177,37 @@ run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 	INSTR_TIME_SET_CURRENT(t1);
 	INSTR_TIME_SUBTRACT(t1, t0);
 	step->ms = INSTR_TIME_GET_MILLISEC(t1);
+}
+
+/*
+ * inlined_note names the upstream nodes inlined into a failed step's query:
+ * the error may come from any of them.
+ */
+static char *
+inlined_note(HPlan *plan, int stepno)
+{
+	StringInfoData buf;
+	int			i;
+	bool	   *inside = palloc0(sizeof(bool) * plan->nsteps);
+
+	initStringInfo(&buf);
+	inside[stepno] = true;
+	/* inlining points downstream, so walking backwards sees consumers first */
+	for (i = stepno - 1; i >= 0; i--)
+	{
+		PlanStep   *s = &plan->steps[i];
+
+		if (s->action == STEP_INLINE && s->inline_into >= 0 && inside[s->inline_into])
+		{
+			inside[i] = true;
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
+							 plan->dag->nodes[s->node].display);
+		}
+	}
+	if (buf.len == 0)
+		return "";
+	return psprintf("The failing query also computed the inlined node%s %s.\n",
+					strchr(buf.data, ',') ? "s" : "", buf.data);
 }
 
 /*

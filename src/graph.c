@@ -341,8 +341,16 @@ hamilton_node_list(PG_FUNCTION_ARGS)
 
 			if (HeapTupleIsValid(tup))
 			{
-				src = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
-				definition = isnull ? NULL : TextDatumGetCString(src);
+				/* a SQL-standard body (RETURN ..., BEGIN ATOMIC) is not in prosrc */
+				(void) SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosqlbody, &isnull);
+				if (!isnull)
+					definition = TextDatumGetCString(DirectFunctionCall1(pg_get_function_sqlbody,
+																		 ObjectIdGetDatum(node->funcoid)));
+				else
+				{
+					src = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
+					definition = isnull ? NULL : TextDatumGetCString(src);
+				}
 				ReleaseSysCache(tup);
 			}
 		}
@@ -379,6 +387,18 @@ hamilton_node_list(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/* seen_before: an earlier dependency of the node has the same target and kind. */
+static bool
+seen_before(HNode *node, int d)
+{
+	int			e;
+
+	for (e = 0; e < d; e++)
+		if (node->deps[e].target == node->deps[d].target && node->deps[e].via == node->deps[d].via)
+			return true;
+	return false;
+}
+
 /*
  * hamilton_edge_list is hamilton.edges: one row per dependency, with how it
  * arises (a parameter, a relation the SQL reads, or a declared input).
@@ -409,6 +429,8 @@ hamilton_edge_list(PG_FUNCTION_ARGS)
 			bool		nulls[3] = {false, false, false};
 			const char *via;
 
+			if (dep->via != VIA_PARAM && seen_before(node, d))
+				continue;		/* the same relation read twice */
 			if (dep->via == VIA_PARAM)
 				via = psprintf("parameter %s", node->params[dep->index].name);
 			else if (dep->via == VIA_RELATION)

@@ -37,6 +37,7 @@ typedef struct RefWalk
 typedef struct ParseErrorContext
 {
 	const char *node_display;
+	const char *sql;
 } ParseErrorContext;
 
 static bool ref_walker(Node *node, RefWalk *ctx);
@@ -44,6 +45,7 @@ static void add_range_var(RefWalk *ctx, RangeVar *rv, bool inlinable);
 static int	scan_qualified_name_end(const char *sql, int start);
 static bool preceded_by_table_keyword(const char *sql, int start);
 static void parse_error_callback(void *arg);
+static char *with_article(const char *tag);
 static int	ref_cmp(const void *a, const void *b);
 
 /*
@@ -67,6 +69,7 @@ parse_node_query(const char *node_display, const char *sql)
 	int			i;
 
 	errarg.node_display = node_display;
+	errarg.sql = sql;
 	errcb.callback = parse_error_callback;
 	errcb.arg = &errarg;
 	errcb.previous = error_context_stack;
@@ -92,8 +95,8 @@ parse_node_query(const char *node_display, const char *sql)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 				 errmsg("definition of node %s must be a read-only SELECT", node_display),
-				 errdetail("It is a %s statement.",
-						   GetCommandTagName(CreateCommandTag(stmt))),
+				 errdetail("It is %s statement.",
+						   with_article(GetCommandTagName(CreateCommandTag(stmt)))),
 				 errhint("pg_hamilton materializes each node's result itself; write only the SELECT that computes it.")));
 	if (((SelectStmt *) stmt)->intoClause != NULL)
 		ereport(ERROR,
@@ -314,12 +317,31 @@ preceded_by_table_keyword(const char *sql, int start)
 	return i < 5 || !is_ident_char((unsigned char) sql[i - 5]);
 }
 
+/*
+ * parse_error_callback names the node, and moves a syntax error's position
+ * into the definition (as SQL functions do), so the caret points at the
+ * node's SQL rather than at the hamilton_define call.
+ */
 static void
 parse_error_callback(void *arg)
 {
 	ParseErrorContext *ctx = arg;
+	int			pos = geterrposition();
 
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery(ctx->sql);
+	}
 	errcontext("while reading the definition of node %s", ctx->node_display);
+}
+
+/* with_article: "an INSERT", "a DELETE". */
+static char *
+with_article(const char *tag)
+{
+	return psprintf("%s %s", strchr("AEIOU", tag[0]) ? "an" : "a", tag);
 }
 
 static int

@@ -631,10 +631,23 @@ report_cycle(ValidateState *st, bool *emitted)
 		cur = next;
 	}
 
-	/* walk[pos[cur]..len-1] is the cycle, upstream order: print it downstream */
+	/*
+	 * walk[pos[cur]..len-1] is the cycle, upstream order: print it
+	 * downstream, eliding the middle of a very long one.
+	 */
 	initStringInfo(&path);
 	for (i = len - 1; i >= pos[cur]; i--)
+	{
+		int			k = len - 1 - i;	/* position along the printed cycle */
+		int			cyclen = len - pos[cur];
+
+		if (cyclen > 12 && k == 6)
+		{
+			appendStringInfo(&path, "... (%d more) -> ", cyclen - 12);
+			i = pos[cur] + 5;	/* skip to the last five */
+		}
 		appendStringInfo(&path, "%s -> ", dag->nodes[walk[i]].display);
+	}
 	appendStringInfoString(&path, dag->nodes[walk[len - 1]].display);
 
 	add_problem(st, problem_make("cycle", ERRCODE_INVALID_RECURSION, dag->nodes[cur].display,
@@ -672,8 +685,8 @@ plan_raise_problems(HPlan *plan)
 	{
 		HProblem   *p = lfirst(lc);
 
-		appendStringInfo(&detail, "%s%d. %s%s%s", k ? "\n" : "", k + 1, p->message,
-						 p->detail ? ": " : ".", p->detail ? p->detail : "");
+		appendStringInfo(&detail, "%s%d. %s.%s%s", k ? "\n" : "", k + 1, p->message,
+						 p->detail ? " " : "", p->detail ? p->detail : "");
 		if (p->hint && strstr(hint.data, p->hint) == NULL)
 			appendStringInfo(&hint, "%s%s", hint.len ? "\n" : "", p->hint);
 		k++;

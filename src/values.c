@@ -157,8 +157,8 @@ value_literal(const char *json_text, char json_kind, Oid type,
 	{
 		if (!OidIsValid(get_element_type(type)) || json_text[0] != '[')
 		{
-			*error = psprintf("a JSON %s cannot become a value of type %s",
-							  json_text[0] == '[' ? "array" : "object", typname);
+			*error = psprintf("A JSON %s cannot become a value of type %s.",
+							  json_text[0] == '[' ? "array" : "object", format_type_be(type));
 			return false;
 		}
 		text = json_array_to_pg_array(json_text, error);
@@ -244,7 +244,7 @@ json_array_to_pg_array(const char *json_text, char **error)
 				elem = v.val.boolean ? "true" : "false";
 				break;
 			default:
-				*error = pstrdup("nested JSON arrays and objects cannot become array elements");
+				*error = pstrdup("Nested JSON arrays and objects cannot become array elements.");
 				return NULL;
 		}
 		appendStringInfoChar(&buf, '"');

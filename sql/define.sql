@@ -1,0 +1,63 @@
+-- SQL nodes: a single read-only SELECT; its inputs are the relations it reads.
+CREATE SCHEMA src;
+CREATE TABLE src.events (id int, kind text, amount numeric);
+INSERT INTO src.events VALUES (1, 'a', 10), (2, 'b', 20), (3, 'a', 30);
+CREATE SCHEMA def;
+
+SELECT hamilton_define('def.by_kind', 'SELECT kind, sum(amount) AS total FROM src.events GROUP BY kind',
+                       doc => 'Totals per kind.');
+-- Unqualified names resolve to nodes (same module first), CTE names are not relations.
+SELECT hamilton_define('def.top_kind', $$
+    WITH ranked AS (SELECT kind, total, rank() OVER (ORDER BY total DESC) AS r FROM by_kind)
+    SELECT kind, total FROM ranked WHERE r = 1;
+$$);
+-- Subqueries, joins and scalar subqueries are read too.
+SELECT hamilton_define('def.share', $$
+    SELECT b.kind, b.total / (SELECT sum(total) FROM def.by_kind) AS share
+    FROM by_kind b JOIN top_kind t ON true
+$$);
+SELECT node, kind, language, inputs, sources, doc, definition FROM hamilton.nodes WHERE module = 'def' ORDER BY node;
+SELECT * FROM hamilton.edges WHERE downstream LIKE 'def.%' ORDER BY downstream, upstream, via;
+
+SELECT node, relation, rows, status FROM hamilton_execute(ARRAY['share']);
+SELECT * FROM def.share ORDER BY kind;
+-- Intermediates were not persisted.
+SELECT count(*) FROM pg_tables WHERE schemaname = 'def';
+
+-- Redefining replaces the definition (and its doc).
+SELECT hamilton_define('def.by_kind', 'SELECT kind, max(amount) AS total FROM src.events GROUP BY kind');
+SELECT node, doc, definition FROM hamilton.nodes WHERE node = 'def.by_kind';
+SELECT node, rows, status FROM hamilton_execute(ARRAY['share']);
+SELECT * FROM def.share ORDER BY kind;
+
+-- materialize => 'table' keeps an intermediate.
+SELECT hamilton_define('def.top_kind', 'SELECT kind, total FROM by_kind ORDER BY total DESC LIMIT 1',
+                       materialize => 'table');
+SELECT node, relation, status FROM hamilton_execute(ARRAY['share']);
+TABLE def.top_kind;
+
+-- Declared inputs order nodes that read each other some other way.
+CREATE FUNCTION def._count_rows(tbl text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint; BEGIN EXECUTE format('SELECT count(*) FROM %s', tbl) INTO n; RETURN n; END $$;
+SELECT hamilton_define('def.kinds_seen', $$SELECT def._count_rows('def.by_kind') AS n$$,
+                       inputs => ARRAY['def.by_kind']);
+SELECT node, relation, status FROM hamilton_execute(ARRAY['kinds_seen']);
+TABLE def.kinds_seen;
+
+-- An unqualified name in a definition goes to the schema a CREATE TABLE would use.
+SET search_path = def, public;
+SELECT hamilton_define('plain', 'SELECT 1 AS one');
+RESET search_path;
+SELECT node FROM hamilton.nodes WHERE name = 'plain';
+
+-- Dropping a SQL node forgets it; its last result table stays.
+SELECT hamilton_drop('def.kinds_seen');
+SELECT count(*) FROM hamilton.nodes WHERE node = 'def.kinds_seen';
+SELECT count(*) FROM def.kinds_seen;
+SELECT hamilton_drop('def.kinds_seen');
+SELECT hamilton_drop('reg.base');
+SELECT hamilton_drop('def.plain');
+
+-- Clean up.
+SELECT drop_module('def');
+SELECT drop_module('src');

@@ -1,0 +1,61 @@
+-- Node SQL runs with the caller's privileges; only a node's owner (or a
+-- superuser) can redefine, drop or tag it; the catalog is written only
+-- through the API.
+CREATE ROLE regress_hamilton_alice;
+CREATE ROLE regress_hamilton_bob;
+CREATE SCHEMA sec AUTHORIZATION regress_hamilton_alice;
+CREATE TABLE public.sec_secret (x int);
+INSERT INTO public.sec_secret VALUES (42);
+
+SET ROLE regress_hamilton_alice;
+CREATE FUNCTION sec.base() RETURNS int LANGUAGE sql RETURN 1;
+SELECT hamilton_register('sec');
+SELECT hamilton_define('sec.peek', 'SELECT x FROM public.sec_secret');
+SELECT hamilton_define('sec.plus', 'SELECT base + 1 AS v FROM base');
+-- alice may not read the secret table, so neither may her node.
+SELECT * FROM hamilton_execute(ARRAY['peek']);
+SELECT node, status FROM hamilton_execute(ARRAY['plus']);
+-- A node cannot write the catalog behind the API's back.
+CREATE FUNCTION sec.sneaky() RETURNS int LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO hamilton.node_tag VALUES ('sec', 'base', 'hacked', 'yes'); RETURN 1; END $$;
+SELECT * FROM hamilton_execute(ARRAY['sneaky']);
+INSERT INTO hamilton.sql_node (schema_name, node_name, definition, owner) VALUES ('sec', 'x', 'SELECT 1', 'regress_hamilton_alice');
+-- Everyone can read the catalog views.
+SELECT node FROM hamilton.nodes WHERE module = 'sec' ORDER BY node;
+RESET ROLE;
+
+SET ROLE regress_hamilton_bob;
+-- bob owns nothing here.
+SELECT hamilton_register('sec');
+SELECT hamilton_unregister('sec');
+SELECT hamilton_define('sec.mine', 'SELECT 1 AS one');
+SELECT hamilton_define('sec.plus', 'SELECT 2 AS v');
+SELECT hamilton_drop('sec.plus');
+SELECT hamilton_tag('sec.plus', '{"owner": "bob"}');
+SELECT hamilton_tag('sec.base', '{"owner": "bob"}');
+-- Running alice's dataflow takes the privileges the SQL needs.
+SELECT * FROM hamilton_execute(ARRAY['plus']);
+RESET ROLE;
+
+-- Once granted, bob can run it (but still not change it).
+GRANT USAGE, CREATE ON SCHEMA sec TO regress_hamilton_bob;
+GRANT SELECT, TRUNCATE, INSERT ON sec.plus TO regress_hamilton_bob;
+SET ROLE regress_hamilton_bob;
+SELECT node, status FROM hamilton_execute(ARRAY['plus']);
+SELECT run_by FROM hamilton.runs ORDER BY run_id DESC LIMIT 1;
+SELECT hamilton_define('sec.plus', 'SELECT 2 AS v');
+RESET ROLE;
+
+-- A member of the owner's role may change the node; so may a superuser.
+GRANT regress_hamilton_alice TO regress_hamilton_bob;
+SET ROLE regress_hamilton_bob;
+SELECT hamilton_tag('sec.plus', '{"reviewed_by": "bob"}');
+RESET ROLE;
+SELECT hamilton_drop('sec.plus');
+
+-- Clean up.
+SELECT drop_module('sec');
+DROP TABLE public.sec_secret;
+DROP OWNED BY regress_hamilton_alice, regress_hamilton_bob;
+DROP ROLE regress_hamilton_bob;
+DROP ROLE regress_hamilton_alice;

@@ -1,0 +1,18 @@
+-- Every suite runs in the same database, in the order the Makefile lists.
+CREATE EXTENSION hamilton;
+CREATE EXTENSION plpython3u;
+SELECT extname, extversion FROM pg_extension WHERE extname = 'hamilton';
+-- The catalog and the API are where the documentation says.
+SELECT count(*) AS catalog_views FROM pg_views WHERE schemaname = 'hamilton';
+SELECT proname FROM pg_proc WHERE proname LIKE 'hamilton\_%' ORDER BY 1;
+
+-- Test helper: forget a module and its SQL nodes, and drop its schema.
+CREATE FUNCTION drop_module(module text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    SET LOCAL client_min_messages = warning;
+    IF EXISTS (SELECT 1 FROM hamilton.modules m WHERE m.module = drop_module.module) THEN
+        PERFORM hamilton_unregister(quote_ident(module)::regnamespace);
+    END IF;
+    PERFORM hamilton_drop(n.node) FROM hamilton.nodes n WHERE n.module = drop_module.module AND n.language = 'sql';
+    EXECUTE format('DROP SCHEMA %I CASCADE', module);
+END $$;
