@@ -20,9 +20,9 @@ CREATE TABLE raw.orders (
 );
 INSERT INTO raw.orders
 SELECT i,
-       date '2026-01-05' + (i % 84),                       -- twelve weeks
+       date '2026-01-05' + (i % 84),                        -- twelve weeks
        (ARRAY['north', 'south', 'west'])[1 + i % 3],
-       round((20 + (i * 37 % 100) + (i % 84) * 0.5)::numeric, 2)
+       round((20 + (i * 37 % 100) + (i % 84) * (i % 3) * 0.4)::numeric, 2)  -- trends differ
 FROM generate_series(1, 3000) AS i;
 
 -- The module: a schema whose functions are nodes.

@@ -34,7 +34,7 @@ run_isolation() {
 
 run_tap() {
     say "pgTAP: test/pgtap/*.sql"
-    dropdb --if-exists -q hamilton_tap
+    dropdb --if-exists hamilton_tap
     createdb hamilton_tap
     psql -q -d hamilton_tap -c "CREATE EXTENSION pgtap; CREATE EXTENSION hamilton; CREATE EXTENSION plpython3u;" \
         || { failed+=(tap); return; }
