@@ -22,9 +22,6 @@ OBJS = \
 
 PG_CPPFLAGS = -I$(srcdir)/include
 
-# Every object depends on the headers (PGXS does not track them by default).
-$(OBJS): $(wildcard $(srcdir)/include/*.h)
-
 # pg_regress suites: one file per feature and per class of error.
 REGRESS = \
 	setup \
@@ -47,6 +44,9 @@ REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# Every object depends on the headers (PGXS does not track them by default).
+$(OBJS): $(wildcard include/*.h)
 
 # Everything: pg_regress, isolation specs, pgTAP, shell-level tests (pg_dump, ...).
 # Expects PGHOST/PGPORT to point at a cluster where the extension is installed;

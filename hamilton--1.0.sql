@@ -99,6 +99,34 @@ SELECT pg_catalog.pg_extension_config_dump('hamilton.node_run', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.result', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.run_id_seq', '');
 
+/*
+ * When a schema is dropped, forget its module, SQL nodes, tags and lineage:
+ * catalog rows are keyed by schema name, and a new schema of that name,
+ * created by anyone, must not inherit them.  Run history is kept.
+ */
+CREATE FUNCTION hamilton.forget_dropped_schemas()
+RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    dropped text[];
+BEGIN
+    SELECT array_agg(object_name) INTO dropped
+    FROM pg_event_trigger_dropped_objects()
+    WHERE object_type = 'schema';
+    IF dropped IS NULL THEN
+        RETURN;
+    END IF;
+    DELETE FROM hamilton.module WHERE schema_name = ANY (dropped);
+    DELETE FROM hamilton.sql_node WHERE schema_name = ANY (dropped);
+    DELETE FROM hamilton.node_tag WHERE schema_name = ANY (dropped);
+    DELETE FROM hamilton.result WHERE schema_name = ANY (dropped);
+END $$;
+REVOKE ALL ON FUNCTION hamilton.forget_dropped_schemas() FROM PUBLIC;
+CREATE EVENT TRIGGER hamilton_forget_dropped_schemas ON sql_drop
+    EXECUTE FUNCTION hamilton.forget_dropped_schemas();
+
 REVOKE ALL ON ALL TABLES IN SCHEMA hamilton FROM PUBLIC;
 GRANT USAGE ON SCHEMA hamilton TO PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA hamilton TO PUBLIC;

@@ -28,12 +28,17 @@ typedef struct CatalogWriter
 {
 	Oid			saved_userid;
 	int			saved_sec_context;
+	int			guc_nestlevel;
 } CatalogWriter;
+
+/* The search_path every statement run with the owner's rights uses. */
+#define HAMILTON_SAFE_SEARCH_PATH "pg_catalog, pg_temp"
 
 extern Oid	catalog_owner(void);
 extern void catalog_write_begin(CatalogWriter *w);
 extern void catalog_write_end(CatalogWriter *w);
 
+extern void pin_safe_search_path(void);
 extern void spi_exec_checked(const char *sql, int nargs, Oid *argtypes,
 							 Datum *values, const char *nulls, int expected);
 extern bool catalog_module_exists(const char *schema);

@@ -44,6 +44,7 @@ typedef struct HParam
 	char	   *name;
 	Oid			type;
 	bool		has_default;
+	bool		variadic;
 } HParam;
 
 /* A relation read by a SQL node, found by the parser. */
@@ -54,6 +55,7 @@ typedef struct SqlRef
 	int			start;			/* byte span of the name in the definition */
 	int			end;
 	bool		has_alias;
+	bool		no_alias_allowed;	/* TABLE x, ONLY (x): nothing may follow */
 	bool		inlinable;		/* may be replaced by a parenthesized subquery */
 	int			target;			/* node index; -1 for a source relation */
 	char	   *source;			/* qualified source relation when target < 0 */

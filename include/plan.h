@@ -41,7 +41,9 @@ typedef struct PlanStep
 	char	   *sql;			/* its SELECT, rendered in plan order */
 
 	/* relations */
-	char	   *relation;		/* quoted qualified relation holding the result */
+	char	   *relation;		/* where consumers read a relation-valued
+								 * result (a table, a temp table, an override) */
+	char	   *result_table;	/* the node's own table, when it is materialized */
 	char	   *temp_name;		/* unquoted temp table name, for STEP_TEMP */
 
 	/* run report */

@@ -31,6 +31,8 @@ full_page_writes = off
 log_min_messages = warning
 CONF
     as_pg pg_ctl -D "$HAMILTON_CLUSTER_DIR/data" -l "$HAMILTON_CLUSTER_DIR/server.log" -w start >/dev/null
+    # pg_cron's launcher waits for its database (cron.database_name)
+    as_pg psql -q -X -d postgres -c 'CREATE DATABASE hamilton_cron' >/dev/null
 }
 
 stop_quiet() {

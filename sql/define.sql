@@ -58,6 +58,37 @@ SELECT hamilton_drop('def.kinds_seen');
 SELECT hamilton_drop('reg.base');
 SELECT hamilton_drop('def.plain');
 
+-- In a non-recursive WITH, a CTE named like a node reads that node.
+SELECT hamilton_define('def.big_kinds', $$
+    WITH by_kind AS (SELECT * FROM by_kind WHERE total > 15)
+    SELECT kind FROM by_kind
+$$);
+SELECT node, inputs FROM hamilton.nodes WHERE node = 'def.big_kinds';
+SELECT node, status FROM hamilton_execute(ARRAY['big_kinds']);
+TABLE def.big_kinds;
+-- A recursive WITH sees its own name.
+SELECT hamilton_define('def.counter', $$
+    WITH RECURSIVE counter(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM counter WHERE n < 3)
+    SELECT n FROM counter
+$$);
+SELECT node, inputs FROM hamilton.nodes WHERE node = 'def.counter';
+-- TABLE x, ONLY x, and comments inside qualified names all keep their meaning.
+SELECT hamilton_define('def.copied', 'TABLE by_kind');
+SELECT hamilton_define('def.only_events', 'SELECT count(*) AS n FROM ONLY src /* the source */ . events');
+SELECT hamilton_define('def.both', 'SELECT c.kind, o.n FROM copied c, only_events o ORDER BY 1');
+SELECT node, inputs, sources FROM hamilton.nodes WHERE node IN ('def.copied', 'def.only_events') ORDER BY 1;
+SELECT node, status FROM hamilton_execute(ARRAY['both']);
+TABLE def.both;
+SELECT hamilton_explain(ARRAY['both']);
+-- Definitions are read with standard_conforming_strings on, whatever the
+-- session says, and run that way: a stored definition always means the same.
+SET standard_conforming_strings = off;
+SELECT hamilton_define('def.backslash', $$SELECT 'a\b' AS s$$);
+SELECT hamilton_define('def.escaped', $$SELECT 'it\'s' AS s$$);
+SELECT node, status FROM hamilton_execute(ARRAY['backslash']);
+RESET standard_conforming_strings;
+TABLE def.backslash;
+
 -- Clean up.
 SELECT drop_module('def');
 SELECT drop_module('src');

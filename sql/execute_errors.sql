@@ -1,5 +1,7 @@
 -- Everything is validated before any work, and every problem is reported in
 -- one error with its SQLSTATE, a detail and a hint.
+-- Run ids appear in messages: make them predictable.
+SELECT setval('hamilton.run_id_seq', 2000) > 0 AS ok;
 CREATE SCHEMA ee;
 CREATE FUNCTION ee.revenue(price numeric, quantity int) RETURNS numeric LANGUAGE sql RETURN price * quantity;
 CREATE FUNCTION ee.margin(revenue numeric, cost numeric) RETURNS numeric LANGUAGE sql RETURN revenue - cost;

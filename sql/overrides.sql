@@ -1,4 +1,6 @@
 -- Overrides replace a node's value or relation; its upstream is then skipped.
+-- Run ids appear in messages: make them predictable.
+SELECT setval('hamilton.run_id_seq', 3000) > 0 AS ok;
 CREATE SCHEMA ov;
 CREATE FUNCTION ov.expensive() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'expensive was run'; END $$;
 CREATE FUNCTION ov.factor(expensive int) RETURNS int LANGUAGE sql RETURN expensive * 2;
@@ -26,6 +28,19 @@ SELECT * FROM hamilton_execute(ARRAY['result'], inputs => '{"offset_by": 1}', ov
 SELECT * FROM hamilton_execute(ARRAY['result'], inputs => '{"offset_by": 1}', overrides => '{"factor": "ten"}');
 SELECT * FROM hamilton_execute(ARRAY['total'], overrides => '{"factor": 1, "rows": "ov.no_such_table"}');
 SELECT * FROM hamilton_execute(ARRAY['total'], overrides => '{"factor": 1, "rows": 42}');
+
+-- A requested scalar override still reaches its consumers as a value.
+SELECT node, relation, status FROM hamilton_execute(ARRAY['factor', 'result'],
+    inputs => '{"offset_by": 1}', overrides => '{"factor": 7}');
+SELECT * FROM ov.factor, ov.result;
+-- Overriding a requested table node by its own result table keeps it as is.
+SELECT node, status FROM hamilton_execute(ARRAY['rows'], overrides => '{"rows": "ov.fake_rows"}');
+SELECT node, relation, status FROM hamilton_execute(ARRAY['rows', 'total'],
+    overrides => '{"rows": "ov.rows", "factor": 2}');
+TABLE ov.rows;
+TABLE ov.total;
+-- The lineage of a requested override names the relation it came from.
+SELECT node, sources FROM hamilton.lineage WHERE node = 'ov.rows';
 
 -- Clean up.
 SELECT drop_module('ov');

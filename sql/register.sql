@@ -61,5 +61,20 @@ SELECT count(*) FROM hamilton.nodes WHERE module = 'unnamed';
 DROP SCHEMA overloaded CASCADE;
 DROP SCHEMA unnamed CASCADE;
 
+-- Dropping a module's schema forgets the module: a new schema of that name,
+-- created by anyone, is not a module and inherits nothing.
+CREATE SCHEMA shortlived;
+CREATE FUNCTION shortlived.x() RETURNS int LANGUAGE sql RETURN 1;
+SELECT hamilton_register('shortlived');
+SELECT hamilton_define('shortlived.y', 'SELECT x FROM x');
+SELECT hamilton_tag('shortlived.x', '{"a": "b"}');
+DROP SCHEMA shortlived CASCADE;
+CREATE SCHEMA shortlived;
+CREATE FUNCTION shortlived.x() RETURNS int LANGUAGE sql RETURN 2;
+SELECT count(*) AS modules FROM hamilton.modules WHERE module = 'shortlived';
+SELECT count(*) AS nodes FROM hamilton.nodes WHERE module = 'shortlived';
+SELECT count(*) AS tags FROM hamilton.tags WHERE module = 'shortlived';
+DROP SCHEMA shortlived CASCADE;
+
 -- Clean up.
 SELECT drop_module('reg');

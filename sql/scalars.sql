@@ -63,5 +63,11 @@ SELECT * FROM hamilton_execute(ARRAY['picked'], inputs => '{"wanted": [[1]]}');
 SELECT node, status FROM hamilton_execute(ARRAY['root'], inputs => '{"square": null}');
 SELECT root IS NULL AS is_null FROM sc.root;
 
+-- A variadic parameter receives an array.
+CREATE FUNCTION sc.total_of(VARIADIC parts numeric[]) RETURNS numeric LANGUAGE sql
+RETURN (SELECT sum(p) FROM unnest(parts) p);
+SELECT node, status FROM hamilton_execute(ARRAY['total_of'], inputs => '{"parts": [1, 2, 3.5]}');
+TABLE sc.total_of;
+
 -- Clean up.
 SELECT drop_module('sc');

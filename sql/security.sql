@@ -1,6 +1,8 @@
 -- Node SQL runs with the caller's privileges; only a node's owner (or a
 -- superuser) can redefine, drop or tag it; the catalog is written only
 -- through the API.
+-- Run ids appear in messages: make them predictable.
+SELECT setval('hamilton.run_id_seq', 4000) > 0 AS ok;
 CREATE ROLE regress_hamilton_alice;
 CREATE ROLE regress_hamilton_bob;
 CREATE SCHEMA sec AUTHORIZATION regress_hamilton_alice;
@@ -52,6 +54,38 @@ SET ROLE regress_hamilton_bob;
 SELECT hamilton_tag('sec.plus', '{"reviewed_by": "bob"}');
 RESET ROLE;
 SELECT hamilton_drop('sec.plus');
+
+-- Nobody can capture a name another role's dataflow reads: an unqualified
+-- name resolves to a node of another module only when the reader's owner
+-- trusts that node's owner (itself, a role it belongs to, a superuser).
+CREATE SCHEMA mallory AUTHORIZATION regress_hamilton_bob;
+CREATE TABLE sec.orders AS SELECT 1 AS amount;
+ALTER TABLE sec.orders OWNER TO regress_hamilton_alice;
+SET ROLE regress_hamilton_alice;
+SELECT hamilton_define('sec.order_total', 'SELECT sum(amount) AS total FROM orders');
+CREATE FUNCTION sec.with_bonus(order_total regclass, bonus int DEFAULT 0) RETURNS int LANGUAGE sql RETURN bonus;
+RESET ROLE;
+SET ROLE regress_hamilton_bob;
+CREATE FUNCTION mallory.steal() RETURNS int LANGUAGE sql RETURN 666;
+SELECT hamilton_register('mallory');
+SELECT hamilton_define('mallory.orders', 'SELECT steal() AS amount FROM steal');
+CREATE FUNCTION mallory.bonus() RETURNS int LANGUAGE sql RETURN 666;
+RESET ROLE;
+SET ROLE regress_hamilton_alice;
+SELECT node, inputs, sources FROM hamilton.nodes WHERE node IN ('sec.order_total', 'sec.with_bonus') ORDER BY 1;
+SELECT node, status FROM hamilton_execute(ARRAY['with_bonus', 'order_total']);
+SELECT * FROM sec.order_total, sec.with_bonus;
+RESET ROLE;
+-- A superuser's dataflow does not pick up an unprivileged role's node either.
+CREATE FUNCTION public.super_reads(bonus int DEFAULT 1) RETURNS int LANGUAGE sql RETURN bonus;
+CREATE SCHEMA super_flow;
+CREATE FUNCTION super_flow.super_reads(bonus int DEFAULT 1) RETURNS int LANGUAGE sql RETURN bonus;
+SELECT hamilton_register('super_flow');
+SELECT node, status FROM hamilton_execute(ARRAY['super_flow.super_reads']);
+TABLE super_flow.super_reads;
+DROP FUNCTION public.super_reads(int);
+SELECT drop_module('super_flow');
+SELECT drop_module('mallory');
 
 -- Clean up.
 SELECT drop_module('sec');

@@ -23,6 +23,7 @@
 #include "nodes/makefuncs.h"
 #include "parser/scansup.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/syscache.h"
@@ -50,35 +51,58 @@ catalog_owner(void)
 }
 
 /*
- * catalog_write_begin switches to the catalog owner for a catalog write.
- * SECURITY_LOCAL_USERID_CHANGE keeps SET ROLE and friends out, and an error
- * restores the caller's identity when the (sub)transaction aborts.
+ * catalog_write_begin switches to the catalog owner for a catalog write, as
+ * a SECURITY DEFINER function would: with search_path pinned to pg_catalog,
+ * so that no object of the caller's can be picked up by name while the
+ * owner's rights are in force.  SECURITY_LOCAL_USERID_CHANGE keeps SET ROLE
+ * out; an error restores the caller's identity and search_path when the
+ * (sub)transaction aborts.
  */
 void
 catalog_write_begin(CatalogWriter *w)
 {
+	Oid			owner = catalog_owner();
+
 	GetUserIdAndSecContext(&w->saved_userid, &w->saved_sec_context);
-	SetUserIdAndSecContext(catalog_owner(),
-						   w->saved_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	w->guc_nestlevel = NewGUCNestLevel();
+	pin_safe_search_path();
+	SetUserIdAndSecContext(owner, w->saved_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 }
 
 void
 catalog_write_end(CatalogWriter *w)
 {
 	SetUserIdAndSecContext(w->saved_userid, w->saved_sec_context);
+	AtEOXact_GUC(true, w->guc_nestlevel);
+}
+
+/*
+ * pin_safe_search_path sets search_path to pg_catalog, pg_temp in the
+ * current GUC nest level (the caller opens and closes it).
+ */
+void
+pin_safe_search_path(void)
+{
+	(void) set_config_option("search_path", HAMILTON_SAFE_SEARCH_PATH,
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 }
 
 /*
  * spi_exec_checked runs one of our own statements with $n parameters and
- * fails loudly if SPI does not answer what the statement must answer.
+ * fails loudly if SPI does not answer what the statement must answer.  SPI
+ * leaves CurrentMemoryContext at its procedure context after every call;
+ * the caller's context is put back, so what the caller allocates next lives
+ * where it expects.
  */
 void
 spi_exec_checked(const char *sql, int nargs, Oid *argtypes, Datum *values,
 				 const char *nulls, int expected)
 {
+	MemoryContext cxt = CurrentMemoryContext;
 	int			rc;
 
 	rc = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
+	MemoryContextSwitchTo(cxt);
 	if (rc != expected)
 		elog(ERROR, "SPI_execute_with_args failed (%s) for: %s",
 			 SPI_result_code_string(rc), sql);
@@ -90,10 +114,10 @@ spi_exec_checked(const char *sql, int nargs, Oid *argtypes, Datum *values,
 bool
 catalog_module_exists(const char *schema)
 {
-	Oid			argtypes[1] = {NAMEOID};
+	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
 
-	values[0] = CStringGetDatum(schema);
+	values[0] = CStringGetTextDatum(schema);
 	spi_exec_checked("SELECT 1 FROM hamilton.module WHERE schema_name = $1",
 					 1, argtypes, values, NULL, SPI_OK_SELECT);
 	return SPI_processed > 0;
@@ -220,14 +244,14 @@ qualified_display(const char *schema, const char *name)
 Jsonb *
 catalog_node_tags(const char *schema, const char *name)
 {
-	Oid			argtypes[2] = {NAMEOID, NAMEOID};
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
 	bool		isnull;
 	Datum		d;
 
-	values[0] = CStringGetDatum(schema);
-	values[1] = CStringGetDatum(name);
-	spi_exec_checked("SELECT coalesce(jsonb_object_agg(tag_key, tag_value ORDER BY tag_key), '{}')"
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
+	spi_exec_checked("SELECT coalesce(pg_catalog.jsonb_object_agg(tag_key, tag_value ORDER BY tag_key), '{}')"
 					 " FROM hamilton.node_tag WHERE schema_name = $1 AND node_name = $2",
 					 2, argtypes, values, NULL, SPI_OK_SELECT);
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -240,12 +264,12 @@ catalog_node_tags(const char *schema, const char *name)
 void
 catalog_delete_tags(const char *schema, const char *name)
 {
-	Oid			argtypes[2] = {NAMEOID, NAMEOID};
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
 	CatalogWriter w;
 
-	values[0] = CStringGetDatum(schema);
-	values[1] = CStringGetDatum(name);
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
 	catalog_write_begin(&w);
 	spi_exec_checked("DELETE FROM hamilton.node_tag WHERE schema_name = $1 AND node_name = $2",
 					 2, argtypes, values, NULL, SPI_OK_DELETE);

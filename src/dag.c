@@ -29,6 +29,8 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/array.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -67,7 +69,8 @@ static void load_function_nodes(Dag *dag);
 static void load_sql_nodes(Dag *dag);
 static void resolve_dependencies(Dag *dag);
 static int	resolve_unqualified(Dag *dag, const char *module, const char *name,
-								StringInfo candidates);
+								Oid consumer_owner, StringInfo candidates);
+static bool owner_trusts(Oid consumer_owner, Oid producer_owner);
 static int	input_node(Dag *dag, const char *name);
 static int	list_cstring_cmp(const ListCell *a, const ListCell *b);
 static void add_dep(HNode *node, int *maxdeps, int target, HDepVia via, int index);
@@ -217,7 +220,7 @@ load_function_nodes(Dag *dag)
 
 	spi_exec_checked(
 					 "SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, "
-					 "       md5(concat_ws(chr(31), l.lanname, "
+					 "       pg_catalog.md5(pg_catalog.concat_ws(pg_catalog.chr(31), l.lanname, "
 					 "           CASE WHEN p.prosqlbody IS NULL THEN p.prosrc "
 					 "                ELSE pg_catalog.pg_get_function_sqlbody(p.oid) END, p.probin, "
 					 "           p.proargtypes::oid[]::regtype[]::text, p.proargnames::text, "
@@ -231,7 +234,7 @@ load_function_nodes(Dag *dag)
 					 "JOIN pg_catalog.pg_type t ON t.oid = p.prorettype "
 					 "LEFT JOIN pg_catalog.pg_description d ON d.objoid = p.oid "
 					 "     AND d.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objsubid = 0 "
-					 "WHERE p.prokind = 'f' AND left(p.proname, 1) <> '_' "
+					 "WHERE p.prokind = 'f' AND pg_catalog.left(p.proname, 1) OPERATOR(pg_catalog.<>) '_' "
 					 "  AND (t.typtype <> 'p' OR p.prorettype = 'pg_catalog.record'::pg_catalog.regtype) "
 					 "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep "
 					 "       WHERE dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass "
@@ -245,8 +248,8 @@ load_function_nodes(Dag *dag)
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
 		Oid			funcoid = DatumGetObjectId(SPI_getbinval(row, desc, 1, &isnull));
-		int			index = dag_add_node(dag);
-		HNode	   *node = &dag->nodes[index];
+		int			index;
+		HNode	   *node;
 		HeapTuple	proctup;
 		Form_pg_proc proc;
 		Oid		   *argtypes;
@@ -260,6 +263,13 @@ load_function_nodes(Dag *dag)
 
 		CHECK_FOR_INTERRUPTS();
 
+		/* dropped since the query read pg_proc: it is simply gone */
+		proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcoid));
+		if (!HeapTupleIsValid(proctup))
+			continue;
+		index = dag_add_node(dag);
+		node = &dag->nodes[index];
+
 		node->funcoid = funcoid;
 		node->schema = SPI_getvalue(row, desc, 2);
 		node->name = SPI_getvalue(row, desc, 3);
@@ -268,10 +278,6 @@ load_function_nodes(Dag *dag)
 		node->doc = SPI_getvalue(row, desc, 5);
 		node->fingerprint = SPI_getvalue(row, desc, 6);
 		node->owner = DatumGetObjectId(SPI_getbinval(row, desc, 7, &isnull));
-
-		proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcoid));
-		if (!HeapTupleIsValid(proctup))
-			elog(ERROR, "cache lookup failed for function %u", funcoid);
 		proc = (Form_pg_proc) GETSTRUCT(proctup);
 		node->rettype = proc->prorettype;
 		ndefaults = proc->pronargdefaults;
@@ -294,6 +300,7 @@ load_function_nodes(Dag *dag)
 			if (mode == PROARGMODE_OUT || mode == PROARGMODE_TABLE)
 				continue;
 			node->params[nin].type = argtypes[a];
+			node->params[nin].variadic = (mode == PROARGMODE_VARIADIC);
 			node->params[nin].name = (argnames && argnames[a][0] != '\0') ?
 				argnames[a] : NULL;
 			if (node->params[nin].name == NULL)
@@ -328,7 +335,7 @@ load_sql_nodes(Dag *dag)
 	SPITupleTable *tuptable;
 
 	spi_exec_checked("SELECT s.schema_name, s.node_name, s.definition, s.doc, s.materialize, "
-					 "       s.declared_inputs, s.owner::oid, md5(s.definition) "
+					 "       s.declared_inputs, s.owner::oid, pg_catalog.md5(s.definition) "
 					 "FROM hamilton.sql_node s "
 					 "JOIN pg_catalog.pg_namespace n ON n.nspname = s.schema_name "
 					 "ORDER BY 1, 2",
@@ -385,13 +392,31 @@ load_sql_nodes(Dag *dag)
 }
 
 /*
+ * owner_trusts: may a node owned by consumer_owner pick up, by an
+ * unqualified name, a node owned by producer_owner?  Only nodes of its own
+ * role, of a role it is a member of, or of a superuser: otherwise anybody
+ * could capture the name of someone else's input or source table with a
+ * node of their own, and have their code run with the victim's rights.
+ */
+static bool
+owner_trusts(Oid consumer_owner, Oid producer_owner)
+{
+	if (!OidIsValid(consumer_owner) || consumer_owner == producer_owner)
+		return true;
+	if (superuser_arg(producer_owner))
+		return true;
+	return is_member_of_role_nosuper(consumer_owner, producer_owner);
+}
+
+/*
  * resolve_unqualified finds the node a bare name means from inside a module:
- * its own module first, then the only node of that name anywhere.  Returns
- * RESOLVE_AMBIGUOUS (listing the candidates) or RESOLVE_NONE.
+ * its own module first, then the only node of that name anywhere among the
+ * nodes the consumer's owner trusts (consumer_owner InvalidOid: any node).
+ * Returns RESOLVE_AMBIGUOUS (listing the candidates) or RESOLVE_NONE.
  */
 static int
 resolve_unqualified(Dag *dag, const char *module, const char *name,
-					StringInfo candidates)
+					Oid consumer_owner, StringInfo candidates)
 {
 	NameData	nk;
 	NameEntry  *ne;
@@ -416,10 +441,14 @@ resolve_unqualified(Dag *dag, const char *module, const char *name,
 		return RESOLVE_NONE;
 	for (idx = ne->index; idx >= 0; idx = dag->nodes[idx].next_same_name)
 	{
+		if (!owner_trusts(consumer_owner, dag->nodes[idx].owner))
+			continue;
 		names = lappend(names, dag->nodes[idx].display);
 		found = idx;
 		count++;
 	}
+	if (count == 0)
+		return RESOLVE_NONE;
 	if (count == 1)
 		return found;
 	if (candidates)
@@ -562,7 +591,7 @@ resolve_dependencies(Dag *dag)
 			if (pname == NULL)
 				continue;
 			resetStringInfo(&cand);
-			target = resolve_unqualified(dag, node->schema, pname, &cand);
+			target = resolve_unqualified(dag, node->schema, pname, node->owner, &cand);
 			if (target == RESOLVE_AMBIGUOUS)
 			{
 				dag->nodes[i].problems =
@@ -598,7 +627,7 @@ resolve_dependencies(Dag *dag)
 					add_dep(node, &maxdeps, target, VIA_RELATION, p);
 					continue;
 				}
-				nsp = get_namespace_oid(ref->schema, true);
+				nsp = LookupExplicitNamespace(ref->schema, true);
 				if (OidIsValid(nsp))
 					rel = get_relname_relid(ref->name, nsp);
 				if (!OidIsValid(rel))
@@ -618,28 +647,47 @@ resolve_dependencies(Dag *dag)
 				continue;
 			}
 
-			target = resolve_unqualified(dag, node->schema, ref->name, &cand);
-			if (target == RESOLVE_AMBIGUOUS)
+			/* 1. a node of the consumer's own module */
+			target = dag_find_qualified(dag, node->schema, ref->name);
+			if (target < 0)
 			{
-				node->problems =
-					lappend(node->problems,
-							problem_make("ambiguous_name", ERRCODE_AMBIGUOUS_ALIAS,
-										 node->display,
-										 psprintf("node %s reads \"%s\", which matches nodes in several modules", node->display, ref->name),
-										 psprintf("Candidates: %s.", cand.data),
-										 "Qualify the name in the SQL, e.g. FROM module.name."));
-				continue;
-			}
-			if (target == RESOLVE_NONE)
-			{
+				/*
+				 * 2. a relation on the module's own path: a source, unless it
+				 * is some node's result table, which means that node
+				 */
 				Oid			rel = find_source_relation(node->schema, ref->name);
 
 				if (OidIsValid(rel))
 				{
-					ref->source = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)),
-															 ref->name);
+					char	   *relschema = get_namespace_name(get_rel_namespace(rel));
+
+					target = dag_find_qualified(dag, relschema, ref->name);
+					if (target < 0)
+					{
+						ref->source = quote_qualified_identifier(relschema, ref->name);
+						continue;
+					}
+				}
+			}
+			if (target < 0)
+			{
+				/* 3. the only trusted node of that name elsewhere */
+				target = resolve_unqualified(dag, NULL, ref->name, node->owner, &cand);
+				if (target == RESOLVE_AMBIGUOUS)
+				{
+					node->problems =
+						lappend(node->problems,
+								problem_make("ambiguous_name", ERRCODE_AMBIGUOUS_ALIAS,
+											 node->display,
+											 psprintf("node %s reads \"%s\", which matches nodes in several modules", node->display, ref->name),
+											 psprintf("Candidates: %s.", cand.data),
+											 "Qualify the name in the SQL, e.g. FROM module.name."));
 					continue;
 				}
+			}
+			if (target < 0)
+			{
+				/* 4. an input */
 				target = input_node(dag, ref->name);
 				node = &dag->nodes[i];
 				ref = &node->refs[p];
@@ -656,12 +704,12 @@ resolve_dependencies(Dag *dag)
 			int			target;
 
 			parse_node_name((char *) lfirst(lc), &schema, &name, false);
+			resetStringInfo(&cand);
 			if (schema)
 				target = dag_find_qualified(dag, schema, name);
 			else
 			{
-				resetStringInfo(&cand);
-				target = resolve_unqualified(dag, node->schema, name, &cand);
+				target = resolve_unqualified(dag, node->schema, name, node->owner, &cand);
 				if (target == RESOLVE_NONE)
 				{
 					target = input_node(dag, name);
@@ -753,7 +801,7 @@ dag_resolve_name(Dag *dag, const char *text, HProblem **problem, const char *rol
 	else
 	{
 		initStringInfo(&cand);
-		idx = resolve_unqualified(dag, NULL, name, &cand);
+		idx = resolve_unqualified(dag, NULL, name, InvalidOid, &cand);
 		if (idx == RESOLVE_AMBIGUOUS)
 		{
 			*problem = problem_make("ambiguous_name", ERRCODE_AMBIGUOUS_FUNCTION, NULL,

@@ -94,8 +94,7 @@ plan_execute(HPlan *plan)
 
 	/* Every result this run writes, locked before any work. */
 	for (i = 0; i < plan->nsteps; i++)
-		if (plan->steps[i].action == STEP_PERSIST ||
-			(plan->steps[i].requested && plan->steps[i].relation))
+		if (plan->steps[i].result_table)
 			results = lappend(results, &plan->dag->nodes[plan->steps[i].node]);
 	lock_result_names(results);
 
@@ -232,6 +231,9 @@ run_step(HPlan *plan, int stepno)
 		(void) set_config_option("search_path",
 								 psprintf("%s, public, pg_temp", quote_identifier(node->schema)),
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		/* SQL nodes were read with it on (sqlparse.c) */
+		(void) set_config_option("standard_conforming_strings", "on",
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	}
 
 	switch (step->action)
@@ -266,12 +268,15 @@ run_step(HPlan *plan, int stepno)
 			break;
 	}
 
-	/* A requested scalar or overridden node is materialized too. */
-	if (step->requested && step->action != STEP_PERSIST)
+	/*
+	 * A requested scalar or overridden node is materialized too, unless it
+	 * is overridden by its own table: that one already holds the result.
+	 */
+	if (step->result_table && step->action != STEP_PERSIST &&
+		!(step->relation && strcmp(step->relation, step->result_table) == 0))
 	{
 		if (step->action == STEP_VALUE)
 			sql = psprintf("SELECT %s AS %s", step->literal, quote_identifier(node->name));
-		step->relation = quote_qualified_identifier(node->schema, node->name);
 		step->rows = materialize_result(node->schema, node->name, sql, node->doc,
 										node->display, &relid);
 		step->has_rows = true;
@@ -292,11 +297,13 @@ compute_value(HPlan *plan, int stepno)
 {
 	PlanStep   *step = &plan->steps[stepno];
 	HNode	   *node = &plan->dag->nodes[step->node];
+	MemoryContext cxt = CurrentMemoryContext;
 	int			rc;
 	bool		isnull;
 	Datum		value;
 
 	rc = SPI_execute(step->sql, false, 0);
+	MemoryContextSwitchTo(cxt);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute failed (%s) for: %s", SPI_result_code_string(rc), step->sql);
 	if (SPI_processed != 1)
@@ -323,8 +330,8 @@ emit_report(HPlan *plan, ReturnSetInfo *rsinfo)
 
 		values[0] = CStringGetTextDatum(node->display);
 		values[1] = CStringGetTextDatum(dag_kind_name(node->kind));
-		if (step->relation && step->action != STEP_TEMP)
-			values[2] = CStringGetTextDatum(step->relation);
+		if (step->result_table || (step->relation && step->action == STEP_OVERRIDE))
+			values[2] = CStringGetTextDatum(step->result_table ? step->result_table : step->relation);
 		else
 			nulls[2] = true;
 		values[3] = Int64GetDatum(step->rows);

@@ -279,7 +279,7 @@ load_tags(Dag *dag)
 	Jsonb	  **tags = palloc0(sizeof(Jsonb *) * Max(dag->nnodes, 1));
 	uint64		i;
 
-	spi_exec_checked("SELECT schema_name, node_name, jsonb_object_agg(tag_key, tag_value ORDER BY tag_key) "
+	spi_exec_checked("SELECT schema_name, node_name, pg_catalog.jsonb_object_agg(tag_key, tag_value ORDER BY tag_key) "
 					 "FROM hamilton.node_tag GROUP BY 1, 2",
 					 0, NULL, NULL, NULL, SPI_OK_SELECT);
 	for (i = 0; i < SPI_processed; i++)
@@ -324,6 +324,7 @@ hamilton_node_list(PG_FUNCTION_ARGS)
 		List	   *sources = NIL;
 		char	   *type = dag_type_name(node);
 		char	   *definition = node->sql;
+		char	   *owner_name;
 		int			d;
 
 		CHECK_FOR_INTERRUPTS();
@@ -357,9 +358,7 @@ hamilton_node_list(PG_FUNCTION_ARGS)
 
 		values[0] = CStringGetTextDatum(node->display);
 		nulls[1] = node->schema == NULL;
-		values[1] = node->schema ? CStringGetDatum(node->schema) : (Datum) 0;
-		if (node->schema)
-			values[1] = DirectFunctionCall1(namein, CStringGetDatum(node->schema));
+		values[1] = node->schema ? DirectFunctionCall1(namein, CStringGetDatum(node->schema)) : (Datum) 0;
 		values[2] = DirectFunctionCall1(namein, CStringGetDatum(node->name));
 		values[3] = CStringGetTextDatum(dag_kind_name(node->kind));
 		values[4] = CStringGetTextDatum(node->language);
@@ -378,9 +377,9 @@ hamilton_node_list(PG_FUNCTION_ARGS)
 		values[11] = definition ? CStringGetTextDatum(definition) : (Datum) 0;
 		nulls[12] = node->fingerprint == NULL;
 		values[12] = node->fingerprint ? CStringGetTextDatum(node->fingerprint) : (Datum) 0;
-		nulls[13] = !OidIsValid(node->owner);
-		values[13] = OidIsValid(node->owner) ?
-			DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(node->owner, false))) : (Datum) 0;
+		owner_name = OidIsValid(node->owner) ? GetUserNameFromId(node->owner, true) : NULL;
+		nulls[13] = owner_name == NULL;
+		values[13] = owner_name ? DirectFunctionCall1(namein, CStringGetDatum(owner_name)) : (Datum) 0;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	SPI_finish();

@@ -106,14 +106,25 @@ result_lock_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/*
+ * spi_rows runs one statement on a result table.  Anything but the expected
+ * answer means something changed the statement's meaning (a rule or trigger
+ * the table's owner added): that is reported, not assumed away.
+ */
 static uint64
 spi_rows(const char *sql, int expected)
 {
+	MemoryContext cxt = CurrentMemoryContext;
 	int			rc = SPI_execute(sql, false, 0);
 	uint64		rows = SPI_processed;
 
+	MemoryContextSwitchTo(cxt);
 	if (rc != expected)
-		elog(ERROR, "SPI_execute failed (%s) for: %s", SPI_result_code_string(rc), sql);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("unexpected result \"%s\" while writing a node's result", SPI_result_code_string(rc)),
+				 errdetail("Statement: %s", sql),
+				 errhint("Rules on a result table change what writing it does; drop them.")));
 	if (SPI_tuptable)
 		SPI_freetuptable(SPI_tuptable);
 	return rows;
@@ -149,6 +160,11 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 
 		/* Lock first: readers keep the old rows until we commit. */
 		LockRelationOid(rel, AccessExclusiveLock);
+		if (get_relname_relid(name, nsp) != rel)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("result table %s was dropped or replaced while node %s ran", qname, node_display),
+					 errhint("Run the dataflow again.")));
 		if (same_shape(rel, select_sql))
 		{
 			spi_rows(psprintf("TRUNCATE TABLE %s", qname), SPI_OK_UTILITY);
@@ -175,6 +191,7 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 static bool
 same_shape(Oid relid, const char *select_sql)
 {
+	MemoryContext cxt = CurrentMemoryContext;
 	SPIPlanPtr	plan = SPI_prepare(select_sql, 0, NULL);
 	List	   *sources;
 	CachedPlanSource *ps;
@@ -185,6 +202,7 @@ same_shape(Oid relid, const char *select_sql)
 				ti = 0;
 	bool		same = true;
 
+	MemoryContextSwitchTo(cxt);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), select_sql);
 	sources = SPI_plan_get_plan_sources(plan);
@@ -208,7 +226,8 @@ same_shape(Oid relid, const char *select_sql)
 		qa = TupleDescAttr(qdesc, qi);
 		ta = TupleDescAttr(tdesc, ti);
 		if (strcmp(NameStr(qa->attname), NameStr(ta->attname)) != 0 ||
-			qa->atttypid != ta->atttypid || qa->atttypmod != ta->atttypmod)
+			qa->atttypid != ta->atttypid || qa->atttypmod != ta->atttypmod ||
+			qa->attcollation != ta->attcollation)
 		{
 			same = false;
 			break;
@@ -218,6 +237,7 @@ same_shape(Oid relid, const char *select_sql)
 	}
 	table_close(rel, NoLock);
 	SPI_freeplan(plan);
+	MemoryContextSwitchTo(cxt);
 	return same;
 }
 

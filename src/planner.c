@@ -24,6 +24,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -80,20 +81,23 @@ plan_choose_actions(HPlan *plan)
 		HNode	   *node = &dag->nodes[step->node];
 		int			consumer;
 
-		if (step->action == STEP_INPUT || step->action == STEP_OVERRIDE)
+		if (step->action == STEP_INPUT)
+			continue;
+		if (step->requested)
+			step->result_table = quote_qualified_identifier(node->schema, node->name);
+		if (step->action == STEP_OVERRIDE)
 			continue;
 		if (node->kind == HNODE_SCALAR)
 		{
 			step->action = STEP_VALUE;
-			if (step->requested)
-				step->relation = quote_qualified_identifier(node->schema, node->name);
 			continue;
 		}
 
 		if (step->requested || node->persist || needs_named_relation(plan, i))
 		{
 			step->action = STEP_PERSIST;
-			step->relation = quote_qualified_identifier(node->schema, node->name);
+			step->result_table = quote_qualified_identifier(node->schema, node->name);
+			step->relation = step->result_table;
 			continue;
 		}
 
@@ -111,7 +115,8 @@ plan_choose_actions(HPlan *plan)
 		}
 
 		step->action = STEP_TEMP;
-		step->temp_name = psprintf("hamilton_%d_%.40s", i + 1, node->name);
+		step->temp_name = psprintf("hamilton_%d_%s", i + 1,
+								   pnstrdup(node->name, pg_mbcliplen(node->name, strlen(node->name), 40)));
 		step->relation = psprintf("pg_temp.%s", quote_identifier(step->temp_name));
 	}
 }
@@ -138,18 +143,20 @@ only_consumer(HPlan *plan, int stepno)
 }
 
 /*
- * inlinable_into: the consumer is a SQL node that names this step's node
- * exactly once, at a place where a subquery may stand.
+ * inlinable_into: the consumer is a SQL node of the same module (its SQL
+ * will run under the same search_path) that names this step's node exactly
+ * once, at a place where a subquery may stand.
  */
 static bool
 inlinable_into(HPlan *plan, int stepno, int consumer)
 {
 	HNode	   *cnode = &plan->dag->nodes[plan->steps[consumer].node];
+	HNode	   *node = &plan->dag->nodes[plan->steps[stepno].node];
 	int			target = plan->steps[stepno].node;
 	int			d,
 				refs = 0;
 
-	if (cnode->kind != HNODE_QUERY)
+	if (cnode->kind != HNODE_QUERY || strcmp(cnode->schema, node->schema) != 0)
 		return false;
 	for (d = 0; d < cnode->ndeps; d++)
 	{
@@ -248,9 +255,10 @@ call_sql(HPlan *plan, int stepno, bool for_explain)
 		param = &node->params[dep->index];
 		if (ts->action == STEP_INPUT && ts->json_kind == 0)
 			continue;			/* absent input: the parameter's default */
-		appendStringInfo(&buf, "%s%s => ", first ? "" : ", ", quote_identifier(param->name));
+		appendStringInfo(&buf, "%s%s%s => ", first ? "" : ", ",
+						 param->variadic ? "VARIADIC " : "", quote_identifier(param->name));
 		first = false;
-		if (ts->relation && (ts->action != STEP_VALUE))
+		if (ts->relation)
 			appendStringInfo(&buf, "%s::pg_catalog.regclass", quote_literal_cstr(ts->relation));
 		else
 			appendStringInfoString(&buf, value_reference(plan, t, param->type, for_explain));
@@ -303,13 +311,17 @@ plan_render_step(HPlan *plan, int stepno, bool for_explain)
 					char	   *alias;
 
 					if (ref->target < 0)
+					{
+						/* pin a source to what it meant when the graph was built */
+						repl[r] = ref->source;
 						continue;
+					}
 					ts = &plan->steps[plan->step_of_node[ref->target]];
-					alias = ref->has_alias ? "" :
+					alias = ref->has_alias || ref->no_alias_allowed ? "" :
 						psprintf(" AS %s", quote_identifier(ref->name));
 					if (ts->action == STEP_INLINE)
 						repl[r] = psprintf("(\n%s\n)%s", ts->sql, alias);
-					else if (ts->relation && ts->action != STEP_VALUE)
+					else if (ts->relation)
 						repl[r] = psprintf("%s%s", ts->relation, alias);
 					else
 						repl[r] = psprintf("(SELECT %s AS %s)%s",
@@ -408,7 +420,7 @@ plan_explain_text(HPlan *plan)
 				break;
 			case STEP_VALUE:
 				appendStringInfo(&buf, "computed once%s\n",
-								 step->requested ? psprintf(", materialized as %s", step->relation) : "");
+								 step->requested ? psprintf(", materialized as %s", step->result_table) : "");
 				break;
 			case STEP_INLINE:
 				appendStringInfo(&buf, "inlined into %s\n",

@@ -85,7 +85,7 @@ hamilton_register(PG_FUNCTION_ARGS)
 	Oid			nspoid = PG_GETARG_OID(0);
 	MemoryContext callcxt = CurrentMemoryContext;
 	char	   *nspname = module_schema_name(nspoid, "register");
-	Oid			argtypes[1] = {NAMEOID};
+	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
 	CatalogWriter w;
 	Dag		   *dag;
@@ -95,7 +95,7 @@ hamilton_register(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	MemoryContextSwitchTo(callcxt);
-	values[0] = CStringGetDatum(nspname);
+	values[0] = CStringGetTextDatum(nspname);
 	catalog_write_begin(&w);
 	spi_exec_checked("INSERT INTO hamilton.module (schema_name, registered_by) "
 					 "VALUES ($1, session_user) ON CONFLICT (schema_name) DO NOTHING",
@@ -144,7 +144,7 @@ hamilton_unregister(PG_FUNCTION_ARGS)
 {
 	Oid			nspoid = PG_GETARG_OID(0);
 	char	   *nspname = module_schema_name(nspoid, "unregister");
-	Oid			argtypes[1] = {NAMEOID};
+	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
 	CatalogWriter w;
 
@@ -154,7 +154,7 @@ hamilton_unregister(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("schema %s is not a module", quote_identifier(nspname)),
 				 errhint("SELECT module FROM hamilton.modules lists the registered modules.")));
-	values[0] = CStringGetDatum(nspname);
+	values[0] = CStringGetTextDatum(nspname);
 	catalog_write_begin(&w);
 	spi_exec_checked("DELETE FROM hamilton.module WHERE schema_name = $1",
 					 1, argtypes, values, NULL, SPI_OK_DELETE);
@@ -171,12 +171,12 @@ hamilton_unregister(PG_FUNCTION_ARGS)
 static Oid
 sql_node_owner(const char *schema, const char *name, bool *found)
 {
-	Oid			argtypes[2] = {NAMEOID, NAMEOID};
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
 	bool		isnull;
 
-	values[0] = CStringGetDatum(schema);
-	values[1] = CStringGetDatum(name);
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
 	spi_exec_checked("SELECT owner::oid FROM hamilton.sql_node WHERE schema_name = $1 AND node_name = $2",
 					 2, argtypes, values, NULL, SPI_OK_SELECT);
 	*found = SPI_processed > 0;
@@ -188,12 +188,15 @@ sql_node_owner(const char *schema, const char *name, bool *found)
 static void
 check_node_owner(Oid owner, const char *display, const char *action)
 {
+	char	   *owner_name = GetUserNameFromId(owner, true);
+
 	if (!has_privs_of_role(GetUserId(), owner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of node %s to %s it", display, action),
-				 errdetail("Node %s belongs to role %s.", display,
-						   quote_identifier(GetUserNameFromId(owner, false))),
+				 owner_name ?
+				 errdetail("Node %s belongs to role %s.", display, quote_identifier(owner_name)) :
+				 errdetail("Node %s belonged to a role that was dropped (OID %u).", display, owner),
 				 errhint("Ask its owner, a member of that role, or a superuser.")));
 }
 
@@ -220,9 +223,9 @@ hamilton_define(PG_FUNCTION_ARGS)
 	bool		exists;
 	Oid			owner,
 				rel;
-	Oid			argtypes[7] = {NAMEOID, NAMEOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, OIDOID};
-	Datum		values[7];
-	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	Oid			argtypes[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, OIDOID, OIDOID};
+	Datum		values[8];
+	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	CatalogWriter w;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -247,6 +250,11 @@ hamilton_define(PG_FUNCTION_ARGS)
 	parse_node_name(node_text, &schema, &name, true);
 	display = qualified_display(schema, name);
 	nsp = get_namespace_oid(schema, false);
+	if (isAnyTempNamespace(nsp) || strcmp(schema, "hamilton") == 0 || strcmp(schema, "pg_catalog") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+				 errmsg("node %s cannot be defined in schema %s", display, quote_identifier(schema)),
+				 errhint("Define nodes in a schema of the dataflow's own, e.g. 'shop.%s'.", name)));
 	if (pg_namespace_aclcheck(nsp, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -278,11 +286,11 @@ hamilton_define(PG_FUNCTION_ARGS)
 		check_node_owner(owner, display, "redefine");
 	else if (catalog_module_exists(schema))
 	{
-		Oid			fargtypes[2] = {OIDOID, NAMEOID};
+		Oid			fargtypes[2] = {OIDOID, TEXTOID};
 		Datum		fvalues[2];
 
 		fvalues[0] = ObjectIdGetDatum(nsp);
-		fvalues[1] = CStringGetDatum(name);
+		fvalues[1] = CStringGetTextDatum(name);
 		spi_exec_checked("SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p "
 						 "WHERE p.pronamespace = $1 AND p.proname = $2 AND p.prokind = 'f'",
 						 2, fargtypes, fvalues, NULL, SPI_OK_SELECT);
@@ -303,8 +311,8 @@ hamilton_define(PG_FUNCTION_ARGS)
 						   display),
 				 errhint("Choose another node name, or rename that relation.")));
 
-	values[0] = CStringGetDatum(schema);
-	values[1] = CStringGetDatum(name);
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
 	values[2] = CStringGetTextDatum(pq->sql);
 	values[3] = doc ? CStringGetTextDatum(doc) : (Datum) 0;
 	nulls[3] = doc ? ' ' : 'n';
@@ -312,17 +320,29 @@ hamilton_define(PG_FUNCTION_ARGS)
 	values[5] = declared ? PointerGetDatum(declared) :
 		PointerGetDatum(construct_empty_array(TEXTOID));
 	values[6] = ObjectIdGetDatum(GetUserId());
+	values[7] = ObjectIdGetDatum(owner);
+	nulls[7] = exists ? ' ' : 'n';
 
+	/*
+	 * Replace only the definition whose owner was checked above: if another
+	 * role defined the node meanwhile, the update matches nothing.
+	 */
 	catalog_write_begin(&w);
-	spi_exec_checked("INSERT INTO hamilton.sql_node (schema_name, node_name, definition, doc, "
+	spi_exec_checked("INSERT INTO hamilton.sql_node AS s (schema_name, node_name, definition, doc, "
 					 "  materialize, declared_inputs, owner) "
 					 "VALUES ($1, $2, $3, $4, $5, $6, $7::regrole) "
 					 "ON CONFLICT (schema_name, node_name) DO UPDATE SET "
 					 "  definition = excluded.definition, doc = excluded.doc, "
 					 "  materialize = excluded.materialize, declared_inputs = excluded.declared_inputs, "
-					 "  defined_at = now()",
-					 7, argtypes, values, nulls, SPI_OK_INSERT);
+					 "  defined_at = pg_catalog.now() "
+					 "WHERE s.owner::oid OPERATOR(pg_catalog.=) $8",
+					 8, argtypes, values, nulls, SPI_OK_INSERT);
 	catalog_write_end(&w);
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("node %s was defined concurrently by another session", display),
+				 errhint("Look at SELECT owner, definition FROM hamilton.nodes WHERE node = '%s', then try again.", display)));
 
 	if (tags)
 		apply_tags(schema, name, display, tags);
@@ -345,7 +365,7 @@ hamilton_drop(PG_FUNCTION_ARGS)
 			   *display;
 	bool		exists;
 	Oid			owner;
-	Oid			argtypes[2] = {NAMEOID, NAMEOID};
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
 	CatalogWriter w;
 
@@ -379,8 +399,8 @@ hamilton_drop(PG_FUNCTION_ARGS)
 	}
 	check_node_owner(owner, display, "drop");
 
-	values[0] = CStringGetDatum(schema);
-	values[1] = CStringGetDatum(name);
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
 	catalog_write_begin(&w);
 	spi_exec_checked("DELETE FROM hamilton.sql_node WHERE schema_name = $1 AND node_name = $2",
 					 2, argtypes, values, NULL, SPI_OK_DELETE);
@@ -406,7 +426,7 @@ apply_tags(const char *schema, const char *name, const char *display, Jsonb *tag
 		char	   *key = lfirst(lc);
 		char	   *text;
 		char		kind;
-		Oid			argtypes[4] = {NAMEOID, NAMEOID, TEXTOID, TEXTOID};
+		Oid			argtypes[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 		Datum		values[4];
 
 		if (key[0] == '\0')
@@ -414,8 +434,8 @@ apply_tags(const char *schema, const char *name, const char *display, Jsonb *tag
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("tag keys of node %s must not be empty", display)));
 		(void) jsonb_object_get(tags, key, &text, &kind);
-		values[0] = CStringGetDatum(schema);
-		values[1] = CStringGetDatum(name);
+		values[0] = CStringGetTextDatum(schema);
+		values[1] = CStringGetTextDatum(name);
 		values[2] = CStringGetTextDatum(key);
 		catalog_write_begin(&w);
 		if (kind == JSON_KIND_NULL)

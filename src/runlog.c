@@ -26,8 +26,11 @@
 #include "postmaster/bgworker.h"
 #include "storage/dsm.h"
 #include "storage/ipc.h"
+#include "storage/latch.h"
+#include "utils/wait_event.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/snapmgr.h"
@@ -41,9 +44,13 @@ typedef struct RecorderPayload
 {
 	Oid			database;
 	Oid			role;
+	bool		recorded;		/* set by the worker once it committed */
 	Size		len;
 	char		json[FLEXIBLE_ARRAY_MEMBER];
 } RecorderPayload;
+
+/* How long a failing run waits for its record to be written. */
+#define RECORDER_TIMEOUT_MS 10000
 
 static char *run_json(HPlan *plan, TimestampTz started, const char *status,
 					  int failed_step, const char *error);
@@ -63,7 +70,7 @@ runlog_next_run_id(void)
 	int64		id;
 
 	catalog_write_begin(&w);
-	spi_exec_checked("SELECT nextval('hamilton.run_id_seq')", 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	spi_exec_checked("SELECT pg_catalog.nextval('hamilton.run_id_seq')", 0, NULL, NULL, NULL, SPI_OK_SELECT);
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	catalog_write_end(&w);
 	return id;
@@ -159,8 +166,8 @@ run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
 		json_field(&buf, "node", node->display, false);
 		json_field(&buf, "module", node->schema, false);
 		json_field(&buf, "kind", dag_kind_name(node->kind), false);
-		json_field(&buf, "relation", step->action == STEP_TEMP || step->action == STEP_INLINE ?
-				   NULL : step->relation, false);
+		json_field(&buf, "relation", step->result_table ? step->result_table :
+				   step->action == STEP_OVERRIDE ? step->relation : NULL, false);
 		if (step->has_rows && (failed_step < 0 || i < failed_step))
 			appendStringInfo(&buf, "\"rows\":" INT64_FORMAT ",", step->rows);
 		if (failed_step < 0 || i <= failed_step)
@@ -182,17 +189,19 @@ insert_run_json(const char *json)
 
 	values[0] = CStringGetTextDatum(json);
 	spi_exec_checked("INSERT INTO hamilton.run "
-					 "SELECT * FROM jsonb_populate_record(NULL::hamilton.run, ($1::jsonb)->'run')",
+					 "SELECT * FROM pg_catalog.jsonb_populate_record(NULL::hamilton.run, ($1::jsonb)->'run')",
 					 1, argtypes, values, NULL, SPI_OK_INSERT);
 	spi_exec_checked("INSERT INTO hamilton.node_run "
-					 "SELECT * FROM jsonb_populate_recordset(NULL::hamilton.node_run, ($1::jsonb)->'nodes')",
+					 "SELECT * FROM pg_catalog.jsonb_populate_recordset(NULL::hamilton.node_run, ($1::jsonb)->'nodes')",
 					 1, argtypes, values, NULL, SPI_OK_INSERT);
 }
 
 /*
  * record_autonomously hands the run to the failed-run recorder and waits
- * for it.  If no worker can start, the run goes unrecorded with a warning:
- * losing the record must not hide the node's own error.
+ * for it, at most RECORDER_TIMEOUT_MS.  It runs while a node's error is
+ * being handled, so it must not raise another one: interrupts are held
+ * during the (bounded) wait, and every way the record can be lost ends in a
+ * warning, never in an error that would hide the node's own.
  */
 static void
 record_autonomously(const char *json)
@@ -202,12 +211,22 @@ record_autonomously(const char *json)
 	RecorderPayload *payload;
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle;
-	BgwHandleStatus status;
+	BgwHandleStatus status = BGWH_NOT_YET_STARTED;
+	int			waited;
 
-	seg = dsm_create(offsetof(RecorderPayload, json) + len, 0);
+	seg = dsm_create(offsetof(RecorderPayload, json) + len, DSM_CREATE_NULL_IF_MAXSEGMENTS);
+	if (seg == NULL)
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("could not record the failed run in hamilton.runs"),
+				 errdetail("No dynamic shared memory segment was free.")));
+		return;
+	}
 	payload = dsm_segment_address(seg);
 	payload->database = MyDatabaseId;
 	payload->role = catalog_owner();
+	payload->recorded = false;
 	payload->len = len;
 	memcpy(payload->json, json, len);
 
@@ -232,11 +251,28 @@ record_autonomously(const char *json)
 		dsm_detach(seg);
 		return;
 	}
-	status = WaitForBackgroundWorkerShutdown(handle);
-	if (status != BGWH_STOPPED)
+
+	HOLD_INTERRUPTS();
+	for (waited = 0; waited < RECORDER_TIMEOUT_MS; waited += 20)
+	{
+		pid_t		pid;
+
+		status = GetBackgroundWorkerPid(handle, &pid);
+		if (status == BGWH_STOPPED || status == BGWH_POSTMASTER_DIED)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 20, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+	RESUME_INTERRUPTS();
+
+	if (!payload->recorded)
 		ereport(WARNING,
 				(errmsg("could not record the failed run in hamilton.runs"),
-				 errdetail("The recorder did not finish (postmaster gone).")));
+				 status == BGWH_STOPPED ?
+				 errdetail("The recorder stopped without writing it; the server log says why.") :
+				 errdetail("The recorder did not finish within %d ms.", RECORDER_TIMEOUT_MS),
+				 errhint("The recorder connects as the extension's owner, which must be able to log in.")));
 	dsm_detach(seg);
 }
 
@@ -265,6 +301,8 @@ hamilton_runlog_worker_main(Datum arg)
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
+	/* the owner's rights are in force: pick up nothing by name but ours */
+	SetConfigOption("search_path", HAMILTON_SAFE_SEARCH_PATH, PGC_USERSET, PGC_S_OVERRIDE);
 	SPI_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "pg_hamilton: recording a failed run");
@@ -274,6 +312,7 @@ hamilton_runlog_worker_main(Datum arg)
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	payload->recorded = true;
 	pgstat_report_activity(STATE_IDLE, NULL);
 	dsm_detach(seg);
 	proc_exit(0);
@@ -287,12 +326,12 @@ hamilton_runlog_worker_main(Datum arg)
 Oid
 lineage_result_relation(const char *schema, const char *name)
 {
-	Oid			argtypes[2] = {NAMEOID, NAMEOID};
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
 	bool		isnull;
 
-	values[0] = CStringGetDatum(schema);
-	values[1] = CStringGetDatum(name);
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
 	spi_exec_checked("SELECT relation::oid FROM hamilton.result WHERE schema_name = $1 AND node_name = $2",
 					 2, argtypes, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
@@ -315,7 +354,7 @@ lineage_record(HPlan *plan, int stepno, Oid relid)
 				sources;
 	int			m;
 	ListCell   *lc;
-	Oid			argtypes[8] = {NAMEOID, NAMEOID, OIDOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Oid			argtypes[8] = {TEXTOID, TEXTOID, OIDOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[8];
 	CatalogWriter w;
 
@@ -353,8 +392,8 @@ lineage_record(HPlan *plan, int stepno, Oid relid)
 		appendStringInfoString(&upstream, "{\"node\":");
 		escape_json(&upstream, plan->dag->nodes[us->node].display);
 		appendStringInfoString(&upstream, ",\"relation\":");
-		if (us->relation)
-			escape_json(&upstream, us->relation);
+		if (us->result_table || us->relation)
+			escape_json(&upstream, us->result_table ? us->result_table : us->relation);
 		else
 			appendStringInfoString(&upstream, "null");
 		if (us->action == STEP_OVERRIDE)
@@ -366,6 +405,11 @@ lineage_record(HPlan *plan, int stepno, Oid relid)
 
 	initStringInfo(&sources);
 	appendStringInfoChar(&sources, '[');
+	if (step->action == STEP_OVERRIDE && step->relation)
+	{
+		escape_json(&sources, step->relation);
+		appendStringInfoChar(&sources, step->sources ? ',' : ' ');
+	}
 	foreach(lc, step->sources)
 	{
 		if (sources.len > 1)
@@ -374,8 +418,8 @@ lineage_record(HPlan *plan, int stepno, Oid relid)
 	}
 	appendStringInfoChar(&sources, ']');
 
-	values[0] = CStringGetDatum(node->schema);
-	values[1] = CStringGetDatum(node->name);
+	values[0] = CStringGetTextDatum(node->schema);
+	values[1] = CStringGetTextDatum(node->name);
 	values[2] = ObjectIdGetDatum(relid);
 	values[3] = Int64GetDatum(plan->run_id);
 	values[4] = CStringGetTextDatum(node->fingerprint ? node->fingerprint : "");
@@ -386,8 +430,8 @@ lineage_record(HPlan *plan, int stepno, Oid relid)
 	catalog_write_begin(&w);
 	spi_exec_checked("INSERT INTO hamilton.result AS r (schema_name, node_name, relation, run_id, "
 					 "  materialized_at, fingerprint, inputs, upstream, sources) "
-					 "VALUES ($1, $2, $3::oid::regclass, $4, clock_timestamp(), $5, $6::jsonb, $7::jsonb, "
-					 "  ARRAY(SELECT jsonb_array_elements_text($8::jsonb))) "
+					 "VALUES ($1, $2, $3::oid::regclass, $4, pg_catalog.clock_timestamp(), $5, $6::jsonb, $7::jsonb, "
+					 "  ARRAY(SELECT pg_catalog.jsonb_array_elements_text($8::jsonb))) "
 					 "ON CONFLICT (schema_name, node_name) DO UPDATE SET "
 					 "  relation = excluded.relation, run_id = excluded.run_id, "
 					 "  materialized_at = excluded.materialized_at, fingerprint = excluded.fingerprint, "

@@ -21,6 +21,7 @@
 #include "parser/scansup.h"
 #include "tcop/cmdtag.h"
 #include "tcop/utility.h"
+#include "utils/guc.h"
 #include "lib/stringinfo.h"
 
 #include "sqlparse.h"
@@ -67,6 +68,7 @@ parse_node_query(const char *node_display, const char *sql)
 				len;
 	ListCell   *lc;
 	int			i;
+	int			nestlevel;
 
 	errarg.node_display = node_display;
 	errarg.sql = sql;
@@ -75,7 +77,16 @@ parse_node_query(const char *node_display, const char *sql)
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
+	/*
+	 * Read every definition the same way, whatever the session says, so a
+	 * stored definition always means the same thing (execution pins the
+	 * same setting).
+	 */
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("standard_conforming_strings", "on", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
+	AtEOXact_GUC(true, nestlevel);
 
 	if (stmts == NIL)
 		ereport(ERROR,
@@ -191,20 +202,38 @@ ref_walker(Node *node, RefWalk *ctx)
 	if (IsA(node, SelectStmt))
 	{
 		SelectStmt *sel = (SelectStmt *) node;
+		WithClause *with = sel->withClause;
 		List	   *names = NIL;
 		bool		result;
+		ListCell   *lc;
 
 		if (sel->lockingClause != NIL)
 			ctx->locking = true;
-		if (sel->withClause)
+		if (with)
 		{
-			ListCell   *lc;
+			/*
+			 * In a non-recursive WITH, a CTE sees only the CTEs before it: a
+			 * CTE named like a node may read that node ("WITH orders AS
+			 * (SELECT * FROM orders ...)").  A recursive WITH sees them all.
+			 */
+			if (with->recursive)
+				foreach(lc, with->ctes)
+					names = lappend(names, ((CommonTableExpr *) lfirst(lc))->ctename);
+			foreach(lc, with->ctes)
+			{
+				CommonTableExpr *cte = (CommonTableExpr *) lfirst(lc);
 
-			foreach(lc, sel->withClause->ctes)
-				names = lappend(names, ((CommonTableExpr *) lfirst(lc))->ctename);
+				ctx->scopes = lcons(names, ctx->scopes);
+				ref_walker((Node *) cte, ctx);
+				ctx->scopes = list_delete_first(ctx->scopes);
+				if (!with->recursive)
+					names = lappend(names, cte->ctename);
+			}
 		}
 		ctx->scopes = lcons(names, ctx->scopes);
+		sel->withClause = NULL;
 		result = raw_expression_tree_walker(node, ref_walker, (void *) ctx);
+		sel->withClause = with;
 		ctx->scopes = list_delete_first(ctx->scopes);
 		return result;
 	}
@@ -238,10 +267,49 @@ add_range_var(RefWalk *ctx, RangeVar *rv, bool inlinable)
 	ref->start = rv->location;
 	ref->end = scan_qualified_name_end(ctx->sql, rv->location);
 	ref->has_alias = rv->alias != NULL;
-	ref->inlinable = inlinable && rv->inh &&
-		!preceded_by_table_keyword(ctx->sql, rv->location);
+	ref->no_alias_allowed = !rv->inh || preceded_by_table_keyword(ctx->sql, rv->location);
+	ref->inlinable = inlinable && !ref->no_alias_allowed;
 	ref->target = -1;
 	ctx->refs = lappend(ctx->refs, ref);
+}
+
+/* skip_space_and_comments: white space, -- comments and nested block comments */
+static const char *
+skip_space_and_comments(const char *p)
+{
+	for (;;)
+	{
+		while (*p && scanner_isspace(*p))
+			p++;
+		if (p[0] == '-' && p[1] == '-')
+		{
+			while (*p && *p != '\n')
+				p++;
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '*')
+		{
+			int			depth = 0;
+
+			do
+			{
+				if (p[0] == '/' && p[1] == '*')
+				{
+					depth++;
+					p += 2;
+				}
+				else if (p[0] == '*' && p[1] == '/')
+				{
+					depth--;
+					p += 2;
+				}
+				else
+					p++;
+			} while (*p && depth > 0);
+			continue;
+		}
+		return p;
+	}
 }
 
 static bool
@@ -291,15 +359,10 @@ scan_qualified_name_end(const char *sql, int start)
 				p++;
 		}
 
-		q = p;
-		while (*q && scanner_isspace(*q))
-			q++;
+		q = skip_space_and_comments(p);
 		if (*q != '.')
 			break;
-		q++;
-		while (*q && scanner_isspace(*q))
-			q++;
-		p = q;
+		p = skip_space_and_comments(q + 1);
 	}
 	return (int) (p - sql);
 }

@@ -190,6 +190,10 @@ value_literal(const char *json_text, char json_kind, Oid type,
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
+		/* a cancel or lack of memory is not a bad value */
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_OUT_OF_MEMORY)
+			ReThrowError(edata);
 		*error = pstrdup(edata->message);
 		FreeErrorData(edata);
 		ok = false;
