@@ -68,14 +68,7 @@ END $$;
 -- src/dag.c), evaluated in full: what reading the graph costs in SQL alone,
 -- before any C work on it.
 CREATE VIEW bench.dag_catalog_read AS
-SELECT p.oid, n.nspname, p.proname, l.lanname, d.description,
-       md5(concat_ws(chr(31), l.lanname,
-           CASE WHEN p.prosqlbody IS NULL THEN p.prosrc
-                ELSE pg_catalog.pg_get_function_sqlbody(p.oid) END, p.probin,
-           p.proargtypes::oid[]::regtype[]::text, p.proargnames::text,
-           p.prorettype::regtype::text, p.proretset::text,
-           p.provolatile::text)) AS fingerprint,
-       p.proowner
+SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, p.proowner
 FROM hamilton.module m
 JOIN pg_catalog.pg_namespace n ON n.nspname = m.schema_name
 JOIN pg_catalog.pg_proc p ON p.pronamespace = n.oid

@@ -12,8 +12,8 @@
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
-/* Column numbers of hamilton.sql_node, as read by catalog_load_sql_nodes. */
-#define Natts_sql_node_load				8
+/* Column numbers of hamilton.sql_node, as read by load_sql_nodes (dag.c). */
+#define Natts_sql_node_load				7
 #define Anum_sql_node_schema			1
 #define Anum_sql_node_name				2
 #define Anum_sql_node_definition		3
@@ -21,7 +21,6 @@
 #define Anum_sql_node_materialize		5
 #define Anum_sql_node_declared_inputs	6
 #define Anum_sql_node_owner				7
-#define Anum_sql_node_fingerprint		8
 
 /* Switching to the catalog owner for a write, and back. */
 typedef struct CatalogWriter

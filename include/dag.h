@@ -88,7 +88,7 @@ typedef struct HNode
 	SqlRef	   *refs;
 	List	   *declared;		/* declared input names (char *) */
 	char	   *doc;
-	char	   *fingerprint;
+	char	   *fingerprint;	/* md5 of its code, see dag_fingerprint() */
 	Oid			owner;
 	bool		persist;		/* materialize => 'table' */
 	int			ndeps;
@@ -117,6 +117,7 @@ extern int	dag_resolve_name(Dag *dag, const char *text, HProblem **problem,
 							 const char *role);
 extern int	dag_resolve_name_or_error(Dag *dag, const char *text);
 extern void dag_build_downstream(Dag *dag);
+extern const char *dag_fingerprint(Dag *dag, int index);
 extern const char *dag_kind_name(HNodeKind kind);
 extern char *dag_type_name(HNode *node);
 extern bool dag_yields_relation(HNode *node);

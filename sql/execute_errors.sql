@@ -28,6 +28,11 @@ SELECT * FROM hamilton_execute(ARRAY['price']);
 -- Missing inputs, and which nodes need them.
 SELECT * FROM hamilton_execute(ARRAY['margin']);
 SELECT * FROM hamilton_execute(ARRAY['margin'], inputs => '{"price": 2.5}');
+-- Many missing inputs are listed up to a point.
+CREATE FUNCTION ee.wide(i1 int, i2 int, i3 int, i4 int, i5 int, i6 int, i7 int, i8 int, i9 int, i10 int, i11 int, i12 int)
+RETURNS int LANGUAGE sql RETURN i1;
+SELECT * FROM hamilton_execute(ARRAY['wide']);
+DROP FUNCTION ee.wide;
 -- A cycle, with its path.
 SELECT * FROM hamilton_execute(ARRAY['loop_b']);
 -- Type mismatches between producer and consumer.

@@ -24,6 +24,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "common/md5.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -60,6 +61,13 @@ typedef struct NameEntry
 	int			index;
 } NameEntry;
 
+/*
+ * The catalog queries are planned once per backend (SPI_keepplan); the plan
+ * cache replans them if the catalog tables change.
+ */
+static SPIPlanPtr function_nodes_plan = NULL;
+static SPIPlanPtr sql_nodes_plan = NULL;
+
 #define RESOLVE_NONE		(-1)
 #define RESOLVE_AMBIGUOUS	(-2)
 
@@ -77,6 +85,94 @@ static void add_dep(HNode *node, int *maxdeps, int target, HDepVia via, int inde
 static Oid	find_source_relation(const char *module, const char *name);
 static char *describe_definition(HNode *node);
 static char *suggest_names(Dag *dag, const char *name);
+
+/*
+ * spi_exec_saved runs one of the catalog queries with a plan kept across
+ * calls, keeping the caller's memory context.
+ */
+static void
+spi_exec_saved(SPIPlanPtr *plan, const char *sql)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			rc;
+
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, 0, NULL);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), sql);
+		if (SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		*plan = p;
+	}
+	rc = SPI_execute_plan(*plan, NULL, NULL, false, 0);
+	MemoryContextSwitchTo(cxt);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed (%s) for: %s", SPI_result_code_string(rc), sql);
+}
+
+/*
+ * dag_fingerprint is the md5 of a node's code: the SQL of a SQL node; the
+ * language, body (source, or SQL-standard body as text), library symbol and
+ * signature of a function.  Computed on demand and kept, since only the
+ * nodes a run touches (or the nodes view) need one.
+ */
+const char *
+dag_fingerprint(Dag *dag, int index)
+{
+	HNode	   *node = &dag->nodes[index];
+	StringInfoData buf;
+	char		hex[2 * MD5_DIGEST_LENGTH + 1];
+	const char *errstr = NULL;
+	MemoryContext old;
+
+	if (node->fingerprint || node->kind == HNODE_INPUT)
+		return node->fingerprint;
+	old = MemoryContextSwitchTo(dag->cxt);
+	initStringInfo(&buf);
+	if (node->sql)
+		appendStringInfoString(&buf, node->sql);
+	else
+	{
+		HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(node->funcoid));
+		Form_pg_proc proc;
+		bool		isnull;
+		Datum		d;
+		int			a;
+
+		if (!HeapTupleIsValid(tup))
+		{
+			MemoryContextSwitchTo(old);
+			return NULL;		/* dropped meanwhile */
+		}
+		proc = (Form_pg_proc) GETSTRUCT(tup);
+		appendStringInfo(&buf, "%s\x1f", get_language_name(proc->prolang, false));
+		(void) SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosqlbody, &isnull);
+		if (!isnull)
+			appendStringInfoString(&buf, TextDatumGetCString(DirectFunctionCall1(pg_get_function_sqlbody,
+																				 ObjectIdGetDatum(node->funcoid))));
+		else
+		{
+			d = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
+			if (!isnull)
+				appendStringInfoString(&buf, TextDatumGetCString(d));
+		}
+		d = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_probin, &isnull);
+		appendStringInfo(&buf, "\x1f%s\x1f", isnull ? "" : TextDatumGetCString(d));
+		for (a = 0; a < node->nparams; a++)
+			appendStringInfo(&buf, "%s %s,", node->params[a].name ? node->params[a].name : "",
+							 format_type_be(node->params[a].type));
+		appendStringInfo(&buf, "\x1f%s%s\x1f%c", proc->proretset ? "setof " : "",
+						 format_type_be(proc->prorettype), proc->provolatile);
+		ReleaseSysCache(tup);
+	}
+	if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
+		elog(ERROR, "could not compute an md5 fingerprint: %s", errstr ? errstr : "?");
+	node->fingerprint = pstrdup(hex);
+	MemoryContextSwitchTo(old);
+	return node->fingerprint;
+}
 
 /*
  * problem_make builds one problem report.
@@ -218,29 +314,24 @@ load_function_nodes(Dag *dag)
 {
 	uint64		i;
 
-	spi_exec_checked(
-					 "SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, "
-					 "       pg_catalog.md5(pg_catalog.concat_ws(pg_catalog.chr(31), l.lanname, "
-					 "           CASE WHEN p.prosqlbody IS NULL THEN p.prosrc "
-					 "                ELSE pg_catalog.pg_get_function_sqlbody(p.oid) END, p.probin, "
-					 "           p.proargtypes::oid[]::regtype[]::text, p.proargnames::text, "
-					 "           p.prorettype::regtype::text, p.proretset::text, "
-					 "           p.provolatile::text)), "
-					 "       p.proowner "
-					 "FROM hamilton.module m "
-					 "JOIN pg_catalog.pg_namespace n ON n.nspname = m.schema_name "
-					 "JOIN pg_catalog.pg_proc p ON p.pronamespace = n.oid "
-					 "JOIN pg_catalog.pg_language l ON l.oid = p.prolang "
-					 "JOIN pg_catalog.pg_type t ON t.oid = p.prorettype "
-					 "LEFT JOIN pg_catalog.pg_description d ON d.objoid = p.oid "
-					 "     AND d.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objsubid = 0 "
-					 "WHERE p.prokind = 'f' AND pg_catalog.left(p.proname, 1) OPERATOR(pg_catalog.<>) '_' "
-					 "  AND (t.typtype <> 'p' OR p.prorettype = 'pg_catalog.record'::pg_catalog.regtype) "
-					 "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep "
-					 "       WHERE dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass "
-					 "         AND dep.objid = p.oid AND dep.deptype = 'e') "
-					 "ORDER BY n.nspname, p.proname, p.oid",
-					 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	spi_exec_saved(&function_nodes_plan,
+				   "SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, p.proowner "
+				   "FROM hamilton.module m "
+				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) m.schema_name "
+				   "JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid "
+				   "JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang "
+				   "JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) p.prorettype "
+				   "LEFT JOIN pg_catalog.pg_description d ON d.objoid OPERATOR(pg_catalog.=) p.oid "
+				   "     AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass "
+				   "     AND d.objsubid OPERATOR(pg_catalog.=) 0 "
+				   "WHERE p.prokind OPERATOR(pg_catalog.=) 'f' "
+				   "  AND pg_catalog.left(p.proname, 1) OPERATOR(pg_catalog.<>) '_' "
+				   "  AND (t.typtype OPERATOR(pg_catalog.<>) 'p' "
+				   "       OR p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.record'::pg_catalog.regtype) "
+				   "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep "
+				   "       WHERE dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass "
+				   "         AND dep.objid OPERATOR(pg_catalog.=) p.oid AND dep.deptype OPERATOR(pg_catalog.=) 'e') "
+				   "ORDER BY n.nspname, p.proname, p.oid");
 
 	for (i = 0; i < SPI_processed; i++)
 	{
@@ -276,8 +367,7 @@ load_function_nodes(Dag *dag)
 		node->display = qualified_display(node->schema, node->name);
 		node->language = SPI_getvalue(row, desc, 4);
 		node->doc = SPI_getvalue(row, desc, 5);
-		node->fingerprint = SPI_getvalue(row, desc, 6);
-		node->owner = DatumGetObjectId(SPI_getbinval(row, desc, 7, &isnull));
+		node->owner = DatumGetObjectId(SPI_getbinval(row, desc, 6, &isnull));
 		proc = (Form_pg_proc) GETSTRUCT(proctup);
 		node->rettype = proc->prorettype;
 		ndefaults = proc->pronargdefaults;
@@ -334,12 +424,12 @@ load_sql_nodes(Dag *dag)
 	uint64		nrows;
 	SPITupleTable *tuptable;
 
-	spi_exec_checked("SELECT s.schema_name, s.node_name, s.definition, s.doc, s.materialize, "
-					 "       s.declared_inputs, s.owner::oid, pg_catalog.md5(s.definition) "
-					 "FROM hamilton.sql_node s "
-					 "JOIN pg_catalog.pg_namespace n ON n.nspname = s.schema_name "
-					 "ORDER BY 1, 2",
-					 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	spi_exec_saved(&sql_nodes_plan,
+				   "SELECT s.schema_name, s.node_name, s.definition, s.doc, s.materialize, "
+				   "       s.declared_inputs, s.owner::pg_catalog.oid "
+				   "FROM hamilton.sql_node s "
+				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.schema_name "
+				   "ORDER BY 1, 2");
 	/* parsing may run SPI-free code only, but keep the result table safe */
 	tuptable = SPI_tuptable;
 	nrows = SPI_processed;
@@ -364,7 +454,6 @@ load_sql_nodes(Dag *dag)
 		node->doc = SPI_getvalue(row, desc, Anum_sql_node_doc);
 		node->persist = strcmp(SPI_getvalue(row, desc, Anum_sql_node_materialize), "table") == 0;
 		node->owner = DatumGetObjectId(SPI_getbinval(row, desc, Anum_sql_node_owner, &isnull));
-		node->fingerprint = SPI_getvalue(row, desc, Anum_sql_node_fingerprint);
 
 		declared = SPI_getbinval(row, desc, Anum_sql_node_declared_inputs, &isnull);
 		if (!isnull)

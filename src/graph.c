@@ -375,8 +375,8 @@ hamilton_node_list(PG_FUNCTION_ARGS)
 		values[10] = CStringGetTextDatum(node->persist ? "table" : "auto");
 		nulls[11] = definition == NULL;
 		values[11] = definition ? CStringGetTextDatum(definition) : (Datum) 0;
-		nulls[12] = node->fingerprint == NULL;
-		values[12] = node->fingerprint ? CStringGetTextDatum(node->fingerprint) : (Datum) 0;
+		nulls[12] = dag_fingerprint(dag, i) == NULL;
+		values[12] = nulls[12] ? (Datum) 0 : CStringGetTextDatum(dag_fingerprint(dag, i));
 		owner_name = OidIsValid(node->owner) ? GetUserNameFromId(node->owner, true) : NULL;
 		nulls[13] = owner_name == NULL;
 		values[13] = owner_name ? DirectFunctionCall1(namein, CStringGetDatum(owner_name)) : (Datum) 0;

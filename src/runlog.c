@@ -173,7 +173,7 @@ run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
 		if (failed_step < 0 || i <= failed_step)
 			appendStringInfo(&buf, "\"ms\":%.3f,", step->ms);
 		json_field(&buf, "status", st ? st : "not run", false);
-		json_field(&buf, "fingerprint", node->fingerprint, false);
+		json_field(&buf, "fingerprint", dag_fingerprint(plan->dag, step->node), false);
 		json_field(&buf, "error", i == failed_step ? error : NULL, true);
 		appendStringInfoChar(&buf, '}');
 	}
@@ -422,7 +422,7 @@ lineage_record(HPlan *plan, int stepno, Oid relid)
 	values[1] = CStringGetTextDatum(node->name);
 	values[2] = ObjectIdGetDatum(relid);
 	values[3] = Int64GetDatum(plan->run_id);
-	values[4] = CStringGetTextDatum(node->fingerprint ? node->fingerprint : "");
+	values[4] = CStringGetTextDatum(dag_fingerprint(plan->dag, step->node) ? dag_fingerprint(plan->dag, step->node) : "");
 	values[5] = CStringGetTextDatum(inputs.data);
 	values[6] = CStringGetTextDatum(upstream.data);
 	values[7] = CStringGetTextDatum(sources.data);

@@ -60,6 +60,10 @@ static void check_param_edge(ValidateState *st, HNode *consumer, HDep *dep);
 static int *topological_order(ValidateState *st, int *count, int nclosure);
 static void report_cycle(ValidateState *st, bool *emitted);
 static int	heap_name_cmp(Datum a, Datum b, void *arg);
+static void note_consumer(StringInfo buf, int *count, const char *display);
+
+/* How many names a problem lists before it says "and N more". */
+#define MAX_LISTED 10
 static void add_problem(ValidateState *st, HProblem *p);
 
 /*
@@ -127,11 +131,18 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 		StringInfoData names,
 					example;
 		ListCell   *lc;
+		int			k = 0;
 
+		/* name them all up to a point; thousands help nobody */
 		initStringInfo(&names);
 		initStringInfo(&example);
 		foreach(lc, missing)
 		{
+			if (k++ == MAX_LISTED)
+			{
+				appendStringInfo(&names, " and %d more", list_length(missing) - MAX_LISTED);
+				break;
+			}
 			appendStringInfo(&names, "%s%s", names.len ? ", " : "", (char *) lfirst(lc));
 			appendStringInfo(&example, "%s\"%s\": ...", example.len ? ", " : "", (char *) lfirst(lc));
 		}
@@ -469,6 +480,7 @@ check_input(ValidateState *st, int i, StringInfo missing_detail, List **missing)
 	bool		found;
 	int			k;
 	StringInfoData needed_by;
+	int			nconsumers;
 	Oid			first_param_type = InvalidOid;
 
 	found = jsonb_object_get(st->plan->inputs, input->name, &text, &kind);
@@ -479,6 +491,7 @@ check_input(ValidateState *st, int i, StringInfo missing_detail, List **missing)
 	st->value_kind[i] = kind;
 
 	initStringInfo(&needed_by);
+	nconsumers = 0;
 	for (k = dag->down_start[i]; k < dag->down_start[i + 1]; k++)
 	{
 		int			c = dag->down_list[k];
@@ -504,7 +517,7 @@ check_input(ValidateState *st, int i, StringInfo missing_detail, List **missing)
 				if (!found)
 				{
 					if (!param->has_default)
-						appendStringInfo(&needed_by, "%s%s", needed_by.len ? ", " : "", consumer->display);
+						note_consumer(&needed_by, &nconsumers, consumer->display);
 					continue;
 				}
 				if (!value_literal(text, kind, param->type, &literal, &error))
@@ -517,17 +530,28 @@ check_input(ValidateState *st, int i, StringInfo missing_detail, List **missing)
 														  format_type_be(param->type), input->name)));
 			}
 			else if (!found)
-				appendStringInfo(&needed_by, "%s%s", needed_by.len ? ", " : "", consumer->display);
+				note_consumer(&needed_by, &nconsumers, consumer->display);
 		}
 	}
 	if (!found && needed_by.len > 0)
 	{
 		*missing = lappend(*missing, input->name);
-		appendStringInfo(missing_detail, "%sInput \"%s\" is needed by %s.",
-						 missing_detail->len ? " " : "", input->name, needed_by.data);
+		if (nconsumers > MAX_LISTED)
+			appendStringInfo(&needed_by, " and %d more", nconsumers - MAX_LISTED);
+		if (list_length(*missing) <= MAX_LISTED)
+			appendStringInfo(missing_detail, "%sInput \"%s\" is needed by %s.",
+							 missing_detail->len ? " " : "", input->name, needed_by.data);
 	}
 	st->input_type[i] = OidIsValid(first_param_type) ? first_param_type :
 		value_default_type(kind);
+}
+
+/* note_consumer adds a consumer to a bounded list of names. */
+static void
+note_consumer(StringInfo buf, int *count, const char *display)
+{
+	if ((*count)++ < MAX_LISTED)
+		appendStringInfo(buf, "%s%s", buf->len ? ", " : "", display);
 }
 
 static int
