@@ -1,5 +1,5 @@
 -- What scripts/demo.sh shows after loading examples/shop.sql.
-set QUIET on
+\set QUIET on
 \pset footer off
 \echo '== The dataflow (hamilton.nodes)'
 SELECT node, kind, language, type, inputs, doc FROM hamilton.nodes ORDER BY node;
