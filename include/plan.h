@@ -8,6 +8,7 @@
 
 #include "postgres.h"
 #include "dag.h"
+#include "fmgr.h"
 #include "nodes/bitmapset.h"
 #include "utils/jsonb.h"
 
@@ -77,6 +78,7 @@ extern HPlan *plan_validate(Dag *dag, List *outputs, Jsonb *inputs,
 						   Jsonb *overrides, Jsonb *config);
 extern void plan_raise_problems(HPlan *plan);
 extern List *text_array_to_list(ArrayType *arr, const char *what);
+extern List *outputs_arg(FunctionCallInfo fcinfo);
 
 /* planner.c */
 extern void plan_choose_actions(HPlan *plan);

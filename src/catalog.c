@@ -205,7 +205,8 @@ parse_node_name(const char *text, char **schema, char **name,
 					(errcode(ERRCODE_NAME_TOO_LONG),
 					 errmsg("name \"%s\" is too long", (char *) lfirst(lc)),
 					 errdetail("Node and module names become table and schema names, which hold at most %d bytes.",
-							   NAMEDATALEN - 1)));
+							   NAMEDATALEN - 1),
+					 errhint("Choose a shorter name.")));
 	}
 
 	if (list_length(parts) == 1)

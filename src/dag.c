@@ -728,7 +728,7 @@ resolve_dependencies(Dag *dag)
 								problem_make("unknown_relation", ERRCODE_UNDEFINED_TABLE,
 											 node->display,
 											 psprintf("node %s reads %s, which is neither a node nor a relation", node->display, qn),
-											 NULL,
+											 "No module defines a node of that name, and no table or view of that name exists.",
 											 "Create the source table, define the node, or correct the name."));
 					continue;
 				}
@@ -910,6 +910,8 @@ dag_resolve_name(Dag *dag, const char *text, HProblem **problem, const char *rol
 
 		if (input >= 0 && schema == NULL)
 			detail = psprintf("\"%s\" is an input of the dataflow, not a node: no node computes it.", name);
+		else
+			detail = psprintf("No registered module or SQL node defines %s.", text);
 		*problem = problem_make("unknown_node", ERRCODE_UNDEFINED_OBJECT, NULL,
 								psprintf("unknown %s \"%s\"", role, text),
 								detail,

@@ -56,14 +56,9 @@ hamilton_execute(PG_FUNCTION_ARGS)
 	Dag		   *dag;
 	HPlan	   *plan;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("outputs must not be NULL"),
-				 errhint("Name the nodes to compute, e.g. ARRAY['forecast'].")));
+	outputs = outputs_arg(fcinfo);
 	InitMaterializedSRF(fcinfo, 0);
 	callcxt = CurrentMemoryContext;
-	outputs = text_array_to_list(PG_GETARG_ARRAYTYPE_P(0), "outputs");
 
 	SPI_connect();
 	MemoryContextSwitchTo(callcxt);

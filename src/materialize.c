@@ -156,6 +156,7 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 			ereport(ERROR,
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 					 errmsg("relation %s is not a table", qname),
+					 errdetail("Node %s writes its result to a table of that name.", node_display),
 					 errhint("Drop it so that node %s can write its result there.", node_display)));
 
 		/* Lock first: readers keep the old rows until we commit. */
@@ -164,6 +165,7 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 			ereport(ERROR,
 					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 					 errmsg("result table %s was dropped or replaced while node %s ran", qname, node_display),
+					 errdetail("Another session changed the table between its lookup and its lock."),
 					 errhint("Run the dataflow again.")));
 		if (same_shape(rel, select_sql))
 		{

@@ -464,12 +464,7 @@ hamilton_explain(PG_FUNCTION_ARGS)
 	HPlan	   *plan;
 	text	   *result;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("outputs must not be NULL"),
-				 errhint("Name the nodes to compute, e.g. ARRAY['forecast'].")));
-	outputs = text_array_to_list(PG_GETARG_ARRAYTYPE_P(0), "outputs");
+	outputs = outputs_arg(fcinfo);
 
 	SPI_connect();
 	MemoryContextSwitchTo(callcxt);

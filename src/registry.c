@@ -58,12 +58,15 @@ module_schema_name(Oid nspoid, const char *action)
 	if (nspname == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_SCHEMA),
-				 errmsg("schema with OID %u does not exist", nspoid)));
+				 errmsg("schema with OID %u does not exist", nspoid),
+				 errdetail("It was dropped, or the OID is wrong."),
+				 errhint("Pass the schema by name, e.g. hamilton_register('shop').")));
 	if (strcmp(nspname, "hamilton") == 0 || strcmp(nspname, "pg_catalog") == 0 ||
 		strcmp(nspname, "information_schema") == 0 || isAnyTempNamespace(nspoid))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
 				 errmsg("schema \"%s\" cannot be a module", nspname),
+				 errdetail("System schemas, temporary schemas and pg_hamilton's own catalog hold no dataflow."),
 				 errhint("Put the dataflow's functions in a schema of their own, e.g. CREATE SCHEMA shop.")));
 	if (!pg_namespace_ownercheck(nspoid, GetUserId()))
 		ereport(ERROR,
@@ -128,7 +131,8 @@ hamilton_register(PG_FUNCTION_ARGS)
 	}
 	if (warnings.len > 0)
 		ereport(WARNING,
-				(errmsg("module %s has nodes that cannot run yet", quote_identifier(nspname)),
+				(errcode(ERRCODE_WARNING),
+				 errmsg("module %s has nodes that cannot run yet", quote_identifier(nspname)),
 				 errdetail("%s", warnings.data),
 				 errhint("hamilton_validate() reports these again for any output that needs them.")));
 	SPI_finish();
@@ -153,6 +157,7 @@ hamilton_unregister(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("schema %s is not a module", quote_identifier(nspname)),
+				 errdetail("It was never registered, or it was unregistered already."),
 				 errhint("SELECT module FROM hamilton.modules lists the registered modules.")));
 	values[0] = CStringGetTextDatum(nspname);
 	catalog_write_begin(&w);
@@ -232,6 +237,7 @@ hamilton_define(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("node and sql must not be NULL"),
+				 errdetail("A SQL node needs a name and a SELECT."),
 				 errhint("hamilton_define('module.name', 'SELECT ...')")));
 	node_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	sql = text_to_cstring(PG_GETARG_TEXT_PP(1));
@@ -254,6 +260,7 @@ hamilton_define(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
 				 errmsg("node %s cannot be defined in schema %s", display, quote_identifier(schema)),
+				 errdetail("Temporary schemas, system schemas and pg_hamilton's catalog cannot hold nodes."),
 				 errhint("Define nodes in a schema of the dataflow's own, e.g. 'shop.%s'.", name)));
 	if (pg_namespace_aclcheck(nsp, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
 		ereport(ERROR,
@@ -299,6 +306,8 @@ hamilton_define(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_DUPLICATE_FUNCTION),
 					 errmsg("node %s is already defined by function %s", display,
 							SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
+					 errdetail("Schema %s is a module, so its functions are nodes, and a node name must mean one thing.",
+							   quote_identifier(schema)),
 					 errhint("Choose another name, or drop the function first.")));
 	}
 
@@ -342,6 +351,7 @@ hamilton_define(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("node %s was defined concurrently by another session", display),
+				 errdetail("Its definition changed owner between the ownership check and the write."),
 				 errhint("Look at SELECT owner, definition FROM hamilton.nodes WHERE node = '%s', then try again.", display)));
 
 	if (tags)
@@ -390,11 +400,13 @@ hamilton_drop(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 					 errmsg("node %s is a function, not a SQL node", display),
+					 errdetail("hamilton_drop removes nodes defined with hamilton_define."),
 					 errhint("DROP FUNCTION %s; removes it from the dataflow.",
 							 format_procedure(dag->nodes[idx].funcoid))));
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("SQL node %s does not exist", display),
+				 errdetail("No SQL node of that name is defined."),
 				 errhint("SELECT node FROM hamilton.nodes WHERE language = 'sql' lists the SQL nodes.")));
 	}
 	check_node_owner(owner, display, "drop");
@@ -432,7 +444,9 @@ apply_tags(const char *schema, const char *name, const char *display, Jsonb *tag
 		if (key[0] == '\0')
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("tag keys of node %s must not be empty", display)));
+					 errmsg("tag keys of node %s must not be empty", display),
+					 errdetail("Tags are key-value pairs; \"\" is not a key."),
+					 errhint("Write tags as '{\"owner\": \"planning\"}'.")));
 		(void) jsonb_object_get(tags, key, &text, &kind);
 		values[0] = CStringGetTextDatum(schema);
 		values[1] = CStringGetTextDatum(name);

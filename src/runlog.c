@@ -220,7 +220,8 @@ record_autonomously(const char *json)
 		ereport(WARNING,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 				 errmsg("could not record the failed run in hamilton.runs"),
-				 errdetail("No dynamic shared memory segment was free.")));
+				 errdetail("No dynamic shared memory segment was free."),
+				 errhint("Raise max_connections or dynamic_shared_memory settings, or retry when the server is less busy.")));
 		return;
 	}
 	payload = dsm_segment_address(seg);
@@ -268,7 +269,8 @@ record_autonomously(const char *json)
 
 	if (!payload->recorded)
 		ereport(WARNING,
-				(errmsg("could not record the failed run in hamilton.runs"),
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("could not record the failed run in hamilton.runs"),
 				 status == BGWH_STOPPED ?
 				 errdetail("The recorder stopped without writing it; the server log says why.") :
 				 errdetail("The recorder did not finish within %d ms.", RECORDER_TIMEOUT_MS),
@@ -294,7 +296,9 @@ hamilton_runlog_worker_main(Datum arg)
 	if (seg == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("pg_hamilton recorder could not attach to its shared memory")));
+				 errmsg("pg_hamilton recorder could not attach to its shared memory"),
+				 errdetail("The run that failed stopped waiting for it."),
+				 errhint("The failed run is not recorded; the node's error was reported to its session.")));
 	payload = dsm_segment_address(seg);
 
 	BackgroundWorkerInitializeConnectionByOid(payload->database, payload->role, 0);

@@ -92,6 +92,7 @@ parse_node_query(const char *node_display, const char *sql)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 				 errmsg("definition of node %s is empty", node_display),
+				 errdetail("It holds no statement, only white space or comments."),
 				 errhint("Define a SQL node with a SELECT, for example 'SELECT region, sum(amount) AS sales FROM orders GROUP BY region'.")));
 	if (list_length(stmts) > 1)
 		ereport(ERROR,

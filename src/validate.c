@@ -232,7 +232,7 @@ check_outputs(ValidateState *st, List *outputs)
 	if (outputs == NIL)
 		add_problem(st, problem_make("no_outputs", ERRCODE_INVALID_PARAMETER_VALUE, NULL,
 									 "no outputs requested",
-									 NULL,
+									 "outputs is an empty array.",
 									 "Name the nodes to compute, e.g. hamilton_execute(ARRAY['forecast'])."));
 	foreach(lc, outputs)
 	{
@@ -435,7 +435,7 @@ check_param_edge(ValidateState *st, HNode *consumer, HDep *dep)
 									 psprintf("parameter \"%s\" of %s has type %s, but node %s is a table",
 											  param->name, consumer->display, format_type_be(want),
 											  producer->display),
-									 NULL,
+									 "A table node's result is a relation, which only a regclass parameter can receive.",
 									 psprintf("Declare the parameter as \"%s regclass\" to receive the relation that holds %s's result.",
 											  param->name, producer->display)));
 		return;
@@ -450,7 +450,7 @@ check_param_edge(ValidateState *st, HNode *consumer, HDep *dep)
 									 psprintf("parameter \"%s\" of %s expects a relation (regclass), but node %s returns %s",
 											  param->name, consumer->display, producer->display,
 											  format_type_be(have)),
-									 NULL,
+									 "Only a table node (a SQL node or a set-returning function) yields a relation.",
 									 "A regclass parameter receives an upstream table node's result; give the parameter the type of the value instead."));
 		return;
 	}
@@ -723,6 +723,22 @@ plan_raise_problems(HPlan *plan)
 }
 
 /*
+ * outputs_arg reads the outputs argument (argument 0) of hamilton_execute,
+ * hamilton_validate and hamilton_explain.
+ */
+List *
+outputs_arg(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("outputs must not be NULL"),
+				 errdetail("outputs names the nodes to compute."),
+				 errhint("Name them in an array, e.g. ARRAY['forecast'].")));
+	return text_array_to_list(PG_GETARG_ARRAYTYPE_P(0), "outputs");
+}
+
+/*
  * text_array_to_list reads a text[] argument, refusing NULL elements and
  * multi-dimensional arrays with a clear error.
  */
@@ -738,7 +754,9 @@ text_array_to_list(ArrayType *arr, const char *what)
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s must be a one-dimensional array", what)));
+				 errmsg("%s must be a one-dimensional array", what),
+				 errdetail("It has %d dimensions.", ARR_NDIM(arr)),
+				 errhint("Write it as ARRAY['a', 'b'].")));
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &nelems);
 	for (i = 0; i < nelems; i++)
 	{
@@ -746,6 +764,7 @@ text_array_to_list(ArrayType *arr, const char *what)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("%s must not contain NULL", what),
+					 errdetail("Element %d is NULL.", i + 1),
 					 errhint("Remove the NULL element.")));
 		result = lappend(result, TextDatumGetCString(elems[i]));
 	}
@@ -767,14 +786,9 @@ hamilton_validate(PG_FUNCTION_ARGS)
 	HPlan	   *plan;
 	ListCell   *lc;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("outputs must not be NULL"),
-				 errhint("Name the nodes to compute, e.g. ARRAY['forecast'].")));
+	outputs = outputs_arg(fcinfo);
 	InitMaterializedSRF(fcinfo, 0);
 	callcxt = CurrentMemoryContext;
-	outputs = text_array_to_list(PG_GETARG_ARRAYTYPE_P(0), "outputs");
 
 	SPI_connect();
 	MemoryContextSwitchTo(callcxt);
