@@ -39,6 +39,15 @@ SELECT * FROM hamilton_execute(ARRAY['loop_b']);
 SELECT * FROM hamilton_execute(ARRAY['count_of'], inputs => '{"price": 1, "quantity": 2, "cost": 1}');
 SELECT * FROM hamilton_execute(ARRAY['rows_of']);
 SELECT * FROM hamilton_execute(ARRAY['wants_value'], inputs => '{"price": 1, "quantity": 2, "cost": 1}');
+-- A SQL node reading a relation that is neither a node nor a table.
+SELECT hamilton_define('ee.reads_missing', 'SELECT * FROM ee.no_such_table');
+SELECT problem, node, message, detail FROM hamilton_validate(ARRAY['reads_missing']);
+-- A temporary table is a fine source, qualified or not.
+CREATE TEMP TABLE scratch AS SELECT 7 AS x;
+SELECT hamilton_define('ee.reads_temp', 'SELECT t.x + s.x AS y FROM pg_temp.scratch t, scratch s');
+SELECT node, sources FROM hamilton.nodes WHERE node = 'ee.reads_temp';
+SELECT count(*) AS problems FROM hamilton_validate(ARRAY['reads_temp']);
+SELECT hamilton_drop('ee.reads_missing');
 -- Input values are checked against the parameters that receive them.
 SELECT * FROM hamilton_execute(ARRAY['revenue'], inputs => '{"price": "cheap", "quantity": 1.5}');
 -- Inputs must not name nodes: that is what overrides are for.

@@ -748,12 +748,15 @@ resolve_dependencies(Dag *dag)
 
 				if (OidIsValid(rel))
 				{
-					char	   *relschema = get_namespace_name(get_rel_namespace(rel));
+					Oid			relnsp = get_rel_namespace(rel);
+					char	   *relschema = get_namespace_name(relnsp);
 
 					target = dag_find_qualified(dag, relschema, ref->name);
 					if (target < 0)
 					{
-						ref->source = quote_qualified_identifier(relschema, ref->name);
+						/* this session's temporary schema is pg_temp to the user */
+						ref->source = quote_qualified_identifier(isTempNamespace(relnsp) ? "pg_temp" : relschema,
+																 ref->name);
 						continue;
 					}
 				}

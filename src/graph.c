@@ -259,6 +259,7 @@ hamilton_path(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/* text_list_array: a text[] of a List of String nodes. */
 static Datum
 text_list_array(List *items)
 {
@@ -268,7 +269,7 @@ text_list_array(List *items)
 	int			i = 0;
 
 	foreach(lc, items)
-		elems[i++] = CStringGetTextDatum((char *) lfirst(lc));
+		elems[i++] = CStringGetTextDatum(strVal(lfirst(lc)));
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
@@ -330,10 +331,10 @@ hamilton_node_list(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		memset(nulls, 0, sizeof(nulls));
 		for (d = 0; d < node->ndeps; d++)
-			inputs = list_append_unique_ptr(inputs, dag->nodes[node->deps[d].target].display);
+			inputs = list_append_unique(inputs, makeString(dag->nodes[node->deps[d].target].display));
 		for (d = 0; d < node->nrefs; d++)
 			if (node->refs[d].source)
-				sources = lappend(sources, node->refs[d].source);
+				sources = list_append_unique(sources, makeString(node->refs[d].source));
 		if (OidIsValid(node->funcoid))
 		{
 			HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(node->funcoid));
