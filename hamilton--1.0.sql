@@ -127,9 +127,72 @@ REVOKE ALL ON FUNCTION hamilton.forget_dropped_schemas() FROM PUBLIC;
 CREATE EVENT TRIGGER hamilton_forget_dropped_schemas ON sql_drop
     EXECUTE FUNCTION hamilton.forget_dropped_schemas();
 
+/*
+ * When a module's schema is renamed, follow it.  The renamed schema's old
+ * name is the one name in the catalog that no longer exists (dropped schemas
+ * are forgotten at once, above); if that is ever ambiguous, forget them all
+ * rather than guess.
+ */
+CREATE FUNCTION hamilton.follow_renamed_schemas()
+RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cmd record;
+    stale name[];
+    new_name name;
+BEGIN
+    FOR cmd IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE object_type = 'schema' LOOP
+        SELECT nspname INTO new_name FROM pg_namespace WHERE oid = cmd.objid;
+        SELECT array_agg(DISTINCT s) INTO stale
+        FROM (SELECT schema_name FROM hamilton.module
+              UNION SELECT schema_name FROM hamilton.sql_node
+              UNION SELECT schema_name FROM hamilton.node_tag
+              UNION SELECT schema_name FROM hamilton.result) AS t(s)
+        WHERE NOT EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = t.s);
+        IF stale IS NULL THEN
+            CONTINUE;
+        ELSIF cardinality(stale) = 1 THEN
+            UPDATE hamilton.module SET schema_name = new_name WHERE schema_name = stale[1];
+            UPDATE hamilton.sql_node SET schema_name = new_name WHERE schema_name = stale[1];
+            UPDATE hamilton.node_tag SET schema_name = new_name WHERE schema_name = stale[1];
+            UPDATE hamilton.result SET schema_name = new_name WHERE schema_name = stale[1];
+        ELSE
+            DELETE FROM hamilton.module WHERE schema_name = ANY (stale);
+            DELETE FROM hamilton.sql_node WHERE schema_name = ANY (stale);
+            DELETE FROM hamilton.node_tag WHERE schema_name = ANY (stale);
+            DELETE FROM hamilton.result WHERE schema_name = ANY (stale);
+        END IF;
+    END LOOP;
+END $$;
+REVOKE ALL ON FUNCTION hamilton.follow_renamed_schemas() FROM PUBLIC;
+CREATE EVENT TRIGGER hamilton_follow_renamed_schemas ON ddl_command_end
+    WHEN TAG IN ('ALTER SCHEMA')
+    EXECUTE FUNCTION hamilton.follow_renamed_schemas();
+
+/*
+ * Definitions (modules, SQL nodes, tags) are public, like function sources
+ * in pg_proc.  Run history and lineage are not: inputs and error texts can
+ * quote data.  Users see them through the views below, which show a run to
+ * members of the role that ran it (and superusers), and a result's lineage
+ * also to whoever may read the result.
+ */
 REVOKE ALL ON ALL TABLES IN SCHEMA hamilton FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA hamilton FROM PUBLIC;
 GRANT USAGE ON SCHEMA hamilton TO PUBLIC;
-GRANT SELECT ON ALL TABLES IN SCHEMA hamilton TO PUBLIC;
+GRANT SELECT ON hamilton.module, hamilton.sql_node, hamilton.node_tag TO PUBLIC;
+
+CREATE FUNCTION hamilton.may_see_run(run_by name)
+RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = run_by)
+                THEN pg_has_role(run_by, 'MEMBER')
+                ELSE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = current_user AND rolsuper)
+           END
+$$;
 
 /* ------------------------------------------------------------------------
  * Defining the dataflow
@@ -267,18 +330,23 @@ SELECT pg_catalog.quote_ident(t.schema_name) || '.' || pg_catalog.quote_ident(t.
 FROM hamilton.node_tag t;
 COMMENT ON VIEW hamilton.tags IS 'one row per (node, tag key)';
 
-CREATE VIEW hamilton.runs AS
+CREATE VIEW hamilton.runs WITH (security_barrier) AS
 SELECT r.run_id, r.status, r.started_at, r.finished_at,
        round(extract(epoch FROM r.finished_at - r.started_at)::numeric * 1000, 3) AS ms,
        r.outputs, r.inputs, r.overrides, r.config, r.run_by, r.failed_node, r.error
-FROM hamilton.run r;
+FROM hamilton.run r
+WHERE hamilton.may_see_run(r.run_by);
+COMMENT ON VIEW hamilton.runs IS 'every run you (or a role you belong to) made: status, outputs, inputs, error';
 
-CREATE VIEW hamilton.node_runs AS
+CREATE VIEW hamilton.node_runs WITH (security_barrier) AS
 SELECT nr.run_id, nr.step, nr.node, nr.module, nr.kind, nr.relation, nr.rows, nr.ms,
        nr.status, nr.fingerprint, nr.error
-FROM hamilton.node_run nr;
+FROM hamilton.node_run nr
+JOIN hamilton.run r USING (run_id)
+WHERE hamilton.may_see_run(r.run_by);
+COMMENT ON VIEW hamilton.node_runs IS 'every step of the runs in hamilton.runs';
 
-CREATE VIEW hamilton.lineage AS
+CREATE VIEW hamilton.lineage WITH (security_barrier) AS
 SELECT res.relation,
        pg_catalog.quote_ident(res.schema_name) || '.' || pg_catalog.quote_ident(res.node_name) AS node,
        res.schema_name AS module,
@@ -290,10 +358,13 @@ SELECT res.relation,
        res.upstream,
        res.sources
 FROM hamilton.result res
-LEFT JOIN hamilton.run run USING (run_id);
+LEFT JOIN hamilton.run run USING (run_id)
+WHERE coalesce(pg_catalog.has_table_privilege(res.relation::pg_catalog.oid, 'SELECT'), false)
+   OR hamilton.may_see_run(run.run_by);
 COMMENT ON VIEW hamilton.lineage IS 'for each materialized table: the run and node that made it, its code fingerprint, inputs, upstream results and source tables';
 
-GRANT SELECT ON ALL TABLES IN SCHEMA hamilton TO PUBLIC;
+GRANT SELECT ON hamilton.nodes, hamilton.edges, hamilton.modules, hamilton.tags,
+    hamilton.runs, hamilton.node_runs, hamilton.lineage TO PUBLIC;
 REVOKE ALL ON FUNCTION hamilton.node_list() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hamilton.edge_list() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hamilton.node_list() TO PUBLIC;

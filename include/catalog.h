@@ -22,20 +22,20 @@
 #define Anum_sql_node_declared_inputs	6
 #define Anum_sql_node_owner				7
 
-/* Switching to the catalog owner for a write, and back. */
-typedef struct CatalogWriter
+/* Switching to the catalog owner for catalog access, and back. */
+typedef struct OwnerScope
 {
 	Oid			saved_userid;
 	int			saved_sec_context;
 	int			guc_nestlevel;
-} CatalogWriter;
+} OwnerScope;
 
 /* The search_path every statement run with the owner's rights uses. */
 #define HAMILTON_SAFE_SEARCH_PATH "pg_catalog, pg_temp"
 
 extern Oid	catalog_owner(void);
-extern void catalog_write_begin(CatalogWriter *w);
-extern void catalog_write_end(CatalogWriter *w);
+extern void catalog_owner_begin(OwnerScope *w);
+extern void catalog_owner_end(OwnerScope *w);
 
 extern void pin_safe_search_path(void);
 extern void spi_exec_checked(const char *sql, int nargs, Oid *argtypes,

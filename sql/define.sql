@@ -89,6 +89,17 @@ SELECT node, status FROM hamilton_execute(ARRAY['backslash']);
 RESET standard_conforming_strings;
 TABLE def.backslash;
 
+-- TABLE x (or ONLY (x)) of a scalar cannot become a relation: a clear problem.
+CREATE FUNCTION def.limit_value() RETURNS int LANGUAGE sql RETURN 5;
+SELECT hamilton_register('def');
+SELECT hamilton_define('def.tabled', 'TABLE limit_value');
+SELECT problem, message, hint FROM hamilton_validate(ARRAY['tabled']);
+SELECT hamilton_drop('def.tabled');
+-- ONLY x (without parentheses) keeps its alias, so qualified columns work.
+SELECT hamilton_define('def.only_alias', 'SELECT by_kind.kind FROM ONLY by_kind ORDER BY 1');
+SELECT node, status FROM hamilton_execute(ARRAY['only_alias']);
+TABLE def.only_alias;
+
 -- Clean up.
 SELECT drop_module('def');
 SELECT drop_module('src');

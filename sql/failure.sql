@@ -1,7 +1,7 @@
 -- A node that raises: the error names the node and its module, keeps its
 -- SQLSTATE, no earlier result is damaged, and the failed run stays in history.
 -- Run ids appear in messages: make them predictable.
-SELECT setval('hamilton.run_id_seq', 1000) > 0 AS ok;
+SELECT setval('hamilton.run_id_seq', 5000) > 0 AS ok;
 CREATE SCHEMA fa;
 CREATE TABLE fa.input_rows (x int);
 INSERT INTO fa.input_rows VALUES (1), (2);

@@ -32,5 +32,15 @@ TABLE li.bonus;
 SELECT r.status, r.outputs, r.inputs
 FROM hamilton.lineage l JOIN hamilton.runs r USING (run_id) WHERE l.node = 'li.bonus';
 
+-- A fingerprint does not depend on the search_path it was computed under.
+CREATE TYPE li.pair AS (a int, b int);
+CREATE FUNCTION li.pairs() RETURNS SETOF li.pair LANGUAGE sql BEGIN ATOMIC SELECT 1, 2; END;
+SET search_path = public;
+SELECT node, status FROM hamilton_execute(ARRAY['li.pairs']);
+SET search_path = li, public;
+SELECT l.fingerprint = n.fingerprint AS same_fingerprint
+FROM hamilton.lineage l JOIN hamilton.nodes n USING (node) WHERE node = 'li.pairs';
+RESET search_path;
+
 -- Clean up.
 SELECT drop_module('li');

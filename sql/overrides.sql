@@ -42,5 +42,11 @@ TABLE ov.total;
 -- The lineage of a requested override names the relation it came from.
 SELECT node, sources FROM hamilton.lineage WHERE node = 'ov.rows';
 
+-- An override that reads the node's own table (a view on it) loses nothing.
+CREATE VIEW ov.rows_doubled AS SELECT n * 2 AS n FROM ov.rows;
+SELECT node, status FROM hamilton_execute(ARRAY['rows'], overrides => '{"rows": "ov.rows_doubled"}');
+TABLE ov.rows;
+DROP VIEW ov.rows_doubled;
+
 -- Clean up.
 SELECT drop_module('ov');

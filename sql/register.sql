@@ -76,5 +76,18 @@ SELECT count(*) AS nodes FROM hamilton.nodes WHERE module = 'shortlived';
 SELECT count(*) AS tags FROM hamilton.tags WHERE module = 'shortlived';
 DROP SCHEMA shortlived CASCADE;
 
+-- Renaming a module's schema is followed: its module, SQL nodes and tags move.
+CREATE SCHEMA before_rename;
+CREATE FUNCTION before_rename.x() RETURNS int LANGUAGE sql RETURN 1;
+SELECT hamilton_register('before_rename');
+SELECT hamilton_define('before_rename.y', 'SELECT x + 1 AS y FROM x');
+SELECT hamilton_tag('before_rename.y', '{"kept": "yes"}');
+ALTER SCHEMA before_rename RENAME TO after_rename;
+SELECT module FROM hamilton.modules WHERE module IN ('before_rename', 'after_rename');
+SELECT node, tags FROM hamilton.nodes WHERE module = 'after_rename' ORDER BY node;
+SELECT node, status FROM hamilton_execute(ARRAY['after_rename.y']);
+SELECT relation, node FROM hamilton.lineage WHERE module = 'after_rename';
+DROP SCHEMA after_rename CASCADE;
+
 -- Clean up.
 SELECT drop_module('reg');

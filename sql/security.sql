@@ -2,7 +2,7 @@
 -- superuser) can redefine, drop or tag it; the catalog is written only
 -- through the API.
 -- Run ids appear in messages: make them predictable.
-SELECT setval('hamilton.run_id_seq', 4000) > 0 AS ok;
+SELECT setval('hamilton.run_id_seq', 6000) > 0 AS ok;
 CREATE ROLE regress_hamilton_alice;
 CREATE ROLE regress_hamilton_bob;
 CREATE SCHEMA sec AUTHORIZATION regress_hamilton_alice;
@@ -35,16 +35,22 @@ SELECT hamilton_define('sec.plus', 'SELECT 2 AS v');
 SELECT hamilton_drop('sec.plus');
 SELECT hamilton_tag('sec.plus', '{"owner": "bob"}');
 SELECT hamilton_tag('sec.base', '{"owner": "bob"}');
--- Running alice's dataflow takes the privileges the SQL needs.
+-- A bare name means one of bob's own nodes (or a trusted role's): alice's
+-- must be named with its module.
 SELECT * FROM hamilton_execute(ARRAY['plus']);
+-- Running alice's dataflow takes the privileges the SQL needs.
+SELECT * FROM hamilton_execute(ARRAY['sec.plus']);
 RESET ROLE;
 
 -- Once granted, bob can run it (but still not change it).
 GRANT USAGE, CREATE ON SCHEMA sec TO regress_hamilton_bob;
 GRANT SELECT, TRUNCATE, INSERT ON sec.plus TO regress_hamilton_bob;
 SET ROLE regress_hamilton_bob;
-SELECT node, status FROM hamilton_execute(ARRAY['plus']);
-SELECT run_by FROM hamilton.runs ORDER BY run_id DESC LIMIT 1;
+SELECT node, status FROM hamilton_execute(ARRAY['sec.plus']);
+-- bob sees his own runs, not alice's (inputs and errors can quote data).
+SELECT DISTINCT run_by FROM hamilton.runs WHERE 'sec.plus' = ANY (outputs) OR 'plus' = ANY (outputs);
+SELECT count(*) > 0 AS sees_lineage_of_what_he_may_read FROM hamilton.lineage WHERE node = 'sec.plus';
+SELECT * FROM hamilton.run;
 SELECT hamilton_define('sec.plus', 'SELECT 2 AS v');
 RESET ROLE;
 
@@ -86,6 +92,29 @@ TABLE super_flow.super_reads;
 DROP FUNCTION public.super_reads(int);
 SELECT drop_module('super_flow');
 SELECT drop_module('mallory');
+
+-- An operator of the caller's cannot fake an ownership check.
+REVOKE regress_hamilton_alice FROM regress_hamilton_bob;
+CREATE SCHEMA bobs AUTHORIZATION regress_hamilton_bob;
+SET ROLE regress_hamilton_bob;
+CREATE FUNCTION bobs.always(name, text) RETURNS bool LANGUAGE sql IMMUTABLE RETURN true;
+CREATE OPERATOR bobs.= (LEFTARG = name, RIGHTARG = text, FUNCTION = bobs.always);
+SET search_path = bobs, pg_catalog, public;
+SELECT hamilton_drop('sec.order_total');
+SELECT hamilton_tag('sec.order_total', '{"owned": "by bob"}');
+RESET search_path;
+RESET ROLE;
+SELECT count(*) AS still_there FROM hamilton.nodes WHERE node = 'sec.order_total';
+-- A node reading a schema someone cannot use does not break pg_hamilton for them.
+CREATE SCHEMA private_data;
+CREATE TABLE private_data.t AS SELECT 1 AS x;
+SELECT hamilton_define('sec.private_count', 'SELECT count(*) AS n FROM private_data.t');
+SET ROLE regress_hamilton_bob;
+SELECT count(*) > 0 AS bob_sees_the_nodes FROM hamilton.nodes;
+SELECT count(*) AS problems FROM hamilton_validate(ARRAY['sec.with_bonus']);
+RESET ROLE;
+SELECT drop_module('private_data');
+SELECT drop_module('bobs');
 
 -- Clean up.
 SELECT drop_module('sec');

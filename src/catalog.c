@@ -51,7 +51,8 @@ catalog_owner(void)
 }
 
 /*
- * catalog_write_begin switches to the catalog owner for a catalog write, as
+ * catalog_owner_begin switches to the catalog owner for catalog access (the
+ * writes, and reading run history and lineage, which are not public), as
  * a SECURITY DEFINER function would: with search_path pinned to pg_catalog,
  * so that no object of the caller's can be picked up by name while the
  * owner's rights are in force.  SECURITY_LOCAL_USERID_CHANGE keeps SET ROLE
@@ -59,7 +60,7 @@ catalog_owner(void)
  * (sub)transaction aborts.
  */
 void
-catalog_write_begin(CatalogWriter *w)
+catalog_owner_begin(OwnerScope *w)
 {
 	Oid			owner = catalog_owner();
 
@@ -70,7 +71,7 @@ catalog_write_begin(CatalogWriter *w)
 }
 
 void
-catalog_write_end(CatalogWriter *w)
+catalog_owner_end(OwnerScope *w)
 {
 	SetUserIdAndSecContext(w->saved_userid, w->saved_sec_context);
 	AtEOXact_GUC(true, w->guc_nestlevel);
@@ -89,7 +90,8 @@ pin_safe_search_path(void)
 
 /*
  * spi_exec_checked runs one of our own statements with $n parameters and
- * fails loudly if SPI does not answer what the statement must answer.  SPI
+ * fails loudly if SPI does not answer what the statement must answer, with
+ * search_path pinned to pg_catalog.  SPI
  * leaves CurrentMemoryContext at its procedure context after every call;
  * the caller's context is put back, so what the caller allocates next lives
  * where it expects.
@@ -99,9 +101,16 @@ spi_exec_checked(const char *sql, int nargs, Oid *argtypes, Datum *values,
 				 const char *nulls, int expected)
 {
 	MemoryContext cxt = CurrentMemoryContext;
+	int			nestlevel = NewGUCNestLevel();
 	int			rc;
 
+	/*
+	 * Our statements never depend on the caller's search_path: an operator
+	 * or function of theirs must not decide what we read or write.
+	 */
+	pin_safe_search_path();
 	rc = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
+	AtEOXact_GUC(true, nestlevel);
 	MemoryContextSwitchTo(cxt);
 	if (rc != expected)
 		elog(ERROR, "SPI_execute_with_args failed (%s) for: %s",
@@ -267,12 +276,12 @@ catalog_delete_tags(const char *schema, const char *name)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
-	CatalogWriter w;
+	OwnerScope w;
 
 	values[0] = CStringGetTextDatum(schema);
 	values[1] = CStringGetTextDatum(name);
-	catalog_write_begin(&w);
+	catalog_owner_begin(&w);
 	spi_exec_checked("DELETE FROM hamilton.node_tag WHERE schema_name = $1 AND node_name = $2",
 					 2, argtypes, values, NULL, SPI_OK_DELETE);
-	catalog_write_end(&w);
+	catalog_owner_end(&w);
 }

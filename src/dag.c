@@ -33,6 +33,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/regproc.h"
@@ -94,6 +95,7 @@ static void
 spi_exec_saved(SPIPlanPtr *plan, const char *sql)
 {
 	MemoryContext cxt = CurrentMemoryContext;
+	int			nestlevel;
 	int			rc;
 
 	if (*plan == NULL)
@@ -106,7 +108,10 @@ spi_exec_saved(SPIPlanPtr *plan, const char *sql)
 			elog(ERROR, "SPI_keepplan failed");
 		*plan = p;
 	}
+	nestlevel = NewGUCNestLevel();
+	pin_safe_search_path();
 	rc = SPI_execute_plan(*plan, NULL, NULL, false, 0);
+	AtEOXact_GUC(true, nestlevel);
 	MemoryContextSwitchTo(cxt);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed (%s) for: %s", SPI_result_code_string(rc), sql);
@@ -139,7 +144,12 @@ dag_fingerprint(Dag *dag, int index)
 		Form_pg_proc proc;
 		bool		isnull;
 		Datum		d;
-		int			a;
+		Oid		   *argtypes;
+		char	  **argnames;
+		char	   *argmodes;
+		int			nargs,
+					a,
+					nestlevel;
 
 		if (!HeapTupleIsValid(tup))
 		{
@@ -147,6 +157,14 @@ dag_fingerprint(Dag *dag, int index)
 			return NULL;		/* dropped meanwhile */
 		}
 		proc = (Form_pg_proc) GETSTRUCT(tup);
+
+		/*
+		 * Names are written fully qualified (types, and the SQL body printed
+		 * with only pg_catalog on the path), so the fingerprint does not
+		 * depend on the search_path it was computed under.
+		 */
+		nestlevel = NewGUCNestLevel();
+		pin_safe_search_path();
 		appendStringInfo(&buf, "%s\x1f", get_language_name(proc->prolang, false));
 		(void) SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosqlbody, &isnull);
 		if (!isnull)
@@ -160,11 +178,16 @@ dag_fingerprint(Dag *dag, int index)
 		}
 		d = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_probin, &isnull);
 		appendStringInfo(&buf, "\x1f%s\x1f", isnull ? "" : TextDatumGetCString(d));
-		for (a = 0; a < node->nparams; a++)
-			appendStringInfo(&buf, "%s %s,", node->params[a].name ? node->params[a].name : "",
-							 format_type_be(node->params[a].type));
+		/* every argument, OUT and TABLE columns included */
+		nargs = get_func_arg_info(tup, &argtypes, &argnames, &argmodes);
+		for (a = 0; a < nargs; a++)
+			appendStringInfo(&buf, "%c %s %s,", argmodes ? argmodes[a] : PROARGMODE_IN,
+							 argnames ? argnames[a] : "",
+							 format_type_extended(argtypes[a], -1, FORMAT_TYPE_FORCE_QUALIFY));
 		appendStringInfo(&buf, "\x1f%s%s\x1f%c", proc->proretset ? "setof " : "",
-						 format_type_be(proc->prorettype), proc->provolatile);
+						 format_type_extended(proc->prorettype, -1, FORMAT_TYPE_FORCE_QUALIFY),
+						 proc->provolatile);
+		AtEOXact_GUC(true, nestlevel);
 		ReleaseSysCache(tup);
 	}
 	if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
@@ -716,7 +739,10 @@ resolve_dependencies(Dag *dag)
 					add_dep(node, &maxdeps, target, VIA_RELATION, p);
 					continue;
 				}
-				nsp = LookupExplicitNamespace(ref->schema, true);
+				/* LookupExplicitNamespace only for pg_temp: it checks USAGE */
+				nsp = strcmp(ref->schema, "pg_temp") == 0 ?
+					LookupExplicitNamespace(ref->schema, true) :
+					get_namespace_oid(ref->schema, true);
 				if (OidIsValid(nsp))
 					rel = get_relname_relid(ref->name, nsp);
 				if (!OidIsValid(rel))
@@ -752,6 +778,8 @@ resolve_dependencies(Dag *dag)
 					char	   *relschema = get_namespace_name(relnsp);
 
 					target = dag_find_qualified(dag, relschema, ref->name);
+					if (target >= 0 && !owner_trusts(node->owner, dag->nodes[target].owner))
+						target = -1;	/* another role's result: just a table */
 					if (target < 0)
 					{
 						/* this session's temporary schema is pg_temp to the user */
@@ -784,6 +812,14 @@ resolve_dependencies(Dag *dag)
 				node = &dag->nodes[i];
 				ref = &node->refs[p];
 			}
+			if (ref->no_alias_allowed && !dag_yields_relation(&dag->nodes[target]))
+				node->problems =
+					lappend(node->problems,
+							problem_make("scalar_as_table", ERRCODE_WRONG_OBJECT_TYPE, node->display,
+										 psprintf("node %s reads the value %s with TABLE or ONLY (...)",
+												  node->display, dag->nodes[target].display),
+										 "A scalar node or an input is a one-row relation only where a subquery may stand.",
+										 psprintf("Write SELECT * FROM %s instead.", quote_identifier(ref->name))));
 			ref->target = target;
 			add_dep(node, &maxdeps, target, VIA_RELATION, p);
 		}
@@ -892,8 +928,29 @@ dag_resolve_name(Dag *dag, const char *text, HProblem **problem, const char *rol
 		idx = dag_find_qualified(dag, schema, name);
 	else
 	{
+		/*
+		 * A bare name means a node of the caller's, or of a role the caller
+		 * trusts, so that nobody else's node of that name is run by mistake.
+		 */
 		initStringInfo(&cand);
-		idx = resolve_unqualified(dag, NULL, name, InvalidOid, &cand);
+		idx = resolve_unqualified(dag, NULL, name, GetUserId(), &cand);
+		if (idx == RESOLVE_NONE)
+		{
+			int			other;
+
+			resetStringInfo(&cand);
+			other = resolve_unqualified(dag, NULL, name, InvalidOid, &cand);
+			if (other >= 0)
+				appendStringInfoString(&cand, dag->nodes[other].display);
+			if (other != RESOLVE_NONE)
+			{
+				*problem = problem_make("untrusted_node", ERRCODE_UNDEFINED_OBJECT, NULL,
+										psprintf("%s \"%s\" is not a node of yours", role, text),
+										psprintf("Nodes of that name belong to roles you are not a member of: %s.", cand.data),
+										"Name the node with its module, e.g. 'module.name', to use it.");
+				return -1;
+			}
+		}
 		if (idx == RESOLVE_AMBIGUOUS)
 		{
 			*problem = problem_make("ambiguous_name", ERRCODE_AMBIGUOUS_FUNCTION, NULL,

@@ -87,6 +87,13 @@ plan_execute(HPlan *plan)
 
 	plan->run_id = runlog_next_run_id();
 
+	/*
+	 * Fingerprint every node now: the failure path records them and must
+	 * not run anything that could raise an error of its own.
+	 */
+	for (i = 0; i < plan->nsteps; i++)
+		(void) dag_fingerprint(plan->dag, plan->steps[i].node);
+
 	/* Every result this run writes, locked before any work. */
 	for (i = 0; i < plan->nsteps; i++)
 		if (plan->steps[i].result_table)
@@ -229,6 +236,8 @@ run_step(HPlan *plan, int stepno)
 		/* SQL nodes were read with it on (sqlparse.c) */
 		(void) set_config_option("standard_conforming_strings", "on",
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		(void) set_config_option("backslash_quote", "on",
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	}
 
 	switch (step->action)
@@ -270,10 +279,24 @@ run_step(HPlan *plan, int stepno)
 	if (step->result_table && step->action != STEP_PERSIST &&
 		!(step->relation && strcmp(step->relation, step->result_table) == 0))
 	{
+		char	   *copy = NULL;
+
 		if (step->action == STEP_VALUE)
 			sql = psprintf("SELECT %s AS %s", step->literal, quote_identifier(node->name));
+		else if (step->action == STEP_OVERRIDE && step->relation)
+		{
+			/*
+			 * The override may read the node's own table (a view on it, say):
+			 * copy it first, or the TRUNCATE would empty what it reads.
+			 */
+			copy = psprintf("hamilton_override_%d", stepno + 1);
+			(void) materialize_temp(copy, sql);
+			sql = psprintf("SELECT * FROM pg_temp.%s", quote_identifier(copy));
+		}
 		step->rows = materialize_result(node->schema, node->name, sql, node->doc,
 										node->display, &relid);
+		if (copy)
+			materialize_drop_temp(copy);
 		step->has_rows = true;
 		step->status = "materialized";
 		lineage_record(plan, stepno, relid);

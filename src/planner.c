@@ -83,7 +83,7 @@ plan_choose_actions(HPlan *plan)
 
 		if (step->action == STEP_INPUT)
 			continue;
-		if (step->requested)
+		if (step->requested || (step->action == STEP_OVERRIDE && needs_named_relation(plan, i)))
 			step->result_table = quote_qualified_identifier(node->schema, node->name);
 		if (step->action == STEP_OVERRIDE)
 			continue;

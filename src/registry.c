@@ -90,7 +90,7 @@ hamilton_register(PG_FUNCTION_ARGS)
 	char	   *nspname = module_schema_name(nspoid, "register");
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
-	CatalogWriter w;
+	OwnerScope w;
 	Dag		   *dag;
 	int			count = 0,
 				i;
@@ -99,11 +99,11 @@ hamilton_register(PG_FUNCTION_ARGS)
 	SPI_connect();
 	MemoryContextSwitchTo(callcxt);
 	values[0] = CStringGetTextDatum(nspname);
-	catalog_write_begin(&w);
+	catalog_owner_begin(&w);
 	spi_exec_checked("INSERT INTO hamilton.module (schema_name, registered_by) "
 					 "VALUES ($1, session_user) ON CONFLICT (schema_name) DO NOTHING",
 					 1, argtypes, values, NULL, SPI_OK_INSERT);
-	catalog_write_end(&w);
+	catalog_owner_end(&w);
 	CommandCounterIncrement();
 
 	dag = dag_build();
@@ -150,7 +150,7 @@ hamilton_unregister(PG_FUNCTION_ARGS)
 	char	   *nspname = module_schema_name(nspoid, "unregister");
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
-	CatalogWriter w;
+	OwnerScope w;
 
 	SPI_connect();
 	if (!catalog_module_exists(nspname))
@@ -160,14 +160,14 @@ hamilton_unregister(PG_FUNCTION_ARGS)
 				 errdetail("It was never registered, or it was unregistered already."),
 				 errhint("SELECT module FROM hamilton.modules lists the registered modules.")));
 	values[0] = CStringGetTextDatum(nspname);
-	catalog_write_begin(&w);
+	catalog_owner_begin(&w);
 	spi_exec_checked("DELETE FROM hamilton.module WHERE schema_name = $1",
 					 1, argtypes, values, NULL, SPI_OK_DELETE);
 	spi_exec_checked("DELETE FROM hamilton.node_tag t WHERE t.schema_name = $1 "
 					 "AND NOT EXISTS (SELECT 1 FROM hamilton.sql_node s "
 					 "  WHERE s.schema_name = t.schema_name AND s.node_name = t.node_name)",
 					 1, argtypes, values, NULL, SPI_OK_DELETE);
-	catalog_write_end(&w);
+	catalog_owner_end(&w);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -231,7 +231,7 @@ hamilton_define(PG_FUNCTION_ARGS)
 	Oid			argtypes[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, OIDOID, OIDOID};
 	Datum		values[8];
 	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
-	CatalogWriter w;
+	OwnerScope w;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -336,7 +336,7 @@ hamilton_define(PG_FUNCTION_ARGS)
 	 * Replace only the definition whose owner was checked above: if another
 	 * role defined the node meanwhile, the update matches nothing.
 	 */
-	catalog_write_begin(&w);
+	catalog_owner_begin(&w);
 	spi_exec_checked("INSERT INTO hamilton.sql_node AS s (schema_name, node_name, definition, doc, "
 					 "  materialize, declared_inputs, owner) "
 					 "VALUES ($1, $2, $3, $4, $5, $6, $7::regrole) "
@@ -346,7 +346,7 @@ hamilton_define(PG_FUNCTION_ARGS)
 					 "  defined_at = pg_catalog.now() "
 					 "WHERE s.owner::oid OPERATOR(pg_catalog.=) $8",
 					 8, argtypes, values, nulls, SPI_OK_INSERT);
-	catalog_write_end(&w);
+	catalog_owner_end(&w);
 	if (SPI_processed != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -375,9 +375,9 @@ hamilton_drop(PG_FUNCTION_ARGS)
 			   *display;
 	bool		exists;
 	Oid			owner;
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
-	CatalogWriter w;
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, OIDOID};
+	Datum		values[3];
+	OwnerScope w;
 
 	SPI_connect();
 	MemoryContextSwitchTo(callcxt);
@@ -413,10 +413,18 @@ hamilton_drop(PG_FUNCTION_ARGS)
 
 	values[0] = CStringGetTextDatum(schema);
 	values[1] = CStringGetTextDatum(name);
-	catalog_write_begin(&w);
-	spi_exec_checked("DELETE FROM hamilton.sql_node WHERE schema_name = $1 AND node_name = $2",
-					 2, argtypes, values, NULL, SPI_OK_DELETE);
-	catalog_write_end(&w);
+	values[2] = ObjectIdGetDatum(owner);
+	catalog_owner_begin(&w);
+	spi_exec_checked("DELETE FROM hamilton.sql_node WHERE schema_name = $1 AND node_name = $2 "
+					 "AND owner::pg_catalog.oid OPERATOR(pg_catalog.=) $3",
+					 3, argtypes, values, NULL, SPI_OK_DELETE);
+	catalog_owner_end(&w);
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("node %s was changed concurrently by another session", display),
+				 errdetail("Its definition changed between the ownership check and the drop."),
+				 errhint("Look at SELECT owner FROM hamilton.nodes WHERE node = '%s', then try again.", display)));
 	catalog_delete_tags(schema, name);
 	SPI_finish();
 	PG_RETURN_VOID();
@@ -431,7 +439,7 @@ apply_tags(const char *schema, const char *name, const char *display, Jsonb *tag
 {
 	List	   *keys = jsonb_object_keys_list(tags, "tags");
 	ListCell   *lc;
-	CatalogWriter w;
+	OwnerScope w;
 
 	foreach(lc, keys)
 	{
@@ -451,7 +459,7 @@ apply_tags(const char *schema, const char *name, const char *display, Jsonb *tag
 		values[0] = CStringGetTextDatum(schema);
 		values[1] = CStringGetTextDatum(name);
 		values[2] = CStringGetTextDatum(key);
-		catalog_write_begin(&w);
+		catalog_owner_begin(&w);
 		if (kind == JSON_KIND_NULL)
 			spi_exec_checked("DELETE FROM hamilton.node_tag WHERE schema_name = $1 AND node_name = $2 AND tag_key = $3",
 							 3, argtypes, values, NULL, SPI_OK_DELETE);
@@ -462,7 +470,7 @@ apply_tags(const char *schema, const char *name, const char *display, Jsonb *tag
 							 "ON CONFLICT (schema_name, node_name, tag_key) DO UPDATE SET tag_value = excluded.tag_value",
 							 4, argtypes, values, NULL, SPI_OK_INSERT);
 		}
-		catalog_write_end(&w);
+		catalog_owner_end(&w);
 	}
 }
 

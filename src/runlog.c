@@ -24,6 +24,7 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
+#include "port/atomics.h"
 #include "storage/dsm.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
@@ -65,14 +66,14 @@ static void json_field(StringInfo buf, const char *key, const char *value, bool 
 int64
 runlog_next_run_id(void)
 {
-	CatalogWriter w;
+	OwnerScope w;
 	bool		isnull;
 	int64		id;
 
-	catalog_write_begin(&w);
+	catalog_owner_begin(&w);
 	spi_exec_checked("SELECT pg_catalog.nextval('hamilton.run_id_seq')", 0, NULL, NULL, NULL, SPI_OK_SELECT);
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	catalog_write_end(&w);
+	catalog_owner_end(&w);
 	return id;
 }
 
@@ -90,11 +91,11 @@ runlog_record(HPlan *plan, TimestampTz started, const char *status,
 		record_autonomously(json);
 	else
 	{
-		CatalogWriter w;
+		OwnerScope w;
 
-		catalog_write_begin(&w);
+		catalog_owner_begin(&w);
 		insert_run_json(json);
-		catalog_write_end(&w);
+		catalog_owner_end(&w);
 	}
 }
 
@@ -212,7 +213,7 @@ record_autonomously(const char *json)
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle;
 	BgwHandleStatus status = BGWH_NOT_YET_STARTED;
-	int			waited;
+	TimestampTz started;
 
 	seg = dsm_create(offsetof(RecorderPayload, json) + len, DSM_CREATE_NULL_IF_MAXSEGMENTS);
 	if (seg == NULL)
@@ -254,12 +255,14 @@ record_autonomously(const char *json)
 	}
 
 	HOLD_INTERRUPTS();
-	for (waited = 0; waited < RECORDER_TIMEOUT_MS; waited += 20)
+	started = GetCurrentTimestamp();
+	for (;;)
 	{
 		pid_t		pid;
 
 		status = GetBackgroundWorkerPid(handle, &pid);
-		if (status == BGWH_STOPPED || status == BGWH_POSTMASTER_DIED)
+		if (status == BGWH_STOPPED || status == BGWH_POSTMASTER_DIED ||
+			TimestampDifferenceExceeds(started, GetCurrentTimestamp(), RECORDER_TIMEOUT_MS))
 			break;
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 20, PG_WAIT_EXTENSION);
@@ -267,12 +270,15 @@ record_autonomously(const char *json)
 	}
 	RESUME_INTERRUPTS();
 
+	pg_memory_barrier();		/* see what the recorder wrote before it exited */
 	if (!payload->recorded)
 		ereport(WARNING,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("could not record the failed run in hamilton.runs"),
 				 status == BGWH_STOPPED ?
 				 errdetail("The recorder stopped without writing it; the server log says why.") :
+				 status == BGWH_POSTMASTER_DIED ?
+				 errdetail("The server is shutting down.") :
 				 errdetail("The recorder did not finish within %d ms.", RECORDER_TIMEOUT_MS),
 				 errhint("The recorder connects as the extension's owner, which must be able to log in.")));
 	dsm_detach(seg);
@@ -316,6 +322,7 @@ hamilton_runlog_worker_main(Datum arg)
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	pg_memory_barrier();
 	payload->recorded = true;
 	pgstat_report_activity(STATE_IDLE, NULL);
 	dsm_detach(seg);
@@ -333,14 +340,18 @@ lineage_result_relation(const char *schema, const char *name)
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
 	bool		isnull;
+	Oid			relid = InvalidOid;
+	OwnerScope	w;
 
 	values[0] = CStringGetTextDatum(schema);
 	values[1] = CStringGetTextDatum(name);
-	spi_exec_checked("SELECT relation::oid FROM hamilton.result WHERE schema_name = $1 AND node_name = $2",
+	catalog_owner_begin(&w);
+	spi_exec_checked("SELECT relation::pg_catalog.oid FROM hamilton.result WHERE schema_name = $1 AND node_name = $2",
 					 2, argtypes, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 0)
-		return InvalidOid;
-	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (SPI_processed > 0)
+		relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	catalog_owner_end(&w);
+	return relid;
 }
 
 /*
@@ -360,7 +371,7 @@ lineage_record(HPlan *plan, int stepno, Oid relid)
 	ListCell   *lc;
 	Oid			argtypes[8] = {TEXTOID, TEXTOID, OIDOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[8];
-	CatalogWriter w;
+	OwnerScope w;
 
 	initStringInfo(&inputs);
 	appendStringInfoChar(&inputs, '{');
@@ -431,7 +442,7 @@ lineage_record(HPlan *plan, int stepno, Oid relid)
 	values[6] = CStringGetTextDatum(upstream.data);
 	values[7] = CStringGetTextDatum(sources.data);
 
-	catalog_write_begin(&w);
+	catalog_owner_begin(&w);
 	spi_exec_checked("INSERT INTO hamilton.result AS r (schema_name, node_name, relation, run_id, "
 					 "  materialized_at, fingerprint, inputs, upstream, sources) "
 					 "VALUES ($1, $2, $3::oid::regclass, $4, pg_catalog.clock_timestamp(), $5, $6::jsonb, $7::jsonb, "
@@ -441,5 +452,5 @@ lineage_record(HPlan *plan, int stepno, Oid relid)
 					 "  materialized_at = excluded.materialized_at, fingerprint = excluded.fingerprint, "
 					 "  inputs = excluded.inputs, upstream = excluded.upstream, sources = excluded.sources",
 					 8, argtypes, values, NULL, SPI_OK_INSERT);
-	catalog_write_end(&w);
+	catalog_owner_end(&w);
 }

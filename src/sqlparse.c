@@ -48,6 +48,7 @@ static bool preceded_by_table_keyword(const char *sql, int start);
 static void parse_error_callback(void *arg);
 static char *with_article(const char *tag);
 static int	ref_cmp(const void *a, const void *b);
+static const char *skip_space_and_comments(const char *p);
 
 /*
  * parse_node_query checks that a definition is exactly one read-only SELECT
@@ -84,6 +85,8 @@ parse_node_query(const char *node_display, const char *sql)
 	 */
 	nestlevel = NewGUCNestLevel();
 	(void) set_config_option("standard_conforming_strings", "on", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("backslash_quote", "on", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
 	AtEOXact_GUC(true, nestlevel);
@@ -268,8 +271,9 @@ add_range_var(RefWalk *ctx, RangeVar *rv, bool inlinable)
 	ref->start = rv->location;
 	ref->end = scan_qualified_name_end(ctx->sql, rv->location);
 	ref->has_alias = rv->alias != NULL;
-	ref->no_alias_allowed = !rv->inh || preceded_by_table_keyword(ctx->sql, rv->location);
-	ref->inlinable = inlinable && !ref->no_alias_allowed;
+	ref->no_alias_allowed = preceded_by_table_keyword(ctx->sql, rv->location) ||
+		(!rv->inh && *skip_space_and_comments(ctx->sql + ref->end) == ')');
+	ref->inlinable = inlinable && rv->inh && !ref->no_alias_allowed;
 	ref->target = -1;
 	ctx->refs = lappend(ctx->refs, ref);
 }
