@@ -12,6 +12,9 @@ OBJS = \
 	src/registry.o \
 	src/sqlparse.o \
 	src/dag.o \
+	src/dag_load.o \
+	src/resolve.o \
+	src/order.o \
 	src/validate.o \
 	src/values.o \
 	src/planner.o \

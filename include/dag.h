@@ -110,17 +110,33 @@ typedef struct Dag
 	int		   *down_list;
 } Dag;
 
+/* dag.c */
 extern Dag *dag_build(void);
+extern int	dag_add_node(Dag *dag);
+extern void dag_index_node(Dag *dag, int index);
+extern int	dag_input_node(Dag *dag, const char *name);
+extern int	dag_first_named(Dag *dag, const char *name);
 extern int	dag_find_qualified(Dag *dag, const char *schema, const char *name);
 extern int	dag_find_input(Dag *dag, const char *name);
-extern int	dag_resolve_name(Dag *dag, const char *text, HProblem **problem,
-							 const char *role);
-extern int	dag_resolve_name_or_error(Dag *dag, const char *text);
 extern void dag_build_downstream(Dag *dag);
-extern const char *dag_fingerprint(Dag *dag, int index);
 extern const char *dag_kind_name(HNodeKind kind);
 extern char *dag_type_name(HNode *node);
 extern bool dag_yields_relation(HNode *node);
+
+/* dag_load.c */
+extern void dag_load_function_nodes(Dag *dag);
+extern void dag_load_sql_nodes(Dag *dag);
+extern const char *dag_fingerprint(Dag *dag, int index);
+
+/* order.c */
+extern int *dag_order(Dag *dag, const bool *in_closure, const bool *overridden,
+					  int nclosure, int *count, HProblem **cycle);
+
+/* resolve.c */
+extern void dag_resolve_dependencies(Dag *dag);
+extern int	dag_resolve_name(Dag *dag, const char *text, HProblem **problem,
+							 const char *role);
+extern int	dag_resolve_name_or_error(Dag *dag, const char *text);
 
 extern HProblem *problem_make(const char *code, int sqlstate, const char *node,
 							  const char *message, const char *detail,

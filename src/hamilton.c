@@ -7,8 +7,11 @@
  *	catalog.c      catalog access, ownership, running catalog writes as owner
  *	registry.c     hamilton_register / unregister / define / drop / tag
  *	sqlparse.c     reading SQL node definitions with raw_parser
- *	dag.c          building the graph and resolving names
- *	validate.c     closure, topological order, cycles, every check
+ *	dag.c          the graph: building it, indexing nodes by name
+ *	dag_load.c     reading nodes from pg_proc and hamilton.sql_node; fingerprints
+ *	resolve.c      name resolution (parameters, FROM, API names) and trust
+ *	validate.c     closure and every check before a run
+ *	order.c        topological order and the cycle that prevents one
  *	values.c       inputs and overrides: JSON values to typed SQL literals
  *	planner.c      what each step does (inline, temp, persist) and its SQL
  *	executor.c     hamilton_execute: running the plan step by step

@@ -19,7 +19,6 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
-#include "lib/binaryheap.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "parser/parse_coerce.h"
@@ -57,9 +56,6 @@ static void check_node(ValidateState *st, int i);
 static void check_input(ValidateState *st, int i, StringInfo missing_detail,
 						List **missing);
 static void check_param_edge(ValidateState *st, HNode *consumer, HDep *dep);
-static int *topological_order(ValidateState *st, int *count, int nclosure);
-static void report_cycle(ValidateState *st, bool *emitted);
-static int	heap_name_cmp(Datum a, Datum b, void *arg);
 static void note_consumer(StringInfo buf, int *count, const char *display);
 
 /* How many names a problem lists before it says "and N more". */
@@ -81,6 +77,7 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 	int			count,
 				nclosure = 0,
 				i;
+	HProblem   *cycle;
 	List	   *output_idx = NIL;
 	List	   *missing = NIL;
 	StringInfoData missing_detail;
@@ -153,7 +150,9 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 											   list_length(missing) > 1 ? "them" : "it", example.data)));
 	}
 
-	order = topological_order(&st, &count, nclosure);
+	order = dag_order(dag, st.in_closure, st.overridden, nclosure, &count, &cycle);
+	if (cycle)
+		add_problem(&st, cycle);
 	plan->problems = st.problems;
 	if (st.problems != NIL)
 		return plan;
@@ -554,131 +553,8 @@ note_consumer(StringInfo buf, int *count, const char *display)
 		appendStringInfo(buf, "%s%s", buf->len ? ", " : "", display);
 }
 
-static int
-heap_name_cmp(Datum a, Datum b, void *arg)
-{
-	Dag		   *dag = (Dag *) arg;
 
-	/* binaryheap keeps the largest on top: invert to pop names in order */
-	return strcmp(dag->nodes[DatumGetInt32(b)].display,
-				  dag->nodes[DatumGetInt32(a)].display);
-}
 
-/*
- * topological_order sorts the closure with Kahn's algorithm; among the
- * nodes that are ready, the smallest name goes first, so the order never
- * depends on catalog order.  Leftover nodes mean a cycle.
- */
-static int *
-topological_order(ValidateState *st, int *count, int nclosure)
-{
-	Dag		   *dag = st->dag;
-	int			n = dag->nnodes;
-	int		   *indeg = palloc0(sizeof(int) * Max(n, 1));
-	int		   *order = palloc(sizeof(int) * Max(nclosure, 1));
-	bool	   *emitted = palloc0(sizeof(bool) * Max(n, 1));
-	binaryheap *ready = binaryheap_allocate(Max(nclosure, 1), heap_name_cmp, dag);
-	int			i,
-				k;
-
-	*count = 0;
-	for (i = 0; i < n; i++)
-	{
-		if (!st->in_closure[i])
-			continue;
-		if (!st->overridden[i])
-			indeg[i] = dag->nodes[i].ndeps;
-		if (indeg[i] == 0)
-			binaryheap_add_unordered(ready, Int32GetDatum(i));
-	}
-	binaryheap_build(ready);
-
-	while (!binaryheap_empty(ready))
-	{
-		int			t = DatumGetInt32(binaryheap_remove_first(ready));
-
-		CHECK_FOR_INTERRUPTS();
-		order[(*count)++] = t;
-		emitted[t] = true;
-		for (k = dag->down_start[t]; k < dag->down_start[t + 1]; k++)
-		{
-			int			c = dag->down_list[k];
-
-			if (!st->in_closure[c] || st->overridden[c])
-				continue;
-			if (--indeg[c] == 0)
-				binaryheap_add(ready, Int32GetDatum(c));
-		}
-	}
-
-	if (*count < nclosure)
-		report_cycle(st, emitted);
-	pfree(indeg);
-	return order;
-}
-
-/*
- * report_cycle prints one cycle among the nodes the sort could not emit.
- * Each of them still waits on another one of them, so walking upstream
- * through unemitted nodes must come back to a node already walked.
- */
-static void
-report_cycle(ValidateState *st, bool *emitted)
-{
-	Dag		   *dag = st->dag;
-	int			n = dag->nnodes;
-	int		   *pos = palloc(sizeof(int) * n);
-	int		   *walk = palloc(sizeof(int) * n);
-	int			len = 0,
-				cur = -1,
-				i;
-	StringInfoData path;
-
-	for (i = 0; i < n; i++)
-	{
-		pos[i] = -1;
-		if (cur < 0 && st->in_closure[i] && !emitted[i])
-			cur = i;
-	}
-	while (pos[cur] < 0)
-	{
-		HNode	   *node = &dag->nodes[cur];
-		int			d,
-					next = -1;
-
-		pos[cur] = len;
-		walk[len++] = cur;
-		for (d = 0; d < node->ndeps && next < 0; d++)
-			if (!emitted[node->deps[d].target])
-				next = node->deps[d].target;
-		Assert(next >= 0);
-		cur = next;
-	}
-
-	/*
-	 * walk[pos[cur]..len-1] is the cycle, upstream order: print it
-	 * downstream, eliding the middle of a very long one.
-	 */
-	initStringInfo(&path);
-	for (i = len - 1; i >= pos[cur]; i--)
-	{
-		int			k = len - 1 - i;	/* position along the printed cycle */
-		int			cyclen = len - pos[cur];
-
-		if (cyclen > 12 && k == 6)
-		{
-			appendStringInfo(&path, "... (%d more) -> ", cyclen - 12);
-			i = pos[cur] + 5;	/* skip to the last five */
-		}
-		appendStringInfo(&path, "%s -> ", dag->nodes[walk[i]].display);
-	}
-	appendStringInfoString(&path, dag->nodes[walk[len - 1]].display);
-
-	add_problem(st, problem_make("cycle", ERRCODE_INVALID_RECURSION, dag->nodes[cur].display,
-								 psprintf("dataflow has a cycle: %s", path.data),
-								 "Each node in the cycle needs the one before it, so none can run first.",
-								 "Break the cycle: rename a parameter or relation so that one of these nodes stops reading the next."));
-}
 
 /*
  * plan_raise_problems raises one error that carries every problem: the

@@ -1,0 +1,331 @@
+/*-------------------------------------------------------------------------
+ *
+ * dag_load.c
+ *	  Reading the nodes of the graph from the catalogs, and fingerprinting
+ *	  their code.
+ *
+ * Function nodes come from pg_proc: every function of a registered module
+ * whose name does not start with "_", but for procedures, aggregates,
+ * trigger functions, functions returning void or another pseudo-type, and
+ * members of extensions.  SQL nodes come from hamilton.sql_node, and are
+ * parsed again each time (cheap, and the catalog keeps only portable SQL).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "common/md5.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/regproc.h"
+#include "utils/syscache.h"
+
+#include "catalog.h"
+#include "dag.h"
+#include "sqlparse.h"
+
+/*
+ * The catalog queries are planned once per backend (SPI_keepplan); the plan
+ * cache replans them if the catalog tables change.
+ */
+static SPIPlanPtr function_nodes_plan = NULL;
+static SPIPlanPtr sql_nodes_plan = NULL;
+
+static void spi_exec_saved(SPIPlanPtr *plan, const char *sql);
+
+/*
+ * spi_exec_saved runs one of the catalog queries with a plan kept across
+ * calls, keeping the caller's memory context.
+ */
+static void
+spi_exec_saved(SPIPlanPtr *plan, const char *sql)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			nestlevel;
+	int			rc;
+
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, 0, NULL);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), sql);
+		if (SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		*plan = p;
+	}
+	nestlevel = NewGUCNestLevel();
+	pin_safe_search_path();
+	rc = SPI_execute_plan(*plan, NULL, NULL, false, 0);
+	AtEOXact_GUC(true, nestlevel);
+	MemoryContextSwitchTo(cxt);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed (%s) for: %s", SPI_result_code_string(rc), sql);
+}
+
+/*
+ * dag_fingerprint is the md5 of a node's code: the SQL of a SQL node; the
+ * language, body (source, or SQL-standard body as text), library symbol and
+ * signature of a function.  Computed on demand and kept, since only the
+ * nodes a run touches (or the nodes view) need one.
+ */
+const char *
+dag_fingerprint(Dag *dag, int index)
+{
+	HNode	   *node = &dag->nodes[index];
+	StringInfoData buf;
+	char		hex[2 * MD5_DIGEST_LENGTH + 1];
+	const char *errstr = NULL;
+	MemoryContext old;
+
+	if (node->fingerprint || node->kind == HNODE_INPUT)
+		return node->fingerprint;
+	old = MemoryContextSwitchTo(dag->cxt);
+	initStringInfo(&buf);
+	if (node->sql)
+		appendStringInfoString(&buf, node->sql);
+	else
+	{
+		HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(node->funcoid));
+		Form_pg_proc proc;
+		bool		isnull;
+		Datum		d;
+		Oid		   *argtypes;
+		char	  **argnames;
+		char	   *argmodes;
+		int			nargs,
+					a,
+					nestlevel;
+
+		if (!HeapTupleIsValid(tup))
+		{
+			MemoryContextSwitchTo(old);
+			return NULL;		/* dropped meanwhile */
+		}
+		proc = (Form_pg_proc) GETSTRUCT(tup);
+
+		/*
+		 * Names are written fully qualified (types, and the SQL body printed
+		 * with only pg_catalog on the path), so the fingerprint does not
+		 * depend on the search_path it was computed under.
+		 */
+		nestlevel = NewGUCNestLevel();
+		pin_safe_search_path();
+		appendStringInfo(&buf, "%s\x1f", get_language_name(proc->prolang, false));
+		(void) SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosqlbody, &isnull);
+		if (!isnull)
+			appendStringInfoString(&buf, TextDatumGetCString(DirectFunctionCall1(pg_get_function_sqlbody,
+																				 ObjectIdGetDatum(node->funcoid))));
+		else
+		{
+			d = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
+			if (!isnull)
+				appendStringInfoString(&buf, TextDatumGetCString(d));
+		}
+		d = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_probin, &isnull);
+		appendStringInfo(&buf, "\x1f%s\x1f", isnull ? "" : TextDatumGetCString(d));
+		/* every argument, OUT and TABLE columns included */
+		nargs = get_func_arg_info(tup, &argtypes, &argnames, &argmodes);
+		for (a = 0; a < nargs; a++)
+			appendStringInfo(&buf, "%c %s %s,", argmodes ? argmodes[a] : PROARGMODE_IN,
+							 argnames ? argnames[a] : "",
+							 format_type_extended(argtypes[a], -1, FORMAT_TYPE_FORCE_QUALIFY));
+		appendStringInfo(&buf, "\x1f%s%s\x1f%c", proc->proretset ? "setof " : "",
+						 format_type_extended(proc->prorettype, -1, FORMAT_TYPE_FORCE_QUALIFY),
+						 proc->provolatile);
+		AtEOXact_GUC(true, nestlevel);
+		ReleaseSysCache(tup);
+	}
+	if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
+		elog(ERROR, "could not compute an md5 fingerprint: %s", errstr ? errstr : "?");
+	node->fingerprint = pstrdup(hex);
+	MemoryContextSwitchTo(old);
+	return node->fingerprint;
+}
+
+/*
+ * dag_load_function_nodes reads the functions of every registered module.
+ * Helpers ("_" prefix), procedures, aggregates, trigger functions, functions
+ * returning void or other pseudo-types, and functions that belong to an
+ * extension are not nodes.
+ */
+void
+dag_load_function_nodes(Dag *dag)
+{
+	uint64		i;
+
+	spi_exec_saved(&function_nodes_plan,
+				   "SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, p.proowner "
+				   "FROM hamilton.module m "
+				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) m.schema_name "
+				   "JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid "
+				   "JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang "
+				   "JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) p.prorettype "
+				   "LEFT JOIN pg_catalog.pg_description d ON d.objoid OPERATOR(pg_catalog.=) p.oid "
+				   "     AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass "
+				   "     AND d.objsubid OPERATOR(pg_catalog.=) 0 "
+				   "WHERE p.prokind OPERATOR(pg_catalog.=) 'f' "
+				   "  AND pg_catalog.left(p.proname, 1) OPERATOR(pg_catalog.<>) '_' "
+				   "  AND (t.typtype OPERATOR(pg_catalog.<>) 'p' "
+				   "       OR p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.record'::pg_catalog.regtype) "
+				   "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep "
+				   "       WHERE dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass "
+				   "         AND dep.objid OPERATOR(pg_catalog.=) p.oid AND dep.deptype OPERATOR(pg_catalog.=) 'e') "
+				   "ORDER BY n.nspname, p.proname, p.oid");
+
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Oid			funcoid = DatumGetObjectId(SPI_getbinval(row, desc, 1, &isnull));
+		int			index;
+		HNode	   *node;
+		HeapTuple	proctup;
+		Form_pg_proc proc;
+		Oid		   *argtypes;
+		char	  **argnames;
+		char	   *argmodes;
+		int			nargs,
+					a,
+					nin,
+					ndefaults;
+		char		typtype;
+
+		CHECK_FOR_INTERRUPTS();
+
+		/* dropped since the query read pg_proc: it is simply gone */
+		proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcoid));
+		if (!HeapTupleIsValid(proctup))
+			continue;
+		index = dag_add_node(dag);
+		node = &dag->nodes[index];
+
+		node->funcoid = funcoid;
+		node->schema = SPI_getvalue(row, desc, 2);
+		node->name = SPI_getvalue(row, desc, 3);
+		node->display = qualified_display(node->schema, node->name);
+		node->language = SPI_getvalue(row, desc, 4);
+		node->doc = SPI_getvalue(row, desc, 5);
+		node->owner = DatumGetObjectId(SPI_getbinval(row, desc, 6, &isnull));
+		proc = (Form_pg_proc) GETSTRUCT(proctup);
+		node->rettype = proc->prorettype;
+		ndefaults = proc->pronargdefaults;
+		typtype = get_typtype(proc->prorettype);
+		if (proc->proretset || typtype == TYPTYPE_COMPOSITE ||
+			proc->prorettype == RECORDOID)
+			node->kind = HNODE_TABLE_FUNC;
+		else
+			node->kind = HNODE_SCALAR;
+
+		nargs = get_func_arg_info(proctup, &argtypes, &argnames, &argmodes);
+		ReleaseSysCache(proctup);
+
+		node->params = palloc0(sizeof(HParam) * Max(nargs, 1));
+		nin = 0;
+		for (a = 0; a < nargs; a++)
+		{
+			char		mode = argmodes ? argmodes[a] : PROARGMODE_IN;
+
+			if (mode == PROARGMODE_OUT || mode == PROARGMODE_TABLE)
+				continue;
+			node->params[nin].type = argtypes[a];
+			node->params[nin].variadic = (mode == PROARGMODE_VARIADIC);
+			node->params[nin].name = (argnames && argnames[a][0] != '\0') ?
+				argnames[a] : NULL;
+			if (node->params[nin].name == NULL)
+				node->problems =
+					lappend(node->problems,
+							problem_make("unnamed_parameter", ERRCODE_INVALID_FUNCTION_DEFINITION,
+										 node->display,
+										 psprintf("parameter %d of node %s has no name", nin + 1, node->display),
+										 "A node's parameters name the nodes and inputs it needs.",
+										 "Name every parameter, e.g. CREATE FUNCTION shop.f(weekly_sales regclass, horizon int)."));
+			nin++;
+		}
+		node->nparams = nin;
+		/* the last pronargdefaults input parameters have defaults */
+		for (a = nin - ndefaults; a < nin; a++)
+			if (a >= 0)
+				node->params[a].has_default = true;
+
+		dag_index_node(dag, index);
+	}
+}
+
+/*
+ * dag_load_sql_nodes reads hamilton.sql_node and parses each definition again
+ * (cheap, and the catalog keeps only the portable SQL text).
+ */
+void
+dag_load_sql_nodes(Dag *dag)
+{
+	uint64		i;
+	uint64		nrows;
+	SPITupleTable *tuptable;
+
+	spi_exec_saved(&sql_nodes_plan,
+				   "SELECT s.schema_name, s.node_name, s.definition, s.doc, s.materialize, "
+				   "       s.declared_inputs, s.owner::pg_catalog.oid "
+				   "FROM hamilton.sql_node s "
+				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.schema_name "
+				   "ORDER BY 1, 2");
+	/* parsing may run SPI-free code only, but keep the result table safe */
+	tuptable = SPI_tuptable;
+	nrows = SPI_processed;
+
+	for (i = 0; i < nrows; i++)
+	{
+		HeapTuple	row = tuptable->vals[i];
+		TupleDesc	desc = tuptable->tupdesc;
+		int			index = dag_add_node(dag);
+		HNode	   *node = &dag->nodes[index];
+		bool		isnull;
+		Datum		declared;
+		ParsedQuery *pq;
+
+		CHECK_FOR_INTERRUPTS();
+
+		node->schema = SPI_getvalue(row, desc, Anum_sql_node_schema);
+		node->name = SPI_getvalue(row, desc, Anum_sql_node_name);
+		node->display = qualified_display(node->schema, node->name);
+		node->kind = HNODE_QUERY;
+		node->language = "sql";
+		node->doc = SPI_getvalue(row, desc, Anum_sql_node_doc);
+		node->persist = strcmp(SPI_getvalue(row, desc, Anum_sql_node_materialize), "table") == 0;
+		node->owner = DatumGetObjectId(SPI_getbinval(row, desc, Anum_sql_node_owner, &isnull));
+
+		declared = SPI_getbinval(row, desc, Anum_sql_node_declared_inputs, &isnull);
+		if (!isnull)
+		{
+			Datum	   *elems;
+			bool	   *nulls;
+			int			nelems,
+						e;
+
+			deconstruct_array(DatumGetArrayTypeP(declared), TEXTOID, -1, false,
+							  TYPALIGN_INT, &elems, &nulls, &nelems);
+			for (e = 0; e < nelems; e++)
+				if (!nulls[e])
+					node->declared = lappend(node->declared, TextDatumGetCString(elems[e]));
+		}
+
+		pq = parse_node_query(node->display,
+							  SPI_getvalue(row, desc, Anum_sql_node_definition));
+		node->sql = pq->sql;
+		node->nrefs = pq->nrefs;
+		node->refs = pq->refs;
+
+		dag_index_node(dag, index);
+	}
+}
