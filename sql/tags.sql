@@ -30,5 +30,17 @@ SELECT hamilton_tag('tg.threshold', '{"": "x"}');
 SELECT hamilton_drop('tg.contacts');
 SELECT count(*) FROM hamilton.tags WHERE node = 'tg.contacts';
 
+-- The tag materialize = table keeps any node's result, functions included.
+CREATE FUNCTION tg.big_countries(by_country regclass) RETURNS SETOF text LANGUAGE plpgsql AS $$
+BEGIN RETURN QUERY EXECUTE format('SELECT country FROM %s WHERE n > 1', by_country); END $$;
+SELECT hamilton_define('tg.big_count', 'SELECT count(*) AS n FROM big_countries');
+SELECT hamilton_tag('tg.big_countries', '{"materialize": "table"}');
+SELECT node, materialize FROM hamilton.nodes WHERE node = 'tg.big_countries';
+SELECT node, relation, status FROM hamilton_execute(ARRAY['big_count']);
+SELECT count(*) AS kept FROM pg_tables WHERE schemaname = 'tg' AND tablename = 'big_countries';
+SELECT hamilton_tag('tg.big_countries', '{"materialize": "sometimes"}');
+SELECT hamilton_tag('tg.big_countries', '{"materialize": null}');
+SELECT node, materialize FROM hamilton.nodes WHERE node = 'tg.big_countries';
+
 -- Clean up.
 SELECT drop_module('tg');

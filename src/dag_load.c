@@ -165,7 +165,8 @@ dag_load_function_nodes(Dag *dag)
 	uint64		i;
 
 	spi_exec_saved(&function_nodes_plan,
-				   "SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, p.proowner "
+				   "SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, p.proowner, "
+				   "       mt.tag_value "
 				   "FROM hamilton.module m "
 				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) m.schema_name "
 				   "JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid "
@@ -174,6 +175,9 @@ dag_load_function_nodes(Dag *dag)
 				   "LEFT JOIN pg_catalog.pg_description d ON d.objoid OPERATOR(pg_catalog.=) p.oid "
 				   "     AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass "
 				   "     AND d.objsubid OPERATOR(pg_catalog.=) 0 "
+				   "LEFT JOIN hamilton.node_tag mt ON mt.schema_name OPERATOR(pg_catalog.=) n.nspname "
+				   "     AND mt.node_name OPERATOR(pg_catalog.=) p.proname "
+				   "     AND mt.tag_key OPERATOR(pg_catalog.=) 'materialize' "
 				   "WHERE p.prokind OPERATOR(pg_catalog.=) 'f' "
 				   "  AND pg_catalog.left(p.proname, 1) OPERATOR(pg_catalog.<>) '_' "
 				   "  AND (t.typtype OPERATOR(pg_catalog.<>) 'p' "
@@ -218,6 +222,9 @@ dag_load_function_nodes(Dag *dag)
 		node->language = SPI_getvalue(row, desc, 4);
 		node->doc = SPI_getvalue(row, desc, 5);
 		node->owner = DatumGetObjectId(SPI_getbinval(row, desc, 6, &isnull));
+		/* a function asks to be kept with the tag materialize = table */
+		(void) SPI_getbinval(row, desc, 7, &isnull);
+		node->persist = !isnull && strcmp(SPI_getvalue(row, desc, 7), "table") == 0;
 		proc = (Form_pg_proc) GETSTRUCT(proctup);
 		node->rettype = proc->prorettype;
 		ndefaults = proc->pronargdefaults;
@@ -275,10 +282,14 @@ dag_load_sql_nodes(Dag *dag)
 	SPITupleTable *tuptable;
 
 	spi_exec_saved(&sql_nodes_plan,
-				   "SELECT s.schema_name, s.node_name, s.definition, s.doc, s.materialize, "
+				   "SELECT s.schema_name, s.node_name, s.definition, s.doc, "
+				   "       CASE WHEN mt.tag_value IS NOT NULL THEN mt.tag_value ELSE s.materialize END, "
 				   "       s.declared_inputs, s.owner::pg_catalog.oid "
 				   "FROM hamilton.sql_node s "
 				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.schema_name "
+				   "LEFT JOIN hamilton.node_tag mt ON mt.schema_name OPERATOR(pg_catalog.=) s.schema_name "
+				   "     AND mt.node_name OPERATOR(pg_catalog.=) s.node_name "
+				   "     AND mt.tag_key OPERATOR(pg_catalog.=) 'materialize' "
 				   "ORDER BY 1, 2");
 	/* parsing may run SPI-free code only, but keep the result table safe */
 	tuptable = SPI_tuptable;

@@ -456,6 +456,14 @@ apply_tags(const char *schema, const char *name, const char *display, Jsonb *tag
 					 errdetail("Tags are key-value pairs; \"\" is not a key."),
 					 errhint("Write tags as '{\"owner\": \"planning\"}'.")));
 		(void) jsonb_object_get(tags, key, &text, &kind);
+		if (strcmp(key, "materialize") == 0 && kind != JSON_KIND_NULL &&
+			(kind != JSON_KIND_STRING || (strcmp(text, "auto") != 0 && strcmp(text, "table") != 0)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid materialize tag of node %s", display),
+					 errdetail("The tag materialize is \"auto\" (a table when requested) or \"table\" (always a table)."),
+					 errhint("hamilton_tag('%s', '{\"materialize\": \"table\"}') keeps the node's result even when it is an intermediate.",
+							 display)));
 		values[0] = CStringGetTextDatum(schema);
 		values[1] = CStringGetTextDatum(name);
 		values[2] = CStringGetTextDatum(key);
