@@ -202,6 +202,21 @@ dag_find_qualified(Dag *dag, const char *schema, const char *name)
 	return qe ? qe->index : -1;
 }
 
+/* lookup_by_name finds a bare name in one of the name-keyed tables. */
+static int
+lookup_by_name(HTAB *table, const char *name)
+{
+	NameData	nk;
+	NameEntry  *ne;
+
+	if (strlen(name) >= NAMEDATALEN)
+		return -1;
+	memset(&nk, 0, sizeof(nk));
+	namestrcpy(&nk, name);
+	ne = hash_search(table, &nk, HASH_FIND, NULL);
+	return ne ? ne->index : -1;
+}
+
 /*
  * dag_first_named returns the first node (of any module) with that bare
  * name, or -1; the others follow through next_same_name.
@@ -209,29 +224,14 @@ dag_find_qualified(Dag *dag, const char *schema, const char *name)
 int
 dag_first_named(Dag *dag, const char *name)
 {
-	NameData	nk;
-	NameEntry  *ne;
-
-	if (strlen(name) >= NAMEDATALEN)
-		return -1;
-	memset(&nk, 0, sizeof(nk));
-	namestrcpy(&nk, name);
-	ne = hash_search(dag->byname, &nk, HASH_FIND, NULL);
-	return ne ? ne->index : -1;
+	return lookup_by_name(dag->byname, name);
 }
 
+/* dag_find_input returns the input node of that name, or -1. */
 int
 dag_find_input(Dag *dag, const char *name)
 {
-	NameData	nk;
-	NameEntry  *ne;
-
-	if (strlen(name) >= NAMEDATALEN)
-		return -1;
-	memset(&nk, 0, sizeof(nk));
-	namestrcpy(&nk, name);
-	ne = hash_search(dag->inputs, &nk, HASH_FIND, NULL);
-	return ne ? ne->index : -1;
+	return lookup_by_name(dag->inputs, name);
 }
 
 /* dag_input_node returns the input node of that name, creating it once. */
