@@ -13,7 +13,6 @@
 #include "utils/jsonb.h"
 
 /* Column numbers of hamilton.sql_node, as read by load_sql_nodes (dag.c). */
-#define Natts_sql_node_load				7
 #define Anum_sql_node_schema			1
 #define Anum_sql_node_name				2
 #define Anum_sql_node_definition		3

@@ -84,7 +84,6 @@ extern List *outputs_arg(FunctionCallInfo fcinfo);
 extern void plan_choose_actions(HPlan *plan);
 extern char *plan_render_step(HPlan *plan, int stepno, bool for_explain);
 extern char *plan_explain_text(HPlan *plan);
-extern const char *step_action_name(StepAction action);
 
 /* values.c: JSON values as given in inputs/overrides/config */
 #define JSON_KIND_STRING	's'

@@ -42,29 +42,6 @@ static char *call_sql(HPlan *plan, int stepno, bool for_explain);
 static char *value_reference(HPlan *plan, int stepno, Oid want, bool for_explain);
 static void propagate_lineage(HPlan *plan, int stepno);
 
-const char *
-step_action_name(StepAction action)
-{
-	switch (action)
-	{
-		case STEP_UNDECIDED:
-			return "undecided";
-		case STEP_INPUT:
-			return "input";
-		case STEP_OVERRIDE:
-			return "override";
-		case STEP_VALUE:
-			return "value";
-		case STEP_INLINE:
-			return "inline";
-		case STEP_TEMP:
-			return "temporary table";
-		case STEP_PERSIST:
-			return "table";
-	}
-	return "?";
-}
-
 /*
  * plan_choose_actions decides, in plan order, what each step does.
  */

@@ -45,6 +45,7 @@ typedef struct ValidateState
 	char	  **override_relation;
 	char	  **override_literal;
 	Oid		   *input_type;
+	char	  **input_literal;	/* the input as a literal of input_type */
 	List	   *problems;
 } ValidateState;
 
@@ -100,6 +101,7 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 	st.override_relation = palloc0(sizeof(char *) * Max(n, 1));
 	st.override_literal = palloc0(sizeof(char *) * Max(n, 1));
 	st.input_type = palloc0(sizeof(Oid) * Max(n, 1));
+	st.input_literal = palloc0(sizeof(char *) * Max(n, 1));
 
 	(void) jsonb_object_keys_list(config, "config");
 	check_outputs(&st, outputs);
@@ -187,9 +189,7 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 			step->json_text = st.value_text[idx];
 			step->json_kind = st.has_value[idx] ? st.value_kind[idx] : 0;
 			step->valtype = st.input_type[idx];
-			if (st.has_value[idx])
-				(void) value_literal(step->json_text, step->json_kind, step->valtype,
-									 &step->literal, &step->error);
+			step->literal = st.input_literal[idx];
 		}
 	}
 	/* Count each step's consumers within the plan. */
@@ -519,7 +519,12 @@ check_input(ValidateState *st, int i, StringInfo missing_detail, List **missing)
 						note_consumer(&needed_by, &nconsumers, consumer->display);
 					continue;
 				}
-				if (!value_literal(text, kind, param->type, &literal, &error))
+				if (value_literal(text, kind, param->type, &literal, &error))
+				{
+					if (param->type == first_param_type && st->input_literal[i] == NULL)
+						st->input_literal[i] = literal;
+				}
+				else
 					add_problem(st, problem_make("bad_input_value", ERRCODE_DATATYPE_MISMATCH, consumer->display,
 												 psprintf("input \"%s\" is not a valid %s for parameter \"%s\" of %s",
 														  input->name, format_type_be(param->type),
@@ -543,6 +548,13 @@ check_input(ValidateState *st, int i, StringInfo missing_detail, List **missing)
 	}
 	st->input_type[i] = OidIsValid(first_param_type) ? first_param_type :
 		value_default_type(kind);
+	/* read only by SQL nodes: the type its JSON kind suggests always takes it */
+	if (found && st->input_literal[i] == NULL && !OidIsValid(first_param_type))
+	{
+		char	   *error;
+
+		(void) value_literal(text, kind, st->input_type[i], &st->input_literal[i], &error);
+	}
 }
 
 /* note_consumer adds a consumer to a bounded list of names. */
