@@ -3,7 +3,9 @@
 
 MODULE_big = hamilton
 EXTENSION  = hamilton
-DATA       = hamilton--1.0.sql
+# The extension script is assembled from one file per concern (src/sql/).
+DATA_built = hamilton--1.0.sql
+EXTENSION_SQL = $(sort $(wildcard $(srcdir)/src/sql/*.sql))
 PGFILEDESC = "pg_hamilton - dataflows of functions and SQL inside PostgreSQL"
 
 OBJS = \
@@ -47,6 +49,12 @@ REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+hamilton--1.0.sql: $(EXTENSION_SQL)
+	cat $^ > $@
+
+# The command-line client (bin/hamilton), built and installed with the extension.
+-include $(srcdir)/cli/cli.mk
 
 # Every object depends on the headers (PGXS does not track them by default).
 $(OBJS): $(wildcard include/*.h)

@@ -13,6 +13,7 @@
 /* Settings (GUCs), see hamilton.c. */
 extern bool hamilton_inline_intermediates;
 extern int	hamilton_max_inline_depth;
+extern bool hamilton_progress;
 
 /* Field 4 of our advisory lock tags, so that they never collide with users'. */
 #define HAMILTON_LOCK_FIELD4 0x4841

@@ -2,7 +2,7 @@
 # and how to reach it.  Source it; every value can be overridden from the
 # environment.
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-PGXS_DIR=$(dirname "$(pg_config --pgxs 2>/dev/null || echo /usr/lib/postgresql/15/lib/pgxs/src/makefiles/pgxs.mk)")/..
+PGXS_DIR=$(dirname "$("$PG_BIN/pg_config" --pgxs)")/..
 HAMILTON_CLUSTER_DIR=${HAMILTON_CLUSTER_DIR:-/tmp/pg_hamilton_cluster}
 HAMILTON_PORT=${HAMILTON_PORT:-54329}
 

@@ -31,6 +31,7 @@
 #include "utils/timestamp.h"
 
 #include "catalog.h"
+#include "hamilton.h"
 #include "materialize.h"
 #include "plan.h"
 #include "runlog.h"
@@ -42,6 +43,7 @@ static void run_step_guarded(HPlan *plan, int stepno, TimestampTz started);
 static void compute_value(HPlan *plan, int stepno);
 static void emit_report(HPlan *plan, ReturnSetInfo *rsinfo);
 static char *inlined_note(HPlan *plan, int stepno);
+static void report_progress(HPlan *plan, int stepno, bool done);
 
 /*
  * hamilton_execute(outputs, inputs, overrides, config) runs the upstream
@@ -103,7 +105,11 @@ plan_execute(HPlan *plan)
 	for (i = 0; i < plan->nsteps; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
+		if (hamilton_progress)
+			report_progress(plan, i, false);
 		run_step_guarded(plan, i, started);
+		if (hamilton_progress)
+			report_progress(plan, i, true);
 	}
 
 	for (i = 0; i < plan->nsteps; i++)
@@ -111,6 +117,32 @@ plan_execute(HPlan *plan)
 			materialize_drop_temp(plan->steps[i].temp_name);
 
 	runlog_record(plan, started, "succeeded", -1, NULL, false);
+}
+
+/*
+ * report_progress tells the client (with hamilton.progress on) that a step
+ * starts or has ended.  NOTICEs are flushed to the client at once, so a
+ * client sees them live.  The message is for people; the detail is for
+ * programs, tab-separated, the node's name last since it may hold anything:
+ *	hamilton-progress  run_id  step  total  start|done  kind  status  rows  ms  node
+ */
+static void
+report_progress(HPlan *plan, int stepno, bool done)
+{
+	PlanStep   *step = &plan->steps[stepno];
+	HNode	   *node = &plan->dag->nodes[step->node];
+	char	   *rows = step->has_rows ? psprintf(INT64_FORMAT, step->rows) : "";
+
+	ereport(NOTICE,
+			(errmsg("hamilton: step %d/%d %s %s%s%s", stepno + 1, plan->nsteps,
+					node->display, done ? (step->status ? step->status : "done") : "started",
+					done && step->has_rows ? psprintf(", %s rows", rows) : "",
+					done ? psprintf(", %.1f ms", step->ms) : ""),
+			 errdetail_internal("hamilton-progress\t" INT64_FORMAT "\t%d\t%d\t%s\t%s\t%s\t%s\t%.3f\t%s",
+								plan->run_id, stepno + 1, plan->nsteps,
+								done ? "done" : "start", dag_kind_name(node->kind),
+								done && step->status ? step->status : "running",
+								done ? rows : "", done ? step->ms : 0.0, node->display)));
 }
 
 /*

@@ -32,6 +32,7 @@ PG_MODULE_MAGIC;
 
 bool		hamilton_inline_intermediates = true;
 int			hamilton_max_inline_depth = 16;
+bool		hamilton_progress = false;
 
 void		_PG_init(void);
 
@@ -60,6 +61,15 @@ _PG_init(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("hamilton.progress",
+							 "Report each step of hamilton_execute as it starts and ends.",
+							 "Sent as NOTICE messages whose detail is machine-readable (see executor.c); the command-line client uses them for its progress line.",
+							 &hamilton_progress,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("hamilton");
 }
