@@ -23,7 +23,10 @@ OBJS = \
 	src/executor.o \
 	src/materialize.o \
 	src/runlog.o \
-	src/graph.o
+	src/graph.o \
+	src/decorators.o \
+	src/frame.o \
+	src/checks.o
 
 PG_CPPFLAGS = -I$(srcdir)/include
 

@@ -20,6 +20,14 @@
 #define Anum_sql_node_materialize		5
 #define Anum_sql_node_declared_inputs	6
 #define Anum_sql_node_owner				7
+#define Anum_sql_node_kind				8
+#define Anum_sql_node_frame_key			9
+#define Anum_sql_node_extract_columns	10
+#define Anum_sql_node_frame_columns		11
+#define Anum_sql_node_frame_types		12
+#define Anum_sql_node_config_when		13
+#define Anum_sql_node_parameterized		14
+#define Anum_sql_node_checks			15
 
 /* Switching to the catalog owner for catalog access, and back. */
 typedef struct OwnerScope

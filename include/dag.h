@@ -13,6 +13,7 @@
 #include "postgres.h"
 #include "nodes/pg_list.h"
 #include "utils/hsearch.h"
+#include "utils/jsonb.h"
 
 typedef enum HNodeKind
 {
@@ -20,14 +21,19 @@ typedef enum HNodeKind
 	HNODE_SCALAR,				/* a function returning one value */
 	HNODE_TABLE_FUNC,			/* a function returning rows (SETOF, TABLE,
 								 * composite) */
-	HNODE_QUERY					/* a SQL node: one read-only SELECT */
+	HNODE_QUERY,				/* a SQL node: one read-only SELECT */
+	HNODE_COLUMN				/* one value per row of a frame: an extracted
+								 * column, a row-wise function of columns, or
+								 * a column expression */
 } HNodeKind;
 
 typedef enum HDepVia
 {
 	VIA_PARAM,					/* a function parameter of that name */
 	VIA_RELATION,				/* a relation the node's SQL reads */
-	VIA_DECLARED				/* listed in hamilton_define(inputs => ...) */
+	VIA_DECLARED,				/* listed in hamilton_define(inputs => ...) */
+	VIA_COLUMN,					/* a column name in a column expression */
+	VIA_FRAME					/* an extracted column's frame */
 } HDepVia;
 
 /* One upstream dependency of a node. */
@@ -45,6 +51,7 @@ typedef struct HParam
 	Oid			type;
 	bool		has_default;
 	bool		variadic;
+	bool		key;			/* names a key column of the node's frame */
 } HParam;
 
 /* A relation read by a SQL node, found by the parser. */
@@ -57,6 +64,8 @@ typedef struct SqlRef
 	bool		has_alias;
 	bool		no_alias_allowed;	/* TABLE x, ONLY (x): nothing may follow */
 	bool		inlinable;		/* may be replaced by a parenthesized subquery */
+	bool		column;			/* a column name in an expression node */
+	bool		key;			/* a column name that is a frame's key column */
 	int			target;			/* node index; -1 for a source relation */
 	char	   *source;			/* qualified source relation when target < 0 */
 } SqlRef;
@@ -95,6 +104,19 @@ typedef struct HNode
 	HDep	   *deps;
 	int			next_same_name; /* next node with this name, or -1 */
 	List	   *problems;		/* HProblem *, reported when the node is used */
+
+	/* frames and column nodes (frame.c) */
+	int			nkey;			/* a frame's key columns */
+	char	  **key;
+	int			frame;			/* a column node's frame (node index), or -1 */
+	bool		extracted;		/* a frame's column, read as it is */
+	bool		expression;		/* a column expression node (sql is it) */
+	bool		window;			/* the expression calls a window function */
+
+	/* decorators */
+	char	   *config_when;	/* the variant's condition, JSON, or NULL */
+	char	   *parameterized;	/* the template that made it, JSON, or NULL */
+	char	   *checks;			/* its checks, JSON array, or NULL */
 } HNode;
 
 typedef struct Dag
@@ -108,10 +130,16 @@ typedef struct Dag
 	HTAB	   *inputs;			/* input name -> index */
 	int		   *down_start;		/* reverse edges (CSR), built on demand */
 	int		   *down_list;
+	Jsonb	   *config;			/* chooses among variants (NULL: none given) */
+	bool		all_variants;	/* load every variant (for listing) */
+	List	   *unmatched;		/* HProblem * for names whose variants all
+								 * failed to match config */
+	List	   *key_names;		/* every frame key column name (char *) */
 } Dag;
 
 /* dag.c */
 extern Dag *dag_build(void);
+extern Dag *dag_build_config(Jsonb *config, bool all_variants);
 extern int	dag_add_node(Dag *dag);
 extern void dag_index_node(Dag *dag, int index);
 extern int	dag_input_node(Dag *dag, const char *name);
@@ -127,6 +155,10 @@ extern bool dag_yields_relation(HNode *node);
 extern void dag_load_function_nodes(Dag *dag);
 extern void dag_load_sql_nodes(Dag *dag);
 extern const char *dag_fingerprint(Dag *dag, int index);
+
+/* frame.c */
+extern void dag_infer_frames(Dag *dag);
+extern bool dag_is_key_name(Dag *dag, const char *name);
 
 /* order.c */
 extern int *dag_order(Dag *dag, const bool *in_closure, const bool *overridden,

@@ -20,14 +20,39 @@ typedef enum StepAction
 	STEP_VALUE,					/* a scalar function, evaluated once */
 	STEP_INLINE,				/* a query inlined into its only consumer */
 	STEP_TEMP,					/* an intermediate kept in a temporary table */
-	STEP_PERSIST				/* a result table in the module's schema */
+	STEP_PERSIST,				/* a result table in the module's schema */
+	STEP_FRAME,					/* a frame read only by its columns: its
+								 * SELECT is the source of their query */
+	STEP_COLUMN					/* a column node, computed in its frame's
+								 * compiled query (frame.c) */
 } StepAction;
+
+/*
+ * The column steps of one frame in a plan.  Their targets (requested
+ * columns, and columns a table node reads) are computed by one compiled
+ * query, run at the step of the last target.
+ */
+typedef struct FrameGroup
+{
+	int			frame_step;		/* the frame's step */
+	List	   *targets;		/* target steps (int), in the order requested */
+	int			run_at;			/* the step that runs the query */
+	char	   *into_schema;	/* into_table, for the requested targets */
+	char	   *into_name;
+	char	   *into_display;
+	char	   *temp_name;		/* split from one temporary table */
+	char	   *explain;		/* what runs, for hamilton_explain */
+} FrameGroup;
 
 typedef struct PlanStep
 {
 	int			node;			/* node index in the Dag */
 	StepAction	action;
 	bool		requested;		/* one of the outputs */
+	int			request_pos;	/* its place among the outputs */
+	int			group;			/* its FrameGroup (column steps), or -1 */
+	bool		column_target;	/* a column computed into a table */
+	char	   *checks_result;	/* JSON array of check results, or NULL */
 	int			nconsumers;		/* steps of this plan that read it */
 	int			inline_into;	/* consumer step, for STEP_INLINE */
 	int			inline_depth;	/* how many inlined queries nest in its SQL */
@@ -71,11 +96,15 @@ typedef struct HPlan
 	Jsonb	   *config;
 	List	   *problems;		/* HProblem * */
 	int64		run_id;
+	const char *into_table;		/* as given, or NULL */
+	int			ngroups;
+	FrameGroup *groups;
 } HPlan;
 
 /* validate.c */
 extern HPlan *plan_validate(Dag *dag, List *outputs, Jsonb *inputs,
-						   Jsonb *overrides, Jsonb *config);
+						   Jsonb *overrides, Jsonb *config, const char *into_table);
+extern HPlan *plan_for_call(FunctionCallInfo fcinfo);
 extern void plan_raise_problems(HPlan *plan);
 extern List *text_array_to_list(ArrayType *arr, const char *what);
 extern List *outputs_arg(FunctionCallInfo fcinfo);
@@ -84,6 +113,16 @@ extern List *outputs_arg(FunctionCallInfo fcinfo);
 extern void plan_choose_actions(HPlan *plan);
 extern char *plan_render_step(HPlan *plan, int stepno, bool for_explain);
 extern char *plan_explain_text(HPlan *plan);
+extern char *plan_value_reference(HPlan *plan, int stepno, Oid want, bool for_explain);
+
+/* frame.c */
+extern void plan_frame_groups(HPlan *plan);
+extern char *frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain);
+extern void frame_run_group(HPlan *plan, int stepno);
+extern char *frame_explain(HPlan *plan, int stepno);
+
+/* checks.c */
+extern void checks_run(HPlan *plan, int stepno, const char *relation);
 
 /* values.c: JSON values as given in inputs/overrides/config */
 #define JSON_KIND_STRING	's'

@@ -16,7 +16,19 @@ typedef struct ParsedQuery
 	SqlRef	   *refs;			/* relations it reads, CTE names excluded */
 } ParsedQuery;
 
+/* What the parser found in a column expression node's definition. */
+typedef struct ParsedExpr
+{
+	char	   *sql;			/* the expression, trimmed */
+	int			nrefs;
+	SqlRef	   *refs;			/* the column names it reads (ref->column) */
+	bool		window;			/* it calls a window function (... OVER ...) */
+	List	   *plain_calls;	/* names of functions called without OVER */
+} ParsedExpr;
+
 extern ParsedQuery *parse_node_query(const char *node_display, const char *sql);
+extern bool definition_is_query(const char *sql);
+extern ParsedExpr *parse_node_expression(const char *node_display, const char *sql);
 extern char *splice_refs(const char *sql, int nrefs, SqlRef *refs,
 						 char **replacements);
 

@@ -79,6 +79,17 @@ problem_make(const char *code, int sqlstate, const char *node,
 Dag *
 dag_build(void)
 {
+	return dag_build_config(NULL, false);
+}
+
+/*
+ * dag_build_config builds the graph for a config: of a node's variants, the
+ * one whose config_when matches.  With all_variants, every variant is a
+ * node (for listing them).
+ */
+Dag *
+dag_build_config(Jsonb *config, bool all_variants)
+{
 	MemoryContext cxt;
 	MemoryContext old;
 	Dag		   *dag;
@@ -92,6 +103,8 @@ dag_build(void)
 	dag->cxt = cxt;
 	dag->maxnodes = 64;
 	dag->nodes = palloc0(sizeof(HNode) * dag->maxnodes);
+	dag->config = config;
+	dag->all_variants = all_variants;
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(QualKey);
@@ -109,6 +122,7 @@ dag_build(void)
 	dag_load_function_nodes(dag);
 	dag_load_sql_nodes(dag);
 	dag_resolve_dependencies(dag);
+	dag_infer_frames(dag);
 
 	MemoryContextSwitchTo(old);
 	return dag;
@@ -128,6 +142,7 @@ dag_add_node(Dag *dag)
 	index = dag->nnodes++;
 	memset(&dag->nodes[index], 0, sizeof(HNode));
 	dag->nodes[index].next_same_name = -1;
+	dag->nodes[index].frame = -1;
 	return index;
 }
 
@@ -318,6 +333,8 @@ dag_kind_name(HNodeKind kind)
 		case HNODE_TABLE_FUNC:
 		case HNODE_QUERY:
 			return "table";
+		case HNODE_COLUMN:
+			return "column";
 	}
 	return "?";
 }
@@ -345,6 +362,10 @@ dag_type_name(HNode *node)
 			return psprintf("setof %s", format_type_be(node->rettype));
 		case HNODE_QUERY:
 			return pstrdup("table");
+		case HNODE_COLUMN:
+			if (OidIsValid(node->rettype))
+				return psprintf("column of %s", format_type_be(node->rettype));
+			return pstrdup("column");
 	}
 	return NULL;
 }

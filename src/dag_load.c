@@ -23,7 +23,9 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/array.h"
+#include "parser/parse_type.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -32,6 +34,7 @@
 
 #include "catalog.h"
 #include "dag.h"
+#include "plan.h"
 #include "sqlparse.h"
 
 /*
@@ -42,6 +45,10 @@ static SPIPlanPtr function_nodes_plan = NULL;
 static SPIPlanPtr sql_nodes_plan = NULL;
 
 static void spi_exec_saved(SPIPlanPtr *plan, const char *sql);
+static bool variant_chosen(Dag *dag, SPITupleTable *tuptable, uint64 nrows,
+						   uint64 i, HProblem **problem);
+static bool when_matches(Jsonb *config, const char *when_text);
+static void load_frame_columns(Dag *dag, int frame, HeapTuple row, TupleDesc desc);
 
 /*
  * spi_exec_saved runs one of the catalog queries with a plan kept across
@@ -225,6 +232,7 @@ dag_load_function_nodes(Dag *dag)
 		/* a function asks to be kept with the tag materialize = table */
 		(void) SPI_getbinval(row, desc, 7, &isnull);
 		node->persist = !isnull && strcmp(SPI_getvalue(row, desc, 7), "table") == 0;
+		node->checks = SPI_getvalue(row, desc, 8);
 		proc = (Form_pg_proc) GETSTRUCT(proctup);
 		node->rettype = proc->prorettype;
 		ndefaults = proc->pronargdefaults;
@@ -284,13 +292,19 @@ dag_load_sql_nodes(Dag *dag)
 	spi_exec_saved(&sql_nodes_plan,
 				   "SELECT s.schema_name, s.node_name, s.definition, s.doc, "
 				   "       CASE WHEN mt.tag_value IS NOT NULL THEN mt.tag_value ELSE s.materialize END, "
-				   "       s.declared_inputs, s.owner::pg_catalog.oid "
+				   "       s.declared_inputs, s.owner::pg_catalog.oid, s.kind, s.frame_key, "
+				   "       s.extract_columns, s.frame_columns, s.frame_types, "
+				   "       CASE WHEN s.config_when OPERATOR(pg_catalog.=) '{}'::pg_catalog.jsonb THEN NULL "
+				   "            ELSE s.config_when::pg_catalog.text END, "
+				   "       s.parameterized::pg_catalog.text, c.checks::pg_catalog.text "
 				   "FROM hamilton.sql_node s "
 				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.schema_name "
 				   "LEFT JOIN hamilton.node_tag mt ON mt.schema_name OPERATOR(pg_catalog.=) s.schema_name "
 				   "     AND mt.node_name OPERATOR(pg_catalog.=) s.node_name "
 				   "     AND mt.tag_key OPERATOR(pg_catalog.=) 'materialize' "
-				   "ORDER BY 1, 2");
+				   "LEFT JOIN hamilton.node_check c ON c.schema_name OPERATOR(pg_catalog.=) s.schema_name "
+				   "     AND c.node_name OPERATOR(pg_catalog.=) s.node_name "
+				   "ORDER BY 1, 2, s.config_when::pg_catalog.text");
 	/* parsing may run SPI-free code only, but keep the result table safe */
 	tuptable = SPI_tuptable;
 	nrows = SPI_processed;
@@ -299,22 +313,34 @@ dag_load_sql_nodes(Dag *dag)
 	{
 		HeapTuple	row = tuptable->vals[i];
 		TupleDesc	desc = tuptable->tupdesc;
-		int			index = dag_add_node(dag);
-		HNode	   *node = &dag->nodes[index];
+		int			index;
+		HNode	   *node;
 		bool		isnull;
 		Datum		declared;
-		ParsedQuery *pq;
+		char	   *when;
+		HProblem   *vproblem;
 
 		CHECK_FOR_INTERRUPTS();
 
+		when = SPI_getvalue(row, desc, Anum_sql_node_config_when);
+		vproblem = NULL;
+		if (!dag->all_variants && !variant_chosen(dag, tuptable, nrows, i, &vproblem))
+			continue;
+
+		index = dag_add_node(dag);
+		node = &dag->nodes[index];
 		node->schema = SPI_getvalue(row, desc, Anum_sql_node_schema);
 		node->name = SPI_getvalue(row, desc, Anum_sql_node_name);
 		node->display = qualified_display(node->schema, node->name);
-		node->kind = HNODE_QUERY;
 		node->language = "sql";
 		node->doc = SPI_getvalue(row, desc, Anum_sql_node_doc);
 		node->persist = strcmp(SPI_getvalue(row, desc, Anum_sql_node_materialize), "table") == 0;
 		node->owner = DatumGetObjectId(SPI_getbinval(row, desc, Anum_sql_node_owner, &isnull));
+		node->config_when = when;
+		node->parameterized = SPI_getvalue(row, desc, Anum_sql_node_parameterized);
+		node->checks = SPI_getvalue(row, desc, Anum_sql_node_checks);
+		if (vproblem)
+			node->problems = lappend(node->problems, vproblem);
 
 		declared = SPI_getbinval(row, desc, Anum_sql_node_declared_inputs, &isnull);
 		if (!isnull)
@@ -331,12 +357,199 @@ dag_load_sql_nodes(Dag *dag)
 					node->declared = lappend(node->declared, TextDatumGetCString(elems[e]));
 		}
 
-		pq = parse_node_query(node->display,
-							  SPI_getvalue(row, desc, Anum_sql_node_definition));
-		node->sql = pq->sql;
-		node->nrefs = pq->nrefs;
-		node->refs = pq->refs;
+		if (strcmp(SPI_getvalue(row, desc, Anum_sql_node_kind), "column") == 0)
+		{
+			ParsedExpr *pe = parse_node_expression(node->display,
+												   SPI_getvalue(row, desc, Anum_sql_node_definition));
 
+			node->kind = HNODE_COLUMN;
+			node->expression = true;
+			node->window = pe->window;
+			node->sql = pe->sql;
+			node->nrefs = pe->nrefs;
+			node->refs = pe->refs;
+		}
+		else
+		{
+			ParsedQuery *pq = parse_node_query(node->display,
+											   SPI_getvalue(row, desc, Anum_sql_node_definition));
+
+			node->kind = HNODE_QUERY;
+			node->sql = pq->sql;
+			node->nrefs = pq->nrefs;
+			node->refs = pq->refs;
+		}
+		dag_index_node(dag, index);
+
+		(void) SPI_getbinval(row, desc, Anum_sql_node_frame_key, &isnull);
+		if (!isnull)
+			load_frame_columns(dag, index, row, desc);
+	}
+}
+
+/*
+ * variant_chosen: is row i the variant of its node that config chooses?
+ * Rows come sorted by node, so a node's variants are adjacent.  With no
+ * match, the node is absent and its name is noted, so that whoever needs it
+ * learns why; with several, the first is kept and the others are a problem
+ * of it.
+ */
+static bool
+variant_chosen(Dag *dag, SPITupleTable *tuptable, uint64 nrows, uint64 i,
+			   HProblem **problem)
+{
+	TupleDesc	desc = tuptable->tupdesc;
+	char	   *schema = SPI_getvalue(tuptable->vals[i], desc, Anum_sql_node_schema);
+	char	   *name = SPI_getvalue(tuptable->vals[i], desc, Anum_sql_node_name);
+	uint64		first = i,
+				last = i,
+				k;
+	int			nmatch = 0;
+	StringInfoData all,
+				matching;
+
+	while (first > 0 &&
+		   strcmp(SPI_getvalue(tuptable->vals[first - 1], desc, Anum_sql_node_schema), schema) == 0 &&
+		   strcmp(SPI_getvalue(tuptable->vals[first - 1], desc, Anum_sql_node_name), name) == 0)
+		first--;
+	while (last + 1 < nrows &&
+		   strcmp(SPI_getvalue(tuptable->vals[last + 1], desc, Anum_sql_node_schema), schema) == 0 &&
+		   strcmp(SPI_getvalue(tuptable->vals[last + 1], desc, Anum_sql_node_name), name) == 0)
+		last++;
+	if (first == last && SPI_getvalue(tuptable->vals[i], desc, Anum_sql_node_config_when) == NULL)
+		return true;			/* the common case: one unconditional definition */
+
+	initStringInfo(&all);
+	initStringInfo(&matching);
+	for (k = first; k <= last; k++)
+	{
+		char	   *when = SPI_getvalue(tuptable->vals[k], desc, Anum_sql_node_config_when);
+		bool		match = when_matches(dag->config, when);
+
+		appendStringInfo(&all, "%s%s", all.len ? ", " : "", when ? when : "{} (always)");
+		if (match)
+		{
+			appendStringInfo(&matching, "%s%s", matching.len ? ", " : "", when ? when : "{}");
+			if (nmatch++ == 0 && k != i)
+				return false;	/* an earlier row is the chosen one */
+		}
+	}
+	if (nmatch == 0)
+	{
+		if (i == first)
+		{
+			char	   *display = qualified_display(schema, name);
+
+			dag->unmatched = lappend(dag->unmatched,
+									 problem_make("no_variant", ERRCODE_INVALID_PARAMETER_VALUE, display,
+												  psprintf("no variant of node %s matches config %s", display,
+														   dag->config ? JsonbToCString(NULL, &dag->config->root, VARSIZE(dag->config)) : "{}"),
+												  psprintf("Its variants are chosen by config_when: %s.", all.data),
+												  "Pass config => '{...}' with the values of one variant."));
+		}
+		return false;
+	}
+	if (nmatch > 1 && when_matches(dag->config, SPI_getvalue(tuptable->vals[i], desc, Anum_sql_node_config_when)))
+		*problem = problem_make("ambiguous_variant", ERRCODE_AMBIGUOUS_FUNCTION,
+											   qualified_display(schema, name),
+											   psprintf("%d variants of node %s match the config", nmatch,
+														qualified_display(schema, name)),
+											   psprintf("Matching: %s.", matching.data),
+											   "Make their config_when conditions exclusive, or pass config keys that pick one.");
+	return when_matches(dag->config, SPI_getvalue(tuptable->vals[i], desc, Anum_sql_node_config_when));
+}
+
+/* when_matches: every key of the condition has that value in config. */
+static bool
+when_matches(Jsonb *config, const char *when_text)
+{
+	Jsonb	   *when;
+	List	   *keys;
+	ListCell   *lc;
+
+	if (when_text == NULL)
+		return true;
+	when = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(when_text)));
+	keys = jsonb_object_keys_list(when, "config_when");
+	foreach(lc, keys)
+	{
+		char	   *want,
+				   *have;
+		char		wkind,
+					hkind;
+
+		(void) jsonb_object_get(when, lfirst(lc), &want, &wkind);
+		if (config == NULL || !jsonb_object_get(config, lfirst(lc), &have, &hkind))
+			return false;
+		if (wkind != hkind || strcmp(want, have) != 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * load_frame_columns makes each non-key column of a frame a column node of
+ * its module, whose one dependency is the frame.
+ */
+static void
+load_frame_columns(Dag *dag, int frame, HeapTuple row, TupleDesc desc)
+{
+	bool		isnull;
+	Datum	   *keys,
+			   *cols,
+			   *types;
+	int			nkeys,
+				ncols,
+				ntypes,
+				k,
+				c;
+	bool		extract;
+
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(row, desc, Anum_sql_node_frame_key, &isnull)),
+					  TEXTOID, -1, false, TYPALIGN_INT, &keys, NULL, &nkeys);
+	dag->nodes[frame].nkey = nkeys;
+	dag->nodes[frame].key = palloc(sizeof(char *) * Max(nkeys, 1));
+	for (k = 0; k < nkeys; k++)
+	{
+		dag->nodes[frame].key[k] = TextDatumGetCString(keys[k]);
+		dag->key_names = lappend(dag->key_names, dag->nodes[frame].key[k]);
+	}
+	extract = DatumGetBool(SPI_getbinval(row, desc, Anum_sql_node_extract_columns, &isnull));
+	if (!extract)
+		return;
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(row, desc, Anum_sql_node_frame_columns, &isnull)),
+					  TEXTOID, -1, false, TYPALIGN_INT, &cols, NULL, &ncols);
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(row, desc, Anum_sql_node_frame_types, &isnull)),
+					  TEXTOID, -1, false, TYPALIGN_INT, &types, NULL, &ntypes);
+	for (c = 0; c < ncols && c < ntypes; c++)
+	{
+		char	   *name = TextDatumGetCString(cols[c]);
+		int			index;
+		HNode	   *node;
+		int32		typmod;
+		bool		is_key = false;
+
+		for (k = 0; k < nkeys; k++)
+			is_key |= strcmp(dag->nodes[frame].key[k], name) == 0;
+		if (is_key)
+			continue;
+		index = dag_add_node(dag);
+		node = &dag->nodes[index];
+		node->schema = dag->nodes[frame].schema;
+		node->name = name;
+		node->display = qualified_display(node->schema, node->name);
+		node->kind = HNODE_COLUMN;
+		node->language = "sql";
+		node->extracted = true;
+		node->frame = frame;
+		node->owner = dag->nodes[frame].owner;
+		node->doc = psprintf("column %s of frame %s", quote_identifier(name), dag->nodes[frame].display);
+		(void) parseTypeString(TextDatumGetCString(types[c]), &node->rettype, &typmod, true);
+		node->deps = palloc(sizeof(HDep));
+		node->deps[0].target = frame;
+		node->deps[0].via = VIA_FRAME;
+		node->deps[0].index = 0;
+		node->ndeps = 1;
 		dag_index_node(dag, index);
 	}
 }

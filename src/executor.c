@@ -53,22 +53,10 @@ Datum
 hamilton_execute(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext callcxt;
-	List	   *outputs;
-	Dag		   *dag;
 	HPlan	   *plan;
 
-	outputs = outputs_arg(fcinfo);
 	InitMaterializedSRF(fcinfo, 0);
-	callcxt = CurrentMemoryContext;
-
-	SPI_connect();
-	MemoryContextSwitchTo(callcxt);
-	dag = dag_build();
-	plan = plan_validate(dag, outputs,
-						 PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
-						 PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
-						 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3));
+	plan = plan_for_call(fcinfo);
 	plan_raise_problems(plan);
 	plan_choose_actions(plan);
 	plan_execute(plan);
@@ -100,6 +88,15 @@ plan_execute(HPlan *plan)
 	for (i = 0; i < plan->nsteps; i++)
 		if (plan->steps[i].result_table)
 			results = lappend(results, &plan->dag->nodes[plan->steps[i].node]);
+	for (i = 0; i < plan->ngroups; i++)
+		if (plan->groups[i].into_name)
+		{
+			HNode	   *into = palloc0(sizeof(HNode));
+
+			into->schema = plan->groups[i].into_schema;
+			into->name = plan->groups[i].into_name;
+			results = lappend(results, into);
+		}
 	lock_result_names(results);
 
 	for (i = 0; i < plan->nsteps; i++)
@@ -113,7 +110,8 @@ plan_execute(HPlan *plan)
 	}
 
 	for (i = 0; i < plan->nsteps; i++)
-		if (plan->steps[i].action == STEP_TEMP)
+		if (plan->steps[i].action == STEP_TEMP ||
+			(plan->steps[i].action == STEP_COLUMN && plan->steps[i].temp_name))
 			materialize_drop_temp(plan->steps[i].temp_name);
 
 	runlog_record(plan, started, "succeeded", -1, NULL, false);
@@ -301,6 +299,15 @@ run_step(HPlan *plan, int stepno)
 			step->has_rows = true;
 			step->status = "materialized";
 			lineage_record(plan, stepno, relid);
+			checks_run(plan, stepno, step->result_table);
+			break;
+		case STEP_FRAME:
+			step->status = "inlined";
+			break;
+		case STEP_COLUMN:
+			step->status = "computed";
+			if (plan->groups[step->group].run_at == stepno)
+				frame_run_group(plan, stepno);
 			break;
 	}
 
@@ -308,7 +315,7 @@ run_step(HPlan *plan, int stepno)
 	 * A requested scalar or overridden node is materialized too, unless it
 	 * is overridden by its own table: that one already holds the result.
 	 */
-	if (step->result_table && step->action != STEP_PERSIST &&
+	if (step->result_table && step->action != STEP_PERSIST && step->action != STEP_COLUMN &&
 		!(step->relation && strcmp(step->relation, step->result_table) == 0))
 	{
 		char	   *copy = NULL;
@@ -332,6 +339,7 @@ run_step(HPlan *plan, int stepno)
 		step->has_rows = true;
 		step->status = "materialized";
 		lineage_record(plan, stepno, relid);
+		checks_run(plan, stepno, step->result_table);
 	}
 
 	if (nestlevel >= 0)

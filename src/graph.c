@@ -313,14 +313,14 @@ hamilton_node_list(PG_FUNCTION_ARGS)
 	callcxt = CurrentMemoryContext;
 	SPI_connect();
 	MemoryContextSwitchTo(callcxt);
-	dag = dag_build();
+	dag = dag_build_config(NULL, true);	/* every variant */
 	tags = load_tags(dag);
 
 	for (i = 0; i < dag->nnodes; i++)
 	{
 		HNode	   *node = &dag->nodes[i];
-		Datum		values[14];
-		bool		nulls[14];
+		Datum		values[19];
+		bool		nulls[19];
 		List	   *inputs = NIL;
 		List	   *sources = NIL;
 		char	   *type = dag_type_name(node);
@@ -381,6 +381,24 @@ hamilton_node_list(PG_FUNCTION_ARGS)
 		owner_name = OidIsValid(node->owner) ? GetUserNameFromId(node->owner, true) : NULL;
 		nulls[13] = owner_name == NULL;
 		values[13] = owner_name ? DirectFunctionCall1(namein, CStringGetDatum(owner_name)) : (Datum) 0;
+		/* frames and decorators */
+		nulls[14] = node->frame < 0;
+		values[14] = node->frame >= 0 ? CStringGetTextDatum(dag->nodes[node->frame].display) : (Datum) 0;
+		nulls[15] = node->nkey == 0;
+		if (node->nkey > 0)
+		{
+			List	   *keys = NIL;
+
+			for (d = 0; d < node->nkey; d++)
+				keys = lappend(keys, makeString(node->key[d]));
+			values[15] = text_list_array(keys);
+		}
+		nulls[16] = node->config_when == NULL;
+		values[16] = node->config_when ? DirectFunctionCall1(jsonb_in, CStringGetDatum(node->config_when)) : (Datum) 0;
+		nulls[17] = node->checks == NULL;
+		values[17] = node->checks ? DirectFunctionCall1(jsonb_in, CStringGetDatum(node->checks)) : (Datum) 0;
+		nulls[18] = node->parameterized == NULL;
+		values[18] = node->parameterized ? DirectFunctionCall1(jsonb_in, CStringGetDatum(node->parameterized)) : (Datum) 0;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	SPI_finish();
@@ -435,6 +453,10 @@ hamilton_edge_list(PG_FUNCTION_ARGS)
 				via = psprintf("parameter %s", node->params[dep->index].name);
 			else if (dep->via == VIA_RELATION)
 				via = "relation";
+			else if (dep->via == VIA_COLUMN)
+				via = "column";
+			else if (dep->via == VIA_FRAME)
+				via = "frame";
 			else
 				via = "declared";
 			values[0] = CStringGetTextDatum(dag->nodes[dep->target].display);

@@ -38,8 +38,8 @@ PG_FUNCTION_INFO_V1(hamilton_explain);
 static int	only_consumer(HPlan *plan, int stepno);
 static bool inlinable_into(HPlan *plan, int stepno, int consumer);
 static bool needs_named_relation(HPlan *plan, int stepno);
+static bool read_only_by_columns(HPlan *plan, int stepno);
 static char *call_sql(HPlan *plan, int stepno, bool for_explain);
-static char *value_reference(HPlan *plan, int stepno, Oid want, bool for_explain);
 static void propagate_lineage(HPlan *plan, int stepno);
 
 /*
@@ -52,13 +52,14 @@ plan_choose_actions(HPlan *plan)
 	int			i;
 
 	dag_build_downstream(dag);
+	plan_frame_groups(plan);
 	for (i = 0; i < plan->nsteps; i++)
 	{
 		PlanStep   *step = &plan->steps[i];
 		HNode	   *node = &dag->nodes[step->node];
 		int			consumer;
 
-		if (step->action == STEP_INPUT)
+		if (step->action == STEP_INPUT || step->action == STEP_COLUMN)
 			continue;
 		if (step->requested || (step->action == STEP_OVERRIDE && needs_named_relation(plan, i)))
 			step->result_table = quote_qualified_identifier(node->schema, node->name);
@@ -75,6 +76,12 @@ plan_choose_actions(HPlan *plan)
 			step->action = STEP_PERSIST;
 			step->result_table = quote_qualified_identifier(node->schema, node->name);
 			step->relation = step->result_table;
+			continue;
+		}
+
+		if (read_only_by_columns(plan, i))
+		{
+			step->action = STEP_FRAME;
 			continue;
 		}
 
@@ -149,6 +156,33 @@ inlinable_into(HPlan *plan, int stepno, int consumer)
 }
 
 /*
+ * read_only_by_columns: a frame whose only readers in the plan are its
+ * column nodes is the source of their compiled query, not a step of its own.
+ */
+static bool
+read_only_by_columns(HPlan *plan, int stepno)
+{
+	Dag		   *dag = plan->dag;
+	int			n = plan->steps[stepno].node;
+	int			k;
+	bool		any = false;
+
+	if (dag->nodes[n].nkey == 0)
+		return false;
+	for (k = dag->down_start[n]; k < dag->down_start[n + 1]; k++)
+	{
+		int			s = plan->step_of_node[dag->down_list[k]];
+
+		if (s < 0)
+			continue;
+		if (plan->steps[s].action != STEP_COLUMN)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+/*
  * needs_named_relation: a consumer that only declares the dependency (and
  * reads the result some other way, e.g. inside a function) needs it under
  * its own name, so the node is materialized in its schema.
@@ -181,8 +215,8 @@ needs_named_relation(HPlan *plan, int stepno)
  * the type the consumer wants.  In an explain, a value not computed yet is
  * shown as {{node}}.
  */
-static char *
-value_reference(HPlan *plan, int stepno, Oid want, bool for_explain)
+char *
+plan_value_reference(HPlan *plan, int stepno, Oid want, bool for_explain)
 {
 	PlanStep   *step = &plan->steps[stepno];
 	HNode	   *node = &plan->dag->nodes[step->node];
@@ -238,7 +272,7 @@ call_sql(HPlan *plan, int stepno, bool for_explain)
 		if (ts->relation)
 			appendStringInfo(&buf, "%s::pg_catalog.regclass", quote_literal_cstr(ts->relation));
 		else
-			appendStringInfoString(&buf, value_reference(plan, t, param->type, for_explain));
+			appendStringInfoString(&buf, plan_value_reference(plan, t, param->type, for_explain));
 	}
 	appendStringInfoChar(&buf, ')');
 	return buf.data;
@@ -273,6 +307,10 @@ plan_render_step(HPlan *plan, int stepno, bool for_explain)
 			step->sql = psprintf("SELECT %s AS %s", call_sql(plan, stepno, for_explain),
 								 quote_identifier(node->name));
 			break;
+		case STEP_COLUMN:
+			/* computed by its frame's query, see frame.c */
+			step->sql = NULL;
+			break;
 		default:
 			if (node->kind == HNODE_TABLE_FUNC)
 				step->sql = psprintf("SELECT * FROM %s", call_sql(plan, stepno, for_explain));
@@ -302,7 +340,7 @@ plan_render_step(HPlan *plan, int stepno, bool for_explain)
 						repl[r] = psprintf("%s%s", ts->relation, alias);
 					else
 						repl[r] = psprintf("(SELECT %s AS %s)%s",
-										   value_reference(plan, plan->step_of_node[ref->target],
+										   plan_value_reference(plan, plan->step_of_node[ref->target],
 														   InvalidOid, for_explain),
 										   quote_identifier(plan->dag->nodes[ref->target].name),
 										   alias);
@@ -409,6 +447,25 @@ plan_explain_text(HPlan *plan)
 			case STEP_PERSIST:
 				appendStringInfo(&buf, "materialized as %s\n", step->relation);
 				break;
+			case STEP_FRAME:
+				appendStringInfoString(&buf, "source of its columns' query\n");
+				continue;
+			case STEP_COLUMN:
+				{
+					FrameGroup *g = &plan->groups[step->group];
+
+					if (step->column_target)
+						appendStringInfo(&buf, "column of frame %s, into %s\n",
+										 plan->dag->nodes[plan->steps[g->frame_step].node].display,
+										 g->into_name && step->requested ? g->into_display :
+										 step->requested ? step->result_table : step->relation);
+					else
+						appendStringInfo(&buf, "column of frame %s, computed inline\n",
+										 plan->dag->nodes[plan->steps[g->frame_step].node].display);
+					if (g->run_at == i)
+						sql = frame_explain(plan, i);
+				}
+				break;
 		}
 		if (sql && (step->action != STEP_OVERRIDE || step->requested))
 		{
@@ -435,21 +492,10 @@ plan_explain_text(HPlan *plan)
 Datum
 hamilton_explain(PG_FUNCTION_ARGS)
 {
-	MemoryContext callcxt = CurrentMemoryContext;
-	List	   *outputs;
-	Dag		   *dag;
 	HPlan	   *plan;
 	text	   *result;
 
-	outputs = outputs_arg(fcinfo);
-
-	SPI_connect();
-	MemoryContextSwitchTo(callcxt);
-	dag = dag_build();
-	plan = plan_validate(dag, outputs,
-						 PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
-						 PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
-						 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3));
+	plan = plan_for_call(fcinfo);
 	plan_raise_problems(plan);
 	plan_choose_actions(plan);
 	result = cstring_to_text(plan_explain_text(plan));

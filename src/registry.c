@@ -32,6 +32,7 @@
 #include "dag.h"
 #include "plan.h"
 #include "runlog.h"
+#include "decorators.h"
 #include "sqlparse.h"
 
 PG_FUNCTION_INFO_V1(hamilton_register);
@@ -42,7 +43,7 @@ PG_FUNCTION_INFO_V1(hamilton_tag);
 
 static char *module_schema_name(Oid nspoid, const char *action);
 static Oid	sql_node_owner(const char *schema, const char *name, bool *found);
-static void check_node_owner(Oid owner, const char *display, const char *action);
+
 static void apply_tags(const char *schema, const char *name, const char *display,
 					   Jsonb *tags);
 
@@ -190,7 +191,7 @@ sql_node_owner(const char *schema, const char *name, bool *found)
 	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
-static void
+void
 check_node_owner(Oid owner, const char *display, const char *action)
 {
 	char	   *owner_name = GetUserNameFromId(owner, true);
@@ -206,54 +207,76 @@ check_node_owner(Oid owner, const char *display, const char *action)
 }
 
 /*
- * hamilton_define(node, sql, doc, tags, materialize, inputs) defines or
- * replaces a SQL node.  The definition must be one read-only SELECT; the
- * relations it reads become its inputs when they are nodes.
+ * hamilton_define(node, sql, doc, tags, materialize, inputs, key,
+ * extract_columns, config_when, checks) defines or replaces a SQL node.
  */
 Datum
 hamilton_define(PG_FUNCTION_ARGS)
 {
 	MemoryContext callcxt = CurrentMemoryContext;
-	char	   *node_text,
-			   *sql,
-			   *doc,
-			   *materialize,
-			   *schema,
-			   *name,
-			   *display;
-	Jsonb	   *tags;
-	ArrayType  *declared;
-	Oid			nsp;
-	ParsedQuery *pq;
-	bool		exists;
-	Oid			owner,
-				rel;
-	Oid			argtypes[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, OIDOID, OIDOID};
-	Datum		values[8];
-	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
-	OwnerScope w;
+	DefineArgs	a;
+	char	   *display;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("node and sql must not be NULL"),
-				 errdetail("A SQL node needs a name and a SELECT."),
+				 errdetail("A SQL node needs a name and a SELECT (or a column expression)."),
 				 errhint("hamilton_define('module.name', 'SELECT ...')")));
-	node_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	sql = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	doc = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
-	tags = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
-	materialize = PG_ARGISNULL(4) ? "auto" : text_to_cstring(PG_GETARG_TEXT_PP(4));
-	declared = PG_ARGISNULL(5) ? NULL : PG_GETARG_ARRAYTYPE_P(5);
+	memset(&a, 0, sizeof(a));
+	a.node_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	a.sql = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	a.doc = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	a.tags = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
+	a.materialize = PG_ARGISNULL(4) ? "auto" : text_to_cstring(PG_GETARG_TEXT_PP(4));
+	a.declared = PG_ARGISNULL(5) ? NULL : PG_GETARG_ARRAYTYPE_P(5);
+	a.key = PG_ARGISNULL(6) ? NULL : PG_GETARG_ARRAYTYPE_P(6);
+	a.extract_columns = PG_ARGISNULL(7) ? false : PG_GETARG_BOOL(7);
+	a.config_when = PG_ARGISNULL(8) ? NULL : PG_GETARG_JSONB_P(8);
+	a.checks = PG_ARGISNULL(9) ? NULL : PG_GETARG_JSONB_P(9);
 
-	if (strcmp(materialize, "auto") != 0 && strcmp(materialize, "table") != 0)
+	SPI_connect();
+	MemoryContextSwitchTo(callcxt);
+	display = define_sql_node(&a);
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(display));
+}
+
+/*
+ * define_sql_node checks and stores one SQL node (or one variant of it).
+ * The definition is one read-only SELECT (a table node; a frame when it has
+ * a key and extract_columns) or one expression (a column node).  Every check
+ * comes before the write.  SPI must be connected.
+ */
+char *
+define_sql_node(DefineArgs *a)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	char	   *schema,
+			   *name,
+			   *display,
+			   *definition;
+	const char *kind;
+	Oid			nsp;
+	bool		exists;
+	Oid			owner,
+				rel;
+	FrameShape *shape = NULL;
+	Oid			argtypes[14] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, OIDOID, OIDOID,
+	TEXTOID, TEXTARRAYOID, BOOLOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID};
+	Datum		values[15];
+	char		nulls[15];
+	Jsonb	   *when;
+	OwnerScope w;
+
+	if (strcmp(a->materialize, "auto") != 0 && strcmp(a->materialize, "table") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid materialize option \"%s\"", materialize),
+				 errmsg("invalid materialize option \"%s\"", a->materialize),
 				 errdetail("Valid options are \"auto\" (a table when requested, else an intermediate) and \"table\" (always a table)."),
 				 errhint("Use materialize => 'table' to keep an intermediate node's result.")));
 
-	parse_node_name(node_text, &schema, &name, true);
+	parse_node_name(a->node_text, &schema, &name, true);
 	display = qualified_display(schema, name);
 	nsp = get_namespace_oid(schema, false);
 	if (isAnyTempNamespace(nsp) || strcmp(schema, "hamilton") == 0 || strcmp(schema, "pg_catalog") == 0)
@@ -271,12 +294,44 @@ hamilton_define(PG_FUNCTION_ARGS)
 				 errhint("GRANT CREATE ON SCHEMA %s TO %s;", quote_identifier(schema),
 						 quote_identifier(GetUserNameFromId(GetUserId(), false)))));
 
-	pq = parse_node_query(display, sql);
-	if (declared)
+	when = config_when_checked(display, a->config_when);
+	if (a->checks)
+		checks_validate(display, a->checks);
+
+	if (definition_is_query(a->sql))
+	{
+		ParsedQuery *pq = parse_node_query(display, a->sql);
+
+		kind = "table";
+		definition = pq->sql;
+		if (a->key || a->extract_columns)
+			shape = frame_shape(display, schema, definition, a->key, a->extract_columns);
+	}
+	else
+	{
+		ParsedExpr *pe = parse_node_expression(display, a->sql);
+
+		kind = "column";
+		definition = pe->sql;
+		if (a->key || a->extract_columns)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("column node %s cannot have a key or extract columns", display),
+					 errdetail("key and extract_columns make a table node a frame; %s is a column expression.", display),
+					 errhint("Define the frame with its SELECT: hamilton_define('m.frame', 'SELECT ...', key => ARRAY['id'], extract_columns => true).")));
+		if (a->declared)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("column node %s cannot declare inputs", display),
+					 errdetail("A column expression's inputs are the column names it reads."),
+					 errhint("Name the columns in the expression itself.")));
+		expression_check_calls(display, pe);
+	}
+	if (a->declared)
 	{
 		ListCell   *lc;
 
-		foreach(lc, text_array_to_list(declared, "inputs"))
+		foreach(lc, text_array_to_list(a->declared, "inputs"))
 		{
 			char	   *s,
 					   *n;
@@ -284,8 +339,6 @@ hamilton_define(PG_FUNCTION_ARGS)
 			parse_node_name(lfirst(lc), &s, &n, false);
 		}
 	}
-
-	SPI_connect();
 	MemoryContextSwitchTo(callcxt);
 
 	owner = sql_node_owner(schema, name, &exists);
@@ -310,6 +363,8 @@ hamilton_define(PG_FUNCTION_ARGS)
 							   quote_identifier(schema)),
 					 errhint("Choose another name, or drop the function first.")));
 	}
+	if (exists)
+		variants_check_kind(display, schema, name, kind);
 
 	rel = get_relname_relid(name, nsp);
 	if (OidIsValid(rel) && lineage_result_relation(schema, name) != rel)
@@ -319,33 +374,57 @@ hamilton_define(PG_FUNCTION_ARGS)
 				 errdetail("Node %s would write its result there; pg_hamilton never overwrites a relation it did not create.",
 						   display),
 				 errhint("Choose another node name, or rename that relation.")));
+	if (shape)
+		frame_check_column_names(display, schema, nsp, name, shape);
 
+	memset(nulls, ' ', sizeof(nulls));
 	values[0] = CStringGetTextDatum(schema);
 	values[1] = CStringGetTextDatum(name);
-	values[2] = CStringGetTextDatum(pq->sql);
-	values[3] = doc ? CStringGetTextDatum(doc) : (Datum) 0;
-	nulls[3] = doc ? ' ' : 'n';
-	values[4] = CStringGetTextDatum(materialize);
-	values[5] = declared ? PointerGetDatum(declared) :
+	values[2] = CStringGetTextDatum(definition);
+	values[3] = a->doc ? CStringGetTextDatum(a->doc) : (Datum) 0;
+	nulls[3] = a->doc ? ' ' : 'n';
+	values[4] = CStringGetTextDatum(a->materialize);
+	values[5] = a->declared ? PointerGetDatum(a->declared) :
 		PointerGetDatum(construct_empty_array(TEXTOID));
 	values[6] = ObjectIdGetDatum(GetUserId());
 	values[7] = ObjectIdGetDatum(owner);
 	nulls[7] = exists ? ' ' : 'n';
+	values[8] = CStringGetTextDatum(kind);
+	values[9] = shape ? PointerGetDatum(shape->key) : (Datum) 0;
+	nulls[9] = shape ? ' ' : 'n';
+	values[10] = BoolGetDatum(shape && a->extract_columns);
+	values[11] = shape ? PointerGetDatum(shape->columns) : (Datum) 0;
+	nulls[11] = shape ? ' ' : 'n';
+	values[12] = shape ? PointerGetDatum(shape->types) : (Datum) 0;
+	nulls[12] = shape ? ' ' : 'n';
+	values[13] = CStringGetTextDatum(JsonbToCString(NULL, &when->root, VARSIZE(when)));
+	values[14] = a->parameterized ? CStringGetTextDatum(a->parameterized) : (Datum) 0;
+	nulls[14] = a->parameterized ? ' ' : 'n';
 
 	/*
 	 * Replace only the definition whose owner was checked above: if another
 	 * role defined the node meanwhile, the update matches nothing.
 	 */
 	catalog_owner_begin(&w);
-	spi_exec_checked("INSERT INTO hamilton.sql_node AS s (schema_name, node_name, definition, doc, "
-					 "  materialize, declared_inputs, owner) "
-					 "VALUES ($1, $2, $3, $4, $5, $6, $7::regrole) "
-					 "ON CONFLICT (schema_name, node_name) DO UPDATE SET "
-					 "  definition = excluded.definition, doc = excluded.doc, "
-					 "  materialize = excluded.materialize, declared_inputs = excluded.declared_inputs, "
-					 "  defined_at = pg_catalog.now() "
-					 "WHERE s.owner::oid OPERATOR(pg_catalog.=) $8",
-					 8, argtypes, values, nulls, SPI_OK_INSERT);
+	{
+		Oid			types[15];
+
+		memcpy(types, argtypes, sizeof(argtypes));
+		types[14] = TEXTOID;
+		spi_exec_checked("INSERT INTO hamilton.sql_node AS s (schema_name, node_name, definition, doc, "
+						 "  materialize, declared_inputs, owner, kind, frame_key, extract_columns, "
+						 "  frame_columns, frame_types, config_when, parameterized) "
+						 "VALUES ($1, $2, $3, $4, $5, $6, $7::regrole, $9, $10, $11, $12, $13, $14::jsonb, $15::jsonb) "
+						 "ON CONFLICT (schema_name, node_name, config_when) DO UPDATE SET "
+						 "  definition = excluded.definition, doc = excluded.doc, "
+						 "  materialize = excluded.materialize, declared_inputs = excluded.declared_inputs, "
+						 "  kind = excluded.kind, frame_key = excluded.frame_key, "
+						 "  extract_columns = excluded.extract_columns, frame_columns = excluded.frame_columns, "
+						 "  frame_types = excluded.frame_types, parameterized = excluded.parameterized, "
+						 "  defined_at = pg_catalog.now() "
+						 "WHERE s.owner::oid OPERATOR(pg_catalog.=) $8",
+						 15, types, values, nulls, SPI_OK_INSERT);
+	}
 	catalog_owner_end(&w);
 	if (SPI_processed != 1)
 		ereport(ERROR,
@@ -354,17 +433,13 @@ hamilton_define(PG_FUNCTION_ARGS)
 				 errdetail("Its definition changed owner between the ownership check and the write."),
 				 errhint("Look at SELECT owner, definition FROM hamilton.nodes WHERE node = '%s', then try again.", display)));
 
-	if (tags)
-		apply_tags(schema, name, display, tags);
-
-	SPI_finish();
-	PG_RETURN_TEXT_P(cstring_to_text(display));
+	if (a->tags)
+		apply_tags(schema, name, display, a->tags);
+	if (a->checks)
+		checks_store(schema, name, a->checks);
+	return display;
 }
 
-/*
- * hamilton_drop(node) removes a SQL node and its tags.  Its last result
- * table stays, with its lineage: it is still true.
- */
 Datum
 hamilton_drop(PG_FUNCTION_ARGS)
 {
@@ -419,13 +494,15 @@ hamilton_drop(PG_FUNCTION_ARGS)
 					 "AND owner::pg_catalog.oid OPERATOR(pg_catalog.=) $3",
 					 3, argtypes, values, NULL, SPI_OK_DELETE);
 	catalog_owner_end(&w);
-	if (SPI_processed != 1)
+	/* every variant goes */
+	if (SPI_processed < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("node %s was changed concurrently by another session", display),
 				 errdetail("Its definition changed between the ownership check and the drop."),
 				 errhint("Look at SELECT owner FROM hamilton.nodes WHERE node = '%s', then try again.", display)));
 	catalog_delete_tags(schema, name);
+	checks_store(schema, name, NULL);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

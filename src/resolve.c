@@ -190,13 +190,51 @@ dag_resolve_dependencies(Dag *dag)
 										 "Rename one of the nodes, or move the consumer into the module of the one it needs: a node of its own module wins."));
 				continue;
 			}
+			if (target == RESOLVE_NONE && dag_is_key_name(dag, pname))
+			{
+				/* a frame's key column: the row's own value (frame.c) */
+				node->params[p].key = true;
+				continue;
+			}
 			if (target == RESOLVE_NONE)
 				target = dag_input_node(dag, pname);
 			node = &dag->nodes[i];	/* input_node may move the array */
 			add_dep(node, &maxdeps, target, VIA_PARAM, p);
 		}
 
-		for (p = 0; p < node->nrefs; p++)
+		for (p = 0; node->expression && p < node->nrefs; p++)
+		{
+			SqlRef	   *ref = &node->refs[p];
+			int			target;
+
+			resetStringInfo(&cand);
+			target = resolve_unqualified(dag, node->schema, ref->name, node->owner, &cand);
+			if (target == RESOLVE_AMBIGUOUS)
+			{
+				node->problems =
+					lappend(node->problems,
+							problem_make("ambiguous_name", ERRCODE_AMBIGUOUS_COLUMN, node->display,
+										 psprintf("column expression of node %s reads \"%s\", which matches nodes in several modules", node->display, ref->name),
+										 psprintf("Candidates: %s.", cand.data),
+										 "Define the expression in the module of the column it reads: a node of its own module wins."));
+				continue;
+			}
+			if (target == RESOLVE_NONE && dag_is_key_name(dag, ref->name))
+			{
+				ref->key = true;
+				continue;
+			}
+			if (target == RESOLVE_NONE)
+			{
+				target = dag_input_node(dag, ref->name);
+				node = &dag->nodes[i];
+				ref = &node->refs[p];
+			}
+			ref->target = target;
+			add_dep(node, &maxdeps, target, VIA_COLUMN, p);
+		}
+
+		for (p = 0; !node->expression && p < node->nrefs; p++)
 		{
 			SqlRef	   *ref = &node->refs[p];
 			int			target;

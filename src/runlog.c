@@ -19,6 +19,7 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "common/md5.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -58,6 +59,8 @@ static char *run_json(HPlan *plan, TimestampTz started, const char *status,
 static void insert_run_json(const char *json);
 static void record_autonomously(const char *json);
 static void json_field(StringInfo buf, const char *key, const char *value, bool last);
+static void lineage_write(HPlan *plan, PlanStep *step, const char *schema,
+						  const char *name, const char *fingerprint, Oid relid);
 
 /*
  * runlog_next_run_id draws the run's id.  Sequences are not transactional,
@@ -175,6 +178,8 @@ run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
 			appendStringInfo(&buf, "\"ms\":%.3f,", step->ms);
 		json_field(&buf, "status", st ? st : "not run", false);
 		json_field(&buf, "fingerprint", dag_fingerprint(plan->dag, step->node), false);
+		if (step->checks_result)
+			appendStringInfo(&buf, "\"checks\":%s,", step->checks_result);
 		json_field(&buf, "error", i == failed_step ? error : NULL, true);
 		appendStringInfoChar(&buf, '}');
 	}
@@ -364,6 +369,43 @@ lineage_record(HPlan *plan, int stepno, Oid relid)
 {
 	PlanStep   *step = &plan->steps[stepno];
 	HNode	   *node = &plan->dag->nodes[step->node];
+	const char *fp = dag_fingerprint(plan->dag, step->node);
+
+	lineage_write(plan, step, node->schema, node->name, fp ? fp : "", relid);
+}
+
+/*
+ * lineage_record_into keeps the lineage of an into_table: what its columns
+ * (steps) come from, together, and the fingerprint of the query that made
+ * it.
+ */
+void
+lineage_record_into(HPlan *plan, List *steps, const char *schema,
+					const char *name, const char *sql, Oid relid)
+{
+	PlanStep	merged;
+	ListCell   *lc;
+	char		md5[33];
+	const char *errstr = NULL;
+
+	memset(&merged, 0, sizeof(merged));
+	foreach(lc, steps)
+	{
+		PlanStep   *s = &plan->steps[lfirst_int(lc)];
+
+		merged.input_steps = bms_add_members(merged.input_steps, s->input_steps);
+		merged.upstream_steps = bms_add_members(merged.upstream_steps, s->upstream_steps);
+		merged.sources = list_concat_unique(merged.sources, s->sources);
+	}
+	if (!pg_md5_hash(sql, strlen(sql), md5, &errstr))
+		elog(ERROR, "could not compute MD5: %s", errstr);
+	lineage_write(plan, &merged, schema, name, md5, relid);
+}
+
+static void
+lineage_write(HPlan *plan, PlanStep *step, const char *schema, const char *name,
+			  const char *fingerprint, Oid relid)
+{
 	StringInfoData inputs,
 				upstream,
 				sources;
@@ -433,11 +475,11 @@ lineage_record(HPlan *plan, int stepno, Oid relid)
 	}
 	appendStringInfoChar(&sources, ']');
 
-	values[0] = CStringGetTextDatum(node->schema);
-	values[1] = CStringGetTextDatum(node->name);
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
 	values[2] = ObjectIdGetDatum(relid);
 	values[3] = Int64GetDatum(plan->run_id);
-	values[4] = CStringGetTextDatum(dag_fingerprint(plan->dag, step->node) ? dag_fingerprint(plan->dag, step->node) : "");
+	values[4] = CStringGetTextDatum(fingerprint);
 	values[5] = CStringGetTextDatum(inputs.data);
 	values[6] = CStringGetTextDatum(upstream.data);
 	values[7] = CStringGetTextDatum(sources.data);

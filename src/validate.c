@@ -39,6 +39,7 @@ typedef struct ValidateState
 	bool	   *in_closure;
 	bool	   *overridden;
 	bool	   *requested;
+	int		   *request_pos;
 	char	  **value_text;		/* input or override values by node */
 	char	   *value_kind;
 	bool	   *has_value;
@@ -50,6 +51,8 @@ typedef struct ValidateState
 } ValidateState;
 
 static void check_outputs(ValidateState *st, List *outputs);
+static void check_column_outputs(ValidateState *st);
+static HProblem *unmatched_variant(Dag *dag, const char *name);
 static void check_overrides(ValidateState *st);
 static void check_input_names(ValidateState *st);
 static void walk_closure(ValidateState *st, List *output_idx);
@@ -69,7 +72,7 @@ static void add_problem(ValidateState *st, HProblem *p);
  */
 HPlan *
 plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
-			  Jsonb *config)
+			  Jsonb *config, const char *into_table)
 {
 	ValidateState st;
 	HPlan	   *plan = palloc0(sizeof(HPlan));
@@ -88,6 +91,7 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 	plan->inputs = inputs;
 	plan->overrides = overrides;
 	plan->config = config;
+	plan->into_table = into_table;
 
 	memset(&st, 0, sizeof(st));
 	st.plan = plan;
@@ -95,6 +99,7 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 	st.in_closure = palloc0(sizeof(bool) * Max(n, 1));
 	st.overridden = palloc0(sizeof(bool) * Max(n, 1));
 	st.requested = palloc0(sizeof(bool) * Max(n, 1));
+	st.request_pos = palloc0(sizeof(int) * Max(n, 1));
 	st.value_text = palloc0(sizeof(char *) * Max(n, 1));
 	st.value_kind = palloc0(sizeof(char) * Max(n, 1));
 	st.has_value = palloc0(sizeof(bool) * Max(n, 1));
@@ -113,6 +118,7 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 			output_idx = lappend_int(output_idx, i);
 	walk_closure(&st, output_idx);
 	dag_build_downstream(dag);
+	check_column_outputs(&st);
 
 	initStringInfo(&missing_detail);
 	for (i = 0; i < n; i++)
@@ -173,6 +179,8 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 		plan->step_of_node[idx] = i;
 		step->node = idx;
 		step->requested = st.requested[idx];
+		step->request_pos = st.request_pos[idx];
+		step->group = -1;
 		step->inline_into = -1;
 		if (st.overridden[idx])
 		{
@@ -240,11 +248,108 @@ check_outputs(ValidateState *st, List *outputs)
 
 		if (idx < 0)
 		{
-			add_problem(st, p);
+			HProblem   *v = unmatched_variant(st->dag, (char *) lfirst(lc));
+
+			add_problem(st, v ? v : p);
 			continue;
 		}
+		if (!st->requested[idx])
+			st->request_pos[idx] = foreach_current_index(lc);
 		st->requested[idx] = true;
 	}
+}
+
+/*
+ * unmatched_variant: the problem that explains why a name is not a node in
+ * this config (its variants all want another config), or NULL.
+ */
+static HProblem *
+unmatched_variant(Dag *dag, const char *name)
+{
+	ListCell   *lc;
+	char	   *schema,
+			   *bare;
+
+	parse_node_name(name, &schema, &bare, false);
+	foreach(lc, dag->unmatched)
+	{
+		HProblem   *p = lfirst(lc);
+		char	   *ps,
+				   *pn;
+
+		parse_node_name(p->node, &ps, &pn, false);
+		if (strcmp(pn, bare) == 0 && (schema == NULL || strcmp(ps, schema) == 0))
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * check_column_outputs: requested columns collected into one table
+ * (into_table) must come from one frame and have distinct names.
+ */
+static void
+check_column_outputs(ValidateState *st)
+{
+	Dag		   *dag = st->dag;
+	int			first = -1,
+				i,
+				j;
+	char	   *schema,
+			   *name;
+
+	if (st->plan->into_table == NULL)
+		return;
+	parse_node_name(st->plan->into_table, &schema, &name, false);
+	for (i = 0; i < dag->nnodes; i++)
+	{
+		HNode	   *node = &dag->nodes[i];
+
+		if (!st->requested[i] || st->overridden[i] || node->kind != HNODE_COLUMN || node->frame < 0)
+			continue;
+		if (first < 0)
+		{
+			first = i;
+			continue;
+		}
+		if (node->frame != dag->nodes[first].frame)
+		{
+			add_problem(st, problem_make("frames_mixed", ERRCODE_INVALID_PARAMETER_VALUE, node->display,
+										 psprintf("into_table collects columns of frames %s and %s",
+												  dag->nodes[dag->nodes[first].frame].display,
+												  dag->nodes[node->frame].display),
+										 psprintf("%s belongs to frame %s and %s to frame %s; their rows are not lined up.",
+												  dag->nodes[first].display, dag->nodes[dag->nodes[first].frame].display,
+												  node->display, dag->nodes[node->frame].display),
+										 "Request the columns of each frame in its own call, or join the sources in one frame."));
+			return;
+		}
+		for (j = first; j < i; j++)
+			if (st->requested[j] && !st->overridden[j] && dag->nodes[j].kind == HNODE_COLUMN &&
+				strcmp(dag->nodes[j].name, node->name) == 0)
+				add_problem(st, problem_make("duplicate_column", ERRCODE_DUPLICATE_COLUMN, node->display,
+											 psprintf("into_table would have two columns named \"%s\"", node->name),
+											 psprintf("Both %s and %s are requested.", dag->nodes[j].display, node->display),
+											 "Request one of them, or collect them in two calls."));
+	}
+	if (first < 0)
+	{
+		add_problem(st, problem_make("into_table_unused", ERRCODE_INVALID_PARAMETER_VALUE, NULL,
+									 psprintf("into_table %s collects column nodes, but no column node is requested",
+											  st->plan->into_table),
+									 "into_table gathers the requested columns of one frame into one table (key + columns).",
+									 "Request column nodes, or leave into_table out: table nodes are materialized under their own names."));
+		return;
+	}
+	if (schema == NULL)
+		schema = dag->nodes[dag->nodes[first].frame].schema;
+	if (dag_find_qualified(dag, schema, name) >= 0)
+		add_problem(st, problem_make("into_table_is_node", ERRCODE_DUPLICATE_TABLE, NULL,
+									 psprintf("into_table %s is the result table of node %s",
+											  quote_qualified_identifier(schema, name),
+											  dag->nodes[dag_find_qualified(dag, schema, name)].display),
+									 "Each node's result table is its own.",
+									 "Choose a name that no node has, e.g. 'features'."));
 }
 
 /*
@@ -441,8 +546,8 @@ check_param_edge(ValidateState *st, HNode *consumer, HDep *dep)
 	}
 
 	have = producer->rettype;
-	if (have == want)
-		return;
+	if (have == want || !OidIsValid(have))
+		return;					/* an expression's type is known when it runs */
 	if (want == REGCLASSOID)
 	{
 		add_problem(st, problem_make("type_mismatch", ERRCODE_DATATYPE_MISMATCH, consumer->display,
@@ -537,6 +642,11 @@ check_input(ValidateState *st, int i, StringInfo missing_detail, List **missing)
 				note_consumer(&needed_by, &nconsumers, consumer->display);
 		}
 	}
+	if (!found && needed_by.len > 0 && unmatched_variant(dag, input->name))
+	{
+		add_problem(st, unmatched_variant(dag, input->name));
+		needed_by.len = 0;
+	}
 	if (!found && needed_by.len > 0)
 	{
 		*missing = lappend(*missing, input->name);
@@ -611,6 +721,38 @@ plan_raise_problems(HPlan *plan)
 }
 
 /*
+ * plan_for_call reads the arguments of hamilton_execute, hamilton_validate
+ * and hamilton_explain (outputs, inputs, overrides, config, into_table),
+ * connects SPI (the caller finishes it), builds the graph for the config
+ * and validates the request.
+ */
+HPlan *
+plan_for_call(FunctionCallInfo fcinfo)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	List	   *outputs = outputs_arg(fcinfo);
+	Jsonb	   *config = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
+	char	   *into_table = PG_NARGS() > 4 && !PG_ARGISNULL(4) ?
+		text_to_cstring(PG_GETARG_TEXT_PP(4)) : NULL;
+	Dag		   *dag;
+
+	if (into_table)
+	{
+		char	   *schema,
+				   *name;
+
+		parse_node_name(into_table, &schema, &name, false);
+	}
+	SPI_connect();
+	MemoryContextSwitchTo(callcxt);
+	dag = dag_build_config(config, false);
+	return plan_validate(dag, outputs,
+						 PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
+						 PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
+						 config, into_table);
+}
+
+/*
  * outputs_arg reads the outputs argument (argument 0) of hamilton_execute,
  * hamilton_validate and hamilton_explain.
  */
@@ -668,24 +810,11 @@ Datum
 hamilton_validate(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext callcxt;
-	List	   *outputs;
-	Dag		   *dag;
 	HPlan	   *plan;
 	ListCell   *lc;
 
-	outputs = outputs_arg(fcinfo);
 	InitMaterializedSRF(fcinfo, 0);
-	callcxt = CurrentMemoryContext;
-
-	SPI_connect();
-	MemoryContextSwitchTo(callcxt);
-	dag = dag_build();
-	plan = plan_validate(dag,
-						 outputs,
-						 PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
-						 PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
-						 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3));
+	plan = plan_for_call(fcinfo);
 	foreach(lc, plan->problems)
 	{
 		HProblem   *p = lfirst(lc);

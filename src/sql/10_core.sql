@@ -22,7 +22,8 @@ CREATE TABLE hamilton.module (
     registered_by name NOT NULL DEFAULT current_user
 );
 
--- Nodes defined in SQL (a SELECT is a table node).
+-- Nodes defined in SQL: a SELECT is a table node, an expression a column node.
+-- A node may have several variants, each chosen by config (config_when).
 CREATE TABLE hamilton.sql_node (
     schema_name   name NOT NULL,
     node_name     name NOT NULL,
@@ -32,6 +33,23 @@ CREATE TABLE hamilton.sql_node (
     declared_inputs text[] NOT NULL DEFAULT '{}',
     owner         regrole NOT NULL,
     defined_at    timestamptz NOT NULL DEFAULT now(),
+    kind          text NOT NULL DEFAULT 'table' CHECK (kind IN ('table', 'column')),
+    -- a frame: a table node with a key whose columns are column nodes
+    frame_key     text[],
+    extract_columns boolean NOT NULL DEFAULT false,
+    frame_columns text[],
+    frame_types   text[],
+    config_when   jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(config_when) = 'object'),
+    -- set by hamilton_parameterize: the template and the values it used
+    parameterized jsonb,
+    PRIMARY KEY (schema_name, node_name, config_when)
+);
+
+-- Checks on any node's output (Hamilton's @check_output).
+CREATE TABLE hamilton.node_check (
+    schema_name name NOT NULL,
+    node_name   name NOT NULL,
+    checks      jsonb NOT NULL CHECK (jsonb_typeof(checks) = 'array'),
     PRIMARY KEY (schema_name, node_name)
 );
 
@@ -73,6 +91,7 @@ CREATE TABLE hamilton.node_run (
     status      text NOT NULL,
     fingerprint text,
     error       text,
+    checks      jsonb,
     PRIMARY KEY (run_id, step)
 );
 
@@ -94,6 +113,7 @@ CREATE TABLE hamilton.result (
 SELECT pg_catalog.pg_extension_config_dump('hamilton.module', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.sql_node', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.node_tag', '');
+SELECT pg_catalog.pg_extension_config_dump('hamilton.node_check', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.run', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.node_run', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.result', '');
@@ -121,6 +141,7 @@ BEGIN
     DELETE FROM hamilton.module WHERE schema_name = ANY (dropped);
     DELETE FROM hamilton.sql_node WHERE schema_name = ANY (dropped);
     DELETE FROM hamilton.node_tag WHERE schema_name = ANY (dropped);
+    DELETE FROM hamilton.node_check WHERE schema_name = ANY (dropped);
     DELETE FROM hamilton.result WHERE schema_name = ANY (dropped);
 END $$;
 REVOKE ALL ON FUNCTION hamilton.forget_dropped_schemas() FROM PUBLIC;
@@ -149,6 +170,7 @@ BEGIN
         FROM (SELECT schema_name FROM hamilton.module
               UNION SELECT schema_name FROM hamilton.sql_node
               UNION SELECT schema_name FROM hamilton.node_tag
+              UNION SELECT schema_name FROM hamilton.node_check
               UNION SELECT schema_name FROM hamilton.result) AS t(s)
         WHERE NOT EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = t.s);
         IF stale IS NULL THEN
@@ -157,11 +179,13 @@ BEGIN
             UPDATE hamilton.module SET schema_name = new_name WHERE schema_name = stale[1];
             UPDATE hamilton.sql_node SET schema_name = new_name WHERE schema_name = stale[1];
             UPDATE hamilton.node_tag SET schema_name = new_name WHERE schema_name = stale[1];
+            UPDATE hamilton.node_check SET schema_name = new_name WHERE schema_name = stale[1];
             UPDATE hamilton.result SET schema_name = new_name WHERE schema_name = stale[1];
         ELSE
             DELETE FROM hamilton.module WHERE schema_name = ANY (stale);
             DELETE FROM hamilton.sql_node WHERE schema_name = ANY (stale);
             DELETE FROM hamilton.node_tag WHERE schema_name = ANY (stale);
+            DELETE FROM hamilton.node_check WHERE schema_name = ANY (stale);
             DELETE FROM hamilton.result WHERE schema_name = ANY (stale);
         END IF;
     END LOOP;
@@ -181,7 +205,7 @@ CREATE EVENT TRIGGER hamilton_follow_renamed_schemas ON ddl_command_end
 REVOKE ALL ON ALL TABLES IN SCHEMA hamilton FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA hamilton FROM PUBLIC;
 GRANT USAGE ON SCHEMA hamilton TO PUBLIC;
-GRANT SELECT ON hamilton.module, hamilton.sql_node, hamilton.node_tag TO PUBLIC;
+GRANT SELECT ON hamilton.module, hamilton.sql_node, hamilton.node_tag, hamilton.node_check TO PUBLIC;
 
 CREATE FUNCTION hamilton.may_see_run(run_by name)
 RETURNS boolean
@@ -218,12 +242,36 @@ CREATE FUNCTION @extschema@.hamilton_define(
     doc text DEFAULT NULL,
     tags jsonb DEFAULT NULL,
     materialize text DEFAULT 'auto',
-    inputs text[] DEFAULT NULL)
+    inputs text[] DEFAULT NULL,
+    key text[] DEFAULT NULL,
+    extract_columns boolean DEFAULT false,
+    config_when jsonb DEFAULT '{}',
+    checks jsonb DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'hamilton_define'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.hamilton_define(text, text, text, jsonb, text, text[]) IS
-  'define (or replace) a SQL node schema.name from a single read-only SELECT';
+COMMENT ON FUNCTION @extschema@.hamilton_define(text, text, text, jsonb, text, text[], text[], boolean, jsonb, jsonb) IS
+  'define (or replace) a SQL node schema.name: a read-only SELECT is a table node (a frame with key and extract_columns), an expression is a column node';
+
+CREATE FUNCTION @extschema@.hamilton_parameterize(
+    template text,
+    sql text,
+    params jsonb,
+    doc text DEFAULT NULL,
+    tags jsonb DEFAULT NULL,
+    checks jsonb DEFAULT NULL)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'hamilton_parameterize'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_parameterize(text, text, jsonb, text, jsonb, jsonb) IS
+  'one definition, many nodes: {key} in the template, SQL and doc takes each set of values in params; returns the nodes defined';
+
+CREATE FUNCTION @extschema@.hamilton_check(node text, checks jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'hamilton_check'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_check(text, jsonb) IS
+  'set the checks on any node''s output (an empty array removes them); returns them';
 
 CREATE FUNCTION @extschema@.hamilton_drop(node text)
 RETURNS void
@@ -247,33 +295,36 @@ CREATE FUNCTION @extschema@.hamilton_execute(
     outputs text[],
     inputs jsonb DEFAULT '{}',
     overrides jsonb DEFAULT '{}',
-    config jsonb DEFAULT '{}')
+    config jsonb DEFAULT '{}',
+    into_table text DEFAULT NULL)
 RETURNS TABLE (node text, kind text, relation text, rows bigint, ms double precision, status text)
 AS 'MODULE_PATHNAME', 'hamilton_execute'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.hamilton_execute(text[], jsonb, jsonb, jsonb) IS
+COMMENT ON FUNCTION @extschema@.hamilton_execute(text[], jsonb, jsonb, jsonb, text) IS
   'validate, run the upstream closure of the outputs, materialize them; returns the run report';
 
 CREATE FUNCTION @extschema@.hamilton_validate(
     outputs text[],
     inputs jsonb DEFAULT '{}',
     overrides jsonb DEFAULT '{}',
-    config jsonb DEFAULT '{}')
+    config jsonb DEFAULT '{}',
+    into_table text DEFAULT NULL)
 RETURNS TABLE (problem text, node text, message text, detail text, hint text)
 AS 'MODULE_PATHNAME', 'hamilton_validate'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.hamilton_validate(text[], jsonb, jsonb, jsonb) IS
+COMMENT ON FUNCTION @extschema@.hamilton_validate(text[], jsonb, jsonb, jsonb, text) IS
   'dry run: every problem that would stop hamilton_execute, one row each (no rows: valid)';
 
 CREATE FUNCTION @extschema@.hamilton_explain(
     outputs text[],
     inputs jsonb DEFAULT '{}',
     overrides jsonb DEFAULT '{}',
-    config jsonb DEFAULT '{}')
+    config jsonb DEFAULT '{}',
+    into_table text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'hamilton_explain'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.hamilton_explain(text[], jsonb, jsonb, jsonb) IS
+COMMENT ON FUNCTION @extschema@.hamilton_explain(text[], jsonb, jsonb, jsonb, text) IS
   'the plan hamilton_execute would follow, step by step, with the SQL each step runs';
 
 /* ------------------------------------------------------------------------
@@ -298,7 +349,8 @@ LANGUAGE C STRICT VOLATILE;
 CREATE FUNCTION hamilton.node_list()
 RETURNS TABLE (node text, module name, name name, kind text, language text, type text,
                inputs text[], sources text[], doc text, tags jsonb, materialize text,
-               definition text, fingerprint text, owner name)
+               definition text, fingerprint text, owner name,
+               frame text, key text[], config_when jsonb, checks jsonb, parameterized jsonb)
 AS 'MODULE_PATHNAME', 'hamilton_node_list'
 LANGUAGE C VOLATILE;
 
@@ -308,7 +360,7 @@ AS 'MODULE_PATHNAME', 'hamilton_edge_list'
 LANGUAGE C VOLATILE;
 
 CREATE VIEW hamilton.nodes AS SELECT * FROM hamilton.node_list();
-COMMENT ON VIEW hamilton.nodes IS 'every node of the dataflow, as the next execution will see it';
+COMMENT ON VIEW hamilton.nodes IS 'every node of the dataflow (every variant of it), as the next execution will see it';
 
 CREATE VIEW hamilton.edges AS SELECT * FROM hamilton.edge_list();
 COMMENT ON VIEW hamilton.edges IS 'upstream -> downstream, and the parameter or relation reference that makes the edge';
@@ -363,6 +415,18 @@ WHERE coalesce(pg_catalog.has_table_privilege(res.relation::pg_catalog.oid, 'SEL
    OR hamilton.may_see_run(run.run_by);
 COMMENT ON VIEW hamilton.lineage IS 'for each materialized table: the run and node that made it, its code fingerprint, inputs, upstream results and source tables';
 
+CREATE VIEW hamilton.check_results WITH (security_barrier) AS
+SELECT nr.run_id, nr.step, nr.node, c.ord::int AS check_no, c.e->>'check' AS "check",
+       c.e->>'severity' AS severity, (c.e->>'passed')::boolean AS passed,
+       (c.e->>'failing_rows')::bigint AS failing_rows, (c.e->>'rows')::bigint AS rows,
+       c.e->>'relation' AS relation, c.e->'spec' AS spec, r.status AS run_status
+FROM hamilton.node_run nr
+JOIN hamilton.run r USING (run_id)
+CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(nr.checks) WITH ORDINALITY AS c(e, ord)
+WHERE nr.checks IS NOT NULL AND hamilton.may_see_run(r.run_by);
+COMMENT ON VIEW hamilton.check_results IS 'the outcome of every check of every run: passed, and how many rows failed';
+
+GRANT SELECT ON hamilton.check_results TO PUBLIC;
 GRANT SELECT ON hamilton.nodes, hamilton.edges, hamilton.modules, hamilton.tags,
     hamilton.runs, hamilton.node_runs, hamilton.lineage TO PUBLIC;
 REVOKE ALL ON FUNCTION hamilton.node_list() FROM PUBLIC;

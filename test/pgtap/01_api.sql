@@ -1,18 +1,20 @@
 -- The installed API and catalog: what the README documents exists, and the
 -- catalog is readable by everyone but writable only through the API.
 BEGIN;
-SELECT plan(27);
+SELECT plan(30);
 
 SELECT has_schema('hamilton');
 SELECT has_extension('hamilton');
 SELECT has_function('hamilton_register', ARRAY['regnamespace']);
 SELECT has_function('hamilton_unregister', ARRAY['regnamespace']);
-SELECT has_function('hamilton_define', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text[]']);
+SELECT has_function('hamilton_define', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text[]', 'text[]', 'boolean', 'jsonb', 'jsonb']);
+SELECT has_function('hamilton_check', ARRAY['text', 'jsonb']);
+SELECT has_function('hamilton_parameterize', ARRAY['text', 'text', 'jsonb', 'text', 'jsonb', 'jsonb']);
 SELECT has_function('hamilton_drop', ARRAY['text']);
 SELECT has_function('hamilton_tag', ARRAY['text', 'jsonb']);
-SELECT has_function('hamilton_execute', ARRAY['text[]', 'jsonb', 'jsonb', 'jsonb']);
-SELECT has_function('hamilton_validate', ARRAY['text[]', 'jsonb', 'jsonb', 'jsonb']);
-SELECT has_function('hamilton_explain', ARRAY['text[]', 'jsonb', 'jsonb', 'jsonb']);
+SELECT has_function('hamilton_execute', ARRAY['text[]', 'jsonb', 'jsonb', 'jsonb', 'text']);
+SELECT has_function('hamilton_validate', ARRAY['text[]', 'jsonb', 'jsonb', 'jsonb', 'text']);
+SELECT has_function('hamilton_explain', ARRAY['text[]', 'jsonb', 'jsonb', 'jsonb', 'text']);
 SELECT has_function('hamilton_upstream', ARRAY['text']);
 SELECT has_function('hamilton_downstream', ARRAY['text']);
 SELECT has_function('hamilton_path', ARRAY['text', 'text']);
@@ -24,16 +26,18 @@ SELECT has_view('hamilton', 'runs', 'view hamilton.runs');
 SELECT has_view('hamilton', 'node_runs', 'view hamilton.node_runs');
 SELECT has_view('hamilton', 'lineage', 'view hamilton.lineage');
 SELECT has_view('hamilton', 'modules', 'view hamilton.modules');
+SELECT has_view('hamilton', 'check_results', 'view hamilton.check_results');
 
 SELECT columns_are('hamilton', 'nodes', ARRAY['node', 'module', 'name', 'kind', 'language', 'type',
-    'inputs', 'sources', 'doc', 'tags', 'materialize', 'definition', 'fingerprint', 'owner']);
+    'inputs', 'sources', 'doc', 'tags', 'materialize', 'definition', 'fingerprint', 'owner',
+    'frame', 'key', 'config_when', 'checks', 'parameterized']);
 SELECT columns_are('hamilton', 'lineage', ARRAY['relation', 'node', 'module', 'run_id', 'run_status',
     'materialized_at', 'fingerprint', 'inputs', 'upstream', 'sources']);
 
 -- Every catalog table is kept by pg_dump.
 SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'hamilton'$$,
-    ARRAY['hamilton.module', 'hamilton.sql_node', 'hamilton.node_tag', 'hamilton.run',
+    ARRAY['hamilton.module', 'hamilton.sql_node', 'hamilton.node_tag', 'hamilton.node_check', 'hamilton.run',
           'hamilton.node_run', 'hamilton.result', 'hamilton.run_id_seq'],
     'every catalog table and the run sequence are dumped with pg_dump');
 
