@@ -360,7 +360,7 @@ column_text(HPlan *plan, ColumnText *ct, int s, bool for_explain)
 		int			p;
 
 		initStringInfo(&buf);
-		appendStringInfo(&buf, "%s(", quote_qualified_identifier(node->schema, node->name));
+		appendStringInfo(&buf, "%s(", quote_qualified_identifier(node->schema, node->funcname));
 		for (p = 0; p < node->nparams; p++)
 			if (node->params[p].key)
 			{
