@@ -36,6 +36,7 @@
 #define EXIT_FAILED		1		/* the server refused the request or the run failed */
 #define EXIT_USAGE		2		/* bad command line */
 #define EXIT_CONNECT	3		/* could not connect, or lost the connection */
+#define EXIT_INTERRUPTED 130	/* run cancelled with Ctrl-C, as shells report it */
 
 /* Connection options; NULL means libpq's default (PGHOST, PGPORT, ...). */
 typedef struct ConnOptions

@@ -20,6 +20,7 @@ static bool nodes_option(int code, const char *arg, void *ctx);
 static bool history_option(int code, const char *arg, void *ctx);
 static bool no_option(int code, const char *arg, void *ctx);
 static bool is_integer(const char *s);
+static void print_indented(const char *first, const char *rest, const char *text);
 static int	nodes_main(int argc, char **argv, Cli *cli);
 static int	lineage_main(int argc, char **argv, Cli *cli);
 static int	validate_main(int argc, char **argv, Cli *cli);
@@ -132,6 +133,27 @@ is_integer(const char *s)
 	size_t		n = strspn(s, "0123456789");
 
 	return n > 0 && n <= 18 && s[n] == '\0';
+}
+
+/*
+ * print_indented prints a text that may span lines under a problem: its
+ * first line after first, the others after rest.  Nothing for "".
+ */
+static void
+print_indented(const char *first, const char *rest, const char *text)
+{
+	const char *line = text;
+
+	while (*line)
+	{
+		const char *end = strchr(line, '\n');
+		int			len = end ? (int) (end - line) : (int) strlen(line);
+
+		printf("%s%.*s\n", line == text ? first : rest, len, line);
+		if (end == NULL)
+			break;
+		line = end + 1;
+	}
 }
 
 /*
@@ -267,6 +289,7 @@ validate_main(int argc, char **argv, Cli *cli)
 	char		sql[512];
 	PGconn	   *conn;
 	PGresult   *res;
+	char	   *hint;
 	int			status;
 	int			n;
 	int			r;
@@ -286,15 +309,10 @@ validate_main(int argc, char **argv, Cli *cli)
 
 		printf("%s: %s\n", PQgetvalue(res, r, 0), msg);
 		free(msg);
-		if (PQgetvalue(res, r, 2)[0])
-			printf("  %s\n", PQgetvalue(res, r, 2));
-		if (PQgetvalue(res, r, 3)[0])
-		{
-			char	   *hint = hint_for_cli(PQgetvalue(res, r, 3));
-
-			printf("  hint: %s\n", hint);
-			free(hint);
-		}
+		print_indented("  ", "  ", PQgetvalue(res, r, 2));
+		hint = hint_for_cli(PQgetvalue(res, r, 3));
+		print_indented("  hint: ", "        ", hint);
+		free(hint);
 	}
 	if (n == 0)
 	{

@@ -247,11 +247,12 @@ print_main_help(void)
 		printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	printf("\n" CONNECTION_HELP);
 	printf("\nExit status:\n"
-		   "  0  success\n"
-		   "  1  the server refused the request (unknown node, missing input, problems\n"
-		   "     found by validate, ...), a node failed, or the result could not be written\n"
-		   "  2  bad command line\n"
-		   "  3  could not connect to the server, or lost the connection\n");
+		   "  0    success\n"
+		   "  1    the server refused the request (unknown node, missing input, problems\n"
+		   "       found by validate, ...), a node failed, or the result could not be written\n"
+		   "  2    bad command line\n"
+		   "  3    could not connect to the server, or lost the connection\n"
+		   "  130  the run was cancelled with Ctrl-C (the server rolls it back)\n");
 }
 
 int

@@ -88,13 +88,16 @@ const Command cmd_explain = {
 /* The query being run, for the SIGINT handler; NULL when none is. */
 static PGcancel *volatile running_query = NULL;
 
+/* Set by the SIGINT handler: the run ends with EXIT_INTERRUPTED. */
+static volatile sig_atomic_t interrupted = 0;
+
 static double
 now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+	return (double) ts.tv_sec * 1000.0 + (double) ts.tv_nsec / 1e6;
 }
 
 /* on_sigint cancels the running query; a second Ctrl-C kills hamilton. */
@@ -104,6 +107,7 @@ on_sigint(int signo)
 	char		errbuf[256];
 
 	(void) signo;
+	interrupted = 1;
 	if (running_query)
 		PQcancel(running_query, errbuf, sizeof(errbuf));	/* signal-safe */
 	signal(SIGINT, SIG_DFL);
@@ -129,14 +133,14 @@ print_step(int step, int total, const char *node, const char *status,
 {
 	char		counter[32];
 	char		count[48];
-	char		time[32];
+	char		took[32];
 	int			pad = 28 - display_width(node);
 
 	snprintf(counter, sizeof(counter), "[%d/%d]", step, total);
 	rows_text(count, sizeof(count), rows);
-	format_ms(time, sizeof(time), ms);
+	format_ms(took, sizeof(took), ms);
 	printf("%s %s%*s  %-12s  %12s  %10s\n", counter, node, pad > 0 ? pad : 0, "",
-		   status, count, time);
+		   status, count, took);
 	fflush(stdout);				/* piped stdout is block-buffered: be live */
 }
 
@@ -145,13 +149,13 @@ static void
 progress_tick(Progress *pg)
 {
 	char		line[1024];
-	char		time[32];
+	char		took[32];
 
 	if (!pg->tty || pg->quiet || pg->step == 0)
 		return;
-	format_ms(time, sizeof(time), now_ms() - pg->started);
+	format_ms(took, sizeof(took), now_ms() - pg->started);
 	snprintf(line, sizeof(line), "[%d/%d] %s  running  %s",
-			 pg->step, pg->total, pg->node, time);
+			 pg->step, pg->total, pg->node, took);
 	status_line_draw(line);
 }
 
@@ -210,12 +214,12 @@ progress_notice(void *arg, const PGresult *res)
 		{
 			char		line[1024];
 			char		count[48];
-			char		time[32];
+			char		took[32];
 
 			rows_text(count, sizeof(count), f[7]);
-			format_ms(time, sizeof(time), atof(f[8]));
+			format_ms(took, sizeof(took), atof(f[8]));
 			snprintf(line, sizeof(line), "[%s/%d] %s  %s  %s%s%s", f[2], pg->total,
-					 pg->node, f[6], count, count[0] ? "  " : "", time);
+					 pg->node, f[6], count, count[0] ? "  " : "", took);
 			status_line_draw(line);
 		}
 		else if (!pg->quiet)
@@ -284,7 +288,7 @@ print_summary(const PGresult *res, Progress *pg, double wall_ms)
 	long long	rows = 0;
 	int			tables = 0;
 	int			width = 0;
-	char		time[32];
+	char		took[32];
 
 	for (i = 0; i < n; i++)
 		if (strcmp(PQgetvalue(res, i, 5), "materialized") == 0)
@@ -295,14 +299,14 @@ print_summary(const PGresult *res, Progress *pg, double wall_ms)
 			tables++;
 			width = w > width ? w : width;
 		}
-	format_ms(time, sizeof(time), wall_ms);
+	format_ms(took, sizeof(took), wall_ms);
 	if (pg->seen)
 		printf("run %lld succeeded: ", pg->run_id);
 	else
 		printf("run succeeded: ");
 	printf("%d step%s, %lld row%s materialized in %d table%s, %s\n",
 		   n, n == 1 ? "" : "s", rows, rows == 1 ? "" : "s",
-		   tables, tables == 1 ? "" : "s", time);
+		   tables, tables == 1 ? "" : "s", took);
 	for (i = 0; i < n; i++)
 		if (strcmp(PQgetvalue(res, i, 5), "materialized") == 0)
 		{
@@ -355,7 +359,8 @@ run_main(int argc, char **argv, Cli *cli)
 		}
 		cli_report_result_error(conn, res, cli);
 		PQclear(res);
-		status = PQstatus(conn) == CONNECTION_BAD ? EXIT_CONNECT : EXIT_FAILED;
+		status = interrupted ? EXIT_INTERRUPTED :
+			PQstatus(conn) == CONNECTION_BAD ? EXIT_CONNECT : EXIT_FAILED;
 		cli_finish(conn);
 		return status;
 	}

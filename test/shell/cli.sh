@@ -50,6 +50,8 @@ CREATE SCHEMA bad;
 CREATE FUNCTION bad.ratio(horizon int) RETURNS numeric LANGUAGE sql RETURN 1 / (horizon - horizon);
 CREATE FUNCTION bad.nap(horizon int) RETURNS int LANGUAGE sql
     RETURN horizon + 0 * length(pg_sleep(1.2)::text);
+CREATE FUNCTION bad.long_nap(horizon int) RETURNS int LANGUAGE sql
+    RETURN horizon + 0 * length(pg_sleep(60)::text);
 SELECT hamilton_register('bad');
 SQL
 
@@ -120,6 +122,17 @@ if command -v script >/dev/null; then
     grep -q 'succeeded: ' "$tmp/tty" || { cat -v "$tmp/tty"; fail "no summary on a terminal"; }
     ! grep -qE $'^\\[[0-9]+/' "$tmp/tty" || { cat -v "$tmp/tty"; fail "plain step lines on a terminal"; }
 fi
+
+# Ctrl-C cancels the run on the server: exit 130, the run recorded as failed.
+"$HAMILTON" run long_nap -i horizon=1 >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 100); do grep -q '^\[1/2\]' "$tmp/out" && break; sleep 0.1; done
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+[ $rc = 130 ] || { show; fail "run interrupted with SIGINT exited $rc, expected 130"; }
+error_is 'node bad\.long_nap \(module bad\) failed: canceling statement due to user request$'
+[ "$(sql "SELECT status FROM hamilton.runs ORDER BY run_id DESC LIMIT 1")" = failed ] \
+    || fail "the cancelled run is not recorded as failed"
 
 # --- explain, validate -------------------------------------------------------
 expect 0 explain forecast -i horizon=4
