@@ -228,10 +228,14 @@ lineage_main(int argc, char **argv, Cli *cli)
 	first = cli_parse_options(argc, argv, cli, NULL, no_option, NULL);
 	if (first < 0)
 		return first == -2 ? EXIT_OK : EXIT_USAGE;
-	if (argc - first != 1)
+	if (first == argc)
 	{
-		cli_usage_error(first == argc ? "name the table, e.g. hamilton lineage shop.forecast"
-						: "give one table, not %d", argc - first);
+		cli_usage_error("name the table, e.g. hamilton lineage shop.forecast");
+		return EXIT_USAGE;
+	}
+	if (argc - first > 1)
+	{
+		cli_usage_error("give one table, not %d", argc - first);
 		return EXIT_USAGE;
 	}
 	params[0] = argv[first];

@@ -19,7 +19,7 @@
 
 static const Command *find_command(const char *name);
 static void print_main_help(void);
-static bool handle_common(int code, const char *arg, Cli *cli);
+static void handle_common(int code, const char *arg, Cli *cli);
 static void report_bad_option(int c, char **argv);
 static int	letter_code(const CmdOption *own, int letter);
 
@@ -34,7 +34,7 @@ const Command *current_command = NULL;
 /* Codes of the common options (a command's own codes stay below 1000). */
 enum
 {
-	OPT_DBNAME = 1000, OPT_HOST, OPT_PORT, OPT_USER, OPT_VERBOSE, OPT_HELP, OPT_VERSION
+	OPT_DBNAME = 1000, OPT_HOST, OPT_PORT, OPT_USER, OPT_VERBOSE, OPT_HELP
 };
 
 static const CmdOption common_options[] = {
@@ -120,28 +120,27 @@ letter_code(const CmdOption *own, int letter)
 	return -1;
 }
 
-static bool
+static void
 handle_common(int code, const char *arg, Cli *cli)
 {
 	switch (code)
 	{
 		case OPT_DBNAME:
 			cli->conn.dbname = arg;
-			return true;
+			break;
 		case OPT_HOST:
 			cli->conn.host = arg;
-			return true;
+			break;
 		case OPT_PORT:
 			cli->conn.port = arg;
-			return true;
+			break;
 		case OPT_USER:
 			cli->conn.user = arg;
-			return true;
+			break;
 		case OPT_VERBOSE:
 			cli->verbose = true;
-			return true;
+			break;
 	}
-	return false;
 }
 
 /*
@@ -297,20 +296,8 @@ main(int argc, char **argv)
 			case ':':
 				report_bad_option(c, argv);
 				return EXIT_USAGE;
-			case 'd':
-				cli.conn.dbname = optarg;
-				break;
-			case 'h':
-				cli.conn.host = optarg;
-				break;
-			case 'p':
-				cli.conn.port = optarg;
-				break;
-			case 'U':
-				cli.conn.user = optarg;
-				break;
-			case 'v':
-				cli.verbose = true;
+			default:			/* -d -h -p -U -v */
+				handle_common(letter_code(NULL, c), optarg, &cli);
 				break;
 		}
 	}

@@ -121,7 +121,6 @@ format_ms(char *buf, size_t size, double ms)
 /*
  * print_table prints a query result as aligned columns under upper-case
  * headers, two spaces apart.  align has one letter per column: 'l' or 'r'.
- * The last column is not padded, so lines carry no trailing blanks.
  */
 void
 print_table(const PGresult *res, const char *const *headers, const char *align)
@@ -150,23 +149,28 @@ print_table(const PGresult *res, const char *const *headers, const char *align)
 		}
 	for (r = 0; r <= nrows; r++)
 	{
+		StrBuf		line;
+
+		sb_init(&line);
 		for (c = 0; c < ncols; c++)
 		{
 			const char *v = cells[r * ncols + c];
 			int			pad = width[c] - display_width(v);
-			bool		right = align[c] == 'r';
-			bool		last = c == ncols - 1;
 
 			if (c > 0)
-				fputs("  ", stdout);
-			if (right)
-				printf("%*s", pad, "");
-			fputs(v, stdout);
-			if (!right && !last)
-				printf("%*s", pad, "");
+				sb_append(&line, "  ");
+			if (align[c] == 'r')
+				sb_printf(&line, "%*s", pad, "");
+			sb_append(&line, v);
+			if (align[c] != 'r')
+				sb_printf(&line, "%*s", pad, "");
 			free(cells[r * ncols + c]);
 		}
-		fputc('\n', stdout);
+		/* empty cells at the end of a row leave no trailing blanks */
+		while (line.len > 0 && line.data[line.len - 1] == ' ')
+			line.data[--line.len] = '\0';
+		puts(line.data);
+		sb_free(&line);
 	}
 	free(cells);
 	free(width);
