@@ -45,7 +45,7 @@ const Command cmd_graph = {
 	"Options:\n"
 	"  -o, --output=FILE       where to write the picture\n"
 	"  -T, --format=FORMAT     dot, svg, png, pdf, ... (default: from FILE's extension)\n"
-	"      --run=RUN_ID        show that run: each node's status, rows and time\n\n"
+	"      --run=RUN_ID        draw that run (passed to hamilton_dot as run_id)\n\n"
 	"Example: hamilton graph forecast -o dag.svg\n",
 	graph_main
 };
