@@ -243,7 +243,8 @@ error_is 'no run 999999'
 # --- graph -----------------------------------------------------------------------
 # The real hamilton_dot if this build has it; otherwise check the message,
 # then a stand-in in this database only, so that rendering is tested.
-if [ -n "$(sql "SELECT to_regprocedure('hamilton_dot(text[],bigint)')")" ]; then
+if [ "$(sql "SELECT to_regprocedure('hamilton_dot(text[],bigint)') IS NOT NULL
+                  OR EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'hamilton_dot')")" = t ]; then
     dot_used="the real hamilton_dot"
 else
     dot_used="a stand-in hamilton_dot (the extension has none)"
@@ -251,9 +252,14 @@ else
     error_is "this database's pg_hamilton has no function hamilton_dot\\(text\\[\\], bigint\\)"
     [ ! -e "$tmp/dag.dot" ] || fail "graph wrote a file after failing"
     psql -q -X -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-CREATE FUNCTION public.hamilton_dot(outputs text[] DEFAULT NULL, run_id bigint DEFAULT NULL)
+DO $$ BEGIN
+EXECUTE format($f$
+CREATE FUNCTION %I.hamilton_dot(outputs text[] DEFAULT NULL, run_id bigint DEFAULT NULL)
 RETURNS text LANGUAGE sql
-RETURN 'digraph hamilton { "shop.baseline" -> "shop.forecast"; "shop.growth_rate" -> "shop.forecast"; }';
+RETURN 'digraph hamilton { "shop.baseline" -> "shop.forecast"; "shop.growth_rate" -> "shop.forecast"; }'
+$f$, (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+      WHERE e.extname = 'hamilton'));
+END $$;
 SQL
 fi
 expect 0 graph forecast -o "$tmp/dag.dot"
