@@ -149,7 +149,7 @@ error_is '2 problems would stop this run$'
 # --- nodes -------------------------------------------------------------------
 expect 0 nodes
 has "$tmp/out" '^NODE +KIND +TYPE +INPUTS +TAGS +DOC$'
-has "$tmp/out" '^shop\.forecast +table +table +shop\.baseline, shop\.growth_rate, horizon +owner=planning +Sales forecast'
+has "$tmp/out" '^shop\.forecast +table +table +shop\.baseline, shop\.marketing_lift, shop\.growth_rate, horizon +owner=planning +Sales forecast'
 has "$tmp/out" '^shop\.growth_rate +scalar +numeric +horizon '
 has "$tmp/out" '^horizon +input'
 [ "$(grep -n '^horizon ' "$tmp/out" | cut -d: -f1)" -gt "$(grep -n '^shop\.weekly_sales ' "$tmp/out" | cut -d: -f1)" ] \
@@ -169,7 +169,7 @@ for name in shop.forecast forecast; do
     has "$tmp/out" '^table +shop\.forecast$'
     has "$tmp/out" "^run +$run_id \\(succeeded\\)$"
     has "$tmp/out" '^inputs +horizon=4'
-    has "$tmp/out" '^sources +raw\.orders$'
+    has "$tmp/out" '^sources +raw\.orders, raw\.marketing$'
 done
 expect 1 lineage raw.orders
 error_is 'no lineage for "raw\.orders"'
