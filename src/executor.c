@@ -308,7 +308,7 @@ run_step(HPlan *plan, int stepno)
 			step->status = "inlined";
 			break;
 		case STEP_COLUMN:
-			step->status = "computed";
+			step->status = "inlined";	/* a target's status is set by its group */
 			if (plan->groups[step->group].run_at == stepno)
 				frame_run_group(plan, stepno);
 			break;
