@@ -555,7 +555,8 @@ hamilton_parameterize(PG_FUNCTION_ARGS)
 	tags = PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4);
 	checks = PG_ARGISNULL(5) ? NULL : PG_GETARG_JSONB_P(5);
 
-	InitMaterializedSRF(fcinfo, 0);
+	/* SETOF text: the tuple descriptor is the one the caller expects */
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	callcxt = CurrentMemoryContext;
 	SPI_connect();
 	MemoryContextSwitchTo(callcxt);
