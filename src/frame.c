@@ -245,6 +245,9 @@ plan_frame_groups(HPlan *plan)
 				plan->steps[plan->step_of_node[c]].action != STEP_OVERRIDE)
 				read_as_relation = true;
 		}
+		/* checks need the values in a table: a checked column is a target */
+		if (node->checks && !step->requested)
+			read_as_relation = true;
 		if (step->requested || read_as_relation)
 		{
 			step->column_target = true;
