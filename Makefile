@@ -46,7 +46,8 @@ REGRESS = \
 	lineage \
 	quoting \
 	security \
-	scale
+	scale \
+	function_variants
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

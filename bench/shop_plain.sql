@@ -1,5 +1,6 @@
 -- The example dataflow (examples/shop.sql) written by hand: the same logic as
--- the nodes weekly_sales, baseline (lookback 4), growth_rate and forecast
+-- the nodes weekly_sales, baseline (lookback 4), growth_rate, the marketing
+-- features (avg_3wk_spend, spend_momentum, marketing_lift) and forecast
 -- (horizon 4), as one CREATE TABLE AS.  Loaded by bench/run.sh after
 -- harness.sql, into a database holding examples/shop.sql.
 
@@ -25,11 +26,18 @@ BEGIN
         GROUP BY region
     ), growth_rate AS (
         SELECT round(1 + 0.02 / greatest(4, 1), 4) AS growth_rate
+    ), marketing_lift AS (
+        SELECT DISTINCT ON (region) region, round(0.95 + 0.05 * momentum, 4) AS lift
+        FROM (SELECT region, week,
+                     round(spend / avg(spend) OVER (PARTITION BY region ORDER BY week
+                                                    ROWS BETWEEN 2 PRECEDING AND CURRENT ROW), 4) AS momentum
+              FROM raw.marketing) m
+        ORDER BY region, week DESC
     )
     SELECT b.region,
            w AS weeks_ahead,
-           round(b.baseline * growth_rate ^ w, 2) AS forecast
-    FROM baseline b, growth_rate, generate_series(1, 4) AS w
+           round(b.baseline * growth_rate ^ w * l.lift, 2) AS forecast
+    FROM baseline b JOIN marketing_lift l USING (region), growth_rate, generate_series(1, 4) AS w
     ORDER BY 1, 2;
 END $$;
 

@@ -1,7 +1,10 @@
 -- pg_hamilton example: a sales forecast as a dataflow.
 --
---   raw.orders ─► weekly_sales ─► baseline ─┐
---                 horizon (input) ─► growth_rate ─► forecast
+--   raw.orders ─► weekly_sales ─► baseline ───────────────────┐
+--                 horizon (input) ─► growth_rate ─────────────┤
+--   raw.marketing ─► marketing (frame) ─► spend, signups      │
+--        avg_3wk_spend ─► spend_momentum ─► marketing_lift ───┴─► forecast
+--        spend_per_signup (a feature the forecast does not need: never run)
 --
 -- Each node is a plain function or SELECT whose name is what it produces and
 -- whose parameters (or the relations it reads) are what it needs.
@@ -25,8 +28,48 @@ SELECT i,
        round((20 + (i * 37 % 100) + (i % 84) * (i % 3) * 0.4)::numeric, 2)  -- trends differ
 FROM generate_series(1, 3000) AS i;
 
+-- Marketing spend and signups per region and week.
+CREATE TABLE raw.marketing (
+    region  text NOT NULL,
+    week    date NOT NULL,
+    spend   numeric(10, 2) NOT NULL,
+    signups int NOT NULL,
+    PRIMARY KEY (region, week)
+);
+INSERT INTO raw.marketing
+SELECT r, date '2026-01-05' + 7 * w,
+       100 + (w * 13 + length(r) * 7) % 40 + w * length(r),
+       5 + (w * 7 + length(r)) % 11
+FROM unnest(ARRAY['north', 'south', 'west']) AS r, generate_series(0, 11) AS w;
+
 -- The module: a schema whose functions are nodes.
 CREATE SCHEMA shop;
+
+-- A frame: each column of its SELECT is a column node (Hamilton's
+-- @extract_columns); the key lines the columns up row by row.
+SELECT hamilton_define('shop.marketing',
+    'SELECT region, week, spend, signups FROM raw.marketing',
+    doc => 'Marketing spend and signups per region and week.',
+    key => ARRAY['region', 'week'], extract_columns => true);
+
+-- Column nodes: a row-wise function of columns, and column expressions.
+CREATE FUNCTION shop.spend_per_signup(spend numeric, signups int) RETURNS numeric
+LANGUAGE sql IMMUTABLE RETURN round(spend / nullif(signups, 0), 2);
+COMMENT ON FUNCTION shop.spend_per_signup(numeric, int) IS 'Marketing cost of one signup.';
+
+SELECT hamilton_define('shop.avg_3wk_spend',
+    'avg(spend) OVER (PARTITION BY region ORDER BY week ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)',
+    doc => 'Rolling three-week mean of marketing spend, per region.');
+SELECT hamilton_define('shop.spend_momentum', 'round(spend / avg_3wk_spend, 4)',
+    doc => 'This week''s spend relative to its rolling mean.',
+    checks => '[{"check": "not_null", "severity": "fail"}, {"check": "range", "min": 0, "max": 3}]');
+
+-- A table node reading a column node: it sees (region, week, spend_momentum).
+SELECT hamilton_define('shop.marketing_lift', $$
+    SELECT DISTINCT ON (region) region, round(0.95 + 0.05 * spend_momentum, 4) AS lift
+    FROM spend_momentum
+    ORDER BY region, week DESC
+$$, doc => 'Forecast multiplier per region from the latest marketing momentum.');
 
 -- A SQL node: its inputs are the relations it reads.
 SELECT hamilton_define('shop.weekly_sales', $$
@@ -65,8 +108,9 @@ COMMENT ON FUNCTION shop.growth_rate(int) IS 'Assumed week-over-week growth for 
 SELECT hamilton_define('shop.forecast', $$
     SELECT b.region,
            w AS weeks_ahead,
-           round(b.baseline * growth_rate ^ w, 2) AS forecast
-    FROM baseline b, growth_rate, horizon, generate_series(1, horizon.horizon) AS w
+           round(b.baseline * growth_rate ^ w * l.lift, 2) AS forecast
+    FROM baseline b JOIN marketing_lift l USING (region),
+         growth_rate, horizon, generate_series(1, horizon.horizon) AS w
     ORDER BY 1, 2
 $$, doc => 'Sales forecast per region for the next horizon weeks.',
     tags => '{"owner": "planning"}');

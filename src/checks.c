@@ -88,7 +88,7 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 	appendStringInfo(&query, " FROM %s", relation);
 
 	/* the node's own module path, as its SQL had (a predicate may call its helpers) */
-	rc = SPI_execute(query.data, true, 0);
+	rc = SPI_execute(query.data, false, 0);	/* read_only would not see the rows just written */
 	MemoryContextSwitchTo(cxt);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "checks of node %s could not be counted (%s)", node->display,

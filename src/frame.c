@@ -245,6 +245,9 @@ plan_frame_groups(HPlan *plan)
 				plan->steps[plan->step_of_node[c]].action != STEP_OVERRIDE)
 				read_as_relation = true;
 		}
+		/* checks need the values in a table: a checked column is a target */
+		if (node->checks && !step->requested)
+			read_as_relation = true;
 		if (step->requested || read_as_relation)
 		{
 			step->column_target = true;
@@ -360,7 +363,7 @@ column_text(HPlan *plan, ColumnText *ct, int s, bool for_explain)
 		int			p;
 
 		initStringInfo(&buf);
-		appendStringInfo(&buf, "%s(", quote_qualified_identifier(node->schema, node->name));
+		appendStringInfo(&buf, "%s(", quote_qualified_identifier(node->schema, node->funcname));
 		for (p = 0; p < node->nparams; p++)
 			if (node->params[p].key)
 			{

@@ -253,7 +253,7 @@ call_sql(HPlan *plan, int stepno, bool for_explain)
 	bool		first = true;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "%s(", quote_qualified_identifier(node->schema, node->name));
+	appendStringInfo(&buf, "%s(", quote_qualified_identifier(node->schema, node->funcname));
 	for (d = 0; d < node->ndeps; d++)
 	{
 		HDep	   *dep = &node->deps[d];
