@@ -47,7 +47,12 @@ REGRESS = \
 	quoting \
 	security \
 	scale \
-	function_variants
+	function_variants \
+	frames \
+	frame_errors \
+	checks \
+	variants \
+	parameterize
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

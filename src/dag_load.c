@@ -455,7 +455,8 @@ dag_load_sql_nodes(Dag *dag)
 		if (strcmp(SPI_getvalue(row, desc, Anum_sql_node_kind), "column") == 0)
 		{
 			ParsedExpr *pe = parse_node_expression(node->display,
-												   SPI_getvalue(row, desc, Anum_sql_node_definition));
+												   SPI_getvalue(row, desc, Anum_sql_node_definition),
+												   "column expression");
 
 			node->kind = HNODE_COLUMN;
 			node->expression = true;

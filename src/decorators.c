@@ -326,8 +326,8 @@ checks_validate(const char *display, Jsonb *checks)
 					 "   THEN 'has severity ' || (e->'severity')::text || ', not \"warn\" or \"fail\"' "
 					 " WHEN EXISTS (SELECT 1 FROM jsonb_object_keys(e) k "
 					 "   WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name')) "
-					 "   THEN 'has unknown key ' || (SELECT min(quote_ident(k)) FROM jsonb_object_keys(e) k "
-					 "     WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name')) "
+					 "   THEN 'has unknown key \"' || (SELECT min(k) FROM jsonb_object_keys(e) k "
+					 "     WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name')) || '\"' "
 					 " WHEN e ? 'column' AND jsonb_typeof(e->'column') <> 'string' THEN 'has a \"column\" that is not a string' "
 					 " WHEN e ? 'name' AND jsonb_typeof(e->'name') <> 'string' THEN 'has a \"name\" that is not a string' "
 					 " WHEN e->>'check' = 'range' AND NOT (e ? 'min' OR e ? 'max') THEN 'is a range with neither \"min\" nor \"max\"' "
@@ -355,7 +355,7 @@ checks_validate(const char *display, Jsonb *checks)
 					 errdetail("A check is {\"check\": \"not_null\" | \"range\" | \"unique\" | \"in\" | \"sql\", \"severity\": \"warn\" | \"fail\"} with its options."),
 					 errhint("For example '[{\"check\": \"range\", \"min\": 0, \"max\": 1, \"severity\": \"fail\"}, {\"check\": \"sql\", \"predicate\": \"x > 0\"}]'.")));
 		if (predicate)
-			(void) parse_node_expression(display, predicate);
+			(void) parse_node_expression(display, predicate, "check predicate");
 	}
 }
 
@@ -542,6 +542,7 @@ hamilton_parameterize(PG_FUNCTION_ARGS)
 	uint64		i,
 				nsets;
 	SPITupleTable *sets;
+	List	   *made = NIL;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
@@ -625,6 +626,20 @@ hamilton_parameterize(PG_FUNCTION_ARGS)
 		escape_json(&prov, template);
 		appendStringInfo(&prov, ", \"values\": %s}", JsonbToCString(NULL, &set->root, VARSIZE(set)));
 		a.parameterized = prov.data;
+		{
+			char	   *s,
+					   *n;
+
+			parse_node_name(a.node_text, &s, &n, true);
+			display = qualified_display(s, n);
+		}
+		if (list_member(made, makeString(display)))
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("template %s makes node %s more than once", template, display),
+					 errdetail("Set %d of params gives a name an earlier set gave.", (int) i + 1),
+					 errhint("Put a placeholder the sets differ by into the template, e.g. 'm.avg_{n}wk_spend'.")));
+		made = lappend(made, makeString(display));
 		display = define_sql_node(&a);
 		out[0] = CStringGetTextDatum(display);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, outnull);

@@ -309,7 +309,7 @@ define_sql_node(DefineArgs *a)
 	}
 	else
 	{
-		ParsedExpr *pe = parse_node_expression(display, a->sql);
+		ParsedExpr *pe = parse_node_expression(display, a->sql, "column expression");
 
 		kind = "column";
 		definition = pe->sql;
