@@ -210,9 +210,15 @@ BEGIN
             BEGIN
                 SELECT p.node INTO resolved FROM @extschema@.hamilton_path(o, o) AS p;
             EXCEPTION WHEN OTHERS THEN
-                resolved := o;  -- gone or renamed since: draw what was recorded
+                -- gone or renamed since: the step of that name, if one
+                SELECT min(nr.node) INTO resolved
+                FROM hamilton.node_runs nr
+                WHERE nr.run_id = rid AND (nr.node = o OR nr.node LIKE '%.' || o)
+                HAVING count(*) = 1;
             END;
-            wanted := wanted || resolved;
+            IF resolved IS NOT NULL THEN
+                wanted := wanted || resolved;
+            END IF;
         END LOOP;
         title := format('run %s (%s) of %s', rid, run_status, array_to_string(run_outputs, ', '));
     ELSE
