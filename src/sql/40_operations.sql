@@ -458,7 +458,7 @@ BEGIN
         FROM hamilton.node_runs nr
         WHERE nr.run_id = the_run.run_id AND nr.relation IS NOT NULL
           AND nr.relation NOT LIKE 'pg\_temp%'
-          AND nr.status IN ('materialized', 'rolled back', 'failed')
+          AND nr.status <> 'overridden'
         ORDER BY nr.relation, nr.step DESC
     )
     SELECT coalesce(jsonb_agg(
