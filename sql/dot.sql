@@ -67,17 +67,24 @@ SELECT * FROM dot_of(run_id => 7103);
 DROP FUNCTION dt.ratio(numeric, int);
 SELECT line FROM dot_of(run_id => 7103) AS line WHERE line ~ 'ratio';
 
--- Errors.
+-- Errors, each with its SQLSTATE.
 SELECT hamilton_dot(ARRAY['reprot']);
+\echo :SQLSTATE
 SELECT hamilton_dot(ARRAY['dt.nothing_like_it']);
+\echo :SQLSTATE
 SELECT hamilton_dot(ARRAY[]::text[]);
+\echo :SQLSTATE
 SELECT hamilton_dot(ARRAY['report', NULL]);
+\echo :SQLSTATE
 SELECT hamilton_dot(run_id => 999999);
+\echo :SQLSTATE
 SELECT hamilton_dot(ARRAY['report'], 999999);
+\echo :SQLSTATE
 -- Another role's run is not visible, so it cannot be drawn.
 CREATE ROLE regress_hamilton_dot_viewer;
 SET ROLE regress_hamilton_dot_viewer;
 SELECT hamilton_dot(run_id => 7101);
+\echo :SQLSTATE
 RESET ROLE;
 DROP ROLE regress_hamilton_dot_viewer;
 

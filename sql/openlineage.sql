@@ -87,13 +87,16 @@ SELECT e->>'eventType' AS event_type, jsonb_pretty(e#>'{run,facets}') AS run_fac
              FROM jsonb_array_elements(e->'outputs') AS o) AS outputs
 FROM hamilton_openlineage(7203) AS e;
 
--- Errors.
+-- Errors, each with its SQLSTATE.
 SELECT * FROM hamilton_openlineage(NULL);
+\echo :SQLSTATE
 SELECT * FROM hamilton_openlineage(999999);
+\echo :SQLSTATE
 -- Another role's runs are not visible to it.
 CREATE ROLE regress_hamilton_ol_viewer;
 SET ROLE regress_hamilton_ol_viewer;
 SELECT * FROM hamilton_openlineage(7201);
+\echo :SQLSTATE
 RESET ROLE;
 DROP ROLE regress_hamilton_ol_viewer;
 
