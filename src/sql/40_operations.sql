@@ -15,17 +15,31 @@
  * Pictures: Graphviz DOT of the DAG or of one execution path
  * ------------------------------------------------------------------------ */
 
--- A DOT quoted string: backslashes and quotes escaped, control characters
--- (which DOT would keep or reject) turned into spaces.
-CREATE FUNCTION hamilton.dot_quote(s text)
+-- Text for a DOT quoted string: backslashes and quotes escaped, control
+-- characters (which DOT would keep or reject) turned into spaces.
+CREATE FUNCTION hamilton.dot_escape(s text)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT '"' || replace(replace(regexp_replace(s, '[[:cntrl:]]', ' ', 'g'),
-                                  E'\\', E'\\\\'),
-                          '"', E'\\"') || '"'
+    SELECT replace(replace(regexp_replace(s, '[[:cntrl:]]', ' ', 'g'), E'\\', E'\\\\'), '"', E'\\"')
 $$;
+
+-- A DOT quoted string of escaped text.  DOT reads \" as a quote even after
+-- an escaped backslash, so the string never ends with one.
+CREATE FUNCTION hamilton.dot_enquote(escaped text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT '"' || escaped || CASE WHEN right(escaped, 1) = E'\\' THEN ' ' ELSE '' END || '"'
+$$;
+
+CREATE FUNCTION hamilton.dot_quote(s text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT hamilton.dot_enquote(hamilton.dot_escape(s)) $$;
 
 -- A DOT label of several lines (each escaped, joined by \n).
 CREATE FUNCTION hamilton.dot_label(lines text[])
@@ -33,9 +47,8 @@ RETURNS text
 LANGUAGE sql IMMUTABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT '"' || string_agg(substr(q, 2, length(q) - 2), E'\\n' ORDER BY i) || '"'
-    FROM unnest(lines) WITH ORDINALITY AS l(line, i),
-         LATERAL (SELECT hamilton.dot_quote(l.line) AS q) AS quoted
+    SELECT hamilton.dot_enquote(string_agg(hamilton.dot_escape(l.line), E'\\n' ORDER BY l.i))
+    FROM unnest(lines) WITH ORDINALITY AS l(line, i)
     WHERE l.line IS NOT NULL
 $$;
 
