@@ -241,7 +241,7 @@ BEGIN
     WITH defined AS (
         SELECT n.node, n.kind, n.language, n.type, n.tags, n.sources
         FROM hamilton.nodes n
-        WHERE members IS NULL OR n.node = ANY (members)
+        WHERE members IS NULL OR n.node IN (SELECT unnest(members))
     ),
     steps AS (
         SELECT nr.node, nr.kind, nr.status, nr.rows, nr.ms, nr.error
@@ -254,7 +254,7 @@ BEGIN
         UNION ALL
         SELECT s.node, s.kind, NULL, NULL, NULL, '{}', false
         FROM steps s
-        WHERE (members IS NULL OR s.node = ANY (members))
+        WHERE (members IS NULL OR s.node IN (SELECT unnest(members)))
           AND NOT EXISTS (SELECT 1 FROM defined d WHERE d.node = s.node)
     ),
     sources AS (
