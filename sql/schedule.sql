@@ -46,6 +46,15 @@ SELECT hamilton_schedule('nightly', '0 3 * * *', ARRAY['doubled'], '{"sc_n": "tw
 SELECT hamilton_schedule('nightly', '0 3 * * *', ARRAY['doubled'], '{"sc_n": 2}');
 \echo :SQLSTATE
 SELECT count(*) AS schedules FROM hamilton.schedules;
+-- A role that may not read pg_cron's settings is told what to ask for.
+CREATE ROLE regress_hamilton_cronless;
+GRANT USAGE ON SCHEMA sc TO regress_hamilton_cronless;
+SET ROLE regress_hamilton_cronless;
+SELECT hamilton_schedule('nightly', '0 3 * * *', ARRAY['sc.doubled'], '{"sc_n": 2}');
+\echo :SQLSTATE
+RESET ROLE;
+DROP OWNED BY regress_hamilton_cronless;
+DROP ROLE regress_hamilton_cronless;
 
 -- Unscheduling.
 SELECT hamilton_unschedule(NULL);

@@ -25,8 +25,9 @@ DELETE FROM cron.job_run_details d USING cron.job j WHERE d.jobid = j.jobid AND 
 SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname LIKE 'hamilton_test_%';
 DELETE FROM hamilton.schedule WHERE job LIKE 'hamilton_test_%';
 SELECT hamilton_drop(node) FROM hamilton.nodes WHERE module IN ('cron_t', 'cron_u') AND language = 'sql';
-SELECT hamilton_unregister('cron_t') FROM hamilton.modules WHERE module = 'cron_t';
+SELECT hamilton_unregister(module::regnamespace) FROM hamilton.modules WHERE module IN ('cron_t', 'hamilton_test_early');
 DROP SCHEMA IF EXISTS cron_t CASCADE;
+DROP SCHEMA IF EXISTS hamilton_test_early CASCADE;
 DROP SCHEMA IF EXISTS cron_u CASCADE;
 DROP OWNED BY $role;
 DROP ROLE IF EXISTS $role;
@@ -35,7 +36,19 @@ SQL
     if [ "${made_cron:-f}" = t ]; then q -c "DROP EXTENSION IF EXISTS pg_cron" >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
-q -c "CREATE EXTENSION IF NOT EXISTS pg_cron" -c "CREATE EXTENSION IF NOT EXISTS hamilton" >/dev/null
+q -c "CREATE EXTENSION IF NOT EXISTS hamilton" >/dev/null
+if [ "$made_cron" = t ]; then
+    # pg_cron is preloaded for this database but not created in it yet
+    out=$(psql -X -d $db -v VERBOSITY=verbose -c "CREATE SCHEMA hamilton_test_early" \
+          -c "CREATE FUNCTION hamilton_test_early.one() RETURNS int LANGUAGE sql RETURN 1" \
+          -c "SELECT hamilton_register('hamilton_test_early')" \
+          -c "SELECT hamilton_schedule('hamilton_test_early', '0 3 * * *', ARRAY['hamilton_test_early.one'])" 2>&1 || true)
+    q -c "SELECT hamilton_unregister('hamilton_test_early')" -c "DROP SCHEMA hamilton_test_early CASCADE" >/dev/null 2>&1
+    grep -q "ERROR:  0A000: scheduling needs the pg_cron extension in this database" <<<"$out" || fail "no pg_cron error: $out"
+    grep -q "DETAIL:  pg_cron is loaded for this database, but the extension is not created in it." <<<"$out" || fail "$out"
+    grep -q "HINT:  Run CREATE EXTENSION pg_cron; in this database" <<<"$out" || fail "$out"
+fi
+q -c "CREATE EXTENSION IF NOT EXISTS pg_cron" >/dev/null
 # what an earlier, interrupted run may have left
 made_cron_saved=$made_cron; made_hamilton_saved=$made_hamilton; made_cron=f; made_hamilton=f
 cleanup
