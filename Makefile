@@ -47,6 +47,9 @@ REGRESS = \
 	quoting \
 	security \
 	scale \
+	dot \
+	openlineage \
+	schedule \
 	function_variants \
 	frames \
 	frame_errors \

@@ -2,7 +2,7 @@
 -- outputs, and of a run with each step's status, rows and time.
 -- Run ids appear in the pictures: make them predictable.  Times vary: they
 -- are masked as N ms.
-SELECT setval('hamilton.run_id_seq', 7100) > 0 AS ok;
+SELECT setval('hamilton.run_id_seq', 6600) > 0 AS ok;
 \set SHOW_CONTEXT never
 CREATE FUNCTION dot_of(outputs text[] DEFAULT NULL, run_id bigint DEFAULT NULL) RETURNS SETOF text
 LANGUAGE sql AS $$
@@ -51,21 +51,21 @@ SELECT * FROM dot_of(ARRAY['dt_pct']);
 
 -- A run: the steps it took, with status, rows and time.
 SELECT node, status FROM hamilton_execute(ARRAY['report'], inputs => '{"dt_pct": 10}');
-SELECT * FROM dot_of(run_id => 7101);
+SELECT * FROM dot_of(run_id => 6601);
 -- The execution path of other outputs, with that run's statuses: what the
 -- run did not touch is greyed.
-SELECT * FROM dot_of(ARRAY['audit'], 7101);
+SELECT * FROM dot_of(ARRAY['audit'], 6601);
 -- An override cuts the closure: the run did not need dt.clean.
 SELECT node, status FROM hamilton_execute(ARRAY['report'], inputs => '{"dt_pct": 10}',
                                           overrides => '{"by_region": "dt.fixed_totals"}');
-SELECT * FROM dot_of(run_id => 7102);
+SELECT * FROM dot_of(run_id => 6602);
 -- A failed run: the failing node in red, with its error; what came before
 -- was rolled back.
 SELECT * FROM hamilton_execute(ARRAY['ratio', 'report'], inputs => '{"dt_pct": 10, "dt_divisor": 0}');
-SELECT * FROM dot_of(run_id => 7103);
+SELECT * FROM dot_of(run_id => 6603);
 -- A node dropped since is still drawn from the run's record.
 DROP FUNCTION dt.ratio(numeric, int);
-SELECT line FROM dot_of(run_id => 7103) AS line WHERE line ~ 'ratio';
+SELECT line FROM dot_of(run_id => 6603) AS line WHERE line ~ 'ratio';
 
 -- Errors, each with its SQLSTATE.
 SELECT hamilton_dot(ARRAY['reprot']);
@@ -83,7 +83,7 @@ SELECT hamilton_dot(ARRAY['report'], 999999);
 -- Another role's run is not visible, so it cannot be drawn.
 CREATE ROLE regress_hamilton_dot_viewer;
 SET ROLE regress_hamilton_dot_viewer;
-SELECT hamilton_dot(run_id => 7101);
+SELECT hamilton_dot(run_id => 6601);
 \echo :SQLSTATE
 RESET ROLE;
 DROP ROLE regress_hamilton_dot_viewer;

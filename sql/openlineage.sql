@@ -3,7 +3,7 @@
 -- tables, their columns and row counts as outputs.
 -- Run ids are made predictable; times, UUIDs, the host and port vary, so
 -- their shape is checked rather than their value.
-SELECT setval('hamilton.run_id_seq', 7200) > 0 AS ok;
+SELECT setval('hamilton.run_id_seq', 6700) > 0 AS ok;
 \set SHOW_CONTEXT never
 CREATE SCHEMA ol;
 CREATE TABLE ol.sales (region text, amount numeric);
@@ -22,7 +22,7 @@ $$);
 
 SELECT node, status FROM hamilton_execute(ARRAY['bonus', 'rate'], inputs => '{"ol_pct": 10}');
 CREATE TEMP TABLE ev AS
-SELECT n, e FROM hamilton_openlineage(7201) WITH ORDINALITY AS t(e, n);
+SELECT n, e FROM hamilton_openlineage(6701) WITH ORDINALITY AS t(e, n);
 
 -- Two events, START then COMPLETE, each a RunEvent with the required keys.
 SELECT n, e->>'eventType' AS event_type,
@@ -33,13 +33,13 @@ FROM ev ORDER BY n;
 -- eventTime: ISO 8601 in UTC, the run's start and end.
 SELECT n, e->>'eventTime' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$' AS iso_utc,
        (e->>'eventTime')::timestamptz = CASE n WHEN 1 THEN r.started_at ELSE r.finished_at END AS is_run_time
-FROM ev, hamilton.runs r WHERE r.run_id = 7201 ORDER BY n;
+FROM ev, hamilton.runs r WHERE r.run_id = 6701 ORDER BY n;
 -- run.runId: one RFC 4122 UUID (name-based, version 3) for both events, the
 -- same every time, and another for another run.
 SELECT count(DISTINCT e#>>'{run,runId}') AS run_ids,
        bool_and(e#>>'{run,runId}' ~ '^[0-9a-f]{8}-[0-9a-f]{4}-3[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$') AS uuid_v3,
        bool_and((e#>>'{run,runId}')::uuid IS NOT NULL) AS casts_to_uuid,
-       min(e#>>'{run,runId}') = (SELECT x#>>'{run,runId}' FROM hamilton_openlineage(7201) x LIMIT 1) AS stable
+       min(e#>>'{run,runId}') = (SELECT x#>>'{run,runId}' FROM hamilton_openlineage(6701) x LIMIT 1) AS stable
 FROM ev;
 -- job: a namespace naming this database, the outputs as its name, its type.
 SELECT DISTINCT regexp_replace(e#>>'{job,namespace}', '^pg_hamilton://[^/]+:[0-9]+/', 'pg_hamilton://HOST:PORT/') =
@@ -74,18 +74,18 @@ FROM ev;
 SELECT node, status FROM hamilton_execute(ARRAY['bonus'], inputs => '{"ol_pct": 10}',
                                           overrides => '{"by_region": "ol.fixed"}');
 SELECT DISTINCT replace(i->>'name', current_database() || '.', 'DB.') AS input
-FROM hamilton_openlineage(7202) AS e, jsonb_array_elements(e->'inputs') AS i ORDER BY 1;
-SELECT (SELECT e#>>'{run,runId}' FROM hamilton_openlineage(7202) e LIMIT 1)
-    <> (SELECT e#>>'{run,runId}' FROM hamilton_openlineage(7201) e LIMIT 1) AS other_run_other_uuid;
+FROM hamilton_openlineage(6702) AS e, jsonb_array_elements(e->'inputs') AS i ORDER BY 1;
+SELECT (SELECT e#>>'{run,runId}' FROM hamilton_openlineage(6702) e LIMIT 1)
+    <> (SELECT e#>>'{run,runId}' FROM hamilton_openlineage(6701) e LIMIT 1) AS other_run_other_uuid;
 
 -- A failed run: START, then FAIL with the error in an errorMessage facet;
 -- its outputs are the results it meant to write.
 SELECT * FROM hamilton_execute(ARRAY['bonus'], inputs => '{"ol_pct": 0}');
-SELECT step, node, relation, status FROM hamilton.node_runs WHERE run_id = 7203 ORDER BY step;
+SELECT step, node, relation, status FROM hamilton.node_runs WHERE run_id = 6703 ORDER BY step;
 SELECT e->>'eventType' AS event_type, jsonb_pretty(e#>'{run,facets}') AS run_facets,
        ARRAY(SELECT replace(o->>'name', current_database() || '.', 'DB.')
              FROM jsonb_array_elements(e->'outputs') AS o) AS outputs
-FROM hamilton_openlineage(7203) AS e;
+FROM hamilton_openlineage(6703) AS e;
 
 -- Errors, each with its SQLSTATE.
 SELECT * FROM hamilton_openlineage(NULL);
@@ -95,7 +95,7 @@ SELECT * FROM hamilton_openlineage(999999);
 -- Another role's runs are not visible to it.
 CREATE ROLE regress_hamilton_ol_viewer;
 SET ROLE regress_hamilton_ol_viewer;
-SELECT * FROM hamilton_openlineage(7201);
+SELECT * FROM hamilton_openlineage(6701);
 \echo :SQLSTATE
 RESET ROLE;
 DROP ROLE regress_hamilton_ol_viewer;

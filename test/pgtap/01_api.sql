@@ -39,7 +39,7 @@ SELECT columns_are('hamilton', 'lineage', ARRAY['relation', 'node', 'module', 'r
 SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'hamilton'$$,
     ARRAY['hamilton.module', 'hamilton.sql_node', 'hamilton.node_tag', 'hamilton.node_check',
-          'hamilton.function_variant', 'hamilton.run',
+          'hamilton.function_variant', 'hamilton.schedule', 'hamilton.run',
           'hamilton.node_run', 'hamilton.result', 'hamilton.run_id_seq'],
     'every catalog table and the run sequence are dumped with pg_dump');
 
