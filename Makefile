@@ -18,6 +18,7 @@ OBJS = \
 	src/resolve.o \
 	src/order.o \
 	src/validate.o \
+	src/request.o \
 	src/values.o \
 	src/planner.o \
 	src/executor.o \
@@ -26,6 +27,8 @@ OBJS = \
 	src/graph.o \
 	src/decorators.o \
 	src/frame.o \
+	src/frame_compile.o \
+	src/frame_plan.o \
 	src/checks.o
 
 PG_CPPFLAGS = -I$(srcdir)/include

@@ -11,6 +11,7 @@
  *	dag_load.c     reading nodes from pg_proc and hamilton.sql_node; fingerprints
  *	resolve.c      name resolution (parameters, FROM, API names) and trust
  *	validate.c     closure and every check before a run
+ *	request.c      the arguments of execute / validate / explain; reporting problems
  *	order.c        topological order and the cycle that prevents one
  *	values.c       inputs and overrides: JSON values to typed SQL literals
  *	planner.c      what each step does (inline, temp, persist) and its SQL
@@ -18,6 +19,11 @@
  *	materialize.c  result tables, replaced atomically; temporary tables
  *	runlog.c       run history and lineage, and the failed-run recorder
  *	graph.c        upstream / downstream / path, the nodes and edges views
+ *	decorators.c   frames, variants, checks, parameterize: checked when defined
+ *	frame.c        which frame each column node belongs to
+ *	frame_compile.c the one query that computes a frame's requested columns
+ *	frame_plan.c   column steps grouped by frame; running their query
+ *	checks.c       running a node's checks on its result
  *
  *-------------------------------------------------------------------------
  */
