@@ -36,6 +36,7 @@ void
 plan_frame_groups(HPlan *plan)
 {
 	Dag		   *dag = plan->dag;
+	int		   *by_request;
 	int			i;
 
 	plan->groups = palloc0(sizeof(FrameGroup) * Max(plan->nsteps, 1));
@@ -96,6 +97,12 @@ plan_frame_groups(HPlan *plan)
 	}
 
 	/* targets in the order they were requested, then the others */
+	by_request = palloc(sizeof(int) * Max(list_length(plan->output_names), 1));
+	for (i = 0; i < list_length(plan->output_names); i++)
+		by_request[i] = -1;
+	for (i = 0; i < plan->nsteps; i++)
+		if (plan->steps[i].group >= 0 && plan->steps[i].requested)
+			by_request[plan->steps[i].request_pos] = i;
 	for (i = 0; i < plan->ngroups; i++)
 	{
 		FrameGroup *g = &plan->groups[i];
@@ -103,10 +110,8 @@ plan_frame_groups(HPlan *plan)
 					s;
 
 		for (pos = 0; pos < list_length(plan->output_names); pos++)
-			for (s = 0; s < plan->nsteps; s++)
-				if (plan->steps[s].group == i && plan->steps[s].requested &&
-					plan->steps[s].request_pos == pos)
-					g->targets = lappend_int(g->targets, s);
+			if (by_request[pos] >= 0 && plan->steps[by_request[pos]].group == i)
+				g->targets = lappend_int(g->targets, by_request[pos]);
 		for (s = 0; s < plan->nsteps; s++)
 			if (plan->steps[s].group == i && plan->steps[s].column_target &&
 				!plan->steps[s].requested)
