@@ -86,16 +86,17 @@ report() {
 }
 
 # row DB SECTION VARIANT LABEL SIZE BASELINE NODES: a row of the final table:
-# | benchmark | size | median ms | min-max ms | baseline | ratio | per node |
+# | benchmark | size | median ms | min-max ms | baseline | ratio | best-run ratio | per node |
 # BASELINE may be empty (no ratio); NODES 0 means no per-node figure.
 row() {
     local db=$1 section=$2 variant=$3 label=$4 size=$5 baseline=$6 nodes=$7
     sql "$db" -At -c "
-        SELECT format('| %s | %s | %s | %s–%s | %s | %s | %s |',
+        SELECT format('| %s | %s | %s | %s–%s | %s | %s | %s | %s |',
                       \$q\$$label\$q\$, \$q\$$size\$q\$,
                       round(s.median::numeric, 1), round(s.min::numeric, 1), round(s.max::numeric, 1),
                       coalesce(nullif(\$q\$$baseline\$q\$, ''), '—'),
                       coalesce(round((s.median / b.median)::numeric, 2) || '×', '—'),
+                      coalesce(round((s.min / b.min)::numeric, 2) || '×', '—'),
                       CASE WHEN $nodes > 0 THEN round((1000 * s.median / $nodes)::numeric, 1) || ' µs' ELSE '—' END)
         FROM bench.summary s
         LEFT JOIN bench.summary b ON b.section = s.section AND b.variant = \$q\$$baseline\$q\$
@@ -148,9 +149,10 @@ report "$db" etl "$hand" 10
 echo
 echo "Checks against the hand-written plain.features (row by row on the key; floats exactly, and to 9 significant digits):"
 check() {
-    local what=$1 rel=$2
-    echo "* $what: $(sql "$db" -At -F ' ' -c "SELECT format('%s rows differ exactly (outputs: %s), %s to 9 significant digits',
-        exact_rows, exact_columns, rounded_rows) FROM bench.check_same($rel, 'plain.features')")"
+    local what=$1 rel=$2 result
+    result=$(sql "$db" -At -c "SELECT format('%s rows differ exactly (outputs: %s), %s to 9 significant digits',
+        exact_rows, exact_columns, rounded_rows) FROM bench.check_same($rel, 'plain.features')")
+    echo "* $what: $result"
 }
 check "$columns (etl.features)" "'etl.features'"
 check "$direct (plain.compiled)" "'plain.compiled'"
@@ -182,8 +184,8 @@ sink_list="bench.wide_sinks($n)"
 sql "$db" -c "CREATE TABLE bench.compiled AS
     SELECT bench.compiled_query(hamilton_explain($sink_list, into_table => 'wide.sinks')) AS query"
 problems=$(sql "$db" -At -c "SELECT count(*) FROM hamilton_validate($all, into_table => 'wide.all')")
-echo "hamilton_validate of all $n nodes into one table: $problems problems;" \
-     "hamilton_execute of them: $(sql "$db" -At -c "SELECT coalesce(bench.try_execute($all, 'wide.all'), 'ran')")"
+executed=$(sql "$db" -At -c "SELECT coalesce(bench.try_execute($all, 'wide.all'), 'ran')")
+echo "hamilton_validate of all $n nodes into one table: $problems problems; hamilton_execute of them: $executed"
 measure "$db" wide \
     "validate, all $n outputs" "SELECT count(*) FROM hamilton_validate($all, into_table => 'wide.all')" \
     "explain, all $n outputs" "SELECT length(hamilton_explain($all, into_table => 'wide.all'))" \
@@ -203,10 +205,11 @@ row "$db" wide "execute, $sinks sinks" "hamilton_execute, the $sinks sinks into 
 
 # --------------------------------------------------------------------------
 echo
-echo "## Summary (medians of $BENCH_REPEAT runs; ratio: median / baseline's median; per node: median / nodes)"
+echo "## Summary (medians of $BENCH_REPEAT runs; ratio: median / baseline's median;" \
+     "best-run ratio: fastest run / baseline's fastest run; per node: median / nodes)"
 echo
-echo "| Benchmark | Size | Median ms | Min–max ms | Baseline | Ratio | Per node |"
-echo "|---|---|---:|---:|---|---:|---:|"
+echo "| Benchmark | Size | Median ms | Min–max ms | Baseline | Ratio | Best-run ratio | Per node |"
+echo "|---|---|---:|---:|---|---:|---:|---:|"
 cat "$TABLE_ROWS"
 echo
 echo "Total runtime of bench/etl.sh: ${SECONDS}s"
