@@ -46,7 +46,16 @@ REGRESS = \
 	lineage \
 	quoting \
 	security \
-	scale
+	scale \
+	dot \
+	openlineage \
+	schedule \
+	function_variants \
+	frames \
+	frame_errors \
+	checks \
+	variants \
+	parameterize
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -89,6 +89,7 @@ typedef struct HNode
 	HNodeKind	kind;
 	char	   *language;		/* "sql" for SQL nodes, the function's language */
 	Oid			funcoid;
+	char	   *funcname;		/* the function's own name (a variant's differs) */
 	Oid			rettype;
 	int			nparams;
 	HParam	   *params;

@@ -28,7 +28,8 @@ typedef struct ParsedExpr
 
 extern ParsedQuery *parse_node_query(const char *node_display, const char *sql);
 extern bool definition_is_query(const char *sql);
-extern ParsedExpr *parse_node_expression(const char *node_display, const char *sql);
+extern ParsedExpr *parse_node_expression(const char *node_display, const char *sql,
+										 const char *what);
 extern char *splice_refs(const char *sql, int nrefs, SqlRef *refs,
 						 char **replacements);
 

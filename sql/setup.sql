@@ -13,6 +13,8 @@ BEGIN
     IF EXISTS (SELECT 1 FROM hamilton.modules m WHERE m.module = drop_module.module) THEN
         PERFORM hamilton_unregister(quote_ident(module)::regnamespace);
     END IF;
-    PERFORM hamilton_drop(n.node) FROM hamilton.nodes n WHERE n.module = drop_module.module AND n.language = 'sql';
+    PERFORM hamilton_drop(quote_ident(s.schema_name) || '.' || quote_ident(s.node_name))
+    FROM (SELECT DISTINCT schema_name, node_name FROM hamilton.sql_node) s
+    WHERE s.schema_name = drop_module.module;
     EXECUTE format('DROP SCHEMA %I CASCADE', module);
 END $$;

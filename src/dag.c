@@ -363,9 +363,8 @@ dag_type_name(HNode *node)
 		case HNODE_QUERY:
 			return pstrdup("table");
 		case HNODE_COLUMN:
-			if (OidIsValid(node->rettype))
-				return psprintf("column of %s", format_type_be(node->rettype));
-			return pstrdup("column");
+			/* an expression's type is known when it runs */
+			return OidIsValid(node->rettype) ? format_type_be(node->rettype) : NULL;
 	}
 	return NULL;
 }

@@ -50,6 +50,17 @@ static bool variant_chosen(Dag *dag, SPITupleTable *tuptable, uint64 nrows,
 static bool when_matches(Jsonb *config, const char *when_text);
 static void load_frame_columns(Dag *dag, int frame, HeapTuple row, TupleDesc desc);
 
+/* A function that is one variant of a node (see hamilton_when). */
+typedef struct FunctionVariant
+{
+	char	   *schema;
+	char	   *name;			/* the node's name: the function's before "__" */
+	char	   *when;
+	bool		chosen;
+} FunctionVariant;
+
+static void function_variant_problems(Dag *dag, List *variants);
+
 /*
  * spi_exec_saved runs one of the catalog queries with a plan kept across
  * calls, keeping the caller's memory context.
@@ -170,10 +181,12 @@ void
 dag_load_function_nodes(Dag *dag)
 {
 	uint64		i;
+	List	   *variants = NIL;
 
 	spi_exec_saved(&function_nodes_plan,
 				   "SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, p.proowner, "
-				   "       mt.tag_value "
+				   "       mt.tag_value, c.checks::pg_catalog.text, "
+				   "       CASE WHEN v.config_when IS NOT NULL THEN v.config_when::pg_catalog.text END "
 				   "FROM hamilton.module m "
 				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) m.schema_name "
 				   "JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid "
@@ -185,6 +198,10 @@ dag_load_function_nodes(Dag *dag)
 				   "LEFT JOIN hamilton.node_tag mt ON mt.schema_name OPERATOR(pg_catalog.=) n.nspname "
 				   "     AND mt.node_name OPERATOR(pg_catalog.=) p.proname "
 				   "     AND mt.tag_key OPERATOR(pg_catalog.=) 'materialize' "
+				   "LEFT JOIN hamilton.node_check c ON c.schema_name OPERATOR(pg_catalog.=) n.nspname "
+				   "     AND c.node_name OPERATOR(pg_catalog.=) p.proname "
+				   "LEFT JOIN hamilton.function_variant v ON v.schema_name OPERATOR(pg_catalog.=) n.nspname "
+				   "     AND v.function_name OPERATOR(pg_catalog.=) p.proname "
 				   "WHERE p.prokind OPERATOR(pg_catalog.=) 'f' "
 				   "  AND pg_catalog.left(p.proname, 1) OPERATOR(pg_catalog.<>) '_' "
 				   "  AND (t.typtype OPERATOR(pg_catalog.<>) 'p' "
@@ -200,6 +217,7 @@ dag_load_function_nodes(Dag *dag)
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
 		Oid			funcoid = DatumGetObjectId(SPI_getbinval(row, desc, 1, &isnull));
+		char	   *when = SPI_getvalue(row, desc, 9);
 		int			index;
 		HNode	   *node;
 		HeapTuple	proctup;
@@ -215,6 +233,27 @@ dag_load_function_nodes(Dag *dag)
 
 		CHECK_FOR_INTERRUPTS();
 
+		/*
+		 * A variant (Hamilton's @config.when on spend__eu): the node is named
+		 * before the last "__", and exists when config matches.
+		 */
+		if (when)
+		{
+			char	   *fname = SPI_getvalue(row, desc, 3);
+			char	   *cut = strstr(fname, "__");
+			FunctionVariant *fv = palloc0(sizeof(FunctionVariant));
+
+			while (cut && strstr(cut + 2, "__"))
+				cut = strstr(cut + 2, "__");
+			fv->schema = SPI_getvalue(row, desc, 2);
+			fv->name = cut ? pnstrdup(fname, cut - fname) : fname;
+			fv->when = when;
+			fv->chosen = dag->all_variants || when_matches(dag->config, when);
+			variants = lappend(variants, fv);
+			if (!fv->chosen)
+				continue;
+		}
+
 		/* dropped since the query read pg_proc: it is simply gone */
 		proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcoid));
 		if (!HeapTupleIsValid(proctup))
@@ -225,6 +264,12 @@ dag_load_function_nodes(Dag *dag)
 		node->funcoid = funcoid;
 		node->schema = SPI_getvalue(row, desc, 2);
 		node->name = SPI_getvalue(row, desc, 3);
+		node->funcname = node->name;
+		if (when)
+		{
+			node->name = ((FunctionVariant *) llast(variants))->name;
+			node->config_when = when;
+		}
 		node->display = qualified_display(node->schema, node->name);
 		node->language = SPI_getvalue(row, desc, 4);
 		node->doc = SPI_getvalue(row, desc, 5);
@@ -275,6 +320,56 @@ dag_load_function_nodes(Dag *dag)
 				node->params[a].has_default = true;
 
 		dag_index_node(dag, index);
+	}
+	function_variant_problems(dag, variants);
+}
+
+/*
+ * function_variant_problems: a function node none of whose variants
+ * matches config is absent, and whoever needs it learns why; two matching
+ * variants are one node defined twice.
+ */
+static void
+function_variant_problems(Dag *dag, List *variants)
+{
+	ListCell   *lc;
+
+	foreach(lc, variants)
+	{
+		FunctionVariant *fv = lfirst(lc);
+		ListCell   *lc2;
+		StringInfoData all;
+		int			nchosen = 0;
+		bool		first = true;
+
+		foreach(lc2, variants)
+		{
+			FunctionVariant *o = lfirst(lc2);
+
+			if (strcmp(o->schema, fv->schema) != 0 || strcmp(o->name, fv->name) != 0)
+				continue;
+			if (o != fv && foreach_current_index(lc2) < foreach_current_index(lc))
+				first = false;
+			nchosen += o->chosen;
+		}
+		if (!first || nchosen > 0)
+			continue;
+		initStringInfo(&all);
+		foreach(lc2, variants)
+		{
+			FunctionVariant *o = lfirst(lc2);
+
+			if (strcmp(o->schema, fv->schema) == 0 && strcmp(o->name, fv->name) == 0)
+				appendStringInfo(&all, "%s%s", all.len ? ", " : "", o->when);
+		}
+		dag->unmatched = lappend(dag->unmatched,
+								 problem_make("no_variant", ERRCODE_INVALID_PARAMETER_VALUE,
+											  qualified_display(fv->schema, fv->name),
+											  psprintf("no variant of node %s matches config %s",
+													   qualified_display(fv->schema, fv->name),
+													   dag->config ? JsonbToCString(NULL, &dag->config->root, VARSIZE(dag->config)) : "{}"),
+											  psprintf("Its variants are chosen by config_when: %s.", all.data),
+											  "Pass config => '{...}' with the values of one variant."));
 	}
 }
 
@@ -360,7 +455,8 @@ dag_load_sql_nodes(Dag *dag)
 		if (strcmp(SPI_getvalue(row, desc, Anum_sql_node_kind), "column") == 0)
 		{
 			ParsedExpr *pe = parse_node_expression(node->display,
-												   SPI_getvalue(row, desc, Anum_sql_node_definition));
+												   SPI_getvalue(row, desc, Anum_sql_node_definition),
+												   "column expression");
 
 			node->kind = HNODE_COLUMN;
 			node->expression = true;

@@ -34,6 +34,7 @@
 
 PG_FUNCTION_INFO_V1(hamilton_check);
 PG_FUNCTION_INFO_V1(hamilton_parameterize);
+PG_FUNCTION_INFO_V1(hamilton_when);
 
 static ArrayType *cstring_list_to_array(List *items);
 
@@ -325,8 +326,8 @@ checks_validate(const char *display, Jsonb *checks)
 					 "   THEN 'has severity ' || (e->'severity')::text || ', not \"warn\" or \"fail\"' "
 					 " WHEN EXISTS (SELECT 1 FROM jsonb_object_keys(e) k "
 					 "   WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name')) "
-					 "   THEN 'has unknown key ' || (SELECT min(quote_ident(k)) FROM jsonb_object_keys(e) k "
-					 "     WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name')) "
+					 "   THEN 'has unknown key \"' || (SELECT min(k) FROM jsonb_object_keys(e) k "
+					 "     WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name')) || '\"' "
 					 " WHEN e ? 'column' AND jsonb_typeof(e->'column') <> 'string' THEN 'has a \"column\" that is not a string' "
 					 " WHEN e ? 'name' AND jsonb_typeof(e->'name') <> 'string' THEN 'has a \"name\" that is not a string' "
 					 " WHEN e->>'check' = 'range' AND NOT (e ? 'min' OR e ? 'max') THEN 'is a range with neither \"min\" nor \"max\"' "
@@ -354,7 +355,7 @@ checks_validate(const char *display, Jsonb *checks)
 					 errdetail("A check is {\"check\": \"not_null\" | \"range\" | \"unique\" | \"in\" | \"sql\", \"severity\": \"warn\" | \"fail\"} with its options."),
 					 errhint("For example '[{\"check\": \"range\", \"min\": 0, \"max\": 1, \"severity\": \"fail\"}, {\"check\": \"sql\", \"predicate\": \"x > 0\"}]'.")));
 		if (predicate)
-			(void) parse_node_expression(display, predicate);
+			(void) parse_node_expression(display, predicate, "check predicate");
 	}
 }
 
@@ -404,6 +405,79 @@ hamilton_check(PG_FUNCTION_ARGS)
 	checks_store(node->schema, node->name, checks);
 	SPI_finish();
 	PG_RETURN_JSONB_P(checks);
+}
+
+/*
+ * hamilton_when(function, config_when) makes a function of a module one
+ * variant of a node, Hamilton's way: spend__eu and spend__us are the two
+ * variants of node spend.
+ */
+Datum
+hamilton_when(PG_FUNCTION_ARGS)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	char	   *arg,
+			   *schema,
+			   *fname,
+			   *cut,
+			   *display;
+	Jsonb	   *when;
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, JSONBOID};
+	Datum		values[3];
+	Oid			owner;
+	bool		isnull;
+	OwnerScope	w;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("function must not be NULL"),
+				 errhint("hamilton_when('module.spend__eu', '{\"region\": \"eu\"}')")));
+	arg = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	parse_node_name(arg, &schema, &fname, true);
+	display = qualified_display(schema, fname);
+	cut = strstr(fname, "__");
+	while (cut && strstr(cut + 2, "__"))
+		cut = strstr(cut + 2, "__");
+	if (cut == NULL || cut == fname || cut[2] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("function %s is not named like a variant", display),
+				 errdetail("A variant of node spend is a function named spend__<variant>, as in Hamilton."),
+				 errhint("Name it e.g. %s.%s__variant.", quote_identifier(schema), fname)));
+
+	SPI_connect();
+	MemoryContextSwitchTo(callcxt);
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(fname);
+	spi_exec_checked("SELECT p.proowner FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+					 "WHERE n.nspname = $1 AND p.proname = $2 AND p.prokind = 'f' LIMIT 1",
+					 2, argtypes, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("function %s does not exist", display),
+				 errhint("Create the function in the module first, then make it a variant.")));
+	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	check_node_owner(owner, display, "make a variant of");
+	when = PG_ARGISNULL(1) ? NULL : config_when_checked(display, PG_GETARG_JSONB_P(1));
+
+	catalog_owner_begin(&w);
+	if (when == NULL || JB_ROOT_COUNT(when) == 0)
+		spi_exec_checked("DELETE FROM hamilton.function_variant WHERE schema_name = $1 AND function_name = $2",
+						 2, argtypes, values, NULL, SPI_OK_DELETE);
+	else
+	{
+		values[2] = JsonbPGetDatum(when);
+		spi_exec_checked("INSERT INTO hamilton.function_variant VALUES ($1, $2, $3) "
+						 "ON CONFLICT (schema_name, function_name) DO UPDATE SET config_when = excluded.config_when",
+						 3, argtypes, values, NULL, SPI_OK_INSERT);
+	}
+	catalog_owner_end(&w);
+	SPI_finish();
+	if (when == NULL || JB_ROOT_COUNT(when) == 0)
+		PG_RETURN_TEXT_P(cstring_to_text(display));
+	PG_RETURN_TEXT_P(cstring_to_text(qualified_display(schema, pnstrdup(fname, cut - fname))));
 }
 
 /*
@@ -468,6 +542,7 @@ hamilton_parameterize(PG_FUNCTION_ARGS)
 	uint64		i,
 				nsets;
 	SPITupleTable *sets;
+	List	   *made = NIL;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
@@ -481,7 +556,8 @@ hamilton_parameterize(PG_FUNCTION_ARGS)
 	tags = PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4);
 	checks = PG_ARGISNULL(5) ? NULL : PG_GETARG_JSONB_P(5);
 
-	InitMaterializedSRF(fcinfo, 0);
+	/* SETOF text: the tuple descriptor is the one the caller expects */
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	callcxt = CurrentMemoryContext;
 	SPI_connect();
 	MemoryContextSwitchTo(callcxt);
@@ -550,6 +626,20 @@ hamilton_parameterize(PG_FUNCTION_ARGS)
 		escape_json(&prov, template);
 		appendStringInfo(&prov, ", \"values\": %s}", JsonbToCString(NULL, &set->root, VARSIZE(set)));
 		a.parameterized = prov.data;
+		{
+			char	   *s,
+					   *n;
+
+			parse_node_name(a.node_text, &s, &n, true);
+			display = qualified_display(s, n);
+		}
+		if (list_member(made, makeString(display)))
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("template %s makes node %s more than once", template, display),
+					 errdetail("Set %d of params gives a name an earlier set gave.", (int) i + 1),
+					 errhint("Put a placeholder the sets differ by into the template, e.g. 'm.avg_{n}wk_spend'.")));
+		made = lappend(made, makeString(display));
 		display = define_sql_node(&a);
 		out[0] = CStringGetTextDatum(display);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, outnull);

@@ -185,7 +185,10 @@ run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 		INSTR_TIME_SUBTRACT(t1, t0);
 		step->ms = INSTR_TIME_GET_MILLISEC(t1);
 		step->error = edata->message;
+		step->status = "failed";
 		runlog_record(plan, started, "failed", stepno, edata->message, true);
+		if (hamilton_progress)
+			report_progress(plan, stepno, true);
 
 		detail = psprintf("%s%s%sRun " INT64_FORMAT " stopped at step %d of %d; nothing it computed was kept and earlier results are unchanged.",
 						  edata->detail ? edata->detail : "",
@@ -305,7 +308,7 @@ run_step(HPlan *plan, int stepno)
 			step->status = "inlined";
 			break;
 		case STEP_COLUMN:
-			step->status = "computed";
+			step->status = "inlined";	/* a target's status is set by its group */
 			if (plan->groups[step->group].run_at == stepno)
 				frame_run_group(plan, stepno);
 			break;

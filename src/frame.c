@@ -35,7 +35,7 @@
 #include "runlog.h"
 #include "sqlparse.h"
 
-static void frame_problem(HNode *node, Dag *dag, int other_frame);
+static void frame_problem(HNode *node, Dag *dag, int frame_a, int frame_b);
 
 /* dag_is_key_name: is this a key column of some frame? */
 bool
@@ -118,13 +118,13 @@ dag_infer_frames(Dag *dag)
 			if (frame < 0)
 				frame = t->frame;
 			else if (t->frame != frame)
-				frame_problem(node, dag, t->frame);
+				frame_problem(node, dag, frame, t->frame);
 		}
 		if (frame < 0 || node->frame == frame)
 			continue;
 		if (node->frame >= 0)
 		{
-			frame_problem(node, dag, frame);
+			frame_problem(node, dag, node->frame, frame);
 			continue;
 		}
 		node->frame = frame;
@@ -147,6 +147,15 @@ dag_infer_frames(Dag *dag)
 		HNode	   *node = &dag->nodes[i];
 		int			p;
 
+		if (node->kind == HNODE_COLUMN && node->frame >= 0 && !node->extracted &&
+			frame_has_key(&dag->nodes[node->frame], node->name))
+			node->problems =
+				lappend(node->problems,
+						problem_make("duplicate_column", ERRCODE_DUPLICATE_COLUMN, node->display,
+									 psprintf("column node %s is named like key column \"%s\" of frame %s",
+											  node->display, node->name, dag->nodes[node->frame].display),
+									 "Its values would sit next to the key column of the same name.",
+									 "Rename the node."));
 		if (node->expression && node->frame < 0)
 			node->problems =
 				lappend(node->problems,
@@ -179,7 +188,7 @@ dag_infer_frames(Dag *dag)
 }
 
 static void
-frame_problem(HNode *node, Dag *dag, int other_frame)
+frame_problem(HNode *node, Dag *dag, int frame_a, int frame_b)
 {
 	ListCell   *lc;
 
@@ -190,8 +199,8 @@ frame_problem(HNode *node, Dag *dag, int other_frame)
 		lappend(node->problems,
 				problem_make("frames_mixed", ERRCODE_INVALID_OBJECT_DEFINITION, node->display,
 							 psprintf("column node %s mixes columns of frames %s and %s", node->display,
-									  dag->nodes[node->frame >= 0 ? node->frame : other_frame].display,
-									  dag->nodes[other_frame].display),
+									  dag->nodes[Min(frame_a, frame_b)].display,
+									  dag->nodes[Max(frame_a, frame_b)].display),
 							 "Columns of two frames are not lined up row by row.",
 							 "Join the two sources in one frame's SELECT (with one key), or compute from one frame only."));
 }
@@ -245,6 +254,9 @@ plan_frame_groups(HPlan *plan)
 				plan->steps[plan->step_of_node[c]].action != STEP_OVERRIDE)
 				read_as_relation = true;
 		}
+		/* checks need the values in a table: a checked column is a target */
+		if (node->checks && !step->requested)
+			read_as_relation = true;
 		if (step->requested || read_as_relation)
 		{
 			step->column_target = true;
@@ -360,7 +372,7 @@ column_text(HPlan *plan, ColumnText *ct, int s, bool for_explain)
 		int			p;
 
 		initStringInfo(&buf);
-		appendStringInfo(&buf, "%s(", quote_qualified_identifier(node->schema, node->name));
+		appendStringInfo(&buf, "%s(", quote_qualified_identifier(node->schema, node->funcname));
 		for (p = 0; p < node->nparams; p++)
 			if (node->params[p].key)
 			{

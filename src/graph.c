@@ -434,7 +434,7 @@ hamilton_edge_list(PG_FUNCTION_ARGS)
 	callcxt = CurrentMemoryContext;
 	SPI_connect();
 	MemoryContextSwitchTo(callcxt);
-	dag = dag_build();
+	dag = dag_build_config(NULL, true);	/* every variant, as hamilton.nodes */
 	for (i = 0; i < dag->nnodes; i++)
 	{
 		HNode	   *node = &dag->nodes[i];

@@ -253,7 +253,7 @@ call_sql(HPlan *plan, int stepno, bool for_explain)
 	bool		first = true;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "%s(", quote_qualified_identifier(node->schema, node->name));
+	appendStringInfo(&buf, "%s(", quote_qualified_identifier(node->schema, node->funcname));
 	for (d = 0; d < node->ndeps; d++)
 	{
 		HDep	   *dep = &node->deps[d];
@@ -383,7 +383,10 @@ propagate_lineage(HPlan *plan, int stepno)
 		}
 		step->input_steps = bms_add_members(step->input_steps, ts->input_steps);
 		if (ts->action == STEP_PERSIST || ts->action == STEP_OVERRIDE ||
-			(ts->action == STEP_VALUE && ts->requested))
+			(ts->action == STEP_VALUE && ts->requested) ||
+			/* a table node reads a requested column's table; its frame's
+			 * other columns were computed in the same query */
+			(ts->action == STEP_COLUMN && ts->requested && step->action != STEP_COLUMN))
 			step->upstream_steps = bms_add_member(step->upstream_steps, t);
 		else
 		{

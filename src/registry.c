@@ -309,7 +309,7 @@ define_sql_node(DefineArgs *a)
 	}
 	else
 	{
-		ParsedExpr *pe = parse_node_expression(display, a->sql);
+		ParsedExpr *pe = parse_node_expression(display, a->sql, "column expression");
 
 		kind = "column";
 		definition = pe->sql;
@@ -471,6 +471,13 @@ hamilton_drop(PG_FUNCTION_ARGS)
 		Dag		   *dag = dag_build();
 		int			idx = dag_find_qualified(dag, schema, name);
 
+		if (idx >= 0 && dag->nodes[idx].extracted)
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("node %s is a column of frame %s", display,
+							dag->nodes[dag->nodes[idx].frame].display),
+					 errdetail("A frame's columns are nodes because it extracts them."),
+					 errhint("Redefine the frame without that column, or drop the frame.")));
 		if (idx >= 0 && OidIsValid(dag->nodes[idx].funcoid))
 			ereport(ERROR,
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),

@@ -580,7 +580,7 @@ expr_walker(Node *node, ExprWalk *ctx)
  * byte positions) are what it reads.
  */
 ParsedExpr *
-parse_node_expression(const char *node_display, const char *sql)
+parse_node_expression(const char *node_display, const char *sql, const char *what)
 {
 	static const char prefix[] = "SELECT ";
 	ErrorContextCallback errcb;
@@ -625,7 +625,32 @@ parse_node_expression(const char *node_display, const char *sql)
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("backslash_quote", "on", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	stmts = raw_parser(text, RAW_PARSE_DEFAULT);
+	{
+		MemoryContext cxt = CurrentMemoryContext;
+
+		PG_TRY();
+		{
+			stmts = raw_parser(text, RAW_PARSE_DEFAULT);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			error_context_stack = errcb.previous;
+			ereport(ERROR,
+					(errcode(edata->sqlerrcode),
+					 errmsg("%s of node %s does not parse: %s", what, node_display, edata->message),
+					 errdetail("The %s is: %s", what, text + errarg.offset),
+					 errhint("A %s is one SQL expression over column names, e.g. %s.", what,
+							 strcmp(what, "check predicate") == 0 ? "'spend >= 0'" : "'spend / signups'"),
+					 edata->internalpos > 0 ? internalerrposition(edata->internalpos) : 0,
+					 edata->internalpos > 0 ? internalerrquery(edata->internalquery) : 0));
+		}
+		PG_END_TRY();
+	}
 	AtEOXact_GUC(true, nestlevel);
 
 	sel = (list_length(stmts) == 1 && IsA(linitial_node(RawStmt, stmts)->stmt, SelectStmt)) ?

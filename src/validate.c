@@ -379,6 +379,16 @@ check_overrides(ValidateState *st)
 			continue;
 		}
 		node = &st->dag->nodes[idx];
+		if (node->kind == HNODE_COLUMN && node->frame >= 0)
+		{
+			add_problem(st, problem_make("bad_override", ERRCODE_FEATURE_NOT_SUPPORTED, node->display,
+										 psprintf("column node %s cannot be overridden", node->display),
+										 psprintf("Its values line up with the rows of frame %s, which an override would not have.",
+												  st->dag->nodes[node->frame].display),
+										 psprintf("Override the frame with a relation holding its key and columns: overrides => '{\"%s\": \"schema.table\"}'.",
+												  st->dag->nodes[node->frame].name)));
+			continue;
+		}
 		(void) jsonb_object_get(st->plan->overrides, key, &text, &kind);
 		st->overridden[idx] = true;
 		st->value_text[idx] = text;
@@ -407,13 +417,20 @@ check_overrides(ValidateState *st)
 				quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)),
 										   get_rel_name(rel));
 		}
-		else if (!value_literal(text, kind, node->rettype, &st->override_literal[idx], &error))
-			add_problem(st, problem_make("bad_override", ERRCODE_DATATYPE_MISMATCH, node->display,
-										 psprintf("override of %s is not a valid %s", node->display,
-												  format_type_be(node->rettype)),
-										 error,
-										 psprintf("Node %s returns %s; give a value of that type.",
-												  node->display, format_type_be(node->rettype))));
+		else
+		{
+			/* a column expression's type is known only when it runs */
+			Oid			type = OidIsValid(node->rettype) ? node->rettype : value_default_type(kind);
+
+			if (!value_literal(text, kind, type, &st->override_literal[idx], &error))
+				add_problem(st, problem_make("bad_override", ERRCODE_DATATYPE_MISMATCH, node->display,
+											 psprintf("override of %s is not a valid %s", node->display,
+													  format_type_be(type)),
+											 error,
+											 psprintf("Node %s returns %s; give a value of that type%s.",
+													  node->display, format_type_be(type),
+													  node->kind == HNODE_COLUMN ? " (a column node takes one value for every row)" : "")));
+		}
 	}
 }
 

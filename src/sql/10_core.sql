@@ -45,6 +45,15 @@ CREATE TABLE hamilton.sql_node (
     PRIMARY KEY (schema_name, node_name, config_when)
 );
 
+-- Functions that are variants of a node (Hamilton's @config.when on spend__eu):
+-- the node is named before the last "__" and exists when config matches.
+CREATE TABLE hamilton.function_variant (
+    schema_name   name NOT NULL,
+    function_name name NOT NULL,
+    config_when   jsonb NOT NULL CHECK (jsonb_typeof(config_when) = 'object'),
+    PRIMARY KEY (schema_name, function_name)
+);
+
 -- Checks on any node's output (Hamilton's @check_output).
 CREATE TABLE hamilton.node_check (
     schema_name name NOT NULL,
@@ -114,6 +123,7 @@ SELECT pg_catalog.pg_extension_config_dump('hamilton.module', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.sql_node', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.node_tag', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.node_check', '');
+SELECT pg_catalog.pg_extension_config_dump('hamilton.function_variant', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.run', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.node_run', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.result', '');
@@ -142,6 +152,7 @@ BEGIN
     DELETE FROM hamilton.sql_node WHERE schema_name = ANY (dropped);
     DELETE FROM hamilton.node_tag WHERE schema_name = ANY (dropped);
     DELETE FROM hamilton.node_check WHERE schema_name = ANY (dropped);
+    DELETE FROM hamilton.function_variant WHERE schema_name = ANY (dropped);
     DELETE FROM hamilton.result WHERE schema_name = ANY (dropped);
 END $$;
 REVOKE ALL ON FUNCTION hamilton.forget_dropped_schemas() FROM PUBLIC;
@@ -171,6 +182,7 @@ BEGIN
               UNION SELECT schema_name FROM hamilton.sql_node
               UNION SELECT schema_name FROM hamilton.node_tag
               UNION SELECT schema_name FROM hamilton.node_check
+              UNION SELECT schema_name FROM hamilton.function_variant
               UNION SELECT schema_name FROM hamilton.result) AS t(s)
         WHERE NOT EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = t.s);
         IF stale IS NULL THEN
@@ -180,12 +192,14 @@ BEGIN
             UPDATE hamilton.sql_node SET schema_name = new_name WHERE schema_name = stale[1];
             UPDATE hamilton.node_tag SET schema_name = new_name WHERE schema_name = stale[1];
             UPDATE hamilton.node_check SET schema_name = new_name WHERE schema_name = stale[1];
+            UPDATE hamilton.function_variant SET schema_name = new_name WHERE schema_name = stale[1];
             UPDATE hamilton.result SET schema_name = new_name WHERE schema_name = stale[1];
         ELSE
             DELETE FROM hamilton.module WHERE schema_name = ANY (stale);
             DELETE FROM hamilton.sql_node WHERE schema_name = ANY (stale);
             DELETE FROM hamilton.node_tag WHERE schema_name = ANY (stale);
             DELETE FROM hamilton.node_check WHERE schema_name = ANY (stale);
+            DELETE FROM hamilton.function_variant WHERE schema_name = ANY (stale);
             DELETE FROM hamilton.result WHERE schema_name = ANY (stale);
         END IF;
     END LOOP;
@@ -205,7 +219,8 @@ CREATE EVENT TRIGGER hamilton_follow_renamed_schemas ON ddl_command_end
 REVOKE ALL ON ALL TABLES IN SCHEMA hamilton FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA hamilton FROM PUBLIC;
 GRANT USAGE ON SCHEMA hamilton TO PUBLIC;
-GRANT SELECT ON hamilton.module, hamilton.sql_node, hamilton.node_tag, hamilton.node_check TO PUBLIC;
+GRANT SELECT ON hamilton.module, hamilton.sql_node, hamilton.node_tag, hamilton.node_check,
+    hamilton.function_variant TO PUBLIC;
 
 CREATE FUNCTION hamilton.may_see_run(run_by name)
 RETURNS boolean
@@ -265,6 +280,13 @@ AS 'MODULE_PATHNAME', 'hamilton_parameterize'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION @extschema@.hamilton_parameterize(text, text, jsonb, text, jsonb, jsonb) IS
   'one definition, many nodes: {key} in the template, SQL and doc takes each set of values in params; returns the nodes defined';
+
+CREATE FUNCTION @extschema@.hamilton_when(function text, config_when jsonb)
+RETURNS text
+AS 'MODULE_PATHNAME', 'hamilton_when'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_when(text, jsonb) IS
+  'make function module.name__suffix the variant of node module.name chosen when config matches config_when (NULL or {} undoes it); returns the node''s name';
 
 CREATE FUNCTION @extschema@.hamilton_check(node text, checks jsonb)
 RETURNS jsonb

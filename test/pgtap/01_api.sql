@@ -1,7 +1,7 @@
 -- The installed API and catalog: what the README documents exists, and the
 -- catalog is readable by everyone but writable only through the API.
 BEGIN;
-SELECT plan(30);
+SELECT plan(31);
 
 SELECT has_schema('hamilton');
 SELECT has_extension('hamilton');
@@ -9,6 +9,7 @@ SELECT has_function('hamilton_register', ARRAY['regnamespace']);
 SELECT has_function('hamilton_unregister', ARRAY['regnamespace']);
 SELECT has_function('hamilton_define', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text[]', 'text[]', 'boolean', 'jsonb', 'jsonb']);
 SELECT has_function('hamilton_check', ARRAY['text', 'jsonb']);
+SELECT has_function('hamilton_when', ARRAY['text', 'jsonb']);
 SELECT has_function('hamilton_parameterize', ARRAY['text', 'text', 'jsonb', 'text', 'jsonb', 'jsonb']);
 SELECT has_function('hamilton_drop', ARRAY['text']);
 SELECT has_function('hamilton_tag', ARRAY['text', 'jsonb']);
@@ -37,7 +38,8 @@ SELECT columns_are('hamilton', 'lineage', ARRAY['relation', 'node', 'module', 'r
 -- Every catalog table is kept by pg_dump.
 SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'hamilton'$$,
-    ARRAY['hamilton.module', 'hamilton.sql_node', 'hamilton.node_tag', 'hamilton.node_check', 'hamilton.run',
+    ARRAY['hamilton.module', 'hamilton.sql_node', 'hamilton.node_tag', 'hamilton.node_check',
+          'hamilton.function_variant', 'hamilton.schedule', 'hamilton.run',
           'hamilton.node_run', 'hamilton.result', 'hamilton.run_id_seq'],
     'every catalog table and the run sequence are dumped with pg_dump');
 

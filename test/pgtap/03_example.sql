@@ -27,7 +27,7 @@ SELECT is((SELECT problem FROM hamilton_validate(ARRAY['forecast'])), 'missing_i
 SELECT results_eq(
     $$SELECT node, status FROM hamilton_execute(ARRAY['forecast'], inputs => '{"horizon": 4}')$$,
     $$VALUES ('horizon', 'input'), ('lookback', 'default'), ('shop.growth_rate', 'computed'),
-             ('shop.marketing', 'inlined'), ('shop.spend', 'computed'), ('shop.avg_3wk_spend', 'computed'),
+             ('shop.marketing', 'inlined'), ('shop.spend', 'inlined'), ('shop.avg_3wk_spend', 'inlined'),
              ('shop.spend_momentum', 'temporary'), ('shop.marketing_lift', 'inlined'),
              ('shop.weekly_sales', 'temporary'), ('shop.baseline', 'inlined'), ('shop.forecast', 'materialized')$$,
     'the run report lists the plan in order; spend_per_signup is not needed and not run');

@@ -1,0 +1,161 @@
+/*
+ * cli.h
+ *	  The hamilton command-line client: what its files share.
+ *
+ *	main.c      argument parsing shared by every command, dispatch, --help
+ *	connect.c   connecting with libpq, running queries, server errors, notices
+ *	output.c    messages, aligned tables, the terminal's progress line
+ *	json.c      JSON values from --input k=v, array literals, string buffers
+ *	request.c   OUTPUTs and --input/--config/--override, shared by run and validate
+ *	run.c       hamilton run / explain, with live progress
+ *	commands.c  hamilton nodes / lineage / validate / history
+ *	graph.c     hamilton graph: DOT from the server, rendered by Graphviz
+ */
+#ifndef HAMILTON_CLI_H
+#define HAMILTON_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "libpq-fe.h"
+
+#ifndef HAMILTON_VERSION
+#define HAMILTON_VERSION "unknown"
+#endif
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define CLI_NORETURN __attribute__((noreturn))
+#else
+#define CLI_PRINTF(f, a)
+#define CLI_NORETURN
+#endif
+
+/* Exit statuses (documented in hamilton --help). */
+#define EXIT_OK			0
+#define EXIT_FAILED		1		/* the server refused the request or the run failed */
+#define EXIT_USAGE		2		/* bad command line */
+#define EXIT_CONNECT	3		/* could not connect, or lost the connection */
+#define EXIT_INTERRUPTED 130	/* run cancelled with Ctrl-C, as shells report it */
+
+/* Connection options; NULL means libpq's default (PGHOST, PGPORT, ...). */
+typedef struct ConnOptions
+{
+	const char *dbname;			/* a database name or a connection string */
+	const char *host;
+	const char *port;
+	const char *user;
+} ConnOptions;
+
+/* What every command gets. */
+typedef struct Cli
+{
+	ConnOptions conn;
+	bool		verbose;		/* also print the DETAIL of server errors */
+} Cli;
+
+/* A command-specific option: its long name, short letter (or 0) and value. */
+typedef struct CmdOption
+{
+	const char *name;
+	int			letter;			/* short option, or 0 for long-only */
+	bool		has_arg;
+	int			code;			/* passed to the command's handler */
+} CmdOption;
+
+/* Called for each of a command's own options; false means a bad value. */
+typedef bool (*OptionHandler) (int code, const char *arg, void *ctx);
+
+typedef struct Command
+{
+	const char *name;
+	const char *summary;		/* one line for hamilton --help */
+	const char *usage;			/* the full --help text */
+	int			(*main) (int argc, char **argv, Cli *cli);
+} Command;
+
+/* main.c */
+extern const Command *current_command;
+int			cli_parse_options(int argc, char **argv, Cli *cli,
+							  const CmdOption *own, OptionHandler handler,
+							  void *ctx);
+void		cli_usage_error(const char *fmt,...) CLI_PRINTF(1, 2);
+
+/* json.c */
+typedef struct StrBuf
+{
+	char	   *data;
+	size_t		len;
+	size_t		cap;
+} StrBuf;
+
+void		sb_init(StrBuf *sb);
+void		sb_append(StrBuf *sb, const char *s);
+void		sb_appendn(StrBuf *sb, const char *s, size_t n);
+void		sb_printf(StrBuf *sb, const char *fmt,...) CLI_PRINTF(2, 3);
+void		sb_free(StrBuf *sb);
+
+typedef struct Pairs
+{
+	int			n;
+	int			cap;
+	char	  **keys;
+	char	  **values;			/* NULL for a bare key (nodes --tag k) */
+} Pairs;
+
+bool		pairs_add(Pairs *p, const char *arg, bool value_required);
+char	   *pairs_to_json(const Pairs *p);
+bool		json_is_valid(const char *s);
+void		json_append_string(StrBuf *sb, const char *s);
+char	   *text_array_literal(char *const *items, int n);
+
+/* request.c: what run, explain and validate ask the server for */
+typedef struct Request
+{
+	char	  **outputs;
+	int			noutputs;
+	Pairs		inputs;
+	Pairs		config;
+	Pairs		overrides;
+	bool		quiet;			/* run only */
+	const char *params[4];		/* outputs text[], inputs, overrides, config */
+} Request;
+
+bool		parse_request(int argc, char **argv, Cli *cli, bool with_quiet,
+						  Request *rq, int *status);
+
+/* connect.c */
+PGconn	   *cli_connect(Cli *cli);
+const char *api_schema(void);
+PGresult   *cli_query(PGconn *conn, Cli *cli, const char *sql, int nparams,
+					  const char *const *params);
+void		cli_report_result_error(PGconn *conn, const PGresult *res, Cli *cli);
+char	   *hint_for_cli(const char *hint);
+void		cli_default_notice(void *arg, const PGresult *res);
+void		cli_finish(PGconn *conn);
+void *		cli_xmalloc(size_t n);
+char	   *cli_xstrdup(const char *s);
+
+/* output.c */
+void		cli_error(const char *fmt,...) CLI_PRINTF(1, 2);
+void		cli_hint(const char *fmt,...) CLI_PRINTF(1, 2);
+void		cli_message_lines(const char *label, const char *text);
+void		print_table(const PGresult *res, const char *const *headers,
+						const char *align);
+int			display_width(const char *s);
+char	   *display_text(const char *s);
+void		format_ms(char *buf, size_t size, double ms);
+void		status_line_draw(const char *line);
+void		status_line_clear(void);
+bool		status_line_active(void);
+
+/* The commands. */
+extern const Command cmd_run;
+extern const Command cmd_explain;
+extern const Command cmd_nodes;
+extern const Command cmd_lineage;
+extern const Command cmd_validate;
+extern const Command cmd_history;
+extern const Command cmd_graph;
+
+#endif							/* HAMILTON_CLI_H */

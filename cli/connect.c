@@ -1,0 +1,316 @@
+/*
+ * connect.c
+ *	  Connecting with libpq (the usual -d/-h/-p/-U options and PG*
+ *	  environment), finding the extension, running queries with $n
+ *	  parameters, and turning server errors and notices into one-line
+ *	  messages.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void report_conn_error(PGconn *conn, Cli *cli);
+static char *first_line(const char *s, const char **rest);
+static bool rewrite_values(StrBuf *out, const char **p, const char *param,
+						   const char *option);
+
+/* The extension's schema as a quoted identifier: API calls are qualified. */
+static char *schema_ident = NULL;
+
+void *
+cli_xmalloc(size_t n)
+{
+	void	   *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+	{
+		cli_error("out of memory");
+		exit(EXIT_FAILED);
+	}
+	return p;
+}
+
+char *
+cli_xstrdup(const char *s)
+{
+	size_t		n = strlen(s) + 1;
+
+	return memcpy(cli_xmalloc(n), s, n);
+}
+
+/*
+ * first_line copies s up to its first newline; *rest (if asked) points
+ * after it, or to the end.
+ */
+static char *
+first_line(const char *s, const char **rest)
+{
+	const char *nl = strchr(s, '\n');
+	size_t		len = nl ? (size_t) (nl - s) : strlen(s);
+	char	   *line = cli_xmalloc(len + 1);
+
+	memcpy(line, s, len);
+	line[len] = '\0';
+	if (rest)
+		*rest = nl ? nl + 1 : s + len;
+	return line;
+}
+
+/*
+ * report_conn_error prints why the connection failed.  libpq's message has
+ * the reason on its first line, which is self-contained; a following
+ * tab-indented line ("Is the server running ...?") is advice, so it becomes
+ * the hint.  Further lines (other hosts tried) only with --verbose.
+ */
+static void
+report_conn_error(PGconn *conn, Cli *cli)
+{
+	const char *rest;
+	char	   *line = first_line(conn ? PQerrorMessage(conn) : "out of memory", &rest);
+
+	cli_error("%s", line[0] ? line : "could not connect to the server");
+	free(line);
+	while (*rest)
+	{
+		line = first_line(rest, &rest);
+		if (line[0] == '\t')
+			cli_hint("%s", line + 1);
+		else if (cli->verbose && line[0])
+			cli_message_lines("detail", line);
+		free(line);
+		if (!cli->verbose)
+			break;
+	}
+}
+
+/*
+ * cli_connect connects, or exits with EXIT_CONNECT.  A -d value may be a
+ * connection string or URI (expand_dbname); anything left unset comes from
+ * the environment as in psql.  It also finds the schema pg_hamilton was
+ * created in, so that a database without the extension is told so plainly.
+ */
+PGconn *
+cli_connect(Cli *cli)
+{
+	const char *keys[6];
+	const char *vals[6];
+	int			n = 0;
+	PGconn	   *conn;
+	PGresult   *res;
+	const char *nsp;
+
+#define ADD(k, v) do { if (v) { keys[n] = (k); vals[n] = (v); n++; } } while (0)
+	ADD("host", cli->conn.host);
+	ADD("port", cli->conn.port);
+	ADD("user", cli->conn.user);
+	ADD("dbname", cli->conn.dbname);
+	ADD("fallback_application_name", "hamilton");
+#undef ADD
+	keys[n] = vals[n] = NULL;
+
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+	{
+		report_conn_error(conn, cli);
+		PQfinish(conn);
+		exit(EXIT_CONNECT);
+	}
+	PQsetNoticeReceiver(conn, cli_default_notice, NULL);
+
+	res = cli_query(conn, cli,
+					"SELECT n.nspname FROM pg_catalog.pg_extension e "
+					"JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+					"WHERE e.extname = 'hamilton'", 0, NULL);
+	if (PQntuples(res) == 0)
+	{
+		cli_error("pg_hamilton is not installed in database \"%s\"", PQdb(conn));
+		cli_hint("a superuser can install it there with: CREATE EXTENSION hamilton;");
+		PQclear(res);
+		PQfinish(conn);
+		exit(EXIT_FAILED);
+	}
+	nsp = PQgetvalue(res, 0, 0);
+	schema_ident = PQescapeIdentifier(conn, nsp, strlen(nsp));
+	PQclear(res);
+	if (schema_ident == NULL)
+	{
+		cli_error("%s", PQerrorMessage(conn));
+		exit(EXIT_FAILED);
+	}
+	return conn;
+}
+
+/* api_schema: the quoted schema of hamilton_execute and friends. */
+const char *
+api_schema(void)
+{
+	return schema_ident ? schema_ident : "public";
+}
+
+/*
+ * cli_report_result_error prints a failed query's error: the primary
+ * message on one line, then (with --verbose) its DETAIL, then its HINT.
+ * With no result fields (the connection broke), libpq's own message.
+ */
+void
+cli_report_result_error(PGconn *conn, const PGresult *res, Cli *cli)
+{
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	char	   *text;
+
+	if (primary == NULL)
+	{
+		const char *msg = PQerrorMessage(conn);
+
+		/* libpq's client-side errors start like this; ours say "error:" */
+		if (strncmp(msg, "ERROR:  ", 8) == 0)
+			msg += 8;
+		text = first_line(msg, NULL);
+		cli_error("%s", text[0] ? text : "the query failed");
+		free(text);
+		return;
+	}
+	text = display_text(primary);
+	cli_error("%s", text);
+	free(text);
+	if (detail && cli->verbose)
+		cli_message_lines("detail", detail);
+	if (hint)
+	{
+		text = hint_for_cli(hint);
+		cli_message_lines("hint", text);
+		free(text);
+	}
+}
+
+/*
+ * rewrite_values: at *p, "in inputs => '{"a": ..., "b": ...}'" becomes
+ * "with --input a=VALUE --input b=VALUE", the hamilton way to say it.  Returns
+ * false, leaving out and *p alone, when *p is not such a text.
+ */
+static bool
+rewrite_values(StrBuf *out, const char **p, const char *param, const char *option)
+{
+	StrBuf		sb;
+	char		prefix[64];
+	const char *s;
+	const char *name;
+
+	snprintf(prefix, sizeof(prefix), "in %s => '{", param);
+	if (strncmp(*p, prefix, strlen(prefix)) != 0)
+		return false;
+	sb_init(&sb);
+	sb_append(&sb, "with");
+	for (s = *p + strlen(prefix);;)
+	{
+		if (*s != '"')
+			break;
+		name = ++s;
+		s = strstr(s, "\": ...");
+		if (s == NULL)
+			break;
+		sb_printf(&sb, " --%s %.*s=VALUE", option, (int) (s - name), name);
+		s += strlen("\": ...");
+		if (strncmp(s, "}'", 2) == 0)
+		{
+			sb_append(out, sb.data);
+			sb_free(&sb);
+			*p = s + 2;
+			return true;
+		}
+		if (strncmp(s, ", ", 2) != 0)
+			break;
+		s += 2;
+	}
+	sb_free(&sb);
+	return false;
+}
+
+/*
+ * hint_for_cli adapts a server hint written for SQL users: where it says
+ * to pass inputs => '{"horizon": ...}', a hamilton user passes
+ * --input horizon=VALUE (likewise overrides and config); where it shows
+ * the SQL that lists a run's steps, hamilton history shows them.
+ */
+char *
+hint_for_cli(const char *hint)
+{
+	StrBuf		out;
+	const char *p = hint;
+
+	sb_init(&out);
+	while (*p)
+	{
+		long long	run_id;
+		int			used = 0;
+
+		/* "SELECT * FROM hamilton.node_runs WHERE run_id = 5;" */
+		if (strncmp(p, "SELECT * FROM hamilton.node_runs ", 33) == 0 &&
+			sscanf(p, "SELECT * FROM hamilton.node_runs WHERE run_id = %lld;%n",
+				   &run_id, &used) == 1 && used > 0)
+		{
+			sb_printf(&out, "hamilton history %lld", run_id);
+			p += used;
+		}
+		else if (!rewrite_values(&out, &p, "inputs", "input") &&
+			!rewrite_values(&out, &p, "overrides", "override") &&
+			!rewrite_values(&out, &p, "config", "config"))
+			sb_appendn(&out, p++, 1);
+	}
+	return out.data;
+}
+
+/*
+ * cli_query runs sql with text parameters and returns its result; on any
+ * error it prints it and exits (EXIT_CONNECT if the connection is gone).
+ */
+PGresult *
+cli_query(PGconn *conn, Cli *cli, const char *sql, int nparams,
+		  const char *const *params)
+{
+	PGresult   *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	cli_report_result_error(conn, res, cli);
+	PQclear(res);
+	exit(PQstatus(conn) == CONNECTION_BAD ? EXIT_CONNECT : EXIT_FAILED);
+}
+
+/*
+ * cli_default_notice prints a server NOTICE or WARNING as one line on
+ * stderr, "hamilton: notice: ...", labelled with its severity.
+ */
+void
+cli_default_notice(void *arg, const PGresult *res)
+{
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	char		label[16];
+	char	   *text;
+	int			i;
+
+	(void) arg;
+	if (primary == NULL)
+		return;
+	snprintf(label, sizeof(label), "%s", sev ? sev : "notice");
+	for (i = 0; label[i]; i++)
+		label[i] = (char) tolower((unsigned char) label[i]);
+	text = display_text(primary);
+	cli_message_lines(label, text);
+	free(text);
+}
+
+void
+cli_finish(PGconn *conn)
+{
+	PQfinish(conn);
+	PQfreemem(schema_ident);
+	schema_ident = NULL;
+}

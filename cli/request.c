@@ -1,0 +1,81 @@
+/*
+ * request.c
+ *	  The arguments run, explain and validate share: OUTPUT names and
+ *	  --input / --config / --override KEY=VALUE, turned into the four
+ *	  parameters of hamilton_execute, hamilton_explain and hamilton_validate.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static bool request_option(int code, const char *arg, void *ctx);
+
+enum
+{
+	OPT_INPUT = 1, OPT_CONFIG, OPT_OVERRIDE, OPT_QUIET
+};
+
+static const CmdOption request_options[] = {
+	{"input", 'i', true, OPT_INPUT},
+	{"config", 'c', true, OPT_CONFIG},
+	{"override", 0, true, OPT_OVERRIDE},
+	{"quiet", 'q', false, OPT_QUIET},	/* last: only run has it */
+	{NULL, 0, false, 0}
+};
+
+static bool
+request_option(int code, const char *arg, void *ctx)
+{
+	Request    *rq = ctx;
+
+	switch (code)
+	{
+		case OPT_INPUT:
+			return pairs_add(&rq->inputs, arg, true);
+		case OPT_CONFIG:
+			return pairs_add(&rq->config, arg, true);
+		case OPT_OVERRIDE:
+			return pairs_add(&rq->overrides, arg, true);
+		case OPT_QUIET:
+			rq->quiet = true;
+			return true;
+	}
+	return false;
+}
+
+/*
+ * parse_request parses a command's arguments into rq, and builds the query
+ * parameters: $1 outputs text[], $2 inputs, $3 overrides, $4 config (jsonb).
+ * Returns false when the command must stop now with *status (after --help
+ * or a usage error).
+ */
+bool
+parse_request(int argc, char **argv, Cli *cli, bool with_quiet, Request *rq,
+			  int *status)
+{
+	CmdOption	opts[sizeof(request_options) / sizeof(request_options[0])];
+	int			first;
+
+	memcpy(opts, request_options, sizeof(request_options));
+	if (!with_quiet)
+		memset(&opts[3], 0, sizeof(CmdOption));
+	memset(rq, 0, sizeof(*rq));
+	first = cli_parse_options(argc, argv, cli, opts, request_option, rq);
+	*status = first == -2 ? EXIT_OK : EXIT_USAGE;
+	if (first < 0)
+		return false;
+	if (first >= argc)
+	{
+		cli_usage_error("name at least one output, e.g. hamilton %s forecast",
+						argv[0]);
+		return false;
+	}
+	rq->outputs = argv + first;
+	rq->noutputs = argc - first;
+	rq->params[0] = text_array_literal(rq->outputs, rq->noutputs);
+	rq->params[1] = pairs_to_json(&rq->inputs);
+	rq->params[2] = pairs_to_json(&rq->overrides);
+	rq->params[3] = pairs_to_json(&rq->config);
+	return true;
+}
