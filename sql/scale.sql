@@ -30,3 +30,17 @@ SELECT problem, message FROM hamilton_validate(ARRAY['sqlchain.s1999']);
 -- Clean up.
 SELECT drop_module('chain');
 SELECT drop_module('sqlchain');
+
+-- A frame with more columns than a table holds: into_table is refused before
+-- anything runs; without it, the columns go to their own tables in chunks.
+CREATE SCHEMA wide;
+CREATE TABLE wide.src AS SELECT g AS k, g::float8 AS x FROM generate_series(1, 3) AS g;
+SELECT hamilton_define('wide.f', 'SELECT k, x FROM wide.src', key => ARRAY['k'], extract_columns => true);
+SELECT count(*) FROM hamilton_parameterize('wide.e{n}', 'x * {n}',
+    (SELECT jsonb_build_object('n', jsonb_agg(g)) FROM generate_series(1, 1600) AS g));
+SELECT problem, message, detail FROM hamilton_validate(
+    (SELECT array_agg('e' || g) FROM generate_series(1, 1600) AS g), into_table => 'wide.all');
+SELECT status, count(*) FROM hamilton_execute(
+    (SELECT array_agg('e' || g) FROM generate_series(1, 1200) AS g)) GROUP BY status ORDER BY 1;
+SELECT * FROM wide.e1200 ORDER BY k;
+SELECT drop_module('wide');

@@ -20,6 +20,8 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "executor/spi.h"
 #include "common/md5.h"
 #include "lib/stringinfo.h"
@@ -36,6 +38,10 @@
 #include "sqlparse.h"
 
 static void frame_problem(HNode *node, Dag *dag, int frame_a, int frame_b);
+static void run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys);
+
+/* Columns per query when each target gets its own table (max 1,600 per table). */
+#define FRAME_CHUNK 1000
 
 /* dag_is_key_name: is this a key column of some frame? */
 bool
@@ -430,6 +436,54 @@ column_text(HPlan *plan, ColumnText *ct, int s, bool for_explain)
 	}
 }
 
+/* A column a level passes up, and where the level above first reads it. */
+typedef struct LevelItem
+{
+	char	   *text;
+	int			pos;
+	int			order;
+} LevelItem;
+
+static int
+level_item_cmp(const void *a, const void *b)
+{
+	const LevelItem *x = a;
+	const LevelItem *y = b;
+
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return x->order - y->order;
+}
+
+static bool
+ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') || c == '_' || c == '$' || (unsigned char) c >= 0x80;
+}
+
+/*
+ * identifier_position: where ident (as quote_identifier writes it) first
+ * stands as a whole name in text, or INT_MAX.
+ */
+static int
+identifier_position(const char *text, const char *ident)
+{
+	size_t		len = strlen(ident);
+	const char *p = text;
+
+	while ((p = strstr(p, ident)) != NULL)
+	{
+		bool		before = p > text && (ident_char(p[-1]) || p[-1] == '"' || p[-1] == '.');
+		bool		after = ident_char(p[len]) || p[len] == '"';
+
+		if (!before && !after)
+			return (int) (p - text);
+		p += len;
+	}
+	return INT_MAX;
+}
+
 static void
 need_at(ColumnText *ct, Bitmapset *leaves, int level)
 {
@@ -453,6 +507,7 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 	ColumnText *ct = palloc0(sizeof(ColumnText) * Max(n, 1));
 	bool	   *used = palloc0(sizeof(bool) * Max(n, 1));
 	List	   *aliases = NIL;
+	char	  **items;
 	int			maxstep = -1,
 				top = 1,
 				i,
@@ -533,51 +588,70 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 	/* level 0 is the frame's source; each level reads the one below */
 	sql = fs->action == STEP_FRAME ? psprintf("(\n%s\n) AS f0", fs->sql) :
 		psprintf("%s AS f0", fs->relation);
+	/*
+	 * Each level's columns (after the key), written top-down: a level lists
+	 * what it passes up in the order the level above first uses it, so that
+	 * PostgreSQL can drop the subquery's projection (it keeps it unless the
+	 * columns come in the order the level above reads them).
+	 */
+	items = palloc0(sizeof(char *) * (top + 1));
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		foreach(lc, targets)
+		{
+			int			s = lfirst_int(lc);
+			ColumnText *t = &ct[s];
+			char	   *name = dag->nodes[plan->steps[s].node].name;
+			const char *text = t->window_text && t->level == top ? t->window_text : t->text;
+
+			if (strcmp(text, quote_identifier(name)) == 0)
+				appendStringInfo(&buf, ",\n       %s", text);
+			else
+				appendStringInfo(&buf, ",\n       %s AS %s", text, quote_identifier(name));
+		}
+		items[top] = buf.data;
+	}
+	for (k = top - 1; k >= 1; k--)
+	{
+		LevelItem  *li = palloc(sizeof(LevelItem) * (maxstep + 1));
+		int			n = 0;
+		StringInfoData buf;
+
+		for (i = 0; i <= maxstep; i++)
+		{
+			int			origin;
+
+			if (!used[i] || ct[i].alias == NULL)
+				continue;
+			origin = ct[i].window_text ? ct[i].level : 0;
+			if (origin < k && ct[i].needmax > k)
+				li[n].text = (char *) quote_identifier(ct[i].alias);
+			else if (origin == k && ct[i].window_text)
+				li[n].text = psprintf("%s AS %s", ct[i].window_text, quote_identifier(ct[i].alias));
+			else
+				continue;
+			li[n].pos = identifier_position(items[k + 1], quote_identifier(ct[i].alias));
+			li[n].order = n;
+			n++;
+		}
+		qsort(li, n, sizeof(LevelItem), level_item_cmp);
+		initStringInfo(&buf);
+		for (i = 0; i < n; i++)
+			appendStringInfo(&buf, ",\n       %s", li[i].text);
+		items[k] = buf.data;
+	}
+
 	for (k = 1; k <= top; k++)
 	{
 		StringInfoData buf;
-		bool		first = true;
 
 		initStringInfo(&buf);
 		appendStringInfoString(&buf, "SELECT ");
 		for (i = 0; i < frame->nkey; i++)
-		{
-			appendStringInfo(&buf, "%s%s", first ? "" : ", ", quote_identifier(frame->key[i]));
-			first = false;
-		}
-		if (k < top)
-		{
-			for (i = 0; i <= maxstep; i++)
-			{
-				int			origin;
-
-				if (!used[i] || ct[i].alias == NULL)
-					continue;
-				origin = ct[i].window_text ? ct[i].level : 0;
-				if (origin < k && ct[i].needmax > k)
-					appendStringInfo(&buf, ",\n       %s", quote_identifier(ct[i].alias));
-				else if (origin == k && ct[i].window_text)
-					appendStringInfo(&buf, ",\n       %s AS %s", ct[i].window_text,
-									 quote_identifier(ct[i].alias));
-			}
-		}
-		else
-		{
-			foreach(lc, targets)
-			{
-				int			s = lfirst_int(lc);
-				ColumnText *t = &ct[s];
-				char	   *name = dag->nodes[plan->steps[s].node].name;
-
-				const char *text = t->window_text && t->level == top ? t->window_text : t->text;
-
-				if (strcmp(text, quote_identifier(name)) == 0)
-					appendStringInfo(&buf, ",\n       %s", text);
-				else
-					appendStringInfo(&buf, ",\n       %s AS %s", text, quote_identifier(name));
-			}
-		}
-		appendStringInfo(&buf, "\nFROM %s", sql);
+			appendStringInfo(&buf, "%s%s", i ? ", " : "", quote_identifier(frame->key[i]));
+		appendStringInfo(&buf, "%s\nFROM %s", items[k], sql);
 		sql = k < top ? psprintf("(\n%s\n) AS f%d", buf.data, k) : buf.data;
 	}
 	return sql;
@@ -645,6 +719,24 @@ frame_run_group(HPlan *plan, int stepno)
 	if (own == NIL)
 		return;
 
+	/* a table holds at most 1,600 columns: split in chunks */
+	while (list_length(own) > FRAME_CHUNK)
+	{
+		run_own_targets(plan, g, list_copy_head(own, FRAME_CHUNK), keys.data);
+		own = list_copy_tail(own, FRAME_CHUNK);
+	}
+	run_own_targets(plan, g, own, keys.data);
+}
+
+/*
+ * run_own_targets computes targets into their own tables: directly for one,
+ * through one temporary table (one query) for several.
+ */
+static void
+run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys)
+{
+	ListCell   *lc;
+
 	if (list_length(own) > 1)
 		(void) materialize_temp(g->temp_name, frame_compile(plan, g, own, false));
 	foreach(lc, own)
@@ -656,7 +748,7 @@ frame_run_group(HPlan *plan, int stepno)
 		Oid			relid;
 
 		sql = list_length(own) > 1 ?
-			psprintf("SELECT %s, %s FROM pg_temp.%s", keys.data, quote_identifier(node->name),
+			psprintf("SELECT %s, %s FROM pg_temp.%s", keys, quote_identifier(node->name),
 					 quote_identifier(g->temp_name)) :
 			frame_compile(plan, g, own, false);
 		if (t->requested)
@@ -711,10 +803,14 @@ frame_explain(HPlan *plan, int stepno)
 			appendStringInfo(&names, "%s%s", names.len ? ", " : "",
 							 t->requested ? t->result_table : t->relation);
 		}
+		if (list_length(own) > FRAME_CHUNK)
+			appendStringInfo(&buf, "-- %d columns: one query per %d columns; the first:\n",
+							 list_length(own), FRAME_CHUNK);
 		explain_line(&buf, list_length(own) > 1 ?
 					 psprintf("-- one query, split into %s:", names.data) :
 					 psprintf("-- one query into %s:", names.data),
-					 frame_compile(plan, g, own, true));
+					 frame_compile(plan, g, list_length(own) > FRAME_CHUNK ?
+								   list_copy_head(own, FRAME_CHUNK) : own, true));
 	}
 	if (buf.len > 0 && buf.data[buf.len - 1] == '\n')
 		buf.data[--buf.len] = '\0';

@@ -14,6 +14,8 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -24,6 +26,7 @@
 #include "parser/parse_coerce.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 
@@ -298,15 +301,40 @@ check_column_outputs(ValidateState *st)
 	char	   *schema,
 			   *name;
 
+	HTAB	   *names;
+	HASHCTL		ctl;
+	int			ncolumns = 0;
+
 	if (st->plan->into_table == NULL)
 		return;
 	parse_node_name(st->plan->into_table, &schema, &name, false);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = NAMEDATALEN;
+	ctl.entrysize = NAMEDATALEN + sizeof(int);
+	ctl.hcxt = CurrentMemoryContext;
+	names = hash_create("hamilton into_table columns", 256, &ctl,
+						HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	for (i = 0; i < dag->nnodes; i++)
 	{
 		HNode	   *node = &dag->nodes[i];
 
 		if (!st->requested[i] || st->overridden[i] || node->kind != HNODE_COLUMN || node->frame < 0)
 			continue;
+		ncolumns++;
+		{
+			bool		found;
+			char	   *entry = hash_search(names, node->name, HASH_ENTER, &found);
+
+			if (found)
+				j = *(int *) (entry + NAMEDATALEN);
+			else
+				*(int *) (entry + NAMEDATALEN) = i;
+			if (found)
+				add_problem(st, problem_make("duplicate_column", ERRCODE_DUPLICATE_COLUMN, node->display,
+											 psprintf("into_table would have two columns named \"%s\"", node->name),
+											 psprintf("Both %s and %s are requested.", dag->nodes[j].display, node->display),
+											 "Request one of them, or collect them in two calls."));
+		}
 		if (first < 0)
 		{
 			first = i;
@@ -324,13 +352,6 @@ check_column_outputs(ValidateState *st)
 										 "Request the columns of each frame in its own call, or join the sources in one frame."));
 			return;
 		}
-		for (j = first; j < i; j++)
-			if (st->requested[j] && !st->overridden[j] && dag->nodes[j].kind == HNODE_COLUMN &&
-				strcmp(dag->nodes[j].name, node->name) == 0)
-				add_problem(st, problem_make("duplicate_column", ERRCODE_DUPLICATE_COLUMN, node->display,
-											 psprintf("into_table would have two columns named \"%s\"", node->name),
-											 psprintf("Both %s and %s are requested.", dag->nodes[j].display, node->display),
-											 "Request one of them, or collect them in two calls."));
 	}
 	if (first < 0)
 	{
@@ -341,6 +362,13 @@ check_column_outputs(ValidateState *st)
 									 "Request column nodes, or leave into_table out: table nodes are materialized under their own names."));
 		return;
 	}
+	if (ncolumns + dag->nodes[dag->nodes[first].frame].nkey > MaxHeapAttributeNumber)
+		add_problem(st, problem_make("too_many_columns", ERRCODE_TOO_MANY_COLUMNS, NULL,
+									 psprintf("into_table would have %d columns",
+											  ncolumns + dag->nodes[dag->nodes[first].frame].nkey),
+									 psprintf("A PostgreSQL table holds at most %d columns (the key counts).",
+											  MaxHeapAttributeNumber),
+									 "Collect the columns in several calls, or leave into_table out: each column then gets its own table."));
 	if (schema == NULL)
 		schema = dag->nodes[dag->nodes[first].frame].schema;
 	if (dag_find_qualified(dag, schema, name) >= 0)
