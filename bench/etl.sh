@@ -17,9 +17,10 @@
 #      table each (hamilton_execute without into_table).  The tables are
 #      then checked to hold the same values as the hand-written one.
 #   2. Planning cost of a wide frame (bench/etl_wide.sql): one frame with
-#      BENCH_WIDE_NODES column nodes (half expressions, half SQL functions):
-#      hamilton_validate / hamilton_explain, and one hamilton_execute over
-#      BENCH_WIDE_ROWS rows.
+#      BENCH_WIDE_NODES column nodes (half expressions, half SQL functions)
+#      over BENCH_WIDE_ROWS rows: hamilton_validate / hamilton_explain /
+#      hamilton_execute of every node as an output (each to its own table),
+#      and of the BENCH_WIDE_NODES / 4 sinks into one table.
 #
 # Same conventions as bench/run.sh (bench/harness.sql): server-side timing,
 # variants alternating, median of BENCH_REPEAT runs after a warm-up run, each
@@ -197,12 +198,14 @@ all="bench.wide_all($n)"
 sink_list="bench.wide_sinks($n)"
 sql "$db" -c "CREATE TABLE bench.compiled AS
     SELECT bench.compiled_query(hamilton_explain($sink_list, into_table => 'wide.sinks')) AS query"
-problems=$(sql "$db" -At -c "SELECT count(*) FROM hamilton_validate($all, into_table => 'wide.all')")
+problems=$(sql "$db" -At -c "SELECT coalesce(string_agg(message, '; '), 'none')
+    FROM hamilton_validate($all, into_table => 'wide.all')")
 executed=$(sql "$db" -At -c "SELECT coalesce(bench.try_execute($all, 'wide.all'), 'ran')")
-echo "hamilton_validate of all $n nodes into one table: $problems problems; hamilton_execute of them: $executed"
+echo "all $n nodes into one table: hamilton_validate finds: $problems; hamilton_execute: $executed"
 measure "$db" wide \
-    "validate, all $n outputs" "SELECT count(*) FROM hamilton_validate($all, into_table => 'wide.all')" \
-    "explain, all $n outputs" "SELECT length(hamilton_explain($all, into_table => 'wide.all'))" \
+    "validate, all $n outputs into one table" "SELECT count(*) FROM hamilton_validate($all, into_table => 'wide.all')" \
+    "validate, all $n outputs" "SELECT count(*) FROM hamilton_validate($all)" \
+    "explain, all $n outputs" "SELECT length(hamilton_explain($all))" \
     "validate, $sinks sinks" "SELECT count(*) FROM hamilton_validate($sink_list, into_table => 'wide.sinks')" \
     "explain, $sinks sinks" "SELECT length(hamilton_explain($sink_list, into_table => 'wide.sinks'))" \
     "execute, $sinks sinks" "SELECT count(*) FROM hamilton_execute($sink_list, into_table => 'wide.sinks')" \
@@ -210,11 +213,17 @@ measure "$db" wide \
 sql "$db" -c "SELECT bench.check_wide($n, $BENCH_WIDE_ROWS)" >/dev/null
 echo "wide.sinks holds the values plain SQL computes"
 report "$db" wide "compiled query run directly" "$n"
+# every node as an output, each written to its own table (key + column)
+measure "$db" wide_all \
+    "execute, all $n outputs" "SELECT count(*) FROM hamilton_execute($all)"
+report "$db" wide_all "execute, all $n outputs" "$n"
 wsize="$n nodes, $BENCH_WIDE_ROWS rows"
-row "$db" wide "validate, all $n outputs" "hamilton_validate, all $n nodes as outputs into one table" "$wsize" "" "$n"
-row "$db" wide "explain, all $n outputs" "hamilton_explain, all $n nodes as outputs into one table" "$wsize" "" "$n"
-row "$db" wide "validate, $sinks sinks" "hamilton_validate, the $sinks sinks (closure: all $n)" "$wsize" "" "$n"
-row "$db" wide "explain, $sinks sinks" "hamilton_explain, the $sinks sinks" "$wsize" "" "$n"
+row "$db" wide "validate, all $n outputs into one table" "hamilton_validate, all $n nodes as outputs into one table" "$wsize" "" "$n"
+row "$db" wide "validate, all $n outputs" "hamilton_validate, all $n nodes as outputs, each its own table" "$wsize" "" "$n"
+row "$db" wide "explain, all $n outputs" "hamilton_explain, all $n nodes as outputs, each its own table" "$wsize" "" "$n"
+row "$db" wide_all "execute, all $n outputs" "hamilton_execute, all $n nodes as outputs, each its own table" "$wsize" "" "$n"
+row "$db" wide "validate, $sinks sinks" "hamilton_validate, the $sinks sinks into one table (closure: all $n)" "$wsize" "" "$n"
+row "$db" wide "explain, $sinks sinks" "hamilton_explain, the $sinks sinks into one table" "$wsize" "" "$n"
 row "$db" wide "execute, $sinks sinks" "hamilton_execute, the $sinks sinks into one table" "$wsize" "compiled query run directly" "$n"
 
 # --------------------------------------------------------------------------
