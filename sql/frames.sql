@@ -120,6 +120,16 @@ SELECT frame_columns FROM hamilton.sql_node WHERE schema_name = 'fr' AND node_na
 SELECT node, relation, rows, status FROM hamilton_execute(ARRAY['sales_frame']);
 SELECT * FROM fr.sales_frame ORDER BY region, week;
 
+-- A column node tagged materialize = table is kept in its own table even as
+-- an intermediate, and a table node reading it lists it as its upstream.
+SELECT hamilton_tag('fr.revenue', '{"materialize": "table"}');
+DROP TABLE fr.revenue;
+DELETE FROM hamilton.result WHERE schema_name = 'fr' AND node_name = 'revenue';
+SELECT node, relation, status FROM hamilton_execute(ARRAY['region_revenue']);
+SELECT count(*) AS revenue_rows FROM fr.revenue;
+SELECT upstream -> 0 ->> 'node' AS upstream_node FROM hamilton.lineage WHERE relation = 'fr.region_revenue'::regclass;
+SELECT hamilton_tag('fr.revenue', '{"materialize": null}');
+
 -- Clean up: dropping the schema forgets the module, its frame and columns.
 SELECT drop_module('fr');
 SELECT count(*) AS fr_nodes_left FROM hamilton.nodes WHERE module = 'fr';

@@ -80,13 +80,17 @@ plan_frame_groups(HPlan *plan)
 		/* checks need the values in a table: a checked column is a target */
 		if (node->checks && !step->requested)
 			read_as_relation = true;
-		if (step->requested || read_as_relation)
+		if (step->requested || read_as_relation || node->persist)
 		{
 			step->column_target = true;
 			g->run_at = Max(g->run_at, i);
-			if (step->requested && plan->into_table == NULL)
+			/* a requested column gets its own table, and so does one kept by its tag */
+			if ((step->requested && plan->into_table == NULL) ||
+				(node->persist && !step->requested))
 				step->result_table = quote_qualified_identifier(node->schema, node->name);
-			if (read_as_relation && !step->requested)
+			if (node->persist && !step->requested)
+				step->relation = step->result_table;
+			else if (read_as_relation && !step->requested)
 			{
 				step->temp_name = psprintf("hamilton_%d_%s", i + 1, node->name);
 				step->relation = psprintf("pg_temp.%s", quote_identifier(step->temp_name));
@@ -225,7 +229,7 @@ run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys)
 			psprintf("SELECT %s, %s FROM pg_temp.%s", keys, quote_identifier(node->name),
 					 quote_identifier(g->temp_name)) :
 			frame_compile(plan, g, own, false);
-		if (t->requested)
+		if (t->temp_name == NULL)
 		{
 			t->rows = materialize_result(node->schema, node->name, sql, node->doc,
 										 node->display, &relid);

@@ -386,7 +386,8 @@ propagate_lineage(HPlan *plan, int stepno)
 			(ts->action == STEP_VALUE && ts->requested) ||
 			/* a table node reads a requested column's table; its frame's
 			 * other columns were computed in the same query */
-			(ts->action == STEP_COLUMN && ts->requested && step->action != STEP_COLUMN))
+			(ts->action == STEP_COLUMN && step->action != STEP_COLUMN &&
+			 (ts->requested || (ts->column_target && ts->temp_name == NULL))))
 			step->upstream_steps = bms_add_member(step->upstream_steps, t);
 		else
 		{
