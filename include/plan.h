@@ -37,6 +37,7 @@ typedef struct FrameGroup
 	int			frame_step;		/* the frame's step */
 	List	   *targets;		/* target steps (int), in the order requested */
 	int			run_at;			/* the step that runs the query */
+	bool		solo;			/* one column a table node reads, run at its step */
 	char	   *into_schema;	/* into_table, for the requested targets */
 	char	   *into_name;
 	char	   *into_display;
@@ -118,8 +119,8 @@ extern char *plan_value_reference(HPlan *plan, int stepno, Oid want, bool for_ex
 /* frame.c */
 extern void plan_frame_groups(HPlan *plan);
 extern char *frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain);
-extern void frame_run_group(HPlan *plan, int stepno);
-extern char *frame_explain(HPlan *plan, int stepno);
+extern void frame_run_group(HPlan *plan, FrameGroup *g);
+extern char *frame_explain(HPlan *plan, FrameGroup *g);
 
 /* checks.c */
 extern void checks_run(HPlan *plan, int stepno, const char *relation);

@@ -130,6 +130,23 @@ SELECT count(*) AS revenue_rows FROM fr.revenue;
 SELECT upstream -> 0 ->> 'node' AS upstream_node FROM hamilton.lineage WHERE relation = 'fr.region_revenue'::regclass;
 SELECT hamilton_tag('fr.revenue', '{"materialize": null}');
 
+-- A scalar that reads a column as a table (regclass) runs before the column
+-- node that uses the scalar: the column's own query runs at its own step.
+CREATE FUNCTION fr.mean_revenue(revenue regclass) RETURNS numeric LANGUAGE plpgsql AS $$
+DECLARE r numeric;
+BEGIN
+    EXECUTE format('SELECT round(avg(revenue), 2) FROM %s', revenue) INTO r;
+    RETURN r;
+END $$;
+CREATE FUNCTION fr.revenue_vs_mean(revenue numeric, mean_revenue numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE RETURN round(revenue / mean_revenue, 3);
+SELECT node, kind FROM hamilton.nodes WHERE node IN ('fr.mean_revenue', 'fr.revenue_vs_mean') ORDER BY 1;
+SELECT node, relation, status FROM hamilton_execute(ARRAY['revenue_vs_mean', 'units']);
+SELECT * FROM fr.revenue_vs_mean ORDER BY region, week;
+-- The same into one table: the column read as a table goes there too.
+SELECT node, relation, status FROM hamilton_execute(ARRAY['revenue_vs_mean', 'revenue'], into_table => 'fr.vs');
+SELECT * FROM fr.vs ORDER BY region, week;
+
 -- Clean up: dropping the schema forgets the module, its frame and columns.
 SELECT drop_module('fr');
 SELECT count(*) AS fr_nodes_left FROM hamilton.nodes WHERE module = 'fr';

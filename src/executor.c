@@ -309,8 +309,13 @@ run_step(HPlan *plan, int stepno)
 			break;
 		case STEP_COLUMN:
 			step->status = "inlined";	/* a target's status is set by its group */
-			if (plan->groups[step->group].run_at == stepno)
-				frame_run_group(plan, stepno);
+			{
+				int			g;
+
+				for (g = 0; g < plan->ngroups; g++)
+					if (plan->groups[g].run_at == stepno)
+						frame_run_group(plan, &plan->groups[g]);
+			}
 			break;
 	}
 

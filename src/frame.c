@@ -23,6 +23,7 @@
 
 #include <limits.h>
 
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "common/md5.h"
 #include "lib/stringinfo.h"
@@ -117,6 +118,10 @@ dag_infer_frames(Dag *dag)
 			HNode	   *t = &dag->nodes[node->deps[d].target];
 
 			if (t->kind != HNODE_COLUMN || t->frame < 0)
+				continue;
+			/* a regclass parameter reads the column as a table (key + column) */
+			if (node->deps[d].via == VIA_PARAM &&
+				node->params[node->deps[d].index].type == REGCLASSOID)
 				continue;
 			if (frame < 0)
 				frame = t->frame;

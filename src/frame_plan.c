@@ -39,35 +39,34 @@ plan_frame_groups(HPlan *plan)
 	int		   *by_request;
 	int			i;
 
-	plan->groups = palloc0(sizeof(FrameGroup) * Max(plan->nsteps, 1));
+	/* at most one main group per frame, and one per column read as a table */
+	plan->groups = palloc0(sizeof(FrameGroup) * Max(2 * plan->nsteps, 1));
 	plan->ngroups = 0;
 	for (i = 0; i < plan->nsteps; i++)
 	{
 		PlanStep   *step = &plan->steps[i];
 		HNode	   *node = &dag->nodes[step->node];
-		FrameGroup *g = NULL;
 		int			k,
-					gi;
+					gi,
+					main = -1;
 		bool		read_as_relation = false;
+		bool		kept = node->persist && !step->requested;
 
 		step->group = -1;
 		if (node->kind != HNODE_COLUMN || step->action == STEP_OVERRIDE)
 			continue;
-		for (gi = 0; gi < plan->ngroups; gi++)
-			if (plan->steps[plan->groups[gi].frame_step].node == node->frame)
-			{
-				g = &plan->groups[gi];
-				break;
-			}
-		if (g == NULL)
-		{
-			gi = plan->ngroups++;
-			g = &plan->groups[gi];
-			g->frame_step = plan->step_of_node[node->frame];
-			g->run_at = -1;
-		}
-		step->group = gi;
 		step->action = STEP_COLUMN;
+		for (gi = 0; gi < plan->ngroups; gi++)
+			if (!plan->groups[gi].solo &&
+				plan->steps[plan->groups[gi].frame_step].node == node->frame)
+				main = gi;
+		if (main < 0)
+		{
+			main = plan->ngroups++;
+			plan->groups[main].frame_step = plan->step_of_node[node->frame];
+			plan->groups[main].run_at = -1;
+		}
+		step->group = main;
 
 		for (k = dag->down_start[step->node]; k < dag->down_start[step->node + 1]; k++)
 		{
@@ -77,30 +76,41 @@ plan_frame_groups(HPlan *plan)
 				plan->steps[plan->step_of_node[c]].action != STEP_OVERRIDE)
 				read_as_relation = true;
 		}
-		/* checks need the values in a table: a checked column is a target */
-		if (node->checks && !step->requested)
-			read_as_relation = true;
-		if (step->requested || read_as_relation || node->persist)
+		if (!(step->requested || read_as_relation || kept || (node->checks && !step->requested)))
+			continue;
+		step->column_target = true;
+
+		/* a requested column (without into_table) and a kept one get their own table */
+		if ((step->requested && plan->into_table == NULL) || kept)
+			step->result_table = quote_qualified_identifier(node->schema, node->name);
+		if (step->result_table)
+			step->relation = step->result_table;
+		else if (read_as_relation || !step->requested)
 		{
-			step->column_target = true;
-			g->run_at = Max(g->run_at, i);
-			/* a requested column gets its own table, and so does one kept by its tag */
-			if ((step->requested && plan->into_table == NULL) ||
-				(node->persist && !step->requested))
-				step->result_table = quote_qualified_identifier(node->schema, node->name);
-			if (node->persist && !step->requested)
-				step->relation = step->result_table;
-			else if (read_as_relation && !step->requested)
-			{
-				step->temp_name = psprintf("hamilton_%d_%s", i + 1, node->name);
-				step->relation = psprintf("pg_temp.%s", quote_identifier(step->temp_name));
-			}
-			else if (step->requested && plan->into_table == NULL)
-				step->relation = step->result_table;
+			step->temp_name = psprintf("hamilton_%d_%s", i + 1, node->name);
+			step->relation = psprintf("pg_temp.%s", quote_identifier(step->temp_name));
 		}
+
+		if (read_as_relation)
+		{
+			/*
+			 * A table node reads it, possibly before the main group's query
+			 * runs: its own query runs at its own step.
+			 */
+			FrameGroup *solo = &plan->groups[plan->ngroups];
+
+			step->group = plan->ngroups++;
+			solo->solo = true;
+			solo->frame_step = plan->groups[main].frame_step;
+			solo->run_at = i;
+			solo->targets = list_make1_int(i);
+			solo->temp_name = psprintf("hamilton_frame_%d", i + 1);
+		}
+		if (step->requested || !read_as_relation)
+			plan->groups[main].run_at = Max(plan->groups[main].run_at, i);
 	}
 
-	/* targets in the order they were requested, then the others */
+	/* a main group's targets: requested ones in request order, then the others */
 	by_request = palloc(sizeof(int) * Max(list_length(plan->output_names), 1));
 	for (i = 0; i < list_length(plan->output_names); i++)
 		by_request[i] = -1;
@@ -110,12 +120,23 @@ plan_frame_groups(HPlan *plan)
 	for (i = 0; i < plan->ngroups; i++)
 	{
 		FrameGroup *g = &plan->groups[i];
+		HNode	   *frame = &plan->dag->nodes[plan->steps[g->frame_step].node];
 		int			pos,
 					s;
 
+		if (g->solo)
+			continue;
 		for (pos = 0; pos < list_length(plan->output_names); pos++)
-			if (by_request[pos] >= 0 && plan->steps[by_request[pos]].group == i)
+		{
+			PlanStep   *t;
+
+			if (by_request[pos] < 0)
+				continue;
+			t = &plan->steps[by_request[pos]];
+			/* with into_table, a column also read as a table goes there too */
+			if (t->group == i || (plan->into_table && dag->nodes[t->node].frame == plan->steps[g->frame_step].node))
 				g->targets = lappend_int(g->targets, by_request[pos]);
+		}
 		for (s = 0; s < plan->nsteps; s++)
 			if (plan->steps[s].group == i && plan->steps[s].column_target &&
 				!plan->steps[s].requested)
@@ -123,7 +144,6 @@ plan_frame_groups(HPlan *plan)
 		g->temp_name = psprintf("hamilton_frame_%d", g->frame_step + 1);
 		if (plan->into_table)
 		{
-			HNode	   *frame = &plan->dag->nodes[plan->steps[g->frame_step].node];
 			char	   *schema,
 					   *name;
 
@@ -149,9 +169,8 @@ explain_line(StringInfo buf, const char *what, const char *sql)
  * else split from one temporary table so the query runs once.
  */
 void
-frame_run_group(HPlan *plan, int stepno)
+frame_run_group(HPlan *plan, FrameGroup *g)
 {
-	FrameGroup *g = &plan->groups[plan->steps[stepno].group];
 	List	   *own = NIL;
 	ListCell   *lc;
 	HNode	   *frame = &plan->dag->nodes[plan->steps[g->frame_step].node];
@@ -250,9 +269,8 @@ run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys)
 
 /* frame_explain describes what a group's run_at step runs. */
 char *
-frame_explain(HPlan *plan, int stepno)
+frame_explain(HPlan *plan, FrameGroup *g)
 {
-	FrameGroup *g = &plan->groups[plan->steps[stepno].group];
 	StringInfoData buf;
 	List	   *requested = NIL,
 			   *own = NIL;

@@ -466,8 +466,18 @@ plan_explain_text(HPlan *plan)
 					else
 						appendStringInfo(&buf, "column of frame %s, computed inline\n",
 										 plan->dag->nodes[plan->steps[g->frame_step].node].display);
-					if (g->run_at == i)
-						sql = frame_explain(plan, i);
+					{
+						int			gi;
+						StringInfoData all;
+
+						initStringInfo(&all);
+						for (gi = 0; gi < plan->ngroups; gi++)
+							if (plan->groups[gi].run_at == i)
+								appendStringInfo(&all, "%s%s", all.len ? "\n" : "",
+												 frame_explain(plan, &plan->groups[gi]));
+						if (all.len > 0)
+							sql = all.data;
+					}
 				}
 				break;
 		}

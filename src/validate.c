@@ -573,6 +573,8 @@ check_param_edge(ValidateState *st, HNode *consumer, HDep *dep)
 
 	if (producer->kind == HNODE_INPUT)
 		return;					/* checked with the input's value */
+	if (producer->kind == HNODE_COLUMN && want == REGCLASSOID)
+		return;					/* a column read as a table: key + column */
 
 	if (dag_yields_relation(producer))
 	{
