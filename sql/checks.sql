@@ -135,3 +135,13 @@ SELECT node, checks IS NULL AS no_checks FROM hamilton.nodes WHERE node = 'ck.to
 -- Clean up.
 SELECT drop_module('ck');
 DROP SCHEMA IF EXISTS ck CASCADE;
+
+-- A frame's column is checked through its frame, naming the column.
+CREATE SCHEMA ckf;
+CREATE TABLE ckf.src (k int PRIMARY KEY, v int);
+INSERT INTO ckf.src VALUES (1, 1), (2, NULL);
+SELECT hamilton_define('ckf.f', 'SELECT k, v FROM ckf.src', key => ARRAY['k'], extract_columns => true);
+SELECT hamilton_check('ckf.v', '[{"check": "not_null"}]');
+SELECT hamilton_check('ckf.f', '[{"check": "not_null", "column": "v"}]');
+SELECT node, status FROM hamilton_execute(ARRAY['f']);
+SELECT drop_module('ckf');

@@ -18,6 +18,12 @@ SELECT node, status FROM hamilton_execute(ARRAY['tax'], inputs => '{"amount": 10
 SELECT * FROM fv.tax;
 SELECT config FROM hamilton.runs WHERE outputs = ARRAY['tax'] ORDER BY run_id;
 
+-- Checks and tags of a node hold for each of its variants.
+SELECT hamilton_check('fv.rate', '[{"check": "range", "max": 0.15}]');
+SELECT node, config_when, checks FROM hamilton.nodes WHERE node = 'fv.rate' ORDER BY 2;
+SELECT node, status FROM hamilton_execute(ARRAY['rate'], config => '{"region": "eu"}');
+SELECT hamilton_check('fv.rate', '[]');
+
 -- No variant matches: a clear error, nothing changes.
 SELECT * FROM hamilton_execute(ARRAY['tax'], inputs => '{"amount": 100}', config => '{"region": "fr"}');
 SELECT * FROM hamilton_execute(ARRAY['tax'], inputs => '{"amount": 100}');

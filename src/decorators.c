@@ -398,8 +398,16 @@ hamilton_check(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	MemoryContextSwitchTo(callcxt);
-	dag = dag_build();
+	dag = dag_build_config(NULL, true);	/* a node with variants has checks too */
 	node = &dag->nodes[dag_resolve_name_or_error(dag, node_text)];
+	if (node->extracted)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("node %s is a column of frame %s, whose checks are the frame's", node->display,
+						dag->nodes[node->frame].display),
+				 errdetail("A frame's columns are read as they are; the frame's result holds them."),
+				 errhint("Check the frame, naming the column: hamilton_check('%s', '[{\"check\": \"not_null\", \"column\": \"%s\"}]').",
+						 dag->nodes[node->frame].display, node->name)));
 	check_node_owner(node->owner, node->display, "set checks on");
 	checks_validate(node->display, checks);
 	checks_store(node->schema, node->name, checks);
@@ -451,15 +459,23 @@ hamilton_when(PG_FUNCTION_ARGS)
 	values[0] = CStringGetTextDatum(schema);
 	values[1] = CStringGetTextDatum(fname);
 	spi_exec_checked("SELECT p.proowner FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-					 "WHERE n.nspname = $1 AND p.proname = $2 AND p.prokind = 'f' LIMIT 1",
+					 "WHERE n.nspname = $1 AND p.proname = $2 AND p.prokind = 'f' ORDER BY p.oid",
 					 2, argtypes, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FUNCTION),
 				 errmsg("function %s does not exist", display),
 				 errhint("Create the function in the module first, then make it a variant.")));
-	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	check_node_owner(owner, display, "make a variant of");
+	{
+		uint64		k;
+
+		/* the condition covers every overload: each must be the caller's */
+		for (k = 0; k < SPI_processed; k++)
+		{
+			owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 1, &isnull));
+			check_node_owner(owner, display, "make a variant of");
+		}
+	}
 	when = PG_ARGISNULL(1) ? NULL : config_when_checked(display, PG_GETARG_JSONB_P(1));
 
 	catalog_owner_begin(&w);

@@ -271,12 +271,19 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 			char	   *alias = dag->nodes[plan->steps[i].node].name;
 			ListCell   *la;
 
-			foreach(la, aliases)
-				if (strcmp(lfirst(la), alias) == 0)
-				{
-					alias = psprintf("%s_%d", alias, i + 1);
-					break;
-				}
+			bool		clash = true;
+			int			n = 0;
+
+			/* a name no other column of the levels has */
+			while (clash)
+			{
+				clash = false;
+				foreach(la, aliases)
+					if (strcmp(lfirst(la), alias) == 0)
+						clash = true;
+				if (clash)
+					alias = psprintf("%s_%d_%d", dag->nodes[plan->steps[i].node].name, i + 1, ++n);
+			}
 			aliases = lappend(aliases, alias);
 			ct[i].alias = alias;
 			ct[i].text = (char *) quote_identifier(alias);

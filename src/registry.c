@@ -582,7 +582,7 @@ hamilton_tag(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	MemoryContextSwitchTo(callcxt);
-	dag = dag_build();
+	dag = dag_build_config(NULL, true);	/* a node with variants has tags too */
 	node = &dag->nodes[dag_resolve_name_or_error(dag, node_text)];
 	check_node_owner(node->owner, node->display, "tag");
 	apply_tags(node->schema, node->name, node->display, tags);
