@@ -7,21 +7,6 @@ SELECT setval('hamilton.run_id_seq', 7200) > 0 AS ok;
 CREATE SCHEMA ck;
 CREATE TABLE ck.src (id int, v int, cat text);
 INSERT INTO ck.src VALUES (1, 5, 'a'), (2, NULL, 'b'), (3, 50, 'z'), (3, 7, 'a');
-CREATE FUNCTION ck._try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; det text; hnt text;
-BEGIN
-    EXECUTE stmt;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-                            det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-    IF det <> '' AND hnt <> '' THEN RAISE NOTICE '%', msg USING DETAIL = det, HINT = hnt;
-    ELSIF det <> '' THEN RAISE NOTICE '%', msg USING DETAIL = det;
-    ELSIF hnt <> '' THEN RAISE NOTICE '%', msg USING HINT = hnt;
-    ELSE RAISE NOTICE '%', msg;
-    END IF;
-    RETURN st;
-END $$;
 CREATE FUNCTION ck._state(stmt text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE stmt;
@@ -108,27 +93,27 @@ SELECT run_id - 7200 AS run, node, "check", passed, failing_rows, rows, relation
 FROM hamilton.check_results WHERE node = 'ck.v_half' ORDER BY run_id;
 
 -- Malformed checks are refused when they are set.
-SELECT ck._try($$SELECT hamilton_check('ck.total', '{"check": "not_null"}')$$);
-SELECT ck._try($$SELECT hamilton_check('ck.total', '[1]')$$);
-SELECT ck._try($$SELECT hamilton_check('ck.total', '[{"severity": "warn"}]')$$);
-SELECT ck._try($$SELECT hamilton_check('ck.total', '[{"check": "positive"}]')$$);
-SELECT ck._try($$SELECT hamilton_check('ck.total', '[{"check": "not_null", "severity": "error"}]')$$);
-SELECT ck._try($$SELECT hamilton_check('ck.total', '[{"check": "not_null", "colum": "total"}]')$$);
-SELECT ck._try($$SELECT hamilton_check('ck.total', '[{"check": "not_null", "column": 5}]')$$);
-SELECT ck._try($$SELECT hamilton_check('ck.total', '[{"check": "range"}]')$$);
-SELECT ck._try($$SELECT hamilton_check('ck.total', '[{"check": "range", "min": "a"}]')$$);
-SELECT ck._try($$SELECT hamilton_check('ck.total', '[{"check": "in", "values": []}]')$$);
-SELECT ck._try($$SELECT hamilton_check('ck.total', '[{"check": "in", "values": [[1]]}]')$$);
-SELECT ck._try($$SELECT hamilton_check('ck.total', '[{"check": "sql"}]')$$);
-SELECT ck._try($$SELECT hamilton_check('ck.total', '[{"check": "not_null"}, {"check": "unique", "name": 1}]')$$);
-SELECT ck._try($$SELECT hamilton_check('ck.nosuch', '[]')$$);
+SELECT try_sql($$SELECT hamilton_check('ck.total', '{"check": "not_null"}')$$);
+SELECT try_sql($$SELECT hamilton_check('ck.total', '[1]')$$);
+SELECT try_sql($$SELECT hamilton_check('ck.total', '[{"severity": "warn"}]')$$);
+SELECT try_sql($$SELECT hamilton_check('ck.total', '[{"check": "positive"}]')$$);
+SELECT try_sql($$SELECT hamilton_check('ck.total', '[{"check": "not_null", "severity": "error"}]')$$);
+SELECT try_sql($$SELECT hamilton_check('ck.total', '[{"check": "not_null", "colum": "total"}]')$$);
+SELECT try_sql($$SELECT hamilton_check('ck.total', '[{"check": "not_null", "column": 5}]')$$);
+SELECT try_sql($$SELECT hamilton_check('ck.total', '[{"check": "range"}]')$$);
+SELECT try_sql($$SELECT hamilton_check('ck.total', '[{"check": "range", "min": "a"}]')$$);
+SELECT try_sql($$SELECT hamilton_check('ck.total', '[{"check": "in", "values": []}]')$$);
+SELECT try_sql($$SELECT hamilton_check('ck.total', '[{"check": "in", "values": [[1]]}]')$$);
+SELECT try_sql($$SELECT hamilton_check('ck.total', '[{"check": "sql"}]')$$);
+SELECT try_sql($$SELECT hamilton_check('ck.total', '[{"check": "not_null"}, {"check": "unique", "name": 1}]')$$);
+SELECT try_sql($$SELECT hamilton_check('ck.nosuch', '[]')$$);
 -- A predicate that does not parse: its SQLSTATE, and a message naming the node.
 SELECT ck._state($$SELECT hamilton_check('ck.total', '[{"check": "sql", "predicate": "total >"}]')$$);
 SELECT ck._msg($$SELECT hamilton_check('ck.total', '[{"check": "sql", "predicate": "total >"}]')$$) LIKE '%ck.total%'
        AS names_the_node;
 -- Through hamilton_define too; the node is then not (re)defined.
-SELECT ck._try($$SELECT hamilton_define('ck.t', 'SELECT 1 AS id', checks => '[{"check": "unique"}, {"check": "nope"}]')$$);
-SELECT ck._try($$SELECT hamilton_define('ck.newnode', 'SELECT 1 AS id', checks => '[{"check": "range"}]')$$);
+SELECT try_sql($$SELECT hamilton_define('ck.t', 'SELECT 1 AS id', checks => '[{"check": "unique"}, {"check": "nope"}]')$$);
+SELECT try_sql($$SELECT hamilton_define('ck.newnode', 'SELECT 1 AS id', checks => '[{"check": "range"}]')$$);
 SELECT node, definition FROM hamilton.nodes WHERE node IN ('ck.t', 'ck.newnode') ORDER BY node;
 SELECT node, checks IS NULL AS no_checks FROM hamilton.nodes WHERE node = 'ck.total';
 

@@ -4,21 +4,6 @@ SELECT setval('hamilton.run_id_seq', 7400) > 0 AS ok;
 CREATE SCHEMA pz;
 CREATE TABLE pz.w (week int, spend int);
 INSERT INTO pz.w VALUES (1, 10), (2, 20), (3, 30), (4, 40);
-CREATE FUNCTION pz._try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; det text; hnt text;
-BEGIN
-    EXECUTE stmt;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-                            det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-    IF det <> '' AND hnt <> '' THEN RAISE NOTICE '%', msg USING DETAIL = det, HINT = hnt;
-    ELSIF det <> '' THEN RAISE NOTICE '%', msg USING DETAIL = det;
-    ELSIF hnt <> '' THEN RAISE NOTICE '%', msg USING HINT = hnt;
-    ELSE RAISE NOTICE '%', msg;
-    END IF;
-    RETURN st;
-END $$;
 CREATE FUNCTION pz._state(stmt text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE stmt;
@@ -59,22 +44,22 @@ SELECT node, definition, doc, parameterized FROM hamilton.nodes WHERE node LIKE 
 -- Errors; nothing is defined by a call that fails.
 CREATE TEMP TABLE before AS SELECT count(*) AS nodes FROM hamilton.sql_node WHERE schema_name = 'pz';
 -- A placeholder without a value, in the name, the SQL or the doc.
-SELECT pz._try($$SELECT hamilton_parameterize('pz.x_{m}', 'spend * {n}', '{"n": [1]}')$$);
-SELECT pz._try($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {m}', '{"n": [1]}')$$);
-SELECT pz._try($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', '{"n": [1]}', doc => 'times {factor}')$$);
+SELECT try_sql($$SELECT hamilton_parameterize('pz.x_{m}', 'spend * {n}', '{"n": [1]}')$$);
+SELECT try_sql($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {m}', '{"n": [1]}')$$);
+SELECT try_sql($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', '{"n": [1]}', doc => 'times {factor}')$$);
 -- In the second set only: the first set's node is not defined either.
-SELECT pz._try($$SELECT hamilton_parameterize('pz.y_{n}', 'spend * {n}', '[{"n": 1}, {"m": 2}]')$$);
+SELECT try_sql($$SELECT hamilton_parameterize('pz.y_{n}', 'spend * {n}', '[{"n": 1}, {"m": 2}]')$$);
 -- Bad params: arrays of different lengths, not arrays, not objects, none.
-SELECT pz._try($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', '{"n": [1], "m": [1, 2]}')$$);
-SELECT pz._try($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', '{"n": 1}')$$);
-SELECT pz._try($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', '"n"')$$);
-SELECT pz._try($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', '[{"n": 1}, 2]')$$);
-SELECT pz._try($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', '[]')$$);
-SELECT pz._try($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', NULL)$$);
+SELECT try_sql($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', '{"n": [1], "m": [1, 2]}')$$);
+SELECT try_sql($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', '{"n": 1}')$$);
+SELECT try_sql($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', '"n"')$$);
+SELECT try_sql($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', '[{"n": 1}, 2]')$$);
+SELECT try_sql($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', '[]')$$);
+SELECT try_sql($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', NULL)$$);
 -- Two sets that name the same node.
 SELECT pz._state($$SELECT hamilton_parameterize('pz.same', 'spend * {n}', '{"n": [1, 2]}')$$) <> 'no error' AS refused;
 -- A set whose node cannot be defined: the definition's own error.
-SELECT pz._try($$SELECT hamilton_parameterize('pz.agg_{n}', '{n}(spend)', '{"n": ["abs", "sum"]}')$$);
+SELECT try_sql($$SELECT hamilton_parameterize('pz.agg_{n}', '{n}(spend)', '{"n": ["abs", "sum"]}')$$);
 SELECT (SELECT count(*) FROM hamilton.sql_node WHERE schema_name = 'pz') = nodes AS nothing_defined FROM before;
 SELECT node FROM hamilton.nodes WHERE node IN ('pz.x_1', 'pz.y_1', 'pz.same', 'pz.agg_abs') ORDER BY node;
 

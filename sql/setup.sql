@@ -18,3 +18,21 @@ BEGIN
     WHERE s.schema_name = drop_module.module;
     EXECUTE format('DROP SCHEMA %I CASCADE', module);
 END $$;
+
+-- Test helper: run a statement; show its error (message, detail, hint) as a
+-- NOTICE and return its SQLSTATE, or 'no error'.
+CREATE FUNCTION try_sql(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE st text; msg text; det text; hnt text;
+BEGIN
+    EXECUTE stmt;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                            det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
+    IF det <> '' AND hnt <> '' THEN RAISE NOTICE '%', msg USING DETAIL = det, HINT = hnt;
+    ELSIF det <> '' THEN RAISE NOTICE '%', msg USING DETAIL = det;
+    ELSIF hnt <> '' THEN RAISE NOTICE '%', msg USING HINT = hnt;
+    ELSE RAISE NOTICE '%', msg;
+    END IF;
+    RETURN st;
+END $$;

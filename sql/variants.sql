@@ -4,21 +4,6 @@ SELECT setval('hamilton.run_id_seq', 7300) > 0 AS ok;
 CREATE SCHEMA va;
 CREATE TABLE va.orders (region text, amount int);
 INSERT INTO va.orders VALUES ('eu', 10), ('us', 20), ('eu', 5);
-CREATE FUNCTION va._try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; det text; hnt text;
-BEGIN
-    EXECUTE stmt;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-                            det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-    IF det <> '' AND hnt <> '' THEN RAISE NOTICE '%', msg USING DETAIL = det, HINT = hnt;
-    ELSIF det <> '' THEN RAISE NOTICE '%', msg USING DETAIL = det;
-    ELSIF hnt <> '' THEN RAISE NOTICE '%', msg USING HINT = hnt;
-    ELSE RAISE NOTICE '%', msg;
-    END IF;
-    RETURN st;
-END $$;
 CREATE FUNCTION va.doubled(selected regclass) RETURNS int LANGUAGE plpgsql AS $$
 DECLARE r int;
 BEGIN
@@ -73,23 +58,23 @@ SELECT (SELECT count(*) FROM hamilton.sql_node WHERE schema_name = 'va') AS sql_
        (SELECT string_agg(n || ':' || adjusted, ',' ORDER BY n) FROM va.adjusted) AS adjusted;
 
 -- Errors: no variant matches (no config, another value), several match.
-SELECT va._try($$SELECT * FROM hamilton_execute(ARRAY['doubled'])$$);
-SELECT va._try($$SELECT * FROM hamilton_execute(ARRAY['doubled'], config => '{"region": "asia"}')$$);
-SELECT va._try($$SELECT * FROM hamilton_execute(ARRAY['adjusted'], config => '{"mode": 1}')$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['doubled'])$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['doubled'], config => '{"region": "asia"}')$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['adjusted'], config => '{"mode": 1}')$$);
 SELECT hamilton_define('va.selected', 'SELECT * FROM va.orders', config_when => '{"all": true}');
-SELECT va._try($$SELECT * FROM hamilton_execute(ARRAY['doubled'], config => '{"region": "eu", "all": true}')$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['doubled'], config => '{"region": "eu", "all": true}')$$);
 SELECT problem, node, message, detail FROM hamilton_validate(ARRAY['doubled'], config => '{"region": "eu", "all": true}');
 SELECT problem, node, message FROM hamilton_validate(ARRAY['doubled', 'adjusted'], config => '{}') ORDER BY node;
 -- All variants are of one kind.
-SELECT va._try($$SELECT hamilton_define('va.selected', 'amount + 1', config_when => '{"x": 1}')$$);
-SELECT va._try($$SELECT hamilton_define('va.adjusted', 'SELECT 1 AS a', config_when => '{"mode": "table"}')$$);
+SELECT try_sql($$SELECT hamilton_define('va.selected', 'amount + 1', config_when => '{"x": 1}')$$);
+SELECT try_sql($$SELECT hamilton_define('va.adjusted', 'SELECT 1 AS a', config_when => '{"mode": "table"}')$$);
 -- config_when maps keys to single values, and is an object.
-SELECT va._try($$SELECT hamilton_define('va.selected', 'SELECT 1', config_when => '{"x": null}')$$);
-SELECT va._try($$SELECT hamilton_define('va.selected', 'SELECT 1', config_when => '{"x": [1]}')$$);
-SELECT va._try($$SELECT hamilton_define('va.selected', 'SELECT 1', config_when => '{"x": {"y": 1}}')$$);
-SELECT va._try($$SELECT hamilton_define('va.selected', 'SELECT 1', config_when => '[1]')$$);
+SELECT try_sql($$SELECT hamilton_define('va.selected', 'SELECT 1', config_when => '{"x": null}')$$);
+SELECT try_sql($$SELECT hamilton_define('va.selected', 'SELECT 1', config_when => '{"x": [1]}')$$);
+SELECT try_sql($$SELECT hamilton_define('va.selected', 'SELECT 1', config_when => '{"x": {"y": 1}}')$$);
+SELECT try_sql($$SELECT hamilton_define('va.selected', 'SELECT 1', config_when => '[1]')$$);
 -- The config itself must be an object.
-SELECT va._try($$SELECT * FROM hamilton_execute(ARRAY['doubled'], config => '[1]')$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['doubled'], config => '[1]')$$);
 -- Nothing was lost.
 SELECT (SELECT count(*) FROM hamilton.sql_node WHERE schema_name = 'va') = sql_nodes + 1 AS only_the_all_variant_added,
        (SELECT string_agg(n || ':' || adjusted, ',' ORDER BY n) FROM va.adjusted) = adjusted AS results_intact
