@@ -37,56 +37,8 @@ BENCH_ETL_REGIONS=${BENCH_ETL_REGIONS:-1000}
 BENCH_ETL_WEEKS=${BENCH_ETL_WEEKS:-1000}
 BENCH_WIDE_NODES=${BENCH_WIDE_NODES:-4000}
 BENCH_WIDE_ROWS=${BENCH_WIDE_ROWS:-1000}
-export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
-
-TABLE_ROWS=$(mktemp)
-DATABASES=()
-
-cleanup() {
-    local db
-    for db in "${DATABASES[@]}"; do
-        dropdb --if-exists "$db" || true
-    done
-    rm -f "$TABLE_ROWS"
-}
-trap cleanup EXIT
-
-# sql DB ARGS...: psql on DB, stopping at the first error.
-sql() {
-    local db=$1
-    shift
-    psql -X -q -v ON_ERROR_STOP=1 -v regions="$BENCH_ETL_REGIONS" -v weeks="$BENCH_ETL_WEEKS" -d "$db" "$@"
-}
-
-# new_db DB FILE...: a fresh database with pg_hamilton, the harness and FILEs.
-new_db() {
-    local db=$1 file
-    shift
-    DATABASES+=("$db")
-    dropdb --if-exists "$db"
-    createdb "$db"
-    sql "$db" -c "CREATE EXTENSION hamilton"
-    for file in "$BENCH_DIR/harness.sql" "$@"; do
-        sql "$db" -f "$file" >/dev/null
-    done
-}
-
-# measure DB SECTION NAME SQL [NAME SQL]...: time the variants side by side.
-measure() {
-    local db=$1 section=$2 names="" stmts=""
-    shift 2
-    while [ $# -gt 0 ]; do
-        names+="${names:+, }\$q\$$1\$q\$"
-        stmts+="${stmts:+, }\$q\$$2\$q\$"
-        shift 2
-    done
-    sql "$db" -c "CALL bench.measure('$section', ARRAY[$names], ARRAY[$stmts], $BENCH_REPEAT)"
-}
-
-# report DB SECTION BASELINE NODES: print the section's medians.
-report() {
-    sql "$1" -P footer=off -c "SELECT * FROM bench.report('$2', '$3', $4)"
-}
+BENCH_PSQL_VARS=(-v regions="$BENCH_ETL_REGIONS" -v weeks="$BENCH_ETL_WEEKS")
+. "$BENCH_DIR/lib.sh"
 
 # row DB SECTION VARIANT LABEL SIZE BASELINE NODES: a row of the final table:
 # | benchmark | size | median ms | min-max ms | baseline | ratio | paired ratio | per node |
@@ -111,10 +63,6 @@ row() {
             FROM bench.sample x JOIN bench.sample y ON y.section = x.section AND y.round = x.round
             WHERE x.section = s.section AND x.variant = s.variant AND y.variant = b.variant) p ON true
         WHERE s.section = '$section' AND s.variant = \$q\$$variant\$q\$" >>"$TABLE_ROWS"
-}
-
-analyze() {
-    sql "$1" -c "VACUUM ANALYZE"
 }
 
 echo "# pg_hamilton: the standard ETL benchmark"

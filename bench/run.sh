@@ -26,56 +26,7 @@ BENCH_SIZES=${BENCH_SIZES:-1000 10000 100000}
 BENCH_REPEAT=${BENCH_REPEAT:-5}
 BENCH_CHAIN_LENGTH=${BENCH_CHAIN_LENGTH:-1000}
 BENCH_SHOP_ROWS=${BENCH_SHOP_ROWS:-3000 1000000}
-export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
-
-TABLE_ROWS=$(mktemp)      # rows of the final markdown table
-DATABASES=()
-
-cleanup() {
-    local db
-    for db in "${DATABASES[@]}"; do
-        dropdb --if-exists "$db" || true
-    done
-    rm -f "$TABLE_ROWS"
-}
-trap cleanup EXIT
-
-# sql DB ARGS...: psql on DB, stopping at the first error.
-sql() {
-    local db=$1
-    shift
-    psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"
-}
-
-# new_db DB FILE...: a fresh database with pg_hamilton, the harness and FILEs.
-new_db() {
-    local db=$1 file
-    shift
-    DATABASES+=("$db")
-    dropdb --if-exists "$db"
-    createdb "$db"
-    sql "$db" -c "CREATE EXTENSION hamilton"
-    for file in "$BENCH_DIR/harness.sql" "$@"; do
-        sql "$db" -f "$file"
-    done
-}
-
-# measure DB SECTION NAME SQL [NAME SQL]...: time the variants side by side.
-measure() {
-    local db=$1 section=$2 names="" stmts=""
-    shift 2
-    while [ $# -gt 0 ]; do
-        names+="${names:+, }\$q\$$1\$q\$"
-        stmts+="${stmts:+, }\$q\$$2\$q\$"
-        shift 2
-    done
-    sql "$db" -c "CALL bench.measure('$section', ARRAY[$names], ARRAY[$stmts], $BENCH_REPEAT)"
-}
-
-# report DB SECTION BASELINE NODES: print the section's medians.
-report() {
-    sql "$1" -P footer=off -c "SELECT * FROM bench.report('$2', '$3', $4)"
-}
+. "$BENCH_DIR/lib.sh"
 
 # table_row DB ARGS: add a row to the final table (see bench.table_row).
 table_row() {
@@ -84,11 +35,6 @@ table_row() {
     local args
     args=$(printf "\$q\$%s\$q\$, " "$@")
     sql "$db" -At -c "SELECT bench.table_row(${args%, })" >>"$TABLE_ROWS"
-}
-
-# analyze DB: fresh statistics, so that autovacuum stays out of the timings.
-analyze() {
-    sql "$1" -c "VACUUM ANALYZE"
 }
 
 echo "# pg_hamilton benchmarks"

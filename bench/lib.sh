@@ -1,0 +1,60 @@
+# Shared by the benchmark scripts (run.sh, etl.sh): their databases, psql,
+# and the calls into harness.sql.  Source it after scripts/common.sh, with
+# BENCH_DIR and BENCH_REPEAT set; BENCH_PSQL_VARS (an array of -v options)
+# is passed to every psql.
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
+
+TABLE_ROWS=$(mktemp)      # rows of the final markdown table
+DATABASES=()              # bench_* databases, dropped at the end
+BENCH_PSQL_VARS=(${BENCH_PSQL_VARS[@]+"${BENCH_PSQL_VARS[@]}"})
+
+cleanup() {
+    local db
+    for db in "${DATABASES[@]}"; do
+        dropdb --if-exists "$db" || true
+    done
+    rm -f "$TABLE_ROWS"
+}
+trap cleanup EXIT
+
+# sql DB ARGS...: psql on DB, stopping at the first error.
+sql() {
+    local db=$1
+    shift
+    psql -X -q -v ON_ERROR_STOP=1 ${BENCH_PSQL_VARS[@]+"${BENCH_PSQL_VARS[@]}"} -d "$db" "$@"
+}
+
+# new_db DB FILE...: a fresh database with pg_hamilton, the harness and FILEs.
+new_db() {
+    local db=$1 file
+    shift
+    DATABASES+=("$db")
+    dropdb --if-exists "$db"
+    createdb "$db"
+    sql "$db" -c "CREATE EXTENSION hamilton"
+    for file in "$BENCH_DIR/harness.sql" "$@"; do
+        sql "$db" -f "$file" >/dev/null
+    done
+}
+
+# measure DB SECTION NAME SQL [NAME SQL]...: time the variants side by side.
+measure() {
+    local db=$1 section=$2 names="" stmts=""
+    shift 2
+    while [ $# -gt 0 ]; do
+        names+="${names:+, }\$q\$$1\$q\$"
+        stmts+="${stmts:+, }\$q\$$2\$q\$"
+        shift 2
+    done
+    sql "$db" -c "CALL bench.measure('$section', ARRAY[$names], ARRAY[$stmts], $BENCH_REPEAT)"
+}
+
+# report DB SECTION BASELINE NODES: print the section's medians.
+report() {
+    sql "$1" -P footer=off -c "SELECT * FROM bench.report('$2', '$3', $4)"
+}
+
+# analyze DB: fresh statistics, so that autovacuum stays out of the timings.
+analyze() {
+    sql "$1" -c "VACUUM ANALYZE"
+}
