@@ -26,6 +26,7 @@ typedef struct ParsedExpr
 	List	   *plain_calls;	/* names of functions called without OVER */
 } ParsedExpr;
 
+extern void pin_sql_reading_settings(void);
 extern ParsedQuery *parse_node_query(const char *node_display, const char *sql);
 extern bool definition_is_query(const char *sql);
 extern ParsedExpr *parse_node_expression(const char *node_display, const char *sql,

@@ -7,22 +7,6 @@ SELECT setval('hamilton.run_id_seq', 7200) > 0 AS ok;
 CREATE SCHEMA ck;
 CREATE TABLE ck.src (id int, v int, cat text);
 INSERT INTO ck.src VALUES (1, 5, 'a'), (2, NULL, 'b'), (3, 50, 'z'), (3, 7, 'a');
-CREATE FUNCTION ck._state(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE stmt;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE;
-END $$;
-CREATE FUNCTION ck._msg(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE msg text;
-BEGIN
-    EXECUTE stmt;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
-    RETURN msg;
-END $$;
 CREATE FUNCTION ck.total(n int) RETURNS int LANGUAGE sql RETURN n * 2;
 SELECT hamilton_register('ck');
 
@@ -108,8 +92,8 @@ SELECT try_sql($$SELECT hamilton_check('ck.total', '[{"check": "sql"}]')$$);
 SELECT try_sql($$SELECT hamilton_check('ck.total', '[{"check": "not_null"}, {"check": "unique", "name": 1}]')$$);
 SELECT try_sql($$SELECT hamilton_check('ck.nosuch', '[]')$$);
 -- A predicate that does not parse: its SQLSTATE, and a message naming the node.
-SELECT ck._state($$SELECT hamilton_check('ck.total', '[{"check": "sql", "predicate": "total >"}]')$$);
-SELECT ck._msg($$SELECT hamilton_check('ck.total', '[{"check": "sql", "predicate": "total >"}]')$$) LIKE '%ck.total%'
+SELECT sqlstate_of($$SELECT hamilton_check('ck.total', '[{"check": "sql", "predicate": "total >"}]')$$);
+SELECT error_of($$SELECT hamilton_check('ck.total', '[{"check": "sql", "predicate": "total >"}]')$$) LIKE '%ck.total%'
        AS names_the_node;
 -- Through hamilton_define too; the node is then not (re)defined.
 SELECT try_sql($$SELECT hamilton_define('ck.t', 'SELECT 1 AS id', checks => '[{"check": "unique"}, {"check": "nope"}]')$$);

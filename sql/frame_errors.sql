@@ -10,22 +10,6 @@ INSERT INTO fe.b VALUES (1, 10);
 -- _try runs a statement and shows its error (SQLSTATE, then the message,
 -- detail and hint as a NOTICE); a name starting with _ is not a node.
 -- _state returns an error's SQLSTATE only, _msg its message only.
-CREATE FUNCTION fe._state(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE stmt;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE;
-END $$;
-CREATE FUNCTION fe._msg(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE msg text;
-BEGIN
-    EXECUTE stmt;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
-    RETURN msg;
-END $$;
 CREATE FUNCTION fe.helper(n int) RETURNS int LANGUAGE sql RETURN n;
 SELECT hamilton_register('fe');
 SELECT hamilton_define('fe.fa', 'SELECT k, x, y FROM fe.a', key => ARRAY['k'], extract_columns => true);
@@ -77,10 +61,10 @@ SELECT try_sql($$SELECT hamilton_define('fe.named', 'sum(x) OVER w')$$);
 SELECT try_sql($$SELECT hamilton_define('fe.named', 'sum(x) OVER (w ORDER BY k)')$$);
 SELECT try_sql($$SELECT hamilton_define('fe.two', 'x, y')$$);
 -- A syntax error keeps its SQLSTATE and says which node it is in.
-SELECT fe._state($$SELECT hamilton_define('fe.broken', 'x +')$$);
-SELECT fe._msg($$SELECT hamilton_define('fe.broken', 'x +')$$) LIKE '%fe.broken%' AS names_the_node;
+SELECT sqlstate_of($$SELECT hamilton_define('fe.broken', 'x +')$$);
+SELECT error_of($$SELECT hamilton_define('fe.broken', 'x +')$$) LIKE '%fe.broken%' AS names_the_node;
 -- A frame's column is not a SQL node of its own: it goes with its frame.
-SELECT fe._msg($$SELECT hamilton_drop('fe.y')$$) LIKE '%fe.fa%' AS names_the_frame;
+SELECT error_of($$SELECT hamilton_drop('fe.y')$$) LIKE '%fe.fa%' AS names_the_frame;
 
 -- 2. Dataflow errors, found before anything runs.
 -- Columns of two frames in one node (function or expression).

@@ -4,13 +4,6 @@ SELECT setval('hamilton.run_id_seq', 7400) > 0 AS ok;
 CREATE SCHEMA pz;
 CREATE TABLE pz.w (week int, spend int);
 INSERT INTO pz.w VALUES (1, 10), (2, 20), (3, 30), (4, 40);
-CREATE FUNCTION pz._state(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE stmt;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE;
-END $$;
 SELECT hamilton_register('pz');
 SELECT hamilton_define('pz.frame', 'SELECT week, spend FROM pz.w', key => ARRAY['week'], extract_columns => true);
 
@@ -57,7 +50,7 @@ SELECT try_sql($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', '[{"n":
 SELECT try_sql($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', '[]')$$);
 SELECT try_sql($$SELECT hamilton_parameterize('pz.x_{n}', 'spend * {n}', NULL)$$);
 -- Two sets that name the same node.
-SELECT pz._state($$SELECT hamilton_parameterize('pz.same', 'spend * {n}', '{"n": [1, 2]}')$$) <> 'no error' AS refused;
+SELECT sqlstate_of($$SELECT hamilton_parameterize('pz.same', 'spend * {n}', '{"n": [1, 2]}')$$) <> 'no error' AS refused;
 -- A set whose node cannot be defined: the definition's own error.
 SELECT try_sql($$SELECT hamilton_parameterize('pz.agg_{n}', '{n}(spend)', '{"n": ["abs", "sum"]}')$$);
 SELECT (SELECT count(*) FROM hamilton.sql_node WHERE schema_name = 'pz') = nodes AS nothing_defined FROM before;

@@ -36,3 +36,22 @@ EXCEPTION WHEN OTHERS THEN
     END IF;
     RETURN st;
 END $$;
+
+-- Test helpers: a statement's SQLSTATE ('no error' if none), and its error
+-- message (NULL if none).
+CREATE FUNCTION sqlstate_of(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE stmt;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END $$;
+CREATE FUNCTION error_of(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE msg text;
+BEGIN
+    EXECUTE stmt;
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+    RETURN msg;
+END $$;

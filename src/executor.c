@@ -35,6 +35,7 @@
 #include "materialize.h"
 #include "plan.h"
 #include "runlog.h"
+#include "sqlparse.h"
 
 PG_FUNCTION_INFO_V1(hamilton_execute);
 
@@ -266,11 +267,8 @@ run_step(HPlan *plan, int stepno)
 		(void) set_config_option("search_path",
 								 psprintf("%s, public, pg_temp", quote_identifier(node->schema)),
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-		/* SQL nodes were read with it on (sqlparse.c) */
-		(void) set_config_option("standard_conforming_strings", "on",
-								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-		(void) set_config_option("backslash_quote", "on",
-								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		/* SQL nodes run as they were read (sqlparse.c) */
+		pin_sql_reading_settings();
 	}
 
 	switch (step->action)

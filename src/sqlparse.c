@@ -55,6 +55,21 @@ static int	ref_cmp(const void *a, const void *b);
 static const char *skip_space_and_comments(const char *p);
 
 /*
+ * pin_sql_reading_settings sets, in the current GUC nest level, the
+ * settings that change how SQL text reads, so that a stored definition is
+ * read (sqlparse.c) and run (executor.c) the same way, whatever the session
+ * says.
+ */
+void
+pin_sql_reading_settings(void)
+{
+	(void) set_config_option("standard_conforming_strings", "on", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("backslash_quote", "on", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+}
+
+/*
  * parse_node_query checks that a definition is exactly one read-only SELECT
  * and lists the relations it reads.  Every refusal names what was found and
  * how to write it instead; nothing is stored by the caller on error.
@@ -90,10 +105,7 @@ parse_node_query(const char *node_display, const char *sql)
 	 * same setting).
 	 */
 	nestlevel = NewGUCNestLevel();
-	(void) set_config_option("standard_conforming_strings", "on", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("backslash_quote", "on", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	pin_sql_reading_settings();
 	stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
 	AtEOXact_GUC(true, nestlevel);
 
@@ -476,10 +488,7 @@ definition_is_query(const char *sql)
 	bool		ok = true;
 	int			nestlevel = NewGUCNestLevel();
 
-	(void) set_config_option("standard_conforming_strings", "on", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("backslash_quote", "on", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	pin_sql_reading_settings();
 	PG_TRY();
 	{
 		(void) raw_parser(sql, RAW_PARSE_DEFAULT);
@@ -621,10 +630,7 @@ parse_node_expression(const char *node_display, const char *sql, const char *wha
 	error_context_stack = &errcb;
 
 	nestlevel = NewGUCNestLevel();
-	(void) set_config_option("standard_conforming_strings", "on", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("backslash_quote", "on", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	pin_sql_reading_settings();
 	{
 		MemoryContext cxt = CurrentMemoryContext;
 
