@@ -8,28 +8,8 @@ DATA_built = hamilton--1.0.sql
 EXTENSION_SQL = $(sort $(wildcard $(srcdir)/src/sql/*.sql))
 PGFILEDESC = "pg_hamilton - dataflows of functions and SQL inside PostgreSQL"
 
-OBJS = \
-	src/hamilton.o \
-	src/catalog.o \
-	src/registry.o \
-	src/sqlparse.o \
-	src/dag.o \
-	src/dag_load.o \
-	src/resolve.o \
-	src/order.o \
-	src/validate.o \
-	src/request.o \
-	src/values.o \
-	src/planner.o \
-	src/executor.o \
-	src/materialize.o \
-	src/runlog.o \
-	src/graph.o \
-	src/decorators.o \
-	src/frame.o \
-	src/frame_compile.o \
-	src/frame_plan.o \
-	src/checks.o
+# Every C file of src/ and of its stage folders (see docs/architecture.md).
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c)))
 
 PG_CPPFLAGS = -I$(srcdir)/include
 

@@ -1,0 +1,139 @@
+/*
+ * The SQL API: defining, running and querying the dataflow.  Every function
+ * here is C (src/api/); node SQL always runs with the caller's rights.
+ */
+
+/* ------------------------------------------------------------------------
+ * Defining the dataflow
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION @extschema@.hamilton_register(module regnamespace)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'hamilton_register'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_register(regnamespace) IS
+  'make a schema a module: its functions (names not starting with _) become nodes; returns how many';
+
+CREATE FUNCTION @extschema@.hamilton_unregister(module regnamespace)
+RETURNS void
+AS 'MODULE_PATHNAME', 'hamilton_unregister'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_unregister(regnamespace) IS
+  'forget a module: its functions stop being nodes (its SQL nodes stay)';
+
+CREATE FUNCTION @extschema@.hamilton_define(
+    node text,
+    sql text,
+    doc text DEFAULT NULL,
+    tags jsonb DEFAULT NULL,
+    materialize text DEFAULT 'auto',
+    inputs text[] DEFAULT NULL,
+    key text[] DEFAULT NULL,
+    extract_columns boolean DEFAULT false,
+    config_when jsonb DEFAULT '{}',
+    checks jsonb DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'hamilton_define'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_define(text, text, text, jsonb, text, text[], text[], boolean, jsonb, jsonb) IS
+  'define (or replace) a SQL node schema.name: a read-only SELECT is a table node (a frame with key and extract_columns), an expression is a column node';
+
+CREATE FUNCTION @extschema@.hamilton_parameterize(
+    template text,
+    sql text,
+    params jsonb,
+    doc text DEFAULT NULL,
+    tags jsonb DEFAULT NULL,
+    checks jsonb DEFAULT NULL)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'hamilton_parameterize'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_parameterize(text, text, jsonb, text, jsonb, jsonb) IS
+  'one definition, many nodes: {key} in the template, SQL and doc takes each set of values in params; returns the nodes defined';
+
+CREATE FUNCTION @extschema@.hamilton_when(function text, config_when jsonb)
+RETURNS text
+AS 'MODULE_PATHNAME', 'hamilton_when'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_when(text, jsonb) IS
+  'make function module.name__suffix the variant of node module.name chosen when config matches config_when (NULL or {} undoes it); returns the node''s name';
+
+CREATE FUNCTION @extschema@.hamilton_check(node text, checks jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'hamilton_check'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_check(text, jsonb) IS
+  'set the checks on any node''s output (an empty array removes them); returns them';
+
+CREATE FUNCTION @extschema@.hamilton_drop(node text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'hamilton_drop'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_drop(text) IS
+  'remove a SQL node (its last result table is left in place)';
+
+CREATE FUNCTION @extschema@.hamilton_tag(node text, tags jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'hamilton_tag'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_tag(text, jsonb) IS
+  'merge tags into a node (a JSON null removes a key); returns the node''s tags';
+
+/* ------------------------------------------------------------------------
+ * Running it
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION @extschema@.hamilton_execute(
+    outputs text[],
+    inputs jsonb DEFAULT '{}',
+    overrides jsonb DEFAULT '{}',
+    config jsonb DEFAULT '{}',
+    into_table text DEFAULT NULL)
+RETURNS TABLE (node text, kind text, relation text, rows bigint, ms double precision, status text)
+AS 'MODULE_PATHNAME', 'hamilton_execute'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_execute(text[], jsonb, jsonb, jsonb, text) IS
+  'validate, run the upstream closure of the outputs, materialize them; returns the run report';
+
+CREATE FUNCTION @extschema@.hamilton_validate(
+    outputs text[],
+    inputs jsonb DEFAULT '{}',
+    overrides jsonb DEFAULT '{}',
+    config jsonb DEFAULT '{}',
+    into_table text DEFAULT NULL)
+RETURNS TABLE (problem text, node text, message text, detail text, hint text)
+AS 'MODULE_PATHNAME', 'hamilton_validate'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_validate(text[], jsonb, jsonb, jsonb, text) IS
+  'dry run: every problem that would stop hamilton_execute, one row each (no rows: valid)';
+
+CREATE FUNCTION @extschema@.hamilton_explain(
+    outputs text[],
+    inputs jsonb DEFAULT '{}',
+    overrides jsonb DEFAULT '{}',
+    config jsonb DEFAULT '{}',
+    into_table text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'hamilton_explain'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_explain(text[], jsonb, jsonb, jsonb, text) IS
+  'the plan hamilton_execute would follow, step by step, with the SQL each step runs';
+
+/* ------------------------------------------------------------------------
+ * Graph queries and introspection
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION @extschema@.hamilton_upstream(node text)
+RETURNS TABLE (node text, depth integer)
+AS 'MODULE_PATHNAME', 'hamilton_upstream'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION @extschema@.hamilton_downstream(node text)
+RETURNS TABLE (node text, depth integer)
+AS 'MODULE_PATHNAME', 'hamilton_downstream'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION @extschema@.hamilton_path(from_node text, to_node text)
+RETURNS TABLE (node text, depth integer)
+AS 'MODULE_PATHNAME', 'hamilton_path'
+LANGUAGE C STRICT VOLATILE;

@@ -1,0 +1,91 @@
+/* ------------------------------------------------------------------------
+ * Introspection: the views over the graph, the runs and the lineage
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION hamilton.node_list()
+RETURNS TABLE (node text, module name, name name, kind text, language text, type text,
+               inputs text[], sources text[], doc text, tags jsonb, materialize text,
+               definition text, fingerprint text, owner name,
+               frame text, key text[], config_when jsonb, checks jsonb, parameterized jsonb)
+AS 'MODULE_PATHNAME', 'hamilton_node_list'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION hamilton.edge_list()
+RETURNS TABLE (upstream text, downstream text, via text)
+AS 'MODULE_PATHNAME', 'hamilton_edge_list'
+LANGUAGE C VOLATILE;
+
+CREATE VIEW hamilton.nodes AS SELECT * FROM hamilton.node_list();
+COMMENT ON VIEW hamilton.nodes IS 'every node of the dataflow (every variant of it), as the next execution will see it';
+
+CREATE VIEW hamilton.edges AS SELECT * FROM hamilton.edge_list();
+COMMENT ON VIEW hamilton.edges IS 'upstream -> downstream, and the parameter or relation reference that makes the edge';
+
+CREATE VIEW hamilton.modules AS
+SELECT m.schema_name AS module,
+       m.registered_at,
+       m.registered_by,
+       n.oid IS NOT NULL AS schema_exists
+FROM hamilton.module m
+LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = m.schema_name;
+
+CREATE VIEW hamilton.tags AS
+SELECT pg_catalog.quote_ident(t.schema_name) || '.' || pg_catalog.quote_ident(t.node_name) AS node,
+       t.schema_name AS module,
+       t.node_name AS name,
+       t.tag_key AS key,
+       t.tag_value AS value
+FROM hamilton.node_tag t;
+COMMENT ON VIEW hamilton.tags IS 'one row per (node, tag key)';
+
+CREATE VIEW hamilton.runs WITH (security_barrier) AS
+SELECT r.run_id, r.status, r.started_at, r.finished_at,
+       round(extract(epoch FROM r.finished_at - r.started_at)::numeric * 1000, 3) AS ms,
+       r.outputs, r.inputs, r.overrides, r.config, r.run_by, r.failed_node, r.error
+FROM hamilton.run r
+WHERE hamilton.may_see_run(r.run_by);
+COMMENT ON VIEW hamilton.runs IS 'every run you (or a role you belong to) made: status, outputs, inputs, error';
+
+CREATE VIEW hamilton.node_runs WITH (security_barrier) AS
+SELECT nr.run_id, nr.step, nr.node, nr.module, nr.kind, nr.relation, nr.rows, nr.ms,
+       nr.status, nr.fingerprint, nr.error
+FROM hamilton.node_run nr
+JOIN hamilton.run r USING (run_id)
+WHERE hamilton.may_see_run(r.run_by);
+COMMENT ON VIEW hamilton.node_runs IS 'every step of the runs in hamilton.runs';
+
+CREATE VIEW hamilton.lineage WITH (security_barrier) AS
+SELECT res.relation,
+       pg_catalog.quote_ident(res.schema_name) || '.' || pg_catalog.quote_ident(res.node_name) AS node,
+       res.schema_name AS module,
+       res.run_id,
+       run.status AS run_status,
+       res.materialized_at,
+       res.fingerprint,
+       res.inputs,
+       res.upstream,
+       res.sources
+FROM hamilton.result res
+LEFT JOIN hamilton.run run USING (run_id)
+WHERE coalesce(pg_catalog.has_table_privilege(res.relation::pg_catalog.oid, 'SELECT'), false)
+   OR hamilton.may_see_run(run.run_by);
+COMMENT ON VIEW hamilton.lineage IS 'for each materialized table: the run and node that made it, its code fingerprint, inputs, upstream results and source tables';
+
+CREATE VIEW hamilton.check_results WITH (security_barrier) AS
+SELECT nr.run_id, nr.step, nr.node, c.ord::int AS check_no, c.e->>'check' AS "check",
+       c.e->>'severity' AS severity, (c.e->>'passed')::boolean AS passed,
+       (c.e->>'failing_rows')::bigint AS failing_rows, (c.e->>'rows')::bigint AS rows,
+       c.e->>'relation' AS relation, c.e->'spec' AS spec, r.status AS run_status
+FROM hamilton.node_run nr
+JOIN hamilton.run r USING (run_id)
+CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(nr.checks) WITH ORDINALITY AS c(e, ord)
+WHERE nr.checks IS NOT NULL AND hamilton.may_see_run(r.run_by);
+COMMENT ON VIEW hamilton.check_results IS 'the outcome of every check of every run: passed, and how many rows failed';
+
+GRANT SELECT ON hamilton.check_results TO PUBLIC;
+GRANT SELECT ON hamilton.nodes, hamilton.edges, hamilton.modules, hamilton.tags,
+    hamilton.runs, hamilton.node_runs, hamilton.lineage TO PUBLIC;
+REVOKE ALL ON FUNCTION hamilton.node_list() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hamilton.edge_list() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hamilton.node_list() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION hamilton.edge_list() TO PUBLIC;

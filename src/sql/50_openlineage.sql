@@ -1,0 +1,222 @@
+/* ------------------------------------------------------------------------
+ * OpenLineage: a run's START and COMPLETE/FAIL events
+ * ------------------------------------------------------------------------ */
+
+/*
+ * plpgsql over the views of 30_views.sql, with the caller's privileges
+ * (SECURITY INVOKER): an event shows only the runs the caller may see.
+ */
+
+-- The producer named in events and facets.
+CREATE FUNCTION hamilton.openlineage_producer()
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT 'https://github.com/pg_hamilton/pg_hamilton/tree/1.0' $$;
+
+/*
+ * The server as OpenLineage's naming spec writes it for PostgreSQL:
+ * postgres://host:port.  The host is the first address the server listens
+ * on (localhost when it listens on every address or on Unix sockets only),
+ * so every session of the server names it alike, whatever way it connected.
+ */
+CREATE FUNCTION hamilton.openlineage_server()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT 'postgres://'
+        || CASE WHEN h IS NULL OR h IN ('', '*', '0.0.0.0', '::') THEN 'localhost'
+                WHEN h LIKE '%:%' THEN '[' || h || ']'
+                ELSE h END
+        || ':' || current_setting('port')
+    FROM (SELECT nullif(btrim(split_part(current_setting('listen_addresses'), ',', 1)), '') AS h) AS a
+$$;
+
+/*
+ * The OpenLineage runId of a run: a name-based (version 3, RFC 4122) UUID
+ * of the cluster's system identifier, the database and the run id, so it is
+ * the same every time it is asked for, and differs between databases.
+ */
+CREATE FUNCTION hamilton.openlineage_run_uuid(run_id bigint)
+RETURNS uuid
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT (substr(h, 1, 12) || '3' || substr(h, 14, 3)
+            || substr('89ab', (('x' || substr(h, 17, 1))::bit(4)::int & 3) + 1, 1)
+            || substr(h, 18))::uuid
+    FROM (SELECT md5(decode('b0deaef349d742a9b46cc845eb660e43', 'hex')
+                     || convert_to(c.system_identifier || '/' || current_database() || '/' || run_id, 'UTF8')) AS h
+          FROM pg_control_system() AS c) AS d
+$$;
+
+-- A dataset: {namespace, name} with name database.schema.table.
+CREATE FUNCTION hamilton.openlineage_dataset(relation text)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    rel regclass := to_regclass(relation);
+    parts text[];
+    nsp text;
+    relname text;
+BEGIN
+    IF rel IS NOT NULL THEN
+        SELECT n.nspname, c.relname INTO nsp, relname
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel;
+    ELSE
+        -- gone since: its recorded name
+        parts := parse_ident(relation, false);
+        relname := parts[cardinality(parts)];
+        nsp := coalesce(parts[cardinality(parts) - 1], 'public');
+    END IF;
+    RETURN jsonb_build_object('namespace', hamilton.openlineage_server(),
+                              'name', current_database() || '.' || nsp || '.' || relname);
+END $$;
+
+-- The schema facet of a relation: its columns' names and types.
+CREATE FUNCTION hamilton.openlineage_schema_facet(relation text)
+RETURNS jsonb
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT jsonb_build_object(
+               '_producer', hamilton.openlineage_producer(),
+               '_schemaURL', 'https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet',
+               'fields', coalesce(jsonb_agg(jsonb_build_object('name', a.attname::text,
+                                                               'type', format_type(a.atttypid, a.atttypmod))
+                                            ORDER BY a.attnum), '[]'::jsonb))
+    FROM pg_attribute a
+    WHERE a.attrelid = to_regclass(relation) AND a.attnum > 0 AND NOT a.attisdropped
+    HAVING to_regclass(relation) IS NOT NULL
+$$;
+
+/*
+ * hamilton_openlineage(run_id): the run as OpenLineage run events, a START
+ * and a COMPLETE (or FAIL), ready to POST to an OpenLineage endpoint.
+ */
+CREATE FUNCTION @extschema@.hamilton_openlineage(run_id bigint)
+RETURNS SETOF jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    the_run record;
+    producer text := hamilton.openlineage_producer();
+    run_uuid text;
+    job jsonb;
+    v_inputs jsonb;
+    v_outputs jsonb;
+    end_facets jsonb := '{}';
+BEGIN
+    IF hamilton_openlineage.run_id IS NULL THEN
+        RAISE EXCEPTION 'run_id must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = 'hamilton_openlineage describes one run of hamilton.runs.',
+                  HINT = 'SELECT run_id, status, outputs FROM hamilton.runs ORDER BY run_id DESC; lists the runs you may see.';
+    END IF;
+    SELECT r.* INTO the_run FROM hamilton.runs r WHERE r.run_id = hamilton_openlineage.run_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'run % does not exist or is not visible to you', hamilton_openlineage.run_id
+            USING ERRCODE = 'undefined_object',
+                  DETAIL = 'hamilton.runs shows the runs of the roles you are a member of.',
+                  HINT = 'SELECT run_id, status, outputs FROM hamilton.runs ORDER BY run_id DESC; lists the runs you may see.';
+    END IF;
+
+    run_uuid := hamilton.openlineage_run_uuid(the_run.run_id)::text;
+    job := jsonb_build_object(
+        'namespace', 'pg_hamilton://' || substr(hamilton.openlineage_server(), length('postgres://') + 1)
+                     || '/' || current_database(),
+        'name', array_to_string(ARRAY(SELECT DISTINCT o COLLATE "C" FROM unnest(the_run.outputs) AS o
+                                      ORDER BY 1), ','),
+        'facets', jsonb_build_object('jobType', jsonb_build_object(
+            '_producer', producer,
+            '_schemaURL', 'https://openlineage.io/spec/facets/2-0-3/JobTypeJobFacet.json#/$defs/JobTypeJobFacet',
+            'processingType', 'BATCH',
+            'integration', 'PG_HAMILTON',
+            'jobType', 'DAG')));
+
+    -- Inputs: the source tables the steps that ran read, and the relations
+    -- given as overrides of table nodes.  Temporary tables are not datasets.
+    WITH steps AS (
+        SELECT nr.node, nr.kind, nr.relation, nr.status
+        FROM hamilton.node_runs nr WHERE nr.run_id = the_run.run_id
+    ),
+    read_rel AS (
+        SELECT src AS relation
+        FROM steps s JOIN hamilton.nodes n ON n.node = s.node, unnest(n.sources) AS src
+        WHERE s.status NOT IN ('overridden', 'not run')
+        UNION
+        SELECT src FROM hamilton.result res, unnest(res.sources) AS src
+        WHERE res.run_id = the_run.run_id
+        UNION
+        SELECT s.relation FROM steps s
+        WHERE s.status = 'overridden' AND s.kind <> 'scalar' AND s.relation IS NOT NULL
+    ),
+    datasets AS (
+        SELECT DISTINCT hamilton.openlineage_dataset(r.relation) AS ds
+        FROM read_rel r WHERE r.relation NOT LIKE 'pg\_temp%'
+    )
+    SELECT coalesce(jsonb_agg(d.ds ORDER BY d.ds->>'name' COLLATE "C"), '[]') INTO v_inputs
+    FROM datasets d;
+
+    -- Outputs: the results the run wrote (or, for a failed run, meant to
+    -- write), with their columns and, when kept, their row counts.
+    WITH written AS (
+        SELECT DISTINCT ON (nr.relation) nr.relation, nr.rows, nr.status
+        FROM hamilton.node_runs nr
+        WHERE nr.run_id = the_run.run_id AND nr.relation IS NOT NULL
+          AND nr.relation NOT LIKE 'pg\_temp%'
+          AND nr.status <> 'overridden'
+        ORDER BY nr.relation, nr.step DESC
+    )
+    SELECT coalesce(jsonb_agg(
+               hamilton.openlineage_dataset(w.relation)
+               || jsonb_build_object('facets',
+                      jsonb_strip_nulls(jsonb_build_object('schema', hamilton.openlineage_schema_facet(w.relation))))
+               || CASE WHEN w.status = 'materialized' AND w.rows IS NOT NULL
+                       THEN jsonb_build_object('outputFacets', jsonb_build_object('outputStatistics', jsonb_build_object(
+                                '_producer', producer,
+                                '_schemaURL', 'https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet',
+                                'rowCount', w.rows)))
+                       ELSE '{}' END
+               ORDER BY w.relation COLLATE "C"), '[]')
+    INTO v_outputs
+    FROM written w;
+
+    IF the_run.status = 'failed' THEN
+        end_facets := jsonb_build_object('errorMessage', jsonb_strip_nulls(jsonb_build_object(
+            '_producer', producer,
+            '_schemaURL', 'https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet',
+            'message', coalesce(the_run.error, 'the run failed'),
+            'programmingLanguage', 'SQL',
+            'stackTrace', CASE WHEN the_run.failed_node IS NOT NULL
+                               THEN format('node %s failed in pg_hamilton run %s', the_run.failed_node, the_run.run_id) END)));
+    END IF;
+
+    -- statistics are known once the run is over
+    RETURN NEXT jsonb_build_object(
+        'eventType', 'START',
+        'eventTime', to_char(the_run.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'producer', producer,
+        'schemaURL', 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+        'run', jsonb_build_object('runId', run_uuid, 'facets', '{}'::jsonb),
+        'job', job,
+        'inputs', v_inputs,
+        'outputs', (SELECT coalesce(jsonb_agg(o - 'outputFacets' ORDER BY i), '[]')
+                    FROM jsonb_array_elements(v_outputs) WITH ORDINALITY AS e(o, i)));
+    RETURN NEXT jsonb_build_object(
+        'eventType', CASE WHEN the_run.status = 'failed' THEN 'FAIL' ELSE 'COMPLETE' END,
+        'eventTime', to_char(coalesce(the_run.finished_at, the_run.started_at) AT TIME ZONE 'UTC',
+                             'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'producer', producer,
+        'schemaURL', 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+        'run', jsonb_build_object('runId', run_uuid, 'facets', end_facets),
+        'job', job,
+        'inputs', v_inputs,
+        'outputs', v_outputs);
+END $$;
+COMMENT ON FUNCTION @extschema@.hamilton_openlineage(bigint) IS
+  'the run as OpenLineage run events: START, then COMPLETE or FAIL';
