@@ -1,18 +1,26 @@
 /*
  * catalog.h
- *	  Reading and writing pg_hamilton's catalog tables (schema "hamilton").
+ *	  Stage 1, src/catalog/: pg_hamilton's catalog tables (schema
+ *	  HAMILTON_SCHEMA) and what every later stage needs to touch them
+ *	  safely: the owner's rights, pinned settings, checked SPI, node names.
  *
- * Catalog writes run as the extension's owner, after the caller's rights
- * have been checked here; node SQL always runs as the caller.
+ * Every statement on pg_hamilton's own tables is in this stage.  Catalog
+ * writes run as the extension's owner, after the caller's rights have been
+ * checked; node SQL always runs as the caller.
  */
 #ifndef HAMILTON_CATALOG_H
 #define HAMILTON_CATALOG_H
 
 #include "postgres.h"
+
+#include "executor/spi.h"
 #include "nodes/pg_list.h"
+#include "utils/array.h"
 #include "utils/jsonb.h"
 
-/* Column numbers of hamilton.sql_node, as read by load_sql_nodes (dag.c). */
+#include "hamilton.h"
+
+/* Column numbers of catalog_read_sql_nodes' rows (node_queries.c). */
 #define Anum_sql_node_schema			1
 #define Anum_sql_node_name				2
 #define Anum_sql_node_definition		3
@@ -29,7 +37,18 @@
 #define Anum_sql_node_parameterized		14
 #define Anum_sql_node_checks			15
 
-/* Switching to the catalog owner for catalog access, and back. */
+/* Column numbers of catalog_read_function_nodes' rows (node_queries.c). */
+#define Anum_function_node_oid			1
+#define Anum_function_node_schema		2
+#define Anum_function_node_name			3
+#define Anum_function_node_language		4
+#define Anum_function_node_doc			5
+#define Anum_function_node_owner		6
+#define Anum_function_node_materialize	7
+#define Anum_function_node_checks		8
+#define Anum_function_node_config_when	9
+
+/* Switching to the catalog owner for catalog access, and back (owner.c). */
 typedef struct OwnerScope
 {
 	Oid			saved_userid;
@@ -37,21 +56,90 @@ typedef struct OwnerScope
 	int			guc_nestlevel;
 } OwnerScope;
 
+/* A catalog table's qualified name, for the SQL text of this stage. */
+#define CATALOG_TABLE(table) HAMILTON_SCHEMA "." table
+
 /* The search_path every statement run with the owner's rights uses. */
 #define HAMILTON_SAFE_SEARCH_PATH "pg_catalog, pg_temp"
 
+/* One SQL node definition, as hamilton_define stores it (sql_node_rows.c). */
+typedef struct SqlNodeRow
+{
+	const char *schema;
+	const char *name;
+	const char *definition;
+	const char *doc;			/* or NULL */
+	const char *materialize;	/* "auto" or "table" */
+	ArrayType  *declared;		/* text[], or NULL for none */
+	Oid			previous_owner; /* the owner checked, or InvalidOid: new */
+	const char *kind;			/* "table" or "column" */
+	ArrayType  *frame_key;		/* text[]; these three NULL unless a frame */
+	ArrayType  *frame_columns;
+	ArrayType  *frame_types;
+	bool		extract_columns;
+	const char *config_when;	/* JSON object text, "{}" for none */
+	const char *parameterized;	/* JSON, or NULL */
+} SqlNodeRow;
+
+/* owner.c */
 extern Oid	catalog_owner(void);
 extern void catalog_owner_begin(OwnerScope *w);
 extern void catalog_owner_end(OwnerScope *w);
+extern void catalog_check_node_owner(Oid owner, const char *display,
+									 const char *action);
 
+/* settings.c */
 extern void pin_safe_search_path(void);
+extern void pin_module_search_path(const char *schema);
+extern void pin_sql_reading_settings(void);
+
+/* spi.c */
 extern void spi_exec_checked(const char *sql, int nargs, Oid *argtypes,
 							 Datum *values, const char *nulls, int expected);
-extern bool catalog_module_exists(const char *schema);
+extern void spi_exec_kept(SPIPlanPtr *plan, const char *sql);
+
+/* names.c */
 extern void parse_node_name(const char *text, char **schema, char **name,
 							bool default_schema);
 extern char *qualified_display(const char *schema, const char *name);
+extern char *temp_table_name(const char *prefix, int step, const char *name);
+
+/* node_queries.c: the rows the DAG is built from, in SPI_tuptable */
+extern void catalog_read_function_nodes(void);
+extern void catalog_read_sql_nodes(void);
+extern void catalog_read_all_tags(void);
+
+/* module_rows.c */
+extern bool catalog_module_exists(const char *schema);
+extern void catalog_add_module(const char *schema);
+extern void catalog_remove_module(const char *schema);
+
+/* sql_node_rows.c */
+extern Oid	catalog_sql_node_owner(const char *schema, const char *name, bool *found);
+extern bool catalog_write_sql_node(const SqlNodeRow *row);
+extern bool catalog_delete_sql_node(const char *schema, const char *name, Oid owner);
+extern char *catalog_variant_of_other_kind(const char *schema, const char *name,
+										   const char *kind);
+extern char *catalog_name_taken(Oid nsp, const char *schema, ArrayType *names,
+								const char *except, char **what);
+
+/* option_rows.c: tags, checks, function variants */
 extern Jsonb *catalog_node_tags(const char *schema, const char *name);
+extern void catalog_merge_tags(const char *schema, const char *name, Jsonb *tags);
 extern void catalog_delete_tags(const char *schema, const char *name);
+extern void catalog_store_checks(const char *schema, const char *name, Jsonb *checks);
+extern void catalog_store_variant(const char *schema, const char *function,
+								  Jsonb *when);
+
+/* result_rows.c: the lineage of each materialized result */
+extern Oid	catalog_result_relation(const char *schema, const char *name);
+extern void catalog_write_result(const char *schema, const char *name, Oid relid,
+								 int64 run_id, const char *fingerprint,
+								 const char *inputs_json, const char *upstream_json,
+								 const char *sources_json);
+
+/* run_rows.c: run history */
+extern int64 catalog_next_run_id(void);
+extern void catalog_insert_run(const char *json);
 
 #endif							/* HAMILTON_CATALOG_H */

@@ -1,19 +1,39 @@
 /*
  * dag.h
- *	  The dataflow graph: nodes, their dependencies, and how names resolve.
+ *	  Stage 3, src/dag/: the dataflow graph.  Nodes, the names that connect
+ *	  them, frames, the order they run in, and their code's fingerprints.
  *
  * A Dag is rebuilt from the catalogs (pg_proc and hamilton.sql_node) at every
- * call, so that replacing or dropping a function is seen at once.  Nodes live
- * in one array and refer to each other by index; nothing in here recurses
- * over the graph.
+ * call of the API, so that replacing or dropping a function is seen at once.
+ * Nodes live in one array and refer to each other by index; nothing in here
+ * recurses over the graph.
+ *
+ * A name in a parameter or in a SQL node's FROM resolves, in this order, to
+ * (resolve.c):
+ *	 1. the node of that name in the consumer's own module;
+ *	 2. for SQL nodes, a relation on the module's own path (a source, or the
+ *		node whose result table it is);
+ *	 3. the only node of that name in another module whose owner the
+ *		consumer's owner trusts (several: ambiguous);
+ *	 4. otherwise an input, which must be given at execution.
+ *
+ * Problems found while building (overloads, ambiguity, unnamed parameters,
+ * unknown relations) are attached to their node and reported only when a
+ * request needs that node, together with every other problem.
  */
 #ifndef HAMILTON_DAG_H
 #define HAMILTON_DAG_H
 
 #include "postgres.h"
+
+#include "access/htup.h"
+#include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
+
+#include "catalog.h"
+#include "parse.h"
 
 typedef enum HNodeKind
 {
@@ -54,22 +74,6 @@ typedef struct HParam
 	bool		key;			/* names a key column of the node's frame */
 } HParam;
 
-/* A relation read by a SQL node, found by the parser. */
-typedef struct SqlRef
-{
-	char	   *schema;			/* as written; NULL when unqualified */
-	char	   *name;
-	int			start;			/* byte span of the name in the definition */
-	int			end;
-	bool		has_alias;
-	bool		no_alias_allowed;	/* TABLE x, ONLY (x): nothing may follow */
-	bool		inlinable;		/* may be replaced by a parenthesized subquery */
-	bool		column;			/* a column name in an expression node */
-	bool		key;			/* a column name that is a frame's key column */
-	int			target;			/* node index; -1 for a source relation */
-	char	   *source;			/* qualified source relation when target < 0 */
-} SqlRef;
-
 /* A problem found while building or validating; reported all at once. */
 typedef struct HProblem
 {
@@ -98,7 +102,7 @@ typedef struct HNode
 	SqlRef	   *refs;
 	List	   *declared;		/* declared input names (char *) */
 	char	   *doc;
-	char	   *fingerprint;	/* md5 of its code, see dag_fingerprint() */
+	char	   *fingerprint;	/* md5 of its code, see fingerprint.c */
 	Oid			owner;
 	bool		persist;		/* materialize => 'table' */
 	int			ndeps;
@@ -106,7 +110,7 @@ typedef struct HNode
 	int			next_same_name; /* next node with this name, or -1 */
 	List	   *problems;		/* HProblem *, reported when the node is used */
 
-	/* frames and column nodes (frame.c) */
+	/* frames and column nodes (frames.c) */
 	int			nkey;			/* a frame's key columns */
 	char	  **key;
 	int			frame;			/* a column node's frame (node index), or -1 */
@@ -138,9 +142,12 @@ typedef struct Dag
 	List	   *key_names;		/* every frame key column name (char *) */
 } Dag;
 
-/* dag.c */
-extern Dag *dag_build(void);
-extern Dag *dag_build_config(Jsonb *config, bool all_variants);
+/* What dag_resolve_unqualified returns when no single node matches. */
+#define RESOLVE_NONE		(-1)
+#define RESOLVE_AMBIGUOUS	(-2)
+
+/* nodes.c */
+extern Dag *dag_create(Jsonb *config, bool all_variants);
 extern int	dag_add_node(Dag *dag);
 extern void dag_index_node(Dag *dag, int index);
 extern int	dag_input_node(Dag *dag, const char *name);
@@ -151,13 +158,42 @@ extern void dag_build_downstream(Dag *dag);
 extern const char *dag_kind_name(HNodeKind kind);
 extern char *dag_type_name(HNode *node);
 extern bool dag_yields_relation(HNode *node);
+extern HProblem *problem_make(const char *code, int sqlstate, const char *node,
+							  const char *message, const char *detail,
+							  const char *hint);
 
-/* dag_load.c */
+/* build.c */
+extern Dag *dag_build(void);
+extern Dag *dag_build_config(Jsonb *config, bool all_variants);
+
+/* load_functions.c */
 extern void dag_load_function_nodes(Dag *dag);
-extern void dag_load_sql_nodes(Dag *dag);
-extern const char *dag_fingerprint(Dag *dag, int index);
 
-/* frame.c */
+/* load_sql_nodes.c */
+extern void dag_load_sql_nodes(Dag *dag);
+
+/* variants.c */
+extern bool dag_when_matches(Jsonb *config, const char *when_text);
+extern HProblem *dag_no_variant_problem(Dag *dag, const char *schema,
+										const char *name, const char *variants);
+
+/* fingerprint.c */
+extern const char *dag_fingerprint(Dag *dag, int index);
+extern char *dag_function_body(HeapTuple proctup, Oid funcoid);
+
+/* resolve.c */
+extern void dag_resolve_dependencies(Dag *dag);
+extern bool dag_owner_trusts(Oid consumer_owner, Oid producer_owner);
+extern int	dag_resolve_unqualified(Dag *dag, const char *module, const char *name,
+									Oid consumer_owner, StringInfo candidates);
+
+/* find.c */
+extern int	dag_resolve_name(Dag *dag, const char *text, HProblem **problem,
+							 const char *role);
+extern int	dag_resolve_name_or_error(Dag *dag, const char *text);
+extern int	dag_resolve_graph_name(Dag *dag, const char *text);
+
+/* frames.c */
 extern void dag_infer_frames(Dag *dag);
 extern bool dag_is_key_name(Dag *dag, const char *name);
 
@@ -165,14 +201,8 @@ extern bool dag_is_key_name(Dag *dag, const char *name);
 extern int *dag_order(Dag *dag, const bool *in_closure, const bool *overridden,
 					  int nclosure, int *count, HProblem **cycle);
 
-/* resolve.c */
-extern void dag_resolve_dependencies(Dag *dag);
-extern int	dag_resolve_name(Dag *dag, const char *text, HProblem **problem,
-							 const char *role);
-extern int	dag_resolve_name_or_error(Dag *dag, const char *text);
-
-extern HProblem *problem_make(const char *code, int sqlstate, const char *node,
-							  const char *message, const char *detail,
-							  const char *hint);
+/* walk.c */
+extern void dag_walk(Dag *dag, int start, bool downstream, int *depth, int *parent,
+					 int stop_at);
 
 #endif							/* HAMILTON_DAG_H */

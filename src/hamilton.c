@@ -3,27 +3,25 @@
  * hamilton.c
  *	  pg_hamilton's entry point: the module magic and its settings.
  *
- * Every SQL-callable function lives in the file of its concern:
- *	catalog.c      catalog access, ownership, running catalog writes as owner
- *	registry.c     hamilton_register / unregister / define / drop / tag
- *	sqlparse.c     reading SQL node definitions with raw_parser
- *	dag.c          the graph: building it, indexing nodes by name
- *	dag_load.c     reading nodes from pg_proc and hamilton.sql_node; fingerprints
- *	resolve.c      name resolution (parameters, FROM, API names) and trust
- *	validate.c     closure and every check before a run
- *	request.c      the arguments of execute / validate / explain; reporting problems
- *	order.c        topological order and the cycle that prevents one
- *	values.c       inputs and overrides: JSON values to typed SQL literals
- *	planner.c      what each step does (inline, temp, persist) and its SQL
- *	executor.c     hamilton_execute: running the plan step by step
- *	materialize.c  result tables, replaced atomically; temporary tables
- *	runlog.c       run history and lineage, and the failed-run recorder
- *	graph.c        upstream / downstream / path, the nodes and edges views
- *	decorators.c   frames, variants, checks, parameterize: checked when defined
- *	frame.c        which frame each column node belongs to
- *	frame_compile.c the one query that computes a frame's requested columns
- *	frame_plan.c   column steps grouped by frame; running their query
- *	checks.c       running a node's checks on its result
+ * The code is laid out by stage, in the order a request's data flows
+ * through it; a stage calls only the stages before it (checked by
+ * scripts/check-layout.sh), and each has one header, include/<stage>.h:
+ *
+ *	src/catalog/  pg_hamilton's tables; the owner's rights, pinned settings,
+ *	              checked SPI, node names
+ *	src/parse/    reading SQL definitions (raw_parser, token spans) and the
+ *	              JSON and array arguments
+ *	src/dag/      the graph: loading nodes, resolving names, frames, order,
+ *	              fingerprints, walks
+ *	src/define/   registering modules, defining nodes, decorators as options
+ *	src/validate/ every check before a run; the plan's closure and order;
+ *	              input values
+ *	src/plan/     what each step does and its SQL; frame compilation; explain
+ *	src/runlog/   run history, lineage, the failed-run recorder
+ *	src/exec/     the step loop, materialization, data checks
+ *	src/api/      the SQL-callable entry points, and only them
+ *
+ * docs/architecture.md walks one call of hamilton_execute through them.
  *
  *-------------------------------------------------------------------------
  */

@@ -1,0 +1,86 @@
+/*
+ * define.h
+ *	  Stage 4, src/define/: defining the dataflow.  Registering modules,
+ *	  defining and dropping SQL nodes, and Hamilton's decorators as node
+ *	  options (@tag, @check_output, @config.when, @extract_columns,
+ *	  @parameterize), each checked before anything is written.
+ *
+ * Who may do what follows PostgreSQL's own rules: registering a schema
+ * takes owning it; defining a node takes CREATE on its schema (its result
+ * table will live there); redefining, dropping, tagging or checking a node
+ * takes owning it (the function's owner, or the role that defined the SQL
+ * node), or being a member of that role.  SPI must be connected.
+ */
+#ifndef HAMILTON_DEFINE_H
+#define HAMILTON_DEFINE_H
+
+#include "postgres.h"
+
+#include "nodes/pg_list.h"
+#include "utils/array.h"
+#include "utils/jsonb.h"
+
+#include "dag.h"
+
+/* The arguments of hamilton_define (and of each node a template makes). */
+typedef struct DefineArgs
+{
+	char	   *node_text;
+	char	   *sql;
+	char	   *doc;
+	Jsonb	   *tags;
+	char	   *materialize;
+	ArrayType  *declared;
+	ArrayType  *key;
+	bool		extract_columns;
+	Jsonb	   *config_when;
+	Jsonb	   *checks;
+	char	   *parameterized;	/* JSON: the template and values, or NULL */
+} DefineArgs;
+
+/* What a frame's SELECT yields, read when it is defined (frame_shape.c). */
+typedef struct FrameShape
+{
+	ArrayType  *key;			/* text[] */
+	ArrayType  *columns;		/* text[]: every column, in order */
+	ArrayType  *types;			/* text[]: their types, as format_type says */
+	int			ncolumns;
+	char	  **names;
+	List	   *key_names;		/* char * */
+} FrameShape;
+
+/* module.c */
+extern int	define_register_module(Oid nspoid);
+extern void define_unregister_module(Oid nspoid);
+
+/* sql_node.c */
+extern char *define_sql_node(DefineArgs *a);
+extern void define_drop_node(const char *node_text);
+
+/* frame_shape.c */
+extern FrameShape *frame_shape(const char *display, const char *schema,
+							   const char *definition, ArrayType *key,
+							   bool extract_columns);
+extern void frame_check_column_names(const char *display, const char *schema,
+									 Oid nsp, const char *name, FrameShape *shape);
+
+/* check_options.c */
+extern void check_materialize_option(const char *materialize);
+extern void check_tags(const char *display, Jsonb *tags);
+extern Jsonb *config_when_checked(const char *display, Jsonb *when);
+extern void variants_check_kind(const char *display, const char *schema,
+								const char *name, const char *kind);
+extern void expression_check_calls(const char *display, ParsedExpr *pe);
+extern void checks_validate(const char *display, Jsonb *checks);
+
+/* set_options.c */
+extern Jsonb *define_tag_node(const char *node_text, Jsonb *tags);
+extern void define_set_checks(const char *node_text, Jsonb *checks);
+extern char *define_function_variant(const char *function_text, Jsonb *when);
+
+/* template.c */
+extern List *define_parameterized(const char *template, const char *sql,
+								  const char *doc, Jsonb *params, Jsonb *tags,
+								  Jsonb *checks);
+
+#endif							/* HAMILTON_DEFINE_H */

@@ -1,0 +1,121 @@
+/*-------------------------------------------------------------------------
+ *
+ * execute.c
+ *	  Running the dataflow: hamilton_execute, and its dry runs
+ *	  hamilton_validate and hamilton_explain.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include "api.h"
+
+PG_FUNCTION_INFO_V1(hamilton_execute);
+PG_FUNCTION_INFO_V1(hamilton_validate);
+PG_FUNCTION_INFO_V1(hamilton_explain);
+
+static void emit_report(HPlan *plan, ReturnSetInfo *rsinfo);
+
+/*
+ * hamilton_execute(outputs, inputs, overrides, config) runs the upstream
+ * closure of the outputs and returns one report row per step.
+ */
+Datum
+hamilton_execute(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	HPlan	   *plan;
+
+	InitMaterializedSRF(fcinfo, 0);
+	plan = api_plan_request(fcinfo);
+	plan_raise_problems(plan);
+	plan_choose_actions(plan);
+	plan_execute(plan);
+	emit_report(plan, rsinfo);
+	api_end();
+	return (Datum) 0;
+}
+
+/* emit_report returns one row per step: the run report. */
+static void
+emit_report(HPlan *plan, ReturnSetInfo *rsinfo)
+{
+	int			i;
+
+	for (i = 0; i < plan->nsteps; i++)
+	{
+		PlanStep   *step = &plan->steps[i];
+		HNode	   *node = &plan->dag->nodes[step->node];
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+
+		values[0] = CStringGetTextDatum(node->display);
+		values[1] = CStringGetTextDatum(dag_kind_name(node->kind));
+		if (step->result_table || (step->relation && step->action == STEP_OVERRIDE))
+			values[2] = CStringGetTextDatum(step->result_table ? step->result_table : step->relation);
+		else
+			nulls[2] = true;
+		values[3] = Int64GetDatum(step->rows);
+		nulls[3] = !step->has_rows;
+		values[4] = Float8GetDatum(rint(step->ms * 1000.0) / 1000.0);
+		values[5] = CStringGetTextDatum(step->status ? step->status : "?");
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+/*
+ * hamilton_validate(outputs, inputs, overrides, config) is a dry run: one
+ * row per problem that would stop hamilton_execute; no rows means it would
+ * run.
+ */
+Datum
+hamilton_validate(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	HPlan	   *plan;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	plan = api_plan_request(fcinfo);
+	foreach(lc, plan->problems)
+	{
+		HProblem   *p = lfirst(lc);
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+
+		values[0] = CStringGetTextDatum(p->code);
+		values[1] = p->node ? CStringGetTextDatum(p->node) : (Datum) 0;
+		nulls[1] = p->node == NULL;
+		values[2] = CStringGetTextDatum(p->message);
+		values[3] = p->detail ? CStringGetTextDatum(p->detail) : (Datum) 0;
+		nulls[3] = p->detail == NULL;
+		values[4] = p->hint ? CStringGetTextDatum(p->hint) : (Datum) 0;
+		nulls[4] = p->hint == NULL;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	api_end();
+	return (Datum) 0;
+}
+
+/*
+ * hamilton_explain(outputs, inputs, overrides, config) validates like
+ * hamilton_execute and returns the plan without running anything.
+ */
+Datum
+hamilton_explain(PG_FUNCTION_ARGS)
+{
+	HPlan	   *plan;
+	text	   *result;
+
+	plan = api_plan_request(fcinfo);
+	plan_raise_problems(plan);
+	plan_choose_actions(plan);
+	result = cstring_to_text(plan_explain_text(plan));
+	api_end();
+	PG_RETURN_TEXT_P(result);
+}

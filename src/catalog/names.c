@@ -1,0 +1,150 @@
+/*-------------------------------------------------------------------------
+ *
+ * names.c
+ *	  Node names: reading "module.name" as users write it, writing it back
+ *	  as users read it, and naming the temporary tables of a run.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "nodes/makefuncs.h"
+#include "parser/scansup.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "catalog.h"
+
+/*
+ * split_name_parts splits "a.b" the way the parser reads identifiers
+ * (quoted parts kept as written, unquoted ones downcased), but without
+ * truncating them: a name too long for a table is an error, not a surprise.
+ */
+static List *
+split_name_parts(const char *text)
+{
+	List	   *parts = NIL;
+	const char *p = text;
+
+	for (;;)
+	{
+		StringInfoData part;
+
+		initStringInfo(&part);
+		while (scanner_isspace(*p))
+			p++;
+		if (*p == '"')
+		{
+			for (p++;; p++)
+			{
+				if (*p == '\0')
+					return NIL;
+				if (*p == '"')
+				{
+					if (p[1] != '"')
+						break;
+					p++;
+				}
+				appendStringInfoChar(&part, *p);
+			}
+			p++;
+		}
+		else
+		{
+			const char *start = p;
+
+			while (*p && *p != '.' && !scanner_isspace(*p))
+				p++;
+			if (p == start)
+				return NIL;
+			appendStringInfoString(&part, downcase_identifier(start, p - start, false, false));
+		}
+		if (part.len == 0)
+			return NIL;
+		parts = lappend(parts, part.data);
+		while (scanner_isspace(*p))
+			p++;
+		if (*p == '\0')
+			return parts;
+		if (*p != '.')
+			return NIL;
+		p++;
+	}
+}
+
+/*
+ * parse_node_name splits "schema.name" (quoted identifiers allowed) into its
+ * parts.  An unqualified name gets schema NULL, or with default_schema the
+ * schema a CREATE TABLE would use.
+ */
+void
+parse_node_name(const char *text, char **schema, char **name,
+				bool default_schema)
+{
+	List	   *parts = split_name_parts(text);
+	ListCell   *lc;
+
+	if (list_length(parts) < 1 || list_length(parts) > 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("improper node name \"%s\"", text),
+				 errdetail("A node name is module.name or name."),
+				 errhint("Quote parts that contain dots or spaces: '\"my schema\".node'.")));
+	foreach(lc, parts)
+	{
+		if (strlen(lfirst(lc)) >= NAMEDATALEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_NAME_TOO_LONG),
+					 errmsg("name \"%s\" is too long", (char *) lfirst(lc)),
+					 errdetail("Node and module names become table and schema names, which hold at most %d bytes.",
+							   NAMEDATALEN - 1),
+					 errhint("Choose a shorter name.")));
+	}
+
+	if (list_length(parts) == 1)
+	{
+		*name = linitial(parts);
+		*schema = NULL;
+		if (default_schema)
+		{
+			RangeVar   *rv = makeRangeVar(NULL, *name, -1);
+
+			*schema = get_namespace_name(RangeVarGetCreationNamespace(rv));
+		}
+	}
+	else
+	{
+		*schema = linitial(parts);
+		*name = lsecond(parts);
+	}
+}
+
+/*
+ * qualified_display is how a node is named to users: schema.name, quoted
+ * only where needed, exactly as quote_ident() || '.' || quote_ident() in SQL.
+ */
+char *
+qualified_display(const char *schema, const char *name)
+{
+	if (schema == NULL)
+		return pstrdup(quote_identifier(name));
+	return quote_qualified_identifier(schema, name);
+}
+
+/*
+ * temp_table_name names a temporary table of a run: "hamilton_<step>_<node>"
+ * for a node's intermediate result (the node's name clipped to 40 bytes, so
+ * that the whole stays under NAMEDATALEN), or "hamilton_<purpose>_<step>"
+ * when node_name is NULL.  The step number keeps names of one run distinct.
+ */
+char *
+temp_table_name(const char *purpose, int step, const char *node_name)
+{
+	if (node_name == NULL)
+		return psprintf("hamilton_%s_%d", purpose, step);
+	return psprintf("hamilton_%d_%s", step,
+					pnstrdup(node_name, pg_mbcliplen(node_name, strlen(node_name), 40)));
+}

@@ -1,0 +1,100 @@
+/*-------------------------------------------------------------------------
+ *
+ * node_queries.c
+ *	  The catalog queries the DAG is read from: function nodes (pg_proc of
+ *	  the registered modules, with their tags, checks and variants), SQL
+ *	  nodes (hamilton.sql_node), and every node's tags.
+ *
+ * Each query leaves its rows in SPI_tuptable, in the column order of the
+ * Anum_ macros of catalog.h.  The two node queries are planned once per
+ * backend; they run at every call of the API, since the DAG is rebuilt each
+ * time so that a replaced or dropped function is seen at once.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+
+#include "catalog.h"
+
+static SPIPlanPtr function_nodes_plan = NULL;
+static SPIPlanPtr sql_nodes_plan = NULL;
+
+/*
+ * catalog_read_function_nodes: every function of a registered module whose
+ * name does not start with "_", but for procedures, aggregates, functions
+ * returning void or another pseudo-type (record aside), and members of
+ * extensions; with its comment, owner, materialize tag, checks and variant
+ * condition.  A variant's checks are its node's (the name before "__").
+ */
+void
+catalog_read_function_nodes(void)
+{
+	spi_exec_kept(&function_nodes_plan,
+				   "SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, p.proowner, "
+				   "       mt.tag_value, c.checks::pg_catalog.text, "
+				   "       CASE WHEN v.config_when IS NOT NULL THEN v.config_when::pg_catalog.text END "
+				   "FROM " CATALOG_TABLE("module") " m "
+				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) m.schema_name "
+				   "JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid "
+				   "JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang "
+				   "JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) p.prorettype "
+				   "LEFT JOIN pg_catalog.pg_description d ON d.objoid OPERATOR(pg_catalog.=) p.oid "
+				   "     AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass "
+				   "     AND d.objsubid OPERATOR(pg_catalog.=) 0 "
+				   "LEFT JOIN " CATALOG_TABLE("node_tag") " mt ON mt.schema_name OPERATOR(pg_catalog.=) n.nspname "
+				   "     AND mt.node_name OPERATOR(pg_catalog.=) p.proname "
+				   "     AND mt.tag_key OPERATOR(pg_catalog.=) 'materialize' "
+				   "LEFT JOIN " CATALOG_TABLE("function_variant") " v ON v.schema_name OPERATOR(pg_catalog.=) n.nspname "
+				   "     AND v.function_name OPERATOR(pg_catalog.=) p.proname "
+				   "LEFT JOIN " CATALOG_TABLE("node_check") " c ON c.schema_name OPERATOR(pg_catalog.=) n.nspname "
+				   "     AND c.node_name OPERATOR(pg_catalog.=) CASE WHEN v.function_name IS NULL THEN p.proname::pg_catalog.text "
+				   "         ELSE pg_catalog.regexp_replace(p.proname::pg_catalog.text, '^(.*)__.*$', '\\1') END "
+				   "WHERE p.prokind OPERATOR(pg_catalog.=) 'f' "
+				   "  AND pg_catalog.left(p.proname, 1) OPERATOR(pg_catalog.<>) '_' "
+				   "  AND (t.typtype OPERATOR(pg_catalog.<>) 'p' "
+				   "       OR p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.record'::pg_catalog.regtype) "
+				   "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep "
+				   "       WHERE dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass "
+				   "         AND dep.objid OPERATOR(pg_catalog.=) p.oid AND dep.deptype OPERATOR(pg_catalog.=) 'e') "
+				   "ORDER BY n.nspname, p.proname, p.oid");
+}
+
+/*
+ * catalog_read_sql_nodes: every SQL node (each variant a row, a node's
+ * variants adjacent) whose schema exists, with its materialize tag and
+ * checks.
+ */
+void
+catalog_read_sql_nodes(void)
+{
+	spi_exec_kept(&sql_nodes_plan,
+				   "SELECT s.schema_name, s.node_name, s.definition, s.doc, "
+				   "       CASE WHEN mt.tag_value IS NOT NULL THEN mt.tag_value ELSE s.materialize END, "
+				   "       s.declared_inputs, s.owner::pg_catalog.oid, s.kind, s.frame_key, "
+				   "       s.extract_columns, s.frame_columns, s.frame_types, "
+				   "       CASE WHEN s.config_when OPERATOR(pg_catalog.=) '{}'::pg_catalog.jsonb THEN NULL "
+				   "            ELSE s.config_when::pg_catalog.text END, "
+				   "       s.parameterized::pg_catalog.text, c.checks::pg_catalog.text "
+				   "FROM " CATALOG_TABLE("sql_node") " s "
+				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.schema_name "
+				   "LEFT JOIN " CATALOG_TABLE("node_tag") " mt ON mt.schema_name OPERATOR(pg_catalog.=) s.schema_name "
+				   "     AND mt.node_name OPERATOR(pg_catalog.=) s.node_name "
+				   "     AND mt.tag_key OPERATOR(pg_catalog.=) 'materialize' "
+				   "LEFT JOIN " CATALOG_TABLE("node_check") " c ON c.schema_name OPERATOR(pg_catalog.=) s.schema_name "
+				   "     AND c.node_name OPERATOR(pg_catalog.=) s.node_name "
+				   "ORDER BY 1, 2, s.config_when::pg_catalog.text");
+}
+
+/*
+ * catalog_read_all_tags: (schema, node, tags as one JSON object) for every
+ * node that has tags.
+ */
+void
+catalog_read_all_tags(void)
+{
+	spi_exec_checked("SELECT schema_name, node_name, pg_catalog.jsonb_object_agg(tag_key, tag_value ORDER BY tag_key) "
+					 "FROM " CATALOG_TABLE("node_tag") " GROUP BY 1, 2",
+					 0, NULL, NULL, NULL, SPI_OK_SELECT);
+}

@@ -1,0 +1,78 @@
+/*-------------------------------------------------------------------------
+ *
+ * result_rows.c
+ *	  hamilton.result: each materialized result's table and lineage.
+ *
+ * The row is also how pg_hamilton knows a table is its own: a relation of a
+ * node's name that is not the one recorded here was not made by it, and is
+ * never overwritten.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+
+#include "catalog.h"
+
+/*
+ * catalog_result_relation returns the table pg_hamilton last wrote for a
+ * node, or InvalidOid.
+ */
+Oid
+catalog_result_relation(const char *schema, const char *name)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	bool		isnull;
+	Oid			relid = InvalidOid;
+	OwnerScope	w;
+
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
+	catalog_owner_begin(&w);
+	spi_exec_checked("SELECT relation::pg_catalog.oid FROM " CATALOG_TABLE("result") " WHERE schema_name = $1 AND node_name = $2",
+					 2, argtypes, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+		relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	catalog_owner_end(&w);
+	return relid;
+}
+
+/*
+ * catalog_write_result records (or replaces) a result's lineage: inputs_json
+ * is a JSON object, upstream_json a JSON array of objects, sources_json a
+ * JSON array of relation names.
+ */
+void
+catalog_write_result(const char *schema, const char *name, Oid relid, int64 run_id,
+					 const char *fingerprint, const char *inputs_json,
+					 const char *upstream_json, const char *sources_json)
+{
+	Oid			argtypes[8] = {TEXTOID, TEXTOID, OIDOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[8];
+	OwnerScope	w;
+
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
+	values[2] = ObjectIdGetDatum(relid);
+	values[3] = Int64GetDatum(run_id);
+	values[4] = CStringGetTextDatum(fingerprint);
+	values[5] = CStringGetTextDatum(inputs_json);
+	values[6] = CStringGetTextDatum(upstream_json);
+	values[7] = CStringGetTextDatum(sources_json);
+
+	catalog_owner_begin(&w);
+	spi_exec_checked("INSERT INTO " CATALOG_TABLE("result") " AS r (schema_name, node_name, relation, run_id, "
+					 "  materialized_at, fingerprint, inputs, upstream, sources) "
+					 "VALUES ($1, $2, $3::oid::regclass, $4, pg_catalog.clock_timestamp(), $5, $6::jsonb, $7::jsonb, "
+					 "  ARRAY(SELECT pg_catalog.jsonb_array_elements_text($8::jsonb))) "
+					 "ON CONFLICT (schema_name, node_name) DO UPDATE SET "
+					 "  relation = excluded.relation, run_id = excluded.run_id, "
+					 "  materialized_at = excluded.materialized_at, fingerprint = excluded.fingerprint, "
+					 "  inputs = excluded.inputs, upstream = excluded.upstream, sources = excluded.sources",
+					 8, argtypes, values, NULL, SPI_OK_INSERT);
+	catalog_owner_end(&w);
+}

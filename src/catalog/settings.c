@@ -1,0 +1,56 @@
+/*-------------------------------------------------------------------------
+ *
+ * settings.c
+ *	  The settings pg_hamilton pins around the statements it runs.
+ *
+ * Each pin_* function sets its settings in the current GUC nest level; the
+ * caller opens it with NewGUCNestLevel() and closes it with AtEOXact_GUC(),
+ * so an error unwinds them too.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+#include "catalog.h"
+
+/*
+ * pin_safe_search_path sets search_path to pg_catalog, pg_temp in the
+ * current GUC nest level (the caller opens and closes it).
+ */
+void
+pin_safe_search_path(void)
+{
+	(void) set_config_option("search_path", HAMILTON_SAFE_SEARCH_PATH,
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+}
+
+/*
+ * pin_module_search_path sets search_path to a module's schema, then public,
+ * then temporary tables: where unqualified names in a module's SQL are
+ * looked up, when it is defined and when it runs.
+ */
+void
+pin_module_search_path(const char *schema)
+{
+	(void) set_config_option("search_path",
+							 psprintf("%s, public, pg_temp", quote_identifier(schema)),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+}
+
+/*
+ * pin_sql_reading_settings sets, in the current GUC nest level, the
+ * settings that change how SQL text reads, so that a stored definition is
+ * read (parse/) and run (exec/) the same way, whatever the session
+ * says.
+ */
+void
+pin_sql_reading_settings(void)
+{
+	(void) set_config_option("standard_conforming_strings", "on", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("backslash_quote", "on", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+}

@@ -1,0 +1,73 @@
+/*-------------------------------------------------------------------------
+ *
+ * spi.c
+ *	  Running pg_hamilton's own statements through SPI, checked.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "utils/guc.h"
+
+#include "catalog.h"
+
+/*
+ * spi_exec_checked runs one of our own statements with $n parameters and
+ * fails loudly if SPI does not answer what the statement must answer, with
+ * search_path pinned to pg_catalog.  SPI
+ * leaves CurrentMemoryContext at its procedure context after every call;
+ * the caller's context is put back, so what the caller allocates next lives
+ * where it expects.
+ */
+void
+spi_exec_checked(const char *sql, int nargs, Oid *argtypes, Datum *values,
+				 const char *nulls, int expected)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			nestlevel = NewGUCNestLevel();
+	int			rc;
+
+	/*
+	 * Our statements never depend on the caller's search_path: an operator
+	 * or function of theirs must not decide what we read or write.
+	 */
+	pin_safe_search_path();
+	rc = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
+	AtEOXact_GUC(true, nestlevel);
+	MemoryContextSwitchTo(cxt);
+	if (rc != expected)
+		elog(ERROR, "SPI_execute_with_args failed (%s) for: %s",
+			 SPI_result_code_string(rc), sql);
+}
+
+/*
+ * spi_exec_kept runs a parameterless statement of ours with a plan kept for
+ * the backend's life (SPI_keepplan; the plan cache replans it when the
+ * tables it reads change), keeping the caller's memory context.
+ */
+void
+spi_exec_kept(SPIPlanPtr *plan, const char *sql)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			nestlevel;
+	int			rc;
+
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, 0, NULL);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), sql);
+		if (SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		*plan = p;
+	}
+	nestlevel = NewGUCNestLevel();
+	pin_safe_search_path();
+	rc = SPI_execute_plan(*plan, NULL, NULL, false, 0);
+	AtEOXact_GUC(true, nestlevel);
+	MemoryContextSwitchTo(cxt);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed (%s) for: %s", SPI_result_code_string(rc), sql);
+}

@@ -1,0 +1,173 @@
+/*-------------------------------------------------------------------------
+ *
+ * sql_node_rows.c
+ *	  hamilton.sql_node: the nodes defined in SQL, one row per variant.
+ *
+ * Writes replace only a definition whose owner the caller checked: if
+ * another role changed the node meanwhile, they match nothing and the
+ * caller reports it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+
+#include "catalog.h"
+
+/* catalog_sql_node_owner returns the owner of a SQL node, if it exists. */
+Oid
+catalog_sql_node_owner(const char *schema, const char *name, bool *found)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	bool		isnull;
+
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
+	spi_exec_checked("SELECT owner::oid FROM " CATALOG_TABLE("sql_node") " WHERE schema_name = $1 AND node_name = $2",
+					 2, argtypes, values, NULL, SPI_OK_SELECT);
+	*found = SPI_processed > 0;
+	if (!*found)
+		return InvalidOid;
+	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
+ * catalog_write_sql_node inserts or replaces one variant of a SQL node, owned
+ * by the current user.  Returns false when the row changed owner since
+ * row->previous_owner was checked.
+ */
+bool
+catalog_write_sql_node(const SqlNodeRow *row)
+{
+	Oid			argtypes[15] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, OIDOID, OIDOID,
+	TEXTOID, TEXTARRAYOID, BOOLOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID};
+	Datum		values[15];
+	char		nulls[15];
+	bool		frame = row->frame_key != NULL;
+	OwnerScope	w;
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = CStringGetTextDatum(row->schema);
+	values[1] = CStringGetTextDatum(row->name);
+	values[2] = CStringGetTextDatum(row->definition);
+	values[3] = row->doc ? CStringGetTextDatum(row->doc) : (Datum) 0;
+	nulls[3] = row->doc ? ' ' : 'n';
+	values[4] = CStringGetTextDatum(row->materialize);
+	values[5] = row->declared ? PointerGetDatum(row->declared) :
+		PointerGetDatum(construct_empty_array(TEXTOID));
+	values[6] = ObjectIdGetDatum(GetUserId());
+	values[7] = ObjectIdGetDatum(row->previous_owner);
+	nulls[7] = OidIsValid(row->previous_owner) ? ' ' : 'n';
+	values[8] = CStringGetTextDatum(row->kind);
+	values[9] = frame ? PointerGetDatum(row->frame_key) : (Datum) 0;
+	nulls[9] = frame ? ' ' : 'n';
+	values[10] = BoolGetDatum(frame && row->extract_columns);
+	values[11] = frame ? PointerGetDatum(row->frame_columns) : (Datum) 0;
+	nulls[11] = frame ? ' ' : 'n';
+	values[12] = frame ? PointerGetDatum(row->frame_types) : (Datum) 0;
+	nulls[12] = frame ? ' ' : 'n';
+	values[13] = CStringGetTextDatum(row->config_when);
+	values[14] = row->parameterized ? CStringGetTextDatum(row->parameterized) : (Datum) 0;
+	nulls[14] = row->parameterized ? ' ' : 'n';
+
+	catalog_owner_begin(&w);
+	spi_exec_checked("INSERT INTO " CATALOG_TABLE("sql_node") " AS s (schema_name, node_name, definition, doc, "
+					 "  materialize, declared_inputs, owner, kind, frame_key, extract_columns, "
+					 "  frame_columns, frame_types, config_when, parameterized) "
+					 "VALUES ($1, $2, $3, $4, $5, $6, $7::regrole, $9, $10, $11, $12, $13, $14::jsonb, $15::jsonb) "
+					 "ON CONFLICT (schema_name, node_name, config_when) DO UPDATE SET "
+					 "  definition = excluded.definition, doc = excluded.doc, "
+					 "  materialize = excluded.materialize, declared_inputs = excluded.declared_inputs, "
+					 "  kind = excluded.kind, frame_key = excluded.frame_key, "
+					 "  extract_columns = excluded.extract_columns, frame_columns = excluded.frame_columns, "
+					 "  frame_types = excluded.frame_types, parameterized = excluded.parameterized, "
+					 "  defined_at = pg_catalog.now() "
+					 "WHERE s.owner::oid OPERATOR(pg_catalog.=) $8",
+					 15, argtypes, values, nulls, SPI_OK_INSERT);
+	catalog_owner_end(&w);
+	return SPI_processed == 1;
+}
+
+/*
+ * catalog_delete_sql_node removes every variant of a SQL node that owner
+ * owns.  Returns false when none was (it changed owner meanwhile).
+ */
+bool
+catalog_delete_sql_node(const char *schema, const char *name, Oid owner)
+{
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, OIDOID};
+	Datum		values[3];
+	OwnerScope	w;
+
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
+	values[2] = ObjectIdGetDatum(owner);
+	catalog_owner_begin(&w);
+	spi_exec_checked("DELETE FROM " CATALOG_TABLE("sql_node") " WHERE schema_name = $1 AND node_name = $2 "
+					 "AND owner::pg_catalog.oid OPERATOR(pg_catalog.=) $3",
+					 3, argtypes, values, NULL, SPI_OK_DELETE);
+	catalog_owner_end(&w);
+	return SPI_processed >= 1;
+}
+
+/*
+ * catalog_variant_of_other_kind returns the config_when of a variant of the
+ * node that is not of this kind ("table" or "column"), or NULL.
+ */
+char *
+catalog_variant_of_other_kind(const char *schema, const char *name, const char *kind)
+{
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
+	values[2] = CStringGetTextDatum(kind);
+	spi_exec_checked("SELECT config_when::text FROM " CATALOG_TABLE("sql_node") " "
+					 "WHERE schema_name = $1 AND node_name = $2 AND kind <> $3 "
+					 "ORDER BY 1 LIMIT 1",
+					 3, argtypes, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return NULL;
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+/*
+ * catalog_name_taken: the first of names (text[]) that already names
+ * something in a module other than node "except" itself: a function, a SQL
+ * node, or a column another frame extracts.  Returns NULL if none, else the
+ * name, with what holds it in *what.
+ */
+char *
+catalog_name_taken(Oid nsp, const char *schema, ArrayType *names,
+				   const char *except, char **what)
+{
+	Oid			argtypes[4] = {OIDOID, TEXTOID, TEXTARRAYOID, TEXTOID};
+	Datum		values[4];
+
+	values[0] = ObjectIdGetDatum(nsp);
+	values[1] = CStringGetTextDatum(schema);
+	values[2] = PointerGetDatum(names);
+	values[3] = CStringGetTextDatum(except);
+	spi_exec_checked("SELECT c, what FROM ("
+					 " SELECT p.proname::text, 'function ' || p.oid::regprocedure::text FROM pg_catalog.pg_proc p "
+					 "  WHERE p.pronamespace = $1 AND p.proname::text = ANY ($3) "
+					 " UNION ALL SELECT s.node_name::text, 'SQL node ' || pg_catalog.quote_ident(s.schema_name) || '.' || pg_catalog.quote_ident(s.node_name) "
+					 "  FROM " CATALOG_TABLE("sql_node") " s WHERE s.schema_name = $2 AND s.node_name::text = ANY ($3) AND s.node_name <> $4 "
+					 " UNION ALL SELECT c, 'a column of frame ' || pg_catalog.quote_ident(s.schema_name) || '.' || pg_catalog.quote_ident(s.node_name) "
+					 "  FROM " CATALOG_TABLE("sql_node") " s, pg_catalog.unnest(s.frame_columns) c "
+					 "  WHERE s.schema_name = $2 AND s.extract_columns AND s.node_name <> $4 AND c = ANY ($3) "
+					 "    AND c <> ALL (s.frame_key) "
+					 " UNION ALL SELECT $4::text, 'the frame itself' WHERE $4 = ANY ($3) "
+					 ") AS t(c, what) ORDER BY 1, 2 LIMIT 1",
+					 4, argtypes, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return NULL;
+	*what = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}

@@ -1,0 +1,114 @@
+/*-------------------------------------------------------------------------
+ *
+ * fingerprint.c
+ *	  A node's code fingerprint (the md5 that run history and lineage keep),
+ *	  and a function's body as text.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_proc.h"
+#include "common/md5.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "dag.h"
+
+/*
+ * dag_fingerprint is the md5 of a node's code: the SQL of a SQL node; the
+ * language, body (source, or SQL-standard body as text), library symbol and
+ * signature of a function.  Computed on demand and kept, since only the
+ * nodes a run touches (or the nodes view) need one.
+ */
+const char *
+dag_fingerprint(Dag *dag, int index)
+{
+	HNode	   *node = &dag->nodes[index];
+	StringInfoData buf;
+	char		hex[2 * MD5_DIGEST_LENGTH + 1];
+	const char *errstr = NULL;
+	MemoryContext old;
+
+	if (node->fingerprint || node->kind == HNODE_INPUT)
+		return node->fingerprint;
+	old = MemoryContextSwitchTo(dag->cxt);
+	initStringInfo(&buf);
+	if (node->sql)
+		appendStringInfoString(&buf, node->sql);
+	else
+	{
+		HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(node->funcoid));
+		Form_pg_proc proc;
+		bool		isnull;
+		Datum		d;
+		char	   *body;
+		Oid		   *argtypes;
+		char	  **argnames;
+		char	   *argmodes;
+		int			nargs,
+					a,
+					nestlevel;
+
+		if (!HeapTupleIsValid(tup))
+		{
+			MemoryContextSwitchTo(old);
+			return NULL;		/* dropped meanwhile */
+		}
+		proc = (Form_pg_proc) GETSTRUCT(tup);
+
+		/*
+		 * Names are written fully qualified (types, and the SQL body printed
+		 * with only pg_catalog on the path), so the fingerprint does not
+		 * depend on the search_path it was computed under.
+		 */
+		nestlevel = NewGUCNestLevel();
+		pin_safe_search_path();
+		appendStringInfo(&buf, "%s\x1f", get_language_name(proc->prolang, false));
+		body = dag_function_body(tup, node->funcoid);
+		if (body)
+			appendStringInfoString(&buf, body);
+		d = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_probin, &isnull);
+		appendStringInfo(&buf, "\x1f%s\x1f", isnull ? "" : TextDatumGetCString(d));
+		/* every argument, OUT and TABLE columns included */
+		nargs = get_func_arg_info(tup, &argtypes, &argnames, &argmodes);
+		for (a = 0; a < nargs; a++)
+			appendStringInfo(&buf, "%c %s %s,", argmodes ? argmodes[a] : PROARGMODE_IN,
+							 argnames ? argnames[a] : "",
+							 format_type_extended(argtypes[a], -1, FORMAT_TYPE_FORCE_QUALIFY));
+		appendStringInfo(&buf, "\x1f%s%s\x1f%c", proc->proretset ? "setof " : "",
+						 format_type_extended(proc->prorettype, -1, FORMAT_TYPE_FORCE_QUALIFY),
+						 proc->provolatile);
+		AtEOXact_GUC(true, nestlevel);
+		ReleaseSysCache(tup);
+	}
+	if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
+		elog(ERROR, "could not compute an md5 fingerprint: %s", errstr ? errstr : "?");
+	node->fingerprint = pstrdup(hex);
+	MemoryContextSwitchTo(old);
+	return node->fingerprint;
+}
+
+/*
+ * dag_function_body is a function's body as text: a SQL-standard body
+ * (RETURN ..., BEGIN ATOMIC ...), which is not in prosrc, deparsed under the
+ * current search_path; otherwise prosrc.  NULL if it has neither.
+ */
+char *
+dag_function_body(HeapTuple proctup, Oid funcoid)
+{
+	bool		isnull;
+	Datum		src;
+
+	(void) SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosqlbody, &isnull);
+	if (!isnull)
+		return TextDatumGetCString(DirectFunctionCall1(pg_get_function_sqlbody,
+													   ObjectIdGetDatum(funcoid)));
+	src = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosrc, &isnull);
+	return isnull ? NULL : TextDatumGetCString(src);
+}

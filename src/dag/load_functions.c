@@ -1,0 +1,205 @@
+/*-------------------------------------------------------------------------
+ *
+ * load_functions.c
+ *	  Function nodes: every function of a registered module whose name does
+ *	  not start with "_" (see catalog_read_function_nodes for the rest),
+ *	  with its parameters, the upstream names.
+ *
+ * A function named spend__eu that hamilton_when made a variant is the node
+ * spend, present when config matches (Hamilton's @config.when).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_proc.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "dag.h"
+
+/* A function that is one variant of a node (see hamilton_when). */
+typedef struct FunctionVariant
+{
+	char	   *schema;
+	char	   *name;			/* the node's name: the function's before "__" */
+	char	   *when;
+	bool		chosen;
+} FunctionVariant;
+
+static void function_variant_problems(Dag *dag, List *variants);
+
+/*
+ * dag_load_function_nodes reads the functions of every registered module.
+ * Helpers ("_" prefix), procedures, aggregates, trigger functions, functions
+ * returning void or other pseudo-types, and functions that belong to an
+ * extension are not nodes.
+ */
+void
+dag_load_function_nodes(Dag *dag)
+{
+	uint64		i;
+	List	   *variants = NIL;
+
+	catalog_read_function_nodes();
+
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Oid			funcoid = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_oid, &isnull));
+		char	   *when = SPI_getvalue(row, desc, Anum_function_node_config_when);
+		int			index;
+		HNode	   *node;
+		HeapTuple	proctup;
+		Form_pg_proc proc;
+		Oid		   *argtypes;
+		char	  **argnames;
+		char	   *argmodes;
+		int			nargs,
+					a,
+					nin,
+					ndefaults;
+		char		typtype;
+
+		CHECK_FOR_INTERRUPTS();
+
+		/*
+		 * A variant (Hamilton's @config.when on spend__eu): the node is named
+		 * before the last "__", and exists when config matches.
+		 */
+		if (when)
+		{
+			char	   *fname = SPI_getvalue(row, desc, Anum_function_node_name);
+			char	   *cut = strstr(fname, "__");
+			FunctionVariant *fv = palloc0(sizeof(FunctionVariant));
+
+			while (cut && strstr(cut + 2, "__"))
+				cut = strstr(cut + 2, "__");
+			fv->schema = SPI_getvalue(row, desc, Anum_function_node_schema);
+			fv->name = cut ? pnstrdup(fname, cut - fname) : fname;
+			fv->when = when;
+			fv->chosen = dag->all_variants || dag_when_matches(dag->config, when);
+			variants = lappend(variants, fv);
+			if (!fv->chosen)
+				continue;
+		}
+
+		/* dropped since the query read pg_proc: it is simply gone */
+		proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcoid));
+		if (!HeapTupleIsValid(proctup))
+			continue;
+		index = dag_add_node(dag);
+		node = &dag->nodes[index];
+
+		node->funcoid = funcoid;
+		node->schema = SPI_getvalue(row, desc, Anum_function_node_schema);
+		node->name = SPI_getvalue(row, desc, Anum_function_node_name);
+		node->funcname = node->name;
+		if (when)
+		{
+			node->name = ((FunctionVariant *) llast(variants))->name;
+			node->config_when = when;
+		}
+		node->display = qualified_display(node->schema, node->name);
+		node->language = SPI_getvalue(row, desc, Anum_function_node_language);
+		node->doc = SPI_getvalue(row, desc, Anum_function_node_doc);
+		node->owner = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_owner, &isnull));
+		/* a function asks to be kept with the tag materialize = table */
+		(void) SPI_getbinval(row, desc, Anum_function_node_materialize, &isnull);
+		node->persist = !isnull && strcmp(SPI_getvalue(row, desc, Anum_function_node_materialize), "table") == 0;
+		node->checks = SPI_getvalue(row, desc, Anum_function_node_checks);
+		proc = (Form_pg_proc) GETSTRUCT(proctup);
+		node->rettype = proc->prorettype;
+		ndefaults = proc->pronargdefaults;
+		typtype = get_typtype(proc->prorettype);
+		if (proc->proretset || typtype == TYPTYPE_COMPOSITE ||
+			proc->prorettype == RECORDOID)
+			node->kind = HNODE_TABLE_FUNC;
+		else
+			node->kind = HNODE_SCALAR;
+
+		nargs = get_func_arg_info(proctup, &argtypes, &argnames, &argmodes);
+		ReleaseSysCache(proctup);
+
+		node->params = palloc0(sizeof(HParam) * Max(nargs, 1));
+		nin = 0;
+		for (a = 0; a < nargs; a++)
+		{
+			char		mode = argmodes ? argmodes[a] : PROARGMODE_IN;
+
+			if (mode == PROARGMODE_OUT || mode == PROARGMODE_TABLE)
+				continue;
+			node->params[nin].type = argtypes[a];
+			node->params[nin].variadic = (mode == PROARGMODE_VARIADIC);
+			node->params[nin].name = (argnames && argnames[a][0] != '\0') ?
+				argnames[a] : NULL;
+			if (node->params[nin].name == NULL)
+				node->problems =
+					lappend(node->problems,
+							problem_make("unnamed_parameter", ERRCODE_INVALID_FUNCTION_DEFINITION,
+										 node->display,
+										 psprintf("parameter %d of node %s has no name", nin + 1, node->display),
+										 "A node's parameters name the nodes and inputs it needs.",
+										 "Name every parameter, e.g. CREATE FUNCTION shop.f(weekly_sales regclass, horizon int)."));
+			nin++;
+		}
+		node->nparams = nin;
+		/* the last pronargdefaults input parameters have defaults */
+		for (a = nin - ndefaults; a < nin; a++)
+			if (a >= 0)
+				node->params[a].has_default = true;
+
+		dag_index_node(dag, index);
+	}
+	function_variant_problems(dag, variants);
+}
+
+/*
+ * function_variant_problems: a function node none of whose variants
+ * matches config is absent, and whoever needs it learns why; two matching
+ * variants are one node defined twice.
+ */
+static void
+function_variant_problems(Dag *dag, List *variants)
+{
+	ListCell   *lc;
+
+	foreach(lc, variants)
+	{
+		FunctionVariant *fv = lfirst(lc);
+		ListCell   *lc2;
+		StringInfoData all;
+		int			nchosen = 0;
+		bool		first = true;
+
+		foreach(lc2, variants)
+		{
+			FunctionVariant *o = lfirst(lc2);
+
+			if (strcmp(o->schema, fv->schema) != 0 || strcmp(o->name, fv->name) != 0)
+				continue;
+			if (o != fv && foreach_current_index(lc2) < foreach_current_index(lc))
+				first = false;
+			nchosen += o->chosen;
+		}
+		if (!first || nchosen > 0)
+			continue;
+		initStringInfo(&all);
+		foreach(lc2, variants)
+		{
+			FunctionVariant *o = lfirst(lc2);
+
+			if (strcmp(o->schema, fv->schema) == 0 && strcmp(o->name, fv->name) == 0)
+				appendStringInfo(&all, "%s%s", all.len ? ", " : "", o->when);
+		}
+		dag->unmatched = lappend(dag->unmatched,
+								 dag_no_variant_problem(dag, fv->schema, fv->name, all.data));
+	}
+}

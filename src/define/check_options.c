@@ -1,0 +1,205 @@
+/*-------------------------------------------------------------------------
+ *
+ * check_options.c
+ *	  Is a definition's option valid?  materialize, tags, config_when
+ *	  (@config.when), checks (@check_output), and the calls of a column
+ *	  expression.  Each refusal names what is wrong and how to write it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "define.h"
+
+/*
+ * check_materialize_option: "auto" (a table when requested, else an
+ * intermediate) or "table" (always a table).
+ */
+void
+check_materialize_option(const char *materialize)
+{
+	if (strcmp(materialize, "auto") != 0 && strcmp(materialize, "table") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid materialize option \"%s\"", materialize),
+				 errdetail("Valid options are \"auto\" (a table when requested, else an intermediate) and \"table\" (always a table)."),
+				 errhint("Use materialize => 'table' to keep an intermediate node's result.")));
+}
+
+/*
+ * check_tags: tags are a JSON object with non-empty keys; the materialize
+ * tag says auto or table (or null, which removes it).
+ */
+void
+check_tags(const char *display, Jsonb *tags)
+{
+	List	   *keys = jsonb_object_keys_list(tags, "tags");
+	ListCell   *lc;
+
+	foreach(lc, keys)
+	{
+		char	   *key = lfirst(lc);
+		char	   *text;
+		char		kind;
+
+		if (key[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("tag keys of node %s must not be empty", display),
+					 errdetail("Tags are key-value pairs; \"\" is not a key."),
+					 errhint("Write tags as '{\"owner\": \"planning\"}'.")));
+		(void) jsonb_object_get(tags, key, &text, &kind);
+		if (strcmp(key, "materialize") == 0 && kind != JSON_KIND_NULL &&
+			(kind != JSON_KIND_STRING || (strcmp(text, "auto") != 0 && strcmp(text, "table") != 0)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid materialize tag of node %s", display),
+					 errdetail("The tag materialize is \"auto\" (a table when requested) or \"table\" (always a table)."),
+					 errhint("hamilton_tag('%s', '{\"materialize\": \"table\"}') keeps the node's result even when it is an intermediate.",
+							 display)));
+	}
+}
+
+/*
+ * config_when_checked: a variant's condition is an object of config keys
+ * and the scalar values they must have.  NULL means no condition.
+ */
+Jsonb *
+config_when_checked(const char *display, Jsonb *when)
+{
+	List	   *keys;
+	ListCell   *lc;
+
+	if (when == NULL)
+		return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+	keys = jsonb_object_keys_list(when, "config_when");
+	foreach(lc, keys)
+	{
+		char	   *text;
+		char		kind;
+
+		(void) jsonb_object_get(when, lfirst(lc), &text, &kind);
+		if (kind == JSON_KIND_CONTAINER || kind == JSON_KIND_NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("config_when of node %s must map keys to single values", display),
+					 errdetail("Key \"%s\" maps to %s.", (char *) lfirst(lc),
+							   kind == JSON_KIND_NULL ? "null" : "an object or array"),
+					 errhint("Write config_when => '{\"region\": \"eu\"}': the variant is chosen when config has region = \"eu\".")));
+	}
+	return when;
+}
+
+/*
+ * variants_check_kind: all variants of a node are the same kind of node, so
+ * that its consumers mean the same thing whichever is chosen.
+ */
+void
+variants_check_kind(const char *display, const char *schema, const char *name,
+					const char *kind)
+{
+	char	   *other = catalog_variant_of_other_kind(schema, name, kind);
+
+	if (other)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("node %s is a %s node in its variant for config %s",
+						display, strcmp(kind, "table") == 0 ? "column" : "table",
+						other),
+				 errdetail("Every variant of a node must be of the same kind: a SELECT (table) or an expression (column)."),
+				 errhint("Use another node name, or hamilton_drop('%s') first.", display)));
+}
+
+/*
+ * expression_check_calls refuses aggregates without OVER: a column node
+ * has one value per row; a whole-frame statistic is a window over all rows.
+ */
+void
+expression_check_calls(const char *display, ParsedExpr *pe)
+{
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		values[1];
+
+	if (pe->plain_calls == NIL)
+		return;
+	values[0] = PointerGetDatum(cstring_list_to_array(pe->plain_calls));
+	spi_exec_checked("SELECT proname FROM pg_catalog.pg_proc "
+					 "WHERE proname::text = ANY ($1) AND prokind = 'a' ORDER BY 1 LIMIT 1",
+					 1, argtypes, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+	{
+		char	   *agg = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_GROUPING_ERROR),
+				 errmsg("column expression of node %s calls aggregate %s() without OVER", display, agg),
+				 errdetail("A column node has one value per row of its frame."),
+				 errhint("For a whole-frame statistic write %s(...) OVER (); for one per group, OVER (PARTITION BY ...).", agg)));
+	}
+}
+
+/*
+ * checks_validate checks a list of checks before it is stored:
+ *	[{"check": "not_null" | "range" | "unique" | "in" | "sql",
+ *	  "severity": "warn" | "fail", "column": ..., "min": ..., "max": ...,
+ *	  "values": [...], "predicate": "...", "name": "..."}]
+ */
+void
+checks_validate(const char *display, Jsonb *checks)
+{
+	Oid			argtypes[1] = {JSONBOID};
+	Datum		values[1];
+	uint64		i;
+
+	if (!JB_ROOT_IS_ARRAY(checks) || JB_ROOT_IS_SCALAR(checks))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("checks of node %s must be a JSON array", display),
+				 errhint("Write checks => '[{\"check\": \"not_null\"}, {\"check\": \"range\", \"min\": 0, \"severity\": \"fail\"}]'.")));
+	values[0] = JsonbPGetDatum(checks);
+	spi_exec_checked("SELECT i, CASE "
+					 " WHEN jsonb_typeof(e) <> 'object' THEN 'is not an object' "
+					 " WHEN NOT e ? 'check' THEN 'has no \"check\" key' "
+					 " WHEN jsonb_typeof(e->'check') <> 'string' OR e->>'check' NOT IN ('not_null', 'range', 'unique', 'in', 'sql') "
+					 "   THEN 'has check ' || (e->'check')::text || ', not one of \"not_null\", \"range\", \"unique\", \"in\", \"sql\"' "
+					 " WHEN e ? 'severity' AND (jsonb_typeof(e->'severity') <> 'string' OR e->>'severity' NOT IN ('warn', 'fail')) "
+					 "   THEN 'has severity ' || (e->'severity')::text || ', not \"warn\" or \"fail\"' "
+					 " WHEN EXISTS (SELECT 1 FROM jsonb_object_keys(e) k "
+					 "   WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name')) "
+					 "   THEN 'has unknown key \"' || (SELECT min(k) FROM jsonb_object_keys(e) k "
+					 "     WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name')) || '\"' "
+					 " WHEN e ? 'column' AND jsonb_typeof(e->'column') <> 'string' THEN 'has a \"column\" that is not a string' "
+					 " WHEN e ? 'name' AND jsonb_typeof(e->'name') <> 'string' THEN 'has a \"name\" that is not a string' "
+					 " WHEN e->>'check' = 'range' AND NOT (e ? 'min' OR e ? 'max') THEN 'is a range with neither \"min\" nor \"max\"' "
+					 " WHEN e->>'check' = 'range' AND (coalesce(jsonb_typeof(e->'min'), 'number') <> 'number' "
+					 "      OR coalesce(jsonb_typeof(e->'max'), 'number') <> 'number') THEN 'is a range whose \"min\" or \"max\" is not a number' "
+					 " WHEN e->>'check' = 'in' AND (coalesce(jsonb_typeof(e->'values'), '') <> 'array' OR jsonb_array_length(e->'values') = 0 "
+					 "      OR EXISTS (SELECT 1 FROM jsonb_array_elements(e->'values') v WHERE jsonb_typeof(v) IN ('object', 'array', 'null'))) "
+					 "   THEN 'is an \"in\" check without a non-empty \"values\" array of single values' "
+					 " WHEN e->>'check' = 'sql' AND coalesce(jsonb_typeof(e->'predicate'), '') <> 'string' "
+					 "   THEN 'is a \"sql\" check without a \"predicate\" string' "
+					 " END, e->>'predicate' "
+					 "FROM jsonb_array_elements($1) WITH ORDINALITY AS t(e, i) ORDER BY i",
+					 1, argtypes, values, NULL, SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		char	   *problem = SPI_getvalue(row, desc, 2);
+		char	   *predicate = SPI_getvalue(row, desc, 3);
+
+		if (problem)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("check %s of node %s %s", SPI_getvalue(row, desc, 1), display, problem),
+					 errdetail("A check is {\"check\": \"not_null\" | \"range\" | \"unique\" | \"in\" | \"sql\", \"severity\": \"warn\" | \"fail\"} with its options."),
+					 errhint("For example '[{\"check\": \"range\", \"min\": 0, \"max\": 1, \"severity\": \"fail\"}, {\"check\": \"sql\", \"predicate\": \"x > 0\"}]'.")));
+		if (predicate)
+			(void) parse_node_expression(display, predicate, "check predicate");
+	}
+}

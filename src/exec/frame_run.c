@@ -1,0 +1,122 @@
+/*-------------------------------------------------------------------------
+ *
+ * frame_run.c
+ *	  Running a frame group's compiled query into its tables: into_table
+ *	  (the requested columns as one table), and each other target into its
+ *	  own table (key + column).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+
+#include "exec.h"
+
+static void run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys);
+
+/*
+ * frame_run_group runs a frame group's compiled query at its run_at step:
+ * into into_table (the requested columns as one table), and each other
+ * target into its own table (key + column): directly when there is one,
+ * else split from one temporary table so the query runs once.
+ */
+void
+frame_run_group(HPlan *plan, FrameGroup *g)
+{
+	List	   *own = NIL;
+	ListCell   *lc;
+	HNode	   *frame = &plan->dag->nodes[plan->steps[g->frame_step].node];
+	StringInfoData keys;
+	int			k;
+
+	initStringInfo(&keys);
+	for (k = 0; k < frame->nkey; k++)
+		appendStringInfo(&keys, "%s%s", k ? ", " : "", quote_identifier(frame->key[k]));
+
+	if (g->into_name)
+	{
+		List	   *requested = NIL;
+		Oid			relid;
+		uint64		rows;
+		char	   *sql;
+
+		foreach(lc, g->targets)
+			if (plan->steps[lfirst_int(lc)].requested)
+				requested = lappend_int(requested, lfirst_int(lc));
+		if (requested != NIL)
+		{
+			sql = frame_compile(plan, g, requested, false);
+			rows = materialize_result(g->into_schema, g->into_name, sql, NULL,
+									  g->into_display, &relid);
+			foreach(lc, requested)
+			{
+				PlanStep   *t = &plan->steps[lfirst_int(lc)];
+
+				t->rows = rows;
+				t->has_rows = true;
+				t->status = "materialized";
+				t->result_table = g->into_display;
+			}
+			lineage_record_into(plan, requested, g->into_schema, g->into_name, sql, relid);
+			foreach(lc, requested)
+				checks_run(plan, lfirst_int(lc), g->into_display);
+		}
+	}
+	foreach(lc, g->targets)
+		if (!(g->into_name && plan->steps[lfirst_int(lc)].requested))
+			own = lappend_int(own, lfirst_int(lc));
+	if (own == NIL)
+		return;
+
+	/* a table holds at most 1,600 columns: split in chunks */
+	while (list_length(own) > FRAME_CHUNK)
+	{
+		run_own_targets(plan, g, list_copy_head(own, FRAME_CHUNK), keys.data);
+		own = list_copy_tail(own, FRAME_CHUNK);
+	}
+	run_own_targets(plan, g, own, keys.data);
+}
+
+/*
+ * run_own_targets computes targets into their own tables: directly for one,
+ * through one temporary table (one query) for several.
+ */
+static void
+run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys)
+{
+	ListCell   *lc;
+
+	if (list_length(own) > 1)
+		(void) materialize_temp(g->temp_name, frame_compile(plan, g, own, false));
+	foreach(lc, own)
+	{
+		int			s = lfirst_int(lc);
+		PlanStep   *t = &plan->steps[s];
+		HNode	   *node = &plan->dag->nodes[t->node];
+		char	   *sql;
+		Oid			relid;
+
+		sql = list_length(own) > 1 ?
+			psprintf("SELECT %s, %s FROM pg_temp.%s", keys, quote_identifier(node->name),
+					 quote_identifier(g->temp_name)) :
+			frame_compile(plan, g, own, false);
+		if (t->temp_name == NULL)
+		{
+			t->rows = materialize_result(node->schema, node->name, sql, node->doc,
+										 node->display, &relid);
+			t->status = "materialized";
+			lineage_record(plan, s, relid);
+		}
+		else
+		{
+			t->rows = materialize_temp(t->temp_name, sql);
+			t->status = "temporary";
+		}
+		t->has_rows = true;
+		checks_run(plan, s, t->relation);
+	}
+	if (list_length(own) > 1)
+		materialize_drop_temp(g->temp_name);
+}

@@ -1,0 +1,209 @@
+/*-------------------------------------------------------------------------
+ *
+ * step_loop.c
+ *	  Running a plan: its results locked, then each step in order, each in a
+ *	  subtransaction of the caller's transaction, then the run recorded.
+ *
+ * When a step raises, its subtransaction is rolled back, the failed run is
+ * recorded autonomously (runlog/recorder.c), and the error is raised again
+ * with the node's name and the original SQLSTATE; the caller's transaction
+ * then aborts and takes every partial result of the run with it, so
+ * earlier results stay as they were.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "portability/instr_time.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/timestamp.h"
+
+#include "exec.h"
+
+static void run_step_guarded(HPlan *plan, int stepno, TimestampTz started);
+static char *inlined_note(HPlan *plan, int stepno);
+static void report_progress(HPlan *plan, int stepno, bool done);
+
+/*
+ * plan_execute runs a validated, planned request.  SPI must be connected.
+ */
+void
+plan_execute(HPlan *plan)
+{
+	TimestampTz started = GetCurrentTimestamp();
+	List	   *results = NIL;
+	int			i;
+
+	plan->run_id = catalog_next_run_id();
+
+	/*
+	 * Fingerprint every node now: the failure path records them and must
+	 * not run anything that could raise an error of its own.
+	 */
+	for (i = 0; i < plan->nsteps; i++)
+		(void) dag_fingerprint(plan->dag, plan->steps[i].node);
+
+	/* Every result this run writes, locked before any work. */
+	for (i = 0; i < plan->nsteps; i++)
+		if (plan->steps[i].result_table)
+			results = lappend(results, &plan->dag->nodes[plan->steps[i].node]);
+	for (i = 0; i < plan->ngroups; i++)
+		if (plan->groups[i].into_name)
+		{
+			HNode	   *into = palloc0(sizeof(HNode));
+
+			into->schema = plan->groups[i].into_schema;
+			into->name = plan->groups[i].into_name;
+			results = lappend(results, into);
+		}
+	lock_result_names(results);
+
+	for (i = 0; i < plan->nsteps; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (hamilton_progress)
+			report_progress(plan, i, false);
+		run_step_guarded(plan, i, started);
+		if (hamilton_progress)
+			report_progress(plan, i, true);
+	}
+
+	for (i = 0; i < plan->nsteps; i++)
+		if (plan->steps[i].action == STEP_TEMP ||
+			(plan->steps[i].action == STEP_COLUMN && plan->steps[i].temp_name))
+			materialize_drop_temp(plan->steps[i].temp_name);
+
+	runlog_record(plan, started, "succeeded", -1, NULL, false);
+}
+
+/*
+ * report_progress tells the client (with hamilton.progress on) that a step
+ * starts or has ended.  NOTICEs are flushed to the client at once, so a
+ * client sees them live.  The message is for people; the detail is for
+ * programs, tab-separated, the node's name last since it may hold anything:
+ *	hamilton-progress  run_id  step  total  start|done  kind  status  rows  ms  node
+ */
+static void
+report_progress(HPlan *plan, int stepno, bool done)
+{
+	PlanStep   *step = &plan->steps[stepno];
+	HNode	   *node = &plan->dag->nodes[step->node];
+	char	   *rows = step->has_rows ? psprintf(INT64_FORMAT, step->rows) : "";
+
+	ereport(NOTICE,
+			(errmsg("hamilton: step %d/%d %s %s%s%s", stepno + 1, plan->nsteps,
+					node->display, done ? (step->status ? step->status : "done") : "started",
+					done && step->has_rows ? psprintf(", %s rows", rows) : "",
+					done ? psprintf(", %.1f ms", step->ms) : ""),
+			 errdetail_internal("hamilton-progress\t" INT64_FORMAT "\t%d\t%d\t%s\t%s\t%s\t%s\t%.3f\t%s",
+								plan->run_id, stepno + 1, plan->nsteps,
+								done ? "done" : "start", dag_kind_name(node->kind),
+								done && step->status ? step->status : "running",
+								done ? rows : "", done ? step->ms : 0.0, node->display)));
+}
+
+/*
+ * run_step_guarded runs one step in a subtransaction.  On error: roll the
+ * step back, record the failed run, and raise the error again naming the
+ * node.
+ */
+static void
+run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	PlanStep   *step = &plan->steps[stepno];
+	HNode	   *node = &plan->dag->nodes[step->node];
+	instr_time	t0,
+				t1;
+
+	INSTR_TIME_SET_CURRENT(t0);
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		exec_run_step(plan, stepno);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		char	   *detail;
+		char	   *hint;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+
+		INSTR_TIME_SET_CURRENT(t1);
+		INSTR_TIME_SUBTRACT(t1, t0);
+		step->ms = INSTR_TIME_GET_MILLISEC(t1);
+		step->error = edata->message;
+		step->status = "failed";
+		runlog_record(plan, started, "failed", stepno, edata->message, true);
+		if (hamilton_progress)
+			report_progress(plan, stepno, true);
+
+		detail = psprintf("%s%s%sRun " INT64_FORMAT " stopped at step %d of %d; nothing it computed was kept and earlier results are unchanged.",
+						  edata->detail ? edata->detail : "",
+						  edata->detail ? "\n" : "",
+						  inlined_note(plan, stepno),
+						  plan->run_id, stepno + 1, plan->nsteps);
+		hint = edata->hint ? edata->hint :
+			psprintf("The failed run is in the history: SELECT * FROM hamilton.node_runs WHERE run_id = " INT64_FORMAT ";",
+					 plan->run_id);
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("node %s (module %s) failed: %s", node->display,
+						quote_identifier(node->schema), edata->message),
+				 errdetail("%s", detail),
+				 errhint("%s", hint),
+				 edata->context ? errcontext("%s", edata->context) : 0));
+	}
+	PG_END_TRY();
+
+	INSTR_TIME_SET_CURRENT(t1);
+	INSTR_TIME_SUBTRACT(t1, t0);
+	step->ms = INSTR_TIME_GET_MILLISEC(t1);
+}
+
+/*
+ * inlined_note names the upstream nodes inlined into a failed step's query:
+ * the error may come from any of them.
+ */
+static char *
+inlined_note(HPlan *plan, int stepno)
+{
+	StringInfoData buf;
+	int			i;
+	bool	   *inside = palloc0(sizeof(bool) * plan->nsteps);
+
+	initStringInfo(&buf);
+	inside[stepno] = true;
+	/* inlining points downstream, so walking backwards sees consumers first */
+	for (i = stepno - 1; i >= 0; i--)
+	{
+		PlanStep   *s = &plan->steps[i];
+
+		if (s->action == STEP_INLINE && s->inline_into >= 0 && inside[s->inline_into])
+		{
+			inside[i] = true;
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
+							 plan->dag->nodes[s->node].display);
+		}
+	}
+	if (buf.len == 0)
+		return "";
+	return psprintf("The failing query also computed the inlined node%s %s.\n",
+					strchr(buf.data, ',') ? "s" : "", buf.data);
+}

@@ -1,0 +1,170 @@
+/*-------------------------------------------------------------------------
+ *
+ * explain.c
+ *	  hamilton_explain's text: the plan step by step, with the SQL each step
+ *	  runs.  Values computed during the run appear as {{node}}.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+
+#include "plan.h"
+
+static void explain_line(StringInfo buf, const char *what, const char *sql);
+
+/*
+ * plan_explain_text describes the plan step by step, with the SQL each step
+ * runs.  Values computed during the run appear as {{node}}.
+ */
+char *
+plan_explain_text(HPlan *plan)
+{
+	StringInfoData buf;
+	int			i;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "pg_hamilton plan: %d step%s for", plan->nsteps,
+					 plan->nsteps == 1 ? "" : "s");
+	foreach(lc, plan->output_names)
+		appendStringInfo(&buf, " %s", (char *) lfirst(lc));
+	appendStringInfoChar(&buf, '\n');
+
+	for (i = 0; i < plan->nsteps; i++)
+	{
+		PlanStep   *step = &plan->steps[i];
+		HNode	   *node = &plan->dag->nodes[step->node];
+		char	   *sql = plan_render_step(plan, i, true);
+
+		appendStringInfo(&buf, "%d. %s %s: ", i + 1, dag_kind_name(node->kind), node->display);
+		switch (step->action)
+		{
+			case STEP_UNDECIDED:
+				elog(ERROR, "step %d was not planned", i + 1);
+				break;
+			case STEP_INPUT:
+				if (step->json_kind == 0)
+					appendStringInfoString(&buf, "input not given, parameters keep their defaults\n");
+				else
+					appendStringInfo(&buf, "input = %s\n", step->literal);
+				continue;
+			case STEP_OVERRIDE:
+				appendStringInfo(&buf, "overridden by %s\n",
+								 step->relation ? step->relation : step->literal);
+				break;
+			case STEP_VALUE:
+				appendStringInfo(&buf, "computed once%s\n",
+								 step->requested ? psprintf(", materialized as %s", step->result_table) : "");
+				break;
+			case STEP_INLINE:
+				appendStringInfo(&buf, "inlined into %s\n",
+								 plan->dag->nodes[plan->steps[step->inline_into].node].display);
+				continue;
+			case STEP_TEMP:
+				appendStringInfo(&buf, "temporary table %s\n", step->relation);
+				break;
+			case STEP_PERSIST:
+				appendStringInfo(&buf, "materialized as %s\n", step->relation);
+				break;
+			case STEP_FRAME:
+				appendStringInfoString(&buf, "source of its columns' query\n");
+				continue;
+			case STEP_COLUMN:
+				{
+					FrameGroup *g = &plan->groups[step->group];
+
+					if (step->column_target)
+						appendStringInfo(&buf, "column of frame %s, into %s\n",
+										 plan->dag->nodes[plan->steps[g->frame_step].node].display,
+										 g->into_name && step->requested ? g->into_display :
+										 step->requested ? step->result_table : step->relation);
+					else
+						appendStringInfo(&buf, "column of frame %s, computed inline\n",
+										 plan->dag->nodes[plan->steps[g->frame_step].node].display);
+					{
+						int			gi;
+						StringInfoData all;
+
+						initStringInfo(&all);
+						for (gi = 0; gi < plan->ngroups; gi++)
+							if (plan->groups[gi].run_at == i)
+								appendStringInfo(&all, "%s%s", all.len ? "\n" : "",
+												 frame_explain(plan, &plan->groups[gi]));
+						if (all.len > 0)
+							sql = all.data;
+					}
+				}
+				break;
+		}
+		if (sql && (step->action != STEP_OVERRIDE || step->requested))
+		{
+			const char *p = sql;
+
+			/* indent the SQL under its step */
+			appendStringInfoString(&buf, "   ");
+			for (; *p; p++)
+			{
+				appendStringInfoChar(&buf, *p);
+				if (*p == '\n')
+					appendStringInfoString(&buf, "   ");
+			}
+			appendStringInfoChar(&buf, '\n');
+		}
+	}
+	return buf.data;
+}
+
+/* explain_line: a statement that computes targets, under what it does. */
+static void
+explain_line(StringInfo buf, const char *what, const char *sql)
+{
+	appendStringInfo(buf, "%s\n%s\n", what, sql);
+}
+
+/* frame_explain describes what a group's run_at step runs. */
+char *
+frame_explain(HPlan *plan, FrameGroup *g)
+{
+	StringInfoData buf;
+	List	   *requested = NIL,
+			   *own = NIL;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, g->targets)
+	{
+		if (g->into_name && plan->steps[lfirst_int(lc)].requested)
+			requested = lappend_int(requested, lfirst_int(lc));
+		else
+			own = lappend_int(own, lfirst_int(lc));
+	}
+	if (requested)
+		explain_line(&buf, psprintf("-- one query into %s:", g->into_display),
+					 frame_compile(plan, g, requested, true));
+	if (own)
+	{
+		StringInfoData names;
+
+		initStringInfo(&names);
+		foreach(lc, own)
+		{
+			PlanStep   *t = &plan->steps[lfirst_int(lc)];
+
+			appendStringInfo(&names, "%s%s", names.len ? ", " : "",
+							 t->requested ? t->result_table : t->relation);
+		}
+		if (list_length(own) > FRAME_CHUNK)
+			appendStringInfo(&buf, "-- %d columns: one query per %d columns; the first:\n",
+							 list_length(own), FRAME_CHUNK);
+		explain_line(&buf, list_length(own) > 1 ?
+					 psprintf("-- one query, split into %s:", names.data) :
+					 psprintf("-- one query into %s:", names.data),
+					 frame_compile(plan, g, list_length(own) > FRAME_CHUNK ?
+								   list_copy_head(own, FRAME_CHUNK) : own, true));
+	}
+	if (buf.len > 0 && buf.data[buf.len - 1] == '\n')
+		buf.data[--buf.len] = '\0';
+	return buf.data;
+}

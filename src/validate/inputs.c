@@ -1,0 +1,239 @@
+/*-------------------------------------------------------------------------
+ *
+ * inputs.c
+ *	  Inputs and overrides: every input a needed node reads has a value of
+ *	  the type that reads it, and every override names a node and fits it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+
+#include "validate.h"
+
+static void note_consumer(StringInfo buf, int *count, const char *display);
+
+/*
+ * validate_overrides resolves overridden nodes and checks their values: a
+ * table node is replaced by an existing relation, a scalar by a value of its
+ * type.
+ */
+void
+validate_overrides(ValidateState *st)
+{
+	List	   *keys = jsonb_object_keys_list(st->plan->overrides, "overrides");
+	ListCell   *lc;
+
+	foreach(lc, keys)
+	{
+		char	   *key = lfirst(lc);
+		HProblem   *p;
+		int			idx = dag_resolve_name(st->dag, key, &p, "override");
+		HNode	   *node;
+		char	   *text;
+		char		kind;
+		char	   *error;
+
+		if (idx < 0)
+		{
+			validate_add_problem(st, p);
+			continue;
+		}
+		node = &st->dag->nodes[idx];
+		if (node->kind == HNODE_COLUMN && node->frame >= 0)
+		{
+			validate_add_problem(st, problem_make("bad_override", ERRCODE_FEATURE_NOT_SUPPORTED, node->display,
+										 psprintf("column node %s cannot be overridden", node->display),
+										 psprintf("Its values line up with the rows of frame %s, which an override would not have.",
+												  st->dag->nodes[node->frame].display),
+										 psprintf("Override the frame with a relation holding its key and columns: overrides => '{\"%s\": \"schema.table\"}'.",
+												  st->dag->nodes[node->frame].name)));
+			continue;
+		}
+		(void) jsonb_object_get(st->plan->overrides, key, &text, &kind);
+		st->overridden[idx] = true;
+		st->value_text[idx] = text;
+		st->value_kind[idx] = kind;
+
+		if (dag_yields_relation(node))
+		{
+			Oid			rel = InvalidOid;
+
+			if (kind == JSON_KIND_STRING)
+			{
+				List	   *names = stringToQualifiedNameList(text);
+
+				rel = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
+			}
+			if (!OidIsValid(rel))
+			{
+				validate_add_problem(st, problem_make("bad_override", ERRCODE_UNDEFINED_TABLE, node->display,
+											 psprintf("override of table node %s must name an existing relation", node->display),
+											 kind == JSON_KIND_STRING ? psprintf("Relation \"%s\" does not exist.", text)
+											 : psprintf("It is %s.", text ? text : "null"),
+											 psprintf("Write overrides => '{\"%s\": \"schema.table\"}'.", node->name)));
+				continue;
+			}
+			st->override_relation[idx] =
+				quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)),
+										   get_rel_name(rel));
+		}
+		else
+		{
+			/* a column expression's type is known only when it runs */
+			Oid			type = OidIsValid(node->rettype) ? node->rettype : value_default_type(kind);
+
+			if (!value_literal(text, kind, type, &st->override_literal[idx], &error))
+				validate_add_problem(st, problem_make("bad_override", ERRCODE_DATATYPE_MISMATCH, node->display,
+											 psprintf("override of %s is not a valid %s", node->display,
+													  format_type_be(type)),
+											 error,
+											 psprintf("Node %s returns %s; give a value of that type%s.",
+													  node->display, format_type_be(type),
+													  node->kind == HNODE_COLUMN ? " (a column node takes one value for every row)" : "")));
+		}
+	}
+}
+
+/*
+ * validate_input_names refuses inputs named like a node: replacing a node's
+ * value is what overrides are for, and silently preferring one would hide a
+ * mistake.
+ */
+void
+validate_input_names(ValidateState *st)
+{
+	List	   *keys = jsonb_object_keys_list(st->plan->inputs, "inputs");
+	ListCell   *lc;
+
+	foreach(lc, keys)
+	{
+		char	   *key = lfirst(lc);
+		HProblem   *p;
+		int			idx;
+
+		if (dag_find_input(st->dag, key) >= 0)
+			continue;
+		if (strchr(key, '.') == NULL && strchr(key, '"') == NULL)
+		{
+			idx = dag_resolve_name(st->dag, quote_identifier(key), &p, "input");
+			if (idx >= 0)
+				validate_add_problem(st, problem_make("input_is_node", ERRCODE_INVALID_PARAMETER_VALUE,
+											 st->dag->nodes[idx].display,
+											 psprintf("input \"%s\" names node %s", key, st->dag->nodes[idx].display),
+											 "Inputs supply names that no node computes.",
+											 psprintf("To replace the node's value, pass overrides => '{\"%s\": ...}'.", key)));
+		}
+	}
+}
+
+/*
+ * validate_input finds an input's value (inputs first, then config) and checks
+ * it against every parameter that receives it.  An input nobody needs
+ * without a default may stay absent: those parameters keep their defaults.
+ */
+void
+validate_input(ValidateState *st, int i, StringInfo missing_detail, List **missing)
+{
+	Dag		   *dag = st->dag;
+	HNode	   *input = &dag->nodes[i];
+	char	   *text = NULL;
+	char		kind = 0;
+	bool		found;
+	int			k;
+	StringInfoData needed_by;
+	int			nconsumers;
+	Oid			first_param_type = InvalidOid;
+
+	found = jsonb_object_get(st->plan->inputs, input->name, &text, &kind);
+	if (!found)
+		found = jsonb_object_get(st->plan->config, input->name, &text, &kind);
+	st->has_value[i] = found;
+	st->value_text[i] = text;
+	st->value_kind[i] = kind;
+
+	initStringInfo(&needed_by);
+	nconsumers = 0;
+	for (k = dag->down_start[i]; k < dag->down_start[i + 1]; k++)
+	{
+		int			c = dag->down_list[k];
+		HNode	   *consumer = &dag->nodes[c];
+		int			d;
+
+		if (!st->in_closure[c] || st->overridden[c])
+			continue;
+		for (d = 0; d < consumer->ndeps; d++)
+		{
+			HDep	   *dep = &consumer->deps[d];
+			char	   *literal,
+					   *error;
+
+			if (dep->target != i)
+				continue;
+			if (dep->via == VIA_PARAM)
+			{
+				HParam	   *param = &consumer->params[dep->index];
+
+				if (!OidIsValid(first_param_type))
+					first_param_type = param->type;
+				if (!found)
+				{
+					if (!param->has_default)
+						note_consumer(&needed_by, &nconsumers, consumer->display);
+					continue;
+				}
+				if (value_literal(text, kind, param->type, &literal, &error))
+				{
+					if (param->type == first_param_type && st->input_literal[i] == NULL)
+						st->input_literal[i] = literal;
+				}
+				else
+					validate_add_problem(st, problem_make("bad_input_value", ERRCODE_DATATYPE_MISMATCH, consumer->display,
+												 psprintf("input \"%s\" is not a valid %s for parameter \"%s\" of %s",
+														  input->name, format_type_be(param->type),
+														  param->name, consumer->display),
+												 error,
+												 psprintf("Pass a value of type %s in inputs => '{\"%s\": ...}'.",
+														  format_type_be(param->type), input->name)));
+			}
+			else if (!found)
+				note_consumer(&needed_by, &nconsumers, consumer->display);
+		}
+	}
+	if (!found && needed_by.len > 0 && validate_unmatched_variant(dag, input->name))
+	{
+		validate_add_problem(st, validate_unmatched_variant(dag, input->name));
+		needed_by.len = 0;
+	}
+	if (!found && needed_by.len > 0)
+	{
+		*missing = lappend(*missing, input->name);
+		if (nconsumers > MAX_LISTED)
+			appendStringInfo(&needed_by, " and %d more", nconsumers - MAX_LISTED);
+		if (list_length(*missing) <= MAX_LISTED)
+			appendStringInfo(missing_detail, "%sInput \"%s\" is needed by %s.",
+							 missing_detail->len ? " " : "", input->name, needed_by.data);
+	}
+	st->input_type[i] = OidIsValid(first_param_type) ? first_param_type :
+		value_default_type(kind);
+	/* read only by SQL nodes: the type its JSON kind suggests always takes it */
+	if (found && st->input_literal[i] == NULL && !OidIsValid(first_param_type))
+	{
+		char	   *error;
+
+		(void) value_literal(text, kind, st->input_type[i], &st->input_literal[i], &error);
+	}
+}
+
+/* note_consumer adds a consumer to a bounded list of names. */
+static void
+note_consumer(StringInfo buf, int *count, const char *display)
+{
+	if ((*count)++ < MAX_LISTED)
+		appendStringInfo(buf, "%s%s", buf->len ? ", " : "", display);
+}
