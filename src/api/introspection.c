@@ -9,7 +9,6 @@
  */
 #include "postgres.h"
 
-#include "catalog/pg_proc.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"

@@ -8,8 +8,6 @@
  */
 #include "postgres.h"
 
-#include "utils/memutils.h"
-
 #include "dag.h"
 
 /*

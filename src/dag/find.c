@@ -12,7 +12,6 @@
 
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
-#include "utils/builtins.h"
 #include "utils/varlena.h"
 
 #include "dag.h"

@@ -14,8 +14,6 @@
  */
 #include "postgres.h"
 
-#include <limits.h>
-
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/bitmapset.h"
