@@ -133,7 +133,7 @@ dag_resolve_name(Dag *dag, const char *text, HProblem **problem, const char *rol
 		*problem = problem_make("unknown_node", ERRCODE_UNDEFINED_OBJECT, NULL,
 								psprintf("unknown %s \"%s\"", role, text),
 								detail,
-								hint ? hint : "SELECT node FROM hamilton.nodes lists every node; register a module with hamilton_register(schema) or define a node with hamilton_define(name, sql).");
+								hint ? hint : "SELECT node FROM " HAMILTON_SCHEMA ".nodes lists every node; register a module with hamilton_register(schema) or define a node with hamilton_define(name, sql).");
 	}
 	return -1;
 }

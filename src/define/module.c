@@ -114,6 +114,6 @@ define_unregister_module(Oid nspoid)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("schema %s is not a module", quote_identifier(nspname)),
 				 errdetail("It was never registered, or it was unregistered already."),
-				 errhint("SELECT module FROM hamilton.modules lists the registered modules.")));
+				 errhint("SELECT module FROM " HAMILTON_SCHEMA ".modules lists the registered modules.")));
 	catalog_remove_module(nspname);
 }

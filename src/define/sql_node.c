@@ -156,7 +156,7 @@ define_sql_node(DefineArgs *a)
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("node %s was defined concurrently by another session", display),
 				 errdetail("Its definition changed owner between the ownership check and the write."),
-				 errhint("Look at SELECT owner, definition FROM hamilton.nodes WHERE node = '%s', then try again.", display)));
+				 errhint("Look at SELECT owner, definition FROM " HAMILTON_SCHEMA ".nodes WHERE node = '%s', then try again.", display)));
 
 	if (a->tags)
 	{
@@ -242,7 +242,7 @@ define_drop_node(const char *node_text)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("SQL node %s does not exist", display),
 				 errdetail("No SQL node of that name is defined."),
-				 errhint("SELECT node FROM hamilton.nodes WHERE language = 'sql' lists the SQL nodes.")));
+				 errhint("SELECT node FROM " HAMILTON_SCHEMA ".nodes WHERE language = 'sql' lists the SQL nodes.")));
 	}
 	catalog_check_node_owner(owner, display, "drop");
 
@@ -252,7 +252,7 @@ define_drop_node(const char *node_text)
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("node %s was changed concurrently by another session", display),
 				 errdetail("Its definition changed between the ownership check and the drop."),
-				 errhint("Look at SELECT owner FROM hamilton.nodes WHERE node = '%s', then try again.", display)));
+				 errhint("Look at SELECT owner FROM " HAMILTON_SCHEMA ".nodes WHERE node = '%s', then try again.", display)));
 	catalog_delete_tags(schema, name);
 	catalog_store_checks(schema, name, NULL);
 }

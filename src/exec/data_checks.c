@@ -135,7 +135,7 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 					 errmsg("%s", message),
 					 errdetail("The check is %s; its severity is warn, so the run goes on.",
 							   SPI_getvalue(row, desc, 9)),
-					 errhint("SELECT * FROM hamilton.check_results WHERE run_id = " INT64_FORMAT ";",
+					 errhint("SELECT * FROM " HAMILTON_SCHEMA ".check_results WHERE run_id = " INT64_FORMAT ";",
 							 plan->run_id)));
 	}
 	appendStringInfoChar(&result, ']');
@@ -148,6 +148,6 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 				 errmsg("%s", failed),
 				 errdetail("The check is %s; its severity is fail, so the run stops and the previous result stays in place.",
 						   failed_detail),
-				 errhint("SELECT * FROM hamilton.check_results WHERE run_id = " INT64_FORMAT "; shows every check of the run.",
+				 errhint("SELECT * FROM " HAMILTON_SCHEMA ".check_results WHERE run_id = " INT64_FORMAT "; shows every check of the run.",
 						 plan->run_id)));
 }

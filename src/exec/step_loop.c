@@ -159,7 +159,7 @@ run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 						  inlined_note(plan, stepno),
 						  plan->run_id, stepno + 1, plan->nsteps);
 		hint = edata->hint ? edata->hint :
-			psprintf("The failed run is in the history: SELECT * FROM hamilton.node_runs WHERE run_id = " INT64_FORMAT ";",
+			psprintf("The failed run is in the history: SELECT * FROM " HAMILTON_SCHEMA ".node_runs WHERE run_id = " INT64_FORMAT ";",
 					 plan->run_id);
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),

@@ -62,7 +62,7 @@ runlog_record_autonomously(const char *json)
 	{
 		ereport(WARNING,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("could not record the failed run in hamilton.runs"),
+				 errmsg("could not record the failed run in " HAMILTON_SCHEMA ".runs"),
 				 errdetail("No dynamic shared memory segment was free."),
 				 errhint("Raise max_connections or dynamic_shared_memory settings, or retry when the server is less busy.")));
 		return;
@@ -89,7 +89,7 @@ runlog_record_autonomously(const char *json)
 	{
 		ereport(WARNING,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("could not record the failed run in hamilton.runs"),
+				 errmsg("could not record the failed run in " HAMILTON_SCHEMA ".runs"),
 				 errdetail("No background worker slot was free."),
 				 errhint("Raise max_worker_processes.")));
 		dsm_detach(seg);
@@ -116,7 +116,7 @@ runlog_record_autonomously(const char *json)
 	if (!payload->recorded)
 		ereport(WARNING,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("could not record the failed run in hamilton.runs"),
+				 errmsg("could not record the failed run in " HAMILTON_SCHEMA ".runs"),
 				 status == BGWH_STOPPED ?
 				 errdetail("The recorder stopped without writing it; the server log says why.") :
 				 status == BGWH_POSTMASTER_DIED ?
