@@ -17,6 +17,7 @@
 #include "nodes/pg_list.h"
 #include "utils/array.h"
 #include "utils/jsonb.h"
+#include "utils/resowner.h"
 
 #include "hamilton.h"
 
@@ -59,6 +60,13 @@ typedef struct OwnerScope
 /* A catalog table's qualified name, for the SQL text of this stage. */
 #define CATALOG_TABLE(table) HAMILTON_SCHEMA "." table
 
+/* A subtransaction around a piece of work (subxact.c). */
+typedef struct SubxactScope
+{
+	MemoryContext cxt;
+	ResourceOwner owner;
+} SubxactScope;
+
 /* The search_path every statement run with the owner's rights uses. */
 #define HAMILTON_SAFE_SEARCH_PATH "pg_catalog, pg_temp"
 
@@ -97,6 +105,13 @@ extern void pin_sql_reading_settings(void);
 extern void spi_exec_checked(const char *sql, int nargs, Oid *argtypes,
 							 Datum *values, const char *nulls, int expected);
 extern void spi_exec_kept(SPIPlanPtr *plan, const char *sql);
+extern void spi_exec_on_node(const char *sql, const char *schema, const char *name,
+							 Jsonb *json, bool as_owner, int expected);
+
+/* subxact.c */
+extern void subxact_begin(SubxactScope *s);
+extern void subxact_commit(SubxactScope *s);
+extern ErrorData *subxact_rollback(SubxactScope *s);
 
 /* names.c */
 extern void parse_node_name(const char *text, char **schema, char **name,

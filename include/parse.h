@@ -54,7 +54,7 @@ typedef struct ParsedExpr
 	List	   *plain_calls;	/* names of functions called without OVER */
 } ParsedExpr;
 
-/* How a syntax error in a definition is reported (error_position.c). */
+/* How a syntax error in a definition is reported (raw.c). */
 typedef struct ParseErrorContext
 {
 	const char *node_display;
@@ -78,8 +78,11 @@ extern bool definition_is_query(const char *sql);
 extern ParsedExpr *parse_node_expression(const char *node_display, const char *sql,
 										 const char *what);
 
-/* error_position.c */
-extern void parse_error_callback(void *arg);
+/* raw.c */
+extern void parse_context_push(ErrorContextCallback *cb, ParseErrorContext *arg,
+							   const char *node_display, const char *sql, int offset,
+							   bool expression);
+extern List *parse_raw(const char *sql);
 
 /* tokens.c */
 extern const char *sql_skip_space_and_comments(const char *p);

@@ -17,6 +17,12 @@
 /* Columns per query when each target gets its own table (max 1,600 per table). */
 #define FRAME_CHUNK 1000
 
+/*
+ * How a function call writes an argument that reads another column step,
+ * inside a frame's compiled query (see plan_call_sql).
+ */
+typedef void (*ColumnArgument) (StringInfo buf, int stepno, void *arg);
+
 /* actions.c */
 extern void plan_choose_actions(HPlan *plan);
 
@@ -26,10 +32,8 @@ extern void plan_frame_groups(HPlan *plan);
 /* render.c */
 extern char *plan_render_step(HPlan *plan, int stepno, bool for_explain);
 extern char *plan_value_reference(HPlan *plan, int stepno, Oid want, bool for_explain);
-extern int	plan_begin_argument(HPlan *plan, StringInfo buf, HNode *node, HDep *dep,
-								bool *first);
-extern void plan_append_argument(HPlan *plan, StringInfo buf, HParam *param,
-								 int stepno, bool for_explain);
+extern char *plan_call_sql(HPlan *plan, HNode *node, bool for_explain,
+						   ColumnArgument column_arg, void *arg);
 
 /* provenance.c */
 extern void plan_step_provenance(HPlan *plan, int stepno);

@@ -7,9 +7,7 @@
  */
 #include "postgres.h"
 
-#include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "utils/builtins.h"
 
 #include "catalog.h"
 
@@ -19,12 +17,8 @@
 bool
 catalog_module_exists(const char *schema)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-
-	values[0] = CStringGetTextDatum(schema);
-	spi_exec_checked("SELECT 1 FROM " CATALOG_TABLE("module") " WHERE schema_name = $1",
-					 1, argtypes, values, NULL, SPI_OK_SELECT);
+	spi_exec_on_node("SELECT 1 FROM " CATALOG_TABLE("module") " WHERE schema_name = $1",
+					 schema, NULL, NULL, false, SPI_OK_SELECT);
 	return SPI_processed > 0;
 }
 
@@ -35,16 +29,9 @@ catalog_module_exists(const char *schema)
 void
 catalog_add_module(const char *schema)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	OwnerScope	w;
-
-	values[0] = CStringGetTextDatum(schema);
-	catalog_owner_begin(&w);
-	spi_exec_checked("INSERT INTO " CATALOG_TABLE("module") " (schema_name, registered_by) "
+	spi_exec_on_node("INSERT INTO " CATALOG_TABLE("module") " (schema_name, registered_by) "
 					 "VALUES ($1, session_user) ON CONFLICT (schema_name) DO NOTHING",
-					 1, argtypes, values, NULL, SPI_OK_INSERT);
-	catalog_owner_end(&w);
+					 schema, NULL, NULL, true, SPI_OK_INSERT);
 }
 
 /*
@@ -54,17 +41,10 @@ catalog_add_module(const char *schema)
 void
 catalog_remove_module(const char *schema)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	OwnerScope	w;
-
-	values[0] = CStringGetTextDatum(schema);
-	catalog_owner_begin(&w);
-	spi_exec_checked("DELETE FROM " CATALOG_TABLE("module") " WHERE schema_name = $1",
-					 1, argtypes, values, NULL, SPI_OK_DELETE);
-	spi_exec_checked("DELETE FROM " CATALOG_TABLE("node_tag") " t WHERE t.schema_name = $1 "
+	spi_exec_on_node("DELETE FROM " CATALOG_TABLE("module") " WHERE schema_name = $1",
+					 schema, NULL, NULL, true, SPI_OK_DELETE);
+	spi_exec_on_node("DELETE FROM " CATALOG_TABLE("node_tag") " t WHERE t.schema_name = $1 "
 					 "AND NOT EXISTS (SELECT 1 FROM " CATALOG_TABLE("sql_node") " s "
 					 "  WHERE s.schema_name = t.schema_name AND s.node_name = t.node_name)",
-					 1, argtypes, values, NULL, SPI_OK_DELETE);
-	catalog_owner_end(&w);
+					 schema, NULL, NULL, true, SPI_OK_DELETE);
 }

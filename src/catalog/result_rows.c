@@ -24,21 +24,13 @@
 Oid
 catalog_result_relation(const char *schema, const char *name)
 {
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
 	bool		isnull;
-	Oid			relid = InvalidOid;
-	OwnerScope	w;
 
-	values[0] = CStringGetTextDatum(schema);
-	values[1] = CStringGetTextDatum(name);
-	catalog_owner_begin(&w);
-	spi_exec_checked("SELECT relation::pg_catalog.oid FROM " CATALOG_TABLE("result") " WHERE schema_name = $1 AND node_name = $2",
-					 2, argtypes, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed > 0)
-		relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	catalog_owner_end(&w);
-	return relid;
+	spi_exec_on_node("SELECT relation::pg_catalog.oid FROM " CATALOG_TABLE("result") " WHERE schema_name = $1 AND node_name = $2",
+					 schema, name, NULL, true, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return InvalidOid;
+	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
 /*

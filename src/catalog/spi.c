@@ -7,8 +7,11 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/jsonb.h"
 
 #include "catalog.h"
 
@@ -70,4 +73,34 @@ spi_exec_kept(SPIPlanPtr *plan, const char *sql)
 	MemoryContextSwitchTo(cxt);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed (%s) for: %s", SPI_result_code_string(rc), sql);
+}
+
+/*
+ * spi_exec_on_node runs one of our statements about one node or module: $1
+ * is its schema, $2 its name (unless name is NULL) and $3 a JSON value
+ * (unless json is NULL).  With as_owner, as the catalog's owner: every write
+ * is.
+ */
+void
+spi_exec_on_node(const char *sql, const char *schema, const char *name, Jsonb *json,
+				 bool as_owner, int expected)
+{
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, JSONBOID};
+	Datum		values[3];
+	int			nargs = 1;
+	OwnerScope	w;
+
+	values[0] = CStringGetTextDatum(schema);
+	if (name)
+		values[nargs++] = CStringGetTextDatum(name);
+	if (json)
+	{
+		argtypes[nargs] = JSONBOID;
+		values[nargs++] = JsonbPGetDatum(json);
+	}
+	if (as_owner)
+		catalog_owner_begin(&w);
+	spi_exec_checked(sql, nargs, argtypes, values, NULL, expected);
+	if (as_owner)
+		catalog_owner_end(&w);
 }

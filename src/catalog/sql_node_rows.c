@@ -22,14 +22,10 @@
 Oid
 catalog_sql_node_owner(const char *schema, const char *name, bool *found)
 {
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
 	bool		isnull;
 
-	values[0] = CStringGetTextDatum(schema);
-	values[1] = CStringGetTextDatum(name);
-	spi_exec_checked("SELECT owner::oid FROM " CATALOG_TABLE("sql_node") " WHERE schema_name = $1 AND node_name = $2",
-					 2, argtypes, values, NULL, SPI_OK_SELECT);
+	spi_exec_on_node("SELECT owner::oid FROM " CATALOG_TABLE("sql_node") " WHERE schema_name = $1 AND node_name = $2",
+					 schema, name, NULL, false, SPI_OK_SELECT);
 	*found = SPI_processed > 0;
 	if (!*found)
 		return InvalidOid;

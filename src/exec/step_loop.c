@@ -114,35 +114,24 @@ report_progress(HPlan *plan, int stepno, bool done)
 static void
 run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
+	SubxactScope sx;
 	PlanStep   *step = &plan->steps[stepno];
 	HNode	   *node = &plan->dag->nodes[step->node];
 	instr_time	t0,
 				t1;
 
 	INSTR_TIME_SET_CURRENT(t0);
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
+	subxact_begin(&sx);
 	PG_TRY();
 	{
 		exec_run_step(plan, stepno);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
+		subxact_commit(&sx);
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
+		ErrorData  *edata = subxact_rollback(&sx);
 		char	   *detail;
 		char	   *hint;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
 
 		INSTR_TIME_SET_CURRENT(t1);
 		INSTR_TIME_SUBTRACT(t1, t0);

@@ -107,7 +107,6 @@ parse_node_expression(const char *node_display, const char *sql, const char *wha
 	int			start,
 				len,
 				i;
-	int			nestlevel;
 	ListCell   *lc;
 
 	/* trim, so that positions are relative to what is stored */
@@ -124,23 +123,13 @@ parse_node_expression(const char *node_display, const char *sql, const char *wha
 				 errhint("Define a SQL node with a SELECT, or a column node with an expression such as 'spend / signups'.")));
 	text = psprintf("%s%.*s", prefix, len, sql + start);
 
-	errarg.node_display = node_display;
-	errarg.sql = text;
-	errarg.offset = sizeof(prefix) - 1;
-	errarg.expression = true;
-	errcb.callback = parse_error_callback;
-	errcb.arg = &errarg;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
-
-	nestlevel = NewGUCNestLevel();
-	pin_sql_reading_settings();
+	parse_context_push(&errcb, &errarg, node_display, text, sizeof(prefix) - 1, true);
 	{
 		MemoryContext cxt = CurrentMemoryContext;
 
 		PG_TRY();
 		{
-			stmts = raw_parser(text, RAW_PARSE_DEFAULT);
+			stmts = parse_raw(text);
 		}
 		PG_CATCH();
 		{
@@ -161,7 +150,6 @@ parse_node_expression(const char *node_display, const char *sql, const char *wha
 		}
 		PG_END_TRY();
 	}
-	AtEOXact_GUC(true, nestlevel);
 
 	sel = (list_length(stmts) == 1 && IsA(linitial_node(RawStmt, stmts)->stmt, SelectStmt)) ?
 		(SelectStmt *) linitial_node(RawStmt, stmts)->stmt : NULL;

@@ -59,26 +59,9 @@ parse_node_query(const char *node_display, const char *sql)
 				len;
 	ListCell   *lc;
 	int			i;
-	int			nestlevel;
 
-	errarg.node_display = node_display;
-	errarg.sql = sql;
-	errarg.offset = 0;
-	errarg.expression = false;
-	errcb.callback = parse_error_callback;
-	errcb.arg = &errarg;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
-
-	/*
-	 * Read every definition the same way, whatever the session says, so a
-	 * stored definition always means the same thing (execution pins the
-	 * same setting).
-	 */
-	nestlevel = NewGUCNestLevel();
-	pin_sql_reading_settings();
-	stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
-	AtEOXact_GUC(true, nestlevel);
+	parse_context_push(&errcb, &errarg, node_display, sql, 0, false);
+	stmts = parse_raw(sql);
 
 	if (stmts == NIL)
 		ereport(ERROR,
@@ -288,12 +271,10 @@ definition_is_query(const char *sql)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	bool		ok = true;
-	int			nestlevel = NewGUCNestLevel();
 
-	pin_sql_reading_settings();
 	PG_TRY();
 	{
-		(void) raw_parser(sql, RAW_PARSE_DEFAULT);
+		(void) parse_raw(sql);
 	}
 	PG_CATCH();
 	{
@@ -302,7 +283,6 @@ definition_is_query(const char *sql)
 		ok = false;
 	}
 	PG_END_TRY();
-	AtEOXact_GUC(true, nestlevel);
 	if (!ok)
 	{
 		/* a statement with a syntax error is still a statement */

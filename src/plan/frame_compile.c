@@ -34,6 +34,38 @@ typedef struct ColumnText
 	int			needmax;		/* highest level that reads it by name */
 } ColumnText;
 
+/* What a column step reads from the column steps before it. */
+typedef struct ColumnReads
+{
+	ColumnText *ct;
+	Bitmapset  *leaves;			/* named columns its text reads */
+	int			avail;			/* lowest level whose SELECT can write it */
+} ColumnReads;
+
+/*
+ * add_column_read notes that a column step reads column step t: by name if
+ * t is a window computed below, else through t's own text.
+ */
+static void
+add_column_read(ColumnReads *reads, int t)
+{
+	ColumnText *ct = reads->ct;
+
+	reads->leaves = bms_union(reads->leaves,
+							  ct[t].level > 0 ? bms_make_singleton(t) : ct[t].leaves);
+	reads->avail = Max(reads->avail, ct[t].avail);
+}
+
+/* append_column_argument writes a function's argument that reads column step t. */
+static void
+append_column_argument(StringInfo buf, int t, void *arg)
+{
+	ColumnReads *reads = arg;
+
+	appendStringInfoString(buf, reads->ct[t].text);
+	add_column_read(reads, t);
+}
+
 /*
  * column_text renders one column step from the already rendered steps it
  * reads.
@@ -60,6 +92,7 @@ column_text(HPlan *plan, ColumnText *ct, int s, bool for_explain)
 	if (node->expression)
 	{
 		char	  **repl = palloc0(sizeof(char *) * Max(node->nrefs, 1));
+		ColumnReads reads = {ct, NULL, 1};
 
 		for (d = 0; d < node->nrefs; d++)
 		{
@@ -74,51 +107,22 @@ column_text(HPlan *plan, ColumnText *ct, int s, bool for_explain)
 				/* an inline expression is parenthesized; a name is not */
 				repl[d] = ct[t].level > 0 || dag->nodes[plan->steps[t].node].extracted ?
 					ct[t].text : psprintf("(%s)", ct[t].text);
-				leaves = bms_union(leaves, ct[t].level > 0 ? bms_make_singleton(t) : ct[t].leaves);
-				avail = Max(avail, ct[t].avail);
+				add_column_read(&reads, t);
 			}
 			else
 				repl[d] = plan_value_reference(plan, t, InvalidOid, for_explain);
 		}
 		me->text = splice_refs(node->sql, node->nrefs, node->refs, repl);
+		leaves = reads.leaves;
+		avail = reads.avail;
 	}
 	else
 	{
-		StringInfoData buf;
-		bool		first = true;
-		int			p;
+		ColumnReads reads = {ct, NULL, 1};
 
-		initStringInfo(&buf);
-		appendStringInfo(&buf, "%s(", quote_qualified_identifier(node->schema, node->funcname));
-		for (p = 0; p < node->nparams; p++)
-			if (node->params[p].key)
-			{
-				appendStringInfo(&buf, "%s%s => %s", first ? "" : ", ",
-								 quote_identifier(node->params[p].name),
-								 quote_identifier(node->params[p].name));
-				first = false;
-			}
-		for (d = 0; d < node->ndeps; d++)
-		{
-			HDep	   *dep = &node->deps[d];
-			int			t;
-
-			if (dep->via != VIA_PARAM)
-				continue;
-			t = plan_begin_argument(plan, &buf, node, dep, &first);
-			if (t < 0)
-				continue;
-			if (plan->steps[t].action == STEP_COLUMN)
-			{
-				appendStringInfoString(&buf, ct[t].text);
-				leaves = bms_union(leaves, ct[t].level > 0 ? bms_make_singleton(t) : ct[t].leaves);
-				avail = Max(avail, ct[t].avail);
-			}
-			else
-				plan_append_argument(plan, &buf, &node->params[dep->index], t, for_explain);
-		}
-		appendStringInfoChar(&buf, ')');
-		me->text = buf.data;
+		me->text = plan_call_sql(plan, node, for_explain, append_column_argument, &reads);
+		leaves = reads.leaves;
+		avail = reads.avail;
 	}
 
 	if (node->window)

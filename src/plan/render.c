@@ -18,8 +18,6 @@
 
 #include "plan.h"
 
-static char *call_sql(HPlan *plan, int stepno, bool for_explain);
-
 /*
  * plan_value_reference is how a consumer sees a scalar step: its literal, cast to
  * the type the consumer wants.  In an explain, a value not computed yet is
@@ -49,69 +47,55 @@ plan_value_reference(HPlan *plan, int stepno, Oid want, bool for_explain)
 }
 
 /*
- * plan_begin_argument starts a function's argument for a parameter edge:
- * appends "[, ][VARIADIC ]name => " and returns the step the argument
- * reads, or -1 (appending nothing) when the parameter keeps its default
- * because its input was not given.
+ * plan_call_sql renders a function node's call with named arguments (the
+ * order of parameters never matters): schema.fn(a => 'x'::t, tbl =>
+ * 'rel'::regclass).  A parameter whose input was not given keeps its
+ * default.  In a frame's query (frame_compile.c), a parameter named like a
+ * key column gets the row's key, and column_arg writes an argument that
+ * reads another column step; elsewhere column_arg is NULL.
  */
-int
-plan_begin_argument(HPlan *plan, StringInfo buf, HNode *node, HDep *dep, bool *first)
+char *
+plan_call_sql(HPlan *plan, HNode *node, bool for_explain, ColumnArgument column_arg,
+			  void *arg)
 {
-	int			t = plan->step_of_node[dep->target];
-	HParam	   *param = &node->params[dep->index];
-	PlanStep   *ts = &plan->steps[t];
-
-	if (ts->action == STEP_INPUT && ts->json_kind == 0)
-		return -1;
-	appendStringInfo(buf, "%s%s%s => ", *first ? "" : ", ",
-					 param->variadic ? "VARIADIC " : "", quote_identifier(param->name));
-	*first = false;
-	return t;
-}
-
-/*
- * plan_append_argument appends the value of an argument that reads step
- * stepno: its relation as a regclass, or its value cast to the parameter's
- * type.
- */
-void
-plan_append_argument(HPlan *plan, StringInfo buf, HParam *param, int stepno,
-					 bool for_explain)
-{
-	PlanStep   *ts = &plan->steps[stepno];
-
-	if (ts->relation)
-		appendStringInfo(buf, "%s::pg_catalog.regclass", quote_literal_cstr(ts->relation));
-	else
-		appendStringInfoString(buf, plan_value_reference(plan, stepno, param->type, for_explain));
-}
-
-/*
- * call_sql renders a function node's call with named arguments (the order
- * of parameters never matters): schema.fn(a => 'x'::t, tbl => 'rel'::regclass).
- * A parameter whose input was not given keeps its default.
- */
-static char *
-call_sql(HPlan *plan, int stepno, bool for_explain)
-{
-	PlanStep   *step = &plan->steps[stepno];
-	HNode	   *node = &plan->dag->nodes[step->node];
 	StringInfoData buf;
-	int			d;
 	bool		first = true;
+	int			p,
+				d;
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "%s(", quote_qualified_identifier(node->schema, node->funcname));
+	for (p = 0; p < node->nparams; p++)
+		if (node->params[p].key)
+		{
+			appendStringInfo(&buf, "%s%s => %s", first ? "" : ", ",
+							 quote_identifier(node->params[p].name),
+							 quote_identifier(node->params[p].name));
+			first = false;
+		}
 	for (d = 0; d < node->ndeps; d++)
 	{
 		HDep	   *dep = &node->deps[d];
+		HParam	   *param;
+		PlanStep   *ts;
 		int			t;
 
 		if (dep->via != VIA_PARAM)
 			continue;
-		t = plan_begin_argument(plan, &buf, node, dep, &first);
-		if (t >= 0)
-			plan_append_argument(plan, &buf, &node->params[dep->index], t, for_explain);
+		param = &node->params[dep->index];
+		t = plan->step_of_node[dep->target];
+		ts = &plan->steps[t];
+		if (ts->action == STEP_INPUT && ts->json_kind == 0)
+			continue;			/* absent input: the parameter's default */
+		appendStringInfo(&buf, "%s%s%s => ", first ? "" : ", ",
+						 param->variadic ? "VARIADIC " : "", quote_identifier(param->name));
+		first = false;
+		if (column_arg && ts->action == STEP_COLUMN)
+			column_arg(&buf, t, arg);
+		else if (ts->relation)
+			appendStringInfo(&buf, "%s::pg_catalog.regclass", quote_literal_cstr(ts->relation));
+		else
+			appendStringInfoString(&buf, plan_value_reference(plan, t, param->type, for_explain));
 	}
 	appendStringInfoChar(&buf, ')');
 	return buf.data;
@@ -143,7 +127,7 @@ plan_render_step(HPlan *plan, int stepno, bool for_explain)
 									 quote_identifier(node->name));
 			break;
 		case STEP_VALUE:
-			step->sql = psprintf("SELECT %s AS %s", call_sql(plan, stepno, for_explain),
+			step->sql = psprintf("SELECT %s AS %s", plan_call_sql(plan, node, for_explain, NULL, NULL),
 								 quote_identifier(node->name));
 			break;
 		case STEP_COLUMN:
@@ -152,7 +136,7 @@ plan_render_step(HPlan *plan, int stepno, bool for_explain)
 			break;
 		default:
 			if (node->kind == HNODE_TABLE_FUNC)
-				step->sql = psprintf("SELECT * FROM %s", call_sql(plan, stepno, for_explain));
+				step->sql = psprintf("SELECT * FROM %s", plan_call_sql(plan, node, for_explain, NULL, NULL));
 			else
 			{
 				char	  **repl = palloc0(sizeof(char *) * Max(node->nrefs, 1));

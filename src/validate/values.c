@@ -58,8 +58,7 @@ value_literal(const char *json_text, char json_kind, Oid type,
 {
 	const char *text = json_text;
 	char	   *typname = format_type_be_qualified(type);
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
+	SubxactScope sx;
 	bool		ok = true;
 
 	*error = NULL;
@@ -94,8 +93,7 @@ value_literal(const char *json_text, char json_kind, Oid type,
 	}
 
 	/* Let the type's input function judge the text. */
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
+	subxact_begin(&sx);
 	PG_TRY();
 	{
 		Oid			infunc,
@@ -103,20 +101,12 @@ value_literal(const char *json_text, char json_kind, Oid type,
 
 		getTypeInputInfo(type, &infunc, &ioparam);
 		(void) OidInputFunctionCall(infunc, (char *) text, ioparam, -1);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
+		subxact_commit(&sx);
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
+		ErrorData  *edata = subxact_rollback(&sx);
 
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
 		/* a cancel or lack of memory is not a bad value */
 		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
 			edata->sqlerrcode == ERRCODE_OUT_OF_MEMORY)
