@@ -8,7 +8,7 @@
  */
 #include "postgres.h"
 
-#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 
 #include "dag.h"

@@ -11,7 +11,7 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 
 #include "define.h"

@@ -12,12 +12,9 @@
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
-#include "parser/parser.h"
 #include "parser/scansup.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 
-#include "catalog.h"
 #include "parse.h"
 
 typedef struct ExprWalk

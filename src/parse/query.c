@@ -18,13 +18,10 @@
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
-#include "parser/parser.h"
 #include "parser/scansup.h"
 #include "tcop/cmdtag.h"
 #include "tcop/utility.h"
-#include "utils/guc.h"
 
-#include "catalog.h"
 #include "parse.h"
 
 typedef struct RefWalk
