@@ -1,5 +1,5 @@
 /*
- * graph.c
+ * cmd_graph.c
  *	  hamilton graph: the dataflow as a picture.  The server draws it in
  *	  DOT (hamilton_dot); Graphviz's dot renders it to SVG, PNG or PDF.
  *
@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "client.h"
 
 extern char **environ;
 

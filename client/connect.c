@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "client.h"
 
 static void report_conn_error(PGconn *conn, Cli *cli);
 static char *first_line(const char *s, const char **rest);

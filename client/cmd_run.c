@@ -1,5 +1,5 @@
 /*
- * run.c
+ * cmd_run.c
  *	  hamilton run: hamilton_execute with live progress, and hamilton
  *	  explain, which takes the same arguments.
  *
@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "client.h"
 
 #define PROGRESS_TAG "hamilton-progress\t"
 

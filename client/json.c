@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "client.h"
 
 static const char *skip_ws(const char *p);
 static const char *scan_string(const char *p);

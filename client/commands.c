@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "client.h"
 
 typedef struct HistoryArgs
 {

@@ -1,5 +1,5 @@
 /*
- * request.c
+ * request_args.c
  *	  The arguments run, explain and validate share: OUTPUT names and
  *	  --input / --config / --override KEY=VALUE, turned into the four
  *	  parameters of hamilton_execute, hamilton_explain and hamilton_validate.
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "client.h"
 
 static bool request_option(int code, const char *arg, void *ctx);
 
