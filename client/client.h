@@ -15,7 +15,10 @@
  *	request_args.c  OUTPUTs and --input/--config/--override, shared by run,
  *	                explain and validate
  *	cmd_run.c       hamilton run (with live progress) and hamilton explain
- *	commands.c      hamilton nodes / lineage / validate / history
+ *	cmd_validate.c  hamilton validate: the problems that would stop a run
+ *	cmd_nodes.c     hamilton nodes: the nodes and inputs, by tag
+ *	cmd_lineage.c   hamilton lineage: what made a materialized table
+ *	cmd_history.c   hamilton history: past runs and their steps
  *	cmd_graph.c     hamilton graph: DOT from the server, rendered by Graphviz
  */
 #ifndef HAMILTON_CLIENT_H
@@ -156,8 +159,7 @@ void		status_line_draw(const char *line);
 void		status_line_clear(void);
 bool		status_line_active(void);
 
-/* The commands: cmd_run.c (run, explain), commands.c (nodes, lineage,
- * validate, history), cmd_graph.c (graph). */
+/* The commands, each in its cmd_*.c file (run and explain in cmd_run.c). */
 extern const Command cmd_run;
 extern const Command cmd_explain;
 extern const Command cmd_nodes;
