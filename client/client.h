@@ -114,6 +114,7 @@ typedef struct Pairs
 } Pairs;
 
 bool		pairs_add(Pairs *p, const char *arg, bool value_required);
+void		pairs_free(Pairs *p);
 char	   *pairs_to_json(const Pairs *p);
 bool		json_is_valid(const char *s);
 void		json_append_string(StrBuf *sb, const char *s);
@@ -128,11 +129,13 @@ typedef struct Request
 	Pairs		config;
 	Pairs		overrides;
 	bool		quiet;			/* run only */
-	const char *params[4];		/* outputs text[], inputs, overrides, config */
+	const char *params[4];		/* outputs text[], inputs, overrides, config;
+								 * allocated: request_free frees them */
 } Request;
 
 bool		parse_request(int argc, char **argv, Cli *cli, bool with_quiet,
 						  Request *rq, int *status);
+void		request_free(Request *rq);
 
 /* connect.c */
 PGconn	   *cli_connect(Cli *cli);

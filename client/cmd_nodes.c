@@ -4,6 +4,7 @@
  *	  hamilton.nodes lists them, optionally only those with some tags.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
@@ -49,6 +50,8 @@ nodes_main(int argc, char **argv, Cli *cli)
 {
 	static const char *const headers[] = {"NODE", "KIND", "TYPE", "INPUTS", "TAGS", "DOC"};
 	Pairs		tags;
+	char	   *keys;
+	char	   *values;
 	const char *params[2];
 	PGconn	   *conn;
 	PGresult   *res;
@@ -57,16 +60,22 @@ nodes_main(int argc, char **argv, Cli *cli)
 	memset(&tags, 0, sizeof(tags));
 	first = cli_parse_options(argc, argv, cli, nodes_options, nodes_option, &tags);
 	if (first < 0)
+	{
+		pairs_free(&tags);
 		return first == -2 ? EXIT_OK : EXIT_USAGE;
+	}
 	if (first < argc)
 	{
 		cli_usage_error("unexpected argument \"%s\"", argv[first]);
+		pairs_free(&tags);
 		return EXIT_USAGE;
 	}
-	params[0] = text_array_literal(tags.keys, tags.n);
-	params[1] = text_array_literal(tags.values, tags.n);
 
 	conn = cli_connect(cli);
+	keys = text_array_literal(tags.keys, tags.n);
+	values = text_array_literal(tags.values, tags.n);
+	params[0] = keys;
+	params[1] = values;
 	res = cli_query(conn, cli,
 					"SELECT n.node, n.kind, coalesce(n.type, ''),"
 					"       array_to_string(n.inputs, ', '),"
@@ -86,5 +95,8 @@ nodes_main(int argc, char **argv, Cli *cli)
 		print_table(res, headers, "llllll");
 	PQclear(res);
 	cli_finish(conn);
+	free(keys);
+	free(values);
+	pairs_free(&tags);
 	return EXIT_OK;
 }

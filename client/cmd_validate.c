@@ -95,5 +95,6 @@ validate_main(int argc, char **argv, Cli *cli)
 		cli_error("%d problem%s would stop this run", n, n == 1 ? "" : "s");
 	PQclear(res);
 	cli_finish(conn);
+	request_free(&rq);
 	return n == 0 ? EXIT_OK : EXIT_FAILED;
 }

@@ -116,6 +116,22 @@ pairs_add(Pairs *p, const char *arg, bool value_required)
 	return true;
 }
 
+/* pairs_free frees what pairs_add recorded, leaving p empty. */
+void
+pairs_free(Pairs *p)
+{
+	int			i;
+
+	for (i = 0; i < p->n; i++)
+	{
+		free(p->keys[i]);
+		free(p->values[i]);
+	}
+	free(p->keys);
+	free(p->values);
+	memset(p, 0, sizeof(*p));
+}
+
 /*
  * pairs_to_json builds a JSON object from the pairs.  A value that is valid
  * JSON (4, true, null, "quoted", [1,2], {"a":1}) is passed as it is, so
