@@ -48,8 +48,16 @@ include $(PGXS)
 hamilton--1.0.sql: $(EXTENSION_SQL)
 	cat $^ > $@
 
-# The command-line client (bin/hamilton), built and installed with the extension.
--include $(srcdir)/cli/cli.mk
+# The command-line client, hamilton: a PGXS program of its own in client/
+# (client/Makefile), built, installed, uninstalled and cleaned with the extension.
+.PHONY: client-all client-install client-uninstall client-clean
+all: client-all
+install: client-install
+uninstall: client-uninstall
+clean: client-clean
+client-install: client-all
+client-all client-install client-uninstall client-clean:
+	$(MAKE) -C client $(patsubst client-%,%,$@) PG_CONFIG='$(PG_CONFIG)'
 
 # Every object depends on the headers (PGXS does not track them by default).
 $(OBJS): $(wildcard include/*.h)

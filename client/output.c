@@ -11,7 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "client.h"
 
 static void vmessage(const char *label, const char *fmt, va_list ap) CLI_PRINTF(2, 0);
 

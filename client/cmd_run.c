@@ -1,5 +1,5 @@
 /*
- * run.c
+ * cmd_run.c
  *	  hamilton run: hamilton_execute with live progress, and hamilton
  *	  explain, which takes the same arguments.
  *
@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "client.h"
 
 #define PROGRESS_TAG "hamilton-progress\t"
 
@@ -358,24 +358,26 @@ run_main(int argc, char **argv, Cli *cli)
 			print_step(pg.step, pg.total, pg.node, "failed", NULL, now_ms() - pg.started);
 		}
 		cli_report_result_error(conn, res, cli);
-		PQclear(res);
 		status = interrupted ? EXIT_INTERRUPTED :
 			PQstatus(conn) == CONNECTION_BAD ? EXIT_CONNECT : EXIT_FAILED;
-		cli_finish(conn);
-		return status;
 	}
-	status_line_clear();
-	/* No progress notices (an older server?): list the steps now instead. */
-	if (!pg.seen && !pg.quiet)
-		for (i = 0; i < PQntuples(res); i++)
-			print_step(i + 1, PQntuples(res), PQgetvalue(res, i, 0),
-					   PQgetvalue(res, i, 5), PQgetvalue(res, i, 3),
-					   atof(PQgetvalue(res, i, 4)));
-	print_summary(res, &pg, now_ms() - t0);
+	else
+	{
+		status_line_clear();
+		/* No progress notices (an older server?): list the steps now instead. */
+		if (!pg.seen && !pg.quiet)
+			for (i = 0; i < PQntuples(res); i++)
+				print_step(i + 1, PQntuples(res), PQgetvalue(res, i, 0),
+						   PQgetvalue(res, i, 5), PQgetvalue(res, i, 3),
+						   atof(PQgetvalue(res, i, 4)));
+		print_summary(res, &pg, now_ms() - t0);
+		status = EXIT_OK;
+	}
 	PQclear(res);
+	cli_finish(conn);			/* before pg goes: it is the notice receiver's */
 	free(pg.node);
-	cli_finish(conn);
-	return EXIT_OK;
+	request_free(&rq);
+	return status;
 }
 
 static int
@@ -401,5 +403,6 @@ explain_main(int argc, char **argv, Cli *cli)
 		fputc('\n', stdout);
 	PQclear(res);
 	cli_finish(conn);
+	request_free(&rq);
 	return EXIT_OK;
 }

@@ -1,5 +1,5 @@
 /*
- * graph.c
+ * cmd_graph.c
  *	  hamilton graph: the dataflow as a picture.  The server draws it in
  *	  DOT (hamilton_dot); Graphviz's dot renders it to SVG, PNG or PDF.
  *
@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "client.h"
 
 extern char **environ;
 
@@ -31,7 +31,12 @@ typedef struct GraphArgs
 static bool graph_option(int code, const char *arg, void *ctx);
 static const char *format_of(const char *file);
 static bool write_text(const char *file, const char *text);
+static bool run_dot(FILE *in, FILE *err, int outfd, const char *format,
+					const char *output);
+static bool render_to_file(FILE *in, FILE *err, const char *format,
+						   const char *output);
 static bool render(const char *text, const char *format, const char *output);
+static void report_dot_error(PGconn *conn, const PGresult *res, Cli *cli);
 static int	graph_main(int argc, char **argv, Cli *cli);
 
 const Command cmd_graph = {
@@ -110,66 +115,54 @@ format_of(const char *file)
 	return NULL;
 }
 
-/* write_text writes the DOT text to file, or stdout for NULL. */
+/*
+ * write_text writes the DOT text to file, or stdout for NULL.  The file is
+ * closed whether or not writing it worked.
+ */
 static bool
 write_text(const char *file, const char *text)
 {
 	FILE	   *f = file ? fopen(file, "w") : stdout;
-
 	size_t		len = strlen(text);
+	bool		ok;
+	int			saved_errno = 0;
 
-	/* a terminal's prompt should not follow the graph's last brace */
-	if (f == NULL || fputs(text, f) < 0 ||
-		(file == NULL && len > 0 && text[len - 1] != '\n' && fputc('\n', f) == EOF) ||
-		(file ? fclose(f) : fflush(f)) != 0)
+	if (f == NULL)
 	{
-		cli_error("cannot write \"%s\": %s", file ? file : "stdout", strerror(errno));
+		cli_error("cannot write \"%s\": %s", file, strerror(errno));
 		return false;
 	}
-	return true;
+	/* a terminal's prompt should not follow the graph's last brace */
+	ok = fputs(text, f) >= 0 &&
+		(file != NULL || len == 0 || text[len - 1] == '\n' || fputc('\n', f) != EOF);
+	if (!ok)
+		saved_errno = errno;
+	if ((file ? fclose(f) : fflush(f)) != 0 && ok)
+	{
+		ok = false;
+		saved_errno = errno;
+	}
+	if (!ok)
+		cli_error("cannot write \"%s\": %s", file ? file : "stdout",
+				  strerror(saved_errno));
+	return ok;
 }
 
 /*
- * render runs "dot -T<format>" on text, into output (or stdout).  dot's
- * stderr is kept in a temporary file so that a failure is reported as one
- * line that quotes dot's first line.
+ * run_dot runs "dot -T<format>" with in as its stdin, err as its stderr and
+ * outfd (or our stdout, for -1) as its stdout, and says why if it fails:
+ * one line that quotes the first line dot wrote to err.  output names the
+ * picture in that line (NULL: the format, for stdout).
  */
 static bool
-render(const char *text, const char *format, const char *output)
+run_dot(FILE *in, FILE *err, int outfd, const char *format, const char *output)
 {
-	FILE	   *in = tmpfile();
-	FILE	   *err = tmpfile();
-	char	   *tmpout = NULL;
-	int			outfd = -1;
 	char		flag[64];
 	char	   *args[3];
 	posix_spawn_file_actions_t fa;
 	pid_t		pid;
 	int			rc;
 	int			wstatus;
-	bool		ok = false;
-	mode_t		mask;
-
-	if (in == NULL || err == NULL || fputs(text, in) < 0 || fflush(in) != 0)
-	{
-		cli_error("cannot create a temporary file: %s", strerror(errno));
-		return false;
-	}
-	rewind(in);
-	if (output)
-	{
-		tmpout = cli_xmalloc(strlen(output) + 16);
-		sprintf(tmpout, "%s.XXXXXX", output);
-		if ((outfd = mkstemp(tmpout)) < 0)
-		{
-			cli_error("cannot write \"%s\": %s", output, strerror(errno));
-			return false;
-		}
-		/* mkstemp makes it private; give it the mode a new file would get */
-		mask = umask(0);
-		umask(mask);
-		fchmod(outfd, 0666 & ~mask);
-	}
 
 	snprintf(flag, sizeof(flag), "-T%s", format);
 	args[0] = "dot";
@@ -201,36 +194,110 @@ render(const char *text, const char *format, const char *output)
 		cli_error("dot could not render %s: %s", output ? output : format,
 				  line[0] ? line : "it failed without saying why");
 	}
-	else if (output && rename(tmpout, output) != 0)
+	else
+		return true;
+	return false;
+}
+
+/*
+ * render_to_file has dot write a temporary file next to output, renamed
+ * over it only once dot has succeeded, and removed otherwise.
+ */
+static bool
+render_to_file(FILE *in, FILE *err, const char *format, const char *output)
+{
+	char	   *tmpout = cli_xmalloc(strlen(output) + 16);
+	int			outfd;
+	mode_t		mask;
+	bool		ok = false;
+
+	sprintf(tmpout, "%s.XXXXXX", output);
+	if ((outfd = mkstemp(tmpout)) < 0)
 		cli_error("cannot write \"%s\": %s", output, strerror(errno));
 	else
-		ok = true;
-
-	if (outfd >= 0)
 	{
+		/* mkstemp makes it private; give it the mode a new file would get */
+		mask = umask(0);
+		umask(mask);
+		fchmod(outfd, 0666 & ~mask);
+		ok = run_dot(in, err, outfd, format, output);
+		if (ok && rename(tmpout, output) != 0)
+		{
+			cli_error("cannot write \"%s\": %s", output, strerror(errno));
+			ok = false;
+		}
 		close(outfd);
 		if (!ok)
 			unlink(tmpout);
 	}
 	free(tmpout);
-	fclose(in);
-	fclose(err);
 	return ok;
 }
 
+/*
+ * render renders text with dot into output (or stdout).  dot reads the text
+ * from one temporary file and writes its messages to another; both are
+ * closed on every path.
+ */
+static bool
+render(const char *text, const char *format, const char *output)
+{
+	FILE	   *in = tmpfile();
+	FILE	   *err = in ? tmpfile() : NULL;
+	bool		ok = false;
+
+	if (in == NULL || err == NULL || fputs(text, in) < 0 || fflush(in) != 0)
+		cli_error("cannot create a temporary file: %s", strerror(errno));
+	else
+	{
+		rewind(in);
+		ok = output ? render_to_file(in, err, format, output) :
+			run_dot(in, err, -1, format, NULL);
+	}
+	if (in)
+		fclose(in);
+	if (err)
+		fclose(err);
+	return ok;
+}
+
+/*
+ * report_dot_error reports a failed call of hamilton_dot; an extension
+ * older than that function is told so plainly.
+ */
+static void
+report_dot_error(PGconn *conn, const PGresult *res, Cli *cli)
+{
+	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+	/* 42883 undefined_function */
+	if (sqlstate && strcmp(sqlstate, "42883") == 0 && primary &&
+		strstr(primary, "hamilton_dot("))
+	{
+		cli_error("this database's pg_hamilton has no function hamilton_dot(text[], bigint), which graph needs");
+		cli_hint("install a pg_hamilton that has it, then run ALTER EXTENSION hamilton UPDATE");
+	}
+	else
+		cli_report_result_error(conn, res, cli);
+}
+
+/*
+ * graph_main: one query, then the picture.  Every path after connecting
+ * ends at the bottom, which frees what was allocated.
+ */
 static int
 graph_main(int argc, char **argv, Cli *cli)
 {
 	GraphArgs	ga = {NULL, NULL, NULL};
+	char	   *outputs = NULL;
 	const char *params[2];
-	const char *sqlstate;
-	const char *primary;
 	const char *format;
 	char		sql[256];
 	PGconn	   *conn;
 	PGresult   *res;
 	int			first;
-	bool		ok;
+	int			status;
 
 	first = cli_parse_options(argc, argv, cli, graph_options, graph_option, &ga);
 	if (first < 0)
@@ -242,45 +309,40 @@ graph_main(int argc, char **argv, Cli *cli)
 						ga.output);
 		return EXIT_USAGE;
 	}
-	params[0] = first < argc ? text_array_literal(argv + first, argc - first) : NULL;
-	params[1] = ga.run_id;
 
 	conn = cli_connect(cli);
+	if (first < argc)
+		outputs = text_array_literal(argv + first, argc - first);
+	params[0] = outputs;
+	params[1] = ga.run_id;
 	snprintf(sql, sizeof(sql), "SELECT %s.hamilton_dot($1::text[], $2::bigint)",
 			 api_schema());
 	res = PQexecParams(conn, sql, 2, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
-		sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-		/* 42883 undefined_function: an extension older than hamilton_dot */
-		if (sqlstate && strcmp(sqlstate, "42883") == 0 && primary &&
-			strstr(primary, "hamilton_dot("))
-		{
-			cli_error("this database's pg_hamilton has no function hamilton_dot(text[], bigint), which graph needs");
-			cli_hint("install a pg_hamilton that has it, then run ALTER EXTENSION hamilton UPDATE");
-		}
-		else
-			cli_report_result_error(conn, res, cli);
-		PQclear(res);
-		ok = PQstatus(conn) != CONNECTION_BAD;
-		cli_finish(conn);
-		return ok ? EXIT_FAILED : EXIT_CONNECT;
+		report_dot_error(conn, res, cli);
+		status = PQstatus(conn) == CONNECTION_BAD ? EXIT_CONNECT : EXIT_FAILED;
 	}
-	if (PQgetisnull(res, 0, 0))
+	else if (PQgetisnull(res, 0, 0))
 	{
 		cli_error("hamilton_dot returned no graph");
-		PQclear(res);
-		cli_finish(conn);
-		return EXIT_FAILED;
+		status = EXIT_FAILED;
 	}
-	if (strcmp(format, "dot") == 0 || strcmp(format, "gv") == 0)
-		ok = write_text(ga.output, PQgetvalue(res, 0, 0));
 	else
-		ok = render(PQgetvalue(res, 0, 0), format, ga.output);
-	if (ok && ga.output)
-		printf("wrote %s\n", ga.output);
+	{
+		const char *text = PQgetvalue(res, 0, 0);
+		bool		ok;
+
+		if (strcmp(format, "dot") == 0 || strcmp(format, "gv") == 0)
+			ok = write_text(ga.output, text);
+		else
+			ok = render(text, format, ga.output);
+		if (ok && ga.output)
+			printf("wrote %s\n", ga.output);
+		status = ok ? EXIT_OK : EXIT_FAILED;
+	}
 	PQclear(res);
 	cli_finish(conn);
-	return ok ? EXIT_OK : EXIT_FAILED;
+	free(outputs);
+	return status;
 }

@@ -1,13 +1,14 @@
 /*
- * request.c
+ * request_args.c
  *	  The arguments run, explain and validate share: OUTPUT names and
  *	  --input / --config / --override KEY=VALUE, turned into the four
  *	  parameters of hamilton_execute, hamilton_explain and hamilton_validate.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "client.h"
 
 static bool request_option(int code, const char *arg, void *ctx);
 
@@ -48,7 +49,8 @@ request_option(int code, const char *arg, void *ctx)
  * parse_request parses a command's arguments into rq, and builds the query
  * parameters: $1 outputs text[], $2 inputs, $3 overrides, $4 config (jsonb).
  * Returns false when the command must stop now with *status (after --help
- * or a usage error).
+ * or a usage error), having freed what it parsed; after true, the caller
+ * frees rq with request_free.
  */
 bool
 parse_request(int argc, char **argv, Cli *cli, bool with_quiet, Request *rq,
@@ -64,11 +66,15 @@ parse_request(int argc, char **argv, Cli *cli, bool with_quiet, Request *rq,
 	first = cli_parse_options(argc, argv, cli, opts, request_option, rq);
 	*status = first == -2 ? EXIT_OK : EXIT_USAGE;
 	if (first < 0)
+	{
+		request_free(rq);
 		return false;
+	}
 	if (first >= argc)
 	{
 		cli_usage_error("name at least one output, e.g. hamilton %s forecast",
 						argv[0]);
+		request_free(rq);
 		return false;
 	}
 	rq->outputs = argv + first;
@@ -78,4 +84,20 @@ parse_request(int argc, char **argv, Cli *cli, bool with_quiet, Request *rq,
 	rq->params[2] = pairs_to_json(&rq->overrides);
 	rq->params[3] = pairs_to_json(&rq->config);
 	return true;
+}
+
+/* request_free frees the parameters and the pairs of rq. */
+void
+request_free(Request *rq)
+{
+	int			i;
+
+	for (i = 0; i < 4; i++)
+	{
+		free((void *) rq->params[i]);
+		rq->params[i] = NULL;
+	}
+	pairs_free(&rq->inputs);
+	pairs_free(&rq->config);
+	pairs_free(&rq->overrides);
 }

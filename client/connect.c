@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "client.h"
 
 static void report_conn_error(PGconn *conn, Cli *cli);
 static char *first_line(const char *s, const char **rest);
@@ -138,6 +138,7 @@ cli_connect(Cli *cli)
 	if (schema_ident == NULL)
 	{
 		cli_error("%s", PQerrorMessage(conn));
+		PQfinish(conn);
 		exit(EXIT_FAILED);
 	}
 	return conn;
@@ -267,7 +268,8 @@ hint_for_cli(const char *hint)
 
 /*
  * cli_query runs sql with text parameters and returns its result; on any
- * error it prints it and exits (EXIT_CONNECT if the connection is gone).
+ * error it prints it, closes the connection and exits (EXIT_CONNECT if the
+ * connection is gone).
  */
 PGresult *
 cli_query(PGconn *conn, Cli *cli, const char *sql, int nparams,
@@ -275,12 +277,15 @@ cli_query(PGconn *conn, Cli *cli, const char *sql, int nparams,
 {
 	PGresult   *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
+	int			status;
 
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
 	cli_report_result_error(conn, res, cli);
 	PQclear(res);
-	exit(PQstatus(conn) == CONNECTION_BAD ? EXIT_CONNECT : EXIT_FAILED);
+	status = PQstatus(conn) == CONNECTION_BAD ? EXIT_CONNECT : EXIT_FAILED;
+	cli_finish(conn);
+	exit(status);
 }
 
 /*

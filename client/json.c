@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "client.h"
 
 static const char *skip_ws(const char *p);
 static const char *scan_string(const char *p);
@@ -114,6 +114,22 @@ pairs_add(Pairs *p, const char *arg, bool value_required)
 	p->values[p->n] = eq ? cli_xstrdup(eq + 1) : NULL;
 	p->n++;
 	return true;
+}
+
+/* pairs_free frees what pairs_add recorded, leaving p empty. */
+void
+pairs_free(Pairs *p)
+{
+	int			i;
+
+	for (i = 0; i < p->n; i++)
+	{
+		free(p->keys[i]);
+		free(p->values[i]);
+	}
+	free(p->keys);
+	free(p->values);
+	memset(p, 0, sizeof(*p));
 }
 
 /*

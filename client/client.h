@@ -1,18 +1,28 @@
 /*
- * cli.h
- *	  The hamilton command-line client: what its files share.
+ * client.h
+ *	  hamilton, the command-line client of pg_hamilton: what its files share.
+ *	  Each function and variable below is defined in the file named by the
+ *	  comment above it.
  *
- *	main.c      argument parsing shared by every command, dispatch, --help
- *	connect.c   connecting with libpq, running queries, server errors, notices
- *	output.c    messages, aligned tables, the terminal's progress line
- *	json.c      JSON values from --input k=v, array literals, string buffers
- *	request.c   OUTPUTs and --input/--config/--override, shared by run and validate
- *	run.c       hamilton run / explain, with live progress
- *	commands.c  hamilton nodes / lineage / validate / history
- *	graph.c     hamilton graph: DOT from the server, rendered by Graphviz
+ *	main.c          the command table, dispatch, --help, and the option
+ *	                parsing every command shares
+ *	connect.c       connecting with libpq, running queries, server errors
+ *	                and notices; cli_xmalloc and cli_xstrdup
+ *	output.c        messages, aligned tables, durations, the terminal's
+ *	                progress line
+ *	json.c          string buffers, KEY=VALUE pairs and the JSON and text[]
+ *	                parameters built from them
+ *	request_args.c  OUTPUTs and --input/--config/--override, shared by run,
+ *	                explain and validate
+ *	cmd_run.c       hamilton run (with live progress) and hamilton explain
+ *	cmd_validate.c  hamilton validate: the problems that would stop a run
+ *	cmd_nodes.c     hamilton nodes: the nodes and inputs, by tag
+ *	cmd_lineage.c   hamilton lineage: what made a materialized table
+ *	cmd_history.c   hamilton history: past runs and their steps
+ *	cmd_graph.c     hamilton graph: DOT from the server, rendered by Graphviz
  */
-#ifndef HAMILTON_CLI_H
-#define HAMILTON_CLI_H
+#ifndef HAMILTON_CLIENT_H
+#define HAMILTON_CLIENT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -104,12 +114,13 @@ typedef struct Pairs
 } Pairs;
 
 bool		pairs_add(Pairs *p, const char *arg, bool value_required);
+void		pairs_free(Pairs *p);
 char	   *pairs_to_json(const Pairs *p);
 bool		json_is_valid(const char *s);
 void		json_append_string(StrBuf *sb, const char *s);
 char	   *text_array_literal(char *const *items, int n);
 
-/* request.c: what run, explain and validate ask the server for */
+/* request_args.c: what run, explain and validate ask the server for */
 typedef struct Request
 {
 	char	  **outputs;
@@ -118,11 +129,13 @@ typedef struct Request
 	Pairs		config;
 	Pairs		overrides;
 	bool		quiet;			/* run only */
-	const char *params[4];		/* outputs text[], inputs, overrides, config */
+	const char *params[4];		/* outputs text[], inputs, overrides, config;
+								 * allocated: request_free frees them */
 } Request;
 
 bool		parse_request(int argc, char **argv, Cli *cli, bool with_quiet,
 						  Request *rq, int *status);
+void		request_free(Request *rq);
 
 /* connect.c */
 PGconn	   *cli_connect(Cli *cli);
@@ -149,7 +162,7 @@ void		status_line_draw(const char *line);
 void		status_line_clear(void);
 bool		status_line_active(void);
 
-/* The commands. */
+/* The commands, each in its cmd_*.c file (run and explain in cmd_run.c). */
 extern const Command cmd_run;
 extern const Command cmd_explain;
 extern const Command cmd_nodes;
@@ -158,4 +171,4 @@ extern const Command cmd_validate;
 extern const Command cmd_history;
 extern const Command cmd_graph;
 
-#endif							/* HAMILTON_CLI_H */
+#endif							/* HAMILTON_CLIENT_H */

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "client.h"
 
 static const Command *find_command(const char *name);
 static void print_main_help(void);
