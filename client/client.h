@@ -35,10 +35,8 @@
 
 #if defined(__GNUC__)
 #define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define CLI_NORETURN __attribute__((noreturn))
 #else
 #define CLI_PRINTF(f, a)
-#define CLI_NORETURN
 #endif
 
 /* Exit statuses (documented in hamilton --help). */
@@ -90,6 +88,7 @@ int			cli_parse_options(int argc, char **argv, Cli *cli,
 							  const CmdOption *own, OptionHandler handler,
 							  void *ctx);
 void		cli_usage_error(const char *fmt,...) CLI_PRINTF(1, 2);
+bool		cli_is_integer(const char *s);
 
 /* json.c */
 typedef struct StrBuf
@@ -160,7 +159,6 @@ char	   *display_text(const char *s);
 void		format_ms(char *buf, size_t size, double ms);
 void		status_line_draw(const char *line);
 void		status_line_clear(void);
-bool		status_line_active(void);
 
 /* The commands, each in its cmd_*.c file (run and explain in cmd_run.c). */
 extern const Command cmd_run;

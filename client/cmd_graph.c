@@ -86,7 +86,7 @@ graph_option(int code, const char *arg, void *ctx)
 			ga->format = arg;
 			return true;
 		case OPT_RUN:
-			if (arg[0] == '\0' || arg[strspn(arg, "0123456789")] != '\0' || strlen(arg) > 18)
+			if (!cli_is_integer(arg))
 			{
 				cli_usage_error("--run needs a run id (a number), got \"%s\"", arg);
 				return false;

@@ -16,7 +16,6 @@ typedef struct HistoryArgs
 } HistoryArgs;
 
 static bool history_option(int code, const char *arg, void *ctx);
-static bool is_integer(const char *s);
 static int	history_main(int argc, char **argv, Cli *cli);
 static int	history_run(PGconn *conn, Cli *cli, const char *run_id);
 
@@ -52,7 +51,7 @@ history_option(int code, const char *arg, void *ctx)
 		ha->failed = true;
 	else if (code == OPT_LIMIT)
 	{
-		if (!is_integer(arg) || atoll(arg) < 1)
+		if (!cli_is_integer(arg) || atoll(arg) < 1)
 		{
 			cli_usage_error("--limit needs a positive number, got \"%s\"", arg);
 			return false;
@@ -60,15 +59,6 @@ history_option(int code, const char *arg, void *ctx)
 		ha->limit = arg;
 	}
 	return true;
-}
-
-/* is_integer: only digits, at most 18 of them (fits a bigint). */
-static bool
-is_integer(const char *s)
-{
-	size_t		n = strspn(s, "0123456789");
-
-	return n > 0 && n <= 18 && s[n] == '\0';
 }
 
 static int
@@ -87,7 +77,7 @@ history_main(int argc, char **argv, Cli *cli)
 	first = cli_parse_options(argc, argv, cli, history_options, history_option, &ha);
 	if (first < 0)
 		return first == -2 ? EXIT_OK : EXIT_USAGE;
-	if (argc - first > 1 || (first < argc && !is_integer(argv[first])))
+	if (argc - first > 1 || (first < argc && !cli_is_integer(argv[first])))
 	{
 		cli_usage_error("expected at most one run id (a number), got \"%s\"",
 						argv[argc - 1]);

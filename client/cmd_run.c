@@ -4,7 +4,7 @@
  *	  explain, which takes the same arguments.
  *
  * With hamilton.progress on, the server sends a NOTICE as each step starts
- * and ends; its DETAIL is machine-readable (see src/executor.c):
+ * and ends; its DETAIL is machine-readable (see report_progress in src/exec/step_loop.c):
  *	hamilton-progress  run_id  step  total  start|done  kind  status  rows  ms  node
  * The server flushes each NOTICE at once, so the notice receiver below sees
  * them while the query runs.  The query is sent asynchronously and the

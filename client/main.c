@@ -330,3 +330,12 @@ main(int argc, char **argv)
 	}
 	return current_command->main(argc - optind, argv + optind, &cli);
 }
+
+/* cli_is_integer: only digits, at most 18 of them (fits a bigint). */
+bool
+cli_is_integer(const char *s)
+{
+	size_t		n = strspn(s, "0123456789");
+
+	return n > 0 && n <= 18 && s[n] == '\0';
+}

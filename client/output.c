@@ -210,9 +210,3 @@ status_line_clear(void)
 	fflush(stdout);
 	line_active = false;
 }
-
-bool
-status_line_active(void)
-{
-	return line_active;
-}
