@@ -24,6 +24,8 @@
  *	frame_compile.c the one query that computes a frame's requested columns
  *	frame_plan.c   column steps grouped by frame; running their query
  *	checks.c       running a node's checks on its result
+ *	api/dot.c      hamilton_dot; the picture is drawn in dot/ (members.c, which
+ *	               nodes; node.c and quote.c, the statements; render.c, the rest)
  *
  *-------------------------------------------------------------------------
  */
