@@ -58,6 +58,13 @@ typedef struct NamePair
 	bool		declared;
 } NamePair;
 
+typedef struct PairList
+{
+	NamePair   *pairs;
+	int			count;
+	int			max;
+} PairList;
+
 static void add_statement(Picture *pic, int section, char *key);
 static List **load_tags(Dag *dag);
 static void sort_steps(Picture *pic);
@@ -65,6 +72,8 @@ static int	first_step_of(Picture *pic, const char *node);
 static void add_node(Picture *pic, DotNode *node);
 static void add_sources(Picture *pic, const int *drawn, int ndrawn);
 static void add_edges(Picture *pic, const int *drawn, int ndrawn);
+static void add_pair(PairList *list, const char *from, const char *to,
+					 bool declared);
 static int	pair_cmp(const void *a, const void *b);
 static int	statement_cmp(const void *a, const void *b);
 static int	step_cmp(const void *a, const void *b);
@@ -179,6 +188,22 @@ add_node(Picture *pic, DotNode *node)
 	}
 }
 
+/* add_pair appends a pair to the list, and sorts nothing yet. */
+static void
+add_pair(PairList *list, const char *from, const char *to, bool declared)
+{
+	if (list->count >= list->max)
+	{
+		list->max = Max(64, list->max * 2);
+		list->pairs = list->pairs ? repalloc(list->pairs, sizeof(NamePair) * list->max)
+			: palloc(sizeof(NamePair) * list->max);
+	}
+	list->pairs[list->count].from = from;
+	list->pairs[list->count].to = to;
+	list->pairs[list->count].declared = declared;
+	list->count++;
+}
+
 static int
 pair_cmp(const void *a, const void *b)
 {
@@ -196,10 +221,9 @@ pair_cmp(const void *a, const void *b)
 static void
 add_sources(Picture *pic, const int *drawn, int ndrawn)
 {
-	NamePair   *pairs = NULL;
-	int			npairs = 0,
-				maxpairs = 0,
-				i,
+	PairList	list = {NULL, 0, 0};
+	NamePair   *pairs;
+	int			i,
 				r;
 
 	for (i = 0; i < ndrawn; i++)
@@ -207,24 +231,14 @@ add_sources(Picture *pic, const int *drawn, int ndrawn)
 		HNode	   *node = &pic->dag->nodes[drawn[i]];
 
 		for (r = 0; r < node->nrefs; r++)
-		{
-			if (node->refs[r].source == NULL)
-				continue;
-			if (npairs >= maxpairs)
-			{
-				maxpairs = Max(64, maxpairs * 2);
-				pairs = pairs ? repalloc(pairs, sizeof(NamePair) * maxpairs)
-					: palloc(sizeof(NamePair) * maxpairs);
-			}
-			pairs[npairs].from = node->refs[r].source;
-			pairs[npairs].to = node->display;
-			npairs++;
-		}
+			if (node->refs[r].source != NULL)
+				add_pair(&list, node->refs[r].source, node->display, false);
 	}
-	if (npairs == 0)
+	if (list.count == 0)
 		return;
-	qsort(pairs, npairs, sizeof(NamePair), pair_cmp);
-	for (i = 0; i < npairs; i++)
+	pairs = list.pairs;
+	qsort(pairs, list.count, sizeof(NamePair), pair_cmp);
+	for (i = 0; i < list.count; i++)
 	{
 		const char *src = pairs[i].from;
 		char	   *name;
@@ -261,10 +275,9 @@ add_sources(Picture *pic, const int *drawn, int ndrawn)
 static void
 add_edges(Picture *pic, const int *drawn, int ndrawn)
 {
-	NamePair   *pairs = NULL;
-	int			npairs = 0,
-				maxpairs = 0,
-				i,
+	PairList	list = {NULL, 0, 0};
+	NamePair   *pairs;
+	int			i,
 				d;
 
 	for (i = 0; i < ndrawn; i++)
@@ -276,30 +289,21 @@ add_edges(Picture *pic, const int *drawn, int ndrawn)
 		{
 			const char *up = pic->dag->nodes[node->deps[d].target].display;
 
-			if (!dot_contains(pic->defined, pic->ndefined, up))
-				continue;
-			if (npairs >= maxpairs)
-			{
-				maxpairs = Max(64, maxpairs * 2);
-				pairs = pairs ? repalloc(pairs, sizeof(NamePair) * maxpairs)
-					: palloc(sizeof(NamePair) * maxpairs);
-			}
-			pairs[npairs].from = up;
-			pairs[npairs].to = node->display;
-			pairs[npairs].declared = node->deps[d].via == VIA_DECLARED;
-			npairs++;
+			if (dot_contains(pic->defined, pic->ndefined, up))
+				add_pair(&list, up, node->display, node->deps[d].via == VIA_DECLARED);
 		}
 	}
-	if (npairs == 0)
+	if (list.count == 0)
 		return;
-	qsort(pairs, npairs, sizeof(NamePair), pair_cmp);
-	for (i = 0; i < npairs; i++)
+	pairs = list.pairs;
+	qsort(pairs, list.count, sizeof(NamePair), pair_cmp);
+	for (i = 0; i < list.count; i++)
 	{
 		bool		declared = pairs[i].declared;
 		int			j;
 
 		CHECK_FOR_INTERRUPTS();
-		for (j = i + 1; j < npairs && pair_cmp(&pairs[j], &pairs[i]) == 0; j++)
+		for (j = i + 1; j < list.count && pair_cmp(&pairs[j], &pairs[i]) == 0; j++)
 			declared = declared && pairs[j].declared;
 		appendStringInfoString(&pic->buf, "  ");
 		dot_append_quoted(&pic->buf, pairs[i].from);
