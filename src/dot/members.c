@@ -244,5 +244,7 @@ dot_sort_unique(char **items, int n)
 bool
 dot_contains(char **sorted, int n, const char *item)
 {
+	if (n == 0)
+		return false;
 	return bsearch(&item, sorted, n, sizeof(char *), cstring_cmp) != NULL;
 }

@@ -31,7 +31,7 @@ static const char *blank_controls_by_regex(const char *s);
 
 /*
  * blank_controls_by_regex is regexp_replace(s, '[[:cntrl:]]', ' ', 'g') in
- * the database's default collation, as the SQL of old did it.
+ * the database's default collation, the collation of every text drawn.
  */
 static const char *
 blank_controls_by_regex(const char *s)
