@@ -31,6 +31,7 @@ REGRESS = \
 	security \
 	scale \
 	dot \
+	dot_text \
 	openlineage \
 	schedule \
 	function_variants \

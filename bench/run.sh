@@ -3,8 +3,9 @@
 # `bash scripts/demo.sh` (or `bash scripts/cluster.sh start` after a build)
 # leaves it.  Run: bash bench/run.sh
 #
-#   1. graph scale: register / validate / explain on graphs of BENCH_SIZES
-#      function nodes, against reading the same catalog rows in plain SQL;
+#   1. graph scale: register / validate / explain / dot on graphs of
+#      BENCH_SIZES function nodes, against reading the same catalog rows in
+#      plain SQL;
 #   2. per-node execution overhead: chains of BENCH_CHAIN_LENGTH scalar and
 #      SQL nodes run by hamilton_execute, against the same statements run
 #      directly (and, for SQL nodes, one fused query);
@@ -59,10 +60,12 @@ for n in $BENCH_SIZES; do
         hamilton_register "SELECT hamilton_register('g')" \
         hamilton_validate "SELECT count(*) FROM hamilton_validate(ARRAY['n1'], bench.graph_inputs())" \
         hamilton_explain "SELECT length(hamilton_explain(ARRAY['n1'], bench.graph_inputs()))" \
+        "hamilton_dot()" "SELECT length(hamilton_dot())" \
+        "hamilton_dot(ARRAY['n1'])" "SELECT length(hamilton_dot(ARRAY['n1']))" \
         "catalog read" "SELECT count(d) FROM bench.dag_catalog_read d" \
         "pg_proc count" "SELECT count(*) FROM pg_proc WHERE pronamespace = 'g'::regnamespace"
     report "$db" graph "catalog read" "$n"
-    for fn in hamilton_register hamilton_validate hamilton_explain; do
+    for fn in hamilton_register hamilton_validate hamilton_explain "hamilton_dot()" "hamilton_dot(ARRAY['n1'])"; do
         table_row "$db" "$fn" "$n nodes" graph "$fn" "catalog read" "$n" total
     done
 done

@@ -1,6 +1,6 @@
 /*
  * api.h
- *	  Stage 9, src/api/: the SQL-callable entry points, and only them.  An
+ *	  Stage 10, src/api/: the SQL-callable entry points, and only them.  An
  *	  entry point turns its arguments into calls of the stages and turns
  *	  the results into tuples.
  */
@@ -12,6 +12,7 @@
 #include "fmgr.h"
 
 #include "define.h"
+#include "dot.h"
 #include "exec.h"
 
 /* call.c: what every entry point does around its work */

@@ -123,6 +123,7 @@ extern char *temp_table_name(const char *prefix, int step, const char *name);
 extern void catalog_read_function_nodes(void);
 extern void catalog_read_sql_nodes(void);
 extern void catalog_read_all_tags(void);
+extern void catalog_read_tag_rows(void);
 
 /* module_rows.c */
 extern bool catalog_module_exists(const char *schema);

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 # The stages, in order.  hamilton (src/hamilton.c, include/hamilton.h) is the
 # module's settings, below everything.
-STAGES=(hamilton catalog parse dag define validate plan runlog exec api)
+STAGES=(hamilton catalog parse dag define validate plan runlog exec dot api)
 MAX_LINES=800
 
 declare -A rank

@@ -19,6 +19,7 @@
  *	src/plan/     what each step does and its SQL; frame compilation; explain
  *	src/runlog/   run history, lineage, the failed-run recorder
  *	src/exec/     the step loop, materialization, data checks
+ *	src/dot/      Graphviz pictures of the graph and of runs (hamilton_dot)
  *	src/api/      the SQL-callable entry points, and only them
  *
  * docs/architecture.md walks one call of hamilton_execute through them.

@@ -3,7 +3,8 @@
  * node_queries.c
  *	  The catalog queries the DAG is read from: function nodes (pg_proc of
  *	  the registered modules, with their tags, checks and variants), SQL
- *	  nodes (hamilton.sql_node), and every node's tags.
+ *	  nodes (hamilton.sql_node), and every node's tags (as one object per
+ *	  node, or as rows).
  *
  * Each query leaves its rows in SPI_tuptable, in the column order of the
  * Anum_ macros of catalog.h.  The two node queries are planned once per
@@ -96,5 +97,17 @@ catalog_read_all_tags(void)
 {
 	spi_exec_checked("SELECT schema_name, node_name, pg_catalog.jsonb_object_agg(tag_key, tag_value ORDER BY tag_key) "
 					 "FROM " CATALOG_TABLE("node_tag") " GROUP BY 1, 2",
+					 0, NULL, NULL, NULL, SPI_OK_SELECT);
+}
+
+/*
+ * catalog_read_tag_rows: (schema, node, key, value) for every tag, in key
+ * order (COLLATE "C").
+ */
+void
+catalog_read_tag_rows(void)
+{
+	spi_exec_checked("SELECT schema_name, node_name, tag_key, tag_value FROM " CATALOG_TABLE("node_tag") " "
+					 "ORDER BY tag_key COLLATE \"C\"",
 					 0, NULL, NULL, NULL, SPI_OK_SELECT);
 }
