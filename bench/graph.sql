@@ -64,9 +64,9 @@ BEGIN
     END IF;
 END $$;
 
--- The catalog query hamilton's graph builder runs (load_function_nodes in
--- src/dag.c), evaluated in full: what reading the graph costs in SQL alone,
--- before any C work on it.
+-- The catalog query hamilton's graph builder runs (catalog_read_function_nodes
+-- in src/catalog/node_queries.c), evaluated in full: what reading the graph
+-- costs in SQL alone, before any C work on it.
 CREATE VIEW bench.dag_catalog_read AS
 SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, p.proowner
 FROM hamilton.module m
