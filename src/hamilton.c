@@ -69,7 +69,7 @@ _PG_init(void)
 
 	DefineCustomBoolVariable("hamilton.progress",
 							 "Report each step of hamilton_execute as it starts and ends.",
-							 "Sent as NOTICE messages whose detail is machine-readable (see executor.c); the command-line client uses them for its progress line.",
+							 "Sent as NOTICE messages whose detail is machine-readable (see src/exec/step_loop.c); the command-line client uses them for its progress line.",
 							 &hamilton_progress,
 							 false,
 							 PGC_USERSET,

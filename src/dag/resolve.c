@@ -177,7 +177,7 @@ dag_resolve_dependencies(Dag *dag)
 			}
 			if (target == RESOLVE_NONE && dag_is_key_name(dag, pname))
 			{
-				/* a frame's key column: the row's own value (frame.c) */
+				/* a frame's key column: the row's own value (plan/frame_compile.c) */
 				node->params[p].key = true;
 				continue;
 			}
