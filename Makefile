@@ -3,9 +3,15 @@
 
 MODULE_big = hamilton
 EXTENSION  = hamilton
-# The extension script is assembled from one file per concern (src/sql/).
-DATA_built = hamilton--1.0.sql
+# Versions (docs/versions.md).  The install script of the current version is
+# assembled from one file per concern (src/sql/); each upgrade step from the
+# pieces of its folder (src/upgrade/A--B/); the install scripts of earlier
+# versions are frozen in versions/.
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(srcdir)/hamilton.control)
 EXTENSION_SQL = $(sort $(wildcard $(srcdir)/src/sql/*.sql))
+UPGRADE_STEPS = $(notdir $(wildcard $(srcdir)/src/upgrade/*--*))
+DATA_built = hamilton--$(EXTVERSION).sql $(patsubst %,hamilton--%.sql,$(UPGRADE_STEPS))
+DATA = $(wildcard $(srcdir)/versions/hamilton--*.sql)
 PGFILEDESC = "pg_hamilton - dataflows of functions and SQL inside PostgreSQL"
 
 # Every C file of src/ and of its stage folders (see docs/architecture.md).
@@ -46,8 +52,15 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-hamilton--1.0.sql: $(EXTENSION_SQL)
-	cat $^ > $@
+hamilton--$(EXTVERSION).sql: $(EXTENSION_SQL) $(srcdir)/hamilton.control
+	cat $(EXTENSION_SQL) > $@
+
+# An upgrade step: its pieces, in order, after the guard every script has.
+define upgrade_step
+hamilton--$(1).sql: $$(sort $$(wildcard $$(srcdir)/src/upgrade/$(1)/*.sql))
+	{ printf '%s\n\n' '\echo Use "ALTER EXTENSION hamilton UPDATE" to load this file. \quit'; cat $$^; } > $$@
+endef
+$(foreach step,$(UPGRADE_STEPS),$(eval $(call upgrade_step,$(step))))
 
 # The command-line client, hamilton: a PGXS program of its own in client/
 # (client/Makefile), built, installed, uninstalled and cleaned with the extension.

@@ -1,4 +1,4 @@
-/* pg_hamilton 1.0: Hamilton's dataflow paradigm inside PostgreSQL */
+/* pg_hamilton: Hamilton's dataflow paradigm inside PostgreSQL (the install script of the default version, hamilton.control) */
 
 \echo Use "CREATE EXTENSION hamilton" to load this file. \quit
 
