@@ -27,6 +27,7 @@
 #include "postgres.h"
 
 #include "access/htup.h"
+#include "access/tupdesc.h"
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "utils/hsearch.h"
@@ -142,6 +143,20 @@ typedef struct Dag
 	List	   *key_names;		/* every frame key column name (char *) */
 } Dag;
 
+/* One of a node's checks (Hamilton's @check_output), as checks.c reads it. */
+typedef struct NodeCheck
+{
+	char	   *name;			/* its "name", or its kind */
+	char	   *severity;		/* "warn" or "fail" */
+	char	   *kind;			/* not_null, range, unique, in or sql */
+	char	   *column;			/* the column it reads; NULL for a sql check */
+	char	   *min;			/* a range's bounds, JSON numbers, or NULL */
+	char	   *max;
+	char	   *values;			/* an in check's values, as quoted literals */
+	char	   *predicate;		/* a sql check's */
+	char	   *spec;			/* the check as written, JSON */
+} NodeCheck;
+
 /* What dag_resolve_unqualified returns when no single node matches. */
 #define RESOLVE_NONE		(-1)
 #define RESOLVE_AMBIGUOUS	(-2)
@@ -196,6 +211,12 @@ extern int	dag_resolve_graph_name(Dag *dag, const char *text);
 /* frames.c */
 extern void dag_infer_frames(Dag *dag);
 extern bool dag_is_key_name(Dag *dag, const char *name);
+
+/* checks.c */
+extern List *dag_checks_read(const char *checks_json, const char *default_column);
+extern char *dag_checks_count_sql(List *checks, TupleDesc desc, const char *from);
+extern HProblem *dag_checks_missing_column(HNode *node, List *checks, TupleDesc desc,
+										   const char *whose);
 
 /* order.c */
 extern int *dag_order(Dag *dag, const bool *in_closure, const bool *overridden,

@@ -3,9 +3,11 @@
  * data_checks.c
  *	  Running a node's checks (Hamilton's @check_output) on its result.
  *
- * Checks run where a node's values land in a table: right after the step
- * writes it, inside the step's subtransaction.  All of a node's checks are
- * counted in one scan of the result.  A failing "fail" check raises an
+ * Checks run wherever their node runs, inside the step's subtransaction:
+ * right after the step writes the node's values (its result table, the
+ * into_table, the temporary table of an intermediate; a node with checks
+ * is never inlined, see plan/actions.c) or computes its value (a scalar).
+ * All of a node's checks are counted in one scan of its values.  A failing "fail" check raises an
  * error, so the run stops and rolls back, and the previous result stays in
  * place; a failing "warn" check is a WARNING.  Either way the outcome of
  * every check is kept with the run (hamilton.check_results).
@@ -24,7 +26,9 @@
 
 /*
  * checks_run evaluates the checks of step stepno's node on relation (where
- * its values now are) and keeps their outcome in step->checks_result.
+ * its values now are; NULL for a scalar's value, which its checks see as a
+ * one-row relation named after the node, with one column of that name)
+ * and keeps their outcome in step->checks_result.
  */
 void
 checks_run(HPlan *plan, int stepno, const char *relation)
@@ -32,62 +36,52 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 	PlanStep   *step = &plan->steps[stepno];
 	HNode	   *node = &plan->dag->nodes[step->node];
 	MemoryContext cxt = CurrentMemoryContext;
-	Datum		values[1];
-	SPITupleTable *checks;
-	uint64		nchecks,
-				i;
-	StringInfoData query,
-				result;
+	List	   *checks;
+	const char *source;
+	char	   *from;
+	TupleDesc	desc;
+	HProblem   *missing;
+	StringInfoData result;
 	HeapTuple	counts;
 	TupleDesc	countdesc;
-	int			rc;
+	ListCell   *lc;
+	int			rc,
+				i;
 	char	   *failed = NULL;
 	char	   *failed_detail = NULL;
 
-	if (node->checks == NULL || relation == NULL)
+	if (node->checks == NULL)
 		return;
+	if (relation)
+		source = relation;
+	else if (step->action == STEP_VALUE && step->literal)
+		source = psprintf("(SELECT %s AS %s)", step->literal, quote_identifier(node->name));
+	else
+		return;
+	checks = dag_checks_read(node->checks, node->name);
+	if (checks == NIL)
+		return;
+	from = psprintf("%s AS %s", source, quote_identifier(node->name));
 
-	/* the checks, with the SQL that counts each one's failing rows */
-	values[0] = CStringGetTextDatum(node->checks);
-	spi_exec_checked("SELECT coalesce(e->>'name', e->>'check'), coalesce(e->>'severity', 'warn'), "
-					 "  e->>'check', coalesce(e->>'column', $2), e->>'min', e->>'max', "
-					 "  (SELECT string_agg(quote_literal(v #>> '{}'), ', ') FROM jsonb_array_elements(e->'values') v), "
-					 "  e->>'predicate', e::text "
-					 "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i",
-					 2, (Oid[]) {TEXTOID, TEXTOID},
-					 (Datum[]) {values[0], CStringGetTextDatum(node->name)}, NULL, SPI_OK_SELECT);
-	checks = SPI_tuptable;
-	nchecks = SPI_processed;
-
-	initStringInfo(&query);
-	appendStringInfoString(&query, "SELECT pg_catalog.count(*)");
-	for (i = 0; i < nchecks; i++)
-	{
-		HeapTuple	row = checks->vals[i];
-		TupleDesc	desc = checks->tupdesc;
-		char	   *kind = SPI_getvalue(row, desc, 3);
-		const char *col = quote_identifier(SPI_getvalue(row, desc, 4));
-		char	   *min = SPI_getvalue(row, desc, 5);
-		char	   *max = SPI_getvalue(row, desc, 6);
-
-		if (strcmp(kind, "not_null") == 0)
-			appendStringInfo(&query, ", pg_catalog.count(*) FILTER (WHERE %s IS NULL)", col);
-		else if (strcmp(kind, "range") == 0)
-			appendStringInfo(&query, ", pg_catalog.count(*) FILTER (WHERE %s < %s OR %s > %s)",
-							 col, min ? min : "NULL", col, max ? max : "NULL");
-		else if (strcmp(kind, "unique") == 0)
-			appendStringInfo(&query, ", pg_catalog.count(%s) - pg_catalog.count(DISTINCT %s)", col, col);
-		else if (strcmp(kind, "in") == 0)
-			appendStringInfo(&query, ", pg_catalog.count(*) FILTER (WHERE %s NOT IN (%s))",
-							 col, SPI_getvalue(row, desc, 7));
-		else
-			appendStringInfo(&query, ", pg_catalog.count(*) FILTER (WHERE NOT coalesce((%s), false))",
-							 SPI_getvalue(row, desc, 8));
-	}
-	appendStringInfo(&query, " FROM %s", relation);
+	/* the columns its values have, as they were written */
+	rc = SPI_execute(psprintf("SELECT * FROM %s LIMIT 0", from), false, 0);
+	MemoryContextSwitchTo(cxt);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "columns of %s could not be read (%s)", source, SPI_result_code_string(rc));
+	desc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
+	SPI_freetuptable(SPI_tuptable);
+	missing = dag_checks_missing_column(node, checks, desc,
+										relation ? psprintf("its result %s", relation) : "its value");
+	if (missing)
+		ereport(ERROR,
+				(errcode(missing->sqlstate),
+				 errmsg("%s", missing->message),
+				 errdetail("%s", missing->detail),
+				 errhint("%s", missing->hint)));
 
 	/* the node's own module path, as its SQL had (a predicate may call its helpers) */
-	rc = SPI_execute(query.data, false, 0);	/* read_only would not see the rows just written */
+	rc = SPI_execute(dag_checks_count_sql(checks, desc, from), false, 0);	/* read_only would not see
+																			 * the rows just written */
 	MemoryContextSwitchTo(cxt);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "checks of node %s could not be counted (%s)", node->display,
@@ -97,36 +91,37 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 
 	initStringInfo(&result);
 	appendStringInfoChar(&result, '[');
-	for (i = 0; i < nchecks; i++)
+	i = 0;
+	foreach(lc, checks)
 	{
-		HeapTuple	row = checks->vals[i];
-		TupleDesc	desc = checks->tupdesc;
-		char	   *name = SPI_getvalue(row, desc, 1);
-		char	   *severity = SPI_getvalue(row, desc, 2);
+		NodeCheck  *c = lfirst(lc);
 		bool		isnull;
 		int64		total = DatumGetInt64(SPI_getbinval(counts, countdesc, 1, &isnull));
 		int64		bad = DatumGetInt64(SPI_getbinval(counts, countdesc, i + 2, &isnull));
 		char	   *message = bad == 0 ? NULL :
 			psprintf("check %s on node %s failed: " INT64_FORMAT " of " INT64_FORMAT " rows",
-					 name, node->display, bad, total);
+					 c->name, node->display, bad, total);
 
-		appendStringInfo(&result, "%s{\"check\":", i ? "," : "");
-		escape_json(&result, name);
+		appendStringInfo(&result, "%s{\"check\":", i++ ? "," : "");
+		escape_json(&result, c->name);
 		appendStringInfoString(&result, ",\"severity\":");
-		escape_json(&result, severity);
+		escape_json(&result, c->severity);
 		appendStringInfo(&result, ",\"passed\":%s,\"failing_rows\":" INT64_FORMAT
 						 ",\"rows\":" INT64_FORMAT ",\"relation\":",
 						 bad == 0 ? "true" : "false", bad, total);
-		escape_json(&result, relation);
-		appendStringInfo(&result, ",\"spec\":%s}", SPI_getvalue(row, desc, 9));
+		if (relation)
+			escape_json(&result, relation);
+		else
+			appendStringInfoString(&result, "null");
+		appendStringInfo(&result, ",\"spec\":%s}", c->spec);
 		if (bad == 0)
 			continue;
-		if (strcmp(severity, "fail") == 0)
+		if (strcmp(c->severity, "fail") == 0)
 		{
 			if (failed == NULL)
 			{
 				failed = message;
-				failed_detail = SPI_getvalue(row, desc, 9);
+				failed_detail = c->spec;
 			}
 		}
 		else
@@ -134,7 +129,7 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("%s", message),
 					 errdetail("The check is %s; its severity is warn, so the run goes on.",
-							   SPI_getvalue(row, desc, 9)),
+							   c->spec),
 					 errhint("SELECT * FROM " HAMILTON_SCHEMA ".check_results WHERE run_id = " INT64_FORMAT ";",
 							 plan->run_id)));
 	}

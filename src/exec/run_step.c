@@ -54,6 +54,8 @@ exec_run_step(HPlan *plan, int stepno)
 		case STEP_VALUE:
 			compute_value(plan, stepno);
 			step->status = "computed";
+			if (step->result_table == NULL)
+				checks_run(plan, stepno, NULL); /* else on its table, below */
 			break;
 		case STEP_INLINE:
 			step->status = "inlined";
@@ -62,6 +64,7 @@ exec_run_step(HPlan *plan, int stepno)
 			step->rows = materialize_temp(step->temp_name, sql);
 			step->has_rows = true;
 			step->status = "temporary";
+			checks_run(plan, stepno, step->relation);
 			break;
 		case STEP_PERSIST:
 			step->rows = materialize_result(node->schema, node->name, sql, node->doc,

@@ -9,7 +9,9 @@
  * plans the pair as one query, as it would a view; chains of inlined nodes
  * are cut every hamilton.max_inline_depth levels to keep planning cheap.
  * Every other intermediate goes to a temporary table that lives only for
- * the run.  A scalar node is evaluated once and passed on as a literal.
+ * the run, and so does an intermediate with checks, which must see its
+ * rows (exec/data_checks.c): it is never inlined, nor a frame's source
+ * read only inside its columns' query.  A scalar node is evaluated once and passed on as a literal.
  * Column nodes are grouped by frame (frame_groups.c).
  *
  *-------------------------------------------------------------------------
@@ -62,14 +64,16 @@ plan_choose_actions(HPlan *plan)
 			continue;
 		}
 
-		if (read_only_by_columns(plan, i))
+		/* a frame with checks is kept for them (below), not only read by its columns' query */
+		if (node->checks == NULL && read_only_by_columns(plan, i))
 		{
 			step->action = STEP_FRAME;
 			continue;
 		}
 
+		/* a node with checks is kept where they can read it: never inlined */
 		consumer = only_consumer(plan, i);
-		if (hamilton_inline_intermediates && consumer >= 0 &&
+		if (hamilton_inline_intermediates && node->checks == NULL && consumer >= 0 &&
 			inlinable_into(plan, i, consumer) &&
 			step->inline_depth + 1 <= hamilton_max_inline_depth)
 		{

@@ -13,6 +13,7 @@
 #include "plan.h"
 
 static void explain_line(StringInfo buf, const char *what, const char *sql);
+static void explain_checks(StringInfo buf, HPlan *plan, int stepno);
 
 /*
  * plan_explain_text describes the plan step by step, with the SQL each step
@@ -112,8 +113,43 @@ plan_explain_text(HPlan *plan)
 			}
 			appendStringInfoChar(&buf, '\n');
 		}
+		explain_checks(&buf, plan, i);
 	}
 	return buf.data;
+}
+
+/*
+ * explain_checks: where a step's checks run (a node with checks is kept
+ * where they can read it, never inlined), and which.
+ */
+static void
+explain_checks(StringInfo buf, HPlan *plan, int stepno)
+{
+	PlanStep   *step = &plan->steps[stepno];
+	HNode	   *node = &plan->dag->nodes[step->node];
+	const char *where;
+	ListCell   *lc;
+	bool		first = true;
+
+	if (node->checks == NULL || (step->action == STEP_OVERRIDE && step->result_table == NULL))
+		return;
+	if (step->action == STEP_VALUE && step->result_table == NULL)
+		where = "its value";
+	else if (step->action == STEP_COLUMN)
+		where = plan->groups[step->group].into_name && step->requested ?
+			plan->groups[step->group].into_display :
+			step->result_table ? step->result_table : step->relation;
+	else
+		where = step->result_table ? step->result_table : step->relation;
+	appendStringInfo(buf, "   -- then its checks, on %s:", where);
+	foreach(lc, dag_checks_read(node->checks, node->name))
+	{
+		NodeCheck  *c = lfirst(lc);
+
+		appendStringInfo(buf, "%s %s (%s)", first ? "" : ",", c->name, c->severity);
+		first = false;
+	}
+	appendStringInfoChar(buf, '\n');
 }
 
 /* explain_line: a statement that computes targets, under what it does. */

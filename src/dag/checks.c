@@ -1,0 +1,179 @@
+/*-------------------------------------------------------------------------
+ *
+ * checks.c
+ *	  A node's checks (Hamilton's @check_output): read from their JSON, and
+ *	  the one query that counts every check's failing rows on a relation.
+ *
+ * The query runs after a step has written its values (exec/data_checks.c).
+ *
+ * A check reads one column, the node's own by default; a sql check reads
+ * the columns its predicate names.  A column node's checks read its own
+ * column.  not_null counts NULL and, for float4, float8 and numeric
+ * columns, NaN: Hamilton's (and pandas') notion of a missing value.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "dag.h"
+
+static char *check_failing_sql(NodeCheck *c, TupleDesc desc);
+static int	shape_column(TupleDesc desc, const char *name);
+static char *shape_column_list(TupleDesc desc);
+
+/*
+ * dag_checks_read reads a node's checks, in order; default_column is the
+ * column a check reads when it names none (the node's own).
+ */
+List *
+dag_checks_read(const char *checks_json, const char *default_column)
+{
+	List	   *checks = NIL;
+	uint64		i;
+
+	if (checks_json == NULL)
+		return NIL;
+	spi_exec_checked("SELECT coalesce(e->>'name', e->>'check'), coalesce(e->>'severity', 'warn'), "
+					 "  e->>'check', CASE WHEN e->>'check' <> 'sql' THEN coalesce(e->>'column', $2) END, "
+					 "  e->>'min', e->>'max', "
+					 "  (SELECT string_agg(quote_literal(v #>> '{}'), ', ') FROM jsonb_array_elements(e->'values') v), "
+					 "  e->>'predicate', e::text "
+					 "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i",
+					 2, (Oid[]) {TEXTOID, TEXTOID},
+					 (Datum[]) {CStringGetTextDatum(checks_json), CStringGetTextDatum(default_column)},
+					 NULL, SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		NodeCheck  *c = palloc0(sizeof(NodeCheck));
+
+		c->name = SPI_getvalue(row, desc, 1);
+		c->severity = SPI_getvalue(row, desc, 2);
+		c->kind = SPI_getvalue(row, desc, 3);
+		c->column = SPI_getvalue(row, desc, 4);
+		c->min = SPI_getvalue(row, desc, 5);
+		c->max = SPI_getvalue(row, desc, 6);
+		c->values = SPI_getvalue(row, desc, 7);
+		c->predicate = SPI_getvalue(row, desc, 8);
+		c->spec = SPI_getvalue(row, desc, 9);
+		checks = lappend(checks, c);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return checks;
+}
+
+/*
+ * check_failing_sql: the expression that counts one check's failing rows.
+ * A predicate stands on lines of its own, so that a comment ending it
+ * cannot swallow what follows.
+ */
+static char *
+check_failing_sql(NodeCheck *c, TupleDesc desc)
+{
+	const char *col = c->column ? quote_identifier(c->column) : NULL;
+
+	if (strcmp(c->kind, "not_null") == 0)
+	{
+		int			att = shape_column(desc, c->column);
+		Oid			type = att >= 0 ? getBaseType(TupleDescAttr(desc, att)->atttypid) : InvalidOid;
+
+		if (type == FLOAT4OID || type == FLOAT8OID)
+			return psprintf("pg_catalog.count(*) FILTER (WHERE %s IS NULL OR %s = 'NaN'::pg_catalog.float8)",
+							col, col);
+		if (type == NUMERICOID)
+			return psprintf("pg_catalog.count(*) FILTER (WHERE %s IS NULL OR %s = 'NaN'::pg_catalog.numeric)",
+							col, col);
+		return psprintf("pg_catalog.count(*) FILTER (WHERE %s IS NULL)", col);
+	}
+	if (strcmp(c->kind, "range") == 0)
+		return psprintf("pg_catalog.count(*) FILTER (WHERE %s < %s OR %s > %s)",
+						col, c->min ? c->min : "NULL", col, c->max ? c->max : "NULL");
+	if (strcmp(c->kind, "unique") == 0)
+		return psprintf("pg_catalog.count(%s) - pg_catalog.count(DISTINCT %s)", col, col);
+	if (strcmp(c->kind, "in") == 0)
+		return psprintf("pg_catalog.count(*) FILTER (WHERE %s NOT IN (%s))", col, c->values);
+	return psprintf("pg_catalog.count(*) FILTER (WHERE NOT coalesce((\n%s\n), false))", c->predicate);
+}
+
+/*
+ * dag_checks_count_sql: one query that counts the rows of from (a relation
+ * with its alias) and each check's failing rows, in one scan.  desc is the
+ * relation's shape: a not_null check on a float or numeric column counts
+ * NaN too.
+ */
+char *
+dag_checks_count_sql(List *checks, TupleDesc desc, const char *from)
+{
+	StringInfoData query;
+	ListCell   *lc;
+
+	initStringInfo(&query);
+	appendStringInfoString(&query, "SELECT pg_catalog.count(*)");
+	foreach(lc, checks)
+		appendStringInfo(&query, ",\n       %s", check_failing_sql(lfirst(lc), desc));
+	appendStringInfo(&query, "\nFROM %s", from);
+	return query.data;
+}
+
+/* shape_column: the attribute number (0-based) of a column, or -1. */
+static int
+shape_column(TupleDesc desc, const char *name)
+{
+	int			i;
+
+	if (name == NULL)
+		return -1;
+	for (i = 0; i < desc->natts; i++)
+		if (!TupleDescAttr(desc, i)->attisdropped &&
+			strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
+			return i;
+	return -1;
+}
+
+/* shape_column_list: a shape's columns, for messages. */
+static char *
+shape_column_list(TupleDesc desc)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < desc->natts; i++)
+		if (!TupleDescAttr(desc, i)->attisdropped)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
+							 quote_identifier(NameStr(TupleDescAttr(desc, i)->attname)));
+	return buf.len ? buf.data : "none";
+}
+
+/*
+ * dag_checks_missing_column: a problem for the first check that reads a
+ * column the relation (of shape desc) lacks, or NULL.  whose says whose
+ * result the relation is ("node m.x", "variant m.x__eu of node m.x").
+ */
+HProblem *
+dag_checks_missing_column(HNode *node, List *checks, TupleDesc desc, const char *whose)
+{
+	ListCell   *lc;
+
+	foreach(lc, checks)
+	{
+		NodeCheck  *c = lfirst(lc);
+
+		if (c->column == NULL || shape_column(desc, c->column) >= 0)
+			continue;
+		return problem_make("check_column", ERRCODE_UNDEFINED_COLUMN, node->display,
+							psprintf("check %s of node %s reads column \"%s\", which %s does not have",
+									 c->name, node->display, c->column, whose),
+							psprintf("The columns of %s are %s. The check is %s.",
+									 whose, shape_column_list(desc), c->spec),
+							"Name one of its columns in \"column\"; a check without \"column\" reads the column named after the node.");
+	}
+	return NULL;
+}
