@@ -46,7 +46,8 @@ REGRESS = \
 	checks \
 	variants \
 	parameterize \
-	checks_nodes
+	checks_nodes \
+	checks_define
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -157,6 +157,22 @@ typedef struct NodeCheck
 	char	   *spec;			/* the check as written, JSON */
 } NodeCheck;
 
+/*
+ * The shapes (columns and their types) of a graph's nodes, found as they
+ * are asked for (shapes.c).  What a request knows may be set first: an
+ * input's or an overridden value's type, an overriding relation.
+ */
+typedef struct DagShapes
+{
+	Dag		   *dag;
+	TupleDesc  *desc;			/* by node: its shape, once found (NULL:
+								 * unknown) */
+	char	   *state;
+	Oid		   *value_type;		/* by node: its value's type, or InvalidOid */
+	char	  **relation;		/* by node: a relation standing for it, or
+								 * NULL */
+} DagShapes;
+
 /* What dag_resolve_unqualified returns when no single node matches. */
 #define RESOLVE_NONE		(-1)
 #define RESOLVE_AMBIGUOUS	(-2)
@@ -212,11 +228,18 @@ extern int	dag_resolve_graph_name(Dag *dag, const char *text);
 extern void dag_infer_frames(Dag *dag);
 extern bool dag_is_key_name(Dag *dag, const char *name);
 
+/* shapes.c */
+extern DagShapes *dag_shapes_create(Dag *dag);
+extern TupleDesc dag_shape(DagShapes *sh, int n);
+extern char *dag_shape_row_source(TupleDesc desc);
+extern TupleDesc dag_analyze(const char *schema, const char *sql, ErrorData **error);
+
 /* checks.c */
 extern List *dag_checks_read(const char *checks_json, const char *default_column);
 extern char *dag_checks_count_sql(List *checks, TupleDesc desc, const char *from);
 extern HProblem *dag_checks_missing_column(HNode *node, List *checks, TupleDesc desc,
 										   const char *whose);
+extern HProblem *dag_checks_node_problem(DagShapes *sh, int n, const char *checks_json);
 
 /* order.c */
 extern int *dag_order(Dag *dag, const bool *in_closure, const bool *overridden,

@@ -72,6 +72,8 @@ extern void variants_check_kind(const char *display, const char *schema,
 								const char *name, const char *kind);
 extern void expression_check_calls(const char *display, ParsedExpr *pe);
 extern void checks_validate(const char *display, Jsonb *checks);
+extern void checks_refuse_unevaluable(Dag *dag, const char *schema, const char *name,
+									  const char *checks_json);
 
 /* set_options.c */
 extern Jsonb *define_tag_node(const char *node_text, Jsonb *tags);

@@ -156,6 +156,9 @@ extern void validate_input(ValidateState *st, int i, StringInfo missing_detail,
 /* types.c */
 extern void validate_node(ValidateState *st, int i);
 
+/* checks.c */
+extern void validate_checks(ValidateState *st);
+
 /* problems.c */
 extern void plan_raise_problems(HPlan *plan);
 

@@ -1,10 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * checks.c
- *	  A node's checks (Hamilton's @check_output): read from their JSON, and
- *	  the one query that counts every check's failing rows on a relation.
+ *	  A node's checks (Hamilton's @check_output): read from their JSON, the
+ *	  one query that counts every check's failing rows on a relation, and
+ *	  whether a check can be evaluated on a relation of the node's shape.
  *
- * The query runs after a step has written its values (exec/data_checks.c).
+ * The same query is analysed when a check is defined or a run validated
+ * (on a typed row source with no rows of the node's shape, see shapes.c)
+ * and run after a step has written its values (exec/data_checks.c), so a
+ * check that would fail to run is refused before any work.
  *
  * A check reads one column, the node's own by default; a sql check reads
  * the columns its predicate names.  A column node's checks read its own
@@ -26,6 +30,9 @@
 static char *check_failing_sql(NodeCheck *c, TupleDesc desc);
 static int	shape_column(TupleDesc desc, const char *name);
 static char *shape_column_list(TupleDesc desc);
+static HProblem *column_node_problem(HNode *node, List *checks);
+static HProblem *analysis_problem(HNode *node, List *checks, TupleDesc desc,
+								  const char *whose);
 
 /*
  * dag_checks_read reads a node's checks, in order; default_column is the
@@ -174,6 +181,102 @@ dag_checks_missing_column(HNode *node, List *checks, TupleDesc desc, const char 
 							psprintf("The columns of %s are %s. The check is %s.",
 									 whose, shape_column_list(desc), c->spec),
 							"Name one of its columns in \"column\"; a check without \"column\" reads the column named after the node.");
+	}
+	return NULL;
+}
+
+/*
+ * dag_checks_node_problem: can node n's checks (checks_json, or the node's
+ * own when NULL) be evaluated on what it yields?  A column node's checks
+ * read its own column; every column a check reads must be there; their
+ * query must analyse.  Returns the first problem, or NULL, also when the
+ * node's shape is not known yet (an input's type comes with a run).
+ */
+HProblem *
+dag_checks_node_problem(DagShapes *sh, int n, const char *checks_json)
+{
+	HNode	   *node = &sh->dag->nodes[n];
+	List	   *checks = dag_checks_read(checks_json ? checks_json : node->checks, node->name);
+	HProblem   *p;
+	TupleDesc	desc;
+	char	   *whose;
+
+	if (checks == NIL)
+		return NULL;
+	if (node->kind == HNODE_COLUMN && (p = column_node_problem(node, checks)) != NULL)
+		return p;
+	desc = dag_shape(sh, n);
+	if (desc == NULL)
+		return NULL;
+	if (OidIsValid(node->funcoid) && strcmp(node->funcname, node->name) != 0)
+		whose = psprintf("variant %s of node %s",
+						 qualified_display(node->schema, node->funcname), node->display);
+	else if (node->config_when)
+		whose = psprintf("the variant of node %s for config %s", node->display, node->config_when);
+	else
+		whose = psprintf("node %s", node->display);
+	p = dag_checks_missing_column(node, checks, desc, whose);
+	return p ? p : analysis_problem(node, checks, desc, whose);
+}
+
+/*
+ * column_node_problem: a column node has one value per row, so its checks
+ * read its own column; a check naming another column is a problem
+ * (returned; NULL if none).
+ */
+static HProblem *
+column_node_problem(HNode *node, List *checks)
+{
+	ListCell   *lc;
+
+	foreach(lc, checks)
+	{
+		NodeCheck  *c = lfirst(lc);
+
+		if (c->column == NULL || strcmp(c->column, node->name) == 0)
+			continue;
+		return problem_make("check_column", ERRCODE_UNDEFINED_COLUMN, node->display,
+							psprintf("check %s of column node %s reads column \"%s\"",
+									 c->name, node->display, c->column),
+							psprintf("A column node's checks read its own column, \"%s\". The check is %s.",
+									 node->name, c->spec),
+							psprintf("Leave \"column\" out; to check column \"%s\", set the check on the node that computes it.",
+									 c->column));
+	}
+	return NULL;
+}
+
+/*
+ * analysis_problem: does the checks' query analyse on a relation of shape
+ * desc?  A range on a text column, an in check whose values are not of the
+ * column's type, a predicate naming a column that is not there, do not.
+ * The query is analysed, never run, with the module's search_path, as it
+ * will run.  Returns the first check that does not, or NULL.
+ */
+static HProblem *
+analysis_problem(HNode *node, List *checks, TupleDesc desc, const char *whose)
+{
+	char	   *from = psprintf("%s AS %s", dag_shape_row_source(desc), quote_identifier(node->name));
+	ErrorData  *edata = NULL;
+	ListCell   *lc;
+
+	if (dag_analyze(node->schema, dag_checks_count_sql(checks, desc, from), NULL))
+		return NULL;
+
+	/* which check: analyse them one by one */
+	foreach(lc, checks)
+	{
+		NodeCheck  *c = lfirst(lc);
+
+		if (dag_analyze(node->schema, dag_checks_count_sql(list_make1(c), desc, from), &edata))
+			continue;
+		return problem_make("check_invalid", edata->sqlerrcode, node->display,
+							psprintf("check %s of node %s cannot be evaluated: %s",
+									 c->name, node->display, edata->message),
+							psprintf("The check is %s, on the columns of %s: %s.",
+									 c->spec, whose, shape_column_list(desc)),
+							psprintf("Correct the check with hamilton_check('%s', '[...]'), or the node.",
+									 node->display));
 	}
 	return NULL;
 }

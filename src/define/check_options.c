@@ -173,6 +173,13 @@ checks_validate(const char *display, Jsonb *checks)
 					 "   WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name')) "
 					 "   THEN 'has unknown key \"' || (SELECT min(k) FROM jsonb_object_keys(e) k "
 					 "     WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name')) || '\"' "
+					 " WHEN EXISTS (SELECT 1 FROM jsonb_object_keys(e) k WHERE k NOT IN ('check', 'severity', 'name') "
+					 "   AND k <> ALL (CASE e->>'check' WHEN 'not_null' THEN '{column}' WHEN 'unique' THEN '{column}' "
+					 "     WHEN 'range' THEN '{column,min,max}' WHEN 'in' THEN '{column,values}' ELSE '{predicate}' END::text[])) "
+					 "   THEN 'has key \"' || (SELECT min(k) FROM jsonb_object_keys(e) k WHERE k NOT IN ('check', 'severity', 'name') "
+					 "     AND k <> ALL (CASE e->>'check' WHEN 'not_null' THEN '{column}' WHEN 'unique' THEN '{column}' "
+					 "       WHEN 'range' THEN '{column,min,max}' WHEN 'in' THEN '{column,values}' ELSE '{predicate}' END::text[])) "
+					 "     || '\", which check ' || (e->>'check') || ' does not use' "
 					 " WHEN e ? 'column' AND jsonb_typeof(e->'column') <> 'string' THEN 'has a \"column\" that is not a string' "
 					 " WHEN e ? 'name' AND jsonb_typeof(e->'name') <> 'string' THEN 'has a \"name\" that is not a string' "
 					 " WHEN e->>'check' = 'range' AND NOT (e ? 'min' OR e ? 'max') THEN 'is a range with neither \"min\" nor \"max\"' "
@@ -201,5 +208,40 @@ checks_validate(const char *display, Jsonb *checks)
 					 errhint("For example '[{\"check\": \"range\", \"min\": 0, \"max\": 1, \"severity\": \"fail\"}, {\"check\": \"sql\", \"predicate\": \"x > 0\"}]'.")));
 		if (predicate)
 			(void) parse_node_expression(display, predicate, "check predicate");
+	}
+}
+
+/*
+ * checks_refuse_unevaluable refuses checks that cannot be evaluated on what
+ * node schema.name yields, in every variant of it: a check on a column it
+ * does not have, a column node's check naming another column, a check whose
+ * query does not analyse (a range on a text column, say).  checks_json is
+ * the checks to set, or NULL for the ones each variant has.  A SQL node's
+ * columns are found by analysing its SELECT over the shapes of what it
+ * reads; where one of them is known only at a run (an input's type), the
+ * run's validation checks it (validate/checks.c).
+ */
+void
+checks_refuse_unevaluable(Dag *dag, const char *schema, const char *name,
+						  const char *checks_json)
+{
+	DagShapes  *sh = dag_shapes_create(dag);
+	int			i;
+
+	for (i = 0; i < dag->nnodes; i++)
+	{
+		HNode	   *node = &dag->nodes[i];
+		HProblem   *p;
+
+		if (node->schema == NULL || strcmp(node->schema, schema) != 0 ||
+			strcmp(node->name, name) != 0)
+			continue;
+		p = dag_checks_node_problem(sh, i, checks_json);
+		if (p)
+			ereport(ERROR,
+					(errcode(p->sqlstate),
+					 errmsg("%s", p->message),
+					 errdetail("%s", p->detail),
+					 errhint("%s", p->hint)));
 	}
 }

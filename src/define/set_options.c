@@ -52,6 +52,7 @@ define_set_checks(const char *node_text, Jsonb *checks)
 						 dag->nodes[node->frame].display, node->name)));
 	catalog_check_node_owner(node->owner, node->display, "set checks on");
 	checks_validate(node->display, checks);
+	checks_refuse_unevaluable(dag, node->schema, node->name, jsonb_text(checks));
 	catalog_store_checks(node->schema, node->name, checks);
 }
 

@@ -113,6 +113,8 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 											   list_length(missing) > 1 ? "them" : "it", example.data)));
 	}
 
+	validate_checks(&st);
+
 	order = dag_order(dag, st.in_closure, st.overridden, nclosure, &count, &cycle);
 	if (cycle)
 		validate_add_problem(&st, cycle);
