@@ -47,7 +47,8 @@ REGRESS = \
 	variants \
 	parameterize \
 	checks_nodes \
-	checks_define
+	checks_define \
+	materialize_tag
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -37,6 +37,7 @@
 #define Anum_sql_node_config_when		13
 #define Anum_sql_node_parameterized		14
 #define Anum_sql_node_checks			15
+#define Anum_sql_node_kept_columns		16
 
 /* Column numbers of catalog_read_function_nodes' rows (node_queries.c). */
 #define Anum_function_node_oid			1

@@ -27,7 +27,8 @@ static SPIPlanPtr sql_nodes_plan = NULL;
  * name does not start with "_", but for procedures, aggregates, functions
  * returning void or another pseudo-type (record aside), and members of
  * extensions; with its comment, owner, materialize tag, checks and variant
- * condition.  A variant's checks are its node's (the name before "__").
+ * condition.  A variant's tags and checks are its node's (the name before
+ * the last "__"), where hamilton_tag and hamilton_check keep them.
  */
 void
 catalog_read_function_nodes(void)
@@ -44,14 +45,15 @@ catalog_read_function_nodes(void)
 				   "LEFT JOIN pg_catalog.pg_description d ON d.objoid OPERATOR(pg_catalog.=) p.oid "
 				   "     AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass "
 				   "     AND d.objsubid OPERATOR(pg_catalog.=) 0 "
-				   "LEFT JOIN " CATALOG_TABLE("node_tag") " mt ON mt.schema_name OPERATOR(pg_catalog.=) n.nspname "
-				   "     AND mt.node_name OPERATOR(pg_catalog.=) p.proname "
-				   "     AND mt.tag_key OPERATOR(pg_catalog.=) 'materialize' "
 				   "LEFT JOIN " CATALOG_TABLE("function_variant") " v ON v.schema_name OPERATOR(pg_catalog.=) n.nspname "
 				   "     AND v.function_name OPERATOR(pg_catalog.=) p.proname "
+				   "CROSS JOIN LATERAL (SELECT CASE WHEN v.function_name IS NULL THEN p.proname::pg_catalog.text "
+				   "     ELSE pg_catalog.regexp_replace(p.proname::pg_catalog.text, '^(.*)__.*$', '\\1') END) AS nn(node_name) "
+				   "LEFT JOIN " CATALOG_TABLE("node_tag") " mt ON mt.schema_name OPERATOR(pg_catalog.=) n.nspname "
+				   "     AND mt.node_name OPERATOR(pg_catalog.=) nn.node_name "
+				   "     AND mt.tag_key OPERATOR(pg_catalog.=) 'materialize' "
 				   "LEFT JOIN " CATALOG_TABLE("node_check") " c ON c.schema_name OPERATOR(pg_catalog.=) n.nspname "
-				   "     AND c.node_name OPERATOR(pg_catalog.=) CASE WHEN v.function_name IS NULL THEN p.proname::pg_catalog.text "
-				   "         ELSE pg_catalog.regexp_replace(p.proname::pg_catalog.text, '^(.*)__.*$', '\\1') END "
+				   "     AND c.node_name OPERATOR(pg_catalog.=) nn.node_name "
 				   "WHERE p.prokind OPERATOR(pg_catalog.=) 'f' "
 				   "  AND pg_catalog.left(p.proname, 1) OPERATOR(pg_catalog.<>) '_' "
 				   "  AND (t.typtype OPERATOR(pg_catalog.<>) 'p' "
@@ -65,7 +67,7 @@ catalog_read_function_nodes(void)
 /*
  * catalog_read_sql_nodes: every SQL node (each variant a row, a node's
  * variants adjacent) whose schema exists, with its materialize tag and
- * checks.
+ * checks, and for a frame the columns tagged materialize = table.
  */
 void
 catalog_read_sql_nodes(void)
@@ -77,7 +79,12 @@ catalog_read_sql_nodes(void)
 				   "       s.extract_columns, s.frame_columns, s.frame_types, "
 				   "       CASE WHEN s.config_when OPERATOR(pg_catalog.=) '{}'::pg_catalog.jsonb THEN NULL "
 				   "            ELSE s.config_when::pg_catalog.text END, "
-				   "       s.parameterized::pg_catalog.text, c.checks::pg_catalog.text "
+				   "       s.parameterized::pg_catalog.text, c.checks::pg_catalog.text, "
+				   "       (SELECT pg_catalog.array_agg(ct.node_name::pg_catalog.text) FROM " CATALOG_TABLE("node_tag") " ct "
+				   "        WHERE ct.schema_name OPERATOR(pg_catalog.=) s.schema_name "
+				   "          AND ct.node_name OPERATOR(pg_catalog.=) ANY (s.frame_columns) "
+				   "          AND ct.tag_key OPERATOR(pg_catalog.=) 'materialize' "
+				   "          AND ct.tag_value OPERATOR(pg_catalog.=) 'table') "
 				   "FROM " CATALOG_TABLE("sql_node") " s "
 				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.schema_name "
 				   "LEFT JOIN " CATALOG_TABLE("node_tag") " mt ON mt.schema_name OPERATOR(pg_catalog.=) s.schema_name "

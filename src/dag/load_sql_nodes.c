@@ -184,7 +184,8 @@ variant_chosen(Dag *dag, SPITupleTable *tuptable, uint64 nrows, uint64 i,
 
 /*
  * load_frame_columns makes each non-key column of a frame a column node of
- * its module, whose one dependency is the frame.
+ * its module, whose one dependency is the frame (kept as a table of its own
+ * when tagged materialize = table).
  */
 static void
 load_frame_columns(Dag *dag, int frame, HeapTuple row, TupleDesc desc)
@@ -199,6 +200,9 @@ load_frame_columns(Dag *dag, int frame, HeapTuple row, TupleDesc desc)
 				k,
 				c;
 	bool		extract;
+	Datum		kept_datum;
+	List	   *kept = NIL;
+	ListCell   *lc;
 
 	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(row, desc, Anum_sql_node_frame_key, &isnull)),
 					  TEXTOID, -1, false, TYPALIGN_INT, &keys, NULL, &nkeys);
@@ -212,6 +216,9 @@ load_frame_columns(Dag *dag, int frame, HeapTuple row, TupleDesc desc)
 	extract = DatumGetBool(SPI_getbinval(row, desc, Anum_sql_node_extract_columns, &isnull));
 	if (!extract)
 		return;
+	kept_datum = SPI_getbinval(row, desc, Anum_sql_node_kept_columns, &isnull);
+	if (!isnull)
+		kept = text_array_to_list(DatumGetArrayTypeP(kept_datum), "kept columns");
 	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(row, desc, Anum_sql_node_frame_columns, &isnull)),
 					  TEXTOID, -1, false, TYPALIGN_INT, &cols, NULL, &ncols);
 	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(row, desc, Anum_sql_node_frame_types, &isnull)),
@@ -238,6 +245,8 @@ load_frame_columns(Dag *dag, int frame, HeapTuple row, TupleDesc desc)
 		node->extracted = true;
 		node->frame = frame;
 		node->owner = dag->nodes[frame].owner;
+		foreach(lc, kept)		/* tagged materialize = table */
+			node->persist |= strcmp(lfirst(lc), name) == 0;
 		node->doc = psprintf("column %s of frame %s", quote_identifier(name), dag->nodes[frame].display);
 		(void) parseTypeString(TextDatumGetCString(types[c]), &node->rettype, &typmod, true);
 		node->deps = palloc(sizeof(HDep));

@@ -64,8 +64,10 @@ frame_run_group(HPlan *plan, FrameGroup *g)
 				checks_run(plan, lfirst_int(lc), g->into_display);
 		}
 	}
+	/* the others, and one tagged materialize = table, into their own tables */
 	foreach(lc, g->targets)
-		if (!(g->into_name && plan->steps[lfirst_int(lc)].requested))
+		if (!(g->into_name && plan->steps[lfirst_int(lc)].requested) ||
+			plan->dag->nodes[plan->steps[lfirst_int(lc)].node].persist)
 			own = lappend_int(own, lfirst_int(lc));
 	if (own == NIL)
 		return;

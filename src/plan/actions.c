@@ -3,8 +3,9 @@
  * actions.c
  *	  Deciding what each step of a validated plan does.
  *
- * Requested outputs (and nodes declared with materialize => 'table') become
- * tables in their module's schema.  An intermediate table node read by
+ * Requested outputs (and nodes declared with materialize => 'table' or
+ * tagged so, of every kind: a scalar's table has one row) become tables in
+ * their module's schema.  An intermediate table node read by
  * exactly one SQL node, once, is inlined there as a subquery, so PostgreSQL
  * plans the pair as one query, as it would a view; chains of inlined nodes
  * are cut every hamilton.max_inline_depth levels to keep planning cheap.
@@ -46,7 +47,12 @@ plan_choose_actions(HPlan *plan)
 
 		if (step->action == STEP_INPUT || step->action == STEP_COLUMN)
 			continue;
-		if (step->requested || (step->action == STEP_OVERRIDE && needs_named_relation(plan, i)))
+		/*
+		 * A requested node has its table; so has one tagged materialize =
+		 * table (a scalar's is a one-row table), an override's included.
+		 */
+		if (step->requested || node->persist ||
+			(step->action == STEP_OVERRIDE && needs_named_relation(plan, i)))
 			step->result_table = quote_qualified_identifier(node->schema, node->name);
 		if (step->action == STEP_OVERRIDE)
 			continue;

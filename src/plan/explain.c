@@ -52,12 +52,15 @@ plan_explain_text(HPlan *plan)
 					appendStringInfo(&buf, "input = %s\n", step->literal);
 				continue;
 			case STEP_OVERRIDE:
-				appendStringInfo(&buf, "overridden by %s\n",
-								 step->relation ? step->relation : step->literal);
+				appendStringInfo(&buf, "overridden by %s%s\n",
+								 step->relation ? step->relation : step->literal,
+								 step->result_table && (step->requested || node->persist) &&
+								 !(step->relation && strcmp(step->relation, step->result_table) == 0) ?
+								 psprintf(", materialized as %s", step->result_table) : "");
 				break;
 			case STEP_VALUE:
 				appendStringInfo(&buf, "computed once%s\n",
-								 step->requested ? psprintf(", materialized as %s", step->result_table) : "");
+								 step->result_table ? psprintf(", materialized as %s", step->result_table) : "");
 				break;
 			case STEP_INLINE:
 				appendStringInfo(&buf, "inlined into %s\n",
@@ -76,7 +79,11 @@ plan_explain_text(HPlan *plan)
 				{
 					FrameGroup *g = &plan->groups[step->group];
 
-					if (step->column_target)
+					if (step->column_target && g->into_name && step->requested && node->persist)
+						appendStringInfo(&buf, "column of frame %s, into %s and %s\n",
+										 plan->dag->nodes[plan->steps[g->frame_step].node].display,
+										 g->into_display, step->result_table);
+					else if (step->column_target)
 						appendStringInfo(&buf, "column of frame %s, into %s\n",
 										 plan->dag->nodes[plan->steps[g->frame_step].node].display,
 										 g->into_name && step->requested ? g->into_display :
@@ -99,7 +106,7 @@ plan_explain_text(HPlan *plan)
 				}
 				break;
 		}
-		if (sql && (step->action != STEP_OVERRIDE || step->requested))
+		if (sql && (step->action != STEP_OVERRIDE || step->requested || node->persist))
 		{
 			const char *p = sql;
 
@@ -171,9 +178,11 @@ frame_explain(HPlan *plan, FrameGroup *g)
 	initStringInfo(&buf);
 	foreach(lc, g->targets)
 	{
-		if (g->into_name && plan->steps[lfirst_int(lc)].requested)
+		PlanStep   *t = &plan->steps[lfirst_int(lc)];
+
+		if (g->into_name && t->requested)
 			requested = lappend_int(requested, lfirst_int(lc));
-		else
+		if (!(g->into_name && t->requested) || plan->dag->nodes[t->node].persist)
 			own = lappend_int(own, lfirst_int(lc));
 	}
 	if (requested)

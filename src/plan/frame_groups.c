@@ -36,7 +36,8 @@ plan_frame_groups(HPlan *plan)
 					gi,
 					main = -1;
 		bool		read_as_relation = false;
-		bool		kept = node->persist && !step->requested;
+		/* tagged materialize = table: its own table, an into_table's column too */
+		bool		kept = node->persist && (!step->requested || plan->into_table != NULL);
 
 		step->group = -1;
 		if (node->kind != HNODE_COLUMN || step->action == STEP_OVERRIDE)
