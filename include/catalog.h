@@ -144,6 +144,7 @@ extern char *catalog_name_taken(Oid nsp, const char *schema, ArrayType *names,
 extern Jsonb *catalog_node_tags(const char *schema, const char *name);
 extern void catalog_merge_tags(const char *schema, const char *name, Jsonb *tags);
 extern void catalog_delete_tags(const char *schema, const char *name);
+extern bool catalog_node_has_checks(const char *schema, const char *name);
 extern void catalog_store_checks(const char *schema, const char *name, Jsonb *checks);
 extern void catalog_store_variant(const char *schema, const char *function,
 								  Jsonb *when);

@@ -74,6 +74,11 @@ SELECT count(*) AS made FROM hamilton.nodes WHERE node LIKE 'cd.t\_%';
 CREATE FUNCTION cd.amount__eu() RETURNS TABLE (k int, amount numeric) LANGUAGE sql AS $$ SELECT 1, 2.0 $$;
 CREATE FUNCTION cd.amount__us() RETURNS SETOF numeric LANGUAGE sql AS $$ SELECT 2.0 $$;
 SELECT hamilton_when('cd.amount__eu', '{"region": "eu"}');
+SELECT hamilton_check('cd.amount', '[{"check": "not_null"}]');
+-- a new variant must fit the node's checks too; refused, it stays a node of its own
+SELECT try_sql($$SELECT hamilton_when('cd.amount__us', '{"region": "us"}')$$);
+SELECT node, config_when, checks FROM hamilton.nodes WHERE node LIKE 'cd.amount%' ORDER BY node;
+SELECT hamilton_check('cd.amount', '[]');
 SELECT hamilton_when('cd.amount__us', '{"region": "us"}');
 SELECT try_sql($$SELECT hamilton_check('cd.amount', '[{"check": "not_null"}]')$$);
 SELECT hamilton_define('cd.mix', 'SELECT 1 AS k, 2 AS a', config_when => '{"region": "eu"}');
@@ -102,12 +107,19 @@ SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['pairs'])$$);
 SELECT * FROM cd.pairs;
 SELECT run_id, status FROM hamilton.runs WHERE run_id > 7700 ORDER BY run_id;
 
--- Where a shape cannot be known before the run (a SQL node reading a column
--- expression, whose type is known when it runs), the run stops at that
--- step with the same clear error.
-SELECT hamilton_define('cd.v2_rows', 'SELECT k, v2 FROM v2', checks => '[{"check": "not_null", "column": "v"}]');
-SELECT * FROM hamilton_validate(ARRAY['v2_rows']);
-SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['v2_rows'])$$);
-SELECT sqlstate_of($$SELECT * FROM hamilton_execute(ARRAY['v2_rows'])$$);
+-- A SQL node reading a column expression: the expression's type is found
+-- by analysing it over what it reads, so this is known before the run too.
+SELECT hamilton_define('cd.v2_rows', 'SELECT k, v2 FROM v2', checks => '[{"check": "not_null", "column": "v2"}]');
+SELECT try_sql($$SELECT hamilton_check('cd.v2_rows', '[{"check": "in", "column": "v2", "values": ["x"]}]')$$);
+SELECT try_sql($$SELECT hamilton_check('cd.v2', '[{"check": "in", "values": ["x"]}]')$$);
+
+-- Where a shape cannot be known before the run (TABLE q names a relation,
+-- where no typed row source can stand), the run stops at that step with the
+-- same clear error, and earlier results stay.
+SELECT hamilton_define('cd.q_again', 'TABLE q', checks => '[{"check": "not_null", "column": "v"}]');
+SELECT * FROM hamilton_validate(ARRAY['q_again']);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['q_again'])$$);
+SELECT sqlstate_of($$SELECT * FROM hamilton_execute(ARRAY['q_again'])$$);
+SELECT count(*) AS kept FROM cd.horizon_rows;
 
 SELECT drop_module('cd');

@@ -71,6 +71,18 @@ store_option(const char *upsert_sql, const char *delete_sql, const char *schema,
 }
 
 /*
+ * catalog_node_has_checks: has a node checks (set with hamilton_check or
+ * hamilton_define's checks)?
+ */
+bool
+catalog_node_has_checks(const char *schema, const char *name)
+{
+	spi_exec_on_node("SELECT 1 FROM " CATALOG_TABLE("node_check") " WHERE schema_name = $1 AND node_name = $2",
+					 schema, name, NULL, false, SPI_OK_SELECT);
+	return SPI_processed > 0;
+}
+
+/*
  * catalog_store_checks sets (or, with NULL or [], removes) a node's checks.
  */
 void

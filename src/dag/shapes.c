@@ -7,7 +7,8 @@
  *
  * A function's shape comes from pg_proc; a scalar's value is a one-row
  * relation with one column, both named after the node; a column node's
- * relation is its frame's key and its own column.  A SQL node's shape is
+ * relation is its frame's key and its own column (an expression's type
+ * found by analysing it over what it reads).  A SQL node's shape is
  * found by analysing (not running, not even planning) its SELECT with each
  * node it reads replaced by a typed row source of that node's shape,
  * (SELECT NULL::int4 AS k, ...): so the upstream nodes' shapes come
@@ -44,6 +45,8 @@ static TupleDesc function_shape(HNode *node);
 static TupleDesc query_shape(DagShapes *sh, HNode *node);
 static TupleDesc column_shape(DagShapes *sh, HNode *node);
 static bool variant_unknown(DagShapes *sh, int n);
+static bool expression_type(DagShapes *sh, HNode *node, TupleDesc fdesc, Oid *type,
+							int32 *typmod);
 
 /*
  * dag_shapes_create starts the shapes of a graph's nodes, none known yet.
@@ -76,11 +79,12 @@ dag_shape(DagShapes *sh, int n)
 {
 	int		   *stack;
 	int		   *needs;
-	int			top = 0;
+	int			top = 0,
+				size = Max(sh->dag->nnodes, 16);
 
 	if (sh->state[n] == SHAPE_KNOWN || sh->state[n] == SHAPE_UNKNOWN)
 		return sh->desc[n];
-	stack = palloc(sizeof(int) * Max(sh->dag->nnodes, 1));
+	stack = palloc(sizeof(int) * size);
 	needs = palloc(sizeof(int) * Max(sh->dag->nnodes, 1));
 	stack[top++] = n;
 	while (top > 0)
@@ -96,7 +100,15 @@ dag_shape(DagShapes *sh, int n)
 			sh->state[x] = SHAPE_PENDING;
 			for (k = 0; k < count; k++)
 				if (sh->state[needs[k]] == SHAPE_UNSEEN)
+				{
+					/* a node may wait on the stack for several readers */
+					if (top == size)
+					{
+						size *= 2;
+						stack = repalloc(stack, sizeof(int) * size);
+					}
 					stack[top++] = needs[k];
+				}
 			continue;
 		}
 		top--;
@@ -112,26 +124,34 @@ dag_shape(DagShapes *sh, int n)
 
 /*
  * shape_needs: the nodes whose shapes node n's shape is made of (the
- * nodes a SQL node reads, a column node's frame), each once, in needs;
- * returns how many.  A node pushed more than once is found once.
+ * nodes a SQL node reads; a column node's frame, and what an expression
+ * reads), each once, in needs; returns how many.
  */
 static int
 shape_needs(DagShapes *sh, int n, int *needs)
 {
 	HNode	   *node = &sh->dag->nodes[n];
 	int			count = 0,
-				r;
+				r,
+				k;
 
 	if (OidIsValid(sh->value_type[n]) || sh->relation[n])
 		return 0;
-	if (node->kind == HNODE_QUERY)
-	{
-		for (r = 0; r < node->nrefs; r++)
-			if (node->refs[r].target >= 0)
-				needs[count++] = node->refs[r].target;
-	}
-	else if (node->kind == HNODE_COLUMN && node->frame >= 0)
+	if (node->kind == HNODE_COLUMN && node->frame >= 0)
 		needs[count++] = node->frame;
+	if (node->kind == HNODE_QUERY || (node->kind == HNODE_COLUMN && node->expression))
+		for (r = 0; r < node->nrefs; r++)
+		{
+			int			t = node->refs[r].target;
+			bool		seen = false;
+
+			if (t < 0 || node->refs[r].key)
+				continue;
+			for (k = 0; k < count; k++)
+				seen |= needs[k] == t;
+			if (!seen)
+				needs[count++] = t;
+		}
 	return count;
 }
 
@@ -230,8 +250,8 @@ query_shape(DagShapes *sh, HNode *node)
 
 /*
  * column_shape: the relation a column node's values land in, its frame's
- * key and its own column: known for a frame's column and a function's
- * (their types are known), not for an expression (known when it runs).
+ * key and its own column: of the type the frame yields (a frame's column),
+ * the function returns, or the expression has over what it reads.
  */
 static TupleDesc
 column_shape(DagShapes *sh, HNode *node)
@@ -254,12 +274,13 @@ column_shape(DagShapes *sh, HNode *node)
 		Oid			type = InvalidOid;
 		int32		typmod = -1;
 
-		if (k == frame->nkey && !node->extracted)
+		if (k == frame->nkey && node->expression)
 		{
-			if (node->expression)
+			if (!expression_type(sh, node, fdesc, &type, &typmod))
 				return NULL;
-			type = node->rettype;
 		}
+		else if (k == frame->nkey && !node->extracted)
+			type = node->rettype;
 		else
 			for (i = 0; i < fdesc->natts; i++)
 				if (strcmp(NameStr(TupleDescAttr(fdesc, i)->attname), name) == 0)
@@ -272,6 +293,88 @@ column_shape(DagShapes *sh, HNode *node)
 		TupleDescInitEntry(desc, (AttrNumber) (k + 1), name, type, typmod, 0);
 	}
 	return desc;
+}
+
+/*
+ * expression_type finds a column expression's type by analysing it over a
+ * row of its frame's key and the columns it reads, each of its own type
+ * (a scalar or an input it reads is a typed NULL): known once what it
+ * reads is.
+ */
+static bool
+expression_type(DagShapes *sh, HNode *node, TupleDesc fdesc, Oid *type, int32 *typmod)
+{
+	char	  **repl = palloc0(sizeof(char *) * Max(node->nrefs, 1));
+	HNode	   *frame = &sh->dag->nodes[node->frame];
+	StringInfoData row;
+	List	   *names = NIL;
+	TupleDesc	desc;
+	int			r,
+				i;
+
+	initStringInfo(&row);
+	for (r = 0; r < node->nrefs; r++)
+	{
+		const char *name = NULL;
+		Oid			t = InvalidOid;
+		int32		tm = -1;
+		ListCell   *lc;
+		bool		seen = false;
+
+		if (node->refs[r].target < 0 && !node->refs[r].key)
+			continue;
+		if (node->refs[r].key)
+		{
+			/* the frame's key column, as the frame yields it */
+			name = node->refs[r].name;
+			for (i = 0; i < fdesc->natts; i++)
+				if (strcmp(NameStr(TupleDescAttr(fdesc, i)->attname), name) == 0)
+				{
+					t = TupleDescAttr(fdesc, i)->atttypid;
+					tm = TupleDescAttr(fdesc, i)->atttypmod;
+				}
+		}
+		else
+		{
+			int			target = node->refs[r].target;
+			TupleDesc	up = sh->state[target] == SHAPE_KNOWN ? sh->desc[target] : NULL;
+			Form_pg_attribute att;
+
+			if (up == NULL || up->natts == 0)
+				return false;
+			att = TupleDescAttr(up, up->natts - 1);
+			if (sh->dag->nodes[target].kind != HNODE_COLUMN)
+			{
+				/* a value: a typed NULL where it stands */
+				repl[r] = psprintf("(NULL::%s)",
+								   format_type_extended(att->atttypid, att->atttypmod,
+														FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY));
+				continue;
+			}
+			name = sh->dag->nodes[target].name;
+			t = att->atttypid;
+			tm = att->atttypmod;
+		}
+		if (!OidIsValid(t))
+			return false;
+		foreach(lc, names)
+			seen |= strcmp(lfirst(lc), name) == 0;
+		if (seen)
+			continue;
+		names = lappend(names, (char *) name);
+		appendStringInfo(&row, "%sNULL::%s AS %s", row.len ? ", " : "",
+						 format_type_extended(t, tm, FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY),
+						 quote_identifier(name));
+	}
+	desc = dag_analyze(frame->schema,
+					   psprintf("SELECT (\n%s\n) FROM (SELECT %s LIMIT 0) AS f0",
+								splice_refs(node->sql, node->nrefs, node->refs, repl), row.data),
+					   NULL);
+	if (desc == NULL || desc->natts != 1)
+		return false;
+	*type = TupleDescAttr(desc, 0)->atttypid;
+	*typmod = TupleDescAttr(desc, 0)->atttypmod;
+	return true;
 }
 
 /*

@@ -106,5 +106,9 @@ define_function_variant(const char *function_text, Jsonb *when)
 
 	if (when == NULL || JB_ROOT_COUNT(when) == 0)
 		return display;
+	/* the node's checks hold for its new variant too (an error undoes the write) */
+	if (catalog_node_has_checks(schema, pnstrdup(fname, cut - fname)))
+		checks_refuse_unevaluable(dag_build_config(NULL, true), schema,
+								  pnstrdup(fname, cut - fname), NULL);
 	return qualified_display(schema, pnstrdup(fname, cut - fname));
 }

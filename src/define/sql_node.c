@@ -166,7 +166,7 @@ define_sql_node(DefineArgs *a)
 	if (a->checks)
 		catalog_store_checks(schema, name, a->checks);
 	/* its checks, new or kept, must fit what it yields now (an error undoes the write) */
-	if (a->checks || exists)
+	if (a->checks || (exists && catalog_node_has_checks(schema, name)))
 		checks_refuse_unevaluable(dag_build_config(NULL, true), schema, name, NULL);
 	return display;
 }
