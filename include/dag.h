@@ -192,6 +192,7 @@ extern bool dag_yields_relation(HNode *node);
 extern HProblem *problem_make(const char *code, int sqlstate, const char *node,
 							  const char *message, const char *detail,
 							  const char *hint);
+extern void problem_raise(HProblem *p) pg_attribute_noreturn();
 
 /* build.c */
 extern Dag *dag_build(void);

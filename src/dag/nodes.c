@@ -56,6 +56,20 @@ problem_make(const char *code, int sqlstate, const char *node,
 }
 
 /*
+ * problem_raise raises one problem as an error, with its SQLSTATE, detail
+ * and hint.
+ */
+void
+problem_raise(HProblem *p)
+{
+	ereport(ERROR,
+			(errcode(p->sqlstate),
+			 errmsg("%s", p->message),
+			 p->detail ? errdetail("%s", p->detail) : 0,
+			 p->hint ? errhint("%s", p->hint) : 0));
+}
+
+/*
  * dag_create makes an empty graph in a memory context of its own, a child
  * of the current one, for a config (see build.c).
  */

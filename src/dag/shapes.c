@@ -45,6 +45,7 @@ static TupleDesc function_shape(HNode *node);
 static TupleDesc query_shape(DagShapes *sh, HNode *node);
 static TupleDesc column_shape(DagShapes *sh, HNode *node);
 static bool variant_unknown(DagShapes *sh, int n);
+static char *typed_null(Oid type, int32 typmod);
 static bool expression_type(DagShapes *sh, HNode *node, TupleDesc fdesc, Oid *type,
 							int32 *typmod);
 
@@ -346,9 +347,7 @@ expression_type(DagShapes *sh, HNode *node, TupleDesc fdesc, Oid *type, int32 *t
 			if (sh->dag->nodes[target].kind != HNODE_COLUMN)
 			{
 				/* a value: a typed NULL where it stands */
-				repl[r] = psprintf("(NULL::%s)",
-								   format_type_extended(att->atttypid, att->atttypmod,
-														FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY));
+				repl[r] = psprintf("(%s)", typed_null(att->atttypid, att->atttypmod));
 				continue;
 			}
 			name = sh->dag->nodes[target].name;
@@ -362,8 +361,7 @@ expression_type(DagShapes *sh, HNode *node, TupleDesc fdesc, Oid *type, int32 *t
 		if (seen)
 			continue;
 		names = lappend(names, (char *) name);
-		appendStringInfo(&row, "%sNULL::%s AS %s", row.len ? ", " : "",
-						 format_type_extended(t, tm, FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY),
+		appendStringInfo(&row, "%s%s AS %s", row.len ? ", " : "", typed_null(t, tm),
 						 quote_identifier(name));
 	}
 	desc = dag_analyze(frame->schema,
@@ -388,6 +386,15 @@ variant_unknown(DagShapes *sh, int n)
 	return sh->dag->all_variants && sh->dag->nodes[n].config_when != NULL;
 }
 
+/* typed_null: NULL::type, the type qualified (whatever the search_path). */
+static char *
+typed_null(Oid type, int32 typmod)
+{
+	return psprintf("NULL::%s",
+					format_type_extended(type, typmod,
+										 FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY));
+}
+
 /*
  * dag_shape_row_source: a row source of a shape that yields no rows,
  * (SELECT NULL::pg_catalog.int4 AS k, ...), for analysing what reads it.
@@ -407,9 +414,8 @@ dag_shape_row_source(TupleDesc desc)
 
 		if (att->attisdropped)
 			continue;
-		appendStringInfo(&buf, "%sNULL::%s AS %s", first ? "" : ", ",
-						 format_type_extended(att->atttypid, att->atttypmod,
-											  FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY),
+		appendStringInfo(&buf, "%s%s AS %s", first ? "" : ", ",
+						 typed_null(att->atttypid, att->atttypmod),
 						 quote_identifier(NameStr(att->attname)));
 		first = false;
 	}

@@ -238,10 +238,6 @@ checks_refuse_unevaluable(Dag *dag, const char *schema, const char *name,
 			continue;
 		p = dag_checks_node_problem(sh, i, checks_json);
 		if (p)
-			ereport(ERROR,
-					(errcode(p->sqlstate),
-					 errmsg("%s", p->message),
-					 errdetail("%s", p->detail),
-					 errhint("%s", p->hint)));
+			problem_raise(p);
 	}
 }

@@ -7,9 +7,10 @@
  * right after the step writes the node's values (its result table, the
  * into_table, the temporary table of an intermediate; a node with checks
  * is never inlined, see plan/actions.c) or computes its value (a scalar).
- * All of a node's checks are counted in one scan of its values.  A failing "fail" check raises an
- * error, so the run stops and rolls back, and the previous result stays in
- * place; a failing "warn" check is a WARNING.  Either way the outcome of
+ * All of a node's checks are counted in one scan of its values, with the
+ * query of dag/checks.c.  A failing "fail" check raises an error, so the
+ * run stops and rolls back, and the previous result stays in place; a
+ * failing "warn" check is a WARNING.  Either way the outcome of
  * every check is kept with the run (hamilton.check_results).
  *
  *-------------------------------------------------------------------------
@@ -73,15 +74,13 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 	missing = dag_checks_missing_column(node, checks, desc,
 										relation ? psprintf("its result %s", relation) : "its value");
 	if (missing)
-		ereport(ERROR,
-				(errcode(missing->sqlstate),
-				 errmsg("%s", missing->message),
-				 errdetail("%s", missing->detail),
-				 errhint("%s", missing->hint)));
+		problem_raise(missing);
 
-	/* the node's own module path, as its SQL had (a predicate may call its helpers) */
-	rc = SPI_execute(dag_checks_count_sql(checks, desc, from), false, 0);	/* read_only would not see
-																			 * the rows just written */
+	/*
+	 * The node's own module path, as its SQL had (a predicate may call its
+	 * helpers); not read_only, which would not see the rows just written.
+	 */
+	rc = SPI_execute(dag_checks_count_sql(checks, desc, from), false, 0);
 	MemoryContextSwitchTo(cxt);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "checks of node %s could not be counted (%s)", node->display,

@@ -5,15 +5,16 @@
  *
  * Requested outputs (and nodes declared with materialize => 'table' or
  * tagged so, of every kind: a scalar's table has one row) become tables in
- * their module's schema.  An intermediate table node read by
- * exactly one SQL node, once, is inlined there as a subquery, so PostgreSQL
- * plans the pair as one query, as it would a view; chains of inlined nodes
- * are cut every hamilton.max_inline_depth levels to keep planning cheap.
- * Every other intermediate goes to a temporary table that lives only for
- * the run, and so does an intermediate with checks, which must see its
- * rows (exec/data_checks.c): it is never inlined, nor a frame's source
- * read only inside its columns' query.  A scalar node is evaluated once and passed on as a literal.
- * Column nodes are grouped by frame (frame_groups.c).
+ * their module's schema.  An intermediate table node read by exactly one
+ * SQL node, once, is inlined there as a subquery, so PostgreSQL plans the
+ * pair as one query, as it would a view; chains of inlined nodes are cut
+ * every hamilton.max_inline_depth levels to keep planning cheap.  Every
+ * other intermediate goes to a temporary table that lives only for the
+ * run, and so does an intermediate with checks, which must see its rows
+ * (exec/data_checks.c): it is never inlined, nor left a frame's source read
+ * only inside its columns' query.  A scalar node is evaluated once and
+ * passed on as a literal.  Column nodes are grouped by frame
+ * (frame_groups.c).
  *
  *-------------------------------------------------------------------------
  */
