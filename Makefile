@@ -46,7 +46,8 @@ REGRESS = \
 	checks \
 	variants \
 	parameterize \
-	result_trust
+	result_trust \
+	variant_owners
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

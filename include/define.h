@@ -7,9 +7,10 @@
  *
  * Who may do what follows PostgreSQL's own rules: registering a schema
  * takes owning it; defining a node takes CREATE on its schema (its result
- * table will live there); redefining, dropping, tagging or checking a node
- * takes owning it (the function's owner, or the role that defined the SQL
- * node), or being a member of that role.  SPI must be connected.
+ * table will live there); redefining, dropping, tagging or checking a node,
+ * or adding a variant to it, takes owning every variant of it (the
+ * function's owner, or the role that defined the SQL node), or being a
+ * member of that role.  SPI must be connected.
  */
 #ifndef HAMILTON_DEFINE_H
 #define HAMILTON_DEFINE_H
@@ -72,6 +73,10 @@ extern void variants_check_kind(const char *display, const char *schema,
 								const char *name, const char *kind);
 extern void expression_check_calls(const char *display, ParsedExpr *pe);
 extern void checks_validate(const char *display, Jsonb *checks);
+
+/* owners.c */
+extern void define_check_owners(List *owners, const char *display, const char *action);
+extern List *define_dag_owners(Dag *dag, const char *schema, const char *name);
 
 /* set_options.c */
 extern Jsonb *define_tag_node(const char *node_text, Jsonb *tags);

@@ -12,6 +12,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/snapmgr.h"
 
 #include "catalog.h"
 
@@ -103,4 +104,34 @@ spi_exec_on_node(const char *sql, const char *schema, const char *name, Jsonb *j
 	spi_exec_checked(sql, nargs, argtypes, values, NULL, expected);
 	if (as_owner)
 		catalog_owner_end(&w);
+}
+
+/*
+ * spi_exec_latest is spi_exec_checked with the latest snapshot instead of
+ * the transaction's: for what a statement must see of other transactions
+ * committed while it waited for a lock, even at REPEATABLE READ (as
+ * PostgreSQL's foreign-key checks do).  Our own changes are seen too.
+ */
+void
+spi_exec_latest(const char *sql, int nargs, Oid *argtypes, Datum *values,
+				const char *nulls, int expected)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			nestlevel = NewGUCNestLevel();
+	SPIPlanPtr	plan;
+	int			rc;
+
+	pin_safe_search_path();
+	plan = SPI_prepare(sql, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), sql);
+	CommandCounterIncrement();
+	rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(), InvalidSnapshot,
+							  false, true, 0);
+	SPI_freeplan(plan);
+	AtEOXact_GUC(true, nestlevel);
+	MemoryContextSwitchTo(cxt);
+	if (rc != expected)
+		elog(ERROR, "SPI_execute_snapshot failed (%s) for: %s",
+			 SPI_result_code_string(rc), sql);
 }
