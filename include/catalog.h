@@ -124,6 +124,7 @@ extern void spi_exec_latest(const char *sql, int nargs, Oid *argtypes,
 							Datum *values, const char *nulls, int expected);
 
 /* locks.c */
+extern Oid	catalog_lock_schema(const char *schema, const char *what);
 extern void catalog_lock_node_name(const char *schema, const char *name);
 
 /* subxact.c */

@@ -12,11 +12,41 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #include "catalog.h"
+
+/*
+ * catalog_lock_schema locks schema against DROP SCHEMA and renames until the
+ * transaction ends and returns its OID.  what says what the caller is doing,
+ * for the error when the schema was dropped or renamed while it waited.
+ */
+Oid
+catalog_lock_schema(const char *schema, const char *what)
+{
+	Oid			nsp = get_namespace_oid(schema, false);
+	char	   *now;
+
+	LockDatabaseObject(NamespaceRelationId, nsp, 0, AccessShareLock);
+	now = get_namespace_name(nsp);
+	if (now == NULL || strcmp(now, schema) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_SCHEMA),
+				 errmsg("schema %s was %s by another session", quote_identifier(schema),
+						now ? "renamed" : "dropped"),
+				 errdetail("It happened while %s; nothing was written.", what),
+				 now ?
+				 errhint("It is called %s now.", quote_identifier(now)) :
+				 errhint("Create the schema again, or use another one.")));
+	return nsp;
+}
 
 /*
  * catalog_lock_node_name takes the exclusive lock on schema.name that

@@ -28,6 +28,7 @@ define_tag_node(const char *node_text, Jsonb *tags)
 
 	define_check_owners(define_dag_owners(dag, node->schema, node->name), node->display, "tag");
 	check_tags(node->display, tags);
+	(void) catalog_lock_schema(node->schema, psprintf("node %s was being tagged", node->display));
 	catalog_merge_tags(node->schema, node->name, tags);
 	return catalog_node_tags(node->schema, node->name);
 }
@@ -53,6 +54,7 @@ define_set_checks(const char *node_text, Jsonb *checks)
 	define_check_owners(define_dag_owners(dag, node->schema, node->name), node->display,
 						"set checks on");
 	checks_validate(node->display, checks);
+	(void) catalog_lock_schema(node->schema, psprintf("checks were being set on node %s", node->display));
 	catalog_store_checks(node->schema, node->name, checks);
 }
 
@@ -112,6 +114,7 @@ define_function_variant(const char *function_text, Jsonb *when)
 	{
 		char	   *node_name = pnstrdup(fname, cut - fname);
 
+		(void) catalog_lock_schema(schema, psprintf("function %s was being made a variant", display));
 		catalog_lock_node_name(schema, node_name);
 		define_check_owners(catalog_variant_owners(schema, node_name, fname),
 							qualified_display(schema, node_name), "add a variant to");

@@ -53,7 +53,7 @@ define_sql_node(DefineArgs *a)
 
 	parse_node_name(a->node_text, &schema, &name, true);
 	display = qualified_display(schema, name);
-	nsp = get_namespace_oid(schema, false);
+	nsp = catalog_lock_schema(schema, psprintf("node %s was being defined", display));
 	if (isAnyTempNamespace(nsp) || strcmp(schema, HAMILTON_SCHEMA) == 0 || strcmp(schema, "pg_catalog") == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_SCHEMA_NAME),

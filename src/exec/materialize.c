@@ -72,13 +72,14 @@ spi_rows(const char *sql, int expected)
 
 /*
  * materialize_result writes a node's result into schema.name and returns
- * the number of rows.  The caller holds the node's advisory lock.
+ * the number of rows.  The caller holds the node's advisory lock; the
+ * schema is locked here, for the lineage row that names it.
  */
 uint64
 materialize_result(const char *schema, const char *name, const char *select_sql,
 				   const char *doc, const char *node_display, Oid *relid)
 {
-	Oid			nsp = get_namespace_oid(schema, false);
+	Oid			nsp = catalog_lock_schema(schema, psprintf("the result of node %s was being written", node_display));
 	Oid			rel = get_relname_relid(name, nsp);
 	char	   *qname = quote_qualified_identifier(schema, name);
 	uint64		rows;
