@@ -47,7 +47,8 @@ REGRESS = \
 	variants \
 	parameterize \
 	result_trust \
-	variant_owners
+	variant_owners \
+	schema_events
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

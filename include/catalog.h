@@ -125,6 +125,7 @@ extern void spi_exec_latest(const char *sql, int nargs, Oid *argtypes,
 
 /* locks.c */
 extern Oid	catalog_lock_schema(const char *schema, const char *what);
+extern void catalog_lock_renamed_schema(Oid nsp);
 extern void catalog_lock_node_name(const char *schema, const char *name);
 
 /* subxact.c */
@@ -174,6 +175,12 @@ extern void catalog_write_result(const char *schema, const char *name, Oid relid
 								 int64 run_id, const char *fingerprint,
 								 const char *inputs_json, const char *upstream_json,
 								 const char *sources_json);
+
+/* schema_rows.c: the rows of every table, by the schema they name */
+extern void catalog_rename_schema_rows(const char *old_name, const char *new_name);
+extern void catalog_forget_schema_rows(ArrayType *names);
+extern int64 catalog_schema_row_count(const char *schema);
+extern void catalog_orphan_rows(bool remove);
 
 /* run_rows.c: run history */
 extern int64 catalog_next_run_id(void);

@@ -74,6 +74,12 @@ extern void variants_check_kind(const char *display, const char *schema,
 extern void expression_check_calls(const char *display, ParsedExpr *pe);
 extern void checks_validate(const char *display, Jsonb *checks);
 
+/* schemas.c: what the event triggers do, and the orphans */
+extern void define_schemas_dropped(void);
+extern void define_schema_renamed(const char *old_name, const char *new_name);
+extern void define_schemas_created(void);
+extern void define_orphans(bool remove);
+
 /* owners.c */
 extern void define_check_owners(List *owners, const char *display, const char *action);
 extern List *define_dag_owners(Dag *dag, const char *schema, const char *name);

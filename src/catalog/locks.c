@@ -49,6 +49,18 @@ catalog_lock_schema(const char *schema, const char *what)
 }
 
 /*
+ * catalog_lock_renamed_schema waits, in the event trigger of ALTER SCHEMA
+ * ... RENAME, for every transaction that wrote rows naming the schema to
+ * end, taking the lock DROP SCHEMA takes.  PostgreSQL's rename itself locks
+ * nothing: schema objects refer to their schema by OID.
+ */
+void
+catalog_lock_renamed_schema(Oid nsp)
+{
+	LockDatabaseObject(NamespaceRelationId, nsp, 0, AccessExclusiveLock);
+}
+
+/*
  * catalog_lock_node_name takes the exclusive lock on schema.name that
  * definitions of that node take.  It is an advisory lock of pg_hamilton's
  * own (field 4 tells it from users' and from the locks a run takes on its
