@@ -151,6 +151,7 @@ extern void catalog_add_module(const char *schema);
 extern void catalog_remove_module(const char *schema);
 
 /* sql_node_rows.c */
+extern List *catalog_node_owner_rows(void);
 extern List *catalog_sql_node_owners(const char *schema, const char *name);
 extern bool catalog_write_sql_node(const SqlNodeRow *row);
 extern bool catalog_delete_sql_node(const char *schema, const char *name, List *owners);

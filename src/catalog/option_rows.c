@@ -109,8 +109,6 @@ catalog_variant_owners(const char *schema, const char *node, const char *except_
 {
 	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[3];
-	List	   *owners = NIL;
-	uint64		i;
 
 	values[0] = CStringGetTextDatum(schema);
 	values[1] = CStringGetTextDatum(node);
@@ -128,15 +126,5 @@ catalog_variant_owners(const char *schema, const char *node, const char *except_
 					"FROM " CATALOG_TABLE("sql_node") " s WHERE s.schema_name = $1 AND s.node_name = $2 "
 					"ORDER BY 2, 3",
 					3, argtypes, values, NULL, SPI_OK_SELECT);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		NodeOwner  *o = palloc0(sizeof(NodeOwner));
-		bool		isnull;
-
-		o->owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-		o->config_when = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-		o->function = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
-		owners = lappend(owners, o);
-	}
-	return owners;
+	return catalog_node_owner_rows();
 }

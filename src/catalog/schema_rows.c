@@ -45,6 +45,24 @@ static const struct
 	"WHERE n.nspname OPERATOR(pg_catalog.=) t.schema_name)"
 
 /*
+ * on_every_table runs a statement on each table whose rows name a schema,
+ * as the catalog's owner: sql_format has one %s, the table.
+ */
+static void
+on_every_table(const char *sql_format, int nargs, Oid *argtypes, Datum *values,
+			   int expected)
+{
+	OwnerScope	w;
+	int			i;
+
+	catalog_owner_begin(&w);
+	for (i = 0; i < N_SCHEMA_TABLES; i++)
+		spi_exec_latest(psprintf(sql_format, schema_tables[i].table),
+						nargs, argtypes, values, NULL, expected);
+	catalog_owner_end(&w);
+}
+
+/*
  * catalog_rename_schema_rows moves every row of schema old_name to
  * new_name.
  */
@@ -53,17 +71,11 @@ catalog_rename_schema_rows(const char *old_name, const char *new_name)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
-	OwnerScope	w;
-	int			i;
 
 	values[0] = CStringGetTextDatum(old_name);
 	values[1] = CStringGetTextDatum(new_name);
-	catalog_owner_begin(&w);
-	for (i = 0; i < N_SCHEMA_TABLES; i++)
-		spi_exec_latest(psprintf("UPDATE " CATALOG_TABLE("%s") " SET schema_name = $2 WHERE schema_name = $1",
-								 schema_tables[i].table),
-						2, argtypes, values, NULL, SPI_OK_UPDATE);
-	catalog_owner_end(&w);
+	on_every_table("UPDATE " CATALOG_TABLE("%s") " SET schema_name = $2 WHERE schema_name = $1",
+				   2, argtypes, values, SPI_OK_UPDATE);
 }
 
 /*
@@ -75,16 +87,10 @@ catalog_forget_schema_rows(ArrayType *names)
 {
 	Oid			argtypes[1] = {TEXTARRAYOID};
 	Datum		values[1];
-	OwnerScope	w;
-	int			i;
 
 	values[0] = PointerGetDatum(names);
-	catalog_owner_begin(&w);
-	for (i = 0; i < N_SCHEMA_TABLES; i++)
-		spi_exec_latest(psprintf("DELETE FROM " CATALOG_TABLE("%s") " WHERE schema_name = ANY ($1)",
-								 schema_tables[i].table),
-						1, argtypes, values, NULL, SPI_OK_DELETE);
-	catalog_owner_end(&w);
+	on_every_table("DELETE FROM " CATALOG_TABLE("%s") " WHERE schema_name = ANY ($1)",
+				   1, argtypes, values, SPI_OK_DELETE);
 }
 
 /*

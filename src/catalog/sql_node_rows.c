@@ -18,6 +18,29 @@
 #include "catalog.h"
 
 /*
+ * catalog_node_owner_rows turns the rows of the last query, (owner,
+ * config_when or NULL, function or NULL), into a List of NodeOwner.
+ */
+List *
+catalog_node_owner_rows(void)
+{
+	List	   *owners = NIL;
+	uint64		i;
+
+	for (i = 0; i < SPI_processed; i++)
+	{
+		NodeOwner  *o = palloc0(sizeof(NodeOwner));
+		bool		isnull;
+
+		o->owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		o->config_when = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		o->function = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
+		owners = lappend(owners, o);
+	}
+	return owners;
+}
+
+/*
  * catalog_sql_node_owners returns every variant of a SQL node with its owner
  * (a List of NodeOwner, in config_when order; NIL if there is none), read
  * with the latest snapshot: the caller holds the node's lock, and must see
@@ -28,26 +51,15 @@ catalog_sql_node_owners(const char *schema, const char *name)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
-	List	   *owners = NIL;
-	uint64		i;
 
 	values[0] = CStringGetTextDatum(schema);
 	values[1] = CStringGetTextDatum(name);
 	spi_exec_latest("SELECT owner::pg_catalog.oid, CASE WHEN config_when OPERATOR(pg_catalog.<>) '{}' "
-					"  THEN config_when::pg_catalog.text END "
+					"  THEN config_when::pg_catalog.text END, NULL::pg_catalog.text "
 					"FROM " CATALOG_TABLE("sql_node") " WHERE schema_name = $1 AND node_name = $2 "
 					"ORDER BY config_when::pg_catalog.text",
 					2, argtypes, values, NULL, SPI_OK_SELECT);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		NodeOwner  *o = palloc0(sizeof(NodeOwner));
-		bool		isnull;
-
-		o->owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-		o->config_when = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-		owners = lappend(owners, o);
-	}
-	return owners;
+	return catalog_node_owner_rows();
 }
 
 /*
