@@ -41,6 +41,7 @@ define_sql_node(DefineArgs *a)
 	const char *kind;
 	Oid			nsp;
 	List	   *owners;
+	bool		exists;
 	NodeOwner  *same = NULL;
 	ListCell   *lc;
 	Oid			rel;
@@ -130,6 +131,7 @@ define_sql_node(DefineArgs *a)
 				 errmsg("node %s was defined concurrently by another session", display),
 				 errdetail("Its variants changed between the ownership check and the write."),
 				 errhint("Look at SELECT owner, definition FROM " HAMILTON_SCHEMA ".nodes WHERE node = '%s', then try again.", display)));
+	exists = owners != NIL;
 	foreach(lc, owners)
 	{
 		NodeOwner  *o = lfirst(lc);
@@ -137,7 +139,7 @@ define_sql_node(DefineArgs *a)
 		if (strcmp(o->config_when ? o->config_when : "{}", row.config_when) == 0)
 			same = o;
 	}
-	if (owners != NIL)
+	if (exists)
 	{
 		define_check_owners(owners, display, same ? "redefine" : "add a variant to");
 		variants_check_kind(display, schema, name, kind);
@@ -162,7 +164,7 @@ define_sql_node(DefineArgs *a)
 	row.doc = a->doc;
 	row.materialize = a->materialize;
 	row.declared = a->declared;
-	row.owner = owners != NIL ? ((NodeOwner *) linitial(owners))->owner : GetUserId();
+	row.owner = exists ? ((NodeOwner *) linitial(owners))->owner : GetUserId();
 	row.previous_owner = same ? same->owner : InvalidOid;
 	row.kind = kind;
 	if (shape)
