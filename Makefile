@@ -48,7 +48,10 @@ REGRESS = \
 	parameterize \
 	checks_nodes \
 	checks_define \
-	materialize_tag
+	materialize_tag \
+	result_trust \
+	variant_owners \
+	schema_events
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

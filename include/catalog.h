@@ -71,6 +71,17 @@ typedef struct SubxactScope
 /* The search_path every statement run with the owner's rights uses. */
 #define HAMILTON_SAFE_SEARCH_PATH "pg_catalog, pg_temp"
 
+/*
+ * One variant of a node and its owner (sql_node_rows.c, option_rows.c): a
+ * node without variants has one, with config_when NULL.
+ */
+typedef struct NodeOwner
+{
+	Oid			owner;
+	const char *config_when;	/* the variant's condition, JSON, or NULL */
+	const char *function;		/* a function variant: the function, or NULL */
+} NodeOwner;
+
 /* One SQL node definition, as hamilton_define stores it (sql_node_rows.c). */
 typedef struct SqlNodeRow
 {
@@ -80,7 +91,9 @@ typedef struct SqlNodeRow
 	const char *doc;			/* or NULL */
 	const char *materialize;	/* "auto" or "table" */
 	ArrayType  *declared;		/* text[], or NULL for none */
-	Oid			previous_owner; /* the owner checked, or InvalidOid: new */
+	Oid			owner;			/* the node's owner, whom a new variant gets */
+	Oid			previous_owner; /* the variant's owner checked, or InvalidOid:
+								 * a new variant */
 	const char *kind;			/* "table" or "column" */
 	ArrayType  *frame_key;		/* text[]; these three NULL unless a frame */
 	ArrayType  *frame_columns;
@@ -108,6 +121,13 @@ extern void spi_exec_checked(const char *sql, int nargs, Oid *argtypes,
 extern void spi_exec_kept(SPIPlanPtr *plan, const char *sql);
 extern void spi_exec_on_node(const char *sql, const char *schema, const char *name,
 							 Jsonb *json, bool as_owner, int expected);
+extern void spi_exec_latest(const char *sql, int nargs, Oid *argtypes,
+							Datum *values, const char *nulls, int expected);
+
+/* locks.c */
+extern Oid	catalog_lock_schema(const char *schema, const char *what);
+extern void catalog_lock_renamed_schema(Oid nsp);
+extern void catalog_lock_node_name(const char *schema, const char *name);
 
 /* subxact.c */
 extern void subxact_begin(SubxactScope *s);
@@ -132,9 +152,10 @@ extern void catalog_add_module(const char *schema);
 extern void catalog_remove_module(const char *schema);
 
 /* sql_node_rows.c */
-extern Oid	catalog_sql_node_owner(const char *schema, const char *name, bool *found);
+extern List *catalog_node_owner_rows(void);
+extern List *catalog_sql_node_owners(const char *schema, const char *name);
 extern bool catalog_write_sql_node(const SqlNodeRow *row);
-extern bool catalog_delete_sql_node(const char *schema, const char *name, Oid owner);
+extern bool catalog_delete_sql_node(const char *schema, const char *name, List *owners);
 extern char *catalog_variant_of_other_kind(const char *schema, const char *name,
 										   const char *kind);
 extern char *catalog_name_taken(Oid nsp, const char *schema, ArrayType *names,
@@ -148,6 +169,8 @@ extern bool catalog_node_has_checks(const char *schema, const char *name);
 extern void catalog_store_checks(const char *schema, const char *name, Jsonb *checks);
 extern void catalog_store_variant(const char *schema, const char *function,
 								  Jsonb *when);
+extern List *catalog_variant_owners(const char *schema, const char *node,
+									const char *except_function);
 
 /* result_rows.c: the lineage of each materialized result */
 extern Oid	catalog_result_relation(const char *schema, const char *name);
@@ -155,6 +178,12 @@ extern void catalog_write_result(const char *schema, const char *name, Oid relid
 								 int64 run_id, const char *fingerprint,
 								 const char *inputs_json, const char *upstream_json,
 								 const char *sources_json);
+
+/* schema_rows.c: the rows of every table, by the schema they name */
+extern void catalog_rename_schema_rows(const char *old_name, const char *new_name);
+extern void catalog_forget_schema_rows(ArrayType *names);
+extern int64 catalog_schema_row_count(const char *schema);
+extern void catalog_orphan_rows(bool remove);
 
 /* run_rows.c: run history */
 extern int64 catalog_next_run_id(void);

@@ -7,9 +7,10 @@
  *
  * Who may do what follows PostgreSQL's own rules: registering a schema
  * takes owning it; defining a node takes CREATE on its schema (its result
- * table will live there); redefining, dropping, tagging or checking a node
- * takes owning it (the function's owner, or the role that defined the SQL
- * node), or being a member of that role.  SPI must be connected.
+ * table will live there); redefining, dropping, tagging or checking a node,
+ * or adding a variant to it, takes owning every variant of it (the
+ * function's owner, or the role that defined the SQL node), or being a
+ * member of that role.  SPI must be connected.
  */
 #ifndef HAMILTON_DEFINE_H
 #define HAMILTON_DEFINE_H
@@ -74,6 +75,16 @@ extern void expression_check_calls(const char *display, ParsedExpr *pe);
 extern void checks_validate(const char *display, Jsonb *checks);
 extern void checks_refuse_unevaluable(Dag *dag, const char *schema, const char *name,
 									  const char *checks_json);
+
+/* schemas.c: what the event triggers do, and the orphans */
+extern void define_schemas_dropped(void);
+extern void define_schema_renamed(const char *old_name, const char *new_name);
+extern void define_schemas_created(void);
+extern void define_orphans(bool remove);
+
+/* owners.c */
+extern void define_check_owners(List *owners, const char *display, const char *action);
+extern List *define_dag_owners(Dag *dag, const char *schema, const char *name);
 
 /* set_options.c */
 extern Jsonb *define_tag_node(const char *node_text, Jsonb *tags);

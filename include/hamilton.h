@@ -17,5 +17,7 @@ extern bool hamilton_progress;
 
 /* Field 4 of our advisory lock tags, so that they never collide with users'. */
 #define HAMILTON_LOCK_FIELD4 0x4841
+/* ... and of the locks on node names that definitions take (catalog/locks.c). */
+#define HAMILTON_DEFINE_LOCK_FIELD4 0x4842
 
 #endif							/* HAMILTON_H */

@@ -42,7 +42,9 @@ SELECT * FROM hamilton_execute(ARRAY['plus']);
 SELECT * FROM hamilton_execute(ARRAY['sec.plus']);
 RESET ROLE;
 
--- Once granted, bob can run it (but still not change it).
+-- Once granted, bob still cannot change it; nor does his run write into
+-- alice's result table, where alice's code (a trigger, a constraint) would
+-- run with bob's rights.
 GRANT USAGE, CREATE ON SCHEMA sec TO regress_hamilton_bob;
 GRANT SELECT, TRUNCATE, INSERT ON sec.plus TO regress_hamilton_bob;
 SET ROLE regress_hamilton_bob;

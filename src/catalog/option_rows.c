@@ -9,7 +9,9 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/builtins.h"
 #include "utils/jsonb.h"
 
 #include "catalog.h"
@@ -105,4 +107,36 @@ catalog_store_variant(const char *schema, const char *function, Jsonb *when)
 				 "ON CONFLICT (schema_name, function_name) DO UPDATE SET config_when = excluded.config_when",
 				 "DELETE FROM " CATALOG_TABLE("function_variant") " WHERE schema_name = $1 AND function_name = $2",
 				 schema, function, when);
+}
+
+/*
+ * catalog_variant_owners returns the variants node schema.name has besides
+ * function except_function, with their owners (a List of NodeOwner): the
+ * functions that are its variants (named node__<variant>, made variants
+ * with hamilton_when) and the variants of a SQL node of that name.  Read
+ * with the latest snapshot: the caller holds the node's lock.
+ */
+List *
+catalog_variant_owners(const char *schema, const char *node, const char *except_function)
+{
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(node);
+	values[2] = CStringGetTextDatum(except_function);
+	spi_exec_latest("SELECT p.proowner, v.config_when::pg_catalog.text, p.oid::pg_catalog.regprocedure::pg_catalog.text "
+					"FROM " CATALOG_TABLE("function_variant") " v "
+					"JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) v.schema_name "
+					"JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid "
+					"     AND p.proname OPERATOR(pg_catalog.=) v.function_name "
+					"WHERE v.schema_name = $1 AND v.function_name <> $3 "
+					"  AND pg_catalog.regexp_replace(v.function_name::pg_catalog.text, '^(.*)__.*$', '\\1') = $2 "
+					"UNION ALL "
+					"SELECT s.owner::pg_catalog.oid, CASE WHEN s.config_when OPERATOR(pg_catalog.<>) '{}' "
+					"  THEN s.config_when::pg_catalog.text END, NULL "
+					"FROM " CATALOG_TABLE("sql_node") " s WHERE s.schema_name = $1 AND s.node_name = $2 "
+					"ORDER BY 2, 3",
+					3, argtypes, values, NULL, SPI_OK_SELECT);
+	return catalog_node_owner_rows();
 }

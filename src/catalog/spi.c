@@ -12,20 +12,21 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/snapmgr.h"
 
 #include "catalog.h"
 
 /*
- * spi_exec_checked runs one of our own statements with $n parameters and
- * fails loudly if SPI does not answer what the statement must answer, with
- * search_path pinned to pg_catalog.  SPI
- * leaves CurrentMemoryContext at its procedure context after every call;
- * the caller's context is put back, so what the caller allocates next lives
- * where it expects.
+ * spi_run runs one of our own statements with $n parameters, with the
+ * transaction's snapshot or the latest one, and fails loudly if SPI does
+ * not answer what the statement must answer, with search_path pinned to
+ * pg_catalog.  SPI leaves CurrentMemoryContext at its procedure context
+ * after every call; the caller's context is put back, so what the caller
+ * allocates next lives where it expects.
  */
-void
-spi_exec_checked(const char *sql, int nargs, Oid *argtypes, Datum *values,
-				 const char *nulls, int expected)
+static void
+spi_run(const char *sql, int nargs, Oid *argtypes, Datum *values,
+		const char *nulls, int expected, bool latest)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	int			nestlevel = NewGUCNestLevel();
@@ -36,12 +37,35 @@ spi_exec_checked(const char *sql, int nargs, Oid *argtypes, Datum *values,
 	 * or function of theirs must not decide what we read or write.
 	 */
 	pin_safe_search_path();
-	rc = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
+	if (!latest)
+		rc = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
+	else
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), sql);
+		CommandCounterIncrement();
+		rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(), InvalidSnapshot,
+								  false, true, 0);
+		SPI_freeplan(plan);
+	}
 	AtEOXact_GUC(true, nestlevel);
 	MemoryContextSwitchTo(cxt);
 	if (rc != expected)
-		elog(ERROR, "SPI_execute_with_args failed (%s) for: %s",
+		elog(ERROR, "%s failed (%s) for: %s", latest ? "SPI_execute_snapshot" : "SPI_execute_with_args",
 			 SPI_result_code_string(rc), sql);
+}
+
+/*
+ * spi_exec_checked runs one of our own statements (spi_run), with the
+ * transaction's snapshot.
+ */
+void
+spi_exec_checked(const char *sql, int nargs, Oid *argtypes, Datum *values,
+				 const char *nulls, int expected)
+{
+	spi_run(sql, nargs, argtypes, values, nulls, expected, false);
 }
 
 /*
@@ -103,4 +127,17 @@ spi_exec_on_node(const char *sql, const char *schema, const char *name, Jsonb *j
 	spi_exec_checked(sql, nargs, argtypes, values, NULL, expected);
 	if (as_owner)
 		catalog_owner_end(&w);
+}
+
+/*
+ * spi_exec_latest is spi_exec_checked with the latest snapshot instead of
+ * the transaction's: for what a statement must see of other transactions
+ * committed while it waited for a lock, even at REPEATABLE READ (as
+ * PostgreSQL's foreign-key checks do).  Our own changes are seen too.
+ */
+void
+spi_exec_latest(const char *sql, int nargs, Oid *argtypes, Datum *values,
+				const char *nulls, int expected)
+{
+	spi_run(sql, nargs, argtypes, values, nulls, expected, true);
 }

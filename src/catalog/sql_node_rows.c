@@ -5,7 +5,7 @@
  *
  * Writes replace only a definition whose owner the caller checked: if
  * another role changed the node meanwhile, they match nothing and the
- * caller reports it.
+ * caller reports it.  Every variant of a node has the node's owner.
  *
  *-------------------------------------------------------------------------
  */
@@ -13,29 +13,60 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "catalog.h"
 
-/* catalog_sql_node_owner returns the owner of a SQL node, if it exists. */
-Oid
-catalog_sql_node_owner(const char *schema, const char *name, bool *found)
+/*
+ * catalog_node_owner_rows turns the rows of the last query, (owner,
+ * config_when or NULL, function or NULL), into a List of NodeOwner.
+ */
+List *
+catalog_node_owner_rows(void)
 {
-	bool		isnull;
+	List	   *owners = NIL;
+	uint64		i;
 
-	spi_exec_on_node("SELECT owner::oid FROM " CATALOG_TABLE("sql_node") " WHERE schema_name = $1 AND node_name = $2",
-					 schema, name, NULL, false, SPI_OK_SELECT);
-	*found = SPI_processed > 0;
-	if (!*found)
-		return InvalidOid;
-	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		NodeOwner  *o = palloc0(sizeof(NodeOwner));
+		bool		isnull;
+
+		o->owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		o->config_when = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		o->function = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
+		owners = lappend(owners, o);
+	}
+	return owners;
 }
 
 /*
- * catalog_write_sql_node inserts or replaces one variant of a SQL node, owned
- * by the current user.  Returns false when the row changed owner since
- * row->previous_owner was checked.
+ * catalog_sql_node_owners returns every variant of a SQL node with its owner
+ * (a List of NodeOwner, in config_when order; NIL if there is none), read
+ * with the latest snapshot: the caller holds the node's lock, and must see
+ * what a definition it waited for committed.
+ */
+List *
+catalog_sql_node_owners(const char *schema, const char *name)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
+	spi_exec_latest("SELECT owner::pg_catalog.oid, CASE WHEN config_when OPERATOR(pg_catalog.<>) '{}' "
+					"  THEN config_when::pg_catalog.text END, NULL::pg_catalog.text "
+					"FROM " CATALOG_TABLE("sql_node") " WHERE schema_name = $1 AND node_name = $2 "
+					"ORDER BY config_when::pg_catalog.text",
+					2, argtypes, values, NULL, SPI_OK_SELECT);
+	return catalog_node_owner_rows();
+}
+
+/*
+ * catalog_write_sql_node inserts or replaces one variant of a SQL node; a
+ * new variant is owned by row->owner, a replaced one keeps its owner.
+ * Returns false when the row changed owner since row->previous_owner was
+ * checked.
  */
 bool
 catalog_write_sql_node(const SqlNodeRow *row)
@@ -56,7 +87,7 @@ catalog_write_sql_node(const SqlNodeRow *row)
 	values[4] = CStringGetTextDatum(row->materialize);
 	values[5] = row->declared ? PointerGetDatum(row->declared) :
 		PointerGetDatum(construct_empty_array(TEXTOID));
-	values[6] = ObjectIdGetDatum(GetUserId());
+	values[6] = ObjectIdGetDatum(row->owner);
 	values[7] = ObjectIdGetDatum(row->previous_owner);
 	nulls[7] = OidIsValid(row->previous_owner) ? ' ' : 'n';
 	values[8] = CStringGetTextDatum(row->kind);
@@ -90,25 +121,31 @@ catalog_write_sql_node(const SqlNodeRow *row)
 }
 
 /*
- * catalog_delete_sql_node removes every variant of a SQL node that owner
- * owns.  Returns false when none was (it changed owner meanwhile).
+ * catalog_delete_sql_node removes every variant of a SQL node, as owners
+ * (from catalog_sql_node_owners) listed them, whose owners were checked.
+ * Returns false when the variants are not those any more.
  */
 bool
-catalog_delete_sql_node(const char *schema, const char *name, Oid owner)
+catalog_delete_sql_node(const char *schema, const char *name, List *owners)
 {
-	Oid			argtypes[3] = {TEXTOID, TEXTOID, OIDOID};
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, OIDARRAYOID};
 	Datum		values[3];
+	Datum	   *oids = palloc(sizeof(Datum) * Max(list_length(owners), 1));
+	ListCell   *lc;
 	OwnerScope	w;
 
+	foreach(lc, owners)
+		oids[foreach_current_index(lc)] = ObjectIdGetDatum(((NodeOwner *) lfirst(lc))->owner);
 	values[0] = CStringGetTextDatum(schema);
 	values[1] = CStringGetTextDatum(name);
-	values[2] = ObjectIdGetDatum(owner);
+	values[2] = PointerGetDatum(construct_array(oids, list_length(owners), OIDOID,
+												sizeof(Oid), true, TYPALIGN_INT));
 	catalog_owner_begin(&w);
-	spi_exec_checked("DELETE FROM " CATALOG_TABLE("sql_node") " WHERE schema_name = $1 AND node_name = $2 "
-					 "AND owner::pg_catalog.oid OPERATOR(pg_catalog.=) $3",
-					 3, argtypes, values, NULL, SPI_OK_DELETE);
+	spi_exec_latest("DELETE FROM " CATALOG_TABLE("sql_node") " WHERE schema_name = $1 AND node_name = $2 "
+					"AND owner::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($3)",
+					3, argtypes, values, NULL, SPI_OK_DELETE);
 	catalog_owner_end(&w);
-	return SPI_processed >= 1;
+	return SPI_processed == (uint64) list_length(owners);
 }
 
 /*

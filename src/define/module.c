@@ -65,6 +65,7 @@ define_register_module(Oid nspoid)
 				i;
 	StringInfoData warnings;
 
+	(void) catalog_lock_schema(nspname, psprintf("schema %s was being registered", quote_identifier(nspname)));
 	catalog_add_module(nspname);
 	CommandCounterIncrement();
 

@@ -26,8 +26,9 @@ define_tag_node(const char *node_text, Jsonb *tags)
 	Dag		   *dag = dag_build_config(NULL, true);	/* a node with variants has tags too */
 	HNode	   *node = &dag->nodes[dag_resolve_name_or_error(dag, node_text)];
 
-	catalog_check_node_owner(node->owner, node->display, "tag");
+	define_check_owners(define_dag_owners(dag, node->schema, node->name), node->display, "tag");
 	check_tags(node->display, tags);
+	(void) catalog_lock_schema(node->schema, psprintf("node %s was being tagged", node->display));
 	catalog_merge_tags(node->schema, node->name, tags);
 	return catalog_node_tags(node->schema, node->name);
 }
@@ -50,8 +51,10 @@ define_set_checks(const char *node_text, Jsonb *checks)
 				 errdetail("A frame's columns are read as they are; the frame's result holds them."),
 				 errhint("Check the frame, naming the column: hamilton_check('%s', '[{\"check\": \"not_null\", \"column\": \"%s\"}]').",
 						 dag->nodes[node->frame].display, node->name)));
-	catalog_check_node_owner(node->owner, node->display, "set checks on");
+	define_check_owners(define_dag_owners(dag, node->schema, node->name), node->display,
+						"set checks on");
 	checks_validate(node->display, checks);
+	(void) catalog_lock_schema(node->schema, psprintf("checks were being set on node %s", node->display));
 	checks_refuse_unevaluable(dag, node->schema, node->name, jsonb_text(checks));
 	catalog_store_checks(node->schema, node->name, checks);
 }
@@ -102,6 +105,21 @@ define_function_variant(const char *function_text, Jsonb *when)
 								 display, "make a variant of");
 	if (when)
 		when = config_when_checked(display, when);
+
+	/*
+	 * A variant joins the node's other variants, whose owners it must not
+	 * override: adding one takes the rights of each, as changing the node
+	 * does.
+	 */
+	if (when && JB_ROOT_COUNT(when) > 0)
+	{
+		char	   *node_name = pnstrdup(fname, cut - fname);
+
+		(void) catalog_lock_schema(schema, psprintf("function %s was being made a variant", display));
+		catalog_lock_node_name(schema, node_name);
+		define_check_owners(catalog_variant_owners(schema, node_name, fname),
+							qualified_display(schema, node_name), "add a variant to");
+	}
 	catalog_store_variant(schema, fname, when);
 
 	if (when == NULL || JB_ROOT_COUNT(when) == 0)

@@ -22,6 +22,7 @@
 
 static void check_not_a_function(const char *display, const char *schema, Oid nsp,
 								 const char *name);
+static bool same_owners(List *a, List *b);
 
 /*
  * define_sql_node checks and stores one SQL node (or one variant of it).
@@ -39,18 +40,21 @@ define_sql_node(DefineArgs *a)
 			   *definition;
 	const char *kind;
 	Oid			nsp;
+	List	   *owners;
 	bool		exists;
-	Oid			owner,
-				rel;
+	NodeOwner  *same = NULL;
+	ListCell   *lc;
+	Oid			rel;
 	FrameShape *shape = NULL;
 	Jsonb	   *when;
 	SqlNodeRow	row;
 
+	memset(&row, 0, sizeof(row));
 	check_materialize_option(a->materialize);
 
 	parse_node_name(a->node_text, &schema, &name, true);
 	display = qualified_display(schema, name);
-	nsp = get_namespace_oid(schema, false);
+	nsp = catalog_lock_schema(schema, psprintf("node %s was being defined", display));
 	if (isAnyTempNamespace(nsp) || strcmp(schema, HAMILTON_SCHEMA) == 0 || strcmp(schema, "pg_catalog") == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
@@ -113,10 +117,31 @@ define_sql_node(DefineArgs *a)
 	}
 	MemoryContextSwitchTo(callcxt);
 
-	owner = catalog_sql_node_owner(schema, name, &exists);
+	/*
+	 * Every variant of the node has its owner: the one this call replaces,
+	 * if any, and the others.  They are read again once the node's lock is
+	 * held; what a definition that was waited for changed is a conflict.
+	 */
+	row.config_when = jsonb_text(when);
+	owners = catalog_sql_node_owners(schema, name);
+	catalog_lock_node_name(schema, name);
+	if (!same_owners(owners, catalog_sql_node_owners(schema, name)))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("node %s was defined concurrently by another session", display),
+				 errdetail("Its variants changed between the ownership check and the write."),
+				 errhint("Look at SELECT owner, definition FROM " HAMILTON_SCHEMA ".nodes WHERE node = '%s', then try again.", display)));
+	exists = owners != NIL;
+	foreach(lc, owners)
+	{
+		NodeOwner  *o = lfirst(lc);
+
+		if (strcmp(o->config_when ? o->config_when : "{}", row.config_when) == 0)
+			same = o;
+	}
 	if (exists)
 	{
-		catalog_check_node_owner(owner, display, "redefine");
+		define_check_owners(owners, display, same ? "redefine" : "add a variant to");
 		variants_check_kind(display, schema, name, kind);
 	}
 	else
@@ -133,14 +158,14 @@ define_sql_node(DefineArgs *a)
 	if (shape)
 		frame_check_column_names(display, schema, nsp, name, shape);
 
-	memset(&row, 0, sizeof(row));
 	row.schema = schema;
 	row.name = name;
 	row.definition = definition;
 	row.doc = a->doc;
 	row.materialize = a->materialize;
 	row.declared = a->declared;
-	row.previous_owner = exists ? owner : InvalidOid;
+	row.owner = exists ? ((NodeOwner *) linitial(owners))->owner : GetUserId();
+	row.previous_owner = same ? same->owner : InvalidOid;
 	row.kind = kind;
 	if (shape)
 	{
@@ -149,7 +174,6 @@ define_sql_node(DefineArgs *a)
 		row.frame_types = shape->types;
 		row.extract_columns = a->extract_columns;
 	}
-	row.config_when = jsonb_text(when);
 	row.parameterized = a->parameterized;
 	if (!catalog_write_sql_node(&row))
 		ereport(ERROR,
@@ -169,6 +193,30 @@ define_sql_node(DefineArgs *a)
 	if (a->checks || (exists && catalog_node_has_checks(schema, name)))
 		checks_refuse_unevaluable(dag_build_config(NULL, true), schema, name, NULL);
 	return display;
+}
+
+/*
+ * same_owners: do two readings of a node's variants (catalog_sql_node_owners)
+ * list the same variants with the same owners?
+ */
+static bool
+same_owners(List *a, List *b)
+{
+	ListCell   *la,
+			   *lb;
+
+	if (list_length(a) != list_length(b))
+		return false;
+	forboth(la, a, lb, b)
+	{
+		NodeOwner  *oa = lfirst(la);
+		NodeOwner  *ob = lfirst(lb);
+
+		if (oa->owner != ob->owner ||
+			strcmp(oa->config_when ? oa->config_when : "", ob->config_when ? ob->config_when : "") != 0)
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -209,8 +257,7 @@ define_drop_node(const char *node_text)
 	char	   *schema,
 			   *name,
 			   *display;
-	bool		exists;
-	Oid			owner;
+	List	   *owners;
 
 	parse_node_name(node_text, &schema, &name, false);
 	if (schema == NULL)
@@ -221,8 +268,9 @@ define_drop_node(const char *node_text)
 		schema = dag->nodes[idx].schema;
 	}
 	display = qualified_display(schema, name);
-	owner = catalog_sql_node_owner(schema, name, &exists);
-	if (!exists)
+	catalog_lock_node_name(schema, name);
+	owners = catalog_sql_node_owners(schema, name);
+	if (owners == NIL)
 	{
 		Dag		   *dag = dag_build();
 		int			idx = dag_find_qualified(dag, schema, name);
@@ -247,10 +295,10 @@ define_drop_node(const char *node_text)
 				 errdetail("No SQL node of that name is defined."),
 				 errhint("SELECT node FROM " HAMILTON_SCHEMA ".nodes WHERE language = 'sql' lists the SQL nodes.")));
 	}
-	catalog_check_node_owner(owner, display, "drop");
+	define_check_owners(owners, display, "drop");
 
 	/* every variant goes */
-	if (!catalog_delete_sql_node(schema, name, owner))
+	if (!catalog_delete_sql_node(schema, name, owners))
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("node %s was changed concurrently by another session", display),

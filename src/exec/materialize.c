@@ -11,24 +11,38 @@
  * OID, grants, indexes and the views users built on it survive; when the
  * shape changed (the node's code changed), it is dropped and created anew.
  * A table of that name that pg_hamilton did not create is never touched.
- * The run holds the result's lock (result_locks.c).
+ * Nor is one whose owner the caller does not trust, or one with a trigger or
+ * a rule: writing a table runs the code attached to it with the writer's
+ * rights (trusted_result_table).  The run holds the result's lock
+ * (result_locks.c).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_rewrite.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
 #include "utils/rel.h"
 
 #include "exec.h"
 
+static void trusted_result_table(Oid relid, const char *schema, const char *qname,
+								 const char *node_display);
+static void append_rules(Oid relid, const char *qname, StringInfo attached,
+						 StringInfo drops);
 static bool same_shape(Oid relid, const char *select_sql);
 static uint64 spi_rows(const char *sql, int expected);
 
@@ -58,13 +72,14 @@ spi_rows(const char *sql, int expected)
 
 /*
  * materialize_result writes a node's result into schema.name and returns
- * the number of rows.  The caller holds the node's advisory lock.
+ * the number of rows.  The caller holds the node's advisory lock; the
+ * schema is locked here, for the lineage row that names it.
  */
 uint64
 materialize_result(const char *schema, const char *name, const char *select_sql,
 				   const char *doc, const char *node_display, Oid *relid)
 {
-	Oid			nsp = get_namespace_oid(schema, false);
+	Oid			nsp = catalog_lock_schema(schema, psprintf("the result of node %s was being written", node_display));
 	Oid			rel = get_relname_relid(name, nsp);
 	char	   *qname = quote_qualified_identifier(schema, name);
 	uint64		rows;
@@ -93,6 +108,7 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 					 errmsg("result table %s was dropped or replaced while node %s ran", qname, node_display),
 					 errdetail("Another session changed the table between its lookup and its lock."),
 					 errhint("Run the dataflow again.")));
+		trusted_result_table(rel, schema, qname, node_display);
 		if (same_shape(rel, select_sql))
 		{
 			spi_rows(psprintf("TRUNCATE TABLE %s", qname), SPI_OK_UTILITY);
@@ -110,6 +126,101 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 	CommandCounterIncrement();
 	*relid = get_relname_relid(name, nsp);
 	return rows;
+}
+
+/*
+ * trusted_result_table refuses to write into an existing result table that
+ * would run somebody's code with the caller's rights.  Its owner must be one
+ * the caller trusts, as for the nodes a name picks up (dag_owner_trusts):
+ * the caller, a role it is a member of, or a superuser, since an owner can
+ * attach code to a table in many ways (triggers, rules, constraints,
+ * defaults, index expressions, policies).  And it must have no trigger or
+ * rule at all, whoever made it: pg_hamilton makes none, and a role with the
+ * TRIGGER privilege on the table can add one.  Triggers PostgreSQL makes for
+ * its own constraints (foreign keys, deferrable unique keys) run no code of
+ * anybody's and are left alone.  The table is locked, so its relcache entry
+ * is current.
+ */
+static void
+trusted_result_table(Oid relid, const char *schema, const char *qname,
+					 const char *node_display)
+{
+	Relation	rel = table_open(relid, NoLock);
+	Oid			owner = rel->rd_rel->relowner;
+	StringInfoData attached;
+	StringInfoData drops;
+	int			i;
+
+	if (!dag_owner_trusts(GetUserId(), owner))
+	{
+		char	   *owner_name = GetUserNameFromId(owner, false);
+
+		table_close(rel, NoLock);
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("result table %s is owned by role %s, which you do not trust",
+						qname, quote_identifier(owner_name)),
+				 errdetail("Node %s would write its result into it, and writing a table runs the code its owner "
+						   "attached to it (triggers, rules, constraints, defaults, index expressions, policies) "
+						   "with your rights. pg_hamilton writes only into tables owned by you, by a role you are "
+						   "a member of, or by a superuser.", node_display),
+				 errhint("Ask role %s or the owner of schema %s to drop the table, which the next run then "
+						 "creates anew, or to give it to you: ALTER TABLE %s OWNER TO %s;",
+						 quote_identifier(owner_name), quote_identifier(schema), qname,
+						 quote_identifier(GetUserNameFromId(GetUserId(), false)))));
+	}
+
+	initStringInfo(&attached);
+	initStringInfo(&drops);
+	for (i = 0; rel->trigdesc && i < rel->trigdesc->numtriggers; i++)
+	{
+		Trigger    *tg = &rel->trigdesc->triggers[i];
+
+		if (tg->tgisinternal)
+			continue;
+		appendStringInfo(&attached, "%strigger %s", attached.len ? ", " : "",
+						 quote_identifier(tg->tgname));
+		appendStringInfo(&drops, "%sDROP TRIGGER %s ON %s;", drops.len ? " " : "",
+						 quote_identifier(tg->tgname), qname);
+	}
+	table_close(rel, NoLock);
+	append_rules(relid, qname, &attached, &drops);
+	if (attached.len > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("result table %s has triggers or rules that pg_hamilton did not make", qname),
+				 errdetail("Node %s would write its result into it, which would run them with your rights: %s.",
+						   node_display, attached.data),
+				 errhint("Drop them (%s), or drop the table, which the next run then creates anew.",
+						 drops.data)));
+}
+
+/*
+ * append_rules lists a table's rules, read from pg_rewrite with the latest
+ * catalog snapshot (the table is locked: none can come or go).
+ */
+static void
+append_rules(Oid relid, const char *qname, StringInfo attached, StringInfo drops)
+{
+	Relation	rewrite = table_open(RewriteRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key, Anum_pg_rewrite_ev_class, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rewrite, RewriteRelRulenameIndexId, true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		const char *rulename = NameStr(((Form_pg_rewrite) GETSTRUCT(tup))->rulename);
+
+		appendStringInfo(attached, "%srule %s", attached->len ? ", " : "",
+						 quote_identifier(rulename));
+		appendStringInfo(drops, "%sDROP RULE %s ON %s;", drops->len ? " " : "",
+						 quote_identifier(rulename), qname);
+	}
+	systable_endscan(scan);
+	table_close(rewrite, AccessShareLock);
 }
 
 /*

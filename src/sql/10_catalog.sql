@@ -130,84 +130,44 @@ SELECT pg_catalog.pg_extension_config_dump('hamilton.result', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.run_id_seq', '');
 
 /*
- * When a schema is dropped, forget its module, SQL nodes, tags and lineage:
- * catalog rows are keyed by schema name, and a new schema of that name,
- * created by anyone, must not inherit them.  Run history is kept.
+ * Catalog rows name their schema.  Three event triggers keep those names
+ * true, each acting only on the schema its DDL command names (C,
+ * src/api/schema_events.c and src/define/schemas.c):
+ *   - a dropped schema's module, SQL nodes, tags, checks, variants and
+ *     lineage are forgotten, so that a new schema of that name, created by
+ *     anyone, inherits nothing (run history is kept);
+ *   - a renamed schema's rows follow it from its old name to its new one,
+ *     once every transaction writing rows that name it has ended;
+ *   - rows whose schema does not exist (a dump restored without it) are
+ *     never attached to a schema: creating a schema of their name, or
+ *     renaming one to it, is refused until hamilton_orphans(remove => true)
+ *     removes them.
  */
 CREATE FUNCTION hamilton.forget_dropped_schemas()
 RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    dropped text[];
-BEGIN
-    SELECT array_agg(object_name) INTO dropped
-    FROM pg_event_trigger_dropped_objects()
-    WHERE object_type = 'schema';
-    IF dropped IS NULL THEN
-        RETURN;
-    END IF;
-    DELETE FROM hamilton.module WHERE schema_name = ANY (dropped);
-    DELETE FROM hamilton.sql_node WHERE schema_name = ANY (dropped);
-    DELETE FROM hamilton.node_tag WHERE schema_name = ANY (dropped);
-    DELETE FROM hamilton.node_check WHERE schema_name = ANY (dropped);
-    DELETE FROM hamilton.function_variant WHERE schema_name = ANY (dropped);
-    DELETE FROM hamilton.result WHERE schema_name = ANY (dropped);
-END $$;
+AS 'MODULE_PATHNAME', 'hamilton_forget_dropped_schemas'
+LANGUAGE C;
 REVOKE ALL ON FUNCTION hamilton.forget_dropped_schemas() FROM PUBLIC;
 CREATE EVENT TRIGGER hamilton_forget_dropped_schemas ON sql_drop
     EXECUTE FUNCTION hamilton.forget_dropped_schemas();
 
-/*
- * When a module's schema is renamed, follow it.  The renamed schema's old
- * name is the one name in the catalog that no longer exists (dropped schemas
- * are forgotten at once, above); if that is ever ambiguous, forget them all
- * rather than guess.
- */
 CREATE FUNCTION hamilton.follow_renamed_schemas()
 RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    cmd record;
-    stale name[];
-    new_name name;
-BEGIN
-    FOR cmd IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE object_type = 'schema' LOOP
-        SELECT nspname INTO new_name FROM pg_namespace WHERE oid = cmd.objid;
-        SELECT array_agg(DISTINCT s) INTO stale
-        FROM (SELECT schema_name FROM hamilton.module
-              UNION SELECT schema_name FROM hamilton.sql_node
-              UNION SELECT schema_name FROM hamilton.node_tag
-              UNION SELECT schema_name FROM hamilton.node_check
-              UNION SELECT schema_name FROM hamilton.function_variant
-              UNION SELECT schema_name FROM hamilton.result) AS t(s)
-        WHERE NOT EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = t.s);
-        IF stale IS NULL THEN
-            CONTINUE;
-        ELSIF cardinality(stale) = 1 THEN
-            UPDATE hamilton.module SET schema_name = new_name WHERE schema_name = stale[1];
-            UPDATE hamilton.sql_node SET schema_name = new_name WHERE schema_name = stale[1];
-            UPDATE hamilton.node_tag SET schema_name = new_name WHERE schema_name = stale[1];
-            UPDATE hamilton.node_check SET schema_name = new_name WHERE schema_name = stale[1];
-            UPDATE hamilton.function_variant SET schema_name = new_name WHERE schema_name = stale[1];
-            UPDATE hamilton.result SET schema_name = new_name WHERE schema_name = stale[1];
-        ELSE
-            DELETE FROM hamilton.module WHERE schema_name = ANY (stale);
-            DELETE FROM hamilton.sql_node WHERE schema_name = ANY (stale);
-            DELETE FROM hamilton.node_tag WHERE schema_name = ANY (stale);
-            DELETE FROM hamilton.node_check WHERE schema_name = ANY (stale);
-            DELETE FROM hamilton.function_variant WHERE schema_name = ANY (stale);
-            DELETE FROM hamilton.result WHERE schema_name = ANY (stale);
-        END IF;
-    END LOOP;
-END $$;
+AS 'MODULE_PATHNAME', 'hamilton_follow_renamed_schemas'
+LANGUAGE C;
 REVOKE ALL ON FUNCTION hamilton.follow_renamed_schemas() FROM PUBLIC;
 CREATE EVENT TRIGGER hamilton_follow_renamed_schemas ON ddl_command_end
     WHEN TAG IN ('ALTER SCHEMA')
     EXECUTE FUNCTION hamilton.follow_renamed_schemas();
+
+CREATE FUNCTION hamilton.check_new_schemas()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'hamilton_check_new_schemas'
+LANGUAGE C;
+REVOKE ALL ON FUNCTION hamilton.check_new_schemas() FROM PUBLIC;
+CREATE EVENT TRIGGER hamilton_check_new_schemas ON ddl_command_end
+    WHEN TAG IN ('CREATE SCHEMA')
+    EXECUTE FUNCTION hamilton.check_new_schemas();
 
 /*
  * Definitions (modules, SQL nodes, tags) are public, like function sources

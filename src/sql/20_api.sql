@@ -137,3 +137,14 @@ CREATE FUNCTION @extschema@.hamilton_path(from_node text, to_node text)
 RETURNS TABLE (node text, depth integer)
 AS 'MODULE_PATHNAME', 'hamilton_path'
 LANGUAGE C STRICT VOLATILE;
+
+/* ------------------------------------------------------------------------
+ * Catalog rows whose schema does not exist
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION @extschema@.hamilton_orphans(remove boolean DEFAULT false)
+RETURNS TABLE (module name, catalog text, name text, rows bigint)
+AS 'MODULE_PATHNAME', 'hamilton_orphans'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_orphans(boolean) IS
+  'the catalog''s rows whose schema does not exist (left by a dump restored without it), per module, table and name; remove => true removes them';

@@ -19,11 +19,13 @@ default=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" hamilton.control)
 sharedir=$(pg_config --sharedir)/extension
 pkglib=$(pg_config --pkglibdir)
 
-# 1. The symbols every script names.
+# 1. The symbols every script names (read once: grep -q would stop reading
+#    nm's output, and pipefail would take nm's SIGPIPE for a missing symbol).
+nm -D --defined-only "$pkglib/hamilton.so" | awk '{print $3}' >"$work/symbols"
 for script in "$sharedir"/hamilton--*.sql; do
     for sym in $(sed -n "s/.*'MODULE_PATHNAME', *'\([a-z_0-9]*\)'.*/\1/p" "$script" | sort -u); do
         for s in "$sym" "pg_finfo_$sym"; do
-            nm -D --defined-only "$pkglib/hamilton.so" | awk '{print $3}' | grep -qx "$s" \
+            grep -qx "$s" "$work/symbols" \
                 || { echo "$(basename "$script") names $sym, but hamilton.so does not export $s"; exit 1; }
         done
     done

@@ -1,0 +1,160 @@
+/*-------------------------------------------------------------------------
+ *
+ * schema_rows.c
+ *	  The catalog's rows by the schema they name: every table that keys its
+ *	  rows by schema name (modules, SQL nodes, tags, checks, function
+ *	  variants, results), moved when the schema is renamed, forgotten when
+ *	  it is dropped, and the orphans: rows whose schema does not exist.
+ *
+ * Rows name their schema, so that pg_dump, pg_restore and pg_upgrade carry
+ * them; the event triggers (define/schemas.c) keep the names true.  Every
+ * statement here runs with the latest snapshot: what a session committed
+ * while the DDL command waited for its schema lock must be seen, even at
+ * REPEATABLE READ.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+
+#include "catalog.h"
+
+/* The tables whose rows name a schema, and the column naming each row. */
+static const struct
+{
+	const char *table;
+	const char *name_column;	/* NULL: the row is the schema's (a module) */
+}			schema_tables[] =
+{
+	{"module", NULL},
+	{"sql_node", "node_name"},
+	{"node_tag", "node_name"},
+	{"node_check", "node_name"},
+	{"function_variant", "function_name"},
+	{"result", "node_name"},
+};
+
+#define N_SCHEMA_TABLES lengthof(schema_tables)
+
+/* A schema name is not the name of an existing schema. */
+#define NO_SUCH_SCHEMA "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n " \
+	"WHERE n.nspname OPERATOR(pg_catalog.=) t.schema_name)"
+
+/*
+ * on_every_table runs a statement on each table whose rows name a schema,
+ * as the catalog's owner: sql_format has one %s, the table.
+ */
+static void
+on_every_table(const char *sql_format, int nargs, Oid *argtypes, Datum *values,
+			   int expected)
+{
+	OwnerScope	w;
+	int			i;
+
+	catalog_owner_begin(&w);
+	for (i = 0; i < N_SCHEMA_TABLES; i++)
+		spi_exec_latest(psprintf(sql_format, schema_tables[i].table),
+						nargs, argtypes, values, NULL, expected);
+	catalog_owner_end(&w);
+}
+
+/*
+ * catalog_rename_schema_rows moves every row of schema old_name to
+ * new_name.
+ */
+void
+catalog_rename_schema_rows(const char *old_name, const char *new_name)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(old_name);
+	values[1] = CStringGetTextDatum(new_name);
+	on_every_table("UPDATE " CATALOG_TABLE("%s") " SET schema_name = $2 WHERE schema_name = $1",
+				   2, argtypes, values, SPI_OK_UPDATE);
+}
+
+/*
+ * catalog_forget_schema_rows deletes every row of the schemas named in
+ * names (a text[]).
+ */
+void
+catalog_forget_schema_rows(ArrayType *names)
+{
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		values[1];
+
+	values[0] = PointerGetDatum(names);
+	on_every_table("DELETE FROM " CATALOG_TABLE("%s") " WHERE schema_name = ANY ($1)",
+				   1, argtypes, values, SPI_OK_DELETE);
+}
+
+/*
+ * catalog_schema_row_count counts the rows that name schema.
+ */
+int64
+catalog_schema_row_count(const char *schema)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	StringInfoData sql;
+	OwnerScope	w;
+	bool		isnull;
+	int			i;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT 0::pg_catalog.int8");
+	for (i = 0; i < N_SCHEMA_TABLES; i++)
+		appendStringInfo(&sql, " + (SELECT pg_catalog.count(*) FROM " CATALOG_TABLE("%s") " WHERE schema_name = $1)",
+						 schema_tables[i].table);
+	values[0] = CStringGetTextDatum(schema);
+	catalog_owner_begin(&w);
+	spi_exec_latest(sql.data, 1, argtypes, values, NULL, SPI_OK_SELECT);
+	catalog_owner_end(&w);
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
+ * catalog_orphan_rows leaves in SPI_tuptable the rows whose schema does not
+ * exist, one row per (schema, table, name): schema name, the table
+ * ("module", "sql_node", ...), the node or function named (NULL for a
+ * module) and how many rows; with remove, it deletes them as it reports
+ * them.  Sorted by schema, table and name.
+ */
+void
+catalog_orphan_rows(bool remove)
+{
+	StringInfoData sql;
+	OwnerScope	w;
+	int			i;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "WITH ");
+	for (i = 0; i < N_SCHEMA_TABLES; i++)
+	{
+		const char *name = schema_tables[i].name_column ?
+			psprintf("t.%s::pg_catalog.text", schema_tables[i].name_column) : "NULL::pg_catalog.text";
+
+		appendStringInfo(&sql, "%st%d AS (", i ? ", " : "", i);
+		if (remove)
+			appendStringInfo(&sql, "DELETE FROM " CATALOG_TABLE("%s") " t WHERE " NO_SUCH_SCHEMA
+							 " RETURNING t.schema_name, '%s'::pg_catalog.text, %s)",
+							 schema_tables[i].table, schema_tables[i].table, name);
+		else
+			appendStringInfo(&sql, "SELECT t.schema_name, '%s'::pg_catalog.text, %s FROM "
+							 CATALOG_TABLE("%s") " t WHERE " NO_SUCH_SCHEMA ")",
+							 schema_tables[i].table, name, schema_tables[i].table);
+	}
+	appendStringInfoString(&sql, " SELECT o.s, o.c, o.n, pg_catalog.count(*) FROM (");
+	for (i = 0; i < N_SCHEMA_TABLES; i++)
+		appendStringInfo(&sql, "%sTABLE t%d", i ? " UNION ALL " : "", i);
+	appendStringInfoString(&sql, ") AS o(s, c, n) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+
+	catalog_owner_begin(&w);
+	spi_exec_latest(sql.data, 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	catalog_owner_end(&w);
+}
