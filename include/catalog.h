@@ -98,7 +98,7 @@ extern void catalog_check_node_owner(Oid owner, const char *display,
 
 /* settings.c */
 extern void pin_safe_search_path(void);
-extern void pin_module_search_path(const char *schema);
+extern void pin_module_search_path(const char *schema, bool with_public);
 extern void pin_sql_reading_settings(void);
 
 /* spi.c */
@@ -116,6 +116,7 @@ extern ErrorData *subxact_rollback(SubxactScope *s);
 /* names.c */
 extern void parse_node_name(const char *text, char **schema, char **name,
 							bool default_schema);
+extern char *parse_module_name(const char *text);
 extern char *qualified_display(const char *schema, const char *name);
 extern char *temp_table_name(const char *prefix, int step, const char *name);
 
@@ -153,6 +154,13 @@ extern void catalog_write_result(const char *schema, const char *name, Oid relid
 								 int64 run_id, const char *fingerprint,
 								 const char *inputs_json, const char *upstream_json,
 								 const char *sources_json);
+
+/* trust.c */
+extern bool catalog_role_trusts(Oid truster, Oid role);
+extern bool catalog_public_trusted(Oid caller, Oid *untrusted, const char **why);
+
+/* version.c */
+extern bool catalog_version_1_0(void);
 
 /* run_rows.c: run history */
 extern int64 catalog_next_run_id(void);
