@@ -35,6 +35,7 @@ REGRESS = \
 	lineage \
 	quoting \
 	security \
+	names \
 	scale \
 	dot \
 	dot_text \
