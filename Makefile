@@ -36,6 +36,7 @@ REGRESS = \
 	quoting \
 	security \
 	names \
+	capture \
 	scale \
 	dot \
 	dot_text \
