@@ -157,6 +157,7 @@ extern void catalog_write_result(const char *schema, const char *name, Oid relid
 
 /* trust.c */
 extern bool catalog_role_trusts(Oid truster, Oid role);
+extern Oid	catalog_object_owner(Oid classid, Oid objid);
 extern bool catalog_public_trusted(Oid caller, Oid *untrusted, const char **why);
 
 /* version.c */

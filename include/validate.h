@@ -164,10 +164,10 @@ extern Oid	validate_named_relation(ValidateState *st, HNode *node, const char *t
 									const char *what, const char *argname,
 									const char *key, char **detail,
 									HProblem **problem);
-extern bool validate_regclass_input(ValidateState *st, HNode *consumer,
-									const char *input_name, const char *text,
-									char kind, char **literal, char **error,
-									HProblem **problem);
+extern char *validate_regclass_input(ValidateState *st, HNode *consumer,
+									 HParam *param, const char *input_name,
+									 const char *text, char kind,
+									 const char *previous);
 
 /* types.c */
 extern void validate_node(ValidateState *st, int i);

@@ -18,7 +18,11 @@
 #include "catalog/pg_authid.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_depend.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/fmgroids.h"
@@ -26,7 +30,16 @@
 
 #include "catalog.h"
 
-static Oid	object_owner(Oid classid, Oid objid);
+/* The catalogs untrusted_owner has opened, by class. */
+#define MAX_OPEN_CATALOGS 16
+typedef struct OpenCatalogs
+{
+	int			n;
+	Oid			classid[MAX_OPEN_CATALOGS];
+	Relation	rel[MAX_OPEN_CATALOGS];
+} OpenCatalogs;
+
+static Oid	object_owner(OpenCatalogs *open, Oid classid, Oid objid);
 static Oid	untrusted_creator(Oid caller, Oid nsp);
 static Oid	untrusted_owner(Oid caller, Oid nsp);
 
@@ -50,20 +63,50 @@ catalog_role_trusts(Oid truster, Oid role)
 
 /*
  * object_owner: the owner of a catalog object, or InvalidOid when its kind
- * has none.
+ * has none.  The catalogs it reads stay open in *open, for the next object.
  */
 static Oid
-object_owner(Oid classid, Oid objid)
+object_owner(OpenCatalogs *open, Oid classid, Oid objid)
 {
 	AttrNumber	owner_att;
-	Relation	rel;
+	Relation	rel = NULL;
 	HeapTuple	tup;
 	Oid			owner = InvalidOid;
+	int			i;
 
+	/* the common kinds from the syscache, uncopied */
+	if (classid == ProcedureRelationId || classid == RelationRelationId ||
+		classid == TypeRelationId || classid == OperatorRelationId)
+	{
+		int			cacheid = classid == ProcedureRelationId ? PROCOID :
+			classid == RelationRelationId ? RELOID :
+			classid == TypeRelationId ? TYPEOID : OPEROID;
+
+		tup = SearchSysCache1(cacheid, ObjectIdGetDatum(objid));
+		if (!HeapTupleIsValid(tup))
+			return InvalidOid;
+		owner = classid == ProcedureRelationId ? ((Form_pg_proc) GETSTRUCT(tup))->proowner :
+			classid == RelationRelationId ? ((Form_pg_class) GETSTRUCT(tup))->relowner :
+			classid == TypeRelationId ? ((Form_pg_type) GETSTRUCT(tup))->typowner :
+			((Form_pg_operator) GETSTRUCT(tup))->oprowner;
+		ReleaseSysCache(tup);
+		return owner;
+	}
 	if (!is_objectclass_supported(classid) ||
 		(owner_att = get_object_attnum_owner(classid)) == InvalidAttrNumber)
 		return InvalidOid;
-	rel = table_open(classid, AccessShareLock);
+	for (i = 0; i < open->n && rel == NULL; i++)
+		if (open->classid[i] == classid)
+			rel = open->rel[i];
+	if (rel == NULL)
+	{
+		rel = table_open(classid, AccessShareLock);
+		if (open->n < MAX_OPEN_CATALOGS)
+		{
+			open->classid[open->n] = classid;
+			open->rel[open->n++] = rel;
+		}
+	}
 	tup = get_catalog_object_by_oid(rel, get_object_attnum_oid(classid), objid);
 	if (HeapTupleIsValid(tup))
 	{
@@ -73,7 +116,25 @@ object_owner(Oid classid, Oid objid)
 		if (!isnull)
 			owner = DatumGetObjectId(d);
 	}
+	for (i = 0; i < open->n; i++)
+		if (open->rel[i] == rel)
+			return owner;
 	table_close(rel, AccessShareLock);
+	return owner;
+}
+
+/* catalog_object_owner: the owner of a catalog object (InvalidOid: none). */
+Oid
+catalog_object_owner(Oid classid, Oid objid)
+{
+	OpenCatalogs open;
+	Oid			owner;
+	int			i;
+
+	open.n = 0;
+	owner = object_owner(&open, classid, objid);
+	for (i = 0; i < open.n; i++)
+		table_close(open.rel[i], AccessShareLock);
 	return owner;
 }
 
@@ -128,7 +189,11 @@ untrusted_owner(Oid caller, Oid nsp)
 	SysScanDesc scan;
 	HeapTuple	tup;
 	Oid			found = InvalidOid;
+	Oid			checked = InvalidOid;
+	OpenCatalogs open;
+	int			i;
 
+	open.n = 0;
 	rel = table_open(DependRelationId, AccessShareLock);
 	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
 				ObjectIdGetDatum(NamespaceRelationId));
@@ -138,14 +203,19 @@ untrusted_owner(Oid caller, Oid nsp)
 	while (!OidIsValid(found) && (tup = systable_getnext(scan)) != NULL)
 	{
 		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
-		Oid			owner = object_owner(dep->classid, dep->objid);
+		Oid			owner = object_owner(&open, dep->classid, dep->objid);
 
 		CHECK_FOR_INTERRUPTS();
-		if (OidIsValid(owner) && !catalog_role_trusts(caller, owner))
+		if (!OidIsValid(owner) || owner == checked)
+			continue;
+		if (!catalog_role_trusts(caller, owner))
 			found = owner;
+		checked = owner;
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
+	for (i = 0; i < open.n; i++)
+		table_close(open.rel[i], AccessShareLock);
 	return found;
 }
 

@@ -31,6 +31,7 @@ static List *given_modules(Dag *dag, List *texts);
 static List *output_modules(Dag *dag, List *outputs);
 static bool module_has_nodes(Dag *dag, const char *schema);
 static int	cstring_cmp(const ListCell *a, const ListCell *b);
+static void append_sorted_names(StringInfo buf, List *names, const char *except);
 static int	string_node_cmp(const ListCell *a, const ListCell *b);
 
 /*
@@ -190,6 +191,21 @@ cstring_cmp(const ListCell *a, const ListCell *b)
 	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
 }
 
+/*
+ * append_sorted_names appends node names (char *), sorted and separated by
+ * commas, leaving out except.
+ */
+static void
+append_sorted_names(StringInfo buf, List *names, const char *except)
+{
+	ListCell   *lc;
+
+	list_sort(names, cstring_cmp);
+	foreach(lc, names)
+		if (except == NULL || strcmp((char *) lfirst(lc), except) != 0)
+			appendStringInfo(buf, "%s%s", buf->len ? ", " : "", (char *) lfirst(lc));
+}
+
 static int
 string_node_cmp(const ListCell *a, const ListCell *b)
 {
@@ -212,7 +228,6 @@ dag_resolve_unqualified(Dag *dag, const char *module, const char *name,
 				count = 0,
 				found = RESOLVE_NONE;
 	List	   *names = NIL;
-	ListCell   *lc;
 
 	if (module)
 	{
@@ -233,11 +248,7 @@ dag_resolve_unqualified(Dag *dag, const char *module, const char *name,
 	if (count == 1)
 		return found;
 	if (candidates)
-	{
-		list_sort(names, cstring_cmp);
-		foreach(lc, names)
-			appendStringInfo(candidates, "%s%s", candidates->len ? ", " : "", (char *) lfirst(lc));
-	}
+		append_sorted_names(candidates, names, NULL);
 	return RESOLVE_AMBIGUOUS;
 }
 
@@ -265,7 +276,6 @@ dag_resolve_in_namespace(Dag *dag, int consumer, const char *own_module,
 				own = RESOLVE_NONE,
 				count = 0;
 	List	   *names = NIL;
-	ListCell   *lc;
 
 	if (dag->request.mode == NS_GLOBAL)
 		return dag_resolve_unqualified(dag, own_module, name,
@@ -302,10 +312,7 @@ dag_resolve_in_namespace(Dag *dag, int consumer, const char *own_module,
 		StringInfoData displaced;
 
 		initStringInfo(&displaced);
-		list_sort(names, cstring_cmp);
-		foreach(lc, names)
-			if (strcmp((char *) lfirst(lc), dag->nodes[best].display) != 0)
-				appendStringInfo(&displaced, "%s%s", displaced.len ? ", " : "", (char *) lfirst(lc));
+		append_sorted_names(&displaced, names, dag->nodes[best].display);
 		o->consumer = consumer;
 		o->name = name;
 		o->chosen = best;
@@ -316,11 +323,7 @@ dag_resolve_in_namespace(Dag *dag, int consumer, const char *own_module,
 	if (own >= 0)
 		return own;
 	if (candidates)
-	{
-		list_sort(names, cstring_cmp);
-		foreach(lc, names)
-			appendStringInfo(candidates, "%s%s", candidates->len ? ", " : "", (char *) lfirst(lc));
-	}
+		append_sorted_names(candidates, names, NULL);
 	return RESOLVE_AMBIGUOUS;
 }
 
@@ -345,7 +348,6 @@ char *
 dag_nodes_outside(Dag *dag, const char *name, List **modules)
 {
 	List	   *names = NIL;
-	ListCell   *lc;
 	StringInfoData buf;
 	int			idx;
 
@@ -364,10 +366,8 @@ dag_nodes_outside(Dag *dag, const char *name, List **modules)
 	}
 	if (names == NIL)
 		return NULL;
-	list_sort(names, cstring_cmp);
 	initStringInfo(&buf);
-	foreach(lc, names)
-		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", (char *) lfirst(lc));
+	append_sorted_names(&buf, names, NULL);
 	return buf.data;
 }
 

@@ -14,17 +14,13 @@
  */
 #include "postgres.h"
 
-#include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/syscache.h"
 
 #include "dag.h"
-
-static Oid	relation_owner(Oid relid);
 
 /*
  * dag_owner_trusts: may a node owned by consumer_owner pick up, by an
@@ -51,20 +47,6 @@ dag_public_on_path(Dag *dag)
 		dag->public_state = catalog_public_trusted(dag->caller, &dag->public_untrusted,
 												   &dag->public_why) ? 1 : -1;
 	return dag->public_state > 0;
-}
-
-/* relation_owner: the role that owns a relation. */
-static Oid
-relation_owner(Oid relid)
-{
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return owner;
 }
 
 /*
@@ -99,7 +81,7 @@ dag_path_relation(Dag *dag, const char *module, const char *name, Oid node_owner
 		rel = get_relname_relid(name, LookupExplicitNamespace("pg_temp", true));
 	if (!OidIsValid(rel))
 		return InvalidOid;
-	owner = relation_owner(rel);
+	owner = catalog_object_owner(RelationRelationId, rel);
 	if (!catalog_role_trusts(dag->caller, owner) && owner != node_owner)
 		*untrusted_owner = owner;
 	return rel;

@@ -204,32 +204,11 @@ validate_input(ValidateState *st, int i, StringInfo missing_detail, List **missi
 				}
 				if (param->type == REGCLASSOID)
 				{
-					HProblem   *untrusted;
-
-					if (!validate_regclass_input(st, consumer, input->name, text, kind,
-												 &literal, &error, &untrusted))
-					{
-						if (untrusted)
-							validate_add_problem(st, untrusted);
-						else
-							validate_add_problem(st, problem_make("bad_input_value", ERRCODE_UNDEFINED_TABLE, consumer->display,
-																  psprintf("input \"%s\" is not a valid %s for parameter \"%s\" of %s",
-																		   input->name, format_type_be(param->type),
-																		   param->name, consumer->display),
-																  error,
-																  psprintf("Name an existing relation in inputs => '{\"%s\": \"schema.table\"}'.",
-																		   input->name)));
-						continue;
-					}
 					/* every consumer sees the relation the first one found */
-					if (regclass_literal && strcmp(regclass_literal, literal) != 0)
-						validate_add_problem(st, problem_make("ambiguous_input", ERRCODE_AMBIGUOUS_PARAMETER, consumer->display,
-															  psprintf("input \"%s\" names a different relation for %s", input->name, consumer->display),
-															  psprintf("It is %s on the path of %s, and %s on the path of an earlier consumer.",
-																	   literal, consumer->display, regclass_literal),
-															  psprintf("Name it with its schema in inputs => '{\"%s\": \"schema.table\"}'.",
-																	   input->name)));
-					regclass_literal = literal;
+					literal = validate_regclass_input(st, consumer, param, input->name,
+													  text, kind, regclass_literal);
+					if (literal)
+						regclass_literal = literal;
 				}
 				else if (value_literal(text, kind, param->type, &literal, &error))
 				{

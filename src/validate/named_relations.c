@@ -80,30 +80,51 @@ validate_named_relation(ValidateState *st, HNode *node, const char *text,
  * validate_regclass_input turns an input given to a regclass parameter of
  * consumer into the literal of the relation it names, looked up as
  * validate_named_relation does (a relation's OID, as digits, is taken as
- * it is).  Returns false with *error set, or with *problem set.
+ * it is).  previous is the literal an earlier consumer of the input got
+ * (NULL: none): every consumer must see the same relation.  On failure it
+ * adds the problem and returns NULL.
  */
-bool
-validate_regclass_input(ValidateState *st, HNode *consumer, const char *input_name,
-						const char *text, char kind, char **literal, char **error,
-						HProblem **problem)
+char *
+validate_regclass_input(ValidateState *st, HNode *consumer, HParam *param,
+						const char *input_name, const char *text, char kind,
+						const char *previous)
 {
-	char	   *detail;
+	char	   *detail = NULL;
+	char	   *literal = NULL;
+	HProblem   *problem = NULL;
 	Oid			rel;
 
-	*problem = NULL;
 	if (kind != JSON_KIND_STRING || strspn(text, "0123456789") == strlen(text))
-		return value_literal(text, kind, REGCLASSOID, literal, error);
-	rel = validate_named_relation(st, consumer, text,
-								  psprintf("input \"%s\" of %s names \"%s\"", input_name,
-										   consumer->display, text),
-								  "inputs", input_name, &detail, problem);
-	if (*problem)
-		return false;
-	if (!OidIsValid(rel))
 	{
-		*error = detail;
-		return false;
+		if (!value_literal(text, kind, REGCLASSOID, &literal, &detail))
+			literal = NULL;
 	}
-	*literal = psprintf("%s::pg_catalog.regclass", quote_literal_cstr(dag_relation_display(rel)));
-	return true;
+	else
+	{
+		rel = validate_named_relation(st, consumer, text,
+									  psprintf("input \"%s\" of %s names \"%s\"", input_name,
+											   consumer->display, text),
+									  "inputs", input_name, &detail, &problem);
+		if (OidIsValid(rel))
+			literal = psprintf("%s::pg_catalog.regclass",
+							   quote_literal_cstr(dag_relation_display(rel)));
+	}
+	if (problem)
+		validate_add_problem(st, problem);
+	else if (literal == NULL)
+		validate_add_problem(st, problem_make("bad_input_value", ERRCODE_UNDEFINED_TABLE, consumer->display,
+											  psprintf("input \"%s\" is not a valid %s for parameter \"%s\" of %s",
+													   input_name, format_type_be(REGCLASSOID),
+													   param->name, consumer->display),
+											  detail,
+											  psprintf("Name an existing relation in inputs => '{\"%s\": \"schema.table\"}'.",
+													   input_name)));
+	else if (previous && strcmp(previous, literal) != 0)
+		validate_add_problem(st, problem_make("ambiguous_input", ERRCODE_AMBIGUOUS_PARAMETER, consumer->display,
+											  psprintf("input \"%s\" names a different relation for %s", input_name, consumer->display),
+											  psprintf("It is %s on the path of %s, and %s on the path of an earlier consumer.",
+													   literal, consumer->display, previous),
+											  psprintf("Name it with its schema in inputs => '{\"%s\": \"schema.table\"}'.",
+													   input_name)));
+	return literal;
 }
