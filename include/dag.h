@@ -185,6 +185,8 @@ typedef struct Dag
 	int			nmodules;		/* the run's modules, in order (NS_RUN) */
 	char	  **modules;
 	HTAB	   *module_pos;		/* module -> its place in modules */
+	int			npos;			/* node_pos covers nodes 0 .. npos-1 */
+	int		   *node_pos;		/* each node's module's place, or -1 */
 	List	   *ns_problems;	/* HProblem * about modules => itself */
 	List	   *overrides;		/* DagOverride * */
 	int			public_state;	/* public on the modules' path: 0 not known

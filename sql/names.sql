@@ -63,6 +63,11 @@ CREATE SCHEMA nh3;
 CREATE FUNCTION nh3.doubled(spend float8) RETURNS float8 LANGUAGE sql RETURN 2 * spend;
 SELECT hamilton_register('nh3');
 SELECT * FROM hamilton_execute(ARRAY['doubled'], modules => ARRAY['nh3', 'nh', 'nx']);
+-- So are a relation a SQL node reads and a column an expression reads.
+SELECT hamilton_define('nh.weekly', 'SELECT 1 AS v');
+SELECT hamilton_define('nh3.total', 'SELECT v FROM weekly');
+SELECT hamilton_define('nh3.twice', 'spend * 2');
+SELECT problem, node, message, hint FROM hamilton_validate(ARRAY['nh3.total', 'nh3.twice'], modules => ARRAY['nh3', 'nh', 'nx']);
 -- A bare output must be unique among the run's modules; one outside them
 -- is not found, and the error says where it is.
 SELECT * FROM hamilton_execute(ARRAY['spend'], modules => ARRAY['nh', 'nx']);

@@ -48,6 +48,7 @@ dag_set_namespace(Dag *dag, const DagRequest *request)
 	List	   *modules;
 	ListCell   *lc;
 	HASHCTL		ctl;
+	int			i;
 
 	dag->request = *request;
 	dag->caller = OidIsValid(request->caller) ? request->caller : GetUserId();
@@ -74,6 +75,11 @@ dag_set_namespace(Dag *dag, const DagRequest *request)
 		entry->position = dag->nmodules;
 		dag->modules[dag->nmodules++] = (char *) lfirst(lc);
 	}
+	/* every node's place, once: names are resolved in a loop over them */
+	dag->node_pos = palloc(sizeof(int) * Max(dag->nnodes, 1));
+	for (i = 0; i < dag->nnodes; i++)
+		dag->node_pos[i] = dag_module_position(dag, dag->nodes[i].schema);
+	dag->npos = dag->nnodes;
 }
 
 /*
@@ -185,6 +191,7 @@ dag_module_position(Dag *dag, const char *schema)
 	return entry ? entry->position : -1;
 }
 
+/* cstring_cmp orders C strings bytewise. */
 static int
 cstring_cmp(const ListCell *a, const ListCell *b)
 {
@@ -206,6 +213,7 @@ append_sorted_names(StringInfo buf, List *names, const char *except)
 			appendStringInfo(buf, "%s%s", buf->len ? ", " : "", (char *) lfirst(lc));
 }
 
+/* string_node_cmp orders String nodes bytewise. */
 static int
 string_node_cmp(const ListCell *a, const ListCell *b)
 {
@@ -269,7 +277,8 @@ int
 dag_resolve_in_namespace(Dag *dag, int consumer, const char *own_module,
 						 const char *name, StringInfo candidates)
 {
-	int			own_pos = dag_module_position(dag, own_module);
+	int			own_pos = consumer >= 0 && consumer < dag->npos ? dag->node_pos[consumer]
+		: dag_module_position(dag, own_module);
 	int			idx,
 				best = RESOLVE_NONE,
 				best_pos = -1,
@@ -289,7 +298,8 @@ dag_resolve_in_namespace(Dag *dag, int consumer, const char *own_module,
 
 	for (idx = dag_first_named(dag, name); idx >= 0; idx = dag->nodes[idx].next_same_name)
 	{
-		int			pos = dag_module_position(dag, dag->nodes[idx].schema);
+		int			pos = idx < dag->npos ? dag->node_pos[idx]
+			: dag_module_position(dag, dag->nodes[idx].schema);
 
 		CHECK_FOR_INTERRUPTS();
 		if (pos < 0)

@@ -63,7 +63,7 @@ relation_ambiguity(Dag *dag, HNode *node, SqlRef *ref, StringInfo cand)
 							 psprintf("node %s reads \"%s\", which matches nodes in several modules", node->display, ref->name),
 							 psprintf("Candidates: %s.", cand->data),
 							 dag->request.mode == NS_RUN ?
-							 psprintf("Qualify the name in the SQL, e.g. FROM module.name, or: %s", ambiguity_hint(dag, NULL)) :
+							 "Qualify the name in the SQL (FROM module.name), leave all but one of those modules out of modules => ..., or pass module_overrides => true to take the node of the later module; a node of the consumer's own module wins." :
 							 "Qualify the name in the SQL, e.g. FROM module.name."));
 }
 
