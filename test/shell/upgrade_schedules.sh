@@ -3,7 +3,8 @@
 # 1.0 resolved names among every module, 1.1 among a run's modules (by
 # default its outputs').  In database hamilton_cron (the only one where
 # pg_cron can be created), with pg_hamilton 1.0 and the new library:
-#   - before the update, the 1.0 catalog still resolves as 1.0 did;
+#   - before the update, the 1.0 catalog still resolves as 1.0 did (runs
+#     and graph queries alike);
 #   - the update gives each schedule the modules its dataflow used (outputs'
 #     modules first), rewrites its pg_cron job's command to pass them, and
 #     warns when 1.1 would still reach other nodes;
@@ -58,6 +59,8 @@ SQL
 # Before the update the 1.0 catalog resolves as 1.0 did, with the new library.
 [ "$(q -c "SELECT count(*) FROM hamilton_execute(ARRAY['doubled'])")" = 2 ] || fail "the 1.0 catalog no longer runs doubled"
 [ "$(q -c "TABLE us_use.doubled")" = 40 ] || fail "doubled holds $(q -c "TABLE us_use.doubled")"
+[ "$(q -c "SELECT string_agg(node, ',' ORDER BY node) FROM hamilton_upstream('doubled')")" = "us_src.base" ] \
+    || fail "the 1.0 catalog's graph queries no longer see us_src.base upstream of doubled"
 old_command=$(q -c "SELECT command FROM cron.job WHERE jobname = 'hamilton_test_upgrade'")
 old_gone=$(q -c "SELECT command FROM cron.job WHERE jobname = 'hamilton_test_upgrade_gone'")
 
@@ -79,6 +82,10 @@ command=$(q -c "SELECT command FROM cron.job WHERE jobname = 'hamilton_test_upgr
     || fail "the job's command is $command (it was $old_command)"
 [ "$(q -c "SELECT command FROM cron.job WHERE jobname = 'hamilton_test_upgrade_gone'")" = "$old_gone" ] \
     || fail "the command of a schedule whose outputs are gone changed"
+
+# The graph queries now show each node as a run of it alone sees it.
+[ "$(q -c "SELECT string_agg(node, ',' ORDER BY node) FROM hamilton_upstream('doubled')")" = "base" ] \
+    || fail "after the update hamilton_upstream('doubled') is $(q -c "SELECT string_agg(node, ',') FROM hamilton_upstream('doubled')")"
 
 # The job's command runs the dataflow as before; without modules it would not.
 q -c "TRUNCATE us_use.doubled" >/dev/null
