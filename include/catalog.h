@@ -159,6 +159,7 @@ extern void catalog_write_result(const char *schema, const char *name, Oid relid
 extern bool catalog_role_trusts(Oid truster, Oid role);
 extern Oid	catalog_object_owner(Oid classid, Oid objid);
 extern bool catalog_public_trusted(Oid caller, Oid *untrusted, const char **why);
+extern bool catalog_public_on_path(void);
 
 /* version.c */
 extern bool catalog_version_1_0(void);

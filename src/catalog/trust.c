@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/xact.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/indexing.h"
@@ -24,6 +25,7 @@
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/fmgroids.h"
 #include "utils/syscache.h"
@@ -249,4 +251,32 @@ catalog_public_trusted(Oid caller, Oid *untrusted, const char **why)
 			*why = "owns objects in it";
 	}
 	return !OidIsValid(*untrusted);
+}
+
+/*
+ * catalog_public_on_path is catalog_public_trusted for the current user,
+ * decided once per command of a transaction: for the statements that pin a
+ * module's path outside a graph that knows it already (a frame's columns
+ * read when it is defined).  A new role, grant or object in public makes
+ * the next command decide again.
+ */
+bool
+catalog_public_on_path(void)
+{
+	static Oid	cached_user = InvalidOid;
+	static LocalTransactionId cached_lxid = InvalidLocalTransactionId;
+	static CommandId cached_cid = InvalidCommandId;
+	static bool cached = false;
+	Oid			untrusted;
+	const char *why;
+
+	if (cached_user != GetUserId() || cached_lxid != MyProc->lxid ||
+		cached_cid != GetCurrentCommandId(false))
+	{
+		cached = catalog_public_trusted(GetUserId(), &untrusted, &why);
+		cached_user = GetUserId();
+		cached_lxid = MyProc->lxid;
+		cached_cid = GetCurrentCommandId(false);
+	}
+	return cached;
 }

@@ -16,7 +16,6 @@
 
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/plancache.h"
@@ -36,8 +35,6 @@ frame_shape(const char *display, const char *schema, const char *definition,
 			   *types = NIL;
 	ListCell   *lc;
 	TupleDesc	desc = NULL;
-	Oid			untrusted;
-	const char *why;
 	int			nestlevel,
 				i;
 
@@ -56,7 +53,7 @@ frame_shape(const char *display, const char *schema, const char *definition,
 
 	/* Plan (not run) the SELECT as its module will, to learn its columns. */
 	nestlevel = NewGUCNestLevel();
-	pin_module_search_path(schema, catalog_public_trusted(GetUserId(), &untrusted, &why));
+	pin_module_search_path(schema, catalog_public_on_path());
 	PG_TRY();
 	{
 		SPIPlanPtr	plan = SPI_prepare(psprintf("SELECT * FROM (\n%s\n) AS hamilton_frame", definition),
