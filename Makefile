@@ -35,6 +35,8 @@ REGRESS = \
 	lineage \
 	quoting \
 	security \
+	names \
+	capture \
 	scale \
 	dot \
 	dot_text \

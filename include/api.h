@@ -18,6 +18,8 @@
 /* call.c: what every entry point does around its work */
 extern void api_begin(void);
 extern Dag *api_begin_with_dag(Jsonb *config, bool all_variants);
+extern DagRequest *api_names_request(FunctionCallInfo fcinfo, List *outputs,
+									 int modules_arg);
 extern void api_end(void);
 extern HPlan *api_plan_request(FunctionCallInfo fcinfo);
 

@@ -112,7 +112,7 @@ extern void catalog_check_node_owner(Oid owner, const char *display,
 
 /* settings.c */
 extern void pin_safe_search_path(void);
-extern void pin_module_search_path(const char *schema);
+extern void pin_module_search_path(const char *schema, bool with_public);
 extern void pin_sql_reading_settings(void);
 
 /* spi.c */
@@ -137,6 +137,7 @@ extern ErrorData *subxact_rollback(SubxactScope *s);
 /* names.c */
 extern void parse_node_name(const char *text, char **schema, char **name,
 							bool default_schema);
+extern char *parse_module_name(const char *text);
 extern char *qualified_display(const char *schema, const char *name);
 extern char *temp_table_name(const char *prefix, int step, const char *name);
 
@@ -184,6 +185,15 @@ extern void catalog_rename_schema_rows(const char *old_name, const char *new_nam
 extern void catalog_forget_schema_rows(ArrayType *names);
 extern int64 catalog_schema_row_count(const char *schema);
 extern void catalog_orphan_rows(bool remove);
+
+/* trust.c */
+extern bool catalog_role_trusts(Oid truster, Oid role);
+extern Oid	catalog_object_owner(Oid classid, Oid objid);
+extern bool catalog_public_trusted(Oid caller, Oid *untrusted, const char **why);
+extern bool catalog_public_on_path(void);
+
+/* version.c */
+extern bool catalog_version_1_0(void);
 
 /* run_rows.c: run history */
 extern int64 catalog_next_run_id(void);

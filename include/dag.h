@@ -8,14 +8,23 @@
  * Nodes live in one array and refer to each other by index; nothing in here
  * recurses over the graph.
  *
- * A name in a parameter or in a SQL node's FROM resolves, in this order, to
- * (resolve.c):
+ * The names that connect nodes resolve among a request's modules, its
+ * namespace (namespace.c), as Hamilton's driver resolves names only among
+ * the modules it was built with: modules => as given, or by default the
+ * modules of the requested outputs.  A name in a parameter, a column
+ * expression or a SQL node's FROM resolves, in this order, to (resolve.c):
  *	 1. the node of that name in the consumer's own module;
- *	 2. for SQL nodes, a relation on the module's own path (a source, or the
- *		node whose result table it is);
- *	 3. the only node of that name in another module whose owner the
- *		consumer's owner trusts (several: ambiguous);
+ *	 2. the only node of that name in the run's other modules (several:
+ *		ambiguous; with module_overrides, the one of the later module);
+ *	 3. for SQL nodes, a relation on the module's own path whose owner the
+ *		caller trusts, or the node's owner owns (relations.c): a source;
  *	 4. otherwise an input, which must be given at execution.
+ * A node outside the run's modules (reached because a SQL node names it
+ * module.name) resolves its names in its own module only; so does every
+ * node when no run asks (the views, graph queries and definitions: each
+ * node as a run of that node alone would see it).  A catalog still at 1.0
+ * resolves as 1.0 did: the consumer's module, its path, then the only node
+ * of that name in any module whose owner the consumer's owner trusts.
  *
  * Problems found while building (overloads, ambiguity, unnamed parameters,
  * unknown relations) are attached to their node and reported only when a
@@ -125,6 +134,35 @@ typedef struct HNode
 	char	   *checks;			/* its checks, JSON array, or NULL */
 } HNode;
 
+/* How the names of a request resolve (namespace.c). */
+typedef enum NamespaceMode
+{
+	NS_EACH_NODE,				/* no run: each node as a run of it alone */
+	NS_RUN,						/* a run's modules */
+	NS_GLOBAL					/* a 1.0 catalog: every module, as 1.0 did */
+} NamespaceMode;
+
+/* What a request says about its names. */
+typedef struct DagRequest
+{
+	NamespaceMode mode;
+	List	   *outputs;		/* as given (char *): the default modules */
+	List	   *modules;		/* modules => as given (char *) */
+	bool		modules_given;	/* modules => was not NULL */
+	bool		overrides;		/* module_overrides => true */
+	Oid			caller;			/* whose trust counts; InvalidOid: the
+								 * current user */
+} DagRequest;
+
+/* A name that module_overrides bound to a later module's node. */
+typedef struct DagOverride
+{
+	int			consumer;		/* whose name it is; -1 for an output */
+	const char *name;
+	int			chosen;
+	char	   *displaced;		/* the nodes set aside: "a.x, b.x" */
+} DagOverride;
+
 typedef struct Dag
 {
 	MemoryContext cxt;
@@ -141,6 +179,21 @@ typedef struct Dag
 	List	   *unmatched;		/* HProblem * for names whose variants all
 								 * failed to match config */
 	List	   *key_names;		/* every frame key column name (char *) */
+
+	/* names (namespace.c, relations.c) */
+	DagRequest	request;
+	Oid			caller;			/* whose trust counts */
+	int			nmodules;		/* the run's modules, in order (NS_RUN) */
+	char	  **modules;
+	HTAB	   *module_pos;		/* module -> its place in modules */
+	int			npos;			/* node_pos covers nodes 0 .. npos-1 */
+	int		   *node_pos;		/* each node's module's place, or -1 */
+	List	   *ns_problems;	/* HProblem * about modules => itself */
+	List	   *overrides;		/* DagOverride * */
+	int			public_state;	/* public on the modules' path: 0 not known
+								 * yet, 1 yes, -1 no (dag_public_on_path) */
+	Oid			public_untrusted;	/* the role that keeps it off */
+	const char *public_why;		/* what that role can do there */
 } Dag;
 
 /* One of a node's checks (Hamilton's @check_output), as checks.c reads it. */
@@ -197,6 +250,8 @@ extern void problem_raise(HProblem *p) pg_attribute_noreturn();
 /* build.c */
 extern Dag *dag_build(void);
 extern Dag *dag_build_config(Jsonb *config, bool all_variants);
+extern Dag *dag_build_request(Jsonb *config, bool all_variants,
+							  const DagRequest *request);
 
 /* load_functions.c */
 extern void dag_load_function_nodes(Dag *dag);
@@ -213,15 +268,36 @@ extern HProblem *dag_no_variant_problem(Dag *dag, const char *schema,
 extern const char *dag_fingerprint(Dag *dag, int index);
 extern char *dag_function_body(HeapTuple proctup, Oid funcoid);
 
-/* resolve.c */
-extern void dag_resolve_dependencies(Dag *dag);
+/* relations.c */
 extern bool dag_owner_trusts(Oid consumer_owner, Oid producer_owner);
+extern bool dag_public_on_path(Dag *dag);
+extern Oid	dag_path_relation(Dag *dag, const char *module, const char *name,
+							  Oid node_owner, Oid *untrusted_owner);
+extern char *dag_relation_display(Oid relid);
+extern char *dag_module_path_text(Dag *dag, const char *module);
+extern HProblem *dag_untrusted_relation_problem(Dag *dag, const char *node,
+												const char *what, Oid relid,
+												Oid owner, const char *hint);
+
+/* namespace.c */
+extern void dag_set_namespace(Dag *dag, const DagRequest *request);
+extern int	dag_module_position(Dag *dag, const char *schema);
 extern int	dag_resolve_unqualified(Dag *dag, const char *module, const char *name,
 									Oid consumer_owner, StringInfo candidates);
+extern int	dag_resolve_in_namespace(Dag *dag, int consumer, const char *own_module,
+									 const char *name, StringInfo candidates);
+extern int	dag_named_in_run(Dag *dag, const char *name);
+extern char *dag_nodes_outside(Dag *dag, const char *name, List **modules);
+extern char *dag_modules_suggestion(Dag *dag, List *extra);
+
+/* resolve.c */
+extern void dag_resolve_dependencies(Dag *dag);
 
 /* find.c */
 extern int	dag_resolve_name(Dag *dag, const char *text, HProblem **problem,
 							 const char *role);
+extern int	dag_resolve_output(Dag *dag, const char *text, HProblem **problem,
+							   const char *role);
 extern int	dag_resolve_name_or_error(Dag *dag, const char *text);
 extern int	dag_resolve_graph_name(Dag *dag, const char *text);
 

@@ -88,6 +88,7 @@ extern void dot_append_label(StringInfo buf, const char *const *lines,
 							 int nlines);
 
 /* render.c */
-extern char *dot_render(char **outputs, int noutputs, DotRun *run);
+extern char *dot_render(char **outputs, int noutputs, DotRun *run,
+						const DagRequest *request);
 
 #endif							/* HAMILTON_DOT_H */

@@ -108,6 +108,8 @@ typedef struct HPlan
 	const char *into_table;		/* as given, or NULL */
 	int			ngroups;
 	FrameGroup *groups;
+	List	   *module_overrides;	/* String: the names module_overrides
+									 * bound to a later module's node */
 } HPlan;
 
 /* The state of one validation, shared by the files of this stage. */
@@ -127,6 +129,8 @@ typedef struct ValidateState
 	Oid		   *input_type;
 	char	  **input_literal;	/* the input as a literal of input_type */
 	List	   *problems;
+	List	   *missing_modules;	/* String: modules outside the run whose
+									 * nodes compute a missing input */
 } ValidateState;
 
 /* How many names a problem lists before it says "and N more". */
@@ -141,17 +145,29 @@ validate_add_problem(ValidateState *st, HProblem *p)
 /* validate.c */
 extern HPlan *plan_validate(Dag *dag, List *outputs, Jsonb *inputs,
 							Jsonb *overrides, Jsonb *config, const char *into_table);
+extern List *plan_closure_nodes(Dag *dag, List *outputs, Jsonb *overrides);
 
 /* outputs.c */
 extern void validate_outputs(ValidateState *st, List *outputs);
 extern void validate_column_outputs(ValidateState *st);
-extern HProblem *validate_unmatched_variant(Dag *dag, const char *name);
+extern HProblem *validate_unmatched_variant(Dag *dag, const char *name,
+											const char *consumer_module);
 
 /* inputs.c */
 extern void validate_overrides(ValidateState *st);
 extern void validate_input_names(ValidateState *st);
 extern void validate_input(ValidateState *st, int i, StringInfo missing_detail,
 						   List **missing);
+
+/* named_relations.c */
+extern Oid	validate_named_relation(ValidateState *st, HNode *node, const char *text,
+									const char *what, const char *argname,
+									const char *key, char **detail,
+									HProblem **problem);
+extern char *validate_regclass_input(ValidateState *st, HNode *consumer,
+									 HParam *param, const char *input_name,
+									 const char *text, char kind,
+									 const char *previous);
 
 /* types.c */
 extern void validate_node(ValidateState *st, int i);

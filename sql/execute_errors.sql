@@ -81,8 +81,11 @@ SELECT hamilton_register('ee3');
 SELECT * FROM hamilton_execute(ARRAY['margin']);
 -- Within its own module, a name means that module's node.
 SELECT node, status FROM hamilton_execute(ARRAY['ee2.uses_margin']);
--- From a third module it is ambiguous.
+-- From a third module, the others are not among the run's modules: margin
+-- is an input, and the error says which modules would compute it.
 SELECT * FROM hamilton_execute(ARRAY['also_margin']);
+-- With both of them in the run, it is ambiguous.
+SELECT * FROM hamilton_execute(ARRAY['also_margin'], modules => ARRAY['ee3', 'ee', 'ee2']);
 -- A result table that pg_hamilton did not create is never overwritten.
 SELECT hamilton_define('ee.previous', 'SELECT 2 AS x');
 CREATE FUNCTION ee.previous_fn() RETURNS int LANGUAGE sql RETURN 1;

@@ -109,7 +109,7 @@ SELECT hamilton_register('fe2');
 SELECT node, kind, frame FROM hamilton.nodes WHERE module = 'fe2' ORDER BY node;
 SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fe.x', 'fe2.x'], into_table => 'fe.t')$$);
 SELECT problem, node FROM hamilton_validate(ARRAY['fe.x', 'fe2.k'], into_table => 'fe.t');
-SELECT problem, node FROM hamilton_validate(ARRAY['fe2.k']);
+SELECT problem, node FROM hamilton_validate(ARRAY['fe2.k'], modules => ARRAY['fe2', 'fe']);
 SELECT drop_module('fe2');
 
 -- 3. Nothing was lost.

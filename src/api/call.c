@@ -31,12 +31,48 @@ api_begin(void)
 	MemoryContextSwitchTo(callcxt);
 }
 
-/* api_begin_with_dag is api_begin, then the graph for a config. */
+/*
+ * api_begin_with_dag is api_begin, then the graph for a config as the views
+ * and graph queries see it: each node's names as a run of that node alone
+ * would resolve them (as 1.0 did, in a catalog still at 1.0).
+ */
 Dag *
 api_begin_with_dag(Jsonb *config, bool all_variants)
 {
+	DagRequest	request;
+
 	api_begin();
-	return dag_build_config(config, all_variants);
+	memset(&request, 0, sizeof(request));
+	request.mode = catalog_version_1_0() ? NS_GLOBAL : NS_EACH_NODE;
+	return dag_build_request(config, all_variants, &request);
+}
+
+/*
+ * api_names_request reads what a run request says about its names: the
+ * outputs, modules (argument modules_arg, which a 1.0 catalog's functions
+ * do not pass: its names resolve as 1.0 did) and module_overrides (the
+ * argument after it).
+ */
+DagRequest *
+api_names_request(FunctionCallInfo fcinfo, List *outputs, int modules_arg)
+{
+	DagRequest *request = palloc0(sizeof(DagRequest));
+
+	request->outputs = outputs;
+	if (PG_NARGS() <= modules_arg)
+	{
+		request->mode = NS_GLOBAL;
+		return request;
+	}
+	request->mode = NS_RUN;
+	if (!PG_ARGISNULL(modules_arg))
+	{
+		request->modules_given = true;
+		request->modules = text_array_to_list(PG_GETARG_ARRAYTYPE_P(modules_arg), "modules");
+	}
+	if (PG_NARGS() > modules_arg + 1 && !PG_ARGISNULL(modules_arg + 1))
+		request->overrides = PG_GETARG_BOOL(modules_arg + 1);
+	return request;
 }
 
 void
@@ -48,8 +84,9 @@ api_end(void)
 /*
  * api_plan_request reads the arguments of hamilton_execute,
  * hamilton_validate and hamilton_explain (outputs, inputs, overrides,
- * config, into_table), connects SPI (the caller finishes it with api_end),
- * builds the graph for the config and validates the request.
+ * config, into_table, modules, module_overrides), connects SPI (the caller
+ * finishes it with api_end), builds the graph for the config and the run's
+ * modules, and validates the request.
  */
 HPlan *
 api_plan_request(FunctionCallInfo fcinfo)
@@ -58,6 +95,7 @@ api_plan_request(FunctionCallInfo fcinfo)
 	Jsonb	   *config = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
 	char	   *into_table = PG_NARGS() > 4 && !PG_ARGISNULL(4) ?
 		text_to_cstring(PG_GETARG_TEXT_PP(4)) : NULL;
+	DagRequest *request;
 	Dag		   *dag;
 
 	if (into_table)
@@ -67,7 +105,9 @@ api_plan_request(FunctionCallInfo fcinfo)
 
 		parse_node_name(into_table, &schema, &name, false);
 	}
-	dag = api_begin_with_dag(config, false);
+	api_begin();
+	request = api_names_request(fcinfo, outputs, 5);
+	dag = dag_build_request(config, false, request);
 	return plan_validate(dag, outputs,
 						 PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
 						 PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),

@@ -23,6 +23,7 @@
 PG_FUNCTION_INFO_V1(hamilton_dot);
 
 static char **read_outputs(ArrayType *array, int *count);
+static DagRequest *dot_request(FunctionCallInfo fcinfo, char **outputs, int noutputs);
 
 /*
  * read_outputs checks the outputs argument (not empty, no NULL) and returns
@@ -63,7 +64,29 @@ read_outputs(ArrayType *array, int *count)
 }
 
 /*
- * hamilton_dot(outputs text[] DEFAULT NULL, run_id bigint DEFAULT NULL)
+ * dot_request: how the picture's names resolve.  With outputs or modules,
+ * as a run of them would (modules => as given, or the outputs' modules);
+ * otherwise each node as a run of it alone would; in a 1.0 catalog, whose
+ * hamilton_dot takes no modules, as 1.0 did.
+ */
+static DagRequest *
+dot_request(FunctionCallInfo fcinfo, char **outputs, int noutputs)
+{
+	List	   *list = NIL;
+	DagRequest *request;
+	int			i;
+
+	for (i = 0; i < noutputs; i++)
+		list = lappend(list, outputs[i]);
+	request = api_names_request(fcinfo, list, 2);
+	if (request->mode == NS_RUN && outputs == NULL && !request->modules_given)
+		request->mode = NS_EACH_NODE;
+	return request;
+}
+
+/*
+ * hamilton_dot(outputs text[] DEFAULT NULL, run_id bigint DEFAULT NULL,
+ * modules text[] DEFAULT NULL, module_overrides boolean DEFAULT false)
  * returns the picture as DOT text.  Every catalog name is read with
  * search_path pinned to pg_catalog, pg_temp (type names come out
  * qualified unless they are in pg_catalog).
@@ -74,6 +97,7 @@ hamilton_dot(PG_FUNCTION_ARGS)
 	char	  **outputs = NULL;
 	int			noutputs = 0;
 	DotRun	   *run = NULL;
+	DagRequest *request;
 	char	   *picture;
 	int			nestlevel;
 
@@ -83,9 +107,10 @@ hamilton_dot(PG_FUNCTION_ARGS)
 	api_begin();
 	nestlevel = NewGUCNestLevel();
 	pin_safe_search_path();
+	request = dot_request(fcinfo, outputs, noutputs);
 	if (!PG_ARGISNULL(1))
 		run = dot_read_run(PG_GETARG_INT64(1));
-	picture = dot_render(outputs, noutputs, run);
+	picture = dot_render(outputs, noutputs, run, request);
 	AtEOXact_GUC(true, nestlevel);
 	api_end();
 	PG_RETURN_TEXT_P(cstring_to_text(picture));

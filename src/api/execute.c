@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
 #include "api.h"
@@ -20,10 +21,12 @@ PG_FUNCTION_INFO_V1(hamilton_validate);
 PG_FUNCTION_INFO_V1(hamilton_explain);
 
 static void emit_report(HPlan *plan, ReturnSetInfo *rsinfo);
+static void report_module_overrides(HPlan *plan);
 
 /*
- * hamilton_execute(outputs, inputs, overrides, config) runs the upstream
- * closure of the outputs and returns one report row per step.
+ * hamilton_execute(outputs, inputs, overrides, config, into_table, modules,
+ * module_overrides) runs the upstream closure of the outputs and returns
+ * one report row per step.
  */
 Datum
 hamilton_execute(PG_FUNCTION_ARGS)
@@ -34,11 +37,35 @@ hamilton_execute(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	plan = api_plan_request(fcinfo);
 	plan_raise_problems(plan);
+	report_module_overrides(plan);
 	plan_choose_actions(plan);
 	plan_execute(plan);
 	emit_report(plan, rsinfo);
 	api_end();
 	return (Datum) 0;
+}
+
+/*
+ * report_module_overrides tells, as a NOTICE, which nodes module_overrides
+ * chose over others of the same name, so that a run never takes another
+ * module's node without saying so.
+ */
+static void
+report_module_overrides(HPlan *plan)
+{
+	StringInfoData lines;
+	ListCell   *lc;
+
+	if (plan->module_overrides == NIL)
+		return;
+	initStringInfo(&lines);
+	foreach(lc, plan->module_overrides)
+		appendStringInfo(&lines, "%s%s", lines.len ? "\n" : "", strVal(lfirst(lc)));
+	ereport(NOTICE,
+			(errmsg("module_overrides chose %d node%s of a later module",
+					list_length(plan->module_overrides),
+					list_length(plan->module_overrides) == 1 ? "" : "s"),
+			 errdetail("%s", lines.data)));
 }
 
 /* emit_report returns one row per step: the run report. */

@@ -3,7 +3,8 @@
  * introspection.c
  *	  The rows behind the views hamilton.nodes and hamilton.edges: every
  *	  node (every variant of it) and every edge, as the next execution will
- *	  see them.
+ *	  see them.  The views take no modules: each node's names resolve as a
+ *	  run of that node alone resolves them (in its own module; dag.h).
  *
  *-------------------------------------------------------------------------
  */
@@ -58,7 +59,7 @@ load_tags(Dag *dag)
 
 /*
  * hamilton_node_list is hamilton.nodes: every node (and every input) as the
- * next execution will see it.
+ * next execution of it will see it.
  */
 Datum
 hamilton_node_list(PG_FUNCTION_ARGS)

@@ -123,6 +123,30 @@ parse_node_name(const char *text, char **schema, char **name,
 }
 
 /*
+ * parse_module_name reads one module (schema) name as users write it in
+ * modules => ...: an identifier, quoted where it needs to be.
+ */
+char *
+parse_module_name(const char *text)
+{
+	List	   *parts = split_name_parts(text);
+
+	if (list_length(parts) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("improper module name \"%s\"", text),
+				 errdetail("A module is a schema, named by one identifier."),
+				 errhint("Name the schema alone, e.g. 'shop', and quote it if it contains dots or spaces: '\"my schema\"'.")));
+	if (strlen(linitial(parts)) >= NAMEDATALEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("name \"%s\" is too long", (char *) linitial(parts)),
+				 errdetail("A module is a schema, whose name holds at most %d bytes.", NAMEDATALEN - 1),
+				 errhint("Name an existing schema.")));
+	return linitial(parts);
+}
+
+/*
  * qualified_display is how a node is named to users: schema.name, quoted
  * only where needed, exactly as quote_ident() || '.' || quote_ident() in SQL.
  */

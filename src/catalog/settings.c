@@ -5,7 +5,8 @@
  *
  * Each pin_* function sets its settings in the current GUC nest level; the
  * caller opens it with NewGUCNestLevel() and closes it with AtEOXact_GUC(),
- * so an error unwinds them too.
+ * so an error unwinds them too.  Whether public may be on a module's path
+ * is decided once per request, for the role that makes it (trust.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -28,15 +29,18 @@ pin_safe_search_path(void)
 }
 
 /*
- * pin_module_search_path sets search_path to a module's schema, then public,
- * then temporary tables: where unqualified names in a module's SQL are
- * looked up, when it is defined and when it runs.
+ * pin_module_search_path sets search_path to a module's schema, then public
+ * (only with_public: see catalog_public_trusted), then temporary tables:
+ * where unqualified names in a module's SQL are looked up, when it is
+ * defined and when it runs.  pg_catalog comes first, as always when the
+ * path does not name it.
  */
 void
-pin_module_search_path(const char *schema)
+pin_module_search_path(const char *schema, bool with_public)
 {
 	(void) set_config_option("search_path",
-							 psprintf("%s, public, pg_temp", quote_identifier(schema)),
+							 psprintf(with_public ? "%s, public, pg_temp" : "%s, pg_temp",
+									  quote_identifier(schema)),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 }
 

@@ -15,81 +15,14 @@
 #include "catalog/namespace.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
 #include "dag.h"
 
-static int	list_cstring_cmp(const ListCell *a, const ListCell *b);
 static void add_dep(HNode *node, int *maxdeps, int target, HDepVia via, int index);
-static Oid	find_source_relation(const char *module, const char *name);
-
-/*
- * dag_owner_trusts: may a node owned by consumer_owner pick up, by an
- * unqualified name, a node owned by producer_owner?  Only nodes of its own
- * role, of a role it is a member of, or of a superuser: otherwise anybody
- * could capture the name of someone else's input or source table with a
- * node of their own, and have their code run with the victim's rights.
- */
-bool
-dag_owner_trusts(Oid consumer_owner, Oid producer_owner)
-{
-	if (!OidIsValid(consumer_owner) || consumer_owner == producer_owner)
-		return true;
-	if (superuser_arg(producer_owner))
-		return true;
-	return is_member_of_role_nosuper(consumer_owner, producer_owner);
-}
-
-/*
- * dag_resolve_unqualified finds the node a bare name means from inside a module:
- * its own module first, then the only node of that name anywhere among the
- * nodes the consumer's owner trusts (consumer_owner InvalidOid: any node).
- * Returns RESOLVE_AMBIGUOUS (listing the candidates) or RESOLVE_NONE.
- */
-int
-dag_resolve_unqualified(Dag *dag, const char *module, const char *name,
-					Oid consumer_owner, StringInfo candidates)
-{
-	int			idx,
-				count = 0,
-				found = RESOLVE_NONE;
-	List	   *names = NIL;
-	ListCell   *lc;
-
-	if (module)
-	{
-		idx = dag_find_qualified(dag, module, name);
-		if (idx >= 0)
-			return idx;
-	}
-	for (idx = dag_first_named(dag, name); idx >= 0; idx = dag->nodes[idx].next_same_name)
-	{
-		if (!dag_owner_trusts(consumer_owner, dag->nodes[idx].owner))
-			continue;
-		names = lappend(names, dag->nodes[idx].display);
-		found = idx;
-		count++;
-	}
-	if (count == 0)
-		return RESOLVE_NONE;
-	if (count == 1)
-		return found;
-	if (candidates)
-	{
-		list_sort(names, list_cstring_cmp);
-		foreach(lc, names)
-			appendStringInfo(candidates, "%s%s", candidates->len ? ", " : "", (char *) lfirst(lc));
-	}
-	return RESOLVE_AMBIGUOUS;
-}
-
-static int
-list_cstring_cmp(const ListCell *a, const ListCell *b)
-{
-	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
-}
+static const char *ambiguity_hint(Dag *dag, const char *fallback);
+static int	resolve_relation(Dag *dag, int i, SqlRef *ref, StringInfo cand);
 
 /* add_dep appends an edge to a node's dependencies, growing the array. */
 static void
@@ -108,29 +41,93 @@ add_dep(HNode *node, int *maxdeps, int target, HDepVia via, int index)
 }
 
 /*
- * find_source_relation looks a bare relation name up the way node SQL runs:
- * pg_catalog, the module's schema, public, then temporary tables.
+ * ambiguity_hint: what to do about a name that matches nodes of several of
+ * the run's modules (a 1.0 catalog, which has no modules argument, keeps
+ * its own advice).
  */
-static Oid
-find_source_relation(const char *module, const char *name)
+static const char *
+ambiguity_hint(Dag *dag, const char *fallback)
 {
-	const char *path[3] = {"pg_catalog", module, "public"};
-	int			i;
+	if (dag->request.mode != NS_RUN)
+		return fallback;
+	return "Leave all but one of those modules out of modules => ..., or pass module_overrides => true to take the node of the later module; a node of the consumer's own module wins.";
+}
 
-	for (i = 0; i < 3; i++)
+/* relation_ambiguity: the problem of a relation name several nodes have. */
+static void
+relation_ambiguity(Dag *dag, HNode *node, SqlRef *ref, StringInfo cand)
+{
+	node->problems =
+		lappend(node->problems,
+				problem_make("ambiguous_name", ERRCODE_AMBIGUOUS_ALIAS, node->display,
+							 psprintf("node %s reads \"%s\", which matches nodes in several modules", node->display, ref->name),
+							 psprintf("Candidates: %s.", cand->data),
+							 dag->request.mode == NS_RUN ?
+							 "Qualify the name in the SQL (FROM module.name), leave all but one of those modules out of modules => ..., or pass module_overrides => true to take the node of the later module; a node of the consumer's own module wins." :
+							 "Qualify the name in the SQL, e.g. FROM module.name."));
+}
+
+/*
+ * resolve_relation finds what an unqualified relation name in node i's SQL
+ * means: a node of the run (dag_resolve_in_namespace), else a relation on
+ * the module's path whose owner is trusted (a source: ref->source), else
+ * RESOLVE_NONE (an input).  A 1.0 catalog keeps 1.0's order: the module,
+ * its path, then the only trusted node of that name in any module.
+ * Problems (an ambiguous name, a relation of a role the caller does not
+ * trust) are attached to the node, and RESOLVE_AMBIGUOUS returned.
+ */
+static int
+resolve_relation(Dag *dag, int i, SqlRef *ref, StringInfo cand)
+{
+	HNode	   *node = &dag->nodes[i];
+	bool		global = dag->request.mode == NS_GLOBAL;
+	int			target;
+	Oid			rel,
+				untrusted;
+
+	/* 1 and 2: a node of the consumer's module, then of the run's others */
+	target = global ? dag_find_qualified(dag, node->schema, ref->name)
+		: dag_resolve_in_namespace(dag, i, node->schema, ref->name, cand);
+	if (target == RESOLVE_AMBIGUOUS)
+		relation_ambiguity(dag, node, ref, cand);
+	if (target >= 0 || target == RESOLVE_AMBIGUOUS)
+		return target;
+
+	/* 3. a relation on the module's path, of a role the caller trusts */
+	rel = dag_path_relation(dag, node->schema, ref->name, node->owner, &untrusted);
+	if (OidIsValid(rel) && OidIsValid(untrusted))
 	{
-		Oid			nsp = get_namespace_oid(path[i], true);
-		Oid			rel;
+		char	   *relname = dag_relation_display(rel);
 
-		if (!OidIsValid(nsp))
-			continue;
-		rel = get_relname_relid(name, nsp);
-		if (OidIsValid(rel))
-			return rel;
+		node->problems =
+			lappend(node->problems,
+					dag_untrusted_relation_problem(dag, node->display,
+												   psprintf("node %s reads \"%s\"", node->display, ref->name),
+												   rel, untrusted,
+												   psprintf("Name it with its schema in the SQL (FROM %s) if you mean it, or define the node it should read in one of the run's modules.",
+															relname)));
+		return RESOLVE_AMBIGUOUS;
 	}
-	if (OidIsValid(LookupExplicitNamespace("pg_temp", true)))
-		return get_relname_relid(name, LookupExplicitNamespace("pg_temp", true));
-	return InvalidOid;
+	if (OidIsValid(rel))
+	{
+		/* in 1.0, another module's result table found so meant its node */
+		if (global)
+		{
+			target = dag_find_qualified(dag, get_namespace_name(get_rel_namespace(rel)), ref->name);
+			if (target >= 0 && dag_owner_trusts(node->owner, dag->nodes[target].owner))
+				return target;
+		}
+		ref->source = dag_relation_display(rel);
+		return RESOLVE_NONE;
+	}
+	if (!global)
+		return RESOLVE_NONE;
+
+	/* 1.0 only: the only trusted node of that name in any module */
+	target = dag_resolve_unqualified(dag, NULL, ref->name, node->owner, cand);
+	if (target == RESOLVE_AMBIGUOUS)
+		relation_ambiguity(dag, node, ref, cand);
+	return target;
 }
 
 /*
@@ -163,7 +160,7 @@ dag_resolve_dependencies(Dag *dag)
 			if (pname == NULL)
 				continue;
 			resetStringInfo(&cand);
-			target = dag_resolve_unqualified(dag, node->schema, pname, node->owner, &cand);
+			target = dag_resolve_in_namespace(dag, i, node->schema, pname, &cand);
 			if (target == RESOLVE_AMBIGUOUS)
 			{
 				dag->nodes[i].problems =
@@ -172,7 +169,7 @@ dag_resolve_dependencies(Dag *dag)
 										 node->display,
 										 psprintf("parameter \"%s\" of node %s matches nodes in several modules", pname, node->display),
 										 psprintf("Candidates: %s.", cand.data),
-										 "Rename one of the nodes, or move the consumer into the module of the one it needs: a node of its own module wins."));
+										 ambiguity_hint(dag, "Rename one of the nodes, or move the consumer into the module of the one it needs: a node of its own module wins.")));
 				continue;
 			}
 			if (target == RESOLVE_NONE && dag_is_key_name(dag, pname))
@@ -193,7 +190,7 @@ dag_resolve_dependencies(Dag *dag)
 			int			target;
 
 			resetStringInfo(&cand);
-			target = dag_resolve_unqualified(dag, node->schema, ref->name, node->owner, &cand);
+			target = dag_resolve_in_namespace(dag, i, node->schema, ref->name, &cand);
 			if (target == RESOLVE_AMBIGUOUS)
 			{
 				node->problems =
@@ -201,7 +198,7 @@ dag_resolve_dependencies(Dag *dag)
 							problem_make("ambiguous_name", ERRCODE_AMBIGUOUS_COLUMN, node->display,
 										 psprintf("column expression of node %s reads \"%s\", which matches nodes in several modules", node->display, ref->name),
 										 psprintf("Candidates: %s.", cand.data),
-										 "Define the expression in the module of the column it reads: a node of its own module wins."));
+										 ambiguity_hint(dag, "Define the expression in the module of the column it reads: a node of its own module wins.")));
 				continue;
 			}
 			if (target == RESOLVE_NONE && dag_is_key_name(dag, ref->name))
@@ -260,49 +257,11 @@ dag_resolve_dependencies(Dag *dag)
 				continue;
 			}
 
-			/* 1. a node of the consumer's own module */
-			target = dag_find_qualified(dag, node->schema, ref->name);
-			if (target < 0)
-			{
-				/*
-				 * 2. a relation on the module's own path: a source, unless it
-				 * is some node's result table, which means that node
-				 */
-				Oid			rel = find_source_relation(node->schema, ref->name);
-
-				if (OidIsValid(rel))
-				{
-					Oid			relnsp = get_rel_namespace(rel);
-					char	   *relschema = get_namespace_name(relnsp);
-
-					target = dag_find_qualified(dag, relschema, ref->name);
-					if (target >= 0 && !dag_owner_trusts(node->owner, dag->nodes[target].owner))
-						target = -1;	/* another role's result: just a table */
-					if (target < 0)
-					{
-						/* this session's temporary schema is pg_temp to the user */
-						ref->source = quote_qualified_identifier(isTempNamespace(relnsp) ? "pg_temp" : relschema,
-																 ref->name);
-						continue;
-					}
-				}
-			}
-			if (target < 0)
-			{
-				/* 3. the only trusted node of that name elsewhere */
-				target = dag_resolve_unqualified(dag, NULL, ref->name, node->owner, &cand);
-				if (target == RESOLVE_AMBIGUOUS)
-				{
-					node->problems =
-						lappend(node->problems,
-								problem_make("ambiguous_name", ERRCODE_AMBIGUOUS_ALIAS,
-											 node->display,
-											 psprintf("node %s reads \"%s\", which matches nodes in several modules", node->display, ref->name),
-											 psprintf("Candidates: %s.", cand.data),
-											 "Qualify the name in the SQL, e.g. FROM module.name."));
-					continue;
-				}
-			}
+			target = resolve_relation(dag, i, ref, &cand);
+			if (target == RESOLVE_AMBIGUOUS)
+				continue;
+			if (target < 0 && ref->source)
+				continue;
 			if (target < 0)
 			{
 				/* 4. an input */
@@ -335,7 +294,7 @@ dag_resolve_dependencies(Dag *dag)
 				target = dag_find_qualified(dag, schema, name);
 			else
 			{
-				target = dag_resolve_unqualified(dag, node->schema, name, node->owner, &cand);
+				target = dag_resolve_in_namespace(dag, i, node->schema, name, &cand);
 				if (target == RESOLVE_NONE)
 				{
 					target = dag_input_node(dag, name);

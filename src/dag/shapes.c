@@ -438,7 +438,7 @@ dag_analyze(const char *schema, const char *sql, ErrorData **error)
 	volatile TupleDesc desc = NULL;
 	int			nestlevel = NewGUCNestLevel();
 
-	pin_module_search_path(schema);
+	pin_module_search_path(schema, catalog_public_on_path());
 	pin_sql_reading_settings();
 	subxact_begin(&sx);
 	PG_TRY();

@@ -53,7 +53,7 @@ frame_shape(const char *display, const char *schema, const char *definition,
 
 	/* Plan (not run) the SELECT as its module will, to learn its columns. */
 	nestlevel = NewGUCNestLevel();
-	pin_module_search_path(schema);
+	pin_module_search_path(schema, catalog_public_on_path());
 	PG_TRY();
 	{
 		SPIPlanPtr	plan = SPI_prepare(psprintf("SELECT * FROM (\n%s\n) AS hamilton_frame", definition),

@@ -4,12 +4,14 @@
  *	  Which nodes a picture shows, which of them are the requested outputs,
  *	  and its title.
  *
- * Without outputs or a run, every node.  With outputs, their execution path:
- * each output (a node, or an input's name) and its upstream closure in the
- * graph a request without config sees, as hamilton_path and
- * hamilton_upstream tell them.  With a run alone, the steps the run took (an
- * override cuts the closure, and nodes may have changed since).  Members are
- * names: the picture draws every node of every variant of that name.
+ * Without outputs or a run, every node (with modules, the nodes of those
+ * modules and what they need).  With outputs, their execution path: each
+ * output (a node, or an input's name) and its upstream closure in the graph
+ * a request without config sees, its names resolved among the run's
+ * modules as hamilton_execute resolves them.  With a run alone, the steps
+ * the run took (an override cuts the closure, and nodes may have changed
+ * since).  Members are names: the picture draws every node of every variant
+ * of that name.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,6 +20,7 @@
 #include "access/xact.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/resowner.h"
 
 #include "dot.h"
@@ -31,8 +34,9 @@ static int	cstring_cmp(const void *a, const void *b);
 
 /*
  * graph_without_config is the graph hamilton_path and hamilton_upstream
- * see: of each node, the variant no config chooses.  It is the graph of
- * every variant when no node has variants, and then not built again.
+ * see: of each node, the variant no config chooses, its names resolved as
+ * the picture's request says.  It is the graph of every variant when no
+ * node has variants, and then not built again.
  */
 static Dag *
 graph_without_config(Dag *every_variant)
@@ -41,7 +45,7 @@ graph_without_config(Dag *every_variant)
 
 	for (i = 0; i < every_variant->nnodes; i++)
 		if (every_variant->nodes[i].config_when != NULL)
-			return dag_build();
+			return dag_build_request(NULL, false, &every_variant->request);
 	return every_variant;
 }
 
@@ -54,12 +58,17 @@ static int
 resolve_output(Dag *dag, const char *name)
 {
 	HProblem   *problem;
-	int			idx = dag_resolve_name(dag, name, &problem, "node");
+	int			idx = dag->request.mode == NS_RUN ? dag_resolve_output(dag, name, &problem, "node")
+		: dag_resolve_name(dag, name, &problem, "node");
 
 	if (idx < 0 && strchr(name, '.') == NULL)
 		idx = dag_find_input(dag, name);
 	if (idx < 0)
-		idx = dag_resolve_name_or_error(dag, name);
+		ereport(ERROR,
+				(errcode(problem->sqlstate),
+				 errmsg("%s", problem->message),
+				 problem->detail ? errdetail("%s", problem->detail) : 0,
+				 problem->hint ? errhint("%s", problem->hint) : 0));
 	return idx;
 }
 
@@ -203,6 +212,25 @@ dot_scope(Dag *every_variant, char **outputs, int noutputs, DotRun *run)
 				scope->wanted[scope->nwanted++] = resolved;
 		}
 		scope->nwanted = dot_sort_unique(scope->wanted, scope->nwanted);
+	}
+	else if (every_variant->request.modules_given)
+	{
+		Dag		   *dag = graph_without_config(every_variant);
+		bool	   *reached = palloc0(sizeof(bool) * Max(dag->nnodes, 1));
+
+		/* the nodes of the run's modules, and what they need */
+		scope->members = palloc(sizeof(char *) * Max(dag->nnodes, 1));
+		for (i = 0; i < dag->nnodes; i++)
+		{
+			if (reached[i] || dag_module_position(dag, dag->nodes[i].schema) < 0)
+				continue;
+			reached[i] = true;
+			scope->members[scope->nmembers++] = dag->nodes[i].display;
+			add_upstream(dag, i, reached, &scope->members, &scope->nmembers);
+		}
+		appendStringInfoString(&title, "modules ");
+		for (i = 0; i < dag->nmodules; i++)
+			appendStringInfo(&title, "%s%s", i ? ", " : "", quote_identifier(dag->modules[i]));
 	}
 	else
 	{

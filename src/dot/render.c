@@ -328,10 +328,11 @@ statement_cmp(const void *a, const void *b)
 
 /*
  * dot_render writes the picture of outputs (NULL: none) and run (NULL:
- * none).  The caller is connected to SPI, with search_path pinned.
+ * none), its names resolved as request says.  The caller is connected to
+ * SPI, with search_path pinned.
  */
 char *
-dot_render(char **outputs, int noutputs, DotRun *run)
+dot_render(char **outputs, int noutputs, DotRun *run, const DagRequest *request)
 {
 	Picture		pic;
 	List	  **tags;
@@ -342,7 +343,7 @@ dot_render(char **outputs, int noutputs, DotRun *run)
 	StringInfoData out;
 
 	memset(&pic, 0, sizeof(pic));
-	pic.dag = dag_build_config(NULL, true);	/* every variant */
+	pic.dag = dag_build_request(NULL, true, request);	/* every variant */
 	pic.scope = dot_scope(pic.dag, outputs, noutputs, run);
 	pic.run = run;
 	pic.maxstatements = 64;

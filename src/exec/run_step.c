@@ -18,8 +18,11 @@ static void compute_value(HPlan *plan, int stepno);
 
 /*
  * exec_run_step does one step's work, with the search_path pinned to the node's
- * module (then public), so that unqualified names in its SQL mean what they
- * meant when the graph was built, whoever runs it and from wherever.
+ * module (then public, only when every role that can create in it is one the
+ * caller trusts: catalog_public_trusted), so that unqualified names in its
+ * SQL mean what they meant when the graph was built, whoever runs it and
+ * from wherever, and no other role can plant a function or operator that
+ * its SQL would call.
  */
 void
 exec_run_step(HPlan *plan, int stepno)
@@ -35,7 +38,7 @@ exec_run_step(HPlan *plan, int stepno)
 	if (node->schema)
 	{
 		nestlevel = NewGUCNestLevel();
-		pin_module_search_path(node->schema);
+		pin_module_search_path(node->schema, dag_public_on_path(plan->dag));
 		/* SQL nodes run as they were read (parse/) */
 		pin_sql_reading_settings();
 	}

@@ -9,11 +9,14 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
 
 #include "plan.h"
 
 static void explain_line(StringInfo buf, const char *what, const char *sql);
 static void explain_checks(StringInfo buf, HPlan *plan, int stepno);
+static void explain_names(StringInfo buf, HPlan *plan);
 
 /*
  * plan_explain_text describes the plan step by step, with the SQL each step
@@ -32,6 +35,7 @@ plan_explain_text(HPlan *plan)
 	foreach(lc, plan->output_names)
 		appendStringInfo(&buf, " %s", (char *) lfirst(lc));
 	appendStringInfoChar(&buf, '\n');
+	explain_names(&buf, plan);
 
 	for (i = 0; i < plan->nsteps; i++)
 	{
@@ -157,6 +161,38 @@ explain_checks(StringInfo buf, HPlan *plan, int stepno)
 		first = false;
 	}
 	appendStringInfoChar(buf, '\n');
+}
+
+/*
+ * explain_names says how the plan's names resolved, where that is not the
+ * default: the modules given (and module_overrides' choices), and schema
+ * public left off the path.
+ */
+static void
+explain_names(StringInfo buf, HPlan *plan)
+{
+	Dag		   *dag = plan->dag;
+	ListCell   *lc;
+	int			i;
+
+	if (dag->request.mode == NS_RUN && (dag->request.modules_given || dag->request.overrides))
+	{
+		appendStringInfoString(buf, "modules:");
+		for (i = 0; i < dag->nmodules; i++)
+			appendStringInfo(buf, "%s %s", i ? "," : "", quote_identifier(dag->modules[i]));
+		if (dag->request.overrides)
+			appendStringInfoString(buf, " (module_overrides: a later module's node wins)");
+		appendStringInfoChar(buf, '\n');
+		foreach(lc, plan->module_overrides)
+			appendStringInfo(buf, "module override: %s\n", strVal(lfirst(lc)));
+	}
+	if (!dag_public_on_path(dag))
+	{
+		char	   *role = GetUserNameFromId(dag->public_untrusted, true);
+
+		appendStringInfo(buf, "search_path: <module>, pg_temp (public left out: role %s, whom you do not trust, %s)\n",
+						 role ? quote_identifier(role) : "(dropped)", dag->public_why);
+	}
 }
 
 /* explain_line: a statement that computes targets, under what it does. */

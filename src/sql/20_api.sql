@@ -81,6 +81,10 @@ COMMENT ON FUNCTION @extschema@.hamilton_tag(text, jsonb) IS
 
 /* ------------------------------------------------------------------------
  * Running it
+ *
+ * A run's names resolve among its modules: modules => as given, or the
+ * modules of the requested outputs; with module_overrides, of nodes of one
+ * name in several of them, the one of the later module wins.
  * ------------------------------------------------------------------------ */
 
 CREATE FUNCTION @extschema@.hamilton_execute(
@@ -88,11 +92,13 @@ CREATE FUNCTION @extschema@.hamilton_execute(
     inputs jsonb DEFAULT '{}',
     overrides jsonb DEFAULT '{}',
     config jsonb DEFAULT '{}',
-    into_table text DEFAULT NULL)
+    into_table text DEFAULT NULL,
+    modules text[] DEFAULT NULL,
+    module_overrides boolean DEFAULT false)
 RETURNS TABLE (node text, kind text, relation text, rows bigint, ms double precision, status text)
 AS 'MODULE_PATHNAME', 'hamilton_execute'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.hamilton_execute(text[], jsonb, jsonb, jsonb, text) IS
+COMMENT ON FUNCTION @extschema@.hamilton_execute(text[], jsonb, jsonb, jsonb, text, text[], boolean) IS
   'validate, run the upstream closure of the outputs, materialize them; returns the run report';
 
 CREATE FUNCTION @extschema@.hamilton_validate(
@@ -100,11 +106,13 @@ CREATE FUNCTION @extschema@.hamilton_validate(
     inputs jsonb DEFAULT '{}',
     overrides jsonb DEFAULT '{}',
     config jsonb DEFAULT '{}',
-    into_table text DEFAULT NULL)
+    into_table text DEFAULT NULL,
+    modules text[] DEFAULT NULL,
+    module_overrides boolean DEFAULT false)
 RETURNS TABLE (problem text, node text, message text, detail text, hint text)
 AS 'MODULE_PATHNAME', 'hamilton_validate'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.hamilton_validate(text[], jsonb, jsonb, jsonb, text) IS
+COMMENT ON FUNCTION @extschema@.hamilton_validate(text[], jsonb, jsonb, jsonb, text, text[], boolean) IS
   'dry run: every problem that would stop hamilton_execute, one row each (no rows: valid)';
 
 CREATE FUNCTION @extschema@.hamilton_explain(
@@ -112,11 +120,13 @@ CREATE FUNCTION @extschema@.hamilton_explain(
     inputs jsonb DEFAULT '{}',
     overrides jsonb DEFAULT '{}',
     config jsonb DEFAULT '{}',
-    into_table text DEFAULT NULL)
+    into_table text DEFAULT NULL,
+    modules text[] DEFAULT NULL,
+    module_overrides boolean DEFAULT false)
 RETURNS text
 AS 'MODULE_PATHNAME', 'hamilton_explain'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.hamilton_explain(text[], jsonb, jsonb, jsonb, text) IS
+COMMENT ON FUNCTION @extschema@.hamilton_explain(text[], jsonb, jsonb, jsonb, text, text[], boolean) IS
   'the plan hamilton_execute would follow, step by step, with the SQL each step runs';
 
 /* ------------------------------------------------------------------------

@@ -7,14 +7,20 @@
  */
 
 /*
- * hamilton_dot(outputs, run_id): Graphviz DOT of the whole DAG (no
- * outputs), of the execution path of outputs (their upstream closure,
- * Hamilton's visualize_execution), or of a run (the steps it took), with
- * each step's status, rows and time when run_id is given.
+ * hamilton_dot(outputs, run_id, modules, module_overrides): Graphviz DOT
+ * of the whole DAG (no outputs), of the execution path of outputs (their
+ * upstream closure, Hamilton's visualize_execution, its names resolved
+ * among the run's modules as hamilton_execute resolves them), or of a run
+ * (the steps it took), with each step's status, rows and time when run_id
+ * is given.
  */
-CREATE FUNCTION @extschema@.hamilton_dot(outputs text[] DEFAULT NULL, run_id bigint DEFAULT NULL)
+CREATE FUNCTION @extschema@.hamilton_dot(
+    outputs text[] DEFAULT NULL,
+    run_id bigint DEFAULT NULL,
+    modules text[] DEFAULT NULL,
+    module_overrides boolean DEFAULT false)
 RETURNS text
 AS 'MODULE_PATHNAME', 'hamilton_dot'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.hamilton_dot(text[], bigint) IS
+COMMENT ON FUNCTION @extschema@.hamilton_dot(text[], bigint, text[], boolean) IS
   'Graphviz DOT of the DAG, of the execution path of outputs, or of a run with each step''s status';

@@ -26,6 +26,8 @@ CREATE TABLE hamilton.schedule (
     config      jsonb NOT NULL DEFAULT '{}',
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now(),
+    modules     text[],                         -- NULL: the outputs' modules
+    module_overrides boolean NOT NULL DEFAULT false,
     CONSTRAINT schedule_pkey PRIMARY KEY (created_by, job)
 );
 SELECT pg_catalog.pg_extension_config_dump('hamilton.schedule', '');
@@ -141,10 +143,26 @@ BEGIN
 END $$;
 
 /*
- * hamilton_schedule(job, schedule, outputs, inputs, overrides, config)
- * makes (or, for a job name the caller already used, changes) a pg_cron job
- * that runs hamilton_execute with those arguments, as the calling role.
- * The dataflow is validated first; nothing is scheduled if it cannot run.
+ * schedule_command is the command of a schedule's pg_cron job: a call of
+ * hamilton_execute with the schedule's arguments, every one quoted (modules
+ * and module_overrides only when given).
+ */
+CREATE FUNCTION hamilton.schedule_command(outputs text[], inputs jsonb, overrides jsonb, config jsonb,
+                                          modules text[], module_overrides boolean)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+RETURN format('SELECT count(*) FROM %s.hamilton_execute(%L::text[], %L::jsonb, %L::jsonb, %L::jsonb%s%s)',
+              '@extschema@', outputs, inputs, overrides, config,
+              CASE WHEN modules IS NOT NULL THEN format(', modules => %L::text[]', modules) ELSE '' END,
+              CASE WHEN module_overrides THEN ', module_overrides => true' ELSE '' END);
+
+/*
+ * hamilton_schedule(job, schedule, outputs, inputs, overrides, config,
+ * modules, module_overrides) makes (or, for a job name the caller already
+ * used, changes) a pg_cron job that runs hamilton_execute with those
+ * arguments, as the calling role.  The dataflow is validated first; nothing
+ * is scheduled if it cannot run.
  */
 CREATE FUNCTION @extschema@.hamilton_schedule(
     job text,
@@ -152,7 +170,9 @@ CREATE FUNCTION @extschema@.hamilton_schedule(
     outputs text[],
     inputs jsonb DEFAULT '{}',
     overrides jsonb DEFAULT '{}',
-    config jsonb DEFAULT '{}')
+    config jsonb DEFAULT '{}',
+    modules text[] DEFAULT NULL,
+    module_overrides boolean DEFAULT false)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 AS $$
@@ -160,6 +180,7 @@ DECLARE
     v_inputs jsonb := coalesce(hamilton_schedule.inputs, '{}');
     v_overrides jsonb := coalesce(hamilton_schedule.overrides, '{}');
     v_config jsonb := coalesce(hamilton_schedule.config, '{}');
+    v_module_overrides boolean := coalesce(hamilton_schedule.module_overrides, false);
     problems int;
     err_state text;
     err_message text;
@@ -181,10 +202,14 @@ BEGIN
     -- Refuse a dataflow that cannot run, with the error hamilton_execute
     -- would raise (its SQLSTATE, every problem in the detail).
     SELECT count(*) INTO problems
-    FROM @extschema@.hamilton_validate(hamilton_schedule.outputs, v_inputs, v_overrides, v_config);
+    FROM @extschema@.hamilton_validate(hamilton_schedule.outputs, v_inputs, v_overrides, v_config,
+                                       modules => hamilton_schedule.modules,
+                                       module_overrides => v_module_overrides);
     IF problems > 0 THEN
         BEGIN
-            PERFORM @extschema@.hamilton_explain(hamilton_schedule.outputs, v_inputs, v_overrides, v_config);
+            PERFORM @extschema@.hamilton_explain(hamilton_schedule.outputs, v_inputs, v_overrides, v_config,
+                                                 modules => hamilton_schedule.modules,
+                                                 module_overrides => v_module_overrides);
             err_state := 'invalid_parameter_value';
             err_message := format('the dataflow has %s problems', problems);
             err_hint := 'SELECT * FROM hamilton_validate(...) lists them.';
@@ -201,8 +226,8 @@ BEGIN
 
     PERFORM hamilton.raise_cron_unavailable();
 
-    command := format('SELECT count(*) FROM %s.hamilton_execute(%L::text[], %L::jsonb, %L::jsonb, %L::jsonb)',
-                      '@extschema@', hamilton_schedule.outputs, v_inputs, v_overrides, v_config);
+    command := hamilton.schedule_command(hamilton_schedule.outputs, v_inputs, v_overrides, v_config,
+                                         hamilton_schedule.modules, v_module_overrides);
     BEGIN
         -- a job of that name that hamilton_schedule did not make is not ours to replace
         EXECUTE 'SELECT j.jobid FROM cron.job j WHERE j.jobname = $1 AND j.username = current_user'
@@ -233,17 +258,20 @@ BEGIN
             PERFORM hamilton.raise_cron_denied(err_message);
     END;
 
-    INSERT INTO hamilton.schedule AS s (job, created_by, jobid, schedule, outputs, inputs, overrides, config)
+    INSERT INTO hamilton.schedule AS s (job, created_by, jobid, schedule, outputs, inputs, overrides, config,
+                                        modules, module_overrides)
     VALUES (hamilton_schedule.job, current_user, new_jobid, hamilton_schedule.schedule,
-            hamilton_schedule.outputs, v_inputs, v_overrides, v_config)
+            hamilton_schedule.outputs, v_inputs, v_overrides, v_config,
+            hamilton_schedule.modules, v_module_overrides)
     ON CONFLICT ON CONSTRAINT schedule_pkey DO UPDATE
         SET jobid = EXCLUDED.jobid, schedule = EXCLUDED.schedule, outputs = EXCLUDED.outputs,
             inputs = EXCLUDED.inputs, overrides = EXCLUDED.overrides, config = EXCLUDED.config,
+            modules = EXCLUDED.modules, module_overrides = EXCLUDED.module_overrides,
             updated_at = now();
     RETURN new_jobid;
 END $$;
-COMMENT ON FUNCTION @extschema@.hamilton_schedule(text, text, text[], jsonb, jsonb, jsonb) IS
-  'run hamilton_execute(outputs, inputs, overrides, config) on a pg_cron schedule, as the calling role; returns the pg_cron job id';
+COMMENT ON FUNCTION @extschema@.hamilton_schedule(text, text, text[], jsonb, jsonb, jsonb, text[], boolean) IS
+  'run hamilton_execute(outputs, inputs, overrides, config, modules => modules, module_overrides => module_overrides) on a pg_cron schedule, as the calling role; returns the pg_cron job id';
 
 /*
  * hamilton_unschedule(job) removes the caller's job of that name and its
@@ -312,6 +340,7 @@ COMMENT ON FUNCTION @extschema@.hamilton_unschedule(text) IS
 CREATE FUNCTION hamilton.schedule_list()
 RETURNS TABLE (job text, jobid bigint, schedule text, active boolean, job_exists boolean,
                outputs text[], inputs jsonb, overrides jsonb, config jsonb,
+               modules text[], module_overrides boolean,
                created_by name, created_at timestamptz, updated_at timestamptz,
                last_cron_runid bigint, last_cron_status text, last_cron_start timestamptz,
                last_cron_end timestamptz, last_cron_message text,
@@ -325,7 +354,8 @@ BEGIN
         RETURN QUERY
         SELECT s.job, s.jobid, s.schedule, NULL::boolean,
                CASE WHEN hamilton.cron_unavailable() IS NOT NULL THEN false END,
-               s.outputs, s.inputs, s.overrides, s.config, s.created_by, s.created_at, s.updated_at,
+               s.outputs, s.inputs, s.overrides, s.config, s.modules, s.module_overrides,
+               s.created_by, s.created_at, s.updated_at,
                NULL::bigint, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::text,
                NULL::bigint, NULL::text, NULL::timestamptz, NULL::numeric, NULL::text
         FROM hamilton.schedule s
@@ -338,7 +368,8 @@ BEGIN
                CASE WHEN s.created_by = current_user
                          OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = current_user AND (rolsuper OR rolbypassrls))
                     THEN j.jobid IS NOT NULL END,
-               s.outputs, s.inputs, s.overrides, s.config, s.created_by, s.created_at, s.updated_at,
+               s.outputs, s.inputs, s.overrides, s.config, s.modules, s.module_overrides,
+               s.created_by, s.created_at, s.updated_at,
                d.runid, d.status, d.start_time, d.end_time, d.return_message,
                r.run_id, r.status, r.started_at, r.ms, r.error
         FROM hamilton.schedule s

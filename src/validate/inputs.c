@@ -9,7 +9,9 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
@@ -17,6 +19,8 @@
 #include "validate.h"
 
 static void note_consumer(StringInfo buf, int *count, const char *display);
+static HProblem *unmatched_variant_of_input(ValidateState *st, int i);
+static void note_public_relation(ValidateState *st, const char *name, StringInfo detail);
 
 /*
  * validate_overrides resolves overridden nodes and checks their values: a
@@ -63,18 +67,23 @@ validate_overrides(ValidateState *st)
 		if (dag_yields_relation(node))
 		{
 			Oid			rel = InvalidOid;
+			char	   *detail = NULL;
+			HProblem   *untrusted = NULL;
 
 			if (kind == JSON_KIND_STRING)
+				rel = validate_named_relation(st, node, text,
+											  psprintf("override of %s names \"%s\"", node->display, text),
+											  "overrides", node->name, &detail, &untrusted);
+			if (untrusted)
 			{
-				List	   *names = stringToQualifiedNameList(text);
-
-				rel = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
+				validate_add_problem(st, untrusted);
+				continue;
 			}
 			if (!OidIsValid(rel))
 			{
 				validate_add_problem(st, problem_make("bad_override", ERRCODE_UNDEFINED_TABLE, node->display,
 											 psprintf("override of table node %s must name an existing relation", node->display),
-											 kind == JSON_KIND_STRING ? psprintf("Relation \"%s\" does not exist.", text)
+											 kind == JSON_KIND_STRING ? detail
 											 : psprintf("It is %s.", text ? text : "null"),
 											 psprintf("Write overrides => '{\"%s\": \"schema.table\"}'.", node->name)));
 				continue;
@@ -121,7 +130,11 @@ validate_input_names(ValidateState *st)
 			continue;
 		if (strchr(key, '.') == NULL && strchr(key, '"') == NULL)
 		{
-			idx = dag_resolve_name(st->dag, quote_identifier(key), &p, "input");
+			/* in a run, only a node of its modules could have had the name */
+			if (st->dag->request.mode == NS_RUN)
+				idx = dag_named_in_run(st->dag, key);
+			else
+				idx = dag_resolve_name(st->dag, quote_identifier(key), &p, "input");
 			if (idx >= 0)
 				validate_add_problem(st, problem_make("input_is_node", ERRCODE_INVALID_PARAMETER_VALUE,
 											 st->dag->nodes[idx].display,
@@ -149,6 +162,8 @@ validate_input(ValidateState *st, int i, StringInfo missing_detail, List **missi
 	StringInfoData needed_by;
 	int			nconsumers;
 	Oid			first_param_type = InvalidOid;
+	char	   *regclass_literal = NULL;
+	HProblem   *unmatched;
 
 	found = jsonb_object_get(st->plan->inputs, input->name, &text, &kind);
 	if (!found)
@@ -187,7 +202,15 @@ validate_input(ValidateState *st, int i, StringInfo missing_detail, List **missi
 						note_consumer(&needed_by, &nconsumers, consumer->display);
 					continue;
 				}
-				if (value_literal(text, kind, param->type, &literal, &error))
+				if (param->type == REGCLASSOID)
+				{
+					/* every consumer sees the relation the first one found */
+					literal = validate_regclass_input(st, consumer, param, input->name,
+													  text, kind, regclass_literal);
+					if (literal)
+						regclass_literal = literal;
+				}
+				else if (value_literal(text, kind, param->type, &literal, &error))
 				{
 					if (param->type == first_param_type && st->input_literal[i] == NULL)
 						st->input_literal[i] = literal;
@@ -205,9 +228,9 @@ validate_input(ValidateState *st, int i, StringInfo missing_detail, List **missi
 				note_consumer(&needed_by, &nconsumers, consumer->display);
 		}
 	}
-	if (!found && needed_by.len > 0 && validate_unmatched_variant(dag, input->name))
+	if (!found && needed_by.len > 0 && (unmatched = unmatched_variant_of_input(st, i)) != NULL)
 	{
-		validate_add_problem(st, validate_unmatched_variant(dag, input->name));
+		validate_add_problem(st, unmatched);
 		needed_by.len = 0;
 	}
 	if (!found && needed_by.len > 0)
@@ -216,11 +239,24 @@ validate_input(ValidateState *st, int i, StringInfo missing_detail, List **missi
 		if (nconsumers > MAX_LISTED)
 			appendStringInfo(&needed_by, " and %d more", nconsumers - MAX_LISTED);
 		if (list_length(*missing) <= MAX_LISTED)
+		{
+			char	   *outside = dag_nodes_outside(dag, input->name, &st->missing_modules);
+
 			appendStringInfo(missing_detail, "%sInput \"%s\" is needed by %s.",
 							 missing_detail->len ? " " : "", input->name, needed_by.data);
+			if (outside)
+				appendStringInfo(missing_detail, " %s %s it, outside the run's modules.",
+								 outside, strchr(outside, ',') ? "compute" : "computes");
+			note_public_relation(st, input->name, missing_detail);
+		}
 	}
 	st->input_type[i] = OidIsValid(first_param_type) ? first_param_type :
 		value_default_type(kind);
+	if (regclass_literal)
+	{
+		st->input_type[i] = REGCLASSOID;
+		st->input_literal[i] = regclass_literal;
+	}
 	/* read only by SQL nodes: the type its JSON kind suggests always takes it */
 	if (found && st->input_literal[i] == NULL && !OidIsValid(first_param_type))
 	{
@@ -236,4 +272,51 @@ note_consumer(StringInfo buf, int *count, const char *display)
 {
 	if ((*count)++ < MAX_LISTED)
 		appendStringInfo(buf, "%s%s", buf->len ? ", " : "", display);
+}
+
+/*
+ * unmatched_variant_of_input: the problem that explains why no node has
+ * input i's name (its variants all want another config), among the nodes
+ * its consumers could have read; or NULL.
+ */
+static HProblem *
+unmatched_variant_of_input(ValidateState *st, int i)
+{
+	Dag		   *dag = st->dag;
+	int			k;
+
+	for (k = dag->down_start[i]; k < dag->down_start[i + 1]; k++)
+	{
+		HNode	   *consumer = &dag->nodes[dag->down_list[k]];
+		HProblem   *p;
+
+		if (!st->in_closure[dag->down_list[k]] || st->overridden[dag->down_list[k]])
+			continue;
+		p = validate_unmatched_variant(dag, dag->nodes[i].name, consumer->schema);
+		if (p)
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * note_public_relation explains, in a missing input's detail, that a
+ * relation of that name in public was not read because public is not on
+ * the path (catalog_public_trusted).
+ */
+static void
+note_public_relation(ValidateState *st, const char *name, StringInfo detail)
+{
+	Oid			nsp;
+	char	   *role;
+
+	if (dag_public_on_path(st->dag))
+		return;
+	nsp = get_namespace_oid("public", true);
+	if (!OidIsValid(nsp) || !OidIsValid(get_relname_relid(name, nsp)))
+		return;
+	role = GetUserNameFromId(st->dag->public_untrusted, true);
+	appendStringInfo(detail, " Relation %s is not read: schema public is left off the path, because role %s, whom you do not trust, %s.",
+					 quote_qualified_identifier("public", name),
+					 role ? quote_identifier(role) : "(dropped)", st->dag->public_why);
 }

@@ -14,6 +14,8 @@
 
 #include "validate.h"
 
+static bool variant_could_bind(Dag *dag, const char *schema, const char *consumer_module);
+
 /* validate_outputs resolves the requested outputs. */
 void
 validate_outputs(ValidateState *st, List *outputs)
@@ -25,14 +27,16 @@ validate_outputs(ValidateState *st, List *outputs)
 									 "no outputs requested",
 									 "outputs is an empty array.",
 									 "Name the nodes to compute, e.g. hamilton_execute(ARRAY['forecast'])."));
+	foreach(lc, st->dag->ns_problems)
+		validate_add_problem(st, lfirst(lc));
 	foreach(lc, outputs)
 	{
 		HProblem   *p;
-		int			idx = dag_resolve_name(st->dag, (char *) lfirst(lc), &p, "output");
+		int			idx = dag_resolve_output(st->dag, (char *) lfirst(lc), &p, "output");
 
 		if (idx < 0)
 		{
-			HProblem   *v = validate_unmatched_variant(st->dag, (char *) lfirst(lc));
+			HProblem   *v = validate_unmatched_variant(st->dag, (char *) lfirst(lc), NULL);
 
 			validate_add_problem(st, v ? v : p);
 			continue;
@@ -45,10 +49,13 @@ validate_outputs(ValidateState *st, List *outputs)
 
 /*
  * validate_unmatched_variant: the problem that explains why a name is not a node in
- * this config (its variants all want another config), or NULL.
+ * this config (its variants all want another config), or NULL.  A bare
+ * name that a node of consumer_module reads is explained only by a node it
+ * could have bound: of its module, or (in a run) of the run's modules.  A
+ * bare output (consumer_module NULL) by any, unless modules => was given.
  */
 HProblem *
-validate_unmatched_variant(Dag *dag, const char *name)
+validate_unmatched_variant(Dag *dag, const char *name, const char *consumer_module)
 {
 	ListCell   *lc;
 	char	   *schema,
@@ -62,10 +69,32 @@ validate_unmatched_variant(Dag *dag, const char *name)
 				   *pn;
 
 		parse_node_name(p->node, &ps, &pn, false);
-		if (strcmp(pn, bare) == 0 && (schema == NULL || strcmp(ps, schema) == 0))
-			return p;
+		if (strcmp(pn, bare) != 0 || (schema != NULL && strcmp(ps, schema) != 0))
+			continue;
+		if (schema == NULL && !variant_could_bind(dag, ps, consumer_module))
+			continue;
+		return p;
 	}
 	return NULL;
+}
+
+/*
+ * variant_could_bind: could a bare name read by a node of consumer_module
+ * (NULL: a requested output) have meant a node of module schema?
+ */
+static bool
+variant_could_bind(Dag *dag, const char *schema, const char *consumer_module)
+{
+	bool		run = dag->request.mode == NS_RUN;
+
+	if (dag->request.mode == NS_GLOBAL)
+		return true;
+	if (consumer_module == NULL)
+		return !(run && dag->request.modules_given) || dag_module_position(dag, schema) >= 0;
+	if (strcmp(schema, consumer_module) == 0)
+		return true;
+	return run && dag_module_position(dag, schema) >= 0 &&
+		dag_module_position(dag, consumer_module) >= 0;
 }
 
 /*

@@ -19,7 +19,9 @@
 
 #include "validate.h"
 
+static void init_state(ValidateState *st, HPlan *plan);
 static void walk_closure(ValidateState *st, List *output_idx);
+static List *module_override_report(ValidateState *st);
 
 /*
  * plan_validate returns the plan for a request, with plan->problems set
@@ -48,21 +50,7 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 	plan->config = config;
 	plan->into_table = into_table;
 
-	memset(&st, 0, sizeof(st));
-	st.plan = plan;
-	st.dag = dag;
-	st.in_closure = palloc0(sizeof(bool) * Max(n, 1));
-	st.overridden = palloc0(sizeof(bool) * Max(n, 1));
-	st.requested = palloc0(sizeof(bool) * Max(n, 1));
-	st.request_pos = palloc0(sizeof(int) * Max(n, 1));
-	st.value_text = palloc0(sizeof(char *) * Max(n, 1));
-	st.value_kind = palloc0(sizeof(char) * Max(n, 1));
-	st.has_value = palloc0(sizeof(bool) * Max(n, 1));
-	st.override_relation = palloc0(sizeof(char *) * Max(n, 1));
-	st.override_literal = palloc0(sizeof(char *) * Max(n, 1));
-	st.input_type = palloc0(sizeof(Oid) * Max(n, 1));
-	st.input_literal = palloc0(sizeof(char *) * Max(n, 1));
-
+	init_state(&st, plan);
 	(void) jsonb_object_keys_list(config, "config");
 	validate_outputs(&st, outputs);
 	validate_overrides(&st);
@@ -109,12 +97,17 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 		validate_add_problem(&st, problem_make("missing_input", ERRCODE_UNDEFINED_PARAMETER, NULL,
 									  psprintf("missing input%s: %s", list_length(missing) > 1 ? "s" : "", names.data),
 									  missing_detail.data,
+									  st.missing_modules == NIL ?
 									  psprintf("Pass %s in inputs => '{%s}'.",
-											   list_length(missing) > 1 ? "them" : "it", example.data)));
+											   list_length(missing) > 1 ? "them" : "it", example.data) :
+									  psprintf("Pass %s in inputs => '{%s}', or, to read the nodes of other modules, name the run's modules: modules => %s.",
+											   list_length(missing) > 1 ? "them" : "it", example.data,
+											   dag_modules_suggestion(dag, st.missing_modules))));
 	}
 
 	validate_checks(&st);
 
+	plan->module_overrides = module_override_report(&st);
 	order = dag_order(dag, st.in_closure, st.overridden, nclosure, &count, &cycle);
 	if (cycle)
 		validate_add_problem(&st, cycle);
@@ -181,6 +174,58 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 	return plan;
 }
 
+/* init_state starts a validation of plan's request. */
+static void
+init_state(ValidateState *st, HPlan *plan)
+{
+	int			n = Max(plan->dag->nnodes, 1);
+
+	memset(st, 0, sizeof(*st));
+	st->plan = plan;
+	st->dag = plan->dag;
+	st->in_closure = palloc0(sizeof(bool) * n);
+	st->overridden = palloc0(sizeof(bool) * n);
+	st->requested = palloc0(sizeof(bool) * n);
+	st->request_pos = palloc0(sizeof(int) * n);
+	st->value_text = palloc0(sizeof(char *) * n);
+	st->value_kind = palloc0(sizeof(char) * n);
+	st->has_value = palloc0(sizeof(bool) * n);
+	st->override_relation = palloc0(sizeof(char *) * n);
+	st->override_literal = palloc0(sizeof(char *) * n);
+	st->input_type = palloc0(sizeof(Oid) * n);
+	st->input_literal = palloc0(sizeof(char *) * n);
+}
+
+/*
+ * plan_closure_nodes returns the nodes (indexes, in node order) that a
+ * request of outputs needs, an override cutting the closure, whatever
+ * problems the request has: the upgrade to 1.1 gives each schedule the
+ * modules of the nodes its dataflow used.
+ */
+List *
+plan_closure_nodes(Dag *dag, List *outputs, Jsonb *overrides)
+{
+	ValidateState st;
+	HPlan	   *plan = palloc0(sizeof(HPlan));
+	List	   *output_idx = NIL,
+			   *closure = NIL;
+	int			i;
+
+	plan->dag = dag;
+	plan->overrides = overrides;
+	init_state(&st, plan);
+	validate_outputs(&st, outputs);
+	validate_overrides(&st);
+	for (i = 0; i < dag->nnodes; i++)
+		if (st.requested[i])
+			output_idx = lappend_int(output_idx, i);
+	walk_closure(&st, output_idx);
+	for (i = 0; i < dag->nnodes; i++)
+		if (st.in_closure[i])
+			closure = lappend_int(closure, i);
+	return closure;
+}
+
 /*
  * walk_closure marks every node the outputs need, breadth first with an
  * explicit queue.  An overridden node is needed, its upstream is not.
@@ -225,4 +270,33 @@ walk_closure(ValidateState *st, List *output_idx)
 		}
 	}
 	pfree(queue);
+}
+
+/*
+ * module_override_report describes what module_overrides chose for the
+ * nodes this run needs: "h2.spend (over h.spend) for h2.report", one line
+ * per name and consumer, in node order.
+ */
+static List *
+module_override_report(ValidateState *st)
+{
+	List	   *lines = NIL;
+	ListCell   *lc;
+
+	foreach(lc, st->dag->overrides)
+	{
+		DagOverride *o = lfirst(lc);
+		char	   *line;
+
+		if (o->consumer >= 0 && (!st->in_closure[o->consumer] || st->overridden[o->consumer]))
+			continue;
+		if (o->consumer < 0 && !st->requested[o->chosen] && !st->overridden[o->chosen])
+			continue;
+		line = psprintf("%s (over %s) for %s", st->dag->nodes[o->chosen].display, o->displaced,
+						o->consumer >= 0 ? st->dag->nodes[o->consumer].display :
+						psprintf("\"%s\"", o->name));
+		if (!list_member(lines, makeString(line)))
+			lines = lappend(lines, makeString(line));
+	}
+	return lines;
 }
