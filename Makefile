@@ -45,7 +45,8 @@ REGRESS = \
 	frame_errors \
 	checks \
 	variants \
-	parameterize
+	parameterize \
+	splicing
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

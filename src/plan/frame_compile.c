@@ -301,6 +301,8 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 	for (k = top - 1; k >= 1; k--)
 	{
 		LevelItem  *li = palloc(sizeof(LevelItem) * (maxstep + 1));
+		const char **names = palloc(sizeof(char *) * (maxstep + 1));
+		int		   *positions = palloc(sizeof(int) * (maxstep + 1));
 		int			n = 0;
 		StringInfoData buf;
 
@@ -317,10 +319,13 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 				li[n].text = psprintf("%s AS %s", ct[i].window_text, quote_identifier(ct[i].alias));
 			else
 				continue;
-			li[n].pos = sql_identifier_position(items[k + 1], quote_identifier(ct[i].alias));
+			names[n] = ct[i].alias;
 			li[n].order = n;
 			n++;
 		}
+		sql_word_positions(items[k + 1], n, names, positions);
+		for (i = 0; i < n; i++)
+			li[i].pos = positions[li[i].order];
 		qsort(li, n, sizeof(LevelItem), level_item_cmp);
 		initStringInfo(&buf);
 		for (i = 0; i < n; i++)
