@@ -46,7 +46,8 @@ REGRESS = \
 	checks \
 	variants \
 	parameterize \
-	splicing
+	splicing \
+	compile_size
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config
