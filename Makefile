@@ -47,7 +47,8 @@ REGRESS = \
 	variants \
 	parameterize \
 	splicing \
-	compile_size
+	compile_size \
+	nested_runs
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config
