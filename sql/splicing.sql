@@ -88,5 +88,25 @@ CREATE FUNCTION sp.limit_value() RETURNS int LANGUAGE sql RETURN 5;
 SELECT hamilton_define('sp.only_scalar', 'SELECT * FROM ONLY limit_value');
 SELECT problem, message FROM hamilton_validate(ARRAY['only_scalar']);
 
+-- A frame's columns are read with the settings its SELECT runs with
+-- (standard_conforming_strings and backslash_quote on), whatever the
+-- session says.  Read with standard_conforming_strings off, this SELECT
+-- would yield id, q and r; it yields id, p and w.
+SET standard_conforming_strings = off;
+SELECT hamilton_define('sp.strings', $$SELECT 1 AS id, '\' AS p, ' AS q, 2 AS r --' AS w$$,
+    key => ARRAY['id'], extract_columns => true);
+RESET standard_conforming_strings;
+SELECT frame_columns FROM hamilton.sql_node WHERE schema_name = 'sp' AND node_name = 'strings';
+SELECT node, status FROM hamilton_execute(ARRAY['p', 'w'], into_table => 'sp.strings_pw');
+TABLE sp.strings_pw;
+-- With backslash_quote off, the scanner refuses E'it\'s'; the frame is read
+-- with it on, as it runs.
+SET backslash_quote = off;
+SELECT hamilton_define('sp.quoted', $$SELECT 1 AS id, E'it\'s' AS said$$,
+    key => ARRAY['id'], extract_columns => true);
+RESET backslash_quote;
+SELECT node, status FROM hamilton_execute(ARRAY['said'], into_table => 'sp.quoted_said');
+TABLE sp.quoted_said;
+
 -- Clean up.
 SELECT drop_module('sp');
