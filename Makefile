@@ -48,7 +48,8 @@ REGRESS = \
 	parameterize \
 	splicing \
 	compile_size \
-	nested_runs
+	nested_runs \
+	validate_arguments
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -116,6 +116,7 @@ extern ErrorData *subxact_rollback(SubxactScope *s);
 /* names.c */
 extern void parse_node_name(const char *text, char **schema, char **name,
 							bool default_schema);
+extern bool node_name_is_valid(const char *text);
 extern char *qualified_display(const char *schema, const char *name);
 extern void temp_names_enter(void);
 extern void temp_names_leave(void);

@@ -148,6 +148,7 @@ extern void validate_column_outputs(ValidateState *st);
 extern HProblem *validate_unmatched_variant(Dag *dag, const char *name);
 
 /* inputs.c */
+extern bool validate_object_argument(ValidateState *st, Jsonb *arg, const char *what);
 extern void validate_overrides(ValidateState *st);
 extern void validate_input_names(ValidateState *st);
 extern void validate_input(ValidateState *st, int i, StringInfo missing_detail,

@@ -123,6 +123,24 @@ parse_node_name(const char *text, char **schema, char **name,
 }
 
 /*
+ * node_name_is_valid: would parse_node_name read text without an error?
+ * For callers that report a bad name as a problem among others.
+ */
+bool
+node_name_is_valid(const char *text)
+{
+	List	   *parts = split_name_parts(text);
+	ListCell   *lc;
+
+	if (list_length(parts) < 1 || list_length(parts) > 2)
+		return false;
+	foreach(lc, parts)
+		if (strlen(lfirst(lc)) >= NAMEDATALEN)
+			return false;
+	return true;
+}
+
+/*
  * qualified_display is how a node is named to users: schema.name, quoted
  * only where needed, exactly as quote_ident() || '.' || quote_ident() in SQL.
  */

@@ -9,14 +9,58 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "commands/dbcommands.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/regproc.h"
+#include "utils/varlena.h"
 
 #include "validate.h"
 
 static void note_consumer(StringInfo buf, int *count, const char *display);
+static Oid	override_relation(const char *text, bool *is_name);
+
+/*
+ * validate_object_argument: inputs, overrides and config are JSON objects
+ * (or absent); anything else is a problem, reported with the others.
+ */
+bool
+validate_object_argument(ValidateState *st, Jsonb *arg, const char *what)
+{
+	if (arg == NULL || JB_ROOT_IS_OBJECT(arg))
+		return true;
+	validate_add_problem(st, problem_make("bad_argument", ERRCODE_INVALID_PARAMETER_VALUE, NULL,
+										  psprintf("%s must be a JSON object", what),
+										  psprintf("It is %s.", jsonb_text(arg)),
+										  psprintf("Write %s as '{\"name\": value, ...}'.", what)));
+	return false;
+}
+
+/*
+ * override_relation: the relation an override of a table node names
+ * ("table", "schema.table", "database.schema.table" of this database,
+ * quoted parts allowed), or InvalidOid, with *is_name false when the text
+ * is no relation name at all.
+ */
+static Oid
+override_relation(const char *text, bool *is_name)
+{
+	List	   *names;
+	RangeVar   *rv;
+	int			n;
+
+	*is_name = SplitIdentifierString(pstrdup(text), '.', &names) &&
+		list_length(names) >= 1 && list_length(names) <= 3 &&
+		(list_length(names) < 3 ||
+		 strcmp(linitial(names), get_database_name(MyDatabaseId)) == 0);
+	if (!*is_name)
+		return InvalidOid;
+	n = list_length(names);
+	rv = makeRangeVar(n >= 2 ? list_nth(names, n - 2) : NULL, llast(names), -1);
+	return RangeVarGetRelid(rv, NoLock, true);
+}
 
 /*
  * validate_overrides resolves overridden nodes and checks their values: a
@@ -26,19 +70,31 @@ static void note_consumer(StringInfo buf, int *count, const char *display);
 void
 validate_overrides(ValidateState *st)
 {
-	List	   *keys = jsonb_object_keys_list(st->plan->overrides, "overrides");
+	List	   *keys;
 	ListCell   *lc;
 
+	if (!validate_object_argument(st, st->plan->overrides, "overrides"))
+		return;
+	keys = jsonb_object_keys_list(st->plan->overrides, "overrides");
 	foreach(lc, keys)
 	{
 		char	   *key = lfirst(lc);
 		HProblem   *p;
-		int			idx = dag_resolve_name(st->dag, key, &p, "override");
+		int			idx;
 		HNode	   *node;
 		char	   *text;
 		char		kind;
 		char	   *error;
 
+		if (!node_name_is_valid(key))
+		{
+			validate_add_problem(st, problem_make("bad_override", ERRCODE_INVALID_NAME, NULL,
+												  psprintf("override \"%s\" is not a node name", key),
+												  "A node name is module.name or name.",
+												  "Quote parts that contain dots or spaces: '\"my schema\".node'."));
+			continue;
+		}
+		idx = dag_resolve_name(st->dag, key, &p, "override");
 		if (idx < 0)
 		{
 			validate_add_problem(st, p);
@@ -63,19 +119,17 @@ validate_overrides(ValidateState *st)
 		if (dag_yields_relation(node))
 		{
 			Oid			rel = InvalidOid;
+			bool		is_name = false;
 
 			if (kind == JSON_KIND_STRING)
-			{
-				List	   *names = stringToQualifiedNameList(text);
-
-				rel = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
-			}
+				rel = override_relation(text, &is_name);
 			if (!OidIsValid(rel))
 			{
 				validate_add_problem(st, problem_make("bad_override", ERRCODE_UNDEFINED_TABLE, node->display,
 											 psprintf("override of table node %s must name an existing relation", node->display),
-											 kind == JSON_KIND_STRING ? psprintf("Relation \"%s\" does not exist.", text)
-											 : psprintf("It is %s.", text ? text : "null"),
+											 is_name ? psprintf("Relation \"%s\" does not exist.", text) :
+											 kind == JSON_KIND_STRING ? psprintf("\"%s\" is not a relation name of this database.", text) :
+											 psprintf("It is %s.", text ? text : "null"),
 											 psprintf("Write overrides => '{\"%s\": \"schema.table\"}'.", node->name)));
 				continue;
 			}
@@ -108,9 +162,12 @@ validate_overrides(ValidateState *st)
 void
 validate_input_names(ValidateState *st)
 {
-	List	   *keys = jsonb_object_keys_list(st->plan->inputs, "inputs");
+	List	   *keys;
 	ListCell   *lc;
 
+	if (!validate_object_argument(st, st->plan->inputs, "inputs"))
+		return;
+	keys = jsonb_object_keys_list(st->plan->inputs, "inputs");
 	foreach(lc, keys)
 	{
 		char	   *key = lfirst(lc);

@@ -63,7 +63,7 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 	st.input_type = palloc0(sizeof(Oid) * Max(n, 1));
 	st.input_literal = palloc0(sizeof(char *) * Max(n, 1));
 
-	(void) jsonb_object_keys_list(config, "config");
+	(void) validate_object_argument(&st, config, "config");
 	validate_outputs(&st, outputs);
 	validate_overrides(&st);
 	validate_input_names(&st);
