@@ -35,6 +35,8 @@ typedef struct WordEntry
 
 static int	edit_cmp(const void *a, const void *b);
 static bool token_is_word(int code);
+static SqlTokens *scan_tokens(const char *sql, int limit);
+static int	token_search(const SqlTokens *tokens, int pos, bool by_end);
 
 /*
  * token_is_word: an identifier, or a keyword (which may name a column or a
@@ -48,13 +50,12 @@ token_is_word(int code)
 }
 
 /*
- * sql_tokenize returns every token of sql with its byte span, read under
- * the pinned SQL-reading settings (as parse_raw reads the text), so that a
- * string literal ends where the parser saw it end.  The text is expected
- * to have parsed already; a scanner error is raised as it is.
+ * scan_tokens returns the first limit tokens of sql with their byte spans,
+ * read under the pinned SQL-reading settings (as parse_raw reads the
+ * text), so that a string literal ends where the parser saw it end.
  */
-SqlTokens *
-sql_tokenize(const char *sql)
+static SqlTokens *
+scan_tokens(const char *sql, int limit)
 {
 	SqlTokens  *result = palloc0(sizeof(SqlTokens));
 	int			max = 16;
@@ -70,7 +71,7 @@ sql_tokenize(const char *sql)
 
 		pin_sql_reading_settings();
 		scanner = scanner_init(sql, &yyextra, &ScanKeywords, ScanKeywordTokens);
-		for (;;)
+		while (result->ntokens < limit)
 		{
 			int			code = core_yylex(&yylval, &yylloc, scanner);
 			SqlToken   *tok;
@@ -106,6 +107,16 @@ sql_tokenize(const char *sql)
 }
 
 /*
+ * sql_tokenize returns every token of sql.  The text is expected to have
+ * parsed already; a scanner error is raised as it is.
+ */
+SqlTokens *
+sql_tokenize(const char *sql)
+{
+	return scan_tokens(sql, INT_MAX);
+}
+
+/*
  * sql_first_token is the code of the first token of sql, or 0 when there
  * is none or the scanner cannot read it.
  */
@@ -113,20 +124,13 @@ int
 sql_first_token(const char *sql)
 {
 	MemoryContext cxt = CurrentMemoryContext;
-	int			nestlevel = NewGUCNestLevel();
 	int			code = 0;
 
 	PG_TRY();
 	{
-		core_yy_extra_type yyextra;
-		core_YYSTYPE yylval;
-		YYLTYPE		yylloc;
-		core_yyscan_t scanner;
+		SqlTokens  *first = scan_tokens(sql, 1);
 
-		pin_sql_reading_settings();
-		scanner = scanner_init(sql, &yyextra, &ScanKeywords, ScanKeywordTokens);
-		code = core_yylex(&yylval, &yylloc, scanner);
-		scanner_finish(scanner);
+		code = first->ntokens > 0 ? first->tokens[0].code : 0;
 	}
 	PG_CATCH();
 	{
@@ -135,8 +139,32 @@ sql_first_token(const char *sql)
 		code = 0;
 	}
 	PG_END_TRY();
-	AtEOXact_GUC(true, nestlevel);
 	return code;
+}
+
+/*
+ * token_search: the index of the token that starts (or, by_end, ends) at
+ * byte pos, or -1.  Tokens are in text order.
+ */
+static int
+token_search(const SqlTokens *tokens, int pos, bool by_end)
+{
+	int			lo = 0,
+				hi = tokens->ntokens - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			at = by_end ? tokens->tokens[mid].end : tokens->tokens[mid].start;
+
+		if (at == pos)
+			return mid;
+		if (at < pos)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
 }
 
 /*
@@ -146,21 +174,7 @@ sql_first_token(const char *sql)
 int
 sql_token_at(const SqlTokens *tokens, int location)
 {
-	int			lo = 0,
-				hi = tokens->ntokens - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (tokens->tokens[mid].start == location)
-			return mid;
-		if (tokens->tokens[mid].start < location)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
+	return token_search(tokens, location, false);
 }
 
 /*
@@ -201,21 +215,7 @@ sql_name_last_token(const SqlTokens *tokens, int i, int nparts)
 bool
 sql_ends_in_comment(const SqlTokens *tokens, int end)
 {
-	int			lo = 0,
-				hi = tokens->ntokens - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (tokens->tokens[mid].end == end)
-			return false;
-		if (tokens->tokens[mid].end < end)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return true;
+	return token_search(tokens, end, true) < 0;
 }
 
 /*
