@@ -376,6 +376,7 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 		int			n = 0;
 		StringInfoData buf;
 
+		CHECK_FOR_INTERRUPTS();
 		for (i = 0; i <= maxstep; i++)
 		{
 			int			origin;
