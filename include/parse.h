@@ -44,6 +44,9 @@ typedef struct SqlRef
 	int			start;			/* byte span of the name in the definition */
 	int			end;			/* (with the * of "name *") */
 	bool		has_alias;
+	char	   *alias;			/* the alias it takes when replaced: its
+								 * name, unless another item of its FROM
+								 * clause has that name too */
 	bool		relation_only;	/* TABLE x, ONLY x, ONLY (x), x TABLESAMPLE:
 								 * only a relation may stand there */
 	int			alias_at;		/* where an alias may be written: after the
@@ -126,6 +129,7 @@ extern ParsedExpr *parse_node_expression(const char *node_display, const char *s
 
 /* qualifiers.c */
 extern List *qualifier_scope(List *from_clause);
+extern char *qualifier_alias(List *scopes, RangeVar *rv);
 extern void qualifier_note(List *scopes, ColumnRef *cref, const SqlTokens *tokens,
 						   List **notes);
 extern List *qualifiers_of(List *notes, RangeVar *rv, int shift);

@@ -83,6 +83,16 @@ TABLE sp.qualified_bare;
 SELECT node, status FROM hamilton_execute(ARRAY['qualified', 'a']);
 TABLE sp.qualified;
 
+-- A source and a node of the same name in one FROM (valid SQL, qualified
+-- by schema): the node takes a name of its own as alias (a_2), and the
+-- references qualified by it follow.
+CREATE SCHEMA sp_src;
+CREATE TABLE sp_src.a AS SELECT 1 AS id, 5 AS x;
+SELECT hamilton_define('sp.same_name', 'SELECT sp_src.a.x AS source_x, sp.a.x FROM sp_src.a, sp.a ORDER BY 2');
+SELECT node, status FROM hamilton_execute(ARRAY['same_name']);
+TABLE sp.same_name;
+SELECT hamilton_explain(ARRAY['same_name']);
+
 -- ONLY x of a scalar cannot be a relation: a problem before anything runs.
 CREATE FUNCTION sp.limit_value() RETURNS int LANGUAGE sql RETURN 5;
 SELECT hamilton_define('sp.only_scalar', 'SELECT * FROM ONLY limit_value');
@@ -110,3 +120,5 @@ TABLE sp.quoted_said;
 
 -- Clean up.
 SELECT drop_module('sp');
+DROP TABLE sp_src.a;
+DROP SCHEMA sp_src;

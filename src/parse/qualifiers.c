@@ -18,6 +18,7 @@
  */
 #include "postgres.h"
 
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 
@@ -30,6 +31,7 @@ typedef struct FromItem
 	const char *schema;			/* a relation's schema as written, or NULL */
 	const char *catalog;
 	RangeVar   *rv;				/* a relation written without an alias, or NULL */
+	char	   *alias;			/* rv: the alias it takes when it is replaced */
 } FromItem;
 
 /* A qualifier, and the relation it names. */
@@ -41,6 +43,7 @@ typedef struct QualifierNote
 
 static void add_from_items(List **items, Node *node);
 static FromItem *from_item(const char *refname, RangeVar *rv);
+static bool name_given(List *items, const char *name);
 
 /* from_item makes one FROM item; rv only for a relation without alias. */
 static FromItem *
@@ -114,10 +117,29 @@ add_from_items(List **items, Node *node)
 		*items = lappend(*items, from_item(((RangeTableFunc *) node)->alias->aliasname, NULL));
 }
 
+/* name_given: does an item of items give name (or take it as alias)? */
+static bool
+name_given(List *items, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, items)
+	{
+		FromItem   *item = lfirst(lc);
+
+		if (strcmp(item->refname, name) == 0 ||
+			(item->alias && strcmp(item->alias, name) == 0))
+			return true;
+	}
+	return false;
+}
+
 /*
  * qualifier_scope is the scope a query's FROM clause opens: the names its
  * items give.  The caller pushes it (lcons) on the stack of scopes while it
- * walks that query.
+ * walks that query.  Each relation written without an alias gets the alias
+ * it takes if it is replaced: its name, unless another item gives that
+ * name too; then a name no item gives (name_1, name_2, ...).
  */
 List *
 qualifier_scope(List *from_clause)
@@ -127,7 +149,54 @@ qualifier_scope(List *from_clause)
 
 	foreach(lc, from_clause)
 		add_from_items(&items, lfirst(lc));
+	foreach(lc, items)
+	{
+		FromItem   *item = lfirst(lc);
+		ListCell   *lc2;
+		int			same = 0,
+					k = 0;
+
+		if (item->rv == NULL)
+			continue;
+		foreach(lc2, items)
+			same += strcmp(((FromItem *) lfirst(lc2))->refname, item->refname) == 0;
+		if (same == 1)
+		{
+			item->alias = item->rv->relname;
+			continue;
+		}
+		do
+		{
+			char	   *suffix = psprintf("_%d", ++k);
+
+			/* clipped so that PostgreSQL keeps the whole name */
+			item->alias = psprintf("%.*s%s",
+								   pg_mbcliplen(item->refname, strlen(item->refname),
+												NAMEDATALEN - 1 - strlen(suffix)),
+								   item->refname, suffix);
+		} while (name_given(list_delete_ptr(list_copy(items), item), item->alias));
+	}
 	return items;
+}
+
+/*
+ * qualifier_alias: the alias a relation of the innermost scope takes when it
+ * is replaced (see qualifier_scope), or its name.
+ */
+char *
+qualifier_alias(List *scopes, RangeVar *rv)
+{
+	ListCell   *lc;
+
+	if (scopes != NIL)
+		foreach(lc, (List *) linitial(scopes))
+		{
+			FromItem   *item = lfirst(lc);
+
+			if (item->rv == rv)
+				return item->alias;
+		}
+	return rv->relname;
 }
 
 /*

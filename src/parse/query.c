@@ -283,6 +283,7 @@ add_range_var(RefWalk *ctx, RangeVar *rv, bool sampled)
 	ref->start = rv->location;
 	ref->end = t[last].end;
 	ref->has_alias = rv->alias != NULL;
+	ref->alias = pstrdup(qualifier_alias(ctx->from_scopes, rv));
 	ref->table_start = before >= 0 && t[before].code == TABLE ? t[before].start : -1;
 	ref->relation_only = sampled || !rv->inh || ref->table_start >= 0;
 	ref->alias_at = ref->table_start >= 0 ? -1 :

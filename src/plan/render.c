@@ -109,7 +109,8 @@ plan_call_sql(HPlan *plan, HNode *node, bool for_explain, ColumnArgument column_
  * relation_ref_edits: how a SQL node's reference to a relation is
  * rewritten.  A source is pinned to what it meant when the graph was built.
  * An upstream node becomes its subquery, its table or its value's one-row
- * subquery, under its own name as alias (after ONLY (x)'s parenthesis);
+ * subquery, under its name as alias (after ONLY (x)'s parenthesis; a name
+ * of its own when another item of its FROM clause has that name too);
  * qualifiers with a schema (m.a.x) then read the alias (a.x).  TABLE x can
  * take no alias: when columns are qualified by x, it is written as the
  * SELECT * FROM x AS x it means.
@@ -141,7 +142,7 @@ relation_ref_edits(HPlan *plan, SqlRef *ref, bool for_explain)
 	if (ref->has_alias)
 		return list_make1(sql_edit(ref->start, ref->end, repl));
 
-	alias = psprintf(" AS %s", quote_identifier(ref->name));
+	alias = psprintf(" AS %s", quote_identifier(ref->alias));
 	if (ref->table_start >= 0)
 	{
 		if (ref->qualifiers == NIL)
@@ -161,12 +162,15 @@ relation_ref_edits(HPlan *plan, SqlRef *ref, bool for_explain)
 	{
 		SqlQualifier *q = lfirst(lc);
 
-		/* m.a.x names the relation when a's node is in schema m */
-		if (q->schema == NULL ||
-			(ref->schema == NULL && strcmp(q->schema, target->schema ? target->schema : "") != 0) ||
-			(q->catalog && strcmp(q->catalog, get_database_name(MyDatabaseId)) != 0))
+		/*
+		 * a.x reads the alias as it is, unless the alias is a name of its
+		 * own; m.a.x names the relation when a's node is in schema m
+		 */
+		if (q->schema == NULL ? strcmp(ref->alias, ref->name) == 0 :
+			((ref->schema == NULL && strcmp(q->schema, target->schema ? target->schema : "") != 0) ||
+			 (q->catalog && strcmp(q->catalog, get_database_name(MyDatabaseId)) != 0)))
 			continue;
-		edits = lappend(edits, sql_edit(q->start, q->end, quote_identifier(ref->name)));
+		edits = lappend(edits, sql_edit(q->start, q->end, quote_identifier(ref->alias)));
 	}
 	return edits;
 }
