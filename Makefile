@@ -53,7 +53,11 @@ REGRESS = \
 	materialize_tag \
 	result_trust \
 	variant_owners \
-	schema_events
+	schema_events \
+	splicing \
+	compile_size \
+	nested_runs \
+	validate_arguments
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -138,7 +138,10 @@ extern ErrorData *subxact_rollback(SubxactScope *s);
 extern void parse_node_name(const char *text, char **schema, char **name,
 							bool default_schema);
 extern char *parse_module_name(const char *text);
+extern bool node_name_is_valid(const char *text);
 extern char *qualified_display(const char *schema, const char *name);
+extern void temp_names_enter(void);
+extern void temp_names_leave(void);
 extern char *temp_table_name(const char *prefix, int step, const char *name);
 
 /* node_queries.c: the rows the DAG is built from, in SPI_tuptable */

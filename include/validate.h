@@ -154,6 +154,7 @@ extern HProblem *validate_unmatched_variant(Dag *dag, const char *name,
 											const char *consumer_module);
 
 /* inputs.c */
+extern bool validate_object_argument(ValidateState *st, Jsonb *arg, const char *what);
 extern void validate_overrides(ValidateState *st);
 extern void validate_input_names(ValidateState *st);
 extern void validate_input(ValidateState *st, int i, StringInfo missing_detail,

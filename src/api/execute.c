@@ -35,13 +35,23 @@ hamilton_execute(PG_FUNCTION_ARGS)
 	HPlan	   *plan;
 
 	InitMaterializedSRF(fcinfo, 0);
-	plan = api_plan_request(fcinfo);
-	plan_raise_problems(plan);
-	report_module_overrides(plan);
-	plan_choose_actions(plan);
-	plan_execute(plan);
-	emit_report(plan, rsinfo);
-	api_end();
+	/* a node may call hamilton_execute: see temp_table_name */
+	temp_names_enter();
+	PG_TRY();
+	{
+		plan = api_plan_request(fcinfo);
+		plan_raise_problems(plan);
+		report_module_overrides(plan);
+		plan_choose_actions(plan);
+		plan_execute(plan);
+		emit_report(plan, rsinfo);
+		api_end();
+	}
+	PG_FINALLY();
+	{
+		temp_names_leave();
+	}
+	PG_END_TRY();
 	return (Datum) 0;
 }
 
@@ -139,10 +149,20 @@ hamilton_explain(PG_FUNCTION_ARGS)
 	HPlan	   *plan;
 	text	   *result;
 
-	plan = api_plan_request(fcinfo);
-	plan_raise_problems(plan);
-	plan_choose_actions(plan);
-	result = cstring_to_text(plan_explain_text(plan));
-	api_end();
+	/* names temporary tables as hamilton_execute would, called here */
+	temp_names_enter();
+	PG_TRY();
+	{
+		plan = api_plan_request(fcinfo);
+		plan_raise_problems(plan);
+		plan_choose_actions(plan);
+		result = cstring_to_text(plan_explain_text(plan));
+		api_end();
+	}
+	PG_FINALLY();
+	{
+		temp_names_leave();
+	}
+	PG_END_TRY();
 	PG_RETURN_TEXT_P(result);
 }

@@ -147,6 +147,24 @@ parse_module_name(const char *text)
 }
 
 /*
+ * node_name_is_valid: would parse_node_name read text without an error?
+ * For callers that report a bad name as a problem among others.
+ */
+bool
+node_name_is_valid(const char *text)
+{
+	List	   *parts = split_name_parts(text);
+	ListCell   *lc;
+
+	if (list_length(parts) < 1 || list_length(parts) > 2)
+		return false;
+	foreach(lc, parts)
+		if (strlen(lfirst(lc)) >= NAMEDATALEN)
+			return false;
+	return true;
+}
+
+/*
  * qualified_display is how a node is named to users: schema.name, quoted
  * only where needed, exactly as quote_ident() || '.' || quote_ident() in SQL.
  */
@@ -159,16 +177,50 @@ qualified_display(const char *schema, const char *name)
 }
 
 /*
+ * The hamilton_execute and hamilton_explain calls in progress in this
+ * backend.  A node may call hamilton_execute itself (a plpgsql function
+ * that runs another module's dataflow); that inner run's temporary tables
+ * are made while the outer run's still exist, so their names carry the
+ * depth of the call that plans them.  The outermost call's names carry
+ * none, so that what hamilton_explain shows does not depend on anything
+ * but the dataflow.
+ */
+static int calls_in_progress = 0;
+
+/* temp_names_enter and temp_names_leave bracket one such call. */
+void
+temp_names_enter(void)
+{
+	calls_in_progress++;
+}
+
+void
+temp_names_leave(void)
+{
+	if (calls_in_progress > 0)
+		calls_in_progress--;
+}
+
+/*
  * temp_table_name names a temporary table of a run: "hamilton_<step>_<node>"
- * for a node's intermediate result (the node's name clipped to 40 bytes, so
- * that the whole stays under NAMEDATALEN), or "hamilton_<purpose>_<step>"
- * when node_name is NULL.  The step number keeps names of one run distinct.
+ * for a node's intermediate result, or "hamilton_<purpose>_<step>" when
+ * node_name is NULL; in a call nested d deep, "hamilton_n<d>_..." (see
+ * calls_in_progress).  The step number keeps names of one run distinct.
+ * The node's name is clipped (to 40 bytes, less when nested) so that the
+ * whole stays under NAMEDATALEN.
  */
 char *
 temp_table_name(const char *purpose, int step, const char *node_name)
 {
+	int			depth = Max(calls_in_progress - 1, 0);
+	char	   *nest = depth > 0 ? psprintf("n%d_", depth) : "";
+	char	   *prefix;
+
 	if (node_name == NULL)
-		return psprintf("hamilton_%s_%d", purpose, step);
-	return psprintf("hamilton_%d_%s", step,
-					pnstrdup(node_name, pg_mbcliplen(node_name, strlen(node_name), 40)));
+		return psprintf("hamilton_%s%s_%d", nest, purpose, step);
+	prefix = psprintf("hamilton_%s%d_", nest, step);
+	return psprintf("%s%s", prefix,
+					pnstrdup(node_name,
+							 pg_mbcliplen(node_name, strlen(node_name),
+										  Min(40, NAMEDATALEN - 1 - (int) strlen(prefix)))));
 }

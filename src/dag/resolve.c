@@ -269,7 +269,7 @@ dag_resolve_dependencies(Dag *dag)
 				node = &dag->nodes[i];
 				ref = &node->refs[p];
 			}
-			if (ref->no_alias_allowed && !dag_yields_relation(&dag->nodes[target]))
+			if (ref->relation_only && !dag_yields_relation(&dag->nodes[target]))
 				node->problems =
 					lappend(node->problems,
 							problem_make("scalar_as_table", ERRCODE_WRONG_OBJECT_TYPE, node->display,

@@ -51,9 +51,15 @@ frame_shape(const char *display, const char *schema, const char *definition,
 				 errmsg("key of node %s is empty", display),
 				 errhint("Name the columns that identify a row, e.g. key => ARRAY['region', 'week'].")));
 
-	/* Plan (not run) the SELECT as its module will, to learn its columns. */
+	/*
+	 * Plan (not run) the SELECT as its module will, to learn its columns:
+	 * with its search_path and with the SQL-reading settings pinned, as
+	 * parse/ reads the definition and exec/ runs it, so that the columns
+	 * are those the frame yields when it runs.
+	 */
 	nestlevel = NewGUCNestLevel();
 	pin_module_search_path(schema, catalog_public_on_path());
+	pin_sql_reading_settings();
 	PG_TRY();
 	{
 		SPIPlanPtr	plan = SPI_prepare(psprintf("SELECT * FROM (\n%s\n) AS hamilton_frame", definition),

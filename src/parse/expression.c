@@ -20,7 +20,7 @@
 typedef struct ExprWalk
 {
 	List	   *refs;			/* SqlRef * */
-	const char *sql;
+	SqlTokens  *tokens;			/* of the text parsed */
 	int			offset;			/* length of the "SELECT " prefix */
 	const char *node_display;
 	bool		window;
@@ -51,7 +51,11 @@ expr_walker(Node *node, ExprWalk *ctx)
 		ref = palloc0(sizeof(SqlRef));
 		ref->name = pstrdup(strVal(linitial(cref->fields)));
 		ref->start = cref->location - ctx->offset;
-		ref->end = sql_name_end(ctx->sql, cref->location) - ctx->offset;
+		ref->end = ctx->tokens->tokens[sql_name_last_token(ctx->tokens,
+														   sql_token_at(ctx->tokens, cref->location),
+														   1)].end - ctx->offset;
+		ref->alias_at = -1;
+		ref->table_start = -1;
 		ref->column = true;
 		ref->target = -1;
 		ctx->refs = lappend(ctx->refs, ref);
@@ -175,14 +179,15 @@ parse_node_expression(const char *node_display, const char *sql, const char *wha
 				 errhint("Name the columns a table node selects in a SELECT; a column node computes one value per row.")));
 
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.sql = text;
+	ctx.tokens = sql_tokenize(text);
 	ctx.offset = sizeof(prefix) - 1;
 	ctx.node_display = node_display;
 	expr_walker(target->val, &ctx);
 	error_context_stack = errcb.previous;
 
 	result = palloc0(sizeof(ParsedExpr));
-	result->sql = pnstrdup(sql + start, len);
+	result->sql = sql_ends_in_comment(ctx.tokens, ctx.offset + len) ?
+		psprintf("%.*s\n", len, sql + start) : pnstrdup(sql + start, len);
 	result->window = ctx.window;
 	result->plain_calls = ctx.plain_calls;
 	result->nrefs = list_length(ctx.refs);

@@ -18,6 +18,7 @@
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
+#include "parser/gramparse.h"
 #include "parser/scansup.h"
 #include "tcop/cmdtag.h"
 #include "tcop/utility.h"
@@ -27,15 +28,19 @@
 typedef struct RefWalk
 {
 	List	   *scopes;			/* stack of lists of CTE names in scope */
+	List	   *from_scopes;	/* stack of FROM scopes (qualifiers.c) */
 	List	   *refs;			/* SqlRef * found so far */
-	const char *sql;
+	List	   *rvs;			/* the RangeVar * of each of refs */
+	List	   *notes;			/* qualifiers and the relations they name */
+	SqlTokens  *tokens;			/* of the definition */
 	const char *modifying;		/* command tag of a data-modifying CTE */
 	bool		locking;		/* a FOR UPDATE/SHARE clause was seen */
 } RefWalk;
 
 static bool ref_walker(Node *node, RefWalk *ctx);
-static void add_range_var(RefWalk *ctx, RangeVar *rv, bool inlinable);
+static void add_range_var(RefWalk *ctx, RangeVar *rv, bool sampled);
 static char *with_article(const char *tag);
+static bool parses(const char *sql);
 
 /*
  * parse_node_query checks that a definition is exactly one read-only SELECT
@@ -90,7 +95,7 @@ parse_node_query(const char *node_display, const char *sql)
 				 errhint("Remove the INTO clause: the node's result is materialized as a table named after the node.")));
 
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.sql = sql;
+	ctx.tokens = sql_tokenize(sql);
 	ref_walker(stmt, &ctx);
 
 	if (ctx.modifying)
@@ -120,17 +125,23 @@ parse_node_query(const char *node_display, const char *sql)
 		len--;
 
 	result = palloc0(sizeof(ParsedQuery));
-	result->sql = pnstrdup(sql + start, len);
+	result->sql = sql_ends_in_comment(ctx.tokens, start + len) ?
+		psprintf("%.*s\n", len, sql + start) : pnstrdup(sql + start, len);
 	result->nrefs = list_length(ctx.refs);
 	result->refs = palloc0(sizeof(SqlRef) * Max(result->nrefs, 1));
 	i = 0;
 	foreach(lc, ctx.refs)
 	{
-		SqlRef	   *ref = lfirst(lc);
+		SqlRef	   *ref = &result->refs[i];
 
-		result->refs[i] = *ref;
-		result->refs[i].start -= start;
-		result->refs[i].end -= start;
+		*ref = *(SqlRef *) lfirst(lc);
+		ref->start -= start;
+		ref->end -= start;
+		if (ref->alias_at >= 0)
+			ref->alias_at -= start;
+		if (ref->table_start >= 0)
+			ref->table_start -= start;
+		ref->qualifiers = qualifiers_of(ctx.notes, list_nth(ctx.rvs, i), -start);
 		i++;
 	}
 	return result;
@@ -150,7 +161,12 @@ ref_walker(Node *node, RefWalk *ctx)
 
 	if (IsA(node, RangeVar))
 	{
-		add_range_var(ctx, (RangeVar *) node, true);
+		add_range_var(ctx, (RangeVar *) node, false);
+		return false;
+	}
+	if (IsA(node, ColumnRef))
+	{
+		qualifier_note(ctx->from_scopes, (ColumnRef *) node, ctx->tokens, &ctx->notes);
 		return false;
 	}
 	if (IsA(node, RangeTableSample))
@@ -159,7 +175,7 @@ ref_walker(Node *node, RefWalk *ctx)
 
 		/* a sampled relation cannot become a subquery */
 		if (IsA(rts->relation, RangeVar))
-			add_range_var(ctx, (RangeVar *) rts->relation, false);
+			add_range_var(ctx, (RangeVar *) rts->relation, true);
 		else
 			ref_walker(rts->relation, ctx);
 		ref_walker((Node *) rts->args, ctx);
@@ -204,9 +220,11 @@ ref_walker(Node *node, RefWalk *ctx)
 			}
 		}
 		ctx->scopes = lcons(names, ctx->scopes);
+		ctx->from_scopes = lcons(qualifier_scope(sel->fromClause), ctx->from_scopes);
 		sel->withClause = NULL;
 		result = raw_expression_tree_walker(node, ref_walker, (void *) ctx);
 		sel->withClause = with;
+		ctx->from_scopes = list_delete_first(ctx->from_scopes);
 		ctx->scopes = list_delete_first(ctx->scopes);
 		return result;
 	}
@@ -215,12 +233,19 @@ ref_walker(Node *node, RefWalk *ctx)
 
 /*
  * add_range_var records a relation the statement reads, unless the name
- * means a CTE in scope.
+ * means a CTE in scope.  Its span and what stands around it come from the
+ * scanner's tokens: the name's parts (as many as the parse tree has), the
+ * * of "name *", ONLY, ONLY (name) and TABLE name.
  */
 static void
-add_range_var(RefWalk *ctx, RangeVar *rv, bool inlinable)
+add_range_var(RefWalk *ctx, RangeVar *rv, bool sampled)
 {
+	const SqlToken *t = ctx->tokens->tokens;
 	SqlRef	   *ref;
+	int			first,
+				last,
+				before;
+	bool		only_paren = false;
 
 	if (rv->schemaname == NULL && rv->catalogname == NULL)
 	{
@@ -238,17 +263,35 @@ add_range_var(RefWalk *ctx, RangeVar *rv, bool inlinable)
 		}
 	}
 
+	first = sql_token_at(ctx->tokens, rv->location);
+	last = sql_name_last_token(ctx->tokens, first,
+							   1 + (rv->schemaname != NULL) + (rv->catalogname != NULL));
+	if (rv->inh && last + 1 < ctx->tokens->ntokens && t[last + 1].code == '*')
+		last++;
+	before = first - 1;
+	if (before >= 1 && t[before].code == '(' && t[before - 1].code == ONLY)
+	{
+		only_paren = true;
+		before -= 2;
+	}
+	else if (before >= 0 && t[before].code == ONLY)
+		before--;
+
 	ref = palloc0(sizeof(SqlRef));
 	ref->schema = rv->schemaname ? pstrdup(rv->schemaname) : NULL;
 	ref->name = pstrdup(rv->relname);
 	ref->start = rv->location;
-	ref->end = sql_name_end(ctx->sql, rv->location);
+	ref->end = t[last].end;
 	ref->has_alias = rv->alias != NULL;
-	ref->no_alias_allowed = sql_after_table_keyword(ctx->sql, rv->location) ||
-		(!rv->inh && *sql_skip_space_and_comments(ctx->sql + ref->end) == ')');
-	ref->inlinable = inlinable && rv->inh && !ref->no_alias_allowed;
+	ref->alias = pstrdup(qualifier_alias(ctx->from_scopes, rv));
+	ref->table_start = before >= 0 && t[before].code == TABLE ? t[before].start : -1;
+	ref->relation_only = sampled || !rv->inh || ref->table_start >= 0;
+	ref->alias_at = ref->table_start >= 0 ? -1 :
+		only_paren ? t[last + 1].end : ref->end;
+	ref->inlinable = !ref->relation_only;
 	ref->target = -1;
 	ctx->refs = lappend(ctx->refs, ref);
+	ctx->rvs = lappend(ctx->rvs, rv);
 }
 
 /* with_article: "an INSERT", "a DELETE". */
@@ -258,13 +301,9 @@ with_article(const char *tag)
 	return psprintf("%s %s", strchr("AEIOU", tag[0]) ? "an" : "a", tag);
 }
 
-/*
- * definition_is_query: does a definition parse as a statement?  If not,
- * hamilton_define reads it as a column expression.  Parse errors are
- * swallowed here; the caller reports them for the reading it picks.
- */
-bool
-definition_is_query(const char *sql)
+/* parses: does raw_parser read sql without an error? */
+static bool
+parses(const char *sql)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	bool		ok = true;
@@ -280,21 +319,32 @@ definition_is_query(const char *sql)
 		ok = false;
 	}
 	PG_END_TRY();
-	if (!ok)
-	{
-		/* a statement with a syntax error is still a statement */
-		const char *p = sql_skip_space_and_comments(sql);
-		static const char *const starts[] = {"select", "with", "values", "table", "insert",
-		"update", "delete", "create", "drop", "alter", "merge", "copy", NULL};
-		int			i;
-
-		for (i = 0; starts[i]; i++)
-		{
-			size_t		len = strlen(starts[i]);
-
-			if (pg_strncasecmp(p, starts[i], len) == 0 && !sql_ident_char((unsigned char) p[len]))
-				return true;
-		}
-	}
 	return ok;
+}
+
+/*
+ * definition_is_query: is a definition a statement (a SQL node) rather than
+ * a column expression?  It is when it parses as a statement, and not when
+ * it parses as an expression ("copy + 1" reads the column copy, however
+ * much it starts like COPY).  Parse errors are swallowed here; the caller
+ * reports them for the reading it picks: a text that is neither, and
+ * starts with a statement's keyword, is a statement with a syntax error.
+ */
+bool
+definition_is_query(const char *sql)
+{
+	static const int starts[] = {SELECT, WITH, VALUES, TABLE, INSERT, UPDATE,
+	DELETE_P, CREATE, DROP, ALTER, MERGE, COPY, 0};
+	int			first;
+	int			i;
+
+	if (parses(sql))
+		return true;
+	if (parses(psprintf("SELECT %s", sql)))
+		return false;
+	first = sql_first_token(sql);
+	for (i = 0; starts[i]; i++)
+		if (first == starts[i])
+			return true;
+	return false;
 }

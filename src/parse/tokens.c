@@ -1,9 +1,15 @@
 /*-------------------------------------------------------------------------
  *
  * tokens.c
- *	  Token spans in SQL text, as PostgreSQL's scanner delimits them: white
- *	  space and comments, identifiers, qualified names; and splicing
- *	  replacements into a text at the spans the parser found.
+ *	  Token spans in SQL text, as PostgreSQL's own scanner (core_yylex)
+ *	  delimits them, and splicing replacements into a text at spans the
+ *	  parser and the scanner found.
+ *
+ * Nothing here reads SQL by hand: white space, comments, quoted and Unicode
+ * identifiers, UESCAPE clauses and string literals are whatever scan.l says
+ * they are.  After core_yylex returns a token, the scanner has put a '\0'
+ * right after it in its own copy of the text (base_yylex in parser.c reads
+ * a token's length the same way), so every token's end is known exactly.
  *
  *-------------------------------------------------------------------------
  */
@@ -11,184 +17,337 @@
 
 #include <limits.h>
 
+#include "common/keywords.h"
 #include "lib/stringinfo.h"
-#include "parser/scansup.h"
+#include "parser/gramparse.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
 
+#include "catalog.h"
 #include "parse.h"
 
-static int	ref_cmp(const void *a, const void *b);
-
-/* sql_skip_space_and_comments: white space, -- comments and nested block comments */
-const char *
-sql_skip_space_and_comments(const char *p)
+/* A name sql_word_positions looks for (the key), and its index. */
+typedef struct WordEntry
 {
-	for (;;)
-	{
-		while (*p && scanner_isspace(*p))
-			p++;
-		if (p[0] == '-' && p[1] == '-')
-		{
-			while (*p && *p != '\n')
-				p++;
-			continue;
-		}
-		if (p[0] == '/' && p[1] == '*')
-		{
-			int			depth = 0;
+	char		name[NAMEDATALEN];
+	int			index;
+} WordEntry;
 
-			do
-			{
-				if (p[0] == '/' && p[1] == '*')
-				{
-					depth++;
-					p += 2;
-				}
-				else if (p[0] == '*' && p[1] == '/')
-				{
-					depth--;
-					p += 2;
-				}
-				else
-					p++;
-			} while (*p && depth > 0);
-			continue;
-		}
-		return p;
-	}
-}
+static int	edit_cmp(const void *a, const void *b);
+static bool token_is_word(int code);
+static SqlTokens *scan_tokens(const char *sql, int limit);
+static int	token_search(const SqlTokens *tokens, int pos, bool by_end);
 
-/* sql_ident_char: can the character stand in an unquoted identifier? */
-bool
-sql_ident_char(unsigned char c)
+/*
+ * token_is_word: an identifier, or a keyword (which may name a column or a
+ * relation where the grammar allows it: "copy", "name").  Keyword tokens
+ * are numbered from ABORT_P to ZONE in gram.h, in kwlist.h's order.
+ */
+static bool
+token_is_word(int code)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		(c >= '0' && c <= '9') || c == '_' || c == '$' || c >= 0x80;
+	return code == IDENT || (code >= ABORT_P && code <= ZONE);
 }
 
 /*
- * sql_name_end finds where a (possibly qualified, possibly
- * quoted) relation name that starts at "start" ends: ident [. ident ...].
+ * scan_tokens returns the first limit tokens of sql with their byte spans,
+ * read under the pinned SQL-reading settings (as parse_raw reads the
+ * text), so that a string literal ends where the parser saw it end.
  */
-int
-sql_name_end(const char *sql, int start)
+static SqlTokens *
+scan_tokens(const char *sql, int limit)
 {
-	const char *p = sql + start;
+	SqlTokens  *result = palloc0(sizeof(SqlTokens));
+	int			max = 16;
+	int			nestlevel = NewGUCNestLevel();
 
-	for (;;)
+	result->tokens = palloc(sizeof(SqlToken) * max);
+	PG_TRY();
 	{
-		const char *q;
+		core_yy_extra_type yyextra;
+		core_YYSTYPE yylval;
+		YYLTYPE		yylloc;
+		core_yyscan_t scanner;
 
-		if ((p[0] == 'U' || p[0] == 'u') && p[1] == '&' && p[2] == '"')
-			p += 2;
-		if (*p == '"')
+		pin_sql_reading_settings();
+		scanner = scanner_init(sql, &yyextra, &ScanKeywords, ScanKeywordTokens);
+		while (result->ntokens < limit)
 		{
-			p++;
-			while (*p)
+			int			code = core_yylex(&yylval, &yylloc, scanner);
+			SqlToken   *tok;
+
+			if (code == 0)
+				break;
+			if (result->ntokens == max)
 			{
-				if (*p == '"')
-				{
-					if (p[1] == '"')
-						p += 2;
-					else
-					{
-						p++;
-						break;
-					}
-				}
-				else
-					p++;
+				max *= 2;
+				result->tokens = repalloc(result->tokens, sizeof(SqlToken) * max);
 			}
+			tok = &result->tokens[result->ntokens++];
+			tok->code = code;
+			tok->start = yylloc;
+			tok->end = yylloc + strlen(yyextra.scanbuf + yylloc);
+			if (code == IDENT)
+				tok->word = yylval.str;
+			else if (token_is_word(code))
+				tok->word = yylval.keyword;
+			else
+				tok->word = NULL;
 		}
-		else
-		{
-			while (*p && sql_ident_char((unsigned char) *p))
-				p++;
-		}
-
-		q = sql_skip_space_and_comments(p);
-		if (*q != '.')
-			break;
-		p = sql_skip_space_and_comments(q + 1);
+		scanner_finish(scanner);
 	}
-	return (int) (p - sql);
+	PG_CATCH();
+	{
+		AtEOXact_GUC(false, nestlevel);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	AtEOXact_GUC(true, nestlevel);
+	return result;
 }
 
 /*
- * sql_after_table_keyword: does the name at start follow the keyword TABLE?
- * "TABLE name" is a statement form whose name cannot become a subquery.
+ * sql_tokenize returns every token of sql.  The text is expected to have
+ * parsed already; a scanner error is raised as it is.
  */
-bool
-sql_after_table_keyword(const char *sql, int start)
+SqlTokens *
+sql_tokenize(const char *sql)
 {
-	int			i = start - 1;
-
-	while (i >= 0 && scanner_isspace(sql[i]))
-		i--;
-	if (i < 4 || pg_strncasecmp(sql + i - 4, "table", 5) != 0)
-		return false;
-	return i < 5 || !sql_ident_char((unsigned char) sql[i - 5]);
+	return scan_tokens(sql, INT_MAX);
 }
 
 /*
- * sql_identifier_position: where ident (as quote_identifier writes it) first
- * stands as a whole name in text, or INT_MAX.
+ * sql_first_token is the code of the first token of sql, or 0 when there
+ * is none or the scanner cannot read it.
  */
 int
-sql_identifier_position(const char *text, const char *ident)
+sql_first_token(const char *sql)
 {
-	size_t		len = strlen(ident);
-	const char *p = text;
+	MemoryContext cxt = CurrentMemoryContext;
+	int			code = 0;
 
-	while ((p = strstr(p, ident)) != NULL)
+	PG_TRY();
 	{
-		bool		before = p > text && (sql_ident_char((unsigned char) p[-1]) || p[-1] == '"' || p[-1] == '.');
-		bool		after = sql_ident_char((unsigned char) p[len]) || p[len] == '"';
+		SqlTokens  *first = scan_tokens(sql, 1);
 
-		if (!before && !after)
-			return (int) (p - text);
-		p += len;
+		code = first->ntokens > 0 ? first->tokens[0].code : 0;
 	}
-	return INT_MAX;
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		FlushErrorState();
+		code = 0;
+	}
+	PG_END_TRY();
+	return code;
+}
+
+/*
+ * token_search: the index of the token that starts (or, by_end, ends) at
+ * byte pos, or -1.  Tokens are in text order.
+ */
+static int
+token_search(const SqlTokens *tokens, int pos, bool by_end)
+{
+	int			lo = 0,
+				hi = tokens->ntokens - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			at = by_end ? tokens->tokens[mid].end : tokens->tokens[mid].start;
+
+		if (at == pos)
+			return mid;
+		if (at < pos)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/*
+ * sql_token_at is the index of the token that starts at byte location (a
+ * parse node's location), or -1.
+ */
+int
+sql_token_at(const SqlTokens *tokens, int location)
+{
+	return token_search(tokens, location, false);
+}
+
+/*
+ * sql_name_last_token: the index of the last token of a name of nparts
+ * parts (as the parse tree counts them) whose first token is i.  A part is
+ * an identifier or keyword, a Unicode identifier with its UESCAPE clause,
+ * or * (in a.*); parts are joined by '.' tokens.
+ */
+int
+sql_name_last_token(const SqlTokens *tokens, int i, int nparts)
+{
+	const SqlToken *t = tokens->tokens;
+	int			n = tokens->ntokens;
+	int			part;
+
+	if (i < 0 || i >= n)
+		elog(ERROR, "no token at the start of a name");
+	for (part = 0; part < nparts; part++)
+	{
+		if (part > 0)
+		{
+			if (i + 2 >= n || t[i + 1].code != '.')
+				elog(ERROR, "name of %d parts ends after %d", nparts, part);
+			i += 2;
+		}
+		if (t[i].code == UIDENT && i + 2 < n && t[i + 1].code == UESCAPE &&
+			t[i + 2].code == SCONST)
+			i += 2;
+	}
+	return i;
+}
+
+/*
+ * sql_ends_in_comment: does the text that ends at byte end (white space
+ * trimmed) end with a comment rather than a token?  Anything written after
+ * a -- comment would be swallowed by it.
+ */
+bool
+sql_ends_in_comment(const SqlTokens *tokens, int end)
+{
+	return token_search(tokens, end, true) < 0;
+}
+
+/*
+ * sql_word_positions: for each of n names, the byte position in text of
+ * the first identifier or keyword token that reads as that name and is not
+ * the second part of a qualified name (after '.'), or INT_MAX.
+ */
+void
+sql_word_positions(const char *text, int n, const char **names, int *positions)
+{
+	HASHCTL		ctl;
+	HTAB	   *wanted;
+	SqlTokens  *tokens;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		positions[i] = INT_MAX;
+	if (n == 0)
+		return;
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = NAMEDATALEN;
+	ctl.entrysize = sizeof(WordEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	wanted = hash_create("hamilton word positions", n, &ctl,
+						 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	for (i = 0; i < n; i++)
+	{
+		bool		found;
+		WordEntry  *e;
+
+		if (strlen(names[i]) >= NAMEDATALEN)
+			continue;
+		e = hash_search(wanted, names[i], HASH_ENTER, &found);
+		if (!found)
+			e->index = i;
+	}
+
+	tokens = sql_tokenize(text);
+	for (i = 0; i < tokens->ntokens; i++)
+	{
+		SqlToken   *t = &tokens->tokens[i];
+		WordEntry  *e;
+
+		if (t->word == NULL || strlen(t->word) >= NAMEDATALEN ||
+			(i > 0 && tokens->tokens[i - 1].code == '.'))
+			continue;
+		e = hash_search(wanted, t->word, HASH_FIND, NULL);
+		if (e && positions[e->index] == INT_MAX)
+			positions[e->index] = t->start;
+	}
+	/* names given twice share the first one's position */
+	for (i = 0; i < n; i++)
+	{
+		WordEntry  *e = strlen(names[i]) < NAMEDATALEN ?
+			hash_search(wanted, names[i], HASH_FIND, NULL) : NULL;
+
+		if (e)
+			positions[i] = positions[e->index];
+	}
+	hash_destroy(wanted);
 }
 
 static int
-ref_cmp(const void *a, const void *b)
+edit_cmp(const void *a, const void *b)
 {
-	const SqlRef *ra = *(SqlRef *const *) a;
-	const SqlRef *rb = *(SqlRef *const *) b;
+	const SqlEdit *ea = *(SqlEdit *const *) a;
+	const SqlEdit *eb = *(SqlEdit *const *) b;
 
-	return (ra->start > rb->start) - (ra->start < rb->start);
+	if (ea->start != eb->start)
+		return (ea->start > eb->start) - (ea->start < eb->start);
+	/* an insertion goes before a replacement that starts there */
+	return (ea->end > eb->end) - (ea->end < eb->end);
 }
 
 /*
- * splice_refs returns sql with each reference whose replacement is not NULL
- * replaced, in one left-to-right pass.
+ * splice_edits returns sql with each edit's span [start, end) replaced by
+ * its text (start == end inserts), in one left-to-right pass.  Spans come
+ * from the parser and the scanner and never overlap.
  */
 char *
-splice_refs(const char *sql, int nrefs, SqlRef *refs, char **replacements)
+splice_edits(const char *sql, List *edits)
 {
 	StringInfoData buf;
-	SqlRef	  **order;
+	SqlEdit   **order;
+	int			n = list_length(edits);
 	int			pos = 0;
-	int			i;
+	int			i = 0;
+	ListCell   *lc;
 
-	order = palloc(sizeof(SqlRef *) * Max(nrefs, 1));
-	for (i = 0; i < nrefs; i++)
-		order[i] = &refs[i];
-	qsort(order, nrefs, sizeof(SqlRef *), ref_cmp);
+	order = palloc(sizeof(SqlEdit *) * Max(n, 1));
+	foreach(lc, edits)
+		order[i++] = lfirst(lc);
+	qsort(order, n, sizeof(SqlEdit *), edit_cmp);
 
 	initStringInfo(&buf);
-	for (i = 0; i < nrefs; i++)
+	for (i = 0; i < n; i++)
 	{
-		int			idx = order[i] - refs;
-
-		if (replacements[idx] == NULL)
-			continue;
+		if (order[i]->start < pos)
+			elog(ERROR, "overlapping edits at byte %d of a definition", order[i]->start);
 		appendBinaryStringInfo(&buf, sql + pos, order[i]->start - pos);
-		appendStringInfoString(&buf, replacements[idx]);
+		appendStringInfoString(&buf, order[i]->text);
 		pos = order[i]->end;
 	}
 	appendStringInfoString(&buf, sql + pos);
 	pfree(order);
 	return buf.data;
+}
+
+/* sql_edit makes an edit replacing [start, end) of a text with text. */
+SqlEdit *
+sql_edit(int start, int end, const char *text)
+{
+	SqlEdit    *e = palloc(sizeof(SqlEdit));
+
+	e->start = start;
+	e->end = end;
+	e->text = text;
+	return e;
+}
+
+/*
+ * splice_refs returns sql with each reference whose replacement is not NULL
+ * replaced.
+ */
+char *
+splice_refs(const char *sql, int nrefs, SqlRef *refs, char **replacements)
+{
+	List	   *edits = NIL;
+	int			i;
+
+	for (i = 0; i < nrefs; i++)
+		if (replacements[i] != NULL)
+			edits = lappend(edits, sql_edit(refs[i].start, refs[i].end, replacements[i]));
+	return splice_edits(sql, edits);
 }

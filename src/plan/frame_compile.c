@@ -10,26 +10,41 @@
  * level down, in a subquery, and read by name: levels appear only where a
  * window result feeds another expression.
  *
+ * A row-wise node whose text would be written more than once (read by two
+ * expressions, or twice by one, or read and also requested) is computed
+ * once, one level down as well, so that the query grows with the number of
+ * nodes and not with the number of paths through them (c2 = c1 + c1, c3 =
+ * c2 + c2, ... would double at every node).  Such a level ends with OFFSET
+ * 0, a fence that keeps PostgreSQL from pulling the subquery up, which
+ * would copy the expression back into every reference; a level computing a
+ * window needs no fence, as PostgreSQL never pulls those up.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/bitmapset.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 
 #include "plan.h"
 
-/* The compiled shape of one column step. */
+/*
+ * The compiled shape of one column step.  A window node, and a row-wise
+ * node read more than once, is computed at a level of its own (own_text)
+ * and read by name above it.
+ */
 typedef struct ColumnText
 {
 	char	   *text;			/* how a consumer writes it */
-	char	   *window_text;	/* a window node's own expression */
+	char	   *own_text;		/* computed at a level: its own expression */
 	int			avail;			/* lowest level whose SELECT can write text */
-	int			level;			/* a window node: the level computing it */
+	int			level;			/* computed at a level: that level */
 	Bitmapset  *leaves;			/* named columns text reads */
-	Bitmapset  *eval_leaves;	/* a window node: named columns it reads */
+	Bitmapset  *eval_leaves;	/* computed at a level: named columns it reads */
 	char	   *alias;			/* its name in the levels above */
 	int			needmax;		/* highest level that reads it by name */
 } ColumnText;
@@ -68,10 +83,11 @@ append_column_argument(StringInfo buf, int t, void *arg)
 
 /*
  * column_text renders one column step from the already rendered steps it
- * reads.
+ * reads; own_level: it is computed at a level of its own (a window, or a
+ * node read more than once).
  */
 static void
-column_text(HPlan *plan, ColumnText *ct, int s, bool for_explain)
+column_text(HPlan *plan, ColumnText *ct, int s, bool own_level, bool for_explain)
 {
 	Dag		   *dag = plan->dag;
 	HNode	   *node = &dag->nodes[plan->steps[s].node];
@@ -125,10 +141,10 @@ column_text(HPlan *plan, ColumnText *ct, int s, bool for_explain)
 		avail = reads.avail;
 	}
 
-	if (node->window)
+	if (own_level)
 	{
 		/* computed at the level where all it reads is there, read above */
-		me->window_text = me->text;
+		me->own_text = me->text;
 		me->level = avail;
 		me->avail = avail + 1;
 		me->eval_leaves = leaves;
@@ -172,6 +188,64 @@ need_at(ColumnText *ct, Bitmapset *leaves, int level)
 }
 
 /*
+ * count_reads: how many times each used column step's text would be
+ * written if every step were inline: once per reference from the used
+ * steps, once more for a target.
+ */
+static int *
+count_reads(HPlan *plan, bool *used, List *targets, int maxstep)
+{
+	int		   *reads = palloc0(sizeof(int) * (maxstep + 1));
+	ListCell   *lc;
+	int			i;
+
+	foreach(lc, targets)
+		reads[lfirst_int(lc)]++;
+	for (i = 0; i <= maxstep; i++)
+	{
+		HNode	   *node = &plan->dag->nodes[plan->steps[i].node];
+		int			d;
+
+		if (!used[i])
+			continue;
+		for (d = 0; d < node->ndeps; d++)
+		{
+			int			t = plan->step_of_node[node->deps[d].target];
+
+			if (t >= 0 && plan->steps[t].action == STEP_COLUMN)
+				reads[t]++;
+		}
+	}
+	return reads;
+}
+
+/*
+ * unique_alias: the node's name, or a name made from it that no other
+ * column of the levels has (taken holds them all).
+ */
+static char *
+unique_alias(HTAB *taken, const char *name, int stepno)
+{
+	char	   *alias = (char *) name;
+	int			n = 0;
+	bool		found;
+
+	for (;;)
+	{
+		(void) hash_search(taken, alias, HASH_FIND, &found);
+		if (!found)
+			break;
+		alias = psprintf("_%d_%d", stepno + 1, ++n);
+		/* clipped so that the whole stays a name PostgreSQL keeps as it is */
+		alias = psprintf("%.*s%s",
+						 pg_mbcliplen(name, strlen(name), NAMEDATALEN - 1 - strlen(alias)),
+						 name, alias);
+	}
+	(void) hash_search(taken, alias, HASH_ENTER, &found);
+	return alias;
+}
+
+/*
  * frame_compile returns the one SELECT that yields the frame's key and the
  * target columns (steps, in order), each named after its node.
  */
@@ -184,14 +258,17 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 	int			n = plan->nsteps;
 	ColumnText *ct = palloc0(sizeof(ColumnText) * Max(n, 1));
 	bool	   *used = palloc0(sizeof(bool) * Max(n, 1));
-	List	   *aliases = NIL;
+	HASHCTL		ctl;
+	HTAB	   *aliases;
+	int		   *reads;
 	char	  **items;
+	bool	   *fence;
 	int			maxstep = -1,
 				top = 1,
 				i,
 				k;
 	ListCell   *lc;
-	char	   *sql;
+	StringInfoData sql;
 
 	/* the steps the targets read, transitively: all earlier in plan order */
 	foreach(lc, targets)
@@ -215,38 +292,32 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 		}
 	}
 
+	reads = count_reads(plan, used, targets, maxstep);
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = NAMEDATALEN;
+	ctl.entrysize = NAMEDATALEN;
+	ctl.hcxt = CurrentMemoryContext;
+	aliases = hash_create("hamilton frame aliases", Max(maxstep + 1 + frame->nkey, 16), &ctl,
+						  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	for (k = 0; k < frame->nkey; k++)
-		aliases = lappend(aliases, frame->key[k]);
+		(void) unique_alias(aliases, frame->key[k], -1);
 	for (i = 0; i <= maxstep; i++)
 		if (used[i] && dag->nodes[plan->steps[i].node].extracted)
-			aliases = lappend(aliases, dag->nodes[plan->steps[i].node].name);
+			(void) unique_alias(aliases, dag->nodes[plan->steps[i].node].name, -1);
 	for (i = 0; i <= maxstep; i++)
 	{
+		HNode	   *node = &dag->nodes[plan->steps[i].node];
+
 		if (!used[i])
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		column_text(plan, ct, i, for_explain);
-		if (ct[i].window_text)
+		column_text(plan, ct, i, node->window || (!node->extracted && reads[i] > 1),
+					for_explain);
+		if (ct[i].own_text)
 		{
-			char	   *alias = dag->nodes[plan->steps[i].node].name;
-			ListCell   *la;
-
-			bool		clash = true;
-			int			n = 0;
-
-			/* a name no other column of the levels has */
-			while (clash)
-			{
-				clash = false;
-				foreach(la, aliases)
-					if (strcmp(lfirst(la), alias) == 0)
-						clash = true;
-				if (clash)
-					alias = psprintf("%s_%d_%d", dag->nodes[plan->steps[i].node].name, i + 1, ++n);
-			}
-			aliases = lappend(aliases, alias);
-			ct[i].alias = alias;
-			ct[i].text = (char *) quote_identifier(alias);
+			ct[i].alias = unique_alias(aliases, node->name, i);
+			ct[i].text = (char *) quote_identifier(ct[i].alias);
 		}
 	}
 
@@ -255,24 +326,21 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 	{
 		ColumnText *t = &ct[lfirst_int(lc)];
 
-		top = Max(top, t->window_text ? t->level : t->avail);
+		top = Max(top, t->own_text ? t->level : t->avail);
 	}
 	for (i = 0; i <= maxstep; i++)
-		if (used[i] && ct[i].window_text)
+		if (used[i] && ct[i].own_text)
 			need_at(ct, ct[i].eval_leaves, ct[i].level);
 	foreach(lc, targets)
 	{
 		ColumnText *t = &ct[lfirst_int(lc)];
 
-		if (t->window_text && t->level == top)
+		if (t->own_text && t->level == top)
 			need_at(ct, t->eval_leaves, top);
 		else
 			need_at(ct, t->leaves, top);
 	}
 
-	/* level 0 is the frame's source; each level reads the one below */
-	sql = fs->action == STEP_FRAME ? psprintf("(\n%s\n) AS f0", fs->sql) :
-		psprintf("%s AS f0", fs->relation);
 	/*
 	 * Each level's columns (after the key), written top-down: a level lists
 	 * what it passes up in the order the level above first uses it, so that
@@ -289,7 +357,7 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 			int			s = lfirst_int(lc);
 			ColumnText *t = &ct[s];
 			char	   *name = dag->nodes[plan->steps[s].node].name;
-			const char *text = t->window_text && t->level == top ? t->window_text : t->text;
+			const char *text = t->own_text && t->level == top ? t->own_text : t->text;
 
 			if (strcmp(text, quote_identifier(name)) == 0)
 				appendStringInfo(&buf, ",\n       %s", text);
@@ -298,29 +366,44 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 		}
 		items[top] = buf.data;
 	}
+	fence = palloc0(sizeof(bool) * (top + 1));
 	for (k = top - 1; k >= 1; k--)
 	{
 		LevelItem  *li = palloc(sizeof(LevelItem) * (maxstep + 1));
+		const char **names = palloc(sizeof(char *) * (maxstep + 1));
+		int		   *positions = palloc(sizeof(int) * (maxstep + 1));
+		bool		window = false;
 		int			n = 0;
 		StringInfoData buf;
 
+		CHECK_FOR_INTERRUPTS();
 		for (i = 0; i <= maxstep; i++)
 		{
 			int			origin;
 
 			if (!used[i] || ct[i].alias == NULL)
 				continue;
-			origin = ct[i].window_text ? ct[i].level : 0;
+			origin = ct[i].own_text ? ct[i].level : 0;
 			if (origin < k && ct[i].needmax > k)
 				li[n].text = (char *) quote_identifier(ct[i].alias);
-			else if (origin == k && ct[i].window_text)
-				li[n].text = psprintf("%s AS %s", ct[i].window_text, quote_identifier(ct[i].alias));
+			else if (origin == k && ct[i].own_text)
+			{
+				li[n].text = psprintf("%s AS %s", ct[i].own_text, quote_identifier(ct[i].alias));
+				if (dag->nodes[plan->steps[i].node].window)
+					window = true;
+				else
+					fence[k] = true;
+			}
 			else
 				continue;
-			li[n].pos = sql_identifier_position(items[k + 1], quote_identifier(ct[i].alias));
+			names[n] = ct[i].alias;
 			li[n].order = n;
 			n++;
 		}
+		sql_word_positions(items[k + 1], n, names, positions);
+		for (i = 0; i < n; i++)
+			li[i].pos = positions[li[i].order];
+		fence[k] &= !window;
 		qsort(li, n, sizeof(LevelItem), level_item_cmp);
 		initStringInfo(&buf);
 		for (i = 0; i < n; i++)
@@ -328,16 +411,29 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 		items[k] = buf.data;
 	}
 
+	/*
+	 * Level 0 is the frame's source; each level reads the one below, in a
+	 * subquery written inside the level above: the text is built from the
+	 * outside in, so that nothing is copied once per level.
+	 */
+	initStringInfo(&sql);
+	for (k = top; k >= 1; k--)
+	{
+		appendStringInfoString(&sql, "SELECT ");
+		for (i = 0; i < frame->nkey; i++)
+			appendStringInfo(&sql, "%s%s", i ? ", " : "", quote_identifier(frame->key[i]));
+		appendStringInfo(&sql, "%s\nFROM %s", items[k], k > 1 ? "(\n" : "");
+	}
+	if (fs->action == STEP_FRAME)
+		appendStringInfo(&sql, "(\n%s\n) AS f0", fs->sql);
+	else
+		appendStringInfo(&sql, "%s AS f0", fs->relation);
 	for (k = 1; k <= top; k++)
 	{
-		StringInfoData buf;
-
-		initStringInfo(&buf);
-		appendStringInfoString(&buf, "SELECT ");
-		for (i = 0; i < frame->nkey; i++)
-			appendStringInfo(&buf, "%s%s", i ? ", " : "", quote_identifier(frame->key[i]));
-		appendStringInfo(&buf, "%s\nFROM %s", items[k], sql);
-		sql = k < top ? psprintf("(\n%s\n) AS f%d", buf.data, k) : buf.data;
+		if (fence[k])
+			appendStringInfoString(&sql, "\nOFFSET 0");
+		if (k < top)
+			appendStringInfo(&sql, "\n) AS f%d", k);
 	}
-	return sql;
+	return sql.data;
 }

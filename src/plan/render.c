@@ -13,10 +13,14 @@
  */
 #include "postgres.h"
 
+#include "commands/dbcommands.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "plan.h"
+
+static List *relation_ref_edits(HPlan *plan, SqlRef *ref, bool for_explain);
 
 /*
  * plan_value_reference is how a consumer sees a scalar step: its literal, cast to
@@ -102,6 +106,76 @@ plan_call_sql(HPlan *plan, HNode *node, bool for_explain, ColumnArgument column_
 }
 
 /*
+ * relation_ref_edits: how a SQL node's reference to a relation is
+ * rewritten.  A source is pinned to what it meant when the graph was built.
+ * An upstream node becomes its subquery, its table or its value's one-row
+ * subquery, under its name as alias (after ONLY (x)'s parenthesis; a name
+ * of its own when another item of its FROM clause has that name too);
+ * qualifiers with a schema (m.a.x) then read the alias (a.x).  TABLE x can
+ * take no alias: when columns are qualified by x, it is written as the
+ * SELECT * FROM x AS x it means.
+ */
+static List *
+relation_ref_edits(HPlan *plan, SqlRef *ref, bool for_explain)
+{
+	PlanStep   *ts;
+	HNode	   *target;
+	char	   *repl;
+	char	   *alias;
+	List	   *edits = NIL;
+	ListCell   *lc;
+
+	if (ref->target < 0)
+		return list_make1(sql_edit(ref->start, ref->end, ref->source));
+
+	ts = &plan->steps[plan->step_of_node[ref->target]];
+	target = &plan->dag->nodes[ref->target];
+	if (ts->action == STEP_INLINE)
+		repl = psprintf("(\n%s\n)", ts->sql);
+	else if (ts->relation)
+		repl = ts->relation;
+	else
+		repl = psprintf("(SELECT %s AS %s)",
+						plan_value_reference(plan, plan->step_of_node[ref->target],
+											 InvalidOid, for_explain),
+						quote_identifier(target->name));
+	if (ref->has_alias)
+		return list_make1(sql_edit(ref->start, ref->end, repl));
+
+	alias = psprintf(" AS %s", quote_identifier(ref->alias));
+	if (ref->table_start >= 0)
+	{
+		if (ref->qualifiers == NIL)
+			return list_make1(sql_edit(ref->start, ref->end, repl));
+		edits = lappend(edits, sql_edit(ref->table_start, ref->end,
+										psprintf("SELECT * FROM %s%s", repl, alias)));
+	}
+	else if (ref->alias_at == ref->end)
+		edits = lappend(edits, sql_edit(ref->start, ref->end, psprintf("%s%s", repl, alias)));
+	else
+	{
+		edits = lappend(edits, sql_edit(ref->start, ref->end, repl));
+		edits = lappend(edits, sql_edit(ref->alias_at, ref->alias_at, alias));
+	}
+
+	foreach(lc, ref->qualifiers)
+	{
+		SqlQualifier *q = lfirst(lc);
+
+		/*
+		 * a.x reads the alias as it is, unless the alias is a name of its
+		 * own; m.a.x names the relation when a's node is in schema m
+		 */
+		if (q->schema == NULL ? strcmp(ref->alias, ref->name) == 0 :
+			((ref->schema == NULL && strcmp(q->schema, target->schema ? target->schema : "") != 0) ||
+			 (q->catalog && strcmp(q->catalog, get_database_name(MyDatabaseId)) != 0)))
+			continue;
+		edits = lappend(edits, sql_edit(q->start, q->end, quote_identifier(ref->alias)));
+	}
+	return edits;
+}
+
+/*
  * plan_render_step renders (and keeps in step->sql) the SELECT that computes
  * a step.  Steps must be rendered in plan order: an inlined upstream step's
  * SQL is already there to be spliced in.
@@ -139,36 +213,12 @@ plan_render_step(HPlan *plan, int stepno, bool for_explain)
 				step->sql = psprintf("SELECT * FROM %s", plan_call_sql(plan, node, for_explain, NULL, NULL));
 			else
 			{
-				char	  **repl = palloc0(sizeof(char *) * Max(node->nrefs, 1));
+				List	   *edits = NIL;
 				int			r;
 
 				for (r = 0; r < node->nrefs; r++)
-				{
-					SqlRef	   *ref = &node->refs[r];
-					PlanStep   *ts;
-					char	   *alias;
-
-					if (ref->target < 0)
-					{
-						/* pin a source to what it meant when the graph was built */
-						repl[r] = ref->source;
-						continue;
-					}
-					ts = &plan->steps[plan->step_of_node[ref->target]];
-					alias = ref->has_alias || ref->no_alias_allowed ? "" :
-						psprintf(" AS %s", quote_identifier(ref->name));
-					if (ts->action == STEP_INLINE)
-						repl[r] = psprintf("(\n%s\n)%s", ts->sql, alias);
-					else if (ts->relation)
-						repl[r] = psprintf("%s%s", ts->relation, alias);
-					else
-						repl[r] = psprintf("(SELECT %s AS %s)%s",
-										   plan_value_reference(plan, plan->step_of_node[ref->target],
-														   InvalidOid, for_explain),
-										   quote_identifier(plan->dag->nodes[ref->target].name),
-										   alias);
-				}
-				step->sql = splice_refs(node->sql, node->nrefs, node->refs, repl);
+					edits = list_concat(edits, relation_ref_edits(plan, &node->refs[r], for_explain));
+				step->sql = splice_edits(node->sql, edits);
 			}
 			break;
 	}

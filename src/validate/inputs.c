@@ -10,17 +10,35 @@
 
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/regproc.h"
+#include "utils/varlena.h"
 
 #include "validate.h"
 
 static void note_consumer(StringInfo buf, int *count, const char *display);
 static HProblem *unmatched_variant_of_input(ValidateState *st, int i);
 static void note_public_relation(ValidateState *st, const char *name, StringInfo detail);
+
+/*
+ * validate_object_argument: inputs, overrides and config are JSON objects
+ * (or absent); anything else is a problem, reported with the others.
+ */
+bool
+validate_object_argument(ValidateState *st, Jsonb *arg, const char *what)
+{
+	if (arg == NULL || JB_ROOT_IS_OBJECT(arg))
+		return true;
+	validate_add_problem(st, problem_make("bad_argument", ERRCODE_INVALID_PARAMETER_VALUE, NULL,
+										  psprintf("%s must be a JSON object", what),
+										  psprintf("It is %s.", jsonb_text(arg)),
+										  psprintf("Write %s as '{\"name\": value, ...}'.", what)));
+	return false;
+}
 
 /*
  * validate_overrides resolves overridden nodes and checks their values: a
@@ -30,19 +48,31 @@ static void note_public_relation(ValidateState *st, const char *name, StringInfo
 void
 validate_overrides(ValidateState *st)
 {
-	List	   *keys = jsonb_object_keys_list(st->plan->overrides, "overrides");
+	List	   *keys;
 	ListCell   *lc;
 
+	if (!validate_object_argument(st, st->plan->overrides, "overrides"))
+		return;
+	keys = jsonb_object_keys_list(st->plan->overrides, "overrides");
 	foreach(lc, keys)
 	{
 		char	   *key = lfirst(lc);
 		HProblem   *p;
-		int			idx = dag_resolve_name(st->dag, key, &p, "override");
+		int			idx;
 		HNode	   *node;
 		char	   *text;
 		char		kind;
 		char	   *error;
 
+		if (!node_name_is_valid(key))
+		{
+			validate_add_problem(st, problem_make("bad_override", ERRCODE_INVALID_NAME, NULL,
+												  psprintf("override \"%s\" is not a node name", key),
+												  "A node name is module.name or name.",
+												  "Quote parts that contain dots or spaces: '\"my schema\".node'."));
+			continue;
+		}
+		idx = dag_resolve_name(st->dag, key, &p, "override");
 		if (idx < 0)
 		{
 			validate_add_problem(st, p);
@@ -117,9 +147,12 @@ validate_overrides(ValidateState *st)
 void
 validate_input_names(ValidateState *st)
 {
-	List	   *keys = jsonb_object_keys_list(st->plan->inputs, "inputs");
+	List	   *keys;
 	ListCell   *lc;
 
+	if (!validate_object_argument(st, st->plan->inputs, "inputs"))
+		return;
+	keys = jsonb_object_keys_list(st->plan->inputs, "inputs");
 	foreach(lc, keys)
 	{
 		char	   *key = lfirst(lc);

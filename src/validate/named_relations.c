@@ -16,6 +16,8 @@
 
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
 #include "utils/varlena.h"
@@ -44,9 +46,11 @@ validate_named_relation(ValidateState *st, HNode *node, const char *text,
 	*detail = NULL;
 	*problem = NULL;
 	if (!SplitIdentifierString(pstrdup(text), '.', &parts) ||
-		list_length(parts) < 1 || list_length(parts) > 3)
+		list_length(parts) < 1 || list_length(parts) > 3 ||
+		(list_length(parts) == 3 &&
+		 strcmp(linitial(parts), get_database_name(MyDatabaseId)) != 0))
 	{
-		*detail = psprintf("\"%s\" is not a relation name.", text);
+		*detail = psprintf("\"%s\" is not a relation name of this database.", text);
 		return InvalidOid;
 	}
 	if (list_length(parts) > 1)

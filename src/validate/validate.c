@@ -51,7 +51,7 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 	plan->into_table = into_table;
 
 	init_state(&st, plan);
-	(void) jsonb_object_keys_list(config, "config");
+	(void) validate_object_argument(&st, config, "config");
 	validate_outputs(&st, outputs);
 	validate_overrides(&st);
 	validate_input_names(&st);
