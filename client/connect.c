@@ -164,6 +164,8 @@ cli_report_result_error(PGconn *conn, const PGresult *res, Cli *cli)
 	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
 	char	   *text;
 
+	if (res && modules_report_unsupported(res))
+		return;
 	if (primary == NULL)
 	{
 		const char *msg = PQerrorMessage(conn);
