@@ -178,24 +178,44 @@ CREATE FUNCTION cm_use.tripled(bonus int) RETURNS int LANGUAGE sql RETURN 3 * bo
 SELECT hamilton_register('cm_use');
 SQL
 # Without --module the run's modules are the output's: price and qty are
-# missing inputs.
+# missing inputs, and the hint names the modules as hamilton takes them.
 expect 1 run revenue
 error_is 'missing inputs: price, qty$'
+has "$tmp/err" "^hamilton: hint: Pass them with --input price=VALUE --input qty=VALUE, or, to read the nodes of other modules, name the run's modules: --module cm_calc --module cm_base --module cm_fix\.$"
+lacks "$tmp/err" 'modules =>'
 # With them, the dataflow runs across the modules.
 expect 0 run revenue --module cm_calc --module cm_base
 has "$tmp/out" '^\[[0-9]+/3\] cm_base\.price +computed'
 has "$tmp/out" '^\[[0-9]+/3\] cm_base\.qty +computed'
 has "$tmp/out" '^\[3/3\] cm_calc\.revenue +materialized +1 row '
 [ "$(sql 'TABLE cm_calc.revenue')" = 30 ] || fail "run --module cm_calc --module cm_base did not compute 10 * 3"
-# Two of them define price: ambiguous.
+# Two of them define price: ambiguous, and the hint says what to pass.
 expect 1 run revenue -m cm_calc -m cm_base -m cm_fix
 error_is 'parameter "price" of node cm_calc\.revenue matches nodes in several modules$'
+has "$tmp/err" '^hamilton: hint: Leave all but one of those modules out of --module \.\.\., or pass --module-overrides to take the node of the later module'
+lacks "$tmp/err" 'modules =>|module_overrides =>'
 # --module-overrides: the module named later wins, so the order matters.
 expect 0 run revenue -m cm_calc -m cm_base -m cm_fix --module-overrides -q
 [ "$(sql 'TABLE cm_calc.revenue')" = 60 ] || fail "--module-overrides did not take cm_fix.price, of the later module"
 has "$tmp/err" '^hamilton: notice: module_overrides chose 1 node of a later module$'
 expect 0 run revenue -m cm_calc -m cm_fix -m cm_base --module-overrides -q
 [ "$(sql 'TABLE cm_calc.revenue')" = 30 ] || fail "--module-overrides did not take cm_base.price, of the later module"
+# A hint's modules, pasted into a shell as they are, run the dataflow, even
+# where a module's name must be quoted.
+expect 1 run tripled
+error_is 'missing input: bonus$'
+suggested=$(sed -n "s/^hamilton: hint: .*name the run's modules: \(.*\)\.$/\1/p" "$tmp/err")
+[ "$suggested" = "--module cm_use --module '\"CM Odd'\\''s\"'" ] || { show; fail "the hint's modules are not quoted for the shell: $suggested"; }
+eval "set -- $suggested"
+expect 0 run tripled -q "$@"
+[ "$(sql 'TABLE cm_use.tripled')" = 21 ] || fail "the modules of the hint did not run cm_use.tripled"
+# The other hints that name modules.
+expect 1 run cm_base.price -m cm_calc
+error_is "output cm_base\\.price is not in the run's modules$"
+has "$tmp/err" '^hamilton: hint: Add its module: --module cm_calc --module cm_base\.$'
+expect 1 run price -m cm_calc
+error_is 'unknown output "price"$'
+has "$tmp/err" "^hamilton: hint: Add the module to the run's modules: --module cm_calc --module cm_base --module cm_fix\\.$"
 # explain and validate take them too.
 expect 0 explain revenue -m cm_calc -m cm_base
 has "$tmp/out" '^modules: cm_calc, cm_base$'
@@ -206,8 +226,11 @@ expect 0 validate revenue -m cm_calc -m cm_base
 has "$tmp/out" '^ok: nothing stops revenue from running$'
 expect 1 validate revenue
 has "$tmp/out" '^missing_input: missing inputs: price, qty$'
+has "$tmp/out" "^  hint: .*name the run's modules: --module cm_calc --module cm_base --module cm_fix\\.$"
 expect 1 validate revenue -m cm_calc -m cm_base -m cm_fix
 has "$tmp/out" '^ambiguous_name: parameter "price" of node cm_calc\.revenue'
+has "$tmp/out" '^  hint: .* --module \.\.\., or pass --module-overrides '
+lacks "$tmp/out" 'modules =>|module_overrides =>'
 # Usage errors.
 expect 2 run revenue --module ''
 error_is 'run: --module needs a module name'
