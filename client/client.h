@@ -14,6 +14,8 @@
  *	                parameters built from them
  *	request_args.c  OUTPUTs and --input/--config/--override, shared by run,
  *	                explain and validate
+ *	module_args.c   --module and --module-overrides, shared by run, explain,
+ *	                validate and graph, and the server too old for them
  *	cmd_run.c       hamilton run (with live progress) and hamilton explain
  *	cmd_validate.c  hamilton validate: the problems that would stop a run
  *	cmd_nodes.c     hamilton nodes: the nodes and inputs, by tag
@@ -119,6 +121,36 @@ bool		json_is_valid(const char *s);
 void		json_append_string(StrBuf *sb, const char *s);
 char	   *text_array_literal(char *const *items, int n);
 
+/* module_args.c: --module and --module-overrides, the run's namespace */
+enum
+{
+	OPT_MODULE = 900, OPT_MODULE_OVERRIDES	/* below the common options' */
+};
+
+#define MODULE_OPTIONS \
+	{"module", 'm', true, OPT_MODULE}, \
+	{"module-overrides", 0, false, OPT_MODULE_OVERRIDES}
+#define MODULE_HELP \
+	"  -m, --module=MODULE         a module the run's names resolve among (repeatable,\n" \
+	"                              in order; default: the modules of the OUTPUTs)\n" \
+	"      --module-overrides      of nodes of one name in several modules, take the one\n" \
+	"                              of the module named later (else it is an error)\n"
+
+typedef struct RunModules
+{
+	char	  **names;			/* the --module values, in order (argv's) */
+	int			n;
+	int			cap;
+	bool		overrides;		/* --module-overrides */
+	char	   *literal;		/* the modules text[] parameter, or NULL */
+	char		sql[96];		/* the named arguments that pass them */
+} RunModules;
+
+bool		modules_option(RunModules *m, int code, const char *arg);
+const char *modules_named_args(RunModules *m, const char **params, int *nparams);
+void		modules_free(RunModules *m);
+bool		modules_report_unsupported(const PGresult *res);
+
 /* request_args.c: what run, explain and validate ask the server for */
 typedef struct Request
 {
@@ -127,9 +159,14 @@ typedef struct Request
 	Pairs		inputs;
 	Pairs		config;
 	Pairs		overrides;
+	RunModules	modules;
 	bool		quiet;			/* run only */
-	const char *params[4];		/* outputs text[], inputs, overrides, config;
-								 * allocated: request_free frees them */
+	const char *params[6];		/* outputs text[], inputs, overrides, config,
+								 * then modules text[] and module_overrides
+								 * when given; the first four allocated:
+								 * request_free frees them */
+	int			nparams;
+	const char *named_args;		/* the SQL that passes modules, or "" */
 } Request;
 
 bool		parse_request(int argc, char **argv, Cli *cli, bool with_quiet,

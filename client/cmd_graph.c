@@ -26,6 +26,7 @@ typedef struct GraphArgs
 	const char *output;			/* -o FILE, or NULL for stdout */
 	const char *format;			/* -T FORMAT */
 	const char *run_id;			/* --run ID */
+	RunModules	modules;		/* --module, --module-overrides */
 } GraphArgs;
 
 static bool graph_option(int code, const char *arg, void *ctx);
@@ -43,15 +44,20 @@ const Command cmd_graph = {
 	"graph",
 	"draw the dataflow (DOT, or SVG/PNG/PDF with Graphviz)",
 	"Usage: hamilton graph [OUTPUT...] [-o FILE] [options]\n\n"
-	"Draws the dataflow that computes the OUTPUTs (all nodes if none are named),\n"
-	"as DOT text from the server function hamilton_dot. The format follows FILE's\n"
-	"extension: .dot or .gv writes the DOT text; .svg, .png or .pdf renders it with\n"
-	"Graphviz's dot, which must be on PATH. Without -o, DOT goes to stdout.\n\n"
+	"Draws the dataflow that computes the OUTPUTs (if none are named: all nodes, or\n"
+	"with --module the nodes of those modules), as DOT text from the server function\n"
+	"hamilton_dot. The format follows FILE's extension: .dot or .gv writes the DOT\n"
+	"text; .svg, .png or .pdf renders it with Graphviz's dot, which must be on PATH.\n"
+	"Without -o, DOT goes to stdout.\n\n"
+	"With --module, names resolve among those modules as in hamilton run, so a\n"
+	"dataflow that spans modules is drawn with its edges between them.\n\n"
 	"Options:\n"
-	"  -o, --output=FILE       where to write the picture\n"
-	"  -T, --format=FORMAT     dot, svg, png, pdf, ... (default: from FILE's extension)\n"
-	"      --run=RUN_ID        draw that run (passed to hamilton_dot as run_id)\n\n"
-	"Example: hamilton graph forecast -o dag.svg\n",
+	"  -o, --output=FILE           where to write the picture\n"
+	"  -T, --format=FORMAT         dot, svg, png, pdf, ... (default: from FILE's extension)\n"
+	"      --run=RUN_ID            draw that run (passed to hamilton_dot as run_id)\n"
+	MODULE_HELP "\n"
+	"Examples: hamilton graph forecast -o dag.svg\n"
+	"          hamilton graph spend_per_signup --module h2 --module h -o dag.svg\n",
 	graph_main
 };
 
@@ -64,6 +70,7 @@ static const CmdOption graph_options[] = {
 	{"output", 'o', true, OPT_OUTPUT},
 	{"format", 'T', true, OPT_FORMAT},
 	{"run", 0, true, OPT_RUN},
+	MODULE_OPTIONS,
 	{NULL, 0, false, 0}
 };
 
@@ -94,7 +101,7 @@ graph_option(int code, const char *arg, void *ctx)
 			ga->run_id = arg;
 			return true;
 	}
-	return false;
+	return modules_option(&ga->modules, code, arg);
 }
 
 /* format_of: the output format a file name asks for, or NULL. */
@@ -263,7 +270,8 @@ render(const char *text, const char *format, const char *output)
 
 /*
  * report_dot_error reports a failed call of hamilton_dot; an extension
- * older than that function is told so plainly.
+ * older than that function, or than its modules argument, is told so
+ * plainly.
  */
 static void
 report_dot_error(PGconn *conn, const PGresult *res, Cli *cli)
@@ -271,6 +279,9 @@ report_dot_error(PGconn *conn, const PGresult *res, Cli *cli)
 	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 
+	/* a hamilton_dot without modules (1.0) exists: say so, not that it is missing */
+	if (modules_report_unsupported(res))
+		return;
 	/* 42883 undefined_function */
 	if (sqlstate && strcmp(sqlstate, "42883") == 0 && primary &&
 		strstr(primary, "hamilton_dot("))
@@ -289,24 +300,31 @@ report_dot_error(PGconn *conn, const PGresult *res, Cli *cli)
 static int
 graph_main(int argc, char **argv, Cli *cli)
 {
-	GraphArgs	ga = {NULL, NULL, NULL};
+	GraphArgs	ga;
 	char	   *outputs = NULL;
-	const char *params[2];
+	const char *params[4];
+	int			nparams = 2;
+	const char *named_args;
 	const char *format;
-	char		sql[256];
+	char		sql[384];
 	PGconn	   *conn;
 	PGresult   *res;
 	int			first;
 	int			status;
 
+	memset(&ga, 0, sizeof(ga));
 	first = cli_parse_options(argc, argv, cli, graph_options, graph_option, &ga);
 	if (first < 0)
+	{
+		modules_free(&ga.modules);
 		return first == -2 ? EXIT_OK : EXIT_USAGE;
+	}
 	format = ga.format ? ga.format : ga.output ? format_of(ga.output) : "dot";
 	if (format == NULL)
 	{
 		cli_usage_error("cannot tell the format of \"%s\": name it .dot, .svg, .png or .pdf, or give -T FORMAT",
 						ga.output);
+		modules_free(&ga.modules);
 		return EXIT_USAGE;
 	}
 
@@ -315,9 +333,10 @@ graph_main(int argc, char **argv, Cli *cli)
 		outputs = text_array_literal(argv + first, argc - first);
 	params[0] = outputs;
 	params[1] = ga.run_id;
-	snprintf(sql, sizeof(sql), "SELECT %s.hamilton_dot($1::text[], $2::bigint)",
-			 api_schema());
-	res = PQexecParams(conn, sql, 2, NULL, params, NULL, NULL, 0);
+	named_args = modules_named_args(&ga.modules, params, &nparams);
+	snprintf(sql, sizeof(sql), "SELECT %s.hamilton_dot($1::text[], $2::bigint%s)",
+			 api_schema(), named_args);
+	res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
 		report_dot_error(conn, res, cli);
@@ -344,5 +363,6 @@ graph_main(int argc, char **argv, Cli *cli)
 	PQclear(res);
 	cli_finish(conn);
 	free(outputs);
+	modules_free(&ga.modules);
 	return status;
 }

@@ -40,7 +40,7 @@ static void progress_tick(Progress *pg);
 static void rows_text(char *buf, size_t size, const char *rows);
 static void print_step(int step, int total, const char *node, const char *status,
 					   const char *rows, double ms);
-static PGresult *execute_live(PGconn *conn, const char *sql,
+static PGresult *execute_live(PGconn *conn, const char *sql, int nparams,
 							  const char *const *params, Progress *pg);
 static void print_summary(const PGresult *res, Progress *pg, double wall_ms);
 static double now_ms(void);
@@ -63,13 +63,17 @@ const Command cmd_run = {
 	"Usage: hamilton run OUTPUT... [options]\n\n"
 	"Runs what the OUTPUTs (node names: forecast, shop.forecast) need,\n"
 	"materializes them as tables and records the run in hamilton.runs.\n"
+	"Names resolve among the run's modules: those named with --module, else the\n"
+	"OUTPUTs' modules.\n"
 	"On a terminal one progress line is redrawn as steps run; otherwise one line\n"
 	"is printed per finished step. A summary follows.\n\n"
 	"Options:\n"
 	VALUES_HELP
+	MODULE_HELP
 	"  -q, --quiet                 no progress, only the summary\n\n"
 	VALUES_NOTE
-	"\nExample: hamilton run forecast --input horizon=4\n",
+	"\nExamples: hamilton run forecast --input horizon=4\n"
+	"          hamilton run spend_per_signup --module h2 --module h\n",
 	run_main
 };
 
@@ -80,7 +84,8 @@ const Command cmd_explain = {
 	"Prints the plan hamilton run would follow, step by step, with the SQL each\n"
 	"step runs. Nothing is run.\n\n"
 	"Options:\n"
-	VALUES_HELP "\n"
+	VALUES_HELP
+	MODULE_HELP "\n"
 	VALUES_NOTE,
 	explain_main
 };
@@ -235,14 +240,14 @@ progress_notice(void *arg, const PGresult *res)
  * the caller checks and clears; NULL if the query could not be sent.
  */
 static PGresult *
-execute_live(PGconn *conn, const char *sql, const char *const *params,
-			 Progress *pg)
+execute_live(PGconn *conn, const char *sql, int nparams,
+			 const char *const *params, Progress *pg)
 {
 	PGresult   *last = NULL;
 	PGresult   *res;
 	struct pollfd pfd;
 
-	if (!PQsendQueryParams(conn, sql, 4, NULL, params, NULL, NULL, 0))
+	if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0))
 		return NULL;
 	running_query = PQgetCancel(conn);
 	signal(SIGINT, on_sigint);
@@ -344,10 +349,10 @@ run_main(int argc, char **argv, Cli *cli)
 	PQsetNoticeReceiver(conn, progress_notice, &pg);
 	snprintf(sql, sizeof(sql),
 			 "SELECT node, kind, relation, rows, ms, status "
-			 "FROM %s.hamilton_execute($1::text[], $2::jsonb, $3::jsonb, $4::jsonb)",
-			 api_schema());
+			 "FROM %s.hamilton_execute($1::text[], $2::jsonb, $3::jsonb, $4::jsonb%s)",
+			 api_schema(), rq.named_args);
 	t0 = now_ms();
-	res = execute_live(conn, sql, rq.params, &pg);
+	res = execute_live(conn, sql, rq.nparams, rq.params, &pg);
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
@@ -394,9 +399,9 @@ explain_main(int argc, char **argv, Cli *cli)
 		return status;
 	conn = cli_connect(cli);
 	snprintf(sql, sizeof(sql),
-			 "SELECT %s.hamilton_explain($1::text[], $2::jsonb, $3::jsonb, $4::jsonb)",
-			 api_schema());
-	res = cli_query(conn, cli, sql, 4, rq.params);
+			 "SELECT %s.hamilton_explain($1::text[], $2::jsonb, $3::jsonb, $4::jsonb%s)",
+			 api_schema(), rq.named_args);
+	res = cli_query(conn, cli, sql, rq.nparams, rq.params);
 	plan = PQgetvalue(res, 0, 0);
 	fputs(plan, stdout);
 	if (plan[0] && plan[strlen(plan) - 1] != '\n')

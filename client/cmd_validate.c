@@ -22,7 +22,8 @@ const Command cmd_validate = {
 	"Options:\n"
 	"  -i, --input=KEY=VALUE       an input of the dataflow (repeatable)\n"
 	"  -c, --config=KEY=VALUE      a config value\n"
-	"      --override=NODE=VALUE   a value (or a relation) to use instead of NODE\n",
+	"      --override=NODE=VALUE   a value (or a relation) to use instead of NODE\n"
+	MODULE_HELP,
 	validate_main
 };
 
@@ -68,9 +69,9 @@ validate_main(int argc, char **argv, Cli *cli)
 	conn = cli_connect(cli);
 	snprintf(sql, sizeof(sql),
 			 "SELECT problem, message, coalesce(detail, ''), coalesce(hint, '') "
-			 "FROM %s.hamilton_validate($1::text[], $2::jsonb, $3::jsonb, $4::jsonb)",
-			 api_schema());
-	res = cli_query(conn, cli, sql, 4, rq.params);
+			 "FROM %s.hamilton_validate($1::text[], $2::jsonb, $3::jsonb, $4::jsonb%s)",
+			 api_schema(), rq.named_args);
+	res = cli_query(conn, cli, sql, rq.nparams, rq.params);
 	n = PQntuples(res);
 	for (r = 0; r < n; r++)
 	{

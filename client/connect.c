@@ -16,6 +16,10 @@ static void report_conn_error(PGconn *conn, Cli *cli);
 static char *first_line(const char *s, const char **rest);
 static bool rewrite_values(StrBuf *out, const char **p, const char *param,
 						   const char *option);
+static bool names_cli_argument(const char *hint, const char *p, const char *arg);
+static char *read_sql_literal(const char **p);
+static void append_shell_word(StrBuf *out, const char *s);
+static bool rewrite_modules(StrBuf *out, const char **p);
 
 /* The extension's schema as a quoted identifier: API calls are qualified. */
 static char *schema_ident = NULL;
@@ -164,6 +168,8 @@ cli_report_result_error(PGconn *conn, const PGresult *res, Cli *cli)
 	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
 	char	   *text;
 
+	if (res && modules_report_unsupported(res))
+		return;
 	if (primary == NULL)
 	{
 		const char *msg = PQerrorMessage(conn);
@@ -233,10 +239,133 @@ rewrite_values(StrBuf *out, const char **p, const char *param, const char *optio
 }
 
 /*
+ * names_cli_argument: whether, at p in hint, arg (e.g. "modules => ") is an
+ * argument hamilton has an option for: a word of its own, and not one
+ * argument of a SQL call the hint shows ("hamilton_explain(...,
+ * modules => ...)"), which only SQL can make.
+ */
+static bool
+names_cli_argument(const char *hint, const char *p, const char *arg)
+{
+	const char *q = p;
+
+	if (strncmp(p, arg, strlen(arg)) != 0)
+		return false;
+	if (p > hint && (isalnum((unsigned char) p[-1]) || p[-1] == '_'))
+		return false;
+	while (q > hint && q[-1] == ' ')
+		q--;
+	return !(q > hint && (q[-1] == ',' || q[-1] == '('));
+}
+
+/*
+ * read_sql_literal reads the string literal at *p as quote_literal_cstr
+ * writes it ('...' with '' for a quote, or E'...' with \\ for a backslash
+ * too), moves *p past it and returns its value (to be freed); NULL if *p
+ * is none.
+ */
+static char *
+read_sql_literal(const char **p)
+{
+	const char *s = *p;
+	bool		escaped = *s == 'E';
+	StrBuf		value;
+
+	if (escaped)
+		s++;
+	if (*s++ != '\'')
+		return NULL;
+	sb_init(&value);
+	for (; *s; s++)
+	{
+		if (*s == '\'' && s[1] != '\'')
+		{
+			*p = s + 1;
+			return value.data;
+		}
+		if (*s == '\'' || (escaped && *s == '\\' && s[1] == '\\'))
+			s++;
+		sb_appendn(&value, s, 1);
+	}
+	sb_free(&value);
+	return NULL;
+}
+
+/*
+ * append_shell_word appends s as a shell reads it back: as it is when it
+ * is a plain identifier (quote_identifier leaves only those unquoted),
+ * otherwise in single quotes ('"My Module"').
+ */
+static void
+append_shell_word(StrBuf *out, const char *s)
+{
+	if (s[0] && s[strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_")] == '\0')
+	{
+		sb_append(out, s);
+		return;
+	}
+	sb_append(out, "'");
+	for (; *s; s++)
+		if (*s == '\'')
+			sb_append(out, "'\\''");
+		else
+			sb_appendn(out, s, 1);
+	sb_append(out, "'");
+}
+
+/*
+ * rewrite_modules: at *p, "modules => ARRAY['h2', 'h']" (as
+ * dag_modules_suggestion writes it) becomes "--module h2 --module h", and
+ * "modules => ..." becomes "--module ...".  Returns false, leaving out and
+ * *p alone, when *p is neither.
+ */
+static bool
+rewrite_modules(StrBuf *out, const char **p)
+{
+	StrBuf		sb;
+	char	   *name;
+	const char *s = *p + strlen("modules => ");
+	bool		ok = false;
+
+	if (strncmp(s, "...", 3) == 0)
+	{
+		sb_append(out, "--module ...");
+		*p = s + 3;
+		return true;
+	}
+	if (strncmp(s, "ARRAY[", 6) != 0)
+		return false;
+	sb_init(&sb);
+	for (s += 6; (name = read_sql_literal(&s)) != NULL;)
+	{
+		sb_printf(&sb, "%s--module ", sb.len ? " " : "");
+		append_shell_word(&sb, name);
+		free(name);
+		if (*s == ']')
+		{
+			ok = true;
+			break;
+		}
+		if (strncmp(s, ", ", 2) != 0)
+			break;
+		s += 2;
+	}
+	if (ok)
+	{
+		sb_append(out, sb.data);
+		*p = s + 1;
+	}
+	sb_free(&sb);
+	return ok;
+}
+
+/*
  * hint_for_cli adapts a server hint written for SQL users: where it says
  * to pass inputs => '{"horizon": ...}', a hamilton user passes
- * --input horizon=VALUE (likewise overrides and config); where it shows
- * the SQL that lists a run's steps, hamilton history shows them.
+ * --input horizon=VALUE (likewise overrides and config); modules =>
+ * ARRAY['h2', 'h'] is --module h2 --module h, and module_overrides => true
+ * --module-overrides; where it shows the SQL that lists a run's steps,
+ * hamilton history shows them.  Text it does not recognise stays as it is.
  */
 char *
 hint_for_cli(const char *hint)
@@ -258,9 +387,16 @@ hint_for_cli(const char *hint)
 			sb_printf(&out, "hamilton history %lld", run_id);
 			p += used;
 		}
-		else if (!rewrite_values(&out, &p, "inputs", "input") &&
-			!rewrite_values(&out, &p, "overrides", "override") &&
-			!rewrite_values(&out, &p, "config", "config"))
+		else if (names_cli_argument(hint, p, "module_overrides => true"))
+		{
+			sb_append(&out, "--module-overrides");
+			p += strlen("module_overrides => true");
+		}
+		else if (!(names_cli_argument(hint, p, "modules => ") &&
+				   rewrite_modules(&out, &p)) &&
+				 !rewrite_values(&out, &p, "inputs", "input") &&
+				 !rewrite_values(&out, &p, "overrides", "override") &&
+				 !rewrite_values(&out, &p, "config", "config"))
 			sb_appendn(&out, p++, 1);
 	}
 	return out.data;

@@ -1,8 +1,9 @@
 /*
  * request_args.c
- *	  The arguments run, explain and validate share: OUTPUT names and
- *	  --input / --config / --override KEY=VALUE, turned into the four
- *	  parameters of hamilton_execute, hamilton_explain and hamilton_validate.
+ *	  The arguments run, explain and validate share: OUTPUT names,
+ *	  --input / --config / --override KEY=VALUE and --module /
+ *	  --module-overrides (module_args.c), turned into the parameters of
+ *	  hamilton_execute, hamilton_explain and hamilton_validate.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ static const CmdOption request_options[] = {
 	{"input", 'i', true, OPT_INPUT},
 	{"config", 'c', true, OPT_CONFIG},
 	{"override", 0, true, OPT_OVERRIDE},
+	MODULE_OPTIONS,
 	{"quiet", 'q', false, OPT_QUIET},	/* last: only run has it */
 	{NULL, 0, false, 0}
 };
@@ -42,12 +44,14 @@ request_option(int code, const char *arg, void *ctx)
 			rq->quiet = true;
 			return true;
 	}
-	return false;
+	return modules_option(&rq->modules, code, arg);
 }
 
 /*
  * parse_request parses a command's arguments into rq, and builds the query
- * parameters: $1 outputs text[], $2 inputs, $3 overrides, $4 config (jsonb).
+ * parameters: $1 outputs text[], $2 inputs, $3 overrides, $4 config (jsonb),
+ * then, with --module or --module-overrides, $5 modules and $6
+ * module_overrides, which rq->named_args passes by name.
  * Returns false when the command must stop now with *status (after --help
  * or a usage error), having freed what it parsed; after true, the caller
  * frees rq with request_free.
@@ -56,12 +60,13 @@ bool
 parse_request(int argc, char **argv, Cli *cli, bool with_quiet, Request *rq,
 			  int *status)
 {
+	int			nopts = sizeof(request_options) / sizeof(request_options[0]);
 	CmdOption	opts[sizeof(request_options) / sizeof(request_options[0])];
 	int			first;
 
 	memcpy(opts, request_options, sizeof(request_options));
 	if (!with_quiet)
-		memset(&opts[3], 0, sizeof(CmdOption));
+		memset(&opts[nopts - 2], 0, sizeof(CmdOption));
 	memset(rq, 0, sizeof(*rq));
 	first = cli_parse_options(argc, argv, cli, opts, request_option, rq);
 	*status = first == -2 ? EXIT_OK : EXIT_USAGE;
@@ -83,10 +88,12 @@ parse_request(int argc, char **argv, Cli *cli, bool with_quiet, Request *rq,
 	rq->params[1] = pairs_to_json(&rq->inputs);
 	rq->params[2] = pairs_to_json(&rq->overrides);
 	rq->params[3] = pairs_to_json(&rq->config);
+	rq->nparams = 4;
+	rq->named_args = modules_named_args(&rq->modules, rq->params, &rq->nparams);
 	return true;
 }
 
-/* request_free frees the parameters and the pairs of rq. */
+/* request_free frees the parameters, the pairs and the modules of rq. */
 void
 request_free(Request *rq)
 {
@@ -100,4 +107,5 @@ request_free(Request *rq)
 	pairs_free(&rq->inputs);
 	pairs_free(&rq->config);
 	pairs_free(&rq->overrides);
+	modules_free(&rq->modules);
 }

@@ -2,7 +2,9 @@
 # The command-line client, end to end against the running cluster: run (its
 # progress lines, live and in order, its summary, the run it records),
 # explain, validate, nodes, lineage, history, graph (with Graphviz), --help
-# everywhere, and every error: its exit status and its one-line message.
+# everywhere, --module and --module-overrides (and the hints that name them,
+# and a database whose extension is older than them), and every error: its
+# exit status and its one-line message.
 # It tests the installed client ($PG_BIN/hamilton; HAMILTON=... overrides).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,8 +13,9 @@ cd "$(dirname "$0")/../.."
 HAMILTON=${HAMILTON:-$("$PG_BIN/pg_config" --bindir)/hamilton}
 db=hamilton_cli
 bare=hamilton_cli_bare
+old=hamilton_cli_1_0
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"; dropdb --if-exists $db; dropdb --if-exists $bare' EXIT
+trap 'rm -rf "$tmp"; dropdb --if-exists $db; dropdb --if-exists $bare; dropdb --if-exists $old' EXIT
 export PGDATABASE=$db
 
 fail() { echo "FAILED: $*"; exit 1; }
@@ -40,9 +43,10 @@ sql() { psql -X -At -v ON_ERROR_STOP=1 -c "$1"; }
 
 [ -x "$HAMILTON" ] || fail "$HAMILTON is not installed (make install)"
 
-dropdb --if-exists $db; dropdb --if-exists $bare
+dropdb --if-exists $db; dropdb --if-exists $bare; dropdb --if-exists $old
 createdb $db
 createdb $bare
+createdb $old
 psql -q -X -v ON_ERROR_STOP=1 -f examples/shop.sql >/dev/null
 psql -q -X -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
 -- A module with a node that raises and one that takes a while.
@@ -68,6 +72,11 @@ for c in run explain validate nodes lineage history graph; do
     has "$tmp/out" '--dbname'
     expect 0 help "$c"
     has "$tmp/out" "^Usage: hamilton $c"
+done
+for c in run explain validate graph; do
+    expect 0 "$c" --help
+    has "$tmp/out" '^  -m, --module=MODULE '
+    has "$tmp/out" '^      --module-overrides '
 done
 
 # --- run, piped: one line per finished step, in order, then a summary -------
@@ -145,6 +154,90 @@ has "$tmp/out" '^  hint: Did you mean shop\.forecast\?'
 has "$tmp/out" '^missing_input: missing input: horizon'
 has "$tmp/out" '--input horizon=VALUE'
 error_is '2 problems would stop this run$'
+
+# --- modules: a dataflow across modules (--module, --module-overrides) ------
+# cm_calc.revenue needs price and qty, which cm_base computes (and cm_fix
+# computes price too); cm_use.tripled needs bonus, of a module whose name
+# must be quoted, in SQL and in the shell.
+psql -q -X -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+CREATE SCHEMA cm_base;
+CREATE FUNCTION cm_base.price() RETURNS int LANGUAGE sql RETURN 10;
+CREATE FUNCTION cm_base.qty() RETURNS int LANGUAGE sql RETURN 3;
+SELECT hamilton_register('cm_base');
+CREATE SCHEMA cm_fix;
+CREATE FUNCTION cm_fix.price() RETURNS int LANGUAGE sql RETURN 20;
+SELECT hamilton_register('cm_fix');
+CREATE SCHEMA cm_calc;
+CREATE FUNCTION cm_calc.revenue(price int, qty int) RETURNS int LANGUAGE sql RETURN price * qty;
+SELECT hamilton_register('cm_calc');
+CREATE SCHEMA "CM Odd's";
+CREATE FUNCTION "CM Odd's".bonus() RETURNS int LANGUAGE sql RETURN 7;
+SELECT hamilton_register('"CM Odd''s"');
+CREATE SCHEMA cm_use;
+CREATE FUNCTION cm_use.tripled(bonus int) RETURNS int LANGUAGE sql RETURN 3 * bonus;
+SELECT hamilton_register('cm_use');
+SQL
+# Without --module the run's modules are the output's: price and qty are
+# missing inputs, and the hint names the modules as hamilton takes them.
+expect 1 run revenue
+error_is 'missing inputs: price, qty$'
+has "$tmp/err" "^hamilton: hint: Pass them with --input price=VALUE --input qty=VALUE, or, to read the nodes of other modules, name the run's modules: --module cm_calc --module cm_base --module cm_fix\.$"
+lacks "$tmp/err" 'modules =>'
+# With them, the dataflow runs across the modules.
+expect 0 run revenue --module cm_calc --module cm_base
+has "$tmp/out" '^\[[0-9]+/3\] cm_base\.price +computed'
+has "$tmp/out" '^\[[0-9]+/3\] cm_base\.qty +computed'
+has "$tmp/out" '^\[3/3\] cm_calc\.revenue +materialized +1 row '
+[ "$(sql 'TABLE cm_calc.revenue')" = 30 ] || fail "run --module cm_calc --module cm_base did not compute 10 * 3"
+# Two of them define price: ambiguous, and the hint says what to pass.
+expect 1 run revenue -m cm_calc -m cm_base -m cm_fix
+error_is 'parameter "price" of node cm_calc\.revenue matches nodes in several modules$'
+has "$tmp/err" '^hamilton: hint: Leave all but one of those modules out of --module \.\.\., or pass --module-overrides to take the node of the later module'
+lacks "$tmp/err" 'modules =>|module_overrides =>'
+# --module-overrides: the module named later wins, so the order matters.
+expect 0 run revenue -m cm_calc -m cm_base -m cm_fix --module-overrides -q
+[ "$(sql 'TABLE cm_calc.revenue')" = 60 ] || fail "--module-overrides did not take cm_fix.price, of the later module"
+has "$tmp/err" '^hamilton: notice: module_overrides chose 1 node of a later module$'
+expect 0 run revenue -m cm_calc -m cm_fix -m cm_base --module-overrides -q
+[ "$(sql 'TABLE cm_calc.revenue')" = 30 ] || fail "--module-overrides did not take cm_base.price, of the later module"
+# A hint's modules, pasted into a shell as they are, run the dataflow, even
+# where a module's name must be quoted.
+expect 1 run tripled
+error_is 'missing input: bonus$'
+suggested=$(sed -n "s/^hamilton: hint: .*name the run's modules: \(.*\)\.$/\1/p" "$tmp/err")
+[ "$suggested" = "--module cm_use --module '\"CM Odd'\\''s\"'" ] || { show; fail "the hint's modules are not quoted for the shell: $suggested"; }
+eval "set -- $suggested"
+expect 0 run tripled -q "$@"
+[ "$(sql 'TABLE cm_use.tripled')" = 21 ] || fail "the modules of the hint did not run cm_use.tripled"
+# The other hints that name modules.
+expect 1 run cm_base.price -m cm_calc
+error_is "output cm_base\\.price is not in the run's modules$"
+has "$tmp/err" '^hamilton: hint: Add its module: --module cm_calc --module cm_base\.$'
+expect 1 run price -m cm_calc
+error_is 'unknown output "price"$'
+has "$tmp/err" "^hamilton: hint: Add the module to the run's modules: --module cm_calc --module cm_base --module cm_fix\\.$"
+# explain and validate take them too.
+expect 0 explain revenue -m cm_calc -m cm_base
+has "$tmp/out" '^modules: cm_calc, cm_base$'
+has "$tmp/out" 'cm_calc\.revenue\(price => \{\{cm_base\.price\}\}, qty => \{\{cm_base\.qty\}\}\)'
+expect 0 explain revenue -m cm_calc -m cm_base -m cm_fix --module-overrides
+has "$tmp/out" '^module override: cm_fix\.price \(over cm_base\.price\) for cm_calc\.revenue$'
+expect 0 validate revenue -m cm_calc -m cm_base
+has "$tmp/out" '^ok: nothing stops revenue from running$'
+expect 1 validate revenue
+has "$tmp/out" '^missing_input: missing inputs: price, qty$'
+has "$tmp/out" "^  hint: .*name the run's modules: --module cm_calc --module cm_base --module cm_fix\\.$"
+expect 1 validate revenue -m cm_calc -m cm_base -m cm_fix
+has "$tmp/out" '^ambiguous_name: parameter "price" of node cm_calc\.revenue'
+has "$tmp/out" '^  hint: .* --module \.\.\., or pass --module-overrides '
+lacks "$tmp/out" 'modules =>|module_overrides =>'
+# Usage errors.
+expect 2 run revenue --module ''
+error_is 'run: --module needs a module name'
+expect 2 graph --module= revenue
+error_is 'graph: --module needs a module name'
+expect 2 validate revenue -m
+error_is 'validate: option -m needs a value$'
 
 # --- nodes -------------------------------------------------------------------
 expect 0 nodes
@@ -280,5 +373,38 @@ error_is "cannot render svg: Graphviz's dot is not on PATH"
 [ -z "$(ls "$tmp" | grep nodot)" ] || fail "graph left a file behind after failing"
 expect 2 graph --run soon
 error_is 'graph: --run needs a run id'
+# A dataflow across modules, drawn with the edges between them.
+expect 0 graph revenue -m cm_calc -m cm_base
+has "$tmp/out" '^  "cm_base\.price" -> "cm_calc\.revenue";$'
+expect 0 graph revenue -m cm_calc -m cm_base -m cm_fix --module-overrides -o "$tmp/cm.dot"
+has "$tmp/cm.dot" '^  "cm_fix\.price" -> "cm_calc\.revenue";$'
+lacks "$tmp/cm.dot" '"cm_base\.price" -> '
+expect 0 graph revenue
+lacks "$tmp/out" '"cm_base\.price" -> '
+
+# --- a database whose extension is older than --module (1.0) -----------------
+# Without --module every command calls it as before; with --module or
+# --module-overrides, the error says it cannot take them.
+psql -q -X -d $old -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+CREATE EXTENSION hamilton VERSION '1.0';
+CREATE SCHEMA old_m;
+CREATE FUNCTION old_m.answer() RETURNS int LANGUAGE sql RETURN 42;
+SELECT hamilton_register('old_m');
+SQL
+expect 0 -d $old run answer -q
+has "$tmp/out" '^run [0-9]+ succeeded'
+expect 0 -d $old explain answer
+expect 0 -d $old validate answer
+expect 0 -d $old graph answer
+has "$tmp/out" 'old_m\.answer'
+for c in run explain validate graph; do
+    f=hamilton_$c; [ $c = run ] && f=hamilton_execute; [ $c = graph ] && f=hamilton_dot
+    for opt in "--module old_m" "--module-overrides"; do
+        expect 1 -d $old $c answer $opt
+        error_is "this database's pg_hamilton cannot take --module or --module-overrides: its $f has no argument modules$"
+        has "$tmp/err" '^hamilton: hint: install pg_hamilton 1\.1 or later and run ALTER EXTENSION hamilton UPDATE'
+    done
+done
+[ "$(psql -X -At -d $old -c 'SELECT count(*) FROM hamilton.runs')" = 1 ] || fail "a refused run was recorded"
 
 echo "hamilton CLI: every command and error case passed (graph used $dot_used)"
