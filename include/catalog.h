@@ -156,6 +156,11 @@ extern void catalog_write_result(const char *schema, const char *name, Oid relid
 
 /* run_rows.c: run history */
 extern int64 catalog_next_run_id(void);
-extern void catalog_insert_run(const char *json);
+extern void catalog_insert_run(const char *json, bool rolled_back);
+extern void catalog_insert_run_start(const char *json);
+extern void catalog_forget_ended_starts(void);
+
+/* versions.c: what this database's catalog has */
+extern bool catalog_keeps_run_starts(void);
 
 #endif							/* HAMILTON_CATALOG_H */

@@ -4,7 +4,8 @@
  *	  Running a plan: its results locked, then each step in order, each in a
  *	  subtransaction of the caller's transaction, then the run recorded.
  *
- * When a step raises, its subtransaction is rolled back, the failed run is
+ * The run is in the history from its start (runlog/history.c).  When a
+ * step raises, its subtransaction is rolled back, the failed run is
  * recorded autonomously (runlog/recorder.c), and the error is raised again
  * with the node's name and the original SQLSTATE; the caller's transaction
  * then aborts and takes every partial result of the run with it, so
@@ -22,6 +23,7 @@
 
 #include "exec.h"
 
+static void lock_results_guarded(HPlan *plan, List *results, TimestampTz started);
 static void run_step_guarded(HPlan *plan, int stepno, TimestampTz started);
 static char *inlined_note(HPlan *plan, int stepno);
 static void report_progress(HPlan *plan, int stepno, bool done);
@@ -45,6 +47,9 @@ plan_execute(HPlan *plan)
 	for (i = 0; i < plan->nsteps; i++)
 		(void) dag_fingerprint(plan->dag, plan->steps[i].node);
 
+	/* From here on the run is in the history, whatever becomes of it. */
+	runlog_begin(plan, started);
+
 	/* Every result this run writes, locked before any work. */
 	for (i = 0; i < plan->nsteps; i++)
 		if (plan->steps[i].result_table)
@@ -58,7 +63,7 @@ plan_execute(HPlan *plan)
 			into->name = plan->groups[i].into_name;
 			results = lappend(results, into);
 		}
-	lock_result_names(results);
+	lock_results_guarded(plan, results, started);
 
 	for (i = 0; i < plan->nsteps; i++)
 	{
@@ -102,6 +107,39 @@ report_progress(HPlan *plan, int stepno, bool done)
 								done ? "done" : "start", dag_kind_name(node->kind),
 								done && step->status ? step->status : "running",
 								done ? rows : "", done ? step->ms : 0.0, node->display)));
+}
+
+/*
+ * lock_results_guarded takes the locks of the results the run writes, in a
+ * subtransaction: a run that another run holds up can be cancelled, or
+ * time out (statement_timeout, lock_timeout), and is then recorded as
+ * failed, before anything ran, and its error raised again.
+ */
+static void
+lock_results_guarded(HPlan *plan, List *results, TimestampTz started)
+{
+	SubxactScope sx;
+
+	subxact_begin(&sx);
+	PG_TRY();
+	{
+		lock_result_names(results);
+		subxact_commit(&sx);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata = subxact_rollback(&sx);
+
+		runlog_record(plan, started, "failed", -1, edata->message, true);
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("%s", edata->message),
+				 errdetail("Run " INT64_FORMAT " was waiting for the locks of its results, which another run holds; nothing ran.",
+						   plan->run_id),
+				 errhint("The run is in the history: SELECT * FROM " HAMILTON_SCHEMA ".runs WHERE run_id = " INT64_FORMAT ";",
+						 plan->run_id)));
+	}
+	PG_END_TRY();
 }
 
 /*

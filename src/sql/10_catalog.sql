@@ -71,21 +71,42 @@ CREATE TABLE hamilton.node_tag (
     PRIMARY KEY (schema_name, node_name, tag_key)
 );
 
--- One row per successful or failed execution.
+-- One row per run that ended: it succeeded (written by the run, in the
+-- caller's transaction), failed (written by the recorder, in a transaction
+-- of its own) or succeeded and was rolled back with the caller's
+-- transaction (written by the recorder when the transaction aborted).
 CREATE TABLE hamilton.run (
     run_id      bigint PRIMARY KEY,
     started_at  timestamptz NOT NULL,
     finished_at timestamptz,
-    status      text NOT NULL CHECK (status IN ('succeeded', 'failed')),
+    status      text NOT NULL CHECK (status IN ('succeeded', 'failed', 'rolled back')),
     outputs     text[] NOT NULL,
     inputs      jsonb NOT NULL DEFAULT '{}',
     overrides   jsonb NOT NULL DEFAULT '{}',
     config      jsonb NOT NULL DEFAULT '{}',
     run_by      name NOT NULL,
     failed_node text,
-    error       text
+    error       text,
+    pid         integer
 );
 CREATE SEQUENCE hamilton.run_id_seq OWNED BY hamilton.run.run_id;
+
+-- Every run as it starts, written by the recorder in a transaction of its
+-- own while the run goes on, so that a run whose session dies or whose
+-- transaction never commits still leaves a trace.  A run with a start and
+-- no row in hamilton.run is running while its session holds the run's
+-- advisory lock, abandoned after (hamilton.runs).  Starts of runs that
+-- ended are redundant, and the recorder deletes them as it goes.
+CREATE TABLE hamilton.run_start (
+    run_id      bigint PRIMARY KEY,
+    started_at  timestamptz NOT NULL,
+    outputs     text[] NOT NULL,
+    inputs      jsonb NOT NULL DEFAULT '{}',
+    overrides   jsonb NOT NULL DEFAULT '{}',
+    config      jsonb NOT NULL DEFAULT '{}',
+    run_by      name NOT NULL,
+    pid         integer
+);
 
 -- One row per plan step of a run.
 CREATE TABLE hamilton.node_run (
@@ -125,6 +146,7 @@ SELECT pg_catalog.pg_extension_config_dump('hamilton.node_tag', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.node_check', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.function_variant', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.run', '');
+SELECT pg_catalog.pg_extension_config_dump('hamilton.run_start', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.node_run', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.result', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.run_id_seq', '');

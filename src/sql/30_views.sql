@@ -38,13 +38,36 @@ SELECT pg_catalog.quote_ident(t.schema_name) || '.' || pg_catalog.quote_ident(t.
 FROM hamilton.node_tag t;
 COMMENT ON VIEW hamilton.tags IS 'one row per (node, tag key)';
 
+/*
+ * A run is in hamilton.run once it ended, and in hamilton.run_start from
+ * the moment the recorder wrote its start.  A start with no end is running
+ * while the run's session holds the run's advisory lock (taken when the run
+ * starts, released when the transaction or subtransaction it ran in ends:
+ * database, run_id >> 32, run_id & 0xffffffff, 18514, as
+ * HAMILTON_RUN_LOCK_FIELD4 in include/hamilton.h says), and abandoned after:
+ * its session died, or its transaction ended, without recording an end.
+ */
 CREATE VIEW hamilton.runs WITH (security_barrier) AS
 SELECT r.run_id, r.status, r.started_at, r.finished_at,
        round(extract(epoch FROM r.finished_at - r.started_at)::numeric * 1000, 3) AS ms,
-       r.outputs, r.inputs, r.overrides, r.config, r.run_by, r.failed_node, r.error
-FROM hamilton.run r
+       r.outputs, r.inputs, r.overrides, r.config, r.run_by, r.failed_node, r.error, r.pid
+FROM (SELECT e.run_id, e.status, e.started_at, e.finished_at, e.outputs, e.inputs, e.overrides,
+             e.config, e.run_by, e.failed_node, e.error, e.pid
+      FROM hamilton.run e
+      UNION ALL
+      SELECT s.run_id,
+             CASE WHEN s.run_id IN (SELECT (l.classid::bigint << 32) | l.objid::bigint
+                                    FROM pg_catalog.pg_locks l
+                                    WHERE l.locktype = 'advisory' AND l.objsubid = 18514 AND l.granted
+                                      AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d
+                                                        WHERE d.datname = pg_catalog.current_database()))
+                  THEN 'running' ELSE 'abandoned' END,
+             s.started_at, NULL::timestamptz, s.outputs, s.inputs, s.overrides, s.config, s.run_by,
+             NULL::text, NULL::text, s.pid
+      FROM hamilton.run_start s
+      WHERE NOT EXISTS (SELECT 1 FROM hamilton.run e WHERE e.run_id = s.run_id)) r
 WHERE hamilton.may_see_run(r.run_by);
-COMMENT ON VIEW hamilton.runs IS 'every run you (or a role you belong to) made: status, outputs, inputs, error';
+COMMENT ON VIEW hamilton.runs IS 'every run you (or a role you belong to) made: status (running, succeeded, failed, rolled back, abandoned), outputs, inputs, error';
 
 CREATE VIEW hamilton.node_runs WITH (security_barrier) AS
 SELECT nr.run_id, nr.step, nr.node, nr.module, nr.kind, nr.relation, nr.rows, nr.ms,

@@ -1,0 +1,41 @@
+/*-------------------------------------------------------------------------
+ *
+ * versions.c
+ *	  Which catalog this database has.
+ *
+ * One library serves the catalog of every version a database may still be
+ * on (docs/versions.md): between `make install` and ALTER EXTENSION UPDATE,
+ * a 1.0 database runs against the 1.1 library.  Code that reads or writes
+ * what a later version added asks here first, by looking for the table or
+ * column itself (a syscache lookup, so that asking costs nothing and the
+ * answer follows an update made meanwhile).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "utils/lsyscache.h"
+
+#include "catalog.h"
+
+static Oid	catalog_relid(const char *table);
+
+/* catalog_relid is the OID of the catalog table, or InvalidOid. */
+static Oid
+catalog_relid(const char *table)
+{
+	Oid			nsp = get_namespace_oid(HAMILTON_SCHEMA, true);
+
+	return OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
+}
+
+/*
+ * catalog_keeps_run_starts: does the catalog record runs when they start
+ * (hamilton.run_start, version 1.1 on)?
+ */
+bool
+catalog_keeps_run_starts(void)
+{
+	return OidIsValid(catalog_relid("run_start"));
+}
