@@ -162,5 +162,6 @@ extern void catalog_forget_ended_starts(void);
 
 /* versions.c: what this database's catalog has */
 extern bool catalog_keeps_run_starts(void);
+extern bool catalog_keeps_owner_names(void);
 
 #endif							/* HAMILTON_CATALOG_H */

@@ -39,3 +39,15 @@ catalog_keeps_run_starts(void)
 {
 	return OidIsValid(catalog_relid("run_start"));
 }
+
+/*
+ * catalog_keeps_owner_names: does hamilton.sql_node keep its owner's name
+ * for dumps (owner_name, version 1.1 on)?
+ */
+bool
+catalog_keeps_owner_names(void)
+{
+	Oid			rel = catalog_relid("sql_node");
+
+	return OidIsValid(rel) && get_attnum(rel, "owner_name") != InvalidAttrNumber;
+}

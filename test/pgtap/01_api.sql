@@ -1,7 +1,7 @@
 -- The installed API and catalog: what the README documents exists, and the
 -- catalog is readable by everyone but writable only through the API.
 BEGIN;
-SELECT plan(32);
+SELECT plan(33);
 
 SELECT has_schema('hamilton');
 SELECT has_extension('hamilton');
@@ -28,6 +28,7 @@ SELECT has_view('hamilton', 'node_runs', 'view hamilton.node_runs');
 SELECT has_view('hamilton', 'lineage', 'view hamilton.lineage');
 SELECT has_view('hamilton', 'modules', 'view hamilton.modules');
 SELECT has_view('hamilton', 'check_results', 'view hamilton.check_results');
+SELECT has_view('hamilton', 'missing_roles', 'view hamilton.missing_roles');
 
 SELECT columns_are('hamilton', 'nodes', ARRAY['node', 'module', 'name', 'kind', 'language', 'type',
     'inputs', 'sources', 'doc', 'tags', 'materialize', 'definition', 'fingerprint', 'owner',
