@@ -160,8 +160,12 @@ extern void catalog_insert_run(const char *json, bool rolled_back);
 extern void catalog_insert_run_start(const char *json);
 extern void catalog_forget_ended_starts(void);
 
+/* schedule_rows.c: pg_cron jobs made by hamilton_schedule */
+extern void catalog_remove_cron_jobs(void);
+
 /* versions.c: what this database's catalog has */
 extern bool catalog_keeps_run_starts(void);
 extern bool catalog_keeps_owner_names(void);
+extern char *catalog_extension_schema(void);
 
 #endif							/* HAMILTON_CATALOG_H */

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * versions.c
- *	  Which catalog this database has.
+ *	  Which catalog this database has, and where the extension lives.
  *
  * One library serves the catalog of every version a database may still be
  * on (docs/versions.md): between `make install` and ALTER EXTENSION UPDATE,
@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "executor/spi.h"
 #include "utils/lsyscache.h"
 
 #include "catalog.h"
@@ -50,4 +51,20 @@ catalog_keeps_owner_names(void)
 	Oid			rel = catalog_relid("sql_node");
 
 	return OidIsValid(rel) && get_attnum(rel, "owner_name") != InvalidAttrNumber;
+}
+
+/*
+ * catalog_extension_schema is the schema the extension's functions live in
+ * (CREATE EXTENSION ... SCHEMA), or NULL.  SPI must be connected.
+ */
+char *
+catalog_extension_schema(void)
+{
+	spi_exec_checked("SELECT n.nspname::pg_catalog.text FROM pg_catalog.pg_extension e "
+					 "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
+					 "WHERE e.extname OPERATOR(pg_catalog.=) 'hamilton'",
+					 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return NULL;
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 }

@@ -4,7 +4,8 @@
 # created): jobs made by hamilton_schedule really run hamilton_execute, as the
 # role that scheduled them; hamilton.schedules links each job to the runs it
 # produced (succeeded or failed); rescheduling a job name changes the job;
-# hamilton_unschedule removes it; every error says why.  Everything the test
+# hamilton_unschedule removes it; DROP EXTENSION hamilton removes the jobs it
+# made, and nothing else does; every error says why.  Everything the test
 # makes is removed afterwards, so it can run again.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -188,4 +189,31 @@ q -c "SELECT hamilton_schedule('hamilton_test_tally', '0 3 * * *', ARRAY['cron_t
 q -c "SELECT cron.unschedule('hamilton_test_tally')" >/dev/null
 [ "$(q -c "SELECT job_exists FROM hamilton.schedules WHERE job = 'hamilton_test_tally'")" = f ] || fail "job_exists should be false"
 [ "$(q -c "SELECT hamilton_unschedule('hamilton_test_tally')")" = f ] || fail "unscheduling a vanished job should return false"
-echo "pg_cron ran the jobs every '$every'; hamilton.schedules linked their runs"
+
+# --- DROP EXTENSION takes its jobs with it -----------------------------------
+# Left behind, pg_cron's jobs would fail at every tick.  A command that drops
+# something else, or a drop that rolls back, leaves them; DROP EXTENSION
+# hamilton removes each (a role's too) and says so.
+q -c "SELECT hamilton_schedule('hamilton_test_tally', '0 3 * * *', ARRAY['cron_t.tally'], '{\"factor\": 3}')" >/dev/null
+psql -X -q -At -d $db -v ON_ERROR_STOP=1 -c "SET ROLE $role" \
+    -c "SELECT hamilton_schedule('hamilton_test_mine', '0 3 * * *', ARRAY['cron_u.mine'])" >/dev/null
+jobs() { q -c "SELECT count(*) FROM cron.job WHERE jobname LIKE 'hamilton_test_%'"; }
+[ "$(jobs)" = 2 ] || fail "expected 2 jobs, found $(jobs)"
+q -c "CREATE SCHEMA hamilton_test_early" -c "DROP SCHEMA hamilton_test_early CASCADE" >/dev/null
+if q -c "SELECT 1 FROM pg_available_extensions WHERE name = 'citext'" | grep -q 1 \
+   && [ "$(q -c "SELECT count(*) FROM pg_extension WHERE extname = 'citext'")" = 0 ]; then
+    q -c "CREATE EXTENSION citext" -c "DROP EXTENSION citext" >/dev/null
+fi
+[ "$(jobs)" = 2 ] || fail "dropping something else removed jobs"
+q -c "BEGIN" -c "DROP EXTENSION hamilton" -c "ROLLBACK" >/dev/null 2>&1
+[ "$(jobs)" = 2 ] || fail "a drop that rolled back removed jobs"
+out=$(psql -X -d $db -v ON_ERROR_STOP=1 -c "DROP EXTENSION hamilton" 2>&1) || fail "DROP EXTENSION hamilton: $out"
+[ "$(jobs)" = 0 ] || fail "DROP EXTENSION hamilton left jobs behind: $(q -c "SELECT jobname, command FROM cron.job")"
+grep -q "NOTICE:  removed pg_cron job [0-9]* (job \"hamilton_test_tally\" of role $PGUSER) made by hamilton_schedule" <<<"$out" \
+    || fail "no notice for the tally job: $out"
+grep -q "NOTICE:  removed pg_cron job [0-9]* (job \"hamilton_test_mine\" of role $role) made by hamilton_schedule" <<<"$out" \
+    || fail "no notice for the role's job: $out"
+# the extension comes back for the cleanup, and for whoever had it here
+q -c "CREATE EXTENSION hamilton" >/dev/null
+
+echo "pg_cron ran the jobs every '$every'; hamilton.schedules linked their runs; DROP EXTENSION removed its jobs"
