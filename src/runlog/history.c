@@ -145,7 +145,9 @@ run_fields(StringInfo buf, HPlan *plan, TimestampTz started)
 
 /*
  * run_json describes the run as {"run": {...}, "nodes": [...]}, the shape
- * catalog_insert_run reads with jsonb_populate_record(set).
+ * catalog_insert_run reads with jsonb_populate_record(set).  A failed run
+ * failed at step failed_step, before its first (-1: waiting for its locks)
+ * or after its last (nsteps: ending it).
  */
 static char *
 run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
@@ -163,7 +165,7 @@ run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
 	appendStringInfoChar(&buf, ',');
 	json_field(&buf, "finished_at", timestamptz_to_str(GetCurrentTimestamp()), false);
 	json_field(&buf, "status", status, false);
-	json_field(&buf, "failed_node", failed_step >= 0 ?
+	json_field(&buf, "failed_node", failed_step >= 0 && failed_step < plan->nsteps ?
 			   plan->dag->nodes[plan->steps[failed_step].node].display : NULL, false);
 	json_field(&buf, "error", error, true);
 	appendStringInfoString(&buf, "},\"nodes\":[");

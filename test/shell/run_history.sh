@@ -58,6 +58,15 @@ CREATE FUNCTION t.slow(tag text, secs float8) RETURNS TABLE (tag text) LANGUAGE 
     AS $$ SELECT tag FROM pg_sleep(secs) $$;
 CREATE FUNCTION t.shared(tag text) RETURNS TABLE (tag text) LANGUAGE sql AS $$ SELECT tag $$;
 SELECT hamilton_register('t');
+-- a chain of 2000 trivial steps, for cancels that land anywhere in a run
+CREATE SCHEMA c;
+CREATE FUNCTION c.n1(tag text) RETURNS int LANGUAGE sql RETURN length(tag);
+DO $$ BEGIN
+    FOR i IN 2..2000 LOOP
+        EXECUTE format('CREATE FUNCTION c.n%s(n%s int) RETURNS int LANGUAGE sql RETURN n%s + 1', i, i - 1, i - 1);
+    END LOOP;
+END $$;
+SELECT hamilton_register('c');
 SQL
 
 # run OUTPUT TAG [SECS] [SETTING]: starts a run in the background, in a
@@ -160,6 +169,21 @@ wait_for "SELECT status = 'running' FROM hamilton.runs WHERE inputs->>'tag' = 'i
 as_pg pg_ctl -D "$data" -m immediate -w stop >/dev/null
 start
 [ "$(status_of immediate)" = abandoned ] || fail "after an immediate stop the run is $(status_of immediate)"
+
+# A cancel fails the run wherever it lands: in a step, in the notices that
+# report the steps (hamilton.progress), between steps, at the end.
+for i in $(seq 12); do
+    run c.n2000 "chain$i" "" "SET hamilton.progress = on"
+    wait_for "SELECT status = 'running' FROM hamilton.runs WHERE inputs->>'tag' = 'chain$i'"
+    sleep "0.0$((i % 10))"
+    q -c "SELECT pg_cancel_backend(pid) FROM hamilton.runs WHERE inputs->>'tag' = 'chain$i' AND status = 'running'" >/dev/null
+    wait_for "SELECT status <> 'running' FROM hamilton.runs WHERE inputs->>'tag' = 'chain$i'"
+    case "$(status_of "chain$i")" in
+        failed|succeeded) ;;    # succeeded: it ended before the cancel came
+        *) fail "a run cancelled after 0.0$((i % 10)) s is $(status_of "chain$i"): $(cat "$work/chain$i.out")" ;;
+    esac
+done
+q -c "DELETE FROM hamilton.run WHERE inputs->>'tag' LIKE 'chain%'" >/dev/null
 
 # Each run is in the history once; a run that ended normally reads succeeded.
 q -c "SELECT count(*) FROM hamilton_execute(ARRAY['t.shared'], inputs => '{\"tag\": \"plain\"}')" >/dev/null
