@@ -13,6 +13,7 @@ cd "$(dirname "$0")/../.."
 
 db=hamilton_cron
 role=regress_hamilton_cron_user
+admin=regress_hamilton_cron_admin
 q() { psql -X -q -At -d $db -v ON_ERROR_STOP=1 "$@"; }
 fail() { echo "FAILED: $*" >&2; exit 1; }
 
@@ -32,6 +33,16 @@ DROP SCHEMA IF EXISTS hamilton_test_early CASCADE;
 DROP SCHEMA IF EXISTS cron_u CASCADE;
 DROP OWNED BY $role;
 DROP ROLE IF EXISTS $role;
+ALTER ROLE $admin SUPERUSER;
+DO \$\$ BEGIN
+    IF EXISTS (SELECT 1 FROM pg_extension e JOIN pg_roles r ON r.oid = e.extowner
+               WHERE e.extname = 'hamilton' AND r.rolname = '$admin') THEN
+        DROP EXTENSION hamilton CASCADE;
+        CREATE EXTENSION hamilton;
+    END IF;
+END \$\$;
+DROP OWNED BY $admin;
+DROP ROLE IF EXISTS $admin;
 SQL
     if [ "${made_hamilton:-f}" = t ]; then q -c "DROP EXTENSION IF EXISTS hamilton CASCADE" >/dev/null 2>&1 || true; fi
     if [ "${made_cron:-f}" = t ]; then q -c "DROP EXTENSION IF EXISTS pg_cron" >/dev/null 2>&1 || true; fi
@@ -213,6 +224,28 @@ grep -q "NOTICE:  removed pg_cron job [0-9]* (job \"hamilton_test_tally\" of rol
     || fail "no notice for the tally job: $out"
 grep -q "NOTICE:  removed pg_cron job [0-9]* (job \"hamilton_test_mine\" of role $role) made by hamilton_schedule" <<<"$out" \
     || fail "no notice for the role's job: $out"
+# A job pg_cron will not let the dropping role remove stops the drop, which
+# says how to remove it: here the extension's owner is a superuser no more,
+# and the job is another role's.
+q >/dev/null <<SQL
+CREATE ROLE $admin SUPERUSER;
+GRANT USAGE ON SCHEMA cron TO $admin;
+SET ROLE $admin;
+CREATE EXTENSION hamilton;
+SET ROLE $role;
+SELECT hamilton_define('cron_u.again', 'SELECT count(*) AS n FROM cron_t.events');
+SELECT hamilton_schedule('hamilton_test_again', '0 3 * * *', ARRAY['cron_u.again']);
+RESET ROLE;
+ALTER ROLE $admin NOSUPERUSER;
+SQL
+expect_error 2BP01 "(job \"hamilton_test_again\" of role $role) cannot be removed" \
+    -c "SET ROLE $admin" -c "DROP EXTENSION hamilton"
+[ "$(jobs)" = 1 ] || fail "a refused drop removed jobs: $(jobs) left"
+q -c "ALTER ROLE $admin SUPERUSER" >/dev/null
+psql -X -q -d $db -v ON_ERROR_STOP=1 -c "SET ROLE $admin" -c "DROP EXTENSION hamilton" >/dev/null 2>&1 \
+    || fail "the owner, superuser again, could not drop the extension"
+[ "$(jobs)" = 0 ] || fail "jobs left: $(jobs)"
+
 # the extension comes back for the cleanup, and for whoever had it here
 q -c "CREATE EXTENSION hamilton" >/dev/null
 
