@@ -79,5 +79,20 @@ SELECT count(*) FROM hamilton_execute(ARRAY['summary']);
 COMMIT;
 SELECT status, outputs FROM hamilton.runs ORDER BY run_id DESC LIMIT 2;
 
+-- hamilton.record_run_start = off records a run only when it ends, as
+-- before 1.1: rolled back, the run leaves nothing.  Only superusers may
+-- turn it off.
+CREATE TEMP TABLE runs_before_off AS SELECT count(*) AS n FROM hamilton.runs;
+BEGIN;
+SET LOCAL hamilton.record_run_start = off;
+SELECT count(*) FROM hamilton_execute(ARRAY['summary']);
+ROLLBACK;
+SELECT (SELECT count(*) FROM hamilton.runs) = n AS not_recorded FROM runs_before_off;
+CREATE ROLE regress_hamilton_not_super;
+SET ROLE regress_hamilton_not_super;
+SET hamilton.record_run_start = off;
+RESET ROLE;
+DROP ROLE regress_hamilton_not_super;
+
 -- Clean up.
 SELECT drop_module('ex');

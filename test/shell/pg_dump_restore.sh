@@ -108,8 +108,12 @@ dropdb $src2
 psql -X -q -d postgres -v ON_ERROR_STOP=1 -c "DROP ROLE $role"
 
 createdb $full
-pg_restore --no-owner --no-acl --exit-on-error -d $full "$dump.full" \
-    || { echo "pg_restore --no-owner --no-acl failed where the dump's role does not exist"; exit 1; }
+pg_restore --no-owner --no-acl --exit-on-error --verbose -d $full "$dump.full" 2>"$dump.log" \
+    || { cat "$dump.log"; echo "pg_restore --no-owner --no-acl failed where the dump's role does not exist"; exit 1; }
+# the restore says whose node the restoring role now owns (pg_restore shows
+# the server's warnings with --verbose)
+grep -q "WARNING:  role $role of SQL node owned.order_count does not exist: the node now belongs to role $PGUSER" "$dump.log" \
+    || { grep -i warning "$dump.log"; echo "the restore did not report the missing role"; exit 1; }
 diff "$dump.held" <(held $full) || { echo "the restore without the dump's role lost or changed rows"; exit 1; }
 [ "$(psql -X -At -d $full -c "SELECT count(*) FROM hamilton.sql_node s WHERE NOT EXISTS (
         SELECT 1 FROM hamilton.nodes n WHERE n.module = s.schema_name AND n.name = s.node_name)")" = 0 ] \

@@ -196,4 +196,18 @@ q -c "SELECT count(*) FROM hamilton_execute(ARRAY['t.shared'], inputs => '{\"tag
 # the last run's start is written, at most that one is left.
 wait_for "SELECT count(*) <= 1 FROM hamilton.run_start s JOIN hamilton.run r USING (run_id)"
 ! grep -q "could not record" "$work/server.log" || fail "a record was lost: $(grep "could not record" "$work/server.log")"
+
+# Without a free background worker slot, a run says that its start is not
+# recorded, and runs: its end still is.
+as_pg pg_ctl -D "$data" -m fast -w stop >/dev/null
+echo "max_worker_processes = 0" >>"$data/postgresql.conf"
+start
+out=$(psql -X -q -At -v ON_ERROR_STOP=1 \
+      -c "SELECT count(*) FROM hamilton_execute(ARRAY['t.shared'], inputs => '{\"tag\": \"no_slot\"}')" 2>&1) \
+    || fail "a run without a worker slot: $out"
+grep -q "WARNING:  could not record the start of run [0-9]* in hamilton.runs" <<<"$out" || fail "no warning: $out"
+grep -q "DETAIL:  No background worker slot was free." <<<"$out" || fail "no detail: $out"
+grep -q "HINT:  Raise max_worker_processes." <<<"$out" || fail "no hint: $out"
+[ "$(status_of no_slot)" = succeeded ] || fail "the run without a worker slot is $(status_of no_slot)"
+
 echo "every run left its row: running, failed (cancelled, timed out), rolled back, abandoned (terminated, kill -9, immediate stop)"
