@@ -101,3 +101,15 @@ LANGUAGE sql STABLE AS $$
                       ELSE '—' END)
     FROM bench.compare(section, subject, baseline, nodes) c
 $$;
+
+-- hamilton_execute with the run's start recorded (the default) and without
+-- (hamilton.record_run_start = off: recorded when it ends only, as before
+-- 1.1), for measuring what recording the start costs.  Both set the
+-- setting, so that both pay for setting it.
+CREATE FUNCTION bench.execute_start_recorded(outputs text[], inputs jsonb DEFAULT '{}') RETURNS bigint
+LANGUAGE sql SET hamilton.record_run_start = on
+RETURN (SELECT count(*) FROM hamilton_execute(outputs, inputs));
+
+CREATE FUNCTION bench.execute_start_unrecorded(outputs text[], inputs jsonb DEFAULT '{}') RETURNS bigint
+LANGUAGE sql SET hamilton.record_run_start = off
+RETURN (SELECT count(*) FROM hamilton_execute(outputs, inputs));

@@ -10,7 +10,11 @@
 #      SQL nodes run by hamilton_execute, against the same statements run
 #      directly (and, for SQL nodes, one fused query);
 #   3. the example dataflow (examples/shop.sql, raw.orders of BENCH_SHOP_ROWS
-#      rows) against the same forecast hand-written as one CREATE TABLE AS.
+#      rows) against the same forecast hand-written as one CREATE TABLE AS;
+#   4. what recording a run's start costs: a one-node run, the chains and the
+#      smaller example, with the start recorded and without
+#      (hamilton.record_run_start = off).
+
 #
 # Every timing is server-side, the median of BENCH_REPEAT runs, each in a
 # transaction of its own, with the variants of a comparison alternating
@@ -129,6 +133,37 @@ for rows in $BENCH_SHOP_ROWS; do
     echo "shop.forecast and the hand-written plain.forecast hold the same rows"
     report "$db" shop "hand-written CREATE TABLE AS" 4
     table_row "$db" "shop forecast, hamilton_execute" "$rows orders" shop hamilton_execute "hand-written CREATE TABLE AS" 4 none
+done
+
+# --------------------------------------------------------------------------
+# 4. What recording a run's start costs
+# --------------------------------------------------------------------------
+# The same runs with the start recorded (a background worker started for
+# each, not waited for) and without (hamilton.record_run_start = off), side
+# by side, BENCH_RECORD_REPEAT times: the difference is a fraction of a
+# millisecond, which wants more rounds than the other sections.
+record_repeat=${BENCH_RECORD_REPEAT:-61}
+shop_small=$(set -- $BENCH_SHOP_ROWS; echo "$1")
+for spec in "bench_scalar_chain|one trivial node|ARRAY['n1']|{}|1 node" \
+            "bench_scalar_chain|scalar chain|ARRAY['n$k']|{}|$k nodes" \
+            "bench_sql_chain|SQL chain|ARRAY['s$k']|{}|$k nodes" \
+            "bench_shop_$shop_small|shop forecast|ARRAY['forecast']|{\"horizon\": 4}|$shop_small orders"; do
+    IFS='|' read -r db what outputs inputs size <<<"$spec"
+    section="record ${what// /_}"
+    echo
+    echo "## Recording the start of a run: $what ($size), median of $record_repeat"
+    sql "$db" -c "CALL bench.measure('$section', ARRAY['start recorded', 'start not recorded'],
+        ARRAY[\$q\$SELECT bench.execute_start_recorded($outputs, '$inputs')\$q\$,
+              \$q\$SELECT bench.execute_start_unrecorded($outputs, '$inputs')\$q\$], $record_repeat)"
+    report "$db" "$section" "start not recorded" 1
+    # the two variants of a round ran back to back: their difference drifts least with the load
+    sql "$db" -At -c "SELECT 'paired rounds: start recorded minus not recorded, median '
+                             || round(percentile_cont(0.5) WITHIN GROUP (ORDER BY a.ms - b.ms)::numeric, 2) || ' ms, quartiles '
+                             || round(percentile_cont(0.25) WITHIN GROUP (ORDER BY a.ms - b.ms)::numeric, 2) || ' to '
+                             || round(percentile_cont(0.75) WITHIN GROUP (ORDER BY a.ms - b.ms)::numeric, 2) || ' ms'
+                      FROM bench.sample a JOIN bench.sample b USING (section, round)
+                      WHERE section = '$section' AND a.variant = 'start recorded' AND b.variant = 'start not recorded'"
+    table_row "$db" "$what, start recorded (per run over not recorded)" "$size" "$section" "start recorded" "start not recorded" 1 over
 done
 
 # --------------------------------------------------------------------------

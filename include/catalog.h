@@ -195,11 +195,20 @@ extern Oid	catalog_object_owner(Oid classid, Oid objid);
 extern bool catalog_public_trusted(Oid caller, Oid *untrusted, const char **why);
 extern bool catalog_public_on_path(void);
 
-/* version.c */
-extern bool catalog_version_1_0(void);
 
 /* run_rows.c: run history */
 extern int64 catalog_next_run_id(void);
-extern void catalog_insert_run(const char *json);
+extern void catalog_insert_run(const char *json, bool rolled_back);
+extern void catalog_insert_run_start(const char *json);
+extern void catalog_forget_ended_starts(void);
+
+/* schedule_rows.c: pg_cron jobs made by hamilton_schedule */
+extern void catalog_remove_cron_jobs(void);
+
+/* versions.c: what this database's catalog has */
+extern bool catalog_keeps_run_starts(void);
+extern bool catalog_keeps_owner_names(void);
+extern char *catalog_extension_schema(void);
+extern bool catalog_version_1_0(void);
 
 #endif							/* HAMILTON_CATALOG_H */

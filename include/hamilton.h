@@ -14,10 +14,18 @@
 extern bool hamilton_inline_intermediates;
 extern int	hamilton_max_inline_depth;
 extern bool hamilton_progress;
+extern bool hamilton_record_run_start;
 
 /* Field 4 of our advisory lock tags, so that they never collide with users'. */
 #define HAMILTON_LOCK_FIELD4 0x4841
 /* ... and of the locks on node names that definitions take (catalog/locks.c). */
 #define HAMILTON_DEFINE_LOCK_FIELD4 0x4842
+
+/*
+ * Field 4 of a run's own advisory lock (fields 2 and 3: the run id's high
+ * and low 32 bits), held while the run's transaction lives: hamilton.runs
+ * (src/sql/30_views.sql) reads it as 18514 in pg_locks.objsubid.
+ */
+#define HAMILTON_RUN_LOCK_FIELD4 0x4852
 
 #endif							/* HAMILTON_H */

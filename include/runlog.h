@@ -1,9 +1,10 @@
 /*
  * runlog.h
  *	  Stage 7, src/runlog/: what a run leaves behind.  Its history
- *	  (hamilton.run, hamilton.node_run), the lineage of each result it wrote
- *	  (hamilton.result), and the background worker that records a failed
- *	  run.  Below exec/, which writes through it.
+ *	  (hamilton.run_start, hamilton.run, hamilton.node_run), the lineage of
+ *	  each result it wrote (hamilton.result), and the background worker that
+ *	  records what must not share the fate of the run's transaction.  Below
+ *	  exec/, which writes through it.
  */
 #ifndef HAMILTON_RUNLOG_H
 #define HAMILTON_RUNLOG_H
@@ -14,12 +15,33 @@
 
 #include "plan.h"
 
+/* What the recorder writes (recorder.c). */
+typedef enum RecorderTask
+{
+	RECORD_START,				/* the start of a run, into hamilton.run_start */
+	RECORD_FAILED,				/* a run that failed, into hamilton.run */
+	RECORD_ROLLED_BACK			/* runs that succeeded in a transaction that aborted */
+} RecorderTask;
+
+/* A recorder launched (recorder.c). */
+typedef struct Recorder Recorder;
+
 /* history.c */
+extern void runlog_begin(HPlan *plan, TimestampTz started);
 extern void runlog_record(HPlan *plan, TimestampTz started, const char *status,
 						  int failed_step, const char *error, bool autonomous);
 
+/* open_runs.c */
+extern void open_runs_add(int64 run_id, Oid recorder_role, Recorder *start);
+extern void open_runs_succeeded(int64 run_id, const char *json);
+
 /* recorder.c */
-extern void runlog_record_autonomously(const char *json);
+extern Recorder *recorder_launch(RecorderTask task, List *records, Oid role,
+								 const char *what, bool outlive);
+extern bool recorder_wait(Recorder *rec, const char *what);
+extern bool recorder_finished(Recorder *rec);
+extern bool recorder_gone(Recorder *rec);
+extern void recorder_release(Recorder *rec);
 extern PGDLLEXPORT void hamilton_runlog_worker_main(Datum arg);
 
 /* lineage.c */

@@ -56,12 +56,43 @@ SELECT status, outputs FROM hamilton.runs ORDER BY run_id DESC LIMIT 1;
 SELECT step, node, kind, status FROM hamilton.node_runs
 WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) ORDER BY step;
 
--- A run inside a transaction that rolls back leaves neither result nor record.
+-- A run inside a transaction that rolls back leaves no result, and stays
+-- in the history, rolled back, with its steps: every step that computed
+-- something is rolled back.
 CREATE TEMP TABLE runs_before AS SELECT count(*) AS n FROM hamilton.runs;
 BEGIN;
 SELECT count(*) FROM hamilton_execute(ARRAY['summary']);
+SELECT status FROM hamilton.runs ORDER BY run_id DESC LIMIT 1;
 ROLLBACK;
-SELECT (SELECT count(*) FROM hamilton.runs) = n AS no_record FROM runs_before;
+SELECT (SELECT count(*) FROM hamilton.runs) = n + 1 AS recorded_once FROM runs_before;
+SELECT status, outputs, finished_at >= started_at AS ended FROM hamilton.runs ORDER BY run_id DESC LIMIT 1;
+SELECT step, node, kind, status FROM hamilton.node_runs
+WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) ORDER BY step;
+
+-- The same in a subtransaction: the run rolled back with its savepoint is
+-- recorded so; the next one, committed, succeeded.
+BEGIN;
+SAVEPOINT before_run;
+SELECT count(*) FROM hamilton_execute(ARRAY['summary']);
+ROLLBACK TO SAVEPOINT before_run;
+SELECT count(*) FROM hamilton_execute(ARRAY['summary']);
+COMMIT;
+SELECT status, outputs FROM hamilton.runs ORDER BY run_id DESC LIMIT 2;
+
+-- hamilton.record_run_start = off records a run only when it ends, as
+-- before 1.1: rolled back, the run leaves nothing.  Only superusers may
+-- turn it off.
+CREATE TEMP TABLE runs_before_off AS SELECT count(*) AS n FROM hamilton.runs;
+BEGIN;
+SET LOCAL hamilton.record_run_start = off;
+SELECT count(*) FROM hamilton_execute(ARRAY['summary']);
+ROLLBACK;
+SELECT (SELECT count(*) FROM hamilton.runs) = n AS not_recorded FROM runs_before_off;
+CREATE ROLE regress_hamilton_not_super;
+SET ROLE regress_hamilton_not_super;
+SET hamilton.record_run_start = off;
+RESET ROLE;
+DROP ROLE regress_hamilton_not_super;
 
 -- Clean up.
 SELECT drop_module('ex');

@@ -87,6 +87,14 @@ SELECT e->>'eventType' AS event_type, jsonb_pretty(e#>'{run,facets}') AS run_fac
              FROM jsonb_array_elements(e->'outputs') AS o) AS outputs
 FROM hamilton_openlineage(6703) AS e;
 
+-- A run that succeeded in a transaction that rolled back: START, then
+-- ABORT, not COMPLETE: its results are not there.
+BEGIN;
+SELECT count(*) FROM hamilton_execute(ARRAY['bonus'], inputs => '{"ol_pct": 10}');
+ROLLBACK;
+SELECT status FROM hamilton.runs WHERE run_id = 6704;
+SELECT e->>'eventType' AS event_type, e#>'{run,facets}' AS run_facets FROM hamilton_openlineage(6704) AS e;
+
 -- Errors, each with its SQLSTATE.
 SELECT * FROM hamilton_openlineage(NULL);
 \echo :SQLSTATE

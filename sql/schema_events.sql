@@ -28,8 +28,8 @@ RESET ROLE;
 
 -- Rows of the intruder's schema "gone", which does not exist: its node
 -- se_sales, which runs the intruder's code, and a tag.
-INSERT INTO hamilton.sql_node (schema_name, node_name, definition, owner)
-VALUES ('gone', 'se_sales', 'SELECT public.se_spy() AS amount', 'regress_hamilton_intruder');
+INSERT INTO hamilton.sql_node (schema_name, node_name, definition, owner, owner_name)
+VALUES ('gone', 'se_sales', 'SELECT public.se_spy() AS amount', 'regress_hamilton_intruder'::regrole, 'regress_hamilton_intruder');
 INSERT INTO hamilton.node_tag VALUES ('gone', 'se_sales', 'planted', 'yes');
 
 -- ALTER SCHEMA ... OWNER TO on the victim's schema adopts none of them: the

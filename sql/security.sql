@@ -21,7 +21,7 @@ SELECT node, status FROM hamilton_execute(ARRAY['plus']);
 CREATE FUNCTION sec.sneaky() RETURNS int LANGUAGE plpgsql AS $$
 BEGIN INSERT INTO hamilton.node_tag VALUES ('sec', 'base', 'hacked', 'yes'); RETURN 1; END $$;
 SELECT * FROM hamilton_execute(ARRAY['sneaky']);
-INSERT INTO hamilton.sql_node (schema_name, node_name, definition, owner) VALUES ('sec', 'x', 'SELECT 1', 'regress_hamilton_alice');
+INSERT INTO hamilton.sql_node (schema_name, node_name, definition, owner) VALUES ('sec', 'x', 'SELECT 1', 'regress_hamilton_alice'::regrole);
 -- Everyone can read the catalog views.
 SELECT node FROM hamilton.nodes WHERE module = 'sec' ORDER BY node;
 RESET ROLE;

@@ -21,7 +21,7 @@ SET ROLE regress_hamilton_intruder;
 SELECT hamilton_define('vo.spend', 'SELECT 2 AS v', config_when => '{"region": "a"}');
 RESET ROLE;
 REVOKE regress_hamilton_victim FROM regress_hamilton_intruder;
-SELECT config_when, owner FROM hamilton.sql_node WHERE schema_name = 'vo' ORDER BY config_when::text;
+SELECT config_when, owner::regrole AS owner FROM hamilton.sql_node WHERE schema_name = 'vo' ORDER BY config_when::text;
 -- Not a member any more: the intruder adds, replaces, tags, checks nothing.
 SET ROLE regress_hamilton_intruder;
 SELECT hamilton_define('vo.spend', 'SELECT 3 AS v', config_when => '{"region": "c"}');
@@ -41,7 +41,7 @@ SET ROLE regress_hamilton_victim;
 SELECT hamilton_define('vo.spend', 'SELECT 1 AS v', config_when => '{"region": "b"}');
 SELECT hamilton_define('vo.spend', 'SELECT 2 AS v', config_when => '{"region": "a"}');
 RESET ROLE;
-UPDATE hamilton.sql_node SET owner = 'regress_hamilton_intruder'
+UPDATE hamilton.sql_node SET owner = 'regress_hamilton_intruder'::regrole
 WHERE schema_name = 'vo' AND config_when = '{"region": "a"}';
 SET ROLE regress_hamilton_intruder;
 SELECT hamilton_check('vo.spend', '[{"check": "sql", "predicate": "public.vo_spy()"}]');
@@ -53,7 +53,7 @@ SELECT hamilton_tag('vo.spend', '{"owner": "victim"}');
 SELECT hamilton_drop('vo.spend');
 SELECT hamilton_define('vo.spend', 'SELECT 4 AS v', config_when => '{"region": "c"}');
 RESET ROLE;
-SELECT config_when, owner FROM hamilton.sql_node WHERE schema_name = 'vo' ORDER BY config_when::text;
+SELECT config_when, owner::regrole AS owner FROM hamilton.sql_node WHERE schema_name = 'vo' ORDER BY config_when::text;
 SELECT count(*) AS checks FROM hamilton.node_check WHERE schema_name = 'vo';
 SELECT count(*) AS tags FROM hamilton.node_tag WHERE schema_name = 'vo';
 -- A superuser may drop it.

@@ -17,7 +17,7 @@
  *	src/validate/ every check before a run; the plan's closure and order;
  *	              input values
  *	src/plan/     what each step does and its SQL; frame compilation; explain
- *	src/runlog/   run history, lineage, the failed-run recorder
+ *	src/runlog/   run history, lineage, the run recorder
  *	src/exec/     the step loop, materialization, data checks
  *	src/dot/      Graphviz pictures of the graph and of runs (hamilton_dot)
  *	src/api/      the SQL-callable entry points, and only them
@@ -38,13 +38,14 @@ PG_MODULE_MAGIC;
 bool		hamilton_inline_intermediates = true;
 int			hamilton_max_inline_depth = 16;
 bool		hamilton_progress = false;
+bool		hamilton_record_run_start = true;
 
 void		_PG_init(void);
 
 /*
  * _PG_init registers the settings.  Nothing else is needed at load time: the
- * failed-run recorder is a dynamic background worker, so pg_hamilton does
- * not need shared_preload_libraries.
+ * run recorder is a dynamic background worker, so pg_hamilton does not need
+ * shared_preload_libraries.
  */
 void
 _PG_init(void)
@@ -73,6 +74,15 @@ _PG_init(void)
 							 &hamilton_progress,
 							 false,
 							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("hamilton.record_run_start",
+							 "Record each run when it starts, in a transaction of its own.",
+							 "When off, a run is recorded only when it ends, as before version 1.1: a run whose session dies, or whose transaction rolls back, leaves no row in hamilton.runs.  For measuring what the start record costs.",
+							 &hamilton_record_run_start,
+							 true,
+							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
 

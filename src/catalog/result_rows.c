@@ -19,18 +19,23 @@
 
 /*
  * catalog_result_relation returns the table pg_hamilton last wrote for a
- * node, or InvalidOid.
+ * node, or InvalidOid (none, or a restored result whose table the dump did
+ * not bring).  The column is regclass in a 1.0 catalog and oid from 1.1 on,
+ * where a dump carries the row by name (hamilton.bind_restored_result); the
+ * statements here read and write both.
  */
 Oid
 catalog_result_relation(const char *schema, const char *name)
 {
 	bool		isnull;
+	Oid			relid;
 
 	spi_exec_on_node("SELECT relation::pg_catalog.oid FROM " CATALOG_TABLE("result") " WHERE schema_name = $1 AND node_name = $2",
 					 schema, name, NULL, true, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		return InvalidOid;
-	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	return isnull ? InvalidOid : relid;
 }
 
 /*
@@ -59,7 +64,7 @@ catalog_write_result(const char *schema, const char *name, Oid relid, int64 run_
 	catalog_owner_begin(&w);
 	spi_exec_checked("INSERT INTO " CATALOG_TABLE("result") " AS r (schema_name, node_name, relation, run_id, "
 					 "  materialized_at, fingerprint, inputs, upstream, sources) "
-					 "VALUES ($1, $2, $3::oid::regclass, $4, pg_catalog.clock_timestamp(), $5, $6::jsonb, $7::jsonb, "
+					 "VALUES ($1, $2, $3::pg_catalog.oid, $4, pg_catalog.clock_timestamp(), $5, $6::jsonb, $7::jsonb, "
 					 "  ARRAY(SELECT pg_catalog.jsonb_array_elements_text($8::jsonb))) "
 					 "ON CONFLICT (schema_name, node_name) DO UPDATE SET "
 					 "  relation = excluded.relation, run_id = excluded.run_id, "

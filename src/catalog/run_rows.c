@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * run_rows.c
- *	  hamilton.run and hamilton.node_run: the history of runs.
+ *	  hamilton.run, hamilton.node_run and hamilton.run_start: the history
+ *	  of runs.
  *
  *-------------------------------------------------------------------------
  */
@@ -15,7 +16,7 @@
 
 /*
  * catalog_next_run_id draws a run's id.  Sequences are not transactional,
- * so the id stays valid for the failed-run recorder.
+ * so the id stays valid for the recorder.
  */
 int64
 catalog_next_run_id(void)
@@ -32,22 +33,66 @@ catalog_next_run_id(void)
 }
 
 /*
- * catalog_insert_run writes a run and its steps from their JSON description,
- * {"run": {...}, "nodes": [...]}, with the rights of whoever calls it: the
- * caller switches to the catalog owner first (or is the failed-run recorder,
- * which connects as the owner).
+ * catalog_insert_run writes a run that ended, and its steps, from their JSON
+ * description, {"run": {...}, "nodes": [...]}, with the rights of whoever
+ * calls it: the caller switches to the catalog owner first (or is the
+ * recorder, which connects as the owner).  rolled_back: the run succeeded,
+ * then its transaction rolled back; the run and each step that computed
+ * something are recorded as "rolled back" (inputs and overrides keep their
+ * status).  The row is new: a run ends once, and a run id that is already
+ * there (the sequence set back) is an error, not an overwrite.
  */
 void
-catalog_insert_run(const char *json)
+catalog_insert_run(const char *json, bool rolled_back)
+{
+	Oid			argtypes[2] = {TEXTOID, BOOLOID};
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(json);
+	values[1] = BoolGetDatum(rolled_back);
+	spi_exec_checked("INSERT INTO " CATALOG_TABLE("run") " "
+					 "SELECT * FROM pg_catalog.jsonb_populate_record(NULL::" CATALOG_TABLE("run") ", "
+					 "  CASE WHEN $2 THEN (($1::jsonb)->'run') || '{\"status\": \"rolled back\"}' "
+					 "       ELSE ($1::jsonb)->'run' END)",
+					 2, argtypes, values, NULL, SPI_OK_INSERT);
+	spi_exec_checked("INSERT INTO " CATALOG_TABLE("node_run") " "
+					 "SELECT * FROM pg_catalog.jsonb_populate_recordset(NULL::" CATALOG_TABLE("node_run") ", "
+					 "  CASE WHEN $2 THEN (SELECT pg_catalog.jsonb_agg(CASE WHEN n->>'status' IN ('input', 'default', 'overridden') "
+					 "                                      THEN n ELSE n || '{\"status\": \"rolled back\"}' END ORDER BY o) "
+					 "                     FROM pg_catalog.jsonb_array_elements(($1::jsonb)->'nodes') WITH ORDINALITY AS t(n, o)) "
+					 "       ELSE ($1::jsonb)->'nodes' END)",
+					 2, argtypes, values, NULL, SPI_OK_INSERT);
+}
+
+/*
+ * catalog_insert_run_start writes the start of a run, {"run": {...}} (no
+ * end, no steps), into hamilton.run_start; the recorder does, in its own
+ * transaction, as the owner.  A start already there is kept.
+ */
+void
+catalog_insert_run_start(const char *json)
 {
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
 
 	values[0] = CStringGetTextDatum(json);
-	spi_exec_checked("INSERT INTO " CATALOG_TABLE("run") " "
-					 "SELECT * FROM pg_catalog.jsonb_populate_record(NULL::" CATALOG_TABLE("run") ", ($1::jsonb)->'run')",
+	spi_exec_checked("INSERT INTO " CATALOG_TABLE("run_start") " "
+					 "SELECT * FROM pg_catalog.jsonb_populate_record(NULL::" CATALOG_TABLE("run_start") ", ($1::jsonb)->'run') "
+					 "ON CONFLICT (run_id) DO NOTHING",
 					 1, argtypes, values, NULL, SPI_OK_INSERT);
-	spi_exec_checked("INSERT INTO " CATALOG_TABLE("node_run") " "
-					 "SELECT * FROM pg_catalog.jsonb_populate_recordset(NULL::" CATALOG_TABLE("node_run") ", ($1::jsonb)->'nodes')",
-					 1, argtypes, values, NULL, SPI_OK_INSERT);
+}
+
+/*
+ * catalog_forget_ended_starts deletes the starts of runs that have ended:
+ * hamilton.run holds them now.  Rows another transaction is deleting are
+ * skipped, so that the recorder never waits for anyone.
+ */
+void
+catalog_forget_ended_starts(void)
+{
+	spi_exec_checked("DELETE FROM " CATALOG_TABLE("run_start") " s WHERE s.run_id IN ("
+					 "  SELECT t.run_id FROM " CATALOG_TABLE("run_start") " t "
+					 "  WHERE EXISTS (SELECT 1 FROM " CATALOG_TABLE("run") " e WHERE e.run_id = t.run_id) "
+					 "  FOR UPDATE OF t SKIP LOCKED)",
+					 0, NULL, NULL, NULL, SPI_OK_DELETE);
 }

@@ -63,6 +63,25 @@ catalog_sql_node_owners(const char *schema, const char *name)
 }
 
 /*
+ * SQL_NODE_WRITE is catalog_write_sql_node's statement; from version 1.1 on
+ * the owner's name is written next to its OID (versions.c), which is what a
+ * dump carries to another cluster.
+ */
+#define SQL_NODE_WRITE(NAME_COLUMN, NAME_VALUE) \
+	"INSERT INTO " CATALOG_TABLE("sql_node") " AS s (schema_name, node_name, definition, doc, " \
+	"  materialize, declared_inputs, owner, kind, frame_key, extract_columns, " \
+	"  frame_columns, frame_types, config_when, parameterized" NAME_COLUMN ") " \
+	"VALUES ($1, $2, $3, $4, $5, $6, $7::regrole, $9, $10, $11, $12, $13, $14::jsonb, $15::jsonb" NAME_VALUE ") " \
+	"ON CONFLICT (schema_name, node_name, config_when) DO UPDATE SET " \
+	"  definition = excluded.definition, doc = excluded.doc, " \
+	"  materialize = excluded.materialize, declared_inputs = excluded.declared_inputs, " \
+	"  kind = excluded.kind, frame_key = excluded.frame_key, " \
+	"  extract_columns = excluded.extract_columns, frame_columns = excluded.frame_columns, " \
+	"  frame_types = excluded.frame_types, parameterized = excluded.parameterized, " \
+	"  defined_at = pg_catalog.now() " \
+	"WHERE s.owner::oid OPERATOR(pg_catalog.=) $8"
+
+/*
  * catalog_write_sql_node inserts or replaces one variant of a SQL node; a
  * new variant is owned by row->owner, a replaced one keeps its owner.
  * Returns false when the row changed owner since row->previous_owner was
@@ -103,18 +122,9 @@ catalog_write_sql_node(const SqlNodeRow *row)
 	nulls[14] = row->parameterized ? ' ' : 'n';
 
 	catalog_owner_begin(&w);
-	spi_exec_checked("INSERT INTO " CATALOG_TABLE("sql_node") " AS s (schema_name, node_name, definition, doc, "
-					 "  materialize, declared_inputs, owner, kind, frame_key, extract_columns, "
-					 "  frame_columns, frame_types, config_when, parameterized) "
-					 "VALUES ($1, $2, $3, $4, $5, $6, $7::regrole, $9, $10, $11, $12, $13, $14::jsonb, $15::jsonb) "
-					 "ON CONFLICT (schema_name, node_name, config_when) DO UPDATE SET "
-					 "  definition = excluded.definition, doc = excluded.doc, "
-					 "  materialize = excluded.materialize, declared_inputs = excluded.declared_inputs, "
-					 "  kind = excluded.kind, frame_key = excluded.frame_key, "
-					 "  extract_columns = excluded.extract_columns, frame_columns = excluded.frame_columns, "
-					 "  frame_types = excluded.frame_types, parameterized = excluded.parameterized, "
-					 "  defined_at = pg_catalog.now() "
-					 "WHERE s.owner::oid OPERATOR(pg_catalog.=) $8",
+	spi_exec_checked(catalog_keeps_owner_names() ?
+					 SQL_NODE_WRITE(", owner_name", ", (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) $7)") :
+					 SQL_NODE_WRITE("", ""),
 					 15, argtypes, values, nulls, SPI_OK_INSERT);
 	catalog_owner_end(&w);
 	return SPI_processed == 1;

@@ -4,7 +4,8 @@
  *	  Running a plan: its results locked, then each step in order, each in a
  *	  subtransaction of the caller's transaction, then the run recorded.
  *
- * When a step raises, its subtransaction is rolled back, the failed run is
+ * The run is in the history from its start (runlog/history.c).  When a
+ * step raises, its subtransaction is rolled back, the failed run is
  * recorded autonomously (runlog/recorder.c), and the error is raised again
  * with the node's name and the original SQLSTATE; the caller's transaction
  * then aborts and takes every partial result of the run with it, so
@@ -22,7 +23,9 @@
 
 #include "exec.h"
 
+static void lock_results_guarded(HPlan *plan, List *results, TimestampTz started);
 static void run_step_guarded(HPlan *plan, int stepno, TimestampTz started);
+static void finish_guarded(HPlan *plan, TimestampTz started);
 static char *inlined_note(HPlan *plan, int stepno);
 static void report_progress(HPlan *plan, int stepno, bool done);
 
@@ -45,6 +48,9 @@ plan_execute(HPlan *plan)
 	for (i = 0; i < plan->nsteps; i++)
 		(void) dag_fingerprint(plan->dag, plan->steps[i].node);
 
+	/* From here on the run is in the history, whatever becomes of it. */
+	runlog_begin(plan, started);
+
 	/* Every result this run writes, locked before any work. */
 	for (i = 0; i < plan->nsteps; i++)
 		if (plan->steps[i].result_table)
@@ -58,24 +64,12 @@ plan_execute(HPlan *plan)
 			into->name = plan->groups[i].into_name;
 			results = lappend(results, into);
 		}
-	lock_result_names(results);
+	lock_results_guarded(plan, results, started);
 
 	for (i = 0; i < plan->nsteps; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (hamilton_progress)
-			report_progress(plan, i, false);
 		run_step_guarded(plan, i, started);
-		if (hamilton_progress)
-			report_progress(plan, i, true);
-	}
 
-	for (i = 0; i < plan->nsteps; i++)
-		if (plan->steps[i].action == STEP_TEMP ||
-			(plan->steps[i].action == STEP_COLUMN && plan->steps[i].temp_name))
-			materialize_drop_temp(plan->steps[i].temp_name);
-
-	runlog_record(plan, started, "succeeded", -1, NULL, false);
+	finish_guarded(plan, started);
 }
 
 /*
@@ -105,9 +99,43 @@ report_progress(HPlan *plan, int stepno, bool done)
 }
 
 /*
- * run_step_guarded runs one step in a subtransaction.  On error: roll the
- * step back, record the failed run, and raise the error again naming the
- * node.
+ * lock_results_guarded takes the locks of the results the run writes, in a
+ * subtransaction: a run that another run holds up can be cancelled, or
+ * time out (statement_timeout, lock_timeout), and is then recorded as
+ * failed, before anything ran, and its error raised again.
+ */
+static void
+lock_results_guarded(HPlan *plan, List *results, TimestampTz started)
+{
+	SubxactScope sx;
+
+	subxact_begin(&sx);
+	PG_TRY();
+	{
+		lock_result_names(results);
+		subxact_commit(&sx);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata = subxact_rollback(&sx);
+
+		runlog_record(plan, started, "failed", -1, edata->message, true);
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("%s", edata->message),
+				 errdetail("Run " INT64_FORMAT " was waiting for the locks of its results, which another run holds; nothing ran.",
+						   plan->run_id),
+				 errhint("The run is in the history: SELECT * FROM " HAMILTON_SCHEMA ".runs WHERE run_id = " INT64_FORMAT ";",
+						 plan->run_id)));
+	}
+	PG_END_TRY();
+}
+
+/*
+ * run_step_guarded runs one step in a subtransaction, with the notices
+ * that report it (which check for interrupts too: a cancel can land in
+ * them).  On error: roll the step back, record the failed run, and raise
+ * the error again naming the node.
  */
 static void
 run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
@@ -122,7 +150,15 @@ run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 	subxact_begin(&sx);
 	PG_TRY();
 	{
+		CHECK_FOR_INTERRUPTS();
+		if (hamilton_progress)
+			report_progress(plan, stepno, false);
 		exec_run_step(plan, stepno);
+		INSTR_TIME_SET_CURRENT(t1);
+		INSTR_TIME_SUBTRACT(t1, t0);
+		step->ms = INSTR_TIME_GET_MILLISEC(t1);
+		if (hamilton_progress)
+			report_progress(plan, stepno, true);
 		subxact_commit(&sx);
 	}
 	PG_CATCH();
@@ -131,6 +167,14 @@ run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 		char	   *detail;
 		char	   *hint;
 
+		/*
+		 * Nothing may interrupt the node's error now: a cancel request can
+		 * reach a backend twice (the postmaster signals it and its process
+		 * group), and the second would otherwise fire in the notice below
+		 * and replace the node's error with a bare one.  The error resets
+		 * the holdoff; a cancel still pending acts after it.
+		 */
+		HOLD_INTERRUPTS();
 		INSTR_TIME_SET_CURRENT(t1);
 		INSTR_TIME_SUBTRACT(t1, t0);
 		step->ms = INSTR_TIME_GET_MILLISEC(t1);
@@ -157,10 +201,44 @@ run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 				 edata->context ? errcontext("%s", edata->context) : 0));
 	}
 	PG_END_TRY();
+}
 
-	INSTR_TIME_SET_CURRENT(t1);
-	INSTR_TIME_SUBTRACT(t1, t0);
-	step->ms = INSTR_TIME_GET_MILLISEC(t1);
+/*
+ * finish_guarded ends a run whose steps all ran: its temporary tables
+ * dropped, its outcome written, in a subtransaction, so that an error there
+ * (a cancel) is recorded as the run's failure, every step rolled back.
+ */
+static void
+finish_guarded(HPlan *plan, TimestampTz started)
+{
+	SubxactScope sx;
+
+	subxact_begin(&sx);
+	PG_TRY();
+	{
+		int			i;
+
+		for (i = 0; i < plan->nsteps; i++)
+			if (plan->steps[i].action == STEP_TEMP ||
+				(plan->steps[i].action == STEP_COLUMN && plan->steps[i].temp_name))
+				materialize_drop_temp(plan->steps[i].temp_name);
+		runlog_record(plan, started, "succeeded", -1, NULL, false);
+		subxact_commit(&sx);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata = subxact_rollback(&sx);
+
+		runlog_record(plan, started, "failed", plan->nsteps, edata->message, true);
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("%s", edata->message),
+				 errdetail("Run " INT64_FORMAT " had run its %d steps; nothing it computed was kept and earlier results are unchanged.",
+						   plan->run_id, plan->nsteps),
+				 errhint("The failed run is in the history: SELECT * FROM " HAMILTON_SCHEMA ".runs WHERE run_id = " INT64_FORMAT ";",
+						 plan->run_id)));
+	}
+	PG_END_TRY();
 }
 
 /*

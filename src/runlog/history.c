@@ -2,14 +2,21 @@
  *
  * history.c
  *	  Run history: a run and its steps, as one JSON description written to
- *	  hamilton.run and hamilton.node_run.
+ *	  hamilton.run_start when the run starts, and to hamilton.run and
+ *	  hamilton.node_run when it ends.
  *
- * A successful run is recorded in the caller's transaction, with its
- * results: if the caller rolls back, the results and their record vanish
- * together.  A failed run cannot be recorded that way, since the caller's
- * transaction is about to abort: it is handed to the recorder
- * (recorder.c).  The caller records nothing before the end, so the recorder
- * never waits on a row lock the caller holds.
+ * A run's start is written by the recorder (recorder.c) in a transaction
+ * of its own, while the run goes on: whatever becomes of the run's
+ * transaction or session, the run leaves a trace.  The run holds an
+ * advisory lock on its id until its transaction ends, so that readers can
+ * tell a run that is running from one whose session died (hamilton.runs).
+ *
+ * A successful run writes its outcome in the caller's transaction, with its
+ * results; if that transaction rolls back, the recorder writes the run
+ * again, as rolled back (open_runs.c).  A failed run cannot be recorded in
+ * the caller's transaction, which is about to abort: the recorder writes it
+ * while the caller waits.  None of these writes touches a row another one
+ * holds, so the recorder never waits for the run's transaction.
  *
  *-------------------------------------------------------------------------
  */
@@ -17,18 +24,57 @@
 
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/json.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "runlog.h"
 
+static void run_fields(StringInfo buf, HPlan *plan, TimestampTz started);
 static char *run_json(HPlan *plan, TimestampTz started, const char *status,
 					  int failed_step, const char *error);
 static void json_field(StringInfo buf, const char *key, const char *value, bool last);
 
 /*
- * runlog_record writes a run and its steps.  autonomous: in a transaction
- * of its own (the failure path), otherwise in the caller's.
+ * runlog_begin marks a run as started: it takes the run's lock and hands
+ * its start to the recorder, without waiting.  The start commits a few
+ * milliseconds later (the time a worker takes to start); a crash before
+ * that leaves no trace of the run.  A catalog older than 1.1, or
+ * hamilton.record_run_start off, records runs only when they end.
+ */
+void
+runlog_begin(HPlan *plan, TimestampTz started)
+{
+	LOCKTAG		tag;
+	StringInfoData buf;
+	Oid			role;
+	Recorder   *rec;
+	MemoryContext old;
+
+	if (!hamilton_record_run_start || !catalog_keeps_run_starts())
+		return;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) ((uint64) plan->run_id >> 32),
+						 (uint32) plan->run_id, HAMILTON_RUN_LOCK_FIELD4);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"run\":{");
+	run_fields(&buf, plan, started);
+	appendStringInfoString(&buf, "}}");
+	role = catalog_owner();
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	rec = recorder_launch(RECORD_START, list_make1(buf.data), role,
+						  psprintf("the start of run " INT64_FORMAT, plan->run_id), false);
+	MemoryContextSwitchTo(old);
+	open_runs_add(plan->run_id, role, rec);
+}
+
+/*
+ * runlog_record writes a run that ended, and its steps.  autonomous: in a
+ * transaction of its own, while the caller waits (the failure path),
+ * otherwise in the caller's, remembered in case it rolls back.
  */
 void
 runlog_record(HPlan *plan, TimestampTz started, const char *status,
@@ -37,14 +83,24 @@ runlog_record(HPlan *plan, TimestampTz started, const char *status,
 	char	   *json = run_json(plan, started, status, failed_step, error);
 
 	if (autonomous)
-		runlog_record_autonomously(json);
+	{
+		char	   *what = psprintf("the failed run " INT64_FORMAT, plan->run_id);
+		Recorder   *rec = recorder_launch(RECORD_FAILED, list_make1(json), catalog_owner(), what, false);
+
+		if (rec)
+		{
+			(void) recorder_wait(rec, what);
+			recorder_release(rec);
+		}
+	}
 	else
 	{
-		OwnerScope w;
+		OwnerScope	w;
 
 		catalog_owner_begin(&w);
-		catalog_insert_run(json);
+		catalog_insert_run(json, false);
 		catalog_owner_end(&w);
+		open_runs_succeeded(plan->run_id, json);
 	}
 }
 
@@ -63,34 +119,53 @@ json_field(StringInfo buf, const char *key, const char *value, bool last)
 }
 
 /*
+ * run_fields appends what a run's start and its end both say: its id, when
+ * it started, the request, who ran it and from which backend.
+ */
+static void
+run_fields(StringInfo buf, HPlan *plan, TimestampTz started)
+{
+	ListCell   *lc;
+
+	appendStringInfo(buf, "\"run_id\":" INT64_FORMAT ",", plan->run_id);
+	json_field(buf, "started_at", timestamptz_to_str(started), false);
+	appendStringInfoString(buf, "\"outputs\":[");
+	foreach(lc, plan->output_names)
+	{
+		if (lc != list_head(plan->output_names))
+			appendStringInfoChar(buf, ',');
+		escape_json(buf, lfirst(lc));
+	}
+	appendStringInfoString(buf, "],");
+	appendStringInfo(buf, "\"inputs\":%s,\"overrides\":%s,\"config\":%s,",
+					 jsonb_text(plan->inputs), jsonb_text(plan->overrides), jsonb_text(plan->config));
+	json_field(buf, "run_by", GetUserNameFromId(GetUserId(), false), false);
+	appendStringInfo(buf, "\"pid\":%d", MyProcPid);
+}
+
+/*
  * run_json describes the run as {"run": {...}, "nodes": [...]}, the shape
- * catalog_insert_run reads with jsonb_populate_record(set).
+ * catalog_insert_run reads with jsonb_populate_record(set).  A failed run
+ * failed at step failed_step, before its first (-1: waiting for its locks)
+ * or after its last (nsteps: ending it).
  */
 static char *
 run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
 		 const char *error)
 {
 	StringInfoData buf;
-	ListCell   *lc;
 	int			i;
 
+	/* a run that failed before its first step (waiting for its locks) ran nothing */
+	bool		none_ran = failed_step < 0 && strcmp(status, "succeeded") != 0;
+
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "{\"run\":{\"run_id\":" INT64_FORMAT ",", plan->run_id);
-	json_field(&buf, "started_at", timestamptz_to_str(started), false);
+	appendStringInfoString(&buf, "{\"run\":{");
+	run_fields(&buf, plan, started);
+	appendStringInfoChar(&buf, ',');
 	json_field(&buf, "finished_at", timestamptz_to_str(GetCurrentTimestamp()), false);
 	json_field(&buf, "status", status, false);
-	appendStringInfoString(&buf, "\"outputs\":[");
-	foreach(lc, plan->output_names)
-	{
-		if (lc != list_head(plan->output_names))
-			appendStringInfoChar(&buf, ',');
-		escape_json(&buf, lfirst(lc));
-	}
-	appendStringInfoString(&buf, "],");
-	appendStringInfo(&buf, "\"inputs\":%s,\"overrides\":%s,\"config\":%s,",
-					 jsonb_text(plan->inputs), jsonb_text(plan->overrides), jsonb_text(plan->config));
-	json_field(&buf, "run_by", GetUserNameFromId(GetUserId(), false), false);
-	json_field(&buf, "failed_node", failed_step >= 0 ?
+	json_field(&buf, "failed_node", failed_step >= 0 && failed_step < plan->nsteps ?
 			   plan->dag->nodes[plan->steps[failed_step].node].display : NULL, false);
 	json_field(&buf, "error", error, true);
 	appendStringInfoString(&buf, "},\"nodes\":[");
@@ -99,7 +174,7 @@ run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
 	{
 		PlanStep   *step = &plan->steps[i];
 		HNode	   *node = &plan->dag->nodes[step->node];
-		const char *st = step->status;
+		const char *st = none_ran ? NULL : step->status;
 
 		if (failed_step >= 0)
 		{
@@ -117,9 +192,9 @@ run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
 		json_field(&buf, "kind", dag_kind_name(node->kind), false);
 		json_field(&buf, "relation", step->result_table ? step->result_table :
 				   step->action == STEP_OVERRIDE ? step->relation : NULL, false);
-		if (step->has_rows && (failed_step < 0 || i < failed_step))
+		if (step->has_rows && !none_ran && (failed_step < 0 || i < failed_step))
 			appendStringInfo(&buf, "\"rows\":" INT64_FORMAT ",", step->rows);
-		if (failed_step < 0 || i <= failed_step)
+		if ((failed_step < 0 && !none_ran) || i <= failed_step)
 			appendStringInfo(&buf, "\"ms\":%.3f,", step->ms);
 		json_field(&buf, "status", st ? st : "not run", false);
 		json_field(&buf, "fingerprint", dag_fingerprint(plan->dag, step->node), false);

@@ -1,9 +1,18 @@
 /*-------------------------------------------------------------------------
  *
  * recorder.c
- *	  The failed-run recorder: a short-lived dynamic background worker that
- *	  writes a failed run's history in a transaction of its own, while the
- *	  failing caller waits.  It needs no shared_preload_libraries entry.
+ *	  The recorder: a short-lived dynamic background worker that writes a
+ *	  run's record in a transaction of its own, so that the record does not
+ *	  share the fate of the run's transaction.  It needs no
+ *	  shared_preload_libraries entry.
+ *
+ * It records three things (RecorderTask): the start of a run, while the run
+ * goes on (nobody waits for it); a run that failed, while the failing
+ * caller waits; and runs that succeeded in a transaction that then rolled
+ * back, while the aborting caller waits.  What to write reaches it in a
+ * dynamic shared memory segment: one or more JSON texts, each followed by a
+ * NUL.  It connects as the catalog's owner, and never waits for the run's
+ * transaction: it writes only rows that transaction does not hold.
  *
  *-------------------------------------------------------------------------
  */
@@ -26,53 +35,90 @@
 
 #include "runlog.h"
 
-/* What the failed-run recorder finds in its shared memory segment. */
+/* What the recorder finds in its shared memory segment. */
 typedef struct RecorderPayload
 {
 	Oid			database;
 	Oid			role;
+	RecorderTask task;
+	bool		pinned;			/* the segment outlives its creator: unpin it */
 	bool		recorded;		/* set by the worker once it committed */
+	int			nrecords;
 	Size		len;
 	char		json[FLEXIBLE_ARRAY_MEMBER];
 } RecorderPayload;
 
-/* How long a failing run waits for its record to be written. */
+/* A recorder launched, as its launcher sees it. */
+struct Recorder
+{
+	dsm_segment *seg;
+	RecorderPayload *payload;
+	BackgroundWorkerHandle *handle;
+};
+
+/* How long a caller waits for its record to be written. */
 #define RECORDER_TIMEOUT_MS 10000
 
-/*
- * runlog_record_autonomously hands the run to the failed-run recorder and waits
- * for it, at most RECORDER_TIMEOUT_MS.  It runs while a node's error is
- * being handled, so it must not raise another one: interrupts are held
- * during the (bounded) wait, and every way the record can be lost ends in a
- * warning, never in an error that would hide the node's own.
- */
-void
-runlog_record_autonomously(const char *json)
+static void record_warning(const char *what, const char *detail, const char *hint);
+
+/* record_warning says that what (e.g. "the failed run 42") is not recorded. */
+static void
+record_warning(const char *what, const char *detail, const char *hint)
 {
-	Size		len = strlen(json) + 1;
+	ereport(WARNING,
+			(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+			 errmsg("could not record %s in " HAMILTON_SCHEMA ".runs", what),
+			 errdetail("%s", detail),
+			 errhint("%s", hint)));
+}
+
+/*
+ * recorder_launch hands records (a List of JSON texts) to a new recorder,
+ * connecting as role, and returns at once; NULL, after a warning naming
+ * what, when no segment or worker slot is free.  It must not raise an
+ * error: it runs while an error is handled, or a transaction aborts.  With
+ * outlive, the segment stays when its creator goes (the recorder removes
+ * it), so that the caller need not wait; otherwise it lasts while the
+ * caller keeps it (recorder_release).
+ */
+Recorder *
+recorder_launch(RecorderTask task, List *records, Oid role, const char *what, bool outlive)
+{
+	Size		len = 0;
+	ListCell   *lc;
 	dsm_segment *seg;
 	RecorderPayload *payload;
 	BackgroundWorker worker;
-	BackgroundWorkerHandle *handle;
-	BgwHandleStatus status = BGWH_NOT_YET_STARTED;
-	TimestampTz started;
+	Recorder   *rec;
+	char	   *p;
 
+	foreach(lc, records)
+		len += strlen(lfirst(lc)) + 1;
 	seg = dsm_create(offsetof(RecorderPayload, json) + len, DSM_CREATE_NULL_IF_MAXSEGMENTS);
 	if (seg == NULL)
 	{
-		ereport(WARNING,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("could not record the failed run in " HAMILTON_SCHEMA ".runs"),
-				 errdetail("No dynamic shared memory segment was free."),
-				 errhint("Raise max_connections or dynamic_shared_memory settings, or retry when the server is less busy.")));
-		return;
+		record_warning(what, "No dynamic shared memory segment was free.",
+					   "Raise max_connections or dynamic_shared_memory settings, or retry when the server is less busy.");
+		return NULL;
 	}
+	/* the caller decides how long it keeps the segment, across subtransactions */
+	dsm_pin_mapping(seg);
 	payload = dsm_segment_address(seg);
 	payload->database = MyDatabaseId;
-	payload->role = catalog_owner();
+	payload->role = role;
+	payload->task = task;
+	payload->pinned = outlive;
 	payload->recorded = false;
+	payload->nrecords = list_length(records);
 	payload->len = len;
-	memcpy(payload->json, json, len);
+	p = payload->json;
+	foreach(lc, records)
+	{
+		Size		n = strlen(lfirst(lc)) + 1;
+
+		memcpy(p, lfirst(lc), n);
+		p += n;
+	}
 
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -80,21 +126,40 @@ runlog_record_autonomously(const char *json)
 	worker.bgw_restart_time = BGW_NEVER_RESTART;
 	snprintf(worker.bgw_library_name, BGW_MAXLEN, "hamilton");
 	snprintf(worker.bgw_function_name, BGW_MAXLEN, "hamilton_runlog_worker_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "pg_hamilton failed-run recorder");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "pg_hamilton run recorder");
 	snprintf(worker.bgw_type, BGW_MAXLEN, "pg_hamilton recorder");
 	worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
-	worker.bgw_notify_pid = MyProcPid;
+	/* a caller that does not wait is not told when the recorder stops */
+	worker.bgw_notify_pid = outlive || task == RECORD_START ? 0 : MyProcPid;
 
-	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	rec = palloc0(sizeof(Recorder));
+	rec->seg = seg;
+	rec->payload = payload;
+	if (outlive)
+		dsm_pin_segment(seg);
+	if (!RegisterDynamicBackgroundWorker(&worker, &rec->handle))
 	{
-		ereport(WARNING,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("could not record the failed run in " HAMILTON_SCHEMA ".runs"),
-				 errdetail("No background worker slot was free."),
-				 errhint("Raise max_worker_processes.")));
+		if (outlive)
+			dsm_unpin_segment(dsm_segment_handle(seg));
 		dsm_detach(seg);
-		return;
+		pfree(rec);
+		record_warning(what, "No background worker slot was free.", "Raise max_worker_processes.");
+		return NULL;
 	}
+	return rec;
+}
+
+/*
+ * recorder_wait waits, at most RECORDER_TIMEOUT_MS, for the recorder to
+ * stop, and says (a warning naming what) when it did not record.  It runs
+ * while a node's error is handled, or a transaction aborts, so it must not
+ * raise another error: interrupts are held during the (bounded) wait.
+ */
+bool
+recorder_wait(Recorder *rec, const char *what)
+{
+	BgwHandleStatus status = BGWH_NOT_YET_STARTED;
+	TimestampTz started;
 
 	HOLD_INTERRUPTS();
 	started = GetCurrentTimestamp();
@@ -102,7 +167,7 @@ runlog_record_autonomously(const char *json)
 	{
 		pid_t		pid;
 
-		status = GetBackgroundWorkerPid(handle, &pid);
+		status = GetBackgroundWorkerPid(rec->handle, &pid);
 		if (status == BGWH_STOPPED || status == BGWH_POSTMASTER_DIED ||
 			TimestampDifferenceExceeds(started, GetCurrentTimestamp(), RECORDER_TIMEOUT_MS))
 			break;
@@ -112,42 +177,76 @@ runlog_record_autonomously(const char *json)
 	}
 	RESUME_INTERRUPTS();
 
-	pg_memory_barrier();		/* see what the recorder wrote before it exited */
-	if (!payload->recorded)
-		ereport(WARNING,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("could not record the failed run in " HAMILTON_SCHEMA ".runs"),
-				 status == BGWH_STOPPED ?
-				 errdetail("The recorder stopped without writing it; the server log says why.") :
-				 status == BGWH_POSTMASTER_DIED ?
-				 errdetail("The server is shutting down.") :
-				 errdetail("The recorder did not finish within %d ms.", RECORDER_TIMEOUT_MS),
-				 errhint("The recorder connects as the extension's owner, which must be able to log in.")));
-	dsm_detach(seg);
+	if (recorder_finished(rec))
+		return true;
+	ereport(WARNING,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("could not record %s in " HAMILTON_SCHEMA ".runs", what),
+			 status == BGWH_STOPPED ?
+			 errdetail("The recorder stopped without writing it; the server log says why.") :
+			 status == BGWH_POSTMASTER_DIED ?
+			 errdetail("The server is shutting down.") :
+			 errdetail("The recorder did not finish within %d ms.", RECORDER_TIMEOUT_MS),
+			 errhint("The recorder connects as the extension's owner, which must be able to log in.")));
+	return false;
+}
+
+/* recorder_finished: has the recorder committed what it was given? */
+bool
+recorder_finished(Recorder *rec)
+{
+	pg_memory_barrier();		/* see what the recorder wrote before it said so */
+	return rec->payload->recorded;
 }
 
 /*
- * hamilton_runlog_worker_main is the failed-run recorder: it connects to the
- * caller's database as the catalog owner and inserts the run in its own
- * transaction.
+ * recorder_gone: has the recorder stopped, whether or not it recorded?  Its
+ * segment is of no more use then.
+ */
+bool
+recorder_gone(Recorder *rec)
+{
+	pid_t		pid;
+
+	return recorder_finished(rec) ||
+		GetBackgroundWorkerPid(rec->handle, &pid) == BGWH_STOPPED;
+}
+
+/*
+ * recorder_release lets go of the recorder's segment.  A recorder that has
+ * not attached to it yet then finds nothing: the run it was to record has
+ * ended, and its transaction too.
+ */
+void
+recorder_release(Recorder *rec)
+{
+	dsm_detach(rec->seg);
+	pfree(rec);
+}
+
+/*
+ * hamilton_runlog_worker_main is the recorder: it connects to the caller's
+ * database as the catalog owner and writes its records in one transaction
+ * of its own; then it deletes the starts of runs that have ended.
  */
 void
 hamilton_runlog_worker_main(Datum arg)
 {
+	dsm_handle	handle = DatumGetUInt32(arg);
 	dsm_segment *seg;
 	RecorderPayload *payload;
+	const char *json;
+	int			i;
 
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 
-	seg = dsm_attach(DatumGetUInt32(arg));
+	seg = dsm_attach(handle);
 	if (seg == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("pg_hamilton recorder could not attach to its shared memory"),
-				 errdetail("The run that failed stopped waiting for it."),
-				 errhint("The failed run is not recorded; the node's error was reported to its session.")));
+		proc_exit(0);			/* the run's session let go first: nothing to record */
 	payload = dsm_segment_address(seg);
+	if (payload->pinned)
+		dsm_unpin_segment(handle);
 
 	BackgroundWorkerInitializeConnectionByOid(payload->database, payload->role, 0);
 
@@ -155,11 +254,27 @@ hamilton_runlog_worker_main(Datum arg)
 	StartTransactionCommand();
 	/* the owner's rights are in force: pick up nothing by name but ours */
 	SetConfigOption("search_path", HAMILTON_SAFE_SEARCH_PATH, PGC_USERSET, PGC_S_OVERRIDE);
+	/* a record is what survives a crash: flushed before it counts as written */
+	SetConfigOption("synchronous_commit", "on", PGC_USERSET, PGC_S_OVERRIDE);
 	SPI_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	pgstat_report_activity(STATE_RUNNING, "pg_hamilton: recording a failed run");
+	pgstat_report_activity(STATE_RUNNING, payload->task == RECORD_START ?
+						   "pg_hamilton: recording the start of a run" :
+						   payload->task == RECORD_FAILED ?
+						   "pg_hamilton: recording a failed run" :
+						   "pg_hamilton: recording runs that were rolled back");
 
-	catalog_insert_run(payload->json);
+	json = payload->json;
+	for (i = 0; i < payload->nrecords; i++)
+	{
+		if (payload->task == RECORD_START)
+			catalog_insert_run_start(json);
+		else
+			catalog_insert_run(json, payload->task == RECORD_ROLLED_BACK);
+		json += strlen(json) + 1;
+	}
+	if (catalog_keeps_run_starts())
+		catalog_forget_ended_starts();
 
 	SPI_finish();
 	PopActiveSnapshot();

@@ -31,7 +31,10 @@ CREATE TABLE hamilton.sql_node (
     doc           text,
     materialize   text NOT NULL DEFAULT 'auto' CHECK (materialize IN ('auto', 'table')),
     declared_inputs text[] NOT NULL DEFAULT '{}',
-    owner         regrole NOT NULL,
+    -- the owning role: its OID, which follows renames and is never inherited
+    -- by a new role of the same name, and its name (owner_name), which is
+    -- what a dump carries to another cluster (hamilton.bind_restored_owner)
+    owner         oid NOT NULL,
     defined_at    timestamptz NOT NULL DEFAULT now(),
     kind          text NOT NULL DEFAULT 'table' CHECK (kind IN ('table', 'column')),
     -- a frame: a table node with a key whose columns are column nodes
@@ -42,6 +45,9 @@ CREATE TABLE hamilton.sql_node (
     config_when   jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(config_when) = 'object'),
     -- set by hamilton_parameterize: the template and the values it used
     parameterized jsonb,
+    owner_name    name,
+    -- the role that owned the node in a restored dump and did not exist here
+    adopted_from  name,
     PRIMARY KEY (schema_name, node_name, config_when)
 );
 
@@ -71,21 +77,42 @@ CREATE TABLE hamilton.node_tag (
     PRIMARY KEY (schema_name, node_name, tag_key)
 );
 
--- One row per successful or failed execution.
+-- One row per run that ended: it succeeded (written by the run, in the
+-- caller's transaction), failed (written by the recorder, in a transaction
+-- of its own) or succeeded and was rolled back with the caller's
+-- transaction (written by the recorder when the transaction aborted).
 CREATE TABLE hamilton.run (
     run_id      bigint PRIMARY KEY,
     started_at  timestamptz NOT NULL,
     finished_at timestamptz,
-    status      text NOT NULL CHECK (status IN ('succeeded', 'failed')),
+    status      text NOT NULL CHECK (status IN ('succeeded', 'failed', 'rolled back')),
     outputs     text[] NOT NULL,
     inputs      jsonb NOT NULL DEFAULT '{}',
     overrides   jsonb NOT NULL DEFAULT '{}',
     config      jsonb NOT NULL DEFAULT '{}',
     run_by      name NOT NULL,
     failed_node text,
-    error       text
+    error       text,
+    pid         integer
 );
 CREATE SEQUENCE hamilton.run_id_seq OWNED BY hamilton.run.run_id;
+
+-- Every run as it starts, written by the recorder in a transaction of its
+-- own while the run goes on, so that a run whose session dies or whose
+-- transaction never commits still leaves a trace.  A run with a start and
+-- no row in hamilton.run is running while its session holds the run's
+-- advisory lock, abandoned after (hamilton.runs).  Starts of runs that
+-- ended are redundant, and the recorder deletes them as it goes.
+CREATE TABLE hamilton.run_start (
+    run_id      bigint PRIMARY KEY,
+    started_at  timestamptz NOT NULL,
+    outputs     text[] NOT NULL,
+    inputs      jsonb NOT NULL DEFAULT '{}',
+    overrides   jsonb NOT NULL DEFAULT '{}',
+    config      jsonb NOT NULL DEFAULT '{}',
+    run_by      name NOT NULL,
+    pid         integer
+);
 
 -- One row per plan step of a run.
 CREATE TABLE hamilton.node_run (
@@ -108,7 +135,9 @@ CREATE TABLE hamilton.node_run (
 CREATE TABLE hamilton.result (
     schema_name     name NOT NULL,
     node_name       name NOT NULL,
-    relation        regclass NOT NULL,
+    -- the result table's OID (schema_name.node_name when written), NULL when
+    -- a restored dump did not bring the table (hamilton.bind_restored_result)
+    relation        oid,
     run_id          bigint NOT NULL,
     materialized_at timestamptz NOT NULL,
     fingerprint     text NOT NULL,
@@ -125,9 +154,64 @@ SELECT pg_catalog.pg_extension_config_dump('hamilton.node_tag', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.node_check', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.function_variant', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.run', '');
+SELECT pg_catalog.pg_extension_config_dump('hamilton.run_start', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.node_run', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.result', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.run_id_seq', '');
+
+/*
+ * A restored dump names roles and result tables, not OIDs: rows arrive by
+ * COPY, through these triggers.  A SQL node's owner is bound again by name;
+ * when no role of that name exists here, the node belongs to the role that
+ * restores it (adopted_from keeps the name; hamilton.missing_roles lists
+ * them).  A result is bound again to the table of its name, if the dump
+ * brought one.  Rows pg_hamilton writes itself are already bound, and the
+ * triggers' conditions leave them alone.
+ */
+CREATE FUNCTION hamilton.bind_restored_owner()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    role_oid oid;
+BEGIN
+    SELECT r.oid INTO role_oid FROM pg_roles r WHERE r.rolname = NEW.owner_name;
+    IF role_oid IS NULL THEN
+        RAISE WARNING 'role % of SQL node %.% does not exist: the node now belongs to role %',
+            coalesce(quote_ident(NEW.owner_name), '(a dropped role)'),
+            quote_ident(NEW.schema_name), quote_ident(NEW.node_name), quote_ident(current_user)
+            USING DETAIL = 'The node was restored from a dump made where that role existed.',
+                  HINT = 'SELECT * FROM hamilton.missing_roles; lists what the restore could not give back to its roles.';
+        NEW.adopted_from := coalesce(NEW.owner_name, format('(dropped, OID %s)', NEW.owner));
+        NEW.owner_name := current_user;
+        role_oid := (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user);
+    END IF;
+    NEW.owner := role_oid;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION hamilton.bind_restored_owner() FROM PUBLIC;
+CREATE TRIGGER bind_restored_owner BEFORE INSERT ON hamilton.sql_node
+    FOR EACH ROW
+    WHEN (NEW.owner_name IS NULL
+          OR NEW.owner IS DISTINCT FROM pg_catalog.to_regrole(pg_catalog.quote_ident(NEW.owner_name))::pg_catalog.oid)
+    EXECUTE FUNCTION hamilton.bind_restored_owner();
+
+CREATE FUNCTION hamilton.bind_restored_result()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.relation := to_regclass(format('%I.%I', NEW.schema_name, NEW.node_name));
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION hamilton.bind_restored_result() FROM PUBLIC;
+CREATE TRIGGER bind_restored_result BEFORE INSERT ON hamilton.result
+    FOR EACH ROW
+    WHEN (NEW.relation IS DISTINCT FROM
+          pg_catalog.to_regclass(pg_catalog.format('%I.%I', NEW.schema_name, NEW.node_name))::pg_catalog.oid)
+    EXECUTE FUNCTION hamilton.bind_restored_result();
 
 /*
  * Catalog rows name their schema.  Three event triggers keep those names

@@ -207,8 +207,14 @@ BEGIN
         'inputs', v_inputs,
         'outputs', (SELECT coalesce(jsonb_agg(o - 'outputFacets' ORDER BY i), '[]')
                     FROM jsonb_array_elements(v_outputs) WITH ORDINALITY AS e(o, i)));
+    -- a run still running has only started; one rolled back with its
+    -- transaction, or abandoned by its session, was aborted
+    IF the_run.status = 'running' THEN
+        RETURN;
+    END IF;
     RETURN NEXT jsonb_build_object(
-        'eventType', CASE WHEN the_run.status = 'failed' THEN 'FAIL' ELSE 'COMPLETE' END,
+        'eventType', CASE the_run.status WHEN 'failed' THEN 'FAIL' WHEN 'succeeded' THEN 'COMPLETE'
+                                         ELSE 'ABORT' END,
         'eventTime', to_char(coalesce(the_run.finished_at, the_run.started_at) AT TIME ZONE 'UTC',
                              'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
         'producer', producer,
@@ -219,4 +225,4 @@ BEGIN
         'outputs', v_outputs);
 END $$;
 COMMENT ON FUNCTION @extschema@.hamilton_openlineage(bigint) IS
-  'the run as OpenLineage run events: START, then COMPLETE or FAIL';
+  'the run as OpenLineage run events: START, then COMPLETE, FAIL or ABORT (rolled back or abandoned); START only while it runs';

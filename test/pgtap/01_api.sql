@@ -1,7 +1,7 @@
 -- The installed API and catalog: what the README documents exists, and the
 -- catalog is readable by everyone but writable only through the API.
 BEGIN;
-SELECT plan(31);
+SELECT plan(33);
 
 SELECT has_schema('hamilton');
 SELECT has_extension('hamilton');
@@ -28,6 +28,7 @@ SELECT has_view('hamilton', 'node_runs', 'view hamilton.node_runs');
 SELECT has_view('hamilton', 'lineage', 'view hamilton.lineage');
 SELECT has_view('hamilton', 'modules', 'view hamilton.modules');
 SELECT has_view('hamilton', 'check_results', 'view hamilton.check_results');
+SELECT has_view('hamilton', 'missing_roles', 'view hamilton.missing_roles');
 
 SELECT columns_are('hamilton', 'nodes', ARRAY['node', 'module', 'name', 'kind', 'language', 'type',
     'inputs', 'sources', 'doc', 'tags', 'materialize', 'definition', 'fingerprint', 'owner',
@@ -39,7 +40,7 @@ SELECT columns_are('hamilton', 'lineage', ARRAY['relation', 'node', 'module', 'r
 SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'hamilton'$$,
     ARRAY['hamilton.module', 'hamilton.sql_node', 'hamilton.node_tag', 'hamilton.node_check',
-          'hamilton.function_variant', 'hamilton.schedule', 'hamilton.run',
+          'hamilton.function_variant', 'hamilton.schedule', 'hamilton.run', 'hamilton.run_start',
           'hamilton.node_run', 'hamilton.result', 'hamilton.run_id_seq'],
     'every catalog table and the run sequence are dumped with pg_dump');
 
@@ -49,6 +50,8 @@ SELECT table_privs_are('hamilton', 'sql_node', 'tap_hamilton_reader', ARRAY['SEL
     'anyone may read hamilton.sql_node, nobody may write it directly');
 SELECT table_privs_are('hamilton', 'run', 'tap_hamilton_reader', ARRAY[]::text[],
     'run history is not public: only the filtered views show it');
+SELECT table_privs_are('hamilton', 'run_start', 'tap_hamilton_reader', ARRAY[]::text[],
+    'nor are the starts of runs');
 SET ROLE tap_hamilton_reader;
 SELECT throws_ok($$INSERT INTO hamilton.module VALUES ('x')$$, '42501', NULL,
     'a direct catalog write is refused');

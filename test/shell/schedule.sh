@@ -4,7 +4,8 @@
 # created): jobs made by hamilton_schedule really run hamilton_execute, as the
 # role that scheduled them; hamilton.schedules links each job to the runs it
 # produced (succeeded or failed); rescheduling a job name changes the job;
-# hamilton_unschedule removes it; every error says why.  Everything the test
+# hamilton_unschedule removes it; DROP EXTENSION hamilton removes the jobs it
+# made, and nothing else does; every error says why.  Everything the test
 # makes is removed afterwards, so it can run again.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,6 +13,7 @@ cd "$(dirname "$0")/../.."
 
 db=hamilton_cron
 role=regress_hamilton_cron_user
+admin=regress_hamilton_cron_admin
 q() { psql -X -q -At -d $db -v ON_ERROR_STOP=1 "$@"; }
 fail() { echo "FAILED: $*" >&2; exit 1; }
 
@@ -31,6 +33,16 @@ DROP SCHEMA IF EXISTS hamilton_test_early CASCADE;
 DROP SCHEMA IF EXISTS cron_u CASCADE;
 DROP OWNED BY $role;
 DROP ROLE IF EXISTS $role;
+ALTER ROLE $admin SUPERUSER;
+DO \$\$ BEGIN
+    IF EXISTS (SELECT 1 FROM pg_extension e JOIN pg_roles r ON r.oid = e.extowner
+               WHERE e.extname = 'hamilton' AND r.rolname = '$admin') THEN
+        DROP EXTENSION hamilton CASCADE;
+        CREATE EXTENSION hamilton;
+    END IF;
+END \$\$;
+DROP OWNED BY $admin;
+DROP ROLE IF EXISTS $admin;
 SQL
     if [ "${made_hamilton:-f}" = t ]; then q -c "DROP EXTENSION IF EXISTS hamilton CASCADE" >/dev/null 2>&1 || true; fi
     if [ "${made_cron:-f}" = t ]; then q -c "DROP EXTENSION IF EXISTS pg_cron" >/dev/null 2>&1 || true; fi
@@ -188,4 +200,53 @@ q -c "SELECT hamilton_schedule('hamilton_test_tally', '0 3 * * *', ARRAY['cron_t
 q -c "SELECT cron.unschedule('hamilton_test_tally')" >/dev/null
 [ "$(q -c "SELECT job_exists FROM hamilton.schedules WHERE job = 'hamilton_test_tally'")" = f ] || fail "job_exists should be false"
 [ "$(q -c "SELECT hamilton_unschedule('hamilton_test_tally')")" = f ] || fail "unscheduling a vanished job should return false"
-echo "pg_cron ran the jobs every '$every'; hamilton.schedules linked their runs"
+
+# --- DROP EXTENSION takes its jobs with it -----------------------------------
+# Left behind, pg_cron's jobs would fail at every tick.  A command that drops
+# something else, or a drop that rolls back, leaves them; DROP EXTENSION
+# hamilton removes each (a role's too) and says so.
+q -c "SELECT hamilton_schedule('hamilton_test_tally', '0 3 * * *', ARRAY['cron_t.tally'], '{\"factor\": 3}')" >/dev/null
+psql -X -q -At -d $db -v ON_ERROR_STOP=1 -c "SET ROLE $role" \
+    -c "SELECT hamilton_schedule('hamilton_test_mine', '0 3 * * *', ARRAY['cron_u.mine'])" >/dev/null
+jobs() { q -c "SELECT count(*) FROM cron.job WHERE jobname LIKE 'hamilton_test_%'"; }
+[ "$(jobs)" = 2 ] || fail "expected 2 jobs, found $(jobs)"
+q -c "CREATE SCHEMA hamilton_test_early" -c "DROP SCHEMA hamilton_test_early CASCADE" >/dev/null
+if q -c "SELECT 1 FROM pg_available_extensions WHERE name = 'citext'" | grep -q 1 \
+   && [ "$(q -c "SELECT count(*) FROM pg_extension WHERE extname = 'citext'")" = 0 ]; then
+    q -c "CREATE EXTENSION citext" -c "DROP EXTENSION citext" >/dev/null
+fi
+[ "$(jobs)" = 2 ] || fail "dropping something else removed jobs"
+q -c "BEGIN" -c "DROP EXTENSION hamilton" -c "ROLLBACK" >/dev/null 2>&1
+[ "$(jobs)" = 2 ] || fail "a drop that rolled back removed jobs"
+out=$(psql -X -d $db -v ON_ERROR_STOP=1 -c "DROP EXTENSION hamilton" 2>&1) || fail "DROP EXTENSION hamilton: $out"
+[ "$(jobs)" = 0 ] || fail "DROP EXTENSION hamilton left jobs behind: $(q -c "SELECT jobname, command FROM cron.job")"
+grep -q "NOTICE:  removed pg_cron job [0-9]* (job \"hamilton_test_tally\" of role $PGUSER) made by hamilton_schedule" <<<"$out" \
+    || fail "no notice for the tally job: $out"
+grep -q "NOTICE:  removed pg_cron job [0-9]* (job \"hamilton_test_mine\" of role $role) made by hamilton_schedule" <<<"$out" \
+    || fail "no notice for the role's job: $out"
+# A job pg_cron will not let the dropping role remove stops the drop, which
+# says how to remove it: here the extension's owner is a superuser no more,
+# and the job is another role's.
+q >/dev/null <<SQL
+CREATE ROLE $admin SUPERUSER;
+GRANT USAGE ON SCHEMA cron TO $admin;
+SET ROLE $admin;
+CREATE EXTENSION hamilton;
+SET ROLE $role;
+SELECT hamilton_define('cron_u.again', 'SELECT count(*) AS n FROM cron_t.events');
+SELECT hamilton_schedule('hamilton_test_again', '0 3 * * *', ARRAY['cron_u.again']);
+RESET ROLE;
+ALTER ROLE $admin NOSUPERUSER;
+SQL
+expect_error 2BP01 "(job \"hamilton_test_again\" of role $role) cannot be removed" \
+    -c "SET ROLE $admin" -c "DROP EXTENSION hamilton"
+[ "$(jobs)" = 1 ] || fail "a refused drop removed jobs: $(jobs) left"
+q -c "ALTER ROLE $admin SUPERUSER" >/dev/null
+psql -X -q -d $db -v ON_ERROR_STOP=1 -c "SET ROLE $admin" -c "DROP EXTENSION hamilton" >/dev/null 2>&1 \
+    || fail "the owner, superuser again, could not drop the extension"
+[ "$(jobs)" = 0 ] || fail "jobs left: $(jobs)"
+
+# the extension comes back for the cleanup, and for whoever had it here
+q -c "CREATE EXTENSION hamilton" >/dev/null
+
+echo "pg_cron ran the jobs every '$every'; hamilton.schedules linked their runs; DROP EXTENSION removed its jobs"
