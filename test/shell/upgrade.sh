@@ -2,7 +2,7 @@
 # Versions and upgrades (docs/versions.md):
 #   - every C symbol an install or upgrade script names is exported by the
 #     library, so a database still on an earlier version runs against it;
-#   - a database created at 1.0 runs the example, is updated step by step to
+#   - a database created at each frozen version (versions/) runs the example, is updated step by step to
 #     the default version, and then has exactly the catalog a fresh install
 #     has (every member object of the extension, as pg_dump --binary-upgrade
 #     writes them out), keeps its nodes, runs and lineage, and runs again.
@@ -58,36 +58,40 @@ members() {
         sed -e "s/$1/DB/g" -e "s/'{[0-9,]*}'/'{oids}'/g"
 }
 
-# 2. From 1.0, step by step.
-dropdb --if-exists $old; createdb $old
-psql -q -X -d $old -v ON_ERROR_STOP=1 -c "CREATE EXTENSION hamilton VERSION '1.0'"
-[ "$(psql -X -At -d $old -c "SELECT extversion FROM pg_extension WHERE extname = 'hamilton'")" = 1.0 ]
-psql -q -X -d $old -v ON_ERROR_STOP=1 -f examples/shop.sql >/dev/null
-psql -q -X -d $old -v ON_ERROR_STOP=1 -c "SELECT hamilton_tag('shop.growth_rate', '{\"reviewed\": \"yes\"}')" >/dev/null
-run_example $old
-state $old >"$work/before"
-
-psql -q -X -d $old -v ON_ERROR_STOP=1 -c "ALTER EXTENSION hamilton UPDATE"
-[ "$(psql -X -At -d $old -c "SELECT extversion FROM pg_extension WHERE extname = 'hamilton'")" = "$default" ] \
-    || { echo "ALTER EXTENSION hamilton UPDATE did not reach $default"; exit 1; }
-state $old >"$work/after"
-diff "$work/before" "$work/after" || { echo "the update lost or changed nodes, runs or lineage"; exit 1; }
-
-# 3. The same catalog as a fresh install.
+# The fresh install every update must reach.
 dropdb --if-exists $new; createdb $new
 psql -q -X -d $new -v ON_ERROR_STOP=1 -c "CREATE EXTENSION hamilton"
 psql -q -X -d $new -v ON_ERROR_STOP=1 -f examples/shop.sql >/dev/null
 psql -q -X -d $new -v ON_ERROR_STOP=1 -c "SELECT hamilton_tag('shop.growth_rate', '{\"reviewed\": \"yes\"}')" >/dev/null
 run_example $new
-members $old >"$work/old.sql"
 members $new >"$work/new.sql"
-diff "$work/new.sql" "$work/old.sql" >"$work/diff" || {
-    echo "the updated catalog differs from a fresh install of $default (< fresh, > updated):"
-    head -60 "$work/diff"
-    exit 1
-}
 
-# 4. The updated database still runs the example, and its history goes on.
-run_example $old
-[ "$(psql -X -At -d $old -c "SELECT count(*) FROM hamilton.runs WHERE status = 'succeeded'")" -ge 2 ]
-echo "1.0 -> $default: the catalog equals a fresh install ($(wc -l <"$work/new.sql") lines of schema), nodes, runs and lineage kept"
+# 2-4, from every frozen version (versions/), step by step.
+for from in $(ls versions | sed -n 's/^hamilton--\([0-9.]*\)\.sql$/\1/p' | sort -V); do
+    dropdb --if-exists $old; createdb $old
+    psql -q -X -d $old -v ON_ERROR_STOP=1 -c "CREATE EXTENSION hamilton VERSION '$from'"
+    [ "$(psql -X -At -d $old -c "SELECT extversion FROM pg_extension WHERE extname = 'hamilton'")" = "$from" ]
+    psql -q -X -d $old -v ON_ERROR_STOP=1 -f examples/shop.sql >/dev/null
+    psql -q -X -d $old -v ON_ERROR_STOP=1 -c "SELECT hamilton_tag('shop.growth_rate', '{\"reviewed\": \"yes\"}')" >/dev/null
+    run_example $old
+    state $old >"$work/before"
+
+    psql -q -X -d $old -v ON_ERROR_STOP=1 -c "ALTER EXTENSION hamilton UPDATE"
+    [ "$(psql -X -At -d $old -c "SELECT extversion FROM pg_extension WHERE extname = 'hamilton'")" = "$default" ] \
+        || { echo "ALTER EXTENSION hamilton UPDATE from $from did not reach $default"; exit 1; }
+    state $old >"$work/after"
+    diff "$work/before" "$work/after" || { echo "the update from $from lost or changed nodes, runs or lineage"; exit 1; }
+
+    # The same catalog as a fresh install.
+    members $old >"$work/old.sql"
+    diff "$work/new.sql" "$work/old.sql" >"$work/diff" || {
+        echo "the catalog updated from $from differs from a fresh install of $default (< fresh, > updated):"
+        head -60 "$work/diff"
+        exit 1
+    }
+
+    # The updated database still runs the example, and its history goes on.
+    run_example $old
+    [ "$(psql -X -At -d $old -c "SELECT count(*) FROM hamilton.runs WHERE status = 'succeeded'")" -ge 2 ]
+    echo "$from -> $default: the catalog equals a fresh install ($(wc -l <"$work/new.sql") lines of schema), nodes, runs and lineage kept"
+done
