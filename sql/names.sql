@@ -109,6 +109,11 @@ SELECT upstream, downstream, via FROM hamilton.edges WHERE downstream LIKE 'nh2.
 SELECT node, kind, inputs FROM hamilton.nodes WHERE node IN ('nh2.spend_per_signup', 'spend') ORDER BY 1;
 SELECT * FROM hamilton_upstream('nh.cost');
 SELECT * FROM hamilton_downstream('nh.spend');
+-- Each run records the modules its names resolved among, and whether later ones overrode.
+SELECT outputs, modules, module_overrides FROM hamilton.runs ORDER BY run_id DESC LIMIT 3;
+SELECT count(*) FROM hamilton_execute(ARRAY['nh.cost']);
+SELECT outputs, modules, module_overrides FROM hamilton.runs ORDER BY run_id DESC LIMIT 1;
+
 -- hamilton_dot draws an execution path as the run resolves it.
 SELECT hamilton_dot(ARRAY['spend_per_signup'], modules => ARRAY['nh2', 'nh']) LIKE '%"nh.spend" -> "nh2.spend_per_signup"%' AS cross_module_edge;
 SELECT hamilton_dot(ARRAY['spend_per_signup']) LIKE '%"nh.spend" -> "nh2.spend_per_signup"%' AS edge_without_modules;

@@ -120,7 +120,10 @@ json_field(StringInfo buf, const char *key, const char *value, bool last)
 
 /*
  * run_fields appends what a run's start and its end both say: its id, when
- * it started, the request, who ran it and from which backend.
+ * it started, the request, who ran it and from which backend, and the
+ * modules its names resolved among.  A catalog without those columns
+ * (before 1.2) ignores them: jsonb_populate_record reads only the columns
+ * it has.
  */
 static void
 run_fields(StringInfo buf, HPlan *plan, TimestampTz started)
@@ -141,6 +144,22 @@ run_fields(StringInfo buf, HPlan *plan, TimestampTz started)
 					 jsonb_text(plan->inputs), jsonb_text(plan->overrides), jsonb_text(plan->config));
 	json_field(buf, "run_by", GetUserNameFromId(GetUserId(), false), false);
 	appendStringInfo(buf, "\"pid\":%d", MyProcPid);
+
+	/* the namespace its names resolved among (none in a 1.0 catalog's runs) */
+	if (plan->dag->request.mode == NS_RUN)
+	{
+		int			i;
+
+		appendStringInfoString(buf, ",\"modules\":[");
+		for (i = 0; i < plan->dag->nmodules; i++)
+		{
+			if (i > 0)
+				appendStringInfoChar(buf, ',');
+			escape_json(buf, plan->dag->modules[i]);
+		}
+		appendStringInfo(buf, "],\"module_overrides\":%s",
+						 plan->dag->request.overrides ? "true" : "false");
+	}
 }
 
 /*

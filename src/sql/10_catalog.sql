@@ -93,7 +93,9 @@ CREATE TABLE hamilton.run (
     run_by      name NOT NULL,
     failed_node text,
     error       text,
-    pid         integer
+    pid         integer,
+    modules     name[],
+    module_overrides boolean
 );
 CREATE SEQUENCE hamilton.run_id_seq OWNED BY hamilton.run.run_id;
 
@@ -111,7 +113,9 @@ CREATE TABLE hamilton.run_start (
     overrides   jsonb NOT NULL DEFAULT '{}',
     config      jsonb NOT NULL DEFAULT '{}',
     run_by      name NOT NULL,
-    pid         integer
+    pid         integer,
+    modules     name[],
+    module_overrides boolean
 );
 
 -- One row per plan step of a run.
