@@ -25,6 +25,7 @@ shared_preload_libraries = 'pg_cron'
 cron.database_name = 'hamilton_cron'
 cron.host = '127.0.0.1'
 max_worker_processes = 32
+max_prepared_transactions = 4
 fsync = off
 synchronous_commit = off
 full_page_writes = off

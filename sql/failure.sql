@@ -58,5 +58,16 @@ SELECT status, failed_node FROM hamilton.runs ORDER BY run_id DESC LIMIT 1;
 SELECT node, status FROM hamilton_execute(ARRAY['final'], inputs => '{"d": 2}');
 TABLE fa.final;
 
+-- A transaction that ran a dataflow cannot be prepared (two-phase commit):
+-- its end would come in no session, and the history could not record it.
+-- The prepare fails, the transaction rolls back, and the history says so.
+BEGIN;
+SELECT node, status FROM hamilton_execute(ARRAY['final'], inputs => '{"d": 5}');
+PREPARE TRANSACTION 'hamilton_prepared';
+ROLLBACK PREPARED 'hamilton_prepared';
+SELECT status, outputs FROM hamilton.runs ORDER BY run_id DESC LIMIT 1;
+SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'hamilton_prepared';
+TABLE fa.final;
+
 -- Clean up.
 SELECT drop_module('fa');

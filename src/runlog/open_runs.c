@@ -15,7 +15,9 @@
  * until they read them rolled back), unless its session is ending.
  *
  * A session that dies leaves its runs' starts, with no end, and its locks
- * released: hamilton.runs shows them abandoned.
+ * released: hamilton.runs shows them abandoned.  A transaction with runs
+ * cannot be prepared (two-phase commit): its end would come in no session,
+ * with nobody to record it.
  *
  *-------------------------------------------------------------------------
  */
@@ -126,6 +128,16 @@ open_runs_xact_callback(XactEvent event, void *arg)
 {
 	switch (event)
 	{
+		case XACT_EVENT_PRE_PREPARE:
+			if (open_runs != NIL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot PREPARE a transaction that ran hamilton_execute"),
+						 errdetail("Were the prepared transaction rolled back later, no session would be left "
+								   "to record that, and hamilton.runs would show its runs as abandoned rather "
+								   "than rolled back."),
+						 errhint("Commit or roll back the transaction that runs hamilton_execute directly.")));
+			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_PREPARE:
