@@ -88,6 +88,18 @@ SELECT hamilton_dot(run_id => 6601);
 RESET ROLE;
 DROP ROLE regress_hamilton_dot_viewer;
 
+-- An output dropped since is found among the run's steps by its exact
+-- name: in "a_b", "_" is a letter, not a wildcard that also matches a_b's
+-- sibling axb.
+CREATE FUNCTION dt.a_b() RETURNS int LANGUAGE sql RETURN 1;
+CREATE FUNCTION dt.axb() RETURNS int LANGUAGE sql RETURN 2;
+SELECT hamilton_register('dt');
+SELECT count(*) FROM hamilton_execute(ARRAY['a_b', 'axb']);
+SELECT max(run_id) AS last_run FROM hamilton.runs \gset
+DROP FUNCTION dt.a_b();
+DROP FUNCTION dt.axb();
+SELECT line FROM dot_of(run_id => :last_run) AS line WHERE line ~ 'a.b';
+
 -- Clean up.
 SELECT drop_module('dt');
 DROP FUNCTION dot_of(text[], bigint);

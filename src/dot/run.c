@@ -93,7 +93,8 @@ read_steps(DotRun *run)
 /*
  * dot_run_step_named is the step an output of the run stands for when the
  * output is no longer a node (gone or renamed since): the only step of that
- * name, bare or qualified; NULL when there is none or several.
+ * name, bare or qualified (compared exactly: a name may hold "_" or "%");
+ * NULL when there is none or several.
  */
 char *
 dot_run_step_named(DotRun *run, const char *output)
@@ -105,7 +106,7 @@ dot_run_step_named(DotRun *run, const char *output)
 	values[0] = Int64GetDatum(run->run_id);
 	values[1] = CStringGetTextDatum(output);
 	spi_exec_checked("SELECT min(nr.node) FROM " HAMILTON_SCHEMA ".node_runs nr "
-					 "WHERE nr.run_id = $1 AND (nr.node = $2 OR nr.node LIKE '%.' || $2) "
+					 "WHERE nr.run_id = $1 AND (nr.node = $2 OR pg_catalog.right(nr.node, pg_catalog.length($2) + 1) = '.' || $2) "
 					 "HAVING count(*) = 1",
 					 2, argtypes, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
