@@ -73,7 +73,7 @@ extern DotRun *dot_read_run(int64 run_id);
 extern char *dot_run_step_named(DotRun *run, const char *output);
 
 /* members.c */
-extern DotScope *dot_scope(Dag *every_variant, char **outputs, int noutputs,
+extern DotScope *dot_scope(Dag *every_variant, Dag *configured, char **outputs, int noutputs,
 						   DotRun *run);
 extern int	dot_sort_unique(char **items, int n);
 extern bool dot_contains(char **sorted, int n, const char *item);
@@ -89,6 +89,6 @@ extern void dot_append_label(StringInfo buf, const char *const *lines,
 
 /* render.c */
 extern char *dot_render(char **outputs, int noutputs, DotRun *run,
-						const DagRequest *request);
+						const DagRequest *request, Jsonb *config);
 
 #endif							/* HAMILTON_DOT_H */

@@ -34,7 +34,8 @@ INSERT INTO hamilton.node_run (run_id, step, node, module, kind, rows, ms, statu
     (6690, 4, 'dx.texts', 'dx', 'table', 0, 1e-9, 'failed', repeat('é', 78) || 'xyz'),
     (6690, 5, 'dx.other', 'dx', 'table', NULL, 3, 'failed', repeat('é', 80));
 -- Outputs that are no nodes any more stand for the only step of that name
--- ('gone' is old.gone, 'a_c' is x.abc: the name is a LIKE pattern).
+-- ('gone' is old.gone; 'a_c' is no step of the run: names are compared
+-- exactly, '_' is no wildcard).
 SELECT line FROM regexp_split_to_table(hamilton_dot(run_id => 6690), E'\n') AS line;
 SELECT line FROM regexp_split_to_table(hamilton_dot(ARRAY['texts'], 6690), E'\n') AS line
 WHERE line ~ 'dx\.texts|graph \[';

@@ -57,6 +57,17 @@ CREATE TEMP TABLE before AS
 SELECT (SELECT count(*) FROM hamilton.sql_node WHERE schema_name = 'va') AS sql_nodes,
        (SELECT string_agg(n || ':' || adjusted, ',' ORDER BY n) FROM va.adjusted) AS adjusted;
 
+-- hamilton_dot draws the graph a config chooses; without config, a node
+-- defined only by variants has no execution path, and the error says why.
+SELECT line FROM regexp_split_to_table(hamilton_dot(ARRAY['doubled'], config => '{"region": "eu"}'), E'\n') AS line
+WHERE line ~ '^  graph|^  "va\.|-> ' ORDER BY line;
+SELECT try_sql($$SELECT hamilton_dot(ARRAY['selected'])$$);
+SELECT try_sql($$SELECT hamilton_dot(ARRAY['doubled'], config => '{"region": "asia"}')$$);
+SELECT try_sql($$SELECT hamilton_dot(config => '[1]')$$);
+-- The whole picture with a config draws the variants it chooses, one per node.
+SELECT count(*) FILTER (WHERE line ~ '^  "va\.selected" \[') AS selected_drawn
+FROM regexp_split_to_table(hamilton_dot(config => '{"region": "us"}'), E'\n') AS line;
+
 -- Errors: no variant matches (no config, another value), several match.
 SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['doubled'])$$);
 SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['doubled'], config => '{"region": "asia"}')$$);

@@ -86,10 +86,11 @@ dot_request(FunctionCallInfo fcinfo, char **outputs, int noutputs)
 
 /*
  * hamilton_dot(outputs text[] DEFAULT NULL, run_id bigint DEFAULT NULL,
- * modules text[] DEFAULT NULL, module_overrides boolean DEFAULT false)
- * returns the picture as DOT text.  Every catalog name is read with
- * search_path pinned to pg_catalog, pg_temp (type names come out
- * qualified unless they are in pg_catalog).
+ * modules text[] DEFAULT NULL, module_overrides boolean DEFAULT false,
+ * config jsonb DEFAULT NULL) returns the picture as DOT text: with config,
+ * of the graph that config chooses (catalogs before 1.2 pass no config).
+ * Every catalog name is read with search_path pinned to pg_catalog,
+ * pg_temp (type names come out qualified unless they are in pg_catalog).
  */
 Datum
 hamilton_dot(PG_FUNCTION_ARGS)
@@ -98,6 +99,7 @@ hamilton_dot(PG_FUNCTION_ARGS)
 	int			noutputs = 0;
 	DotRun	   *run = NULL;
 	DagRequest *request;
+	Jsonb	   *config;
 	char	   *picture;
 	int			nestlevel;
 
@@ -110,7 +112,9 @@ hamilton_dot(PG_FUNCTION_ARGS)
 	request = dot_request(fcinfo, outputs, noutputs);
 	if (!PG_ARGISNULL(1))
 		run = dot_read_run(PG_GETARG_INT64(1));
-	picture = dot_render(outputs, noutputs, run, request);
+	config = PG_NARGS() > 4 && !PG_ARGISNULL(4) ? PG_GETARG_JSONB_P(4) : NULL;
+	(void) jsonb_object_keys_list(config, "config");
+	picture = dot_render(outputs, noutputs, run, request, config);
 	AtEOXact_GUC(true, nestlevel);
 	api_end();
 	PG_RETURN_TEXT_P(cstring_to_text(picture));

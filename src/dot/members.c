@@ -24,12 +24,14 @@
 #include "utils/resowner.h"
 
 #include "dot.h"
+#include "validate.h"
 
 static Dag *graph_without_config(Dag *every_variant);
 static int	resolve_output(Dag *dag, const char *name);
 static int	try_resolve_output(Dag *dag, const char *name);
 static void add_upstream(Dag *dag, int start, bool *reached, char ***names,
 						 int *count);
+static void refuse_unmatched_inputs(Dag *dag, const bool *reached);
 static int	cstring_cmp(const void *a, const void *b);
 
 /*
@@ -63,6 +65,14 @@ resolve_output(Dag *dag, const char *name)
 
 	if (idx < 0 && strchr(name, '.') == NULL)
 		idx = dag_find_input(dag, name);
+	if (idx < 0)
+	{
+		/* a node whose variants all want another config: say so */
+		HProblem   *variant = validate_unmatched_variant(dag, name, NULL);
+
+		if (variant)
+			problem = variant;
+	}
 	if (idx < 0)
 		ereport(ERROR,
 				(errcode(problem->sqlstate),
@@ -146,13 +156,41 @@ add_upstream(Dag *dag, int start, bool *reached, char ***names, int *count)
 }
 
 /*
+ * refuse_unmatched_inputs raises, as a run with the picture's config (or
+ * none) would, the error of a name the path reads, or asks for, whose
+ * variants all want another config: the picture would draw it as an input
+ * the run does not have.
+ */
+static void
+refuse_unmatched_inputs(Dag *dag, const bool *reached)
+{
+	int			i;
+
+	for (i = 0; i < dag->nnodes; i++)
+	{
+		HProblem   *problem;
+
+		if (!reached[i] || dag->nodes[i].kind != HNODE_INPUT)
+			continue;
+		problem = validate_unmatched_variant(dag, dag->nodes[i].name, NULL);
+		if (problem)
+			ereport(ERROR,
+					(errcode(problem->sqlstate),
+					 errmsg("%s", problem->message),
+					 problem->detail ? errdetail("%s", problem->detail) : 0,
+					 problem->hint ? errhint("%s", problem->hint) : 0));
+	}
+}
+
+/*
  * dot_scope decides what the picture of outputs (NULL: none) and run (NULL:
- * none) shows.  A name that is no node raises its error, as in
+ * none) shows.  configured is the graph of the config hamilton_dot was
+ * given, or NULL: the execution path is then the one no config takes.  A name that is no node raises its error, as in
  * hamilton_path; a run's outputs that are no nodes any more stand for the
  * steps of that name.
  */
 DotScope *
-dot_scope(Dag *every_variant, char **outputs, int noutputs, DotRun *run)
+dot_scope(Dag *every_variant, Dag *configured, char **outputs, int noutputs, DotRun *run)
 {
 	DotScope   *scope = palloc0(sizeof(DotScope));
 	StringInfoData title;
@@ -161,7 +199,7 @@ dot_scope(Dag *every_variant, char **outputs, int noutputs, DotRun *run)
 	initStringInfo(&title);
 	if (outputs)
 	{
-		Dag		   *dag = graph_without_config(every_variant);
+		Dag		   *dag = configured ? configured : graph_without_config(every_variant);
 		bool	   *reached = palloc0(sizeof(bool) * Max(dag->nnodes, 1));
 
 		scope->members = palloc(sizeof(char *) * Max(dag->nnodes, 1));
@@ -178,6 +216,7 @@ dot_scope(Dag *every_variant, char **outputs, int noutputs, DotRun *run)
 			add_upstream(dag, idx, reached, &scope->members, &scope->nmembers);
 		}
 		scope->nwanted = dot_sort_unique(scope->wanted, scope->nwanted);
+		refuse_unmatched_inputs(dag, reached);
 		appendStringInfoString(&title, "execution path of ");
 		for (i = 0; i < scope->nwanted; i++)
 			appendStringInfo(&title, "%s%s", i ? ", " : "", scope->wanted[i]);
@@ -205,7 +244,7 @@ dot_scope(Dag *every_variant, char **outputs, int noutputs, DotRun *run)
 			appendStringInfo(&title, "%s%s", first ? "" : ", ", output);
 			first = false;
 			if (dag == NULL)
-				dag = graph_without_config(every_variant);
+				dag = configured ? configured : graph_without_config(every_variant);
 			idx = try_resolve_output(dag, output);
 			resolved = idx >= 0 ? dag->nodes[idx].display : dot_run_step_named(run, output);
 			if (resolved)
@@ -215,7 +254,7 @@ dot_scope(Dag *every_variant, char **outputs, int noutputs, DotRun *run)
 	}
 	else if (every_variant->request.modules_given)
 	{
-		Dag		   *dag = graph_without_config(every_variant);
+		Dag		   *dag = configured ? configured : graph_without_config(every_variant);
 		bool	   *reached = palloc0(sizeof(bool) * Max(dag->nnodes, 1));
 
 		/* the nodes of the run's modules, and what they need */
@@ -239,6 +278,8 @@ dot_scope(Dag *every_variant, char **outputs, int noutputs, DotRun *run)
 	}
 	if (!scope->all)
 		scope->nmembers = dot_sort_unique(scope->members, scope->nmembers);
+	if (configured)
+		appendStringInfo(&title, " with config %s", jsonb_text(configured->config));
 	scope->title = title.data;
 	return scope;
 }

@@ -328,11 +328,13 @@ statement_cmp(const void *a, const void *b)
 
 /*
  * dot_render writes the picture of outputs (NULL: none) and run (NULL:
- * none), its names resolved as request says.  The caller is connected to
+ * none), its names resolved as request says: of every variant of each
+ * node, or with config (not NULL), of the variants that config chooses.  The caller is connected to
  * SPI, with search_path pinned.
  */
 char *
-dot_render(char **outputs, int noutputs, DotRun *run, const DagRequest *request)
+dot_render(char **outputs, int noutputs, DotRun *run, const DagRequest *request,
+		   Jsonb *config)
 {
 	Picture		pic;
 	List	  **tags;
@@ -343,8 +345,17 @@ dot_render(char **outputs, int noutputs, DotRun *run, const DagRequest *request)
 	StringInfoData out;
 
 	memset(&pic, 0, sizeof(pic));
-	pic.dag = dag_build_request(NULL, true, request);	/* every variant */
-	pic.scope = dot_scope(pic.dag, outputs, noutputs, run);
+	if (config)
+	{
+		/* the graph of that config: of each node, the variant it chooses */
+		pic.dag = dag_build_request(config, false, request);
+		pic.scope = dot_scope(pic.dag, pic.dag, outputs, noutputs, run);
+	}
+	else
+	{
+		pic.dag = dag_build_request(NULL, true, request);	/* every variant */
+		pic.scope = dot_scope(pic.dag, NULL, outputs, noutputs, run);
+	}
 	pic.run = run;
 	pic.maxstatements = 64;
 	pic.statements = palloc(sizeof(Statement) * pic.maxstatements);
