@@ -26,6 +26,7 @@ typedef struct GraphArgs
 	const char *output;			/* -o FILE, or NULL for stdout */
 	const char *format;			/* -T FORMAT */
 	const char *run_id;			/* --run ID */
+	Pairs		config;			/* --config KEY=VALUE */
 	RunModules	modules;		/* --module, --module-overrides */
 } GraphArgs;
 
@@ -55,21 +56,24 @@ const Command cmd_graph = {
 	"  -o, --output=FILE           where to write the picture\n"
 	"  -T, --format=FORMAT         dot, svg, png, pdf, ... (default: from FILE's extension)\n"
 	"      --run=RUN_ID            draw that run (passed to hamilton_dot as run_id)\n"
+	"  -c, --config=KEY=VALUE      draw the variants this config chooses (repeatable)\n"
 	MODULE_HELP "\n"
 	"Examples: hamilton graph forecast -o dag.svg\n"
-	"          hamilton graph spend_per_signup --module h2 --module h -o dag.svg\n",
+	"          hamilton graph spend_per_signup --module h2 --module h -o dag.svg\n"
+	"          hamilton graph selected -c region=eu\n",
 	graph_main
 };
 
 enum
 {
-	OPT_OUTPUT = 1, OPT_FORMAT, OPT_RUN
+	OPT_OUTPUT = 1, OPT_FORMAT, OPT_RUN, OPT_CONFIG
 };
 
 static const CmdOption graph_options[] = {
 	{"output", 'o', true, OPT_OUTPUT},
 	{"format", 'T', true, OPT_FORMAT},
 	{"run", 0, true, OPT_RUN},
+	{"config", 'c', true, OPT_CONFIG},
 	MODULE_OPTIONS,
 	{NULL, 0, false, 0}
 };
@@ -100,6 +104,8 @@ graph_option(int code, const char *arg, void *ctx)
 			}
 			ga->run_id = arg;
 			return true;
+		case OPT_CONFIG:
+			return pairs_add(&ga->config, arg, true);
 	}
 	return modules_option(&ga->modules, code, arg);
 }
@@ -282,6 +288,14 @@ report_dot_error(PGconn *conn, const PGresult *res, Cli *cli)
 	/* a hamilton_dot without modules (1.0) exists: say so, not that it is missing */
 	if (modules_report_unsupported(res))
 		return;
+	/* nor without config (1.1) */
+	if (sqlstate && strcmp(sqlstate, "42883") == 0 && primary &&
+		strstr(primary, "config => jsonb"))
+	{
+		cli_error("this database's pg_hamilton has no hamilton_dot(..., config => jsonb), which --config needs");
+		cli_hint("run ALTER EXTENSION hamilton UPDATE to bring it to this client's version");
+		return;
+	}
 	/* 42883 undefined_function */
 	if (sqlstate && strcmp(sqlstate, "42883") == 0 && primary &&
 		strstr(primary, "hamilton_dot("))
@@ -302,7 +316,8 @@ graph_main(int argc, char **argv, Cli *cli)
 {
 	GraphArgs	ga;
 	char	   *outputs = NULL;
-	const char *params[4];
+	char	   *config = NULL;
+	const char *params[5];
 	int			nparams = 2;
 	const char *named_args;
 	const char *format;
@@ -316,6 +331,7 @@ graph_main(int argc, char **argv, Cli *cli)
 	first = cli_parse_options(argc, argv, cli, graph_options, graph_option, &ga);
 	if (first < 0)
 	{
+		pairs_free(&ga.config);
 		modules_free(&ga.modules);
 		return first == -2 ? EXIT_OK : EXIT_USAGE;
 	}
@@ -324,6 +340,7 @@ graph_main(int argc, char **argv, Cli *cli)
 	{
 		cli_usage_error("cannot tell the format of \"%s\": name it .dot, .svg, .png or .pdf, or give -T FORMAT",
 						ga.output);
+		pairs_free(&ga.config);
 		modules_free(&ga.modules);
 		return EXIT_USAGE;
 	}
@@ -333,9 +350,14 @@ graph_main(int argc, char **argv, Cli *cli)
 		outputs = text_array_literal(argv + first, argc - first);
 	params[0] = outputs;
 	params[1] = ga.run_id;
+	if (ga.config.n > 0)
+	{
+		config = pairs_to_json(&ga.config);
+		params[nparams++] = config;
+	}
 	named_args = modules_named_args(&ga.modules, params, &nparams);
-	snprintf(sql, sizeof(sql), "SELECT %s.hamilton_dot($1::text[], $2::bigint%s)",
-			 api_schema(), named_args);
+	snprintf(sql, sizeof(sql), "SELECT %s.hamilton_dot($1::text[], $2::bigint%s%s)",
+			 api_schema(), config ? ", config => $3::jsonb" : "", named_args);
 	res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
@@ -363,6 +385,8 @@ graph_main(int argc, char **argv, Cli *cli)
 	PQclear(res);
 	cli_finish(conn);
 	free(outputs);
+	free(config);
+	pairs_free(&ga.config);
 	modules_free(&ga.modules);
 	return status;
 }

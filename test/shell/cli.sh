@@ -360,6 +360,12 @@ has "$tmp/dag.dot" 'digraph'
 has "$tmp/dag.dot" 'forecast'
 expect 0 graph forecast
 has "$tmp/out" 'digraph'
+if [ "$dot_used" = "the real hamilton_dot" ]; then
+    # --config draws the variants a config chooses, and says so in the title
+    expect 0 graph forecast -c region=eu
+    has "$tmp/out" 'execution path of shop\.forecast with config \{\\"region\\": \\"eu\\"\}'
+    expect 2 graph forecast -c region
+fi
 expect 0 graph forecast -o "$tmp/dag.svg"
 has "$tmp/out" "^wrote $tmp/dag.svg$"
 has "$tmp/dag.svg" '<svg'
