@@ -34,7 +34,7 @@ extern void materialize_drop_temp(const char *temp_name);
 extern uint64 result_statement(const char *sql, int expected);
 
 /* bulk_fill.c */
-extern uint64 bulk_fill(Oid relid, const char *select_sql);
+extern uint64 bulk_fill(Oid relid, const char *select_sql, const char *shown);
 
 /* swap.c */
 extern void *swap_begin_run(void);

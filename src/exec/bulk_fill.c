@@ -44,6 +44,7 @@ typedef struct BulkReceiver
 {
 	DestReceiver pub;
 	Relation	rel;
+	const char *shown;			/* the result's name, for errors */
 	BulkInsertState bistate;
 	CommandId	cid;
 	int			ti_options;
@@ -63,10 +64,11 @@ static void bulk_flush(BulkReceiver *r);
 /*
  * bulk_fill runs select_sql and writes its rows into relid, a table this
  * transaction created and holds locked, whose columns (dropped ones aside)
- * are the query's.  Returns the number of rows.
+ * are the query's.  shown is the result's name, for errors.  Returns the
+ * number of rows.
  */
 uint64
-bulk_fill(Oid relid, const char *select_sql)
+bulk_fill(Oid relid, const char *select_sql, const char *shown)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	BulkReceiver *r = palloc0(sizeof(BulkReceiver));
@@ -80,6 +82,7 @@ bulk_fill(Oid relid, const char *select_sql)
 	r->pub.rDestroy = bulk_destroy;
 	r->pub.mydest = DestNone;	/* a receiver of our own, not SPI's */
 	r->rel = table_open(relid, NoLock);
+	r->shown = shown;
 	r->slots = palloc0(sizeof(TupleTableSlot *) * BULK_MAX_SLOTS);
 	r->batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "hamilton bulk fill",
 										 ALLOCSET_DEFAULT_SIZES);
@@ -168,8 +171,8 @@ bulk_receive(TupleTableSlot *slot, DestReceiver *self)
 		if (dst->tts_isnull[ti] && ta->attnotnull)
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
-					 errmsg("null value in column \"%s\" of relation \"%s\" violates not-null constraint",
-							NameStr(ta->attname), RelationGetRelationName(r->rel)),
+					 errmsg("null value in column \"%s\" of result table %s violates not-null constraint",
+							NameStr(ta->attname), r->shown),
 					 errdetail("The node's query yielded a null there, and the result table declares the column NOT NULL."),
 					 errhint("Make the node's query yield no nulls in that column, or drop the constraint.")));
 		if (!dst->tts_isnull[ti] && ta->attlen == -1)

@@ -45,9 +45,9 @@ static void trusted_result_table(Oid relid, const char *schema, const char *qnam
 static void append_rules(Oid relid, const char *qname, StringInfo attached,
 						 StringInfo drops);
 static bool same_shape(Oid relid, const char *select_sql);
-static uint64 build_aside(Relation rel, const char *select_sql, Oid *staging);
-static uint64 create_filled(const char *qname, const char *select_sql, Oid nsp,
-							const char *name, Oid *relid);
+static uint64 build_aside(Relation rel, const char *qname, const char *select_sql, Oid *staging);
+static uint64 create_filled(const char *qname, const char *shown, const char *select_sql,
+							Oid nsp, const char *name, Oid *relid);
 
 /*
  * materialize_result writes a node's result into schema.name and returns
@@ -107,7 +107,7 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 
 			rows = create_filled(psprintf("%s.%s", quote_identifier(schema),
 										  quote_identifier(psprintf("pg_temp_%u", rel))),
-								 select_sql, nsp, psprintf("pg_temp_%u", rel), &staging);
+								 qname, select_sql, nsp, psprintf("pg_temp_%u", rel), &staging);
 			swap_defer(rel, staging, qname, name, doc, node_display, true, rows);
 			*relid = staging;
 			return rows;
@@ -119,7 +119,7 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 			Oid			staging;
 
 			swap_check_privileges(r, qname, node_display);
-			rows = build_aside(r, select_sql, &staging);
+			rows = build_aside(r, qname, select_sql, &staging);
 			swap_defer(rel, staging, qname, name, doc, node_display, false, rows);
 			table_close(r, NoLock);
 			*relid = rel;
@@ -135,7 +135,7 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 		return rows;
 	}
 
-	rows = create_filled(qname, select_sql, nsp, name, relid);
+	rows = create_filled(qname, qname, select_sql, nsp, name, relid);
 	if (doc)
 		result_statement(psprintf("COMMENT ON TABLE %s IS %s", qname, quote_literal_cstr(doc)),
 						 SPI_OK_UTILITY);
@@ -149,13 +149,13 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
  * ACCESS SHARE on the result, and returns the number of rows.
  */
 static uint64
-build_aside(Relation rel, const char *select_sql, Oid *staging)
+build_aside(Relation rel, const char *qname, const char *select_sql, Oid *staging)
 {
 	*staging = make_new_heap(RelationGetRelid(rel), rel->rd_rel->reltablespace,
 							rel->rd_rel->relam, rel->rd_rel->relpersistence,
 							AccessShareLock);
 	CommandCounterIncrement();
-	return bulk_fill(*staging, select_sql);
+	return bulk_fill(*staging, select_sql, qname);
 }
 
 /*
@@ -165,13 +165,14 @@ build_aside(Relation rel, const char *select_sql, Oid *staging)
  * nobody else sees it before the run commits.
  */
 static uint64
-create_filled(const char *qname, const char *select_sql, Oid nsp, const char *name, Oid *relid)
+create_filled(const char *qname, const char *shown, const char *select_sql, Oid nsp,
+			  const char *name, Oid *relid)
 {
 	result_statement(psprintf("CREATE TABLE %s AS\n%s\nWITH NO DATA", qname, select_sql),
 					 SPI_OK_UTILITY);
 	CommandCounterIncrement();
 	*relid = get_relname_relid(name, nsp);
-	return bulk_fill(*relid, select_sql);
+	return bulk_fill(*relid, select_sql, shown);
 }
 
 /*
