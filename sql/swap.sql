@@ -70,7 +70,7 @@ INSERT INTO sw.src VALUES (9, 'v9');
 SELECT node, rows, status FROM hamilton_execute(ARRAY['items', 'total']);
 SELECT n FROM sw.total;
 SELECT node, relation, passed FROM hamilton.check_results
-WHERE run_id = (SELECT max(run_id) FROM hamilton.runs);
+WHERE node = 'sw.total' ORDER BY run_id DESC LIMIT 1;
 DELETE FROM sw.src WHERE id = 9;
 SELECT node, rows, status FROM hamilton_execute(ARRAY['items']);
 

@@ -19,10 +19,16 @@
  * those taken in this attempt are released and the run waits, holding
  * none of them, for the transactions that hold the missed one
  * (WaitForLockers: it queues nothing, so new readers are not stalled, and
- * it obeys lock_timeout and cancels), then tries again.  A run cannot
- * starve forever: after SWAP_MAX_MISSES misses it fails, with a hint, and
- * is recorded as failed (its results unchanged).  Locks the caller held
- * before the call are kept while the run waits: they are the caller's.
+ * it obeys lock_timeout and cancels), then tries again.  Against
+ * starvation by a steady stream of readers: after SWAP_QUIET_TRIES misses,
+ * the run waits for the missed lock in its queue (new readers of that one
+ * result then queue behind it), still holding none of the others, and
+ * tries the others again.  A cycle through such a queued wait has a soft
+ * edge, which PostgreSQL's deadlock detector resolves by reordering the
+ * queue, not by killing anyone.  lock_timeout, statement_timeout and
+ * cancels end any wait; the run is then recorded as failed, its results
+ * unchanged.  Locks the caller held before the call are kept while the
+ * run waits: they are the caller's.
  *
  * Staging heaps made by this transaction vanish with it, whatever ends it;
  * they are named pg_temp_<oid> (make_new_heap's name), are never visible
@@ -49,8 +55,8 @@
 
 #include "exec.h"
 
-/* how many times a run may find a result's lock taken before it gives up */
-#define SWAP_MAX_MISSES 100
+/* how many misses a run waits for without queueing */
+#define SWAP_QUIET_TRIES 10
 
 typedef struct PendingSwap
 {
@@ -262,12 +268,18 @@ swap_result_heap(Oid result, Oid staging, TransactionId frozenxid, MultiXactId m
 
 /*
  * lock_all_results takes the ACCESS EXCLUSIVE lock of every result in
- * pending, all or none at a time (see the file's comment).
+ * pending, all or none at a time (see the file's comment).  The first
+ * SWAP_QUIET_TRIES misses wait with WaitForLockers, which queues nothing;
+ * after that, the missed lock is waited for in its queue (LockRelationOid),
+ * still holding none of the others, so that new readers of that result
+ * queue behind the run instead of starving it; then the others are tried
+ * again.
  */
 static void
 lock_all_results(List *pending)
 {
 	int			misses = 0;
+	PendingSwap *queued = NULL;		/* held by a queued wait, this attempt */
 
 	for (;;)
 	{
@@ -276,11 +288,13 @@ lock_all_results(List *pending)
 		LOCKTAG		tag;
 
 		CHECK_FOR_INTERRUPTS();
+		if (queued)
+			LockRelationOid(queued->result, AccessExclusiveLock);
 		foreach(lc, pending)
 		{
 			PendingSwap *p = lfirst(lc);
 
-			if (!ConditionalLockRelationOid(p->result, AccessExclusiveLock))
+			if (p != queued && !ConditionalLockRelationOid(p->result, AccessExclusiveLock))
 			{
 				missed = p;
 				break;
@@ -294,17 +308,19 @@ lock_all_results(List *pending)
 
 			if (p == missed)
 				break;
-			UnlockRelationOid(p->result, AccessExclusiveLock);
+			if (p != queued)
+				UnlockRelationOid(p->result, AccessExclusiveLock);
 		}
-		if (++misses > SWAP_MAX_MISSES)
-			ereport(ERROR,
-					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-					 errmsg("could not lock result table %s to swap in its new rows", missed->qname),
-					 errdetail("Other transactions held it, or another result of the run, each of %d times the run tried; the run computed everything, and kept nothing.",
-							   SWAP_MAX_MISSES),
-					 errhint("Run the dataflow again when fewer transactions read its results, or keep readers' transactions short.")));
-		SET_LOCKTAG_RELATION(tag, MyDatabaseId, missed->result);
-		WaitForLockers(tag, AccessExclusiveLock, false);
+		if (queued)
+			UnlockRelationOid(queued->result, AccessExclusiveLock);
+		if (++misses <= SWAP_QUIET_TRIES)
+		{
+			SET_LOCKTAG_RELATION(tag, MyDatabaseId, missed->result);
+			WaitForLockers(tag, AccessExclusiveLock, false);
+			queued = NULL;
+		}
+		else
+			queued = missed;
 	}
 }
 
