@@ -80,6 +80,7 @@ typedef struct SwapRun
 
 static SwapRun *current_run = NULL;
 
+static PendingSwap *find_pending(const char *qname, bool staging_only);
 static void lock_all_results(List *pending);
 static void recheck_result(PendingSwap *p);
 
@@ -136,24 +137,37 @@ swap_defer(Oid result, Oid staging, const char *qname, const char *name,
 }
 
 /*
+ * find_pending returns the result built aside that qname names: its
+ * staging heap, or (unless staging_only) the result itself; else NULL.
+ */
+static PendingSwap *
+find_pending(const char *qname, bool staging_only)
+{
+	ListCell   *lc;
+
+	if (current_run == NULL || qname == NULL)
+		return NULL;
+	foreach(lc, current_run->pending)
+	{
+		PendingSwap *p = lfirst(lc);
+
+		if (strcmp(p->staging_qname, qname) == 0 ||
+			(!staging_only && strcmp(p->qname, qname) == 0))
+			return p;
+	}
+	return NULL;
+}
+
+/*
  * swap_reading returns the relation that holds a result's rows during the
  * run: its staging heap when it was built aside, else the name itself.
  */
 const char *
 swap_reading(const char *qname)
 {
-	ListCell   *lc;
+	PendingSwap *p = find_pending(qname, false);
 
-	if (current_run == NULL || qname == NULL)
-		return qname;
-	foreach(lc, current_run->pending)
-	{
-		PendingSwap *p = lfirst(lc);
-
-		if (strcmp(p->qname, qname) == 0 || strcmp(p->staging_qname, qname) == 0)
-			return p->staging_qname;
-	}
-	return qname;
+	return p ? p->staging_qname : qname;
 }
 
 /*
@@ -163,18 +177,9 @@ swap_reading(const char *qname)
 const char *
 swap_shown(const char *qname)
 {
-	ListCell   *lc;
+	PendingSwap *p = find_pending(qname, true);
 
-	if (current_run == NULL || qname == NULL)
-		return qname;
-	foreach(lc, current_run->pending)
-	{
-		PendingSwap *p = lfirst(lc);
-
-		if (strcmp(p->staging_qname, qname) == 0)
-			return p->qname;
-	}
-	return qname;
+	return p ? p->qname : qname;
 }
 
 /*
