@@ -138,6 +138,19 @@ FETCH 1 FROM c;
 SELECT node, rows, status FROM hamilton_execute(ARRAY['items']);
 ROLLBACK;
 
+-- Staging heaps committed by other transactions (for a run that no longer
+-- runs) are dropped by hamilton_staging_cleanup, and reported; a row that
+-- names a result, or a relation that is gone, drops nothing.
+CREATE TABLE sw.pg_temp_stale (id int);
+INSERT INTO hamilton.staging (relation, schema_name, node_name, run_id)
+VALUES ('sw.pg_temp_stale'::regclass, 'sw', 'items', 9401),
+       ('sw.items'::regclass, 'sw', 'items', 9401),
+       (4000000000, 'sw', 'items', 9401);
+SELECT staging, result, run_id, dropped FROM hamilton_staging_cleanup() ORDER BY staging;
+SELECT to_regclass('sw.pg_temp_stale') AS stale, to_regclass('sw.items') AS items,
+       (SELECT count(*) FROM hamilton.staging) AS rows_left;
+SELECT has_function_privilege('public', 'hamilton_staging_cleanup()', 'EXECUTE') AS public_may_clean;
+
 DROP VIEW sw.items_view;
 SELECT hamilton_drop(node) FROM hamilton.nodes WHERE module = 'sw' AND language = 'sql';
 DROP SCHEMA sw CASCADE;
