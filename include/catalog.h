@@ -178,6 +178,7 @@ extern List *catalog_variant_owners(const char *schema, const char *node,
 
 /* result_rows.c: the lineage of each materialized result */
 extern Oid	catalog_result_relation(const char *schema, const char *name);
+extern void catalog_rebind_result(const char *schema, const char *name, Oid relid);
 extern void catalog_write_result(const char *schema, const char *name, Oid relid,
 								 int64 run_id, const char *fingerprint,
 								 const char *inputs_json, const char *upstream_json,

@@ -12,6 +12,7 @@
 #include "postgres.h"
 
 #include "runlog.h"
+#include "utils/relcache.h"
 
 /* step_loop.c */
 extern void plan_execute(HPlan *plan);
@@ -28,6 +29,28 @@ extern uint64 materialize_result(const char *schema, const char *name,
 								 const char *node_display, Oid *relid);
 extern uint64 materialize_temp(const char *temp_name, const char *select_sql);
 extern void materialize_drop_temp(const char *temp_name);
+
+/* result_sql.c */
+extern uint64 result_statement(const char *sql, int expected);
+
+/* bulk_fill.c */
+extern uint64 bulk_fill(Oid relid, const char *select_sql, const char *shown);
+
+/* swap.c */
+extern void *swap_begin_run(void);
+extern void swap_end_run(void *outer);
+extern void swap_defer(Oid result, Oid staging, const char *qname, const char *name,
+					   const char *doc, const char *node_display, bool rename,
+					   uint64 rows);
+extern const char *swap_reading(const char *qname);
+extern const char *swap_shown(const char *qname);
+extern void swap_finish_run(void);
+extern void swap_result_heap(Oid result, Oid staging, TransactionId frozenxid,
+							 MultiXactId minmxid);
+
+/* swap_checks.c */
+extern const char *swap_bypass_reason(Relation rel);
+extern void swap_check_privileges(Relation rel, const char *qname, const char *node_display);
 
 /* result_locks.c */
 extern void lock_result_names(List *schema_name_pairs);

@@ -73,3 +73,24 @@ catalog_write_result(const char *schema, const char *name, Oid relid, int64 run_
 					 8, argtypes, values, NULL, SPI_OK_INSERT);
 	catalog_owner_end(&w);
 }
+
+/*
+ * catalog_rebind_result points a result's row at the table that replaced
+ * the one it named (a result whose shape changed, renamed into place).
+ */
+void
+catalog_rebind_result(const char *schema, const char *name, Oid relid)
+{
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, OIDOID};
+	Datum		values[3];
+	OwnerScope	w;
+
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
+	values[2] = ObjectIdGetDatum(relid);
+	catalog_owner_begin(&w);
+	spi_exec_checked("UPDATE " CATALOG_TABLE("result") " SET relation = $3::pg_catalog.oid "
+					 "WHERE schema_name = $1 AND node_name = $2",
+					 3, argtypes, values, NULL, SPI_OK_UPDATE);
+	catalog_owner_end(&w);
+}

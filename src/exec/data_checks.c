@@ -54,7 +54,10 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 	if (node->checks == NULL)
 		return;
 	if (relation)
-		source = relation;
+	{
+		source = swap_reading(relation);	/* a result built aside */
+		relation = swap_shown(relation);
+	}
 	else if (step->action == STEP_VALUE && step->literal)
 		source = psprintf("(SELECT %s AS %s)", step->literal, quote_identifier(node->name));
 	else

@@ -110,6 +110,7 @@ run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys)
 										 node->display, &relid);
 			t->status = "materialized";
 			lineage_record(plan, s, relid);
+			t->relation = (char *) swap_reading(t->relation);
 		}
 		else
 		{

@@ -27,6 +27,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_rewrite.h"
+#include "commands/cluster.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -44,36 +45,24 @@ static void trusted_result_table(Oid relid, const char *schema, const char *qnam
 static void append_rules(Oid relid, const char *qname, StringInfo attached,
 						 StringInfo drops);
 static bool same_shape(Oid relid, const char *select_sql);
-static uint64 spi_rows(const char *sql, int expected);
-
-/*
- * spi_rows runs one statement on a result table.  Anything but the expected
- * answer means something changed the statement's meaning (a rule or trigger
- * the table's owner added): that is reported, not assumed away.
- */
-static uint64
-spi_rows(const char *sql, int expected)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	int			rc = SPI_execute(sql, false, 0);
-	uint64		rows = SPI_processed;
-
-	MemoryContextSwitchTo(cxt);
-	if (rc != expected)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("unexpected result \"%s\" while writing a node's result", SPI_result_code_string(rc)),
-				 errdetail("Statement: %s", sql),
-				 errhint("Rules on a result table change what writing it does; drop them.")));
-	if (SPI_tuptable)
-		SPI_freetuptable(SPI_tuptable);
-	return rows;
-}
+static uint64 build_aside(Relation rel, const char *qname, const char *select_sql, Oid *staging);
+static uint64 create_filled(const char *qname, const char *shown, const char *select_sql,
+							Oid nsp, const char *name, Oid *relid);
 
 /*
  * materialize_result writes a node's result into schema.name and returns
  * the number of rows.  The caller holds the node's advisory lock; the
  * schema is locked here, for the lineage row that names it.
+ *
+ * An existing result is built aside (build_aside) and swapped in when the
+ * run has passed (swap.c), holding only ACCESS SHARE on it meanwhile, so
+ * readers keep reading it.  One whose rows a swap would not write as the
+ * executor does (swap_bypass_reason) is emptied with TRUNCATE and refilled
+ * with INSERT, under ACCESS EXCLUSIVE from this step to the end of the
+ * transaction.  One whose shape changed is built as a new table, which
+ * replaces it at the end.  A new result is created empty and filled by the
+ * bulk path; nobody else sees it before the run commits.  In every case
+ * later steps read the rows through swap_reading.
  */
 uint64
 materialize_result(const char *schema, const char *name, const char *select_sql,
@@ -86,6 +75,9 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 
 	if (OidIsValid(rel))
 	{
+		Relation	r;
+		const char *reason;
+
 		if (catalog_result_relation(schema, name) != rel)
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_TABLE),
@@ -100,8 +92,8 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 					 errdetail("Node %s writes its result to a table of that name.", node_display),
 					 errhint("Drop it so that node %s can write its result there.", node_display)));
 
-		/* Lock first: readers keep the old rows until we commit. */
-		LockRelationOid(rel, AccessExclusiveLock);
+		/* A reader's lock: readers keep the old rows, and nobody alters it. */
+		LockRelationOid(rel, AccessShareLock);
 		if (get_relname_relid(name, nsp) != rel)
 			ereport(ERROR,
 					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -109,23 +101,78 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 					 errdetail("Another session changed the table between its lookup and its lock."),
 					 errhint("Run the dataflow again.")));
 		trusted_result_table(rel, schema, qname, node_display);
-		if (same_shape(rel, select_sql))
+		if (!same_shape(rel, select_sql))
 		{
-			spi_rows(psprintf("TRUNCATE TABLE %s", qname), SPI_OK_UTILITY);
-			rows = spi_rows(psprintf("INSERT INTO %s\n%s", qname, select_sql), SPI_OK_INSERT);
+			Oid			staging;
+
+			rows = create_filled(psprintf("%s.%s", quote_identifier(schema),
+										  quote_identifier(psprintf("pg_temp_%u", rel))),
+								 qname, select_sql, nsp, psprintf("pg_temp_%u", rel), &staging);
+			swap_defer(rel, staging, qname, name, doc, node_display, true, rows);
+			*relid = staging;
+			return rows;
+		}
+		r = table_open(rel, NoLock);
+		reason = swap_bypass_reason(r);
+		if (reason == NULL)
+		{
+			Oid			staging;
+
+			swap_check_privileges(r, qname, node_display);
+			rows = build_aside(r, qname, select_sql, &staging);
+			swap_defer(rel, staging, qname, name, doc, node_display, false, rows);
+			table_close(r, NoLock);
 			*relid = rel;
 			return rows;
 		}
-		spi_rows(psprintf("DROP TABLE %s", qname), SPI_OK_UTILITY);
+		table_close(r, NoLock);
+		ereport(DEBUG1,
+				(errmsg_internal("result table %s is written with TRUNCATE and INSERT: %s", qname, reason)));
+		LockRelationOid(rel, AccessExclusiveLock);
+		result_statement(psprintf("TRUNCATE TABLE %s", qname), SPI_OK_UTILITY);
+		rows = result_statement(psprintf("INSERT INTO %s\n%s", qname, select_sql), SPI_OK_INSERT);
+		*relid = rel;
+		return rows;
 	}
 
-	rows = spi_rows(psprintf("CREATE TABLE %s AS\n%s", qname, select_sql), SPI_OK_UTILITY);
+	rows = create_filled(qname, qname, select_sql, nsp, name, relid);
 	if (doc)
-		spi_rows(psprintf("COMMENT ON TABLE %s IS %s", qname, quote_literal_cstr(doc)),
-				 SPI_OK_UTILITY);
+		result_statement(psprintf("COMMENT ON TABLE %s IS %s", qname, quote_literal_cstr(doc)),
+						 SPI_OK_UTILITY);
+	CommandCounterIncrement();
+	return rows;
+}
+
+/*
+ * build_aside fills a staging heap with the result's exact descriptor
+ * (make_new_heap, dropped columns included) by the bulk path, holding
+ * ACCESS SHARE on the result, and returns the number of rows.
+ */
+static uint64
+build_aside(Relation rel, const char *qname, const char *select_sql, Oid *staging)
+{
+	*staging = make_new_heap(RelationGetRelid(rel), rel->rd_rel->reltablespace,
+							rel->rd_rel->relam, rel->rd_rel->relpersistence,
+							AccessShareLock);
+	CommandCounterIncrement();
+	return bulk_fill(*staging, select_sql, qname);
+}
+
+/*
+ * create_filled creates table qname (named name in nsp) with the query's
+ * columns and no rows, fills it by the bulk path, and returns the number
+ * of rows; *relid is the new table.  The table is new in this transaction:
+ * nobody else sees it before the run commits.
+ */
+static uint64
+create_filled(const char *qname, const char *shown, const char *select_sql, Oid nsp,
+			  const char *name, Oid *relid)
+{
+	result_statement(psprintf("CREATE TABLE %s AS\n%s\nWITH NO DATA", qname, select_sql),
+					 SPI_OK_UTILITY);
 	CommandCounterIncrement();
 	*relid = get_relname_relid(name, nsp);
-	return rows;
+	return bulk_fill(*relid, select_sql, shown);
 }
 
 /*
@@ -289,12 +336,12 @@ materialize_temp(const char *temp_name, const char *select_sql)
 {
 	uint64		rows;
 
-	rows = spi_rows(psprintf("CREATE TEMPORARY TABLE %s AS\n%s",
+	rows = result_statement(psprintf("CREATE TEMPORARY TABLE %s AS\n%s",
 							 quote_identifier(temp_name), select_sql),
 					SPI_OK_UTILITY);
 	/* Without statistics, the consumers' plans would be guesses. */
 	if (rows >= 1000)
-		spi_rows(psprintf("ANALYZE pg_temp.%s", quote_identifier(temp_name)), SPI_OK_UTILITY);
+		result_statement(psprintf("ANALYZE pg_temp.%s", quote_identifier(temp_name)), SPI_OK_UTILITY);
 	return rows;
 }
 
@@ -302,6 +349,6 @@ materialize_temp(const char *temp_name, const char *select_sql)
 void
 materialize_drop_temp(const char *temp_name)
 {
-	spi_rows(psprintf("DROP TABLE IF EXISTS pg_temp.%s", quote_identifier(temp_name)),
+	result_statement(psprintf("DROP TABLE IF EXISTS pg_temp.%s", quote_identifier(temp_name)),
 			 SPI_OK_UTILITY);
 }

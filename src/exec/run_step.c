@@ -75,6 +75,8 @@ exec_run_step(HPlan *plan, int stepno)
 			step->has_rows = true;
 			step->status = "materialized";
 			lineage_record(plan, stepno, relid);
+			/* later steps read the rows where they are until the swap */
+			step->relation = (char *) swap_reading(step->relation);
 			checks_run(plan, stepno, step->result_table);
 			break;
 		case STEP_FRAME:

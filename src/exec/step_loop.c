@@ -37,6 +37,7 @@ plan_execute(HPlan *plan)
 {
 	TimestampTz started = GetCurrentTimestamp();
 	List	   *results = NIL;
+	void	   *outer_swaps;
 	int			i;
 
 	plan->run_id = catalog_next_run_id();
@@ -66,10 +67,19 @@ plan_execute(HPlan *plan)
 		}
 	lock_results_guarded(plan, results, started);
 
-	for (i = 0; i < plan->nsteps; i++)
-		run_step_guarded(plan, i, started);
-
-	finish_guarded(plan, started);
+	/* an enclosing run's results built aside are put back, whatever happens */
+	outer_swaps = swap_begin_run();
+	PG_TRY();
+	{
+		for (i = 0; i < plan->nsteps; i++)
+			run_step_guarded(plan, i, started);
+		finish_guarded(plan, started);
+	}
+	PG_FINALLY();
+	{
+		swap_end_run(outer_swaps);
+	}
+	PG_END_TRY();
 }
 
 /*
@@ -205,8 +215,10 @@ run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 
 /*
  * finish_guarded ends a run whose steps all ran: its temporary tables
- * dropped, its outcome written, in a subtransaction, so that an error there
- * (a cancel) is recorded as the run's failure, every step rolled back.
+ * dropped, the results it built aside swapped in (swap.c), its outcome
+ * written, in a subtransaction, so that an error there (a cancel, a lock
+ * timeout while the swap waits) is recorded as the run's failure, every
+ * step rolled back.
  */
 static void
 finish_guarded(HPlan *plan, TimestampTz started)
@@ -222,6 +234,7 @@ finish_guarded(HPlan *plan, TimestampTz started)
 			if (plan->steps[i].action == STEP_TEMP ||
 				(plan->steps[i].action == STEP_COLUMN && plan->steps[i].temp_name))
 				materialize_drop_temp(plan->steps[i].temp_name);
+		swap_finish_run();
 		runlog_record(plan, started, "succeeded", -1, NULL, false);
 		subxact_commit(&sx);
 	}
@@ -233,7 +246,7 @@ finish_guarded(HPlan *plan, TimestampTz started)
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),
 				 errmsg("%s", edata->message),
-				 errdetail("Run " INT64_FORMAT " had run its %d steps; nothing it computed was kept and earlier results are unchanged.",
+				 errdetail("Run " INT64_FORMAT " had run its %d steps and was swapping in its results; nothing it computed was kept and earlier results are unchanged.",
 						   plan->run_id, plan->nsteps),
 				 errhint("The failed run is in the history: SELECT * FROM " HAMILTON_SCHEMA ".runs WHERE run_id = " INT64_FORMAT ";",
 						 plan->run_id)));

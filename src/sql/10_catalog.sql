@@ -151,6 +151,23 @@ CREATE TABLE hamilton.result (
     PRIMARY KEY (schema_name, node_name)
 );
 
+/*
+ * Staging heaps built and committed by a transaction other than the run
+ * that swaps them in (src/exec/swap.c; a background worker, a remote
+ * server).  A staging heap is never a result: results are found through
+ * hamilton.result only, and a staging heap is named pg_temp_<oid>.  Those
+ * a run made in its own transaction vanish with it and are never here.
+ * hamilton_staging_cleanup() drops those whose run no longer runs, and
+ * reports them.
+ */
+CREATE TABLE hamilton.staging (
+    relation     oid PRIMARY KEY,
+    schema_name  name NOT NULL,
+    node_name    name NOT NULL,
+    run_id       bigint NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
 -- pg_dump keeps users' definitions and history (the tables are extension members).
 SELECT pg_catalog.pg_extension_config_dump('hamilton.module', '');
 SELECT pg_catalog.pg_extension_config_dump('hamilton.sql_node', '');

@@ -158,3 +158,37 @@ AS 'MODULE_PATHNAME', 'hamilton_orphans'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION @extschema@.hamilton_orphans(boolean) IS
   'the catalog''s rows whose schema does not exist (left by a dump restored without it), per module, table and name; remove => true removes them';
+
+CREATE FUNCTION @extschema@.hamilton_staging_cleanup()
+RETURNS TABLE (staging text, result text, run_id bigint, dropped boolean)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    s record;
+BEGIN
+    FOR s IN
+        SELECT st.relation, st.schema_name, st.node_name, st.run_id, c.oid IS NOT NULL AS present
+        FROM hamilton.staging st
+        LEFT JOIN pg_class c ON c.oid = st.relation AND c.relname LIKE 'pg\_temp\_%'
+             AND NOT EXISTS (SELECT 1 FROM hamilton.result r WHERE r.relation::oid = c.oid)
+        WHERE NOT EXISTS (SELECT 1 FROM hamilton.runs r WHERE r.run_id = st.run_id AND r.status = 'running')
+        ORDER BY st.relation
+    LOOP
+        staging := coalesce((SELECT s.relation::regclass::text FROM pg_class c WHERE c.oid = s.relation),
+                            s.relation::text);
+        result := format('%I.%I', s.schema_name, s.node_name);
+        run_id := s.run_id;
+        dropped := s.present;
+        IF s.present THEN
+            EXECUTE format('DROP TABLE %s', s.relation::regclass);
+        END IF;
+        DELETE FROM hamilton.staging st WHERE st.relation = s.relation;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+REVOKE ALL ON FUNCTION @extschema@.hamilton_staging_cleanup() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.hamilton_staging_cleanup() IS
+  'drops the staging heaps other transactions built for runs that no longer run, and reports them (dropped is false for a row whose relation is gone, or is not a staging heap)';
