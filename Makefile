@@ -42,6 +42,7 @@ REGRESS = \
 	dot_text \
 	openlineage \
 	schedule \
+	schedule_path \
 	function_variants \
 	frames \
 	frame_errors \
