@@ -37,6 +37,7 @@ REGRESS = \
 	security \
 	names \
 	capture \
+	capture_values \
 	scale \
 	dot \
 	dot_text \
