@@ -47,6 +47,7 @@ REGRESS = \
 	function_variants \
 	frames \
 	frame_errors \
+	frame_paths \
 	checks \
 	variants \
 	parameterize \

@@ -182,6 +182,10 @@ extern void validate_node(ValidateState *st, int i);
 
 /* checks.c */
 extern void validate_checks(ValidateState *st);
+extern DagShapes *validate_request_shapes(ValidateState *st);
+
+/* frame_paths.c */
+extern void validate_frame_paths(ValidateState *st);
 
 /* problems.c */
 extern void plan_raise_problems(HPlan *plan);

@@ -12,6 +12,8 @@
  */
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
@@ -38,9 +40,25 @@ pin_safe_search_path(void)
 void
 pin_module_search_path(const char *schema, bool with_public)
 {
-	(void) set_config_option("search_path",
-							 psprintf(with_public ? "%s, public, pg_temp" : "%s, pg_temp",
-									  quote_identifier(schema)),
+	pin_modules_search_path(list_make1((char *) schema), with_public);
+}
+
+/*
+ * pin_modules_search_path is pin_module_search_path for several modules'
+ * schemas, in the order given (a frame's query, which holds SQL of the
+ * frame's module and of its columns' modules: dag_frame_modules).
+ */
+void
+pin_modules_search_path(List *schemas, bool with_public)
+{
+	StringInfoData path;
+	ListCell   *lc;
+
+	initStringInfo(&path);
+	foreach(lc, schemas)
+		appendStringInfo(&path, "%s, ", quote_identifier((const char *) lfirst(lc)));
+	appendStringInfoString(&path, with_public ? "public, pg_temp" : "pg_temp");
+	(void) set_config_option("search_path", path.data,
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 }
 
