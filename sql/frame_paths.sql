@@ -43,6 +43,11 @@ WHERE c.run_id = (SELECT max(run_id) FROM hamilton.runs WHERE run_id BETWEEN 635
 SELECT * FROM hamilton_execute(ARRAY['fpb.doubled'], modules => ARRAY['fpb', 'fpz']);
 SELECT problem, node, message FROM hamilton_validate(ARRAY['fpb.doubled'], modules => ARRAY['fpb', 'fpz']);
 TABLE fpb.same;
+-- So it is when the frame is overridden: its columns' query still holds
+-- both modules' SQL.
+CREATE TABLE fpz.fixed AS SELECT g AS id, g::float8 AS spend FROM generate_series(1, 3) g;
+SELECT * FROM hamilton_execute(ARRAY['fpb.doubled'], modules => ARRAY['fpb', 'fpz'],
+                               overrides => '{"fpz.base": "fpz.fixed"}');
 -- Qualified, it means fpb._scale there too.
 SELECT hamilton_define('fpb.doubled', 'fpb._scale(spend)');
 SELECT node, status FROM hamilton_execute(ARRAY['fpb.doubled'], modules => ARRAY['fpb', 'fpz']);

@@ -44,15 +44,15 @@ validate_frame_paths(ValidateState *st)
 		List	   *schemas;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!st->in_closure[f] || st->overridden[f] || dag->nodes[f].nkey == 0 ||
-			dag->nodes[f].schema == NULL)
+		if (!st->in_closure[f] || dag->nodes[f].nkey == 0 || dag->nodes[f].schema == NULL)
 			continue;
 		schemas = dag_frame_modules(dag, f, st->in_closure);
 		if (list_length(schemas) < 2)
 			continue;			/* one module: its own path */
 		if (sh == NULL)
 			sh = validate_request_shapes(st);
-		check_fragment(st, sh, f, f, schemas);
+		if (!st->overridden[f])
+			check_fragment(st, sh, f, f, schemas);	/* else the query reads the override */
 		for (i = 0; i < dag->nnodes; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
