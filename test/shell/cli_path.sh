@@ -11,10 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/common.sh
 
+db=hamilton_cli_path victim=hamilton_cli_path_victim intruder=hamilton_cli_path_intruder
 HAMILTON=${HAMILTON:-$("$PG_BIN/pg_config" --bindir)/hamilton}
-db=hamilton_cli_path
-victim=hamilton_cli_path_victim
-intruder=hamilton_cli_path_intruder
 tmp=$(mktemp -d)
 cleanup() {
     rm -rf "$tmp"
