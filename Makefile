@@ -38,6 +38,7 @@ REGRESS = \
 	names \
 	capture \
 	capture_values \
+	capture_groups \
 	scale \
 	dot \
 	dot_text \
