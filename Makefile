@@ -39,6 +39,7 @@ REGRESS = \
 	capture \
 	capture_values \
 	capture_groups \
+	user_schema \
 	scale \
 	dot \
 	dot_text \

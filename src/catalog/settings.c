@@ -56,10 +56,31 @@ pin_modules_search_path(List *schemas, bool with_public)
 
 	initStringInfo(&path);
 	foreach(lc, schemas)
+	{
+		catalog_check_path_schema((const char *) lfirst(lc));
 		appendStringInfo(&path, "%s, ", quote_identifier((const char *) lfirst(lc)));
+	}
 	appendStringInfoString(&path, with_public ? "public, pg_temp" : "pg_temp");
 	(void) set_config_option("search_path", path.data,
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+}
+
+/*
+ * catalog_check_path_schema refuses a schema that a search_path cannot
+ * name: "$user", which search_path reads as the schema named after the
+ * current role, quoted or not.  A module there would have its names looked
+ * up in that other schema, whoever owns it.
+ */
+void
+catalog_check_path_schema(const char *schema)
+{
+	if (strcmp(schema, "$user") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+				 errmsg("schema \"$user\" cannot hold a dataflow"),
+				 errdetail("In search_path, \"$user\" stands for the schema named after the current role, quoted or not, "
+						   "so the names of its nodes would be looked up in that schema instead."),
+				 errhint("Rename the schema: ALTER SCHEMA \"$user\" RENAME TO dataflow;")));
 }
 
 /*
