@@ -37,14 +37,19 @@ REGRESS = \
 	security \
 	names \
 	capture \
+	capture_values \
+	capture_groups \
+	user_schema \
 	scale \
 	dot \
 	dot_text \
 	openlineage \
 	schedule \
+	schedule_path \
 	function_variants \
 	frames \
 	frame_errors \
+	frame_paths \
 	checks \
 	variants \
 	parameterize \

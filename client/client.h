@@ -176,6 +176,7 @@ void		request_free(Request *rq);
 /* connect.c */
 PGconn	   *cli_connect(Cli *cli);
 const char *api_schema(void);
+char	   *cli_user_relation(PGconn *conn, Cli *cli, const char *name);
 PGresult   *cli_query(PGconn *conn, Cli *cli, const char *sql, int nparams,
 					  const char *const *params);
 void		cli_report_result_error(PGconn *conn, const PGresult *res, Cli *cli);

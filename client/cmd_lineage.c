@@ -33,8 +33,8 @@ no_option(int code, const char *arg, void *ctx)
 
 /*
  * lineage_main prints the lineage of one table.  The argument is matched as
- * a relation (through search_path, as in SQL), as a node's qualified name,
- * or as a node's bare name in any module.
+ * a relation (through the user's search_path, as in SQL: cli_user_relation),
+ * as a node's qualified name, or as a node's bare name in any module.
  */
 static int
 lineage_main(int argc, char **argv, Cli *cli)
@@ -43,7 +43,7 @@ lineage_main(int argc, char **argv, Cli *cli)
 		"table", "node", "run", "materialized", "fingerprint", "inputs",
 		"upstream", "sources"
 	};
-	const char *params[1];
+	const char *params[2];
 	PGconn	   *conn;
 	PGresult   *res;
 	int			first;
@@ -66,6 +66,7 @@ lineage_main(int argc, char **argv, Cli *cli)
 	params[0] = argv[first];
 
 	conn = cli_connect(cli);
+	params[1] = cli_user_relation(conn, cli, argv[first]);
 	res = cli_query(conn, cli,
 					"SELECT l.relation::text, l.node,"
 					"       l.run_id || coalesce(' (' || l.run_status || ')', ''),"
@@ -77,10 +78,10 @@ lineage_main(int argc, char **argv, Cli *cli)
 					"                 FROM jsonb_array_elements(l.upstream) AS u), '(none)'),"
 					"       coalesce(nullif(array_to_string(l.sources, ', '), ''), '(none)')"
 					"  FROM hamilton.lineage l"
-					" WHERE l.relation = to_regclass($1) OR l.node = $1"
+					" WHERE l.relation = $2::oid OR l.node = $1"
 					"    OR l.node = quote_ident(l.module) || '.' || quote_ident($1)"
 					" ORDER BY 1",
-					1, params);
+					2, params);
 	if (PQntuples(res) == 0)
 	{
 		cli_error("no lineage for \"%s\": pg_hamilton has not materialized it, or you may not read it",

@@ -13,6 +13,7 @@
 #include "client.h"
 
 static void report_conn_error(PGconn *conn, Cli *cli);
+static void set_search_path(PGconn *conn, Cli *cli, const char *path);
 static char *first_line(const char *s, const char **rest);
 static bool rewrite_values(StrBuf *out, const char **p, const char *param,
 						   const char *option);
@@ -23,6 +24,12 @@ static bool rewrite_modules(StrBuf *out, const char **p);
 
 /* The extension's schema as a quoted identifier: API calls are qualified. */
 static char *schema_ident = NULL;
+
+/* The session's search_path as the user set it, before cli_connect pins it. */
+static char *user_search_path = NULL;
+
+/* What every query of the client runs under (cli_connect). */
+#define PINNED_SEARCH_PATH "pg_catalog, pg_temp"
 
 void *
 cli_xmalloc(size_t n)
@@ -95,6 +102,12 @@ report_conn_error(PGconn *conn, Cli *cli)
  * connection string or URI (expand_dbname); anything left unset comes from
  * the environment as in psql.  It also finds the schema pg_hamilton was
  * created in, so that a database without the extension is told so plainly.
+ * Then it pins the session's search_path to pg_catalog, pg_temp, as pg_dump
+ * does: the client's own queries call functions and operators by bare
+ * names, and a role that may create in a schema on the user's path (public,
+ * when granted CREATE) could plant a better-matching one (||(bigint, text),
+ * array_to_string(text[], text)) that would run with the user's rights.  The
+ * user's path is kept for the names the user gives (cli_user_relation).
  */
 PGconn *
 cli_connect(Cli *cli)
@@ -145,7 +158,48 @@ cli_connect(Cli *cli)
 		PQfinish(conn);
 		exit(EXIT_FAILED);
 	}
+
+	res = cli_query(conn, cli, "SELECT pg_catalog.current_setting('search_path')", 0, NULL);
+	user_search_path = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	set_search_path(conn, cli, PINNED_SEARCH_PATH);
 	return conn;
+}
+
+/* set_search_path sets the session's search_path to path. */
+static void
+set_search_path(PGconn *conn, Cli *cli, const char *path)
+{
+	const char *params[1];
+
+	params[0] = path;
+	PQclear(cli_query(conn, cli,
+					  "SELECT pg_catalog.set_config('search_path', $1::pg_catalog.text, false)",
+					  1, params));
+}
+
+/*
+ * cli_user_relation: the OID (as text) of the relation name means through
+ * the user's own search_path, as in SQL, or NULL when there is none.  Only
+ * the name's lookup runs under that path (it runs nobody's code); the
+ * session's path is pinned again at once.  The result is malloc'd.
+ */
+char *
+cli_user_relation(PGconn *conn, Cli *cli, const char *name)
+{
+	const char *params[1];
+	PGresult   *res;
+	char	   *oid = NULL;
+
+	set_search_path(conn, cli, user_search_path ? user_search_path : "");
+	params[0] = name;
+	res = cli_query(conn, cli,
+					"SELECT pg_catalog.to_regclass($1::pg_catalog.text)::pg_catalog.oid", 1, params);
+	if (!PQgetisnull(res, 0, 0))
+		oid = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	set_search_path(conn, cli, PINNED_SEARCH_PATH);
+	return oid;
 }
 
 /* api_schema: the quoted schema of hamilton_execute and friends. */

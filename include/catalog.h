@@ -113,6 +113,8 @@ extern void catalog_check_node_owner(Oid owner, const char *display,
 /* settings.c */
 extern void pin_safe_search_path(void);
 extern void pin_module_search_path(const char *schema, bool with_public);
+extern void pin_modules_search_path(List *schemas, bool with_public);
+extern void catalog_check_path_schema(const char *schema);
 extern void pin_sql_reading_settings(void);
 
 /* spi.c */

@@ -303,6 +303,7 @@ extern int	dag_resolve_graph_name(Dag *dag, const char *text);
 
 /* frames.c */
 extern void dag_infer_frames(Dag *dag);
+extern List *dag_frame_modules(Dag *dag, int frame, const bool *include);
 extern bool dag_is_key_name(Dag *dag, const char *name);
 
 /* shapes.c */
@@ -310,6 +311,7 @@ extern DagShapes *dag_shapes_create(Dag *dag);
 extern TupleDesc dag_shape(DagShapes *sh, int n);
 extern char *dag_shape_row_source(TupleDesc desc);
 extern TupleDesc dag_analyze(const char *schema, const char *sql, ErrorData **error);
+extern char *dag_fragment_tree(DagShapes *sh, int n, List *schemas, bool *known);
 
 /* checks.c */
 extern List *dag_checks_read(const char *checks_json, const char *default_column);

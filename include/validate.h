@@ -165,16 +165,27 @@ extern Oid	validate_named_relation(ValidateState *st, HNode *node, const char *t
 									const char *what, const char *argname,
 									const char *key, char **detail,
 									HProblem **problem);
+/* how a type holds relations (validate_relation_holder) */
+#define REL_NONE	0
+#define REL_ONE		1			/* regclass, or a domain over it */
+#define REL_ARRAY	2			/* an array of those, or a domain over one */
+#define REL_OTHER	3			/* somewhere else (a composite's field, ...) */
+#define MAX_TYPE_WALK 64
+extern int	validate_relation_holder(Oid type);
 extern char *validate_regclass_input(ValidateState *st, HNode *consumer,
 									 HParam *param, const char *input_name,
 									 const char *text, char kind,
-									 const char *previous);
+									 const char *previous, Oid *type);
 
 /* types.c */
 extern void validate_node(ValidateState *st, int i);
 
 /* checks.c */
 extern void validate_checks(ValidateState *st);
+extern DagShapes *validate_request_shapes(ValidateState *st);
+
+/* frame_paths.c */
+extern void validate_frame_paths(ValidateState *st);
 
 /* problems.c */
 extern void plan_raise_problems(HPlan *plan);

@@ -12,6 +12,8 @@
  */
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
@@ -38,10 +40,47 @@ pin_safe_search_path(void)
 void
 pin_module_search_path(const char *schema, bool with_public)
 {
-	(void) set_config_option("search_path",
-							 psprintf(with_public ? "%s, public, pg_temp" : "%s, pg_temp",
-									  quote_identifier(schema)),
+	pin_modules_search_path(list_make1((char *) schema), with_public);
+}
+
+/*
+ * pin_modules_search_path is pin_module_search_path for several modules'
+ * schemas, in the order given (a frame's query, which holds SQL of the
+ * frame's module and of its columns' modules: dag_frame_modules).
+ */
+void
+pin_modules_search_path(List *schemas, bool with_public)
+{
+	StringInfoData path;
+	ListCell   *lc;
+
+	initStringInfo(&path);
+	foreach(lc, schemas)
+	{
+		catalog_check_path_schema((const char *) lfirst(lc));
+		appendStringInfo(&path, "%s, ", quote_identifier((const char *) lfirst(lc)));
+	}
+	appendStringInfoString(&path, with_public ? "public, pg_temp" : "pg_temp");
+	(void) set_config_option("search_path", path.data,
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+}
+
+/*
+ * catalog_check_path_schema refuses a schema that a search_path cannot
+ * name: "$user", which search_path reads as the schema named after the
+ * current role, quoted or not.  A module there would have its names looked
+ * up in that other schema, whoever owns it.
+ */
+void
+catalog_check_path_schema(const char *schema)
+{
+	if (strcmp(schema, "$user") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+				 errmsg("schema \"$user\" cannot hold a dataflow"),
+				 errdetail("In search_path, \"$user\" stands for the schema named after the current role, quoted or not, "
+						   "so the names of its nodes would be looked up in that schema instead."),
+				 errhint("Rename the schema: ALTER SCHEMA \"$user\" RENAME TO dataflow;")));
 }
 
 /*

@@ -142,14 +142,20 @@ catalog_object_owner(Oid classid, Oid objid)
 
 /*
  * untrusted_creator: a role that can create in schema nsp and that caller
- * does not trust, or InvalidOid.  pg_database_owner, public's owner in
- * PostgreSQL 15, stands for the database's owner.
+ * does not trust, or InvalidOid.  A role can create there when it holds
+ * CREATE, or is a member of a role that does, with or without INHERIT: a
+ * member can SET ROLE to it and create as it (and what it creates belongs
+ * to that role, which caller may well trust).  pg_database_owner, public's
+ * owner in PostgreSQL 15, stands for the database's owner.
  */
 static Oid
 untrusted_creator(Oid caller, Oid nsp)
 {
 	Oid			dba = InvalidOid;
 	Oid			found = InvalidOid;
+	List	   *roles = NIL;
+	List	   *creators = NIL;
+	ListCell   *lc;
 	Relation	rel;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -163,17 +169,35 @@ untrusted_creator(Oid caller, Oid nsp)
 	}
 	rel = table_open(AuthIdRelationId, AccessShareLock);
 	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
-	while (!OidIsValid(found) && (tup = systable_getnext(scan)) != NULL)
+	while ((tup = systable_getnext(scan)) != NULL)
 	{
 		Oid			role = ((Form_pg_authid) GETSTRUCT(tup))->oid;
-		Oid			who = role == ROLE_PG_DATABASE_OWNER && OidIsValid(dba) ? dba : role;
 
-		if (pg_namespace_aclcheck(nsp, role, ACL_CREATE) == ACLCHECK_OK &&
-			!catalog_role_trusts(caller, who))
-			found = who;
+		roles = lappend_oid(roles, role);
+		if (pg_namespace_aclcheck(nsp, role, ACL_CREATE) == ACLCHECK_OK)
+			creators = lappend_oid(creators, role);
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
+
+	foreach(lc, roles)
+	{
+		Oid			role = lfirst_oid(lc);
+		Oid			who = role == ROLE_PG_DATABASE_OWNER && OidIsValid(dba) ? dba : role;
+		ListCell   *c;
+
+		CHECK_FOR_INTERRUPTS();
+		if (catalog_role_trusts(caller, who))
+			continue;
+		foreach(c, creators)
+			if (role == lfirst_oid(c) || is_member_of_role(role, lfirst_oid(c)))
+			{
+				found = who;
+				break;
+			}
+		if (OidIsValid(found))
+			break;
+	}
 	return found;
 }
 

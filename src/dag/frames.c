@@ -14,6 +14,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 
 #include "dag.h"
 
@@ -192,4 +193,35 @@ frame_problem(HNode *node, Dag *dag, int frame_a, int frame_b)
 									  dag->nodes[Max(frame_a, frame_b)].display),
 							 "Columns of two frames are not lined up row by row.",
 							 "Join the two sources in one frame's SELECT (with one key), or compute from one frame only."));
+}
+
+/*
+ * dag_frame_modules: the schemas whose SQL a frame's query holds, the order
+ * its search_path takes them in: the frame's module, then each module of
+ * its column nodes that include marks (those of the request), in node
+ * order.  A name a fragment of one module would find first in another is
+ * refused before the run (validate/frame_paths.c).
+ */
+List *
+dag_frame_modules(Dag *dag, int frame, const bool *include)
+{
+	List	   *schemas = list_make1(dag->nodes[frame].schema);
+	int			i;
+
+	for (i = 0; i < dag->nnodes; i++)
+	{
+		HNode	   *node = &dag->nodes[i];
+		ListCell   *lc;
+		bool		seen = false;
+
+		CHECK_FOR_INTERRUPTS();
+		if (node->kind != HNODE_COLUMN || node->frame != frame || !include[i] ||
+			node->schema == NULL)
+			continue;
+		foreach(lc, schemas)
+			seen |= strcmp((const char *) lfirst(lc), node->schema) == 0;
+		if (!seen)
+			schemas = lappend(schemas, node->schema);
+	}
+	return schemas;
 }

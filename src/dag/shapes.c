@@ -24,6 +24,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "nodes/nodes.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -43,11 +44,15 @@ static TupleDesc compute_shape(DagShapes *sh, int n);
 static TupleDesc one_column(const char *name, Oid type, int32 typmod);
 static TupleDesc function_shape(HNode *node);
 static TupleDesc query_shape(DagShapes *sh, HNode *node);
+static char *query_sql(DagShapes *sh, HNode *node);
 static TupleDesc column_shape(DagShapes *sh, HNode *node);
 static bool variant_unknown(DagShapes *sh, int n);
 static char *typed_null(Oid type, int32 typmod);
 static bool expression_type(DagShapes *sh, HNode *node, TupleDesc fdesc, Oid *type,
 							int32 *typmod);
+static char *expression_sql(DagShapes *sh, HNode *node, TupleDesc fdesc);
+static TupleDesc analyze_on_path(List *schemas, const char *sql, ErrorData **error,
+								 char **tree);
 
 /*
  * dag_shapes_create starts the shapes of a graph's nodes, none known yet.
@@ -227,6 +232,19 @@ function_shape(HNode *node)
 static TupleDesc
 query_shape(DagShapes *sh, HNode *node)
 {
+	char	   *sql = query_sql(sh, node);
+
+	return sql ? dag_analyze(node->schema, sql, NULL) : NULL;
+}
+
+/*
+ * query_sql: a SQL node's SELECT with each node it reads replaced by a
+ * typed row source of its shape, for analysing; NULL when one of those
+ * shapes is not known.
+ */
+static char *
+query_sql(DagShapes *sh, HNode *node)
+{
 	char	  **repl = palloc0(sizeof(char *) * Max(node->nrefs, 1));
 	int			r;
 
@@ -246,7 +264,7 @@ query_shape(DagShapes *sh, HNode *node)
 		repl[r] = psprintf("%s%s", dag_shape_row_source(up),
 						   ref->has_alias ? "" : psprintf(" AS %s", quote_identifier(ref->name)));
 	}
-	return dag_analyze(node->schema, splice_refs(node->sql, node->nrefs, node->refs, repl), NULL);
+	return splice_refs(node->sql, node->nrefs, node->refs, repl);
 }
 
 /*
@@ -297,19 +315,38 @@ column_shape(DagShapes *sh, HNode *node)
 }
 
 /*
- * expression_type finds a column expression's type by analysing it over a
- * row of its frame's key and the columns it reads, each of its own type
- * (a scalar or an input it reads is a typed NULL): known once what it
- * reads is.
+ * expression_type finds a column expression's type by analysing it
+ * (expression_sql) on its own module's path, where its names mean what its
+ * author meant; the frame's query, which runs it on the path of every
+ * module it holds, must mean the same (validate/frame_paths.c).
  */
 static bool
 expression_type(DagShapes *sh, HNode *node, TupleDesc fdesc, Oid *type, int32 *typmod)
 {
+	char	   *sql = expression_sql(sh, node, fdesc);
+	TupleDesc	desc;
+
+	if (sql == NULL)
+		return false;
+	desc = dag_analyze(node->schema, sql, NULL);
+	if (desc == NULL || desc->natts != 1)
+		return false;
+	*type = TupleDescAttr(desc, 0)->atttypid;
+	*typmod = TupleDescAttr(desc, 0)->atttypmod;
+	return true;
+}
+
+/*
+ * expression_sql: a column expression over a row of its frame's key and the
+ * columns it reads, each of its own type (a scalar or an input it reads is
+ * a typed NULL), for analysing; NULL until what it reads is known.
+ */
+static char *
+expression_sql(DagShapes *sh, HNode *node, TupleDesc fdesc)
+{
 	char	  **repl = palloc0(sizeof(char *) * Max(node->nrefs, 1));
-	HNode	   *frame = &sh->dag->nodes[node->frame];
 	StringInfoData row;
 	List	   *names = NIL;
-	TupleDesc	desc;
 	int			r,
 				i;
 
@@ -342,7 +379,7 @@ expression_type(DagShapes *sh, HNode *node, TupleDesc fdesc, Oid *type, int32 *t
 			Form_pg_attribute att;
 
 			if (up == NULL || up->natts == 0)
-				return false;
+				return NULL;
 			att = TupleDescAttr(up, up->natts - 1);
 			if (sh->dag->nodes[target].kind != HNODE_COLUMN)
 			{
@@ -355,7 +392,7 @@ expression_type(DagShapes *sh, HNode *node, TupleDesc fdesc, Oid *type, int32 *t
 			tm = att->atttypmod;
 		}
 		if (!OidIsValid(t))
-			return false;
+			return NULL;
 		foreach(lc, names)
 			seen |= strcmp(lfirst(lc), name) == 0;
 		if (seen)
@@ -364,15 +401,8 @@ expression_type(DagShapes *sh, HNode *node, TupleDesc fdesc, Oid *type, int32 *t
 		appendStringInfo(&row, "%s%s AS %s", row.len ? ", " : "", typed_null(t, tm),
 						 quote_identifier(name));
 	}
-	desc = dag_analyze(frame->schema,
-					   psprintf("SELECT (\n%s\n) FROM (SELECT %s LIMIT 0) AS f0",
-								splice_refs(node->sql, node->nrefs, node->refs, repl), row.data),
-					   NULL);
-	if (desc == NULL || desc->natts != 1)
-		return false;
-	*type = TupleDescAttr(desc, 0)->atttypid;
-	*typmod = TupleDescAttr(desc, 0)->atttypmod;
-	return true;
+	return psprintf("SELECT (\n%s\n) FROM (SELECT %s LIMIT 0) AS f0",
+					splice_refs(node->sql, node->nrefs, node->refs, repl), row.data);
 }
 
 /*
@@ -427,18 +457,58 @@ dag_shape_row_source(TupleDesc desc)
  * dag_analyze analyses (parses and checks, never runs nor plans) one
  * SELECT as a module's SQL runs, with its search_path and SQL-reading
  * settings, and returns the shape of its result; on an error, NULL, with
- * the error in *error if error is not NULL.  It runs in a subtransaction,
- * so an error leaves nothing behind.
+ * the error in *error if error is not NULL.
  */
 TupleDesc
 dag_analyze(const char *schema, const char *sql, ErrorData **error)
+{
+	return analyze_on_path(list_make1((char *) schema), sql, error, NULL);
+}
+
+/*
+ * dag_fragment_tree: what the SQL of node n (a SQL node's SELECT, a column
+ * expression) means on the path of schemas: its analysed query tree, as
+ * text, to compare with what it means on another path.  NULL when it does
+ * not analyse there; *known is false (and NULL returned) when what it reads
+ * has no shape yet.
+ */
+char *
+dag_fragment_tree(DagShapes *sh, int n, List *schemas, bool *known)
+{
+	HNode	   *node = &sh->dag->nodes[n];
+	char	   *sql = NULL;
+	char	   *tree = NULL;
+
+	*known = false;
+	if (dag_shape(sh, n) == NULL && !(node->kind == HNODE_COLUMN && node->frame >= 0))
+		return NULL;
+	if (node->kind == HNODE_QUERY)
+		sql = query_sql(sh, node);
+	else if (node->kind == HNODE_COLUMN && node->expression && node->frame >= 0 &&
+			 dag_shape(sh, node->frame) != NULL)
+		sql = expression_sql(sh, node, sh->desc[node->frame]);
+	if (sql == NULL)
+		return NULL;
+	*known = true;
+	(void) analyze_on_path(schemas, sql, NULL, &tree);
+	return tree;
+}
+
+/*
+ * analyze_on_path is dag_analyze on the path of several schemas
+ * (pin_modules_search_path), also giving the analysed query tree as text in
+ * *tree when tree is not NULL.  It runs in a subtransaction, so an error
+ * leaves nothing behind.
+ */
+static TupleDesc
+analyze_on_path(List *schemas, const char *sql, ErrorData **error, char **tree)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	SubxactScope sx;
 	volatile TupleDesc desc = NULL;
 	int			nestlevel = NewGUCNestLevel();
 
-	pin_module_search_path(schema, catalog_public_on_path());
+	pin_modules_search_path(schemas, catalog_public_on_path());
 	pin_sql_reading_settings();
 	subxact_begin(&sx);
 	PG_TRY();
@@ -449,11 +519,11 @@ dag_analyze(const char *schema, const char *sql, ErrorData **error)
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 		source = linitial(SPI_plan_get_plan_sources(plan));
+		MemoryContextSwitchTo(cxt);
 		if (source->resultDesc)
-		{
-			MemoryContextSwitchTo(cxt);
 			desc = CreateTupleDescCopy(source->resultDesc);
-		}
+		if (tree)
+			*tree = nodeToString(source->query_list);
 		SPI_freeplan(plan);
 		subxact_commit(&sx);
 	}

@@ -41,6 +41,7 @@ module_schema_name(Oid nspoid, const char *action)
 				 errmsg("schema \"%s\" cannot be a module", nspname),
 				 errdetail("System schemas, temporary schemas and pg_hamilton's own catalog hold no dataflow."),
 				 errhint("Put the dataflow's functions in a schema of their own, e.g. CREATE SCHEMA shop.")));
+	catalog_check_path_schema(nspname);
 	if (!pg_namespace_ownercheck(nspoid, GetUserId()))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

@@ -61,6 +61,7 @@ define_sql_node(DefineArgs *a)
 				 errmsg("node %s cannot be defined in schema %s", display, quote_identifier(schema)),
 				 errdetail("Temporary schemas, system schemas and pg_hamilton's catalog cannot hold nodes."),
 				 errhint("Define nodes in a schema of the dataflow's own, e.g. 'shop.%s'.", name)));
+	catalog_check_path_schema(schema);
 	if (pg_namespace_aclcheck(nsp, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

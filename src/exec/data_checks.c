@@ -21,6 +21,7 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 
 #include "exec.h"
@@ -50,6 +51,7 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 				i;
 	char	   *failed = NULL;
 	char	   *failed_detail = NULL;
+	int			nestlevel = -1;
 
 	if (node->checks == NULL)
 		return;
@@ -67,6 +69,17 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 		return;
 	from = psprintf("%s AS %s", source, quote_identifier(node->name));
 
+	/*
+	 * The node's own module path, as its SQL had and as its checks were
+	 * analysed (a predicate may call its helpers), also when a frame's query
+	 * of several modules computed it.
+	 */
+	if (node->schema)
+	{
+		nestlevel = NewGUCNestLevel();
+		pin_module_search_path(node->schema, dag_public_on_path(plan->dag));
+	}
+
 	/* the columns its values have, as they were written */
 	rc = SPI_execute(psprintf("SELECT * FROM %s LIMIT 0", from), false, 0);
 	MemoryContextSwitchTo(cxt);
@@ -79,10 +92,7 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 	if (missing)
 		problem_raise(missing);
 
-	/*
-	 * The node's own module path, as its SQL had (a predicate may call its
-	 * helpers); not read_only, which would not see the rows just written.
-	 */
+	/* not read_only, which would not see the rows just written */
 	rc = SPI_execute(dag_checks_count_sql(checks, desc, from), false, 0);
 	MemoryContextSwitchTo(cxt);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
@@ -138,6 +148,8 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 	appendStringInfoChar(&result, ']');
 	step->checks_result = result.data;
 	SPI_freetuptable(SPI_tuptable);
+	if (nestlevel >= 0)
+		AtEOXact_GUC(true, nestlevel);
 
 	if (failed)
 		ereport(ERROR,

@@ -15,6 +15,7 @@
 #include "exec.h"
 
 static void compute_value(HPlan *plan, int stepno);
+static void run_group(HPlan *plan, FrameGroup *g);
 
 /*
  * exec_run_step does one step's work, with the search_path pinned to the node's
@@ -89,7 +90,7 @@ exec_run_step(HPlan *plan, int stepno)
 
 				for (g = 0; g < plan->ngroups; g++)
 					if (plan->groups[g].run_at == stepno)
-						frame_run_group(plan, &plan->groups[g]);
+						run_group(plan, &plan->groups[g]);
 			}
 			break;
 	}
@@ -155,4 +156,27 @@ compute_value(HPlan *plan, int stepno)
 	step->rows = 1;
 	step->has_rows = true;
 	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * run_group runs a frame group's query with the search_path of every module
+ * whose SQL it holds, the frame's first (dag_frame_modules): validation made
+ * sure that each fragment means there what it means in its own module
+ * (validate/frame_paths.c).
+ */
+static void
+run_group(HPlan *plan, FrameGroup *g)
+{
+	Dag		   *dag = plan->dag;
+	int			frame = plan->steps[g->frame_step].node;
+	bool	   *include = palloc0(sizeof(bool) * Max(dag->nnodes, 1));
+	int			nestlevel = NewGUCNestLevel();
+	int			i;
+
+	for (i = 0; i < dag->nnodes; i++)
+		include[i] = plan->step_of_node[i] >= 0;
+	pin_modules_search_path(dag_frame_modules(dag, frame, include), dag_public_on_path(dag));
+	frame_run_group(plan, g);
+	AtEOXact_GUC(true, nestlevel);
+	pfree(include);
 }

@@ -17,6 +17,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #include "plan.h"
 
@@ -24,7 +25,8 @@ static List *relation_ref_edits(HPlan *plan, SqlRef *ref, bool for_explain);
 
 /*
  * plan_value_reference is how a consumer sees a scalar step: its literal, cast to
- * the type the consumer wants.  In an explain, a value not computed yet is
+ * the type the consumer wants (an input read again from its text for
+ * another type, unless that type is a domain over the input's).  In an explain, a value not computed yet is
  * shown as {{node}}.
  */
 char *
@@ -35,6 +37,14 @@ plan_value_reference(HPlan *plan, int stepno, Oid want, bool for_explain)
 	char	   *literal,
 			   *error;
 
+	/*
+	 * A domain over the input's type reads its literal, cast: a relation
+	 * input was looked up once, by validation, and must not be read again
+	 * from its text.
+	 */
+	if (step->action == STEP_INPUT && OidIsValid(want) && want != step->valtype &&
+		step->literal && getBaseType(want) == step->valtype)
+		return psprintf("%s::%s", step->literal, format_type_be_qualified(want));
 	if (step->action == STEP_INPUT && OidIsValid(want) && want != step->valtype)
 	{
 		if (value_literal(step->json_text, step->json_kind, want, &literal, &error))

@@ -162,7 +162,10 @@ RETURN format('SELECT count(*) FROM %s.hamilton_execute(%L::text[], %L::jsonb, %
  * modules, module_overrides) makes (or, for a job name the caller already
  * used, changes) a pg_cron job that runs hamilton_execute with those
  * arguments, as the calling role.  The dataflow is validated first; nothing
- * is scheduled if it cannot run.
+ * is scheduled if it cannot run.  Like every function of the extension it
+ * runs with search_path pinned: with the caller's, a role that can create
+ * in a schema on it could plant a better-matching function (quote_ident(name),
+ * format(text, integer)) that this body would call with the caller's rights.
  */
 CREATE FUNCTION @extschema@.hamilton_schedule(
     job text,
@@ -175,6 +178,7 @@ CREATE FUNCTION @extschema@.hamilton_schedule(
     module_overrides boolean DEFAULT false)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_inputs jsonb := coalesce(hamilton_schedule.inputs, '{}');
@@ -281,6 +285,7 @@ COMMENT ON FUNCTION @extschema@.hamilton_schedule(text, text, text[], jsonb, jso
 CREATE FUNCTION @extschema@.hamilton_unschedule(job text)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     recorded bigint;

@@ -20,8 +20,6 @@
 
 #include "validate.h"
 
-static DagShapes *request_shapes(ValidateState *st);
-
 /*
  * validate_checks adds a problem for each needed node whose checks cannot
  * be evaluated on what it yields.  An overridden node's checks run only
@@ -44,7 +42,7 @@ validate_checks(ValidateState *st)
 			continue;
 		CHECK_FOR_INTERRUPTS();
 		if (sh == NULL)
-			sh = request_shapes(st);
+			sh = validate_request_shapes(st);
 		p = dag_checks_node_problem(sh, i, NULL);
 		if (p)
 			validate_add_problem(st, p);
@@ -52,11 +50,11 @@ validate_checks(ValidateState *st)
 }
 
 /*
- * request_shapes: the shapes as this request knows them: an input given a
- * value has that value's type, an override stands for its node.
+ * validate_request_shapes: the shapes as this request knows them: an input
+ * given a value has that value's type, an override stands for its node.
  */
-static DagShapes *
-request_shapes(ValidateState *st)
+DagShapes *
+validate_request_shapes(ValidateState *st)
 {
 	Dag		   *dag = st->dag;
 	DagShapes  *sh = dag_shapes_create(dag);

@@ -196,6 +196,7 @@ validate_input(ValidateState *st, int i, StringInfo missing_detail, List **missi
 	int			nconsumers;
 	Oid			first_param_type = InvalidOid;
 	char	   *regclass_literal = NULL;
+	Oid			regclass_type = InvalidOid;
 	HProblem   *unmatched;
 
 	found = jsonb_object_get(st->plan->inputs, input->name, &text, &kind);
@@ -235,11 +236,12 @@ validate_input(ValidateState *st, int i, StringInfo missing_detail, List **missi
 						note_consumer(&needed_by, &nconsumers, consumer->display);
 					continue;
 				}
-				if (param->type == REGCLASSOID)
+				if (validate_relation_holder(param->type) != REL_NONE)
 				{
-					/* every consumer sees the relation the first one found */
+					/* every consumer sees the relations the first one found */
 					literal = validate_regclass_input(st, consumer, param, input->name,
-													  text, kind, regclass_literal);
+													  text, kind, regclass_literal,
+													  &regclass_type);
 					if (literal)
 						regclass_literal = literal;
 				}
@@ -287,7 +289,7 @@ validate_input(ValidateState *st, int i, StringInfo missing_detail, List **missi
 		value_default_type(kind);
 	if (regclass_literal)
 	{
-		st->input_type[i] = REGCLASSOID;
+		st->input_type[i] = regclass_type;
 		st->input_literal[i] = regclass_literal;
 	}
 	/* read only by SQL nodes: the type its JSON kind suggests always takes it */

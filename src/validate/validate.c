@@ -106,6 +106,7 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 	}
 
 	validate_checks(&st);
+	validate_frame_paths(&st);
 
 	plan->module_overrides = module_override_report(&st);
 	order = dag_order(dag, st.in_closure, st.overridden, nclosure, &count, &cycle);
