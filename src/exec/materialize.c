@@ -129,6 +129,14 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 		ereport(DEBUG1,
 				(errmsg_internal("result table %s is written with TRUNCATE and INSERT: %s", qname, reason)));
 		LockRelationOid(rel, AccessExclusiveLock);
+
+		/*
+		 * Look again: while the run waited for this lock, a role with the
+		 * TRIGGER privilege that held a reader's lock could add a trigger
+		 * (CREATE TRIGGER does not conflict with ACCESS SHARE), and the
+		 * owner could give the table away.  Nothing can change now.
+		 */
+		trusted_result_table(rel, schema, qname, node_display);
 		result_statement(psprintf("TRUNCATE TABLE %s", qname), SPI_OK_UTILITY);
 		rows = result_statement(psprintf("INSERT INTO %s\n%s", qname, select_sql), SPI_OK_INSERT);
 		*relid = rel;
