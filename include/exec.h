@@ -11,6 +11,8 @@
 
 #include "postgres.h"
 
+#include "storage/lockdefs.h"
+
 #include "runlog.h"
 
 /* step_loop.c */
@@ -22,12 +24,29 @@ extern void exec_run_step(HPlan *plan, int stepno);
 /* frame_run.c */
 extern void frame_run_group(HPlan *plan, FrameGroup *g);
 
+/* The key a node's result is refreshed on, or NIL: replaced (dag/refresh.c). */
+#define NODE_REFRESH_KEY(node) ((node)->concurrent ? (node)->refresh_key : NIL)
+
 /* materialize.c */
 extern uint64 materialize_result(const char *schema, const char *name,
 								 const char *select_sql, const char *doc,
-								 const char *node_display, Oid *relid);
+								 const char *node_display, List *refresh_key,
+								 Oid *relid);
 extern uint64 materialize_temp(const char *temp_name, const char *select_sql);
 extern void materialize_drop_temp(const char *temp_name);
+
+/* result_table.c */
+extern uint64 spi_rows(const char *sql, int expected);
+extern Oid	result_table_locked(const char *schema, const char *name, Oid nsp,
+								const char *node_display, LOCKMODE lockmode);
+extern uint64 result_table_create(const char *schema, const char *name, Oid nsp,
+								  const char *select_sql, const char *doc, Oid *relid);
+extern bool same_shape(Oid relid, const char *select_sql);
+
+/* refresh_concurrent.c */
+extern uint64 refresh_concurrent(const char *schema, const char *name,
+								 const char *select_sql, const char *doc,
+								 const char *node_display, List *key, Oid *relid);
 
 /* result_locks.c */
 extern void lock_result_names(List *schema_name_pairs);

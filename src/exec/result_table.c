@@ -1,0 +1,277 @@
+/*-------------------------------------------------------------------------
+ *
+ * result_table.c
+ *	  The result tables themselves: finding one and locking it, refusing
+ *	  one pg_hamilton must not write, creating one, comparing its shape
+ *	  with a query's, and running one statement on it.  How a result is
+ *	  written is materialize.c's (replaced) or refresh_concurrent.c's (by a
+ *	  diff on its key).
+ *
+ * A table of a result's name that pg_hamilton did not create is never
+ * touched.  Nor is one whose owner the caller does not trust, or one with
+ * a trigger or a rule: writing a table runs the code attached to it with
+ * the writer's rights (trusted_result_table).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_rewrite.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/plancache.h"
+#include "utils/rel.h"
+
+#include "exec.h"
+
+static void trusted_result_table(Oid relid, const char *schema, const char *qname,
+								 const char *node_display);
+static void append_rules(Oid relid, const char *qname, StringInfo attached,
+						 StringInfo drops);
+
+/*
+ * spi_rows runs one statement on a result table.  Anything but the expected
+ * answer means something changed the statement's meaning (a rule or trigger
+ * the table's owner added): that is reported, not assumed away.
+ */
+uint64
+spi_rows(const char *sql, int expected)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			rc = SPI_execute(sql, false, 0);
+	uint64		rows = SPI_processed;
+
+	MemoryContextSwitchTo(cxt);
+	if (rc != expected)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("unexpected result \"%s\" while writing a node's result", SPI_result_code_string(rc)),
+				 errdetail("Statement: %s", sql),
+				 errhint("Rules on a result table change what writing it does; drop them.")));
+	if (SPI_tuptable)
+		SPI_freetuptable(SPI_tuptable);
+	return rows;
+}
+
+/*
+ * result_table_create creates result table schema.name (in namespace nsp)
+ * from a query, with the node's doc as its comment, and returns its rows.
+ */
+uint64
+result_table_create(const char *schema, const char *name, Oid nsp,
+					const char *select_sql, const char *doc, Oid *relid)
+{
+	char	   *qname = quote_qualified_identifier(schema, name);
+	uint64		rows;
+
+	rows = spi_rows(psprintf("CREATE TABLE %s AS\n%s", qname, select_sql), SPI_OK_UTILITY);
+	if (doc)
+		spi_rows(psprintf("COMMENT ON TABLE %s IS %s", qname, quote_literal_cstr(doc)),
+				 SPI_OK_UTILITY);
+	CommandCounterIncrement();
+	*relid = get_relname_relid(name, nsp);
+	return rows;
+}
+
+/*
+ * result_table_locked finds the existing result table schema.name (in
+ * namespace nsp) and locks it in lockmode: InvalidOid when there is none.
+ * A relation of that name that pg_hamilton did not create, one that is not
+ * a table, or one it may not write (trusted_result_table) is refused.
+ */
+Oid
+result_table_locked(const char *schema, const char *name, Oid nsp,
+					const char *node_display, LOCKMODE lockmode)
+{
+	Oid			rel = get_relname_relid(name, nsp);
+	char	   *qname = quote_qualified_identifier(schema, name);
+
+	if (!OidIsValid(rel))
+		return InvalidOid;
+	if (catalog_result_relation(schema, name) != rel)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation %s already exists and was not created by pg_hamilton", qname),
+				 errdetail("Node %s would write its result there; pg_hamilton never overwrites a relation it did not create.",
+						   node_display),
+				 errhint("Rename or drop that relation, or rename the node.")));
+	if (get_rel_relkind(rel) != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("relation %s is not a table", qname),
+				 errdetail("Node %s writes its result to a table of that name.", node_display),
+				 errhint("Drop it so that node %s can write its result there.", node_display)));
+
+	LockRelationOid(rel, lockmode);
+	if (get_relname_relid(name, nsp) != rel)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("result table %s was dropped or replaced while node %s ran", qname, node_display),
+				 errdetail("Another session changed the table between its lookup and its lock."),
+				 errhint("Run the dataflow again.")));
+	trusted_result_table(rel, schema, qname, node_display);
+	return rel;
+}
+
+/*
+ * trusted_result_table refuses to write into an existing result table that
+ * would run somebody's code with the caller's rights.  Its owner must be one
+ * the caller trusts, as for the nodes a name picks up (dag_owner_trusts):
+ * the caller, a role it is a member of, or a superuser, since an owner can
+ * attach code to a table in many ways (triggers, rules, constraints,
+ * defaults, index expressions, policies).  And it must have no trigger or
+ * rule at all, whoever made it: pg_hamilton makes none, and a role with the
+ * TRIGGER privilege on the table can add one.  Triggers PostgreSQL makes for
+ * its own constraints (foreign keys, deferrable unique keys) run no code of
+ * anybody's and are left alone.  The table is locked, so its relcache entry
+ * is current.
+ */
+static void
+trusted_result_table(Oid relid, const char *schema, const char *qname,
+					 const char *node_display)
+{
+	Relation	rel = table_open(relid, NoLock);
+	Oid			owner = rel->rd_rel->relowner;
+	StringInfoData attached;
+	StringInfoData drops;
+	int			i;
+
+	if (!dag_owner_trusts(GetUserId(), owner))
+	{
+		char	   *owner_name = GetUserNameFromId(owner, false);
+
+		table_close(rel, NoLock);
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("result table %s is owned by role %s, which you do not trust",
+						qname, quote_identifier(owner_name)),
+				 errdetail("Node %s would write its result into it, and writing a table runs the code its owner "
+						   "attached to it (triggers, rules, constraints, defaults, index expressions, policies) "
+						   "with your rights. pg_hamilton writes only into tables owned by you, by a role you are "
+						   "a member of, or by a superuser.", node_display),
+				 errhint("Ask role %s or the owner of schema %s to drop the table, which the next run then "
+						 "creates anew, or to give it to you: ALTER TABLE %s OWNER TO %s;",
+						 quote_identifier(owner_name), quote_identifier(schema), qname,
+						 quote_identifier(GetUserNameFromId(GetUserId(), false)))));
+	}
+
+	initStringInfo(&attached);
+	initStringInfo(&drops);
+	for (i = 0; rel->trigdesc && i < rel->trigdesc->numtriggers; i++)
+	{
+		Trigger    *tg = &rel->trigdesc->triggers[i];
+
+		if (tg->tgisinternal)
+			continue;
+		appendStringInfo(&attached, "%strigger %s", attached.len ? ", " : "",
+						 quote_identifier(tg->tgname));
+		appendStringInfo(&drops, "%sDROP TRIGGER %s ON %s;", drops.len ? " " : "",
+						 quote_identifier(tg->tgname), qname);
+	}
+	table_close(rel, NoLock);
+	append_rules(relid, qname, &attached, &drops);
+	if (attached.len > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("result table %s has triggers or rules that pg_hamilton did not make", qname),
+				 errdetail("Node %s would write its result into it, which would run them with your rights: %s.",
+						   node_display, attached.data),
+				 errhint("Drop them (%s), or drop the table, which the next run then creates anew.",
+						 drops.data)));
+}
+
+/*
+ * append_rules lists a table's rules, read from pg_rewrite with the latest
+ * catalog snapshot (the table is locked: none can come or go).
+ */
+static void
+append_rules(Oid relid, const char *qname, StringInfo attached, StringInfo drops)
+{
+	Relation	rewrite = table_open(RewriteRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key, Anum_pg_rewrite_ev_class, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rewrite, RewriteRelRulenameIndexId, true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		const char *rulename = NameStr(((Form_pg_rewrite) GETSTRUCT(tup))->rulename);
+
+		appendStringInfo(attached, "%srule %s", attached->len ? ", " : "",
+						 quote_identifier(rulename));
+		appendStringInfo(drops, "%sDROP RULE %s ON %s;", drops->len ? " " : "",
+						 quote_identifier(rulename), qname);
+	}
+	systable_endscan(scan);
+	table_close(rewrite, AccessShareLock);
+}
+
+/*
+ * same_shape: would the query's rows fit the existing table as they are
+ * (same column names, types and type modifiers, in the same order)?
+ */
+bool
+same_shape(Oid relid, const char *select_sql)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	SPIPlanPtr	plan = SPI_prepare(select_sql, 0, NULL);
+	List	   *sources;
+	CachedPlanSource *ps;
+	TupleDesc	qdesc;
+	Relation	rel;
+	TupleDesc	tdesc;
+	int			qi = 0,
+				ti = 0;
+	bool		same = true;
+
+	MemoryContextSwitchTo(cxt);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), select_sql);
+	sources = SPI_plan_get_plan_sources(plan);
+	ps = linitial(sources);
+	qdesc = ps->resultDesc;
+
+	rel = table_open(relid, NoLock);
+	tdesc = RelationGetDescr(rel);
+	for (;;)
+	{
+		Form_pg_attribute qa,
+					ta;
+
+		while (ti < tdesc->natts && TupleDescAttr(tdesc, ti)->attisdropped)
+			ti++;
+		if (qi >= qdesc->natts || ti >= tdesc->natts)
+		{
+			same = (qi >= qdesc->natts && ti >= tdesc->natts);
+			break;
+		}
+		qa = TupleDescAttr(qdesc, qi);
+		ta = TupleDescAttr(tdesc, ti);
+		if (strcmp(NameStr(qa->attname), NameStr(ta->attname)) != 0 ||
+			qa->atttypid != ta->atttypid || qa->atttypmod != ta->atttypmod ||
+			qa->attcollation != ta->attcollation)
+		{
+			same = false;
+			break;
+		}
+		qi++;
+		ti++;
+	}
+	table_close(rel, NoLock);
+	SPI_freeplan(plan);
+	MemoryContextSwitchTo(cxt);
+	return same;
+}
