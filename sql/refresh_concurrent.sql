@@ -51,6 +51,11 @@ INSERT INTO rc.src VALUES (NULL, 0, 'no key');
 SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['rc.items'])$$);
 DELETE FROM rc.src WHERE id IS NULL;
 TABLE rc.items ORDER BY id;
+-- on the first run too, when there is no table yet: none is left behind
+SELECT hamilton_define('rc.dups', 'SELECT id % 2 AS id FROM rc.src', key => ARRAY['id'], refresh => 'concurrent');
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['rc.dups'])$$);
+SELECT to_regclass('rc.dups') AS no_table;
+SELECT hamilton_drop('rc.dups');
 SELECT run_id, status, failed_node FROM hamilton.runs WHERE run_id BETWEEN 8801 AND 8899 ORDER BY run_id;
 
 -- Refused when defined: an unknown refresh, no key, a key that is not a

@@ -85,8 +85,7 @@ refresh_concurrent(const char *schema, const char *name, const char *select_sql,
 	{
 		/* no old rows to keep: the new ones go straight in, then the key is checked */
 		rows = result_table_create(schema, name, nsp, select_sql, doc, relid);
-		check_new_key(*relid, qname, node_display, key, keys);
-		spi_rows(psprintf("CREATE UNIQUE INDEX ON %s (%s)", qname, keys), SPI_OK_UTILITY);
+		check_new_key(*relid, qname, node_display, key, keys);	/* makes its index */
 		return rows;
 	}
 
@@ -120,20 +119,22 @@ refresh_concurrent(const char *schema, const char *name, const char *select_sql,
 /*
  * check_new_key refuses new rows (in relation relid, rel its qualified
  * name) whose key is not a column, has a NULL, or is not unique: the
- * refresh would not know which old row a new one replaces.  The error
- * names the node and the first key value at fault.  (Validation refuses a
- * key that is not a column wherever the node's shape is known; an
- * override or an input can still change it.)
+ * refresh would not know which old row a new one replaces.  Uniqueness is
+ * checked by making the unique index on the key (a sort in
+ * maintenance_work_mem, faster than a GROUP BY in work_mem; the result
+ * table keeps it, and a temporary table's lets the diff join merge), in a
+ * subtransaction, so that a duplicate is reported naming the node.
+ * (Validation refuses a key that is not a column wherever the node's shape
+ * is known; an override or an input can still change it.)
  */
 static void
 check_new_key(Oid relid, const char *rel, const char *node_display, List *key,
 			  const char *key_list)
 {
-	MemoryContext cxt = CurrentMemoryContext;
 	StringInfoData nulls;
 	ListCell   *lc;
-	char	   *value;
-	int			rc;
+	SubxactScope sx;
+	char	   *count;
 
 	initStringInfo(&nulls);
 	foreach(lc, key)
@@ -149,32 +150,38 @@ check_new_key(Oid relid, const char *rel, const char *node_display, List *key,
 		appendStringInfo(&nulls, "%s%s IS NULL", nulls.len ? " OR " : "",
 						 quote_identifier(lfirst(lc)));
 	}
-	rc = SPI_execute(psprintf("SELECT (SELECT pg_catalog.count(*) FROM %s WHERE %s), "
-							  "(SELECT ROW(%s)::pg_catalog.text FROM %s GROUP BY %s "
-							  " HAVING pg_catalog.count(*) > 1 LIMIT 1)",
-							  rel, nulls.data, key_list, rel, key_list),
-					 false, 0);	/* sees the rows just written */
-	MemoryContextSwitchTo(cxt);
-	if (rc == SPI_ERROR_COPY || rc < 0)
-		elog(ERROR, "SPI_execute failed (%s) checking the key of node %s", SPI_result_code_string(rc),
-			 node_display);
-	if (strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "0") != 0)
+	/* not read-only: sees the rows just written */
+	spi_exec_checked(psprintf("SELECT pg_catalog.count(*) FROM %s WHERE %s", rel, nulls.data),
+					 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	count = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (strcmp(count, "0") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NOT_NULL_VIOLATION),
-				 errmsg("key (%s) of node %s is null in %s of its new rows", key_list, node_display,
-						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
+				 errmsg("key (%s) of node %s is null in %s of its new rows", key_list, node_display, count),
 				 errdetail("refresh = concurrent matches old and new rows on the key, which must not be null; "
 						   "the result table keeps its old rows."),
 				 errhint("Filter out or fill in the rows without a key in the node, or refresh it by replacing it: refresh => 'replace'.")));
-	value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-	if (value)
+
+	subxact_begin(&sx);
+	PG_TRY();
+	{
+		spi_rows(psprintf("CREATE UNIQUE INDEX ON %s (%s)", rel, key_list), SPI_OK_UTILITY);
+		subxact_commit(&sx);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e = subxact_rollback(&sx);
+
+		if (e->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
+			ReThrowError(e);
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("key (%s) of node %s is not unique in its new rows", key_list, node_display),
-				 errdetail("Key (%s)=%s appears more than once; refresh = concurrent matches old and new rows on the key. "
-						   "The result table keeps its old rows.", key_list, value),
+				 errdetail("%s refresh = concurrent matches old and new rows on the key. "
+						   "The result table keeps its old rows.", e->detail ? e->detail : ""),
 				 errhint("Choose columns that identify a row as the key (key => or the tag refresh_key), or aggregate the duplicates in the node.")));
-	SPI_freetuptable(SPI_tuptable);
+	}
+	PG_END_TRY();
 }
 
 /*
