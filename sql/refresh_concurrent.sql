@@ -13,6 +13,7 @@ SELECT hamilton_register('rc');
 SELECT hamilton_define('rc.items', 'SELECT id, v * 10 AS v10, tag FROM rc.src',
                        key => ARRAY['id'], refresh => 'concurrent');
 SELECT node, kind, materialize, key, refresh, refresh_key FROM hamilton.nodes WHERE node = 'rc.items';
+SELECT hamilton_explain(ARRAY['rc.items']);
 SELECT node, relation, rows, status FROM hamilton_execute(ARRAY['rc.items']);
 -- made with a unique index on the key
 SELECT indexrelid::regclass, indisunique FROM pg_index WHERE indrelid = 'rc.items'::regclass;
@@ -101,7 +102,8 @@ CREATE FUNCTION rc.totals() RETURNS TABLE (label text, total bigint) LANGUAGE sq
 SELECT problem, node, message FROM hamilton_validate(ARRAY['rc.totals']);
 SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['rc.totals'])$$);
 SELECT count(*) AS kept FROM rc.totals;
--- taking the tag off: replaced again
+-- taking the tag off: replaced again (a refresh_key left alone would mean nothing: refused)
+SELECT try_sql($$SELECT hamilton_tag('rc.totals', '{"refresh": null}')$$);
 SELECT hamilton_tag('rc.totals', '{"refresh": null, "refresh_key": null}');
 SELECT node, rows, status FROM hamilton_execute(ARRAY['rc.totals']);
 
@@ -138,6 +140,24 @@ SELECT hamilton_tag('rc.spend', '{"refresh": "concurrent", "refresh_key": ["id"]
 SELECT try_sql($$SELECT hamilton_when('rc.spend__b', '{"v": "b"}')$$);
 SELECT node, config_when FROM hamilton.nodes WHERE node = 'rc.spend';
 SELECT node, rows, status FROM hamilton_execute(ARRAY['rc.spend'], config => '{"v": "a"}');
+
+-- A frame (key and extract_columns) is refreshed on its key.
+SELECT hamilton_define('rc.frame', 'SELECT id, v, tag AS label FROM rc.src', key => ARRAY['id'],
+                       extract_columns => true, refresh => 'concurrent');
+SELECT node, kind, key, refresh, refresh_key FROM hamilton.nodes WHERE node IN ('rc.frame', 'rc.label') ORDER BY 1;
+SELECT node, rows, status FROM hamilton_execute(ARRAY['rc.frame']);
+SELECT indexrelid::regclass FROM pg_index WHERE indrelid = 'rc.frame'::regclass;
+-- its column is a column node: refused
+SELECT try_sql($$SELECT hamilton_tag('rc.label', '{"refresh": "concurrent", "refresh_key": ["id"]}')$$);
+
+-- Tags set before the tags meant anything (or written around the API) are
+-- problems of the node when a run needs it, never silently ignored.
+INSERT INTO hamilton.node_tag VALUES ('rc', 'frame', 'refresh', 'daily');
+SELECT problem, node, message FROM hamilton_validate(ARRAY['rc.frame']);
+UPDATE hamilton.node_tag SET tag_value = 'concurrent' WHERE schema_name = 'rc' AND node_name = 'frame';
+INSERT INTO hamilton.node_tag VALUES ('rc', 'frame', 'refresh_key', 'id');
+SELECT problem, node, message FROM hamilton_validate(ARRAY['rc.frame']);
+DELETE FROM hamilton.node_tag WHERE schema_name = 'rc' AND node_name = 'frame';
 
 -- A table written before by replacing it: the first concurrent refresh
 -- deletes and inserts every row (still MVCC-safe) and makes the index.

@@ -302,7 +302,8 @@ checks_refuse_unevaluable(Dag *dag, const char *schema, const char *name,
  * refresh_refuse_unfit refuses a refresh that node schema.name cannot do,
  * in any variant of it (dag_refresh_problem): concurrent on a scalar or a
  * column node, without a key, or on a key that is not a column of what it
- * yields, where that is known.  Called after the write, so that the graph
+ * yields, where that is known; and a refresh_key tag on a node that is
+ * not refreshed concurrently, which would mean nothing.  Called after the write, so that the graph
  * read is the one defined: an error undoes the write.
  */
 void
@@ -310,6 +311,9 @@ refresh_refuse_unfit(const char *schema, const char *name)
 {
 	Dag		   *dag = dag_build_config(NULL, true);
 	DagShapes  *sh = dag_shapes_create(dag);
+	Jsonb	   *tags = catalog_node_tags(schema, name);
+	char	   *text;
+	char		kind;
 	int			i;
 
 	for (i = 0; i < dag->nnodes; i++)
@@ -320,9 +324,22 @@ refresh_refuse_unfit(const char *schema, const char *name)
 		if (node->schema == NULL || strcmp(node->schema, schema) != 0 ||
 			strcmp(node->name, name) != 0)
 			continue;
+		/* a frame's column takes no options of its own from the graph: ask the tag */
+		if (jsonb_object_get(tags, "refresh", &text, &kind) && kind == JSON_KIND_STRING &&
+			strcmp(text, "concurrent") == 0)
+			node->concurrent = true;
 		p = dag_refresh_problem(sh, i);
 		if (p)
 			problem_raise(p);
+		/* a key to refresh on, for a node that is not refreshed on a key */
+		if (!node->concurrent && jsonb_object_get(tags, "refresh_key", &text, &kind))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("node %s has a refresh_key tag but is not refreshed concurrently", node->display),
+					 errdetail("The tag refresh_key names the key of refresh = concurrent; node %s is replaced at each run.",
+							   node->display),
+					 errhint("Tag both, or remove both: hamilton_tag('%s', '{\"refresh\": null, \"refresh_key\": null}').",
+							 node->display)));
 	}
 }
 
