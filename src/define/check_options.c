@@ -17,6 +17,8 @@
 
 #include "define.h"
 
+static int	next_variant(Dag *dag, int i, const char *schema, const char *name);
+
 /*
  * check_materialize_option: "auto" (a table when requested, else an
  * intermediate) or "table" (always a table).
@@ -268,6 +270,23 @@ checks_validate(const char *display, Jsonb *checks)
 }
 
 /*
+ * next_variant: the first node from index i on that is (a variant of) node
+ * schema.name, or -1.
+ */
+static int
+next_variant(Dag *dag, int i, const char *schema, const char *name)
+{
+	for (; i < dag->nnodes; i++)
+	{
+		HNode	   *node = &dag->nodes[i];
+
+		if (node->schema && strcmp(node->schema, schema) == 0 && strcmp(node->name, name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/*
  * checks_refuse_unevaluable refuses checks that cannot be evaluated on what
  * node schema.name yields, in every variant of it: a check on a column it
  * does not have, a column node's check naming another column, a check whose
@@ -284,15 +303,10 @@ checks_refuse_unevaluable(Dag *dag, const char *schema, const char *name,
 	DagShapes  *sh = dag_shapes_create(dag);
 	int			i;
 
-	for (i = 0; i < dag->nnodes; i++)
+	for (i = next_variant(dag, 0, schema, name); i >= 0; i = next_variant(dag, i + 1, schema, name))
 	{
-		HNode	   *node = &dag->nodes[i];
-		HProblem   *p;
+		HProblem   *p = dag_checks_node_problem(sh, i, checks_json);
 
-		if (node->schema == NULL || strcmp(node->schema, schema) != 0 ||
-			strcmp(node->name, name) != 0)
-			continue;
-		p = dag_checks_node_problem(sh, i, checks_json);
 		if (p)
 			problem_raise(p);
 	}
@@ -303,8 +317,9 @@ checks_refuse_unevaluable(Dag *dag, const char *schema, const char *name,
  * in any variant of it (dag_refresh_problem): concurrent on a scalar or a
  * column node, without a key, or on a key that is not a column of what it
  * yields, where that is known; and a refresh_key tag on a node that is
- * not refreshed concurrently, which would mean nothing.  Called after the write, so that the graph
- * read is the one defined: an error undoes the write.
+ * not refreshed concurrently, which would mean nothing.  Called after the
+ * write, so that the graph read is the one defined: an error undoes the
+ * write.
  */
 void
 refresh_refuse_unfit(const char *schema, const char *name)
@@ -316,14 +331,11 @@ refresh_refuse_unfit(const char *schema, const char *name)
 	char		kind;
 	int			i;
 
-	for (i = 0; i < dag->nnodes; i++)
+	for (i = next_variant(dag, 0, schema, name); i >= 0; i = next_variant(dag, i + 1, schema, name))
 	{
 		HNode	   *node = &dag->nodes[i];
 		HProblem   *p;
 
-		if (node->schema == NULL || strcmp(node->schema, schema) != 0 ||
-			strcmp(node->name, name) != 0)
-			continue;
 		/* a frame's column takes no options of its own from the graph: ask the tag */
 		if (jsonb_object_get(tags, "refresh", &text, &kind) && kind == JSON_KIND_STRING &&
 			strcmp(text, "concurrent") == 0)
