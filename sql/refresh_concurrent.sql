@@ -65,6 +65,7 @@ SELECT try_sql($$SELECT hamilton_define('rc.bad', 'SELECT id FROM rc.src', key =
 SELECT try_sql($$SELECT hamilton_define('rc.bad', 'SELECT id FROM rc.src', refresh => 'concurrent')$$);
 SELECT try_sql($$SELECT hamilton_define('rc.bad', 'SELECT id FROM rc.src', key => ARRAY['nope'], refresh => 'concurrent')$$);
 SELECT try_sql($$SELECT hamilton_define('rc.bad', 'SELECT id FROM rc.src', key => '{}', refresh => 'concurrent')$$);
+SELECT try_sql($$SELECT hamilton_define('rc.bad', 'SELECT id::text::json AS id FROM rc.src', key => ARRAY['id'], refresh => 'concurrent')$$);
 SELECT try_sql($$SELECT hamilton_define('rc.bad', 'v + 1', refresh => 'concurrent')$$);
 SELECT try_sql($$SELECT hamilton_define('rc.bad', 'SELECT id FROM rc.src', tags => '{"refresh": "concurrent"}')$$);
 SELECT count(*) AS bad_nodes FROM hamilton.nodes WHERE node = 'rc.bad';

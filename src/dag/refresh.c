@@ -19,8 +19,11 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_am.h"
+#include "commands/defrem.h"
 #include "common/jsonapi.h"
 #include "mb/pg_wchar.h"
+#include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
 #include "dag.h"
@@ -98,8 +101,8 @@ read_key_tag(const char *text, List **key)
 /*
  * dag_refresh_problem: can node n be refreshed as it says?  A node
  * refreshed concurrently must yield rows, have a key, and every key column
- * must be a column of what it yields, when that can be known without
- * running anything (else the run checks it, exec/refresh_concurrent.c).
+ * must be a column of what it yields, of a type a unique (btree) index can
+ * hold, when that can be known without running anything (else the run checks it, exec/refresh_concurrent.c).
  * Returns the problem, or NULL.
  */
 HProblem *
@@ -147,6 +150,18 @@ dag_refresh_problem(DagShapes *sh, int n)
 				continue;
 			found |= strcmp(NameStr(att->attname), k) == 0;
 			appendStringInfo(&columns, "%s%s", columns.len ? ", " : "", NameStr(att->attname));
+		}
+		for (i = 0; found && i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (!att->attisdropped && strcmp(NameStr(att->attname), k) == 0 &&
+				!OidIsValid(GetDefaultOpClass(att->atttypid, BTREE_AM_OID)))
+				return problem_make("refresh", ERRCODE_UNDEFINED_OBJECT, node->display,
+									psprintf("key column \"%s\" of node %s is of type %s, which has no btree operator class",
+											 k, node->display, format_type_be(att->atttypid)),
+									"refresh = concurrent keeps a unique index on the key and matches rows by its equality.",
+									"Key on columns of types a unique index can hold (cast a json column to jsonb or text, say).");
 		}
 		if (!found)
 			return problem_make("refresh", ERRCODE_UNDEFINED_COLUMN, node->display,
