@@ -11,8 +11,6 @@
 
 #include "postgres.h"
 
-#include "storage/lockdefs.h"
-
 #include "runlog.h"
 
 /* step_loop.c */
@@ -35,18 +33,15 @@ extern uint64 materialize_result(const char *schema, const char *name,
 extern uint64 materialize_temp(const char *temp_name, const char *select_sql);
 extern void materialize_drop_temp(const char *temp_name);
 
-/* result_table.c */
-extern uint64 spi_rows(const char *sql, int expected);
-extern Oid	result_table_locked(const char *schema, const char *name, Oid nsp,
-								const char *node_display, LOCKMODE lockmode);
-extern uint64 result_table_create(const char *schema, const char *name, Oid nsp,
-								  const char *select_sql, const char *doc, Oid *relid);
-extern bool same_shape(Oid relid, const char *select_sql);
+/* result_sql.c */
+extern uint64 result_statement(const char *sql, int expected);
 
 /* refresh_concurrent.c */
-extern uint64 refresh_concurrent(const char *schema, const char *name,
-								 const char *select_sql, const char *doc,
+extern uint64 refresh_concurrent(Oid rel, const char *qname, const char *select_sql,
 								 const char *node_display, List *key, Oid *relid);
+extern void refresh_concurrent_created(Oid relid, const char *qname,
+									   const char *node_display, List *key,
+									   bool reshaped);
 
 /* result_locks.c */
 extern void lock_result_names(List *schema_name_pairs);

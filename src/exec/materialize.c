@@ -10,60 +10,263 @@
  * names and types), the table is emptied with TRUNCATE and refilled, so its
  * OID, grants, indexes and the views users built on it survive; when the
  * shape changed (the node's code changed), it is dropped and created anew.
- * A table of that name that pg_hamilton did not create is never touched,
- * nor one it may not write (result_table.c).  The run holds the result's
- * lock (result_locks.c).
+ * A table of that name that pg_hamilton did not create is never touched.
+ * Nor is one whose owner the caller does not trust, or one with a trigger or
+ * a rule: writing a table runs the code attached to it with the writer's
+ * rights (trusted_result_table).  The run holds the result's lock
+ * (result_locks.c).
  *
  * TRUNCATE is not MVCC-safe: a REPEATABLE READ reader whose snapshot
  * predates the run, and that had not read the table before, sees it empty
  * once the run commits.  A node with refresh = concurrent is written by a
  * diff on its key instead (refresh_concurrent.c), which keeps that reader
- * its old rows; materialize_result dispatches to it first.
+ * its old rows.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_rewrite.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/plancache.h"
+#include "utils/rel.h"
 
 #include "exec.h"
+
+static void trusted_result_table(Oid relid, const char *schema, const char *qname,
+								 const char *node_display);
+static void append_rules(Oid relid, const char *qname, StringInfo attached,
+						 StringInfo drops);
+static bool same_shape(Oid relid, const char *select_sql);
 
 /*
  * materialize_result writes a node's result into schema.name and returns
  * the number of rows.  The caller holds the node's advisory lock; the
  * schema is locked here, for the lineage row that names it.  A node
- * refreshed concurrently (refresh_key, else NIL) is written by a diff on
- * its key instead (refresh_concurrent.c).
+ * refreshed concurrently (refresh_key, else NIL) has its checked table
+ * refreshed by a diff on its key instead, under EXCLUSIVE (readers read on),
+ * and a new table of its made with its unique key (refresh_concurrent.c).
  */
 uint64
 materialize_result(const char *schema, const char *name, const char *select_sql,
 				   const char *doc, const char *node_display, List *refresh_key,
 				   Oid *relid)
 {
-	Oid			nsp;
-	Oid			rel;
+	Oid			nsp = catalog_lock_schema(schema, psprintf("the result of node %s was being written", node_display));
+	Oid			rel = get_relname_relid(name, nsp);
 	char	   *qname = quote_qualified_identifier(schema, name);
+	uint64		rows;
 
-	if (refresh_key != NIL)
-		return refresh_concurrent(schema, name, select_sql, doc, node_display,
-								  refresh_key, relid);
-
-	nsp = catalog_lock_schema(schema, psprintf("the result of node %s was being written", node_display));
-	/* Lock first: readers keep the old rows until we commit. */
-	rel = result_table_locked(schema, name, nsp, node_display, AccessExclusiveLock);
 	if (OidIsValid(rel))
 	{
+		if (catalog_result_relation(schema, name) != rel)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_TABLE),
+					 errmsg("relation %s already exists and was not created by pg_hamilton", qname),
+					 errdetail("Node %s would write its result there; pg_hamilton never overwrites a relation it did not create.",
+							   node_display),
+					 errhint("Rename or drop that relation, or rename the node.")));
+		if (get_rel_relkind(rel) != RELKIND_RELATION)
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("relation %s is not a table", qname),
+					 errdetail("Node %s writes its result to a table of that name.", node_display),
+					 errhint("Drop it so that node %s can write its result there.", node_display)));
+
+		/* Lock first: readers keep the old rows until we commit. */
+		LockRelationOid(rel, refresh_key != NIL ? ExclusiveLock : AccessExclusiveLock);
+		if (get_relname_relid(name, nsp) != rel)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("result table %s was dropped or replaced while node %s ran", qname, node_display),
+					 errdetail("Another session changed the table between its lookup and its lock."),
+					 errhint("Run the dataflow again.")));
+		trusted_result_table(rel, schema, qname, node_display);
 		if (same_shape(rel, select_sql))
 		{
-			spi_rows(psprintf("TRUNCATE TABLE %s", qname), SPI_OK_UTILITY);
+			if (refresh_key != NIL)
+				return refresh_concurrent(rel, qname, select_sql, node_display, refresh_key, relid);
+			result_statement(psprintf("TRUNCATE TABLE %s", qname), SPI_OK_UTILITY);
+			rows = result_statement(psprintf("INSERT INTO %s\n%s", qname, select_sql), SPI_OK_INSERT);
 			*relid = rel;
-			return spi_rows(psprintf("INSERT INTO %s\n%s", qname, select_sql), SPI_OK_INSERT);
+			return rows;
 		}
-		spi_rows(psprintf("DROP TABLE %s", qname), SPI_OK_UTILITY);
+		result_statement(psprintf("DROP TABLE %s", qname), SPI_OK_UTILITY);
 	}
-	return result_table_create(schema, name, nsp, select_sql, doc, relid);
+
+	rows = result_statement(psprintf("CREATE TABLE %s AS\n%s", qname, select_sql), SPI_OK_UTILITY);
+	if (doc)
+		result_statement(psprintf("COMMENT ON TABLE %s IS %s", qname, quote_literal_cstr(doc)),
+				 SPI_OK_UTILITY);
+	CommandCounterIncrement();
+	*relid = get_relname_relid(name, nsp);
+	if (refresh_key != NIL)
+		refresh_concurrent_created(*relid, qname, node_display, refresh_key, OidIsValid(rel));
+	return rows;
+}
+
+/*
+ * trusted_result_table refuses to write into an existing result table that
+ * would run somebody's code with the caller's rights.  Its owner must be one
+ * the caller trusts, as for the nodes a name picks up (dag_owner_trusts):
+ * the caller, a role it is a member of, or a superuser, since an owner can
+ * attach code to a table in many ways (triggers, rules, constraints,
+ * defaults, index expressions, policies).  And it must have no trigger or
+ * rule at all, whoever made it: pg_hamilton makes none, and a role with the
+ * TRIGGER privilege on the table can add one.  Triggers PostgreSQL makes for
+ * its own constraints (foreign keys, deferrable unique keys) run no code of
+ * anybody's and are left alone.  The table is locked, so its relcache entry
+ * is current.
+ */
+static void
+trusted_result_table(Oid relid, const char *schema, const char *qname,
+					 const char *node_display)
+{
+	Relation	rel = table_open(relid, NoLock);
+	Oid			owner = rel->rd_rel->relowner;
+	StringInfoData attached;
+	StringInfoData drops;
+	int			i;
+
+	if (!dag_owner_trusts(GetUserId(), owner))
+	{
+		char	   *owner_name = GetUserNameFromId(owner, false);
+
+		table_close(rel, NoLock);
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("result table %s is owned by role %s, which you do not trust",
+						qname, quote_identifier(owner_name)),
+				 errdetail("Node %s would write its result into it, and writing a table runs the code its owner "
+						   "attached to it (triggers, rules, constraints, defaults, index expressions, policies) "
+						   "with your rights. pg_hamilton writes only into tables owned by you, by a role you are "
+						   "a member of, or by a superuser.", node_display),
+				 errhint("Ask role %s or the owner of schema %s to drop the table, which the next run then "
+						 "creates anew, or to give it to you: ALTER TABLE %s OWNER TO %s;",
+						 quote_identifier(owner_name), quote_identifier(schema), qname,
+						 quote_identifier(GetUserNameFromId(GetUserId(), false)))));
+	}
+
+	initStringInfo(&attached);
+	initStringInfo(&drops);
+	for (i = 0; rel->trigdesc && i < rel->trigdesc->numtriggers; i++)
+	{
+		Trigger    *tg = &rel->trigdesc->triggers[i];
+
+		if (tg->tgisinternal)
+			continue;
+		appendStringInfo(&attached, "%strigger %s", attached.len ? ", " : "",
+						 quote_identifier(tg->tgname));
+		appendStringInfo(&drops, "%sDROP TRIGGER %s ON %s;", drops.len ? " " : "",
+						 quote_identifier(tg->tgname), qname);
+	}
+	table_close(rel, NoLock);
+	append_rules(relid, qname, &attached, &drops);
+	if (attached.len > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("result table %s has triggers or rules that pg_hamilton did not make", qname),
+				 errdetail("Node %s would write its result into it, which would run them with your rights: %s.",
+						   node_display, attached.data),
+				 errhint("Drop them (%s), or drop the table, which the next run then creates anew.",
+						 drops.data)));
+}
+
+/*
+ * append_rules lists a table's rules, read from pg_rewrite with the latest
+ * catalog snapshot (the table is locked: none can come or go).
+ */
+static void
+append_rules(Oid relid, const char *qname, StringInfo attached, StringInfo drops)
+{
+	Relation	rewrite = table_open(RewriteRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key, Anum_pg_rewrite_ev_class, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rewrite, RewriteRelRulenameIndexId, true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		const char *rulename = NameStr(((Form_pg_rewrite) GETSTRUCT(tup))->rulename);
+
+		appendStringInfo(attached, "%srule %s", attached->len ? ", " : "",
+						 quote_identifier(rulename));
+		appendStringInfo(drops, "%sDROP RULE %s ON %s;", drops->len ? " " : "",
+						 quote_identifier(rulename), qname);
+	}
+	systable_endscan(scan);
+	table_close(rewrite, AccessShareLock);
+}
+
+/*
+ * same_shape: would the query's rows fit the existing table as they are
+ * (same column names, types and type modifiers, in the same order)?
+ */
+static bool
+same_shape(Oid relid, const char *select_sql)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	SPIPlanPtr	plan = SPI_prepare(select_sql, 0, NULL);
+	List	   *sources;
+	CachedPlanSource *ps;
+	TupleDesc	qdesc;
+	Relation	rel;
+	TupleDesc	tdesc;
+	int			qi = 0,
+				ti = 0;
+	bool		same = true;
+
+	MemoryContextSwitchTo(cxt);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), select_sql);
+	sources = SPI_plan_get_plan_sources(plan);
+	ps = linitial(sources);
+	qdesc = ps->resultDesc;
+
+	rel = table_open(relid, NoLock);
+	tdesc = RelationGetDescr(rel);
+	for (;;)
+	{
+		Form_pg_attribute qa,
+					ta;
+
+		while (ti < tdesc->natts && TupleDescAttr(tdesc, ti)->attisdropped)
+			ti++;
+		if (qi >= qdesc->natts || ti >= tdesc->natts)
+		{
+			same = (qi >= qdesc->natts && ti >= tdesc->natts);
+			break;
+		}
+		qa = TupleDescAttr(qdesc, qi);
+		ta = TupleDescAttr(tdesc, ti);
+		if (strcmp(NameStr(qa->attname), NameStr(ta->attname)) != 0 ||
+			qa->atttypid != ta->atttypid || qa->atttypmod != ta->atttypmod ||
+			qa->attcollation != ta->attcollation)
+		{
+			same = false;
+			break;
+		}
+		qi++;
+		ti++;
+	}
+	table_close(rel, NoLock);
+	SPI_freeplan(plan);
+	MemoryContextSwitchTo(cxt);
+	return same;
 }
 
 /*
@@ -75,12 +278,12 @@ materialize_temp(const char *temp_name, const char *select_sql)
 {
 	uint64		rows;
 
-	rows = spi_rows(psprintf("CREATE TEMPORARY TABLE %s AS\n%s",
+	rows = result_statement(psprintf("CREATE TEMPORARY TABLE %s AS\n%s",
 							 quote_identifier(temp_name), select_sql),
 					SPI_OK_UTILITY);
 	/* Without statistics, the consumers' plans would be guesses. */
 	if (rows >= 1000)
-		spi_rows(psprintf("ANALYZE pg_temp.%s", quote_identifier(temp_name)), SPI_OK_UTILITY);
+		result_statement(psprintf("ANALYZE pg_temp.%s", quote_identifier(temp_name)), SPI_OK_UTILITY);
 	return rows;
 }
 
@@ -88,6 +291,6 @@ materialize_temp(const char *temp_name, const char *select_sql)
 void
 materialize_drop_temp(const char *temp_name)
 {
-	spi_rows(psprintf("DROP TABLE IF EXISTS pg_temp.%s", quote_identifier(temp_name)),
+	result_statement(psprintf("DROP TABLE IF EXISTS pg_temp.%s", quote_identifier(temp_name)),
 			 SPI_OK_UTILITY);
 }

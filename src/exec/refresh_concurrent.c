@@ -17,15 +17,16 @@
  * whose snapshot predates the run still sees the old rows after it
  * commits, where TRUNCATE would show it an empty table.
  *
- * The table is locked in EXCLUSIVE mode, as REFRESH ... CONCURRENTLY
- * locks a materialized view: writers wait, readers never do.  It has a
- * unique index on the key: made when pg_hamilton creates the table, or on
- * the first concurrent refresh of a table written before by replacing it,
- * which deletes every old row and inserts every new one (still MVCC-safe)
- * before making it.  When the node's rows changed shape (its code changed
- * its columns), no diff can hold both: the table is made anew, as the
- * default path does, and a notice says that readers with an older
- * snapshot lose it.
+ * materialize_result finds and checks the table, and calls here: the
+ * table is locked in EXCLUSIVE mode, as REFRESH ... CONCURRENTLY locks a
+ * materialized view: writers wait, readers never do.  It has a unique
+ * index on the key: made when materialize_result creates the table
+ * (refresh_concurrent_created), or on the first concurrent refresh of a
+ * table written before by replacing it, which deletes every old row and
+ * inserts every new one (still MVCC-safe) before making it.  When the
+ * node's rows changed shape (its code changed its columns), no diff can
+ * hold both: materialize_result makes the table anew, as for any node, and
+ * a notice says that readers with an older snapshot lose it.
  *
  *-------------------------------------------------------------------------
  */
@@ -41,6 +42,7 @@
 #include "commands/defrem.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -55,46 +57,27 @@ static char *key_list_sql(List *key, const char *alias);
 static uint64 write_diff(Oid relid, const char *qname, const char *tmp, List *key);
 
 /*
- * refresh_concurrent writes select_sql's rows into result table
- * schema.name by a diff on key (a List of column names) and returns the
- * number of rows it holds now.  The caller holds the node's advisory lock.
+ * refresh_concurrent writes select_sql's rows into result table rel
+ * (qname, checked by materialize_result: pg_hamilton's, trusted, and of
+ * the rows' shape) by a diff on key (a List of column names), and returns
+ * the number of rows it holds now.  The caller holds the node's advisory
+ * lock.
  */
 uint64
-refresh_concurrent(const char *schema, const char *name, const char *select_sql,
-				   const char *doc, const char *node_display, List *key, Oid *relid)
+refresh_concurrent(Oid rel, const char *qname, const char *select_sql,
+				   const char *node_display, List *key, Oid *relid)
 {
-	Oid			nsp = catalog_lock_schema(schema, psprintf("the result of node %s was being written", node_display));
-	char	   *qname = quote_qualified_identifier(schema, name);
 	char	   *keys = key_list_sql(key, NULL);
 	char	   *tmp = temp_table_name("refresh_new", 0, NULL);
-	Oid			rel;
 	uint64		rows;
 
 	/* readers go on reading the old rows: only writers wait */
-	rel = result_table_locked(schema, name, nsp, node_display, ExclusiveLock);
-	if (OidIsValid(rel) && !same_shape(rel, select_sql))
-	{
-		ereport(NOTICE,
-				(errmsg("result table %s of node %s changed shape and is made anew, not refreshed by a diff",
-						qname, node_display),
-				 errdetail("The node now yields other columns than the table has; readers whose snapshot predates this run see the table empty."),
-				 errhint("Later runs refresh it by a diff on key (%s) again.", keys)));
-		spi_rows(psprintf("DROP TABLE %s", qname), SPI_OK_UTILITY);
-		rel = InvalidOid;
-	}
-	if (!OidIsValid(rel))
-	{
-		/* no old rows to keep: the new ones go straight in, then the key is checked */
-		rows = result_table_create(schema, name, nsp, select_sql, doc, relid);
-		check_new_key(*relid, qname, node_display, key, keys);	/* makes its index */
-		return rows;
-	}
-
-	rows = spi_rows(psprintf("CREATE TEMPORARY TABLE %s AS\n%s", quote_identifier(tmp), select_sql),
-					SPI_OK_UTILITY);
+	LockRelationOid(rel, ExclusiveLock);
+	rows = result_statement(psprintf("CREATE TEMPORARY TABLE %s AS\n%s", quote_identifier(tmp), select_sql),
+							SPI_OK_UTILITY);
 	/* the diff's join is planned on it */
 	if (rows >= 1000)
-		spi_rows(psprintf("ANALYZE pg_temp.%s", quote_identifier(tmp)), SPI_OK_UTILITY);
+		result_statement(psprintf("ANALYZE pg_temp.%s", quote_identifier(tmp)), SPI_OK_UTILITY);
 	check_new_key(get_relname_relid(tmp, LookupExplicitNamespace("pg_temp", false)),
 				  psprintf("pg_temp.%s", quote_identifier(tmp)), node_display, key, keys);
 	tmp = psprintf("pg_temp.%s", quote_identifier(tmp));
@@ -102,19 +85,42 @@ refresh_concurrent(const char *schema, const char *name, const char *select_sql,
 	{
 		uint64		changed = write_diff(rel, qname, tmp, key);
 
-		elog(DEBUG1, "node %s: " UINT64_FORMAT " of " UINT64_FORMAT " rows changed",
+		elog(DEBUG1, "node %s: " UINT64_FORMAT " rows written, " UINT64_FORMAT " rows now",
 			 node_display, changed, rows);
 	}
 	else
 	{
 		/* written before by replacing it: every row once, then the index */
-		spi_rows(psprintf("DELETE FROM %s", qname), SPI_OK_DELETE);
-		spi_rows(psprintf("INSERT INTO %s SELECT * FROM %s", qname, tmp), SPI_OK_INSERT);
-		spi_rows(psprintf("CREATE UNIQUE INDEX ON %s (%s)", qname, keys), SPI_OK_UTILITY);
+		result_statement(psprintf("DELETE FROM %s", qname), SPI_OK_DELETE);
+		result_statement(psprintf("INSERT INTO %s SELECT * FROM %s", qname, tmp), SPI_OK_INSERT);
+		result_statement(psprintf("CREATE UNIQUE INDEX ON %s (%s)", qname, keys), SPI_OK_UTILITY);
 	}
-	spi_rows(psprintf("DROP TABLE %s", tmp), SPI_OK_UTILITY);
+	result_statement(psprintf("DROP TABLE %s", tmp), SPI_OK_UTILITY);
 	*relid = rel;
 	return rows;
+}
+
+/*
+ * refresh_concurrent_created checks the key of a result table
+ * materialize_result has just created (relid, qname) and makes its unique
+ * index: there are no old rows to keep, so the new ones went straight in.
+ * reshaped says that it replaced a table of another shape (the node's code
+ * changed its columns), which no diff could hold: a reader with an older
+ * snapshot sees the table empty this once, and a notice says so.
+ */
+void
+refresh_concurrent_created(Oid relid, const char *qname, const char *node_display,
+						   List *key, bool reshaped)
+{
+	char	   *keys = key_list_sql(key, NULL);
+
+	if (reshaped)
+		ereport(NOTICE,
+				(errmsg("result table %s of node %s changed shape and is made anew, not refreshed by a diff",
+						qname, node_display),
+				 errdetail("The node now yields other columns than the table has; readers whose snapshot predates this run see the table empty."),
+				 errhint("Later runs refresh it by a diff on key (%s) again.", keys)));
+	check_new_key(relid, qname, node_display, key, keys);	/* makes its index */
 }
 
 /*
@@ -166,7 +172,7 @@ check_new_key(Oid relid, const char *rel, const char *node_display, List *key,
 	subxact_begin(&sx);
 	PG_TRY();
 	{
-		spi_rows(psprintf("CREATE UNIQUE INDEX ON %s (%s)", rel, key_list), SPI_OK_UTILITY);
+		result_statement(psprintf("CREATE UNIQUE INDEX ON %s (%s)", rel, key_list), SPI_OK_UTILITY);
 		subxact_commit(&sx);
 	}
 	PG_CATCH();
@@ -303,21 +309,21 @@ write_diff(Oid relid, const char *qname, const char *tmp, List *key)
 	char	   *diff = psprintf("pg_temp.%s", quote_identifier(temp_table_name("refresh_diff", 0, NULL)));
 	uint64		changed;
 
-	spi_rows(psprintf("CREATE TEMPORARY TABLE %s AS "
+	result_statement(psprintf("CREATE TEMPORARY TABLE %s AS "
 					  "SELECT hamilton_o.ctid AS tid, hamilton_n.ctid IS NOT NULL AS has_new, hamilton_n AS newdata "
 					  "FROM %s hamilton_o FULL JOIN %s hamilton_n ON %s "
 					  "WHERE hamilton_o.ctid IS NULL OR hamilton_n.ctid IS NULL "
 					  "   OR NOT (hamilton_o OPERATOR(pg_catalog.*=) hamilton_n)",
 					  diff, qname, tmp, key_join(relid, key, "hamilton_o", "hamilton_n")),
 			 SPI_OK_UTILITY);
-	changed = spi_rows(psprintf("DELETE FROM %s hamilton_o WHERE hamilton_o.ctid OPERATOR(pg_catalog.=) ANY "
+	changed = result_statement(psprintf("DELETE FROM %s hamilton_o WHERE hamilton_o.ctid OPERATOR(pg_catalog.=) ANY "
 								"(ARRAY(SELECT hamilton_d.tid FROM %s hamilton_d WHERE hamilton_d.tid IS NOT NULL))",
 								qname, diff),
 					   SPI_OK_DELETE);
-	changed += spi_rows(psprintf("INSERT INTO %s SELECT (hamilton_d.newdata).* FROM %s hamilton_d "
+	changed += result_statement(psprintf("INSERT INTO %s SELECT (hamilton_d.newdata).* FROM %s hamilton_d "
 								 "WHERE hamilton_d.has_new",
 								 qname, diff),
 						SPI_OK_INSERT);
-	spi_rows(psprintf("DROP TABLE %s", diff), SPI_OK_UTILITY);
+	result_statement(psprintf("DROP TABLE %s", diff), SPI_OK_UTILITY);
 	return changed;
 }
