@@ -102,8 +102,8 @@ refresh_concurrent(Oid rel, const char *qname, const char *select_sql,
 
 /*
  * refresh_concurrent_created checks the key of a result table
- * materialize_result has just created (relid, qname) and makes its unique
- * index: there are no old rows to keep, so the new ones went straight in.
+ * materialize_result has just created (relid; qname is the result's name,
+ * for messages) and makes its unique index: there are no old rows to keep, so the new ones went straight in.
  * reshaped says that it replaced a table of another shape (the node's code
  * changed its columns), which no diff could hold: a reader with an older
  * snapshot sees the table empty this once, and a notice says so.
@@ -113,6 +113,9 @@ refresh_concurrent_created(Oid relid, const char *qname, const char *node_displa
 						   List *key, bool reshaped)
 {
 	char	   *keys = key_list_sql(key, NULL);
+	/* the table itself, which may still have another name (a staging heap) */
+	char	   *target = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+													get_rel_name(relid));
 
 	if (reshaped)
 		ereport(NOTICE,
@@ -120,7 +123,7 @@ refresh_concurrent_created(Oid relid, const char *qname, const char *node_displa
 						qname, node_display),
 				 errdetail("The node now yields other columns than the table has; readers whose snapshot predates this run see the table empty."),
 				 errhint("Later runs refresh it by a diff on key (%s) again.", keys)));
-	check_new_key(relid, qname, node_display, key, keys);	/* makes its index */
+	check_new_key(relid, target, node_display, key, keys);	/* makes its index */
 }
 
 /*
