@@ -171,4 +171,4 @@ SELECT indexrelid::regclass, indisunique FROM pg_index WHERE indrelid = 'rc.plai
 -- its shape changed: made anew, and said
 SELECT hamilton_define('rc.plain', 'SELECT id, v, v * 2 AS w FROM rc.src', key => ARRAY['id'], refresh => 'concurrent');
 SELECT rows, status FROM hamilton_execute(ARRAY['rc.plain']);
-SELECT indexrelid::regclass FROM pg_index WHERE indrelid = 'rc.plain'::regclass;
+SELECT count(*) AS unique_indexes FROM pg_index WHERE indrelid = 'rc.plain'::regclass AND indisunique;
