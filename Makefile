@@ -63,7 +63,8 @@ REGRESS = \
 	compile_size \
 	nested_runs \
 	validate_arguments \
-	swap
+	swap \
+	refresh_concurrent
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

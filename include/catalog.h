@@ -38,6 +38,8 @@
 #define Anum_sql_node_parameterized		14
 #define Anum_sql_node_checks			15
 #define Anum_sql_node_kept_columns		16
+#define Anum_sql_node_refresh			17
+#define Anum_sql_node_refresh_key		18
 
 /* Column numbers of catalog_read_function_nodes' rows (node_queries.c). */
 #define Anum_function_node_oid			1
@@ -49,6 +51,8 @@
 #define Anum_function_node_materialize	7
 #define Anum_function_node_checks		8
 #define Anum_function_node_config_when	9
+#define Anum_function_node_refresh		10
+#define Anum_function_node_refresh_key	11
 
 /* Switching to the catalog owner for catalog access, and back (owner.c). */
 typedef struct OwnerScope
@@ -101,6 +105,9 @@ typedef struct SqlNodeRow
 	bool		extract_columns;
 	const char *config_when;	/* JSON object text, "{}" for none */
 	const char *parameterized;	/* JSON, or NULL */
+	const char *refresh;		/* "replace" or "concurrent" (1.2 on) */
+	ArrayType  *refresh_key;	/* text[]: its key when it is no frame, or
+								 * NULL */
 } SqlNodeRow;
 
 /* owner.c */
@@ -211,6 +218,7 @@ extern void catalog_remove_cron_jobs(void);
 /* versions.c: what this database's catalog has */
 extern bool catalog_keeps_run_starts(void);
 extern bool catalog_keeps_owner_names(void);
+extern bool catalog_keeps_refresh(void);
 extern char *catalog_extension_schema(void);
 extern bool catalog_version_1_0(void);
 

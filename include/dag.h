@@ -114,7 +114,11 @@ typedef struct HNode
 	char	   *doc;
 	char	   *fingerprint;	/* md5 of its code, see fingerprint.c */
 	Oid			owner;
-	bool		persist;		/* materialize => 'table' */
+	bool		persist;		/* materialize => 'table' (or refreshed
+								 * concurrently) */
+	bool		concurrent;		/* refresh = concurrent: by a diff on
+								 * refresh_key (refresh.c) */
+	List	   *refresh_key;	/* char *: the key it is refreshed on */
 	int			ndeps;
 	HDep	   *deps;
 	int			next_same_name; /* next node with this name, or -1 */
@@ -263,6 +267,10 @@ extern void dag_load_sql_nodes(Dag *dag);
 extern bool dag_when_matches(Jsonb *config, const char *when_text);
 extern HProblem *dag_no_variant_problem(Dag *dag, const char *schema,
 										const char *name, const char *variants);
+
+/* refresh.c */
+extern void dag_set_refresh(HNode *node, const char *refresh, const char *key_tag);
+extern HProblem *dag_refresh_problem(DagShapes *sh, int n);
 
 /* fingerprint.c */
 extern const char *dag_fingerprint(Dag *dag, int index);

@@ -37,6 +37,7 @@ typedef struct DefineArgs
 	Jsonb	   *config_when;
 	Jsonb	   *checks;
 	char	   *parameterized;	/* JSON: the template and values, or NULL */
+	char	   *refresh;		/* "replace" or "concurrent" */
 } DefineArgs;
 
 /* What a frame's SELECT yields, read when it is defined (frame_shape.c). */
@@ -67,7 +68,10 @@ extern void frame_check_column_names(const char *display, const char *schema,
 
 /* check_options.c */
 extern void check_materialize_option(const char *materialize);
+extern void check_refresh_option(const char *refresh);
 extern void check_tags(const char *display, Jsonb *tags);
+extern void refresh_refuse_unfit(const char *schema, const char *name);
+extern bool refresh_tagged(Jsonb *tags);
 extern Jsonb *config_when_checked(const char *display, Jsonb *when);
 extern void variants_check_kind(const char *display, const char *schema,
 								const char *name, const char *kind);

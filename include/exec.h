@@ -23,10 +23,14 @@ extern void exec_run_step(HPlan *plan, int stepno);
 /* frame_run.c */
 extern void frame_run_group(HPlan *plan, FrameGroup *g);
 
+/* The key a node's result is refreshed on, or NIL: replaced (dag/refresh.c). */
+#define NODE_REFRESH_KEY(node) ((node)->concurrent ? (node)->refresh_key : NIL)
+
 /* materialize.c */
 extern uint64 materialize_result(const char *schema, const char *name,
 								 const char *select_sql, const char *doc,
-								 const char *node_display, Oid *relid);
+								 const char *node_display, List *refresh_key,
+								 Oid *relid);
 extern uint64 materialize_temp(const char *temp_name, const char *select_sql);
 extern void materialize_drop_temp(const char *temp_name);
 
@@ -51,6 +55,13 @@ extern void swap_result_heap(Oid result, Oid staging, TransactionId frozenxid,
 /* swap_checks.c */
 extern const char *swap_bypass_reason(Relation rel);
 extern void swap_check_privileges(Relation rel, const char *qname, const char *node_display);
+
+/* refresh_concurrent.c */
+extern uint64 refresh_concurrent(Oid rel, const char *qname, const char *select_sql,
+								 const char *node_display, List *key, Oid *relid);
+extern void refresh_concurrent_created(Oid relid, const char *qname,
+									   const char *node_display, List *key,
+									   bool reshaped);
 
 /* result_locks.c */
 extern void lock_result_names(List *schema_name_pairs);

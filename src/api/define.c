@@ -52,7 +52,8 @@ hamilton_unregister(PG_FUNCTION_ARGS)
 
 /*
  * hamilton_define(node, sql, doc, tags, materialize, inputs, key,
- * extract_columns, config_when, checks) defines or replaces a SQL node.
+ * extract_columns, config_when, checks, refresh) defines or replaces a SQL
+ * node.
  */
 Datum
 hamilton_define(PG_FUNCTION_ARGS)
@@ -77,6 +78,8 @@ hamilton_define(PG_FUNCTION_ARGS)
 	a.extract_columns = PG_ARGISNULL(7) ? false : PG_GETARG_BOOL(7);
 	a.config_when = PG_ARGISNULL(8) ? NULL : PG_GETARG_JSONB_P(8);
 	a.checks = PG_ARGISNULL(9) ? NULL : PG_GETARG_JSONB_P(9);
+	/* refresh, from version 1.2 on (a 1.1 catalog declares ten arguments) */
+	a.refresh = PG_NARGS() > 10 && !PG_ARGISNULL(10) ? text_to_cstring(PG_GETARG_TEXT_PP(10)) : NULL;
 
 	api_begin();
 	display = define_sql_node(&a);

@@ -76,8 +76,8 @@ hamilton_node_list(PG_FUNCTION_ARGS)
 	for (i = 0; i < dag->nnodes; i++)
 	{
 		HNode	   *node = &dag->nodes[i];
-		Datum		values[19];
-		bool		nulls[19];
+		Datum		values[21];
+		bool		nulls[21];
 		List	   *inputs = NIL;
 		List	   *sources = NIL;
 		char	   *type = dag_type_name(node);
@@ -145,6 +145,19 @@ hamilton_node_list(PG_FUNCTION_ARGS)
 		values[17] = node->checks ? DirectFunctionCall1(jsonb_in, CStringGetDatum(node->checks)) : (Datum) 0;
 		nulls[18] = node->parameterized == NULL;
 		values[18] = node->parameterized ? DirectFunctionCall1(jsonb_in, CStringGetDatum(node->parameterized)) : (Datum) 0;
+		/* how its table is refreshed (1.2 on: a 1.1 catalog has 19 columns) */
+		nulls[19] = node->kind == HNODE_INPUT;
+		values[19] = CStringGetTextDatum(node->concurrent ? "concurrent" : "replace");
+		nulls[20] = !node->concurrent || node->refresh_key == NIL;
+		if (!nulls[20])
+		{
+			List	   *keys = NIL;
+			ListCell   *lc;
+
+			foreach(lc, node->refresh_key)
+				keys = lappend(keys, makeString(lfirst(lc)));
+			values[20] = text_list_array(keys);
+		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	api_end();

@@ -21,13 +21,55 @@
 
 static SPIPlanPtr function_nodes_plan = NULL;
 static SPIPlanPtr sql_nodes_plan = NULL;
+static SPIPlanPtr sql_nodes_plan_1_1 = NULL;	/* a catalog before 1.2 */
+
+/*
+ * REFRESH_TAGS joins a node's refresh and refresh_key tags (how its result
+ * table is refreshed, and on which key) as rt and rk; NODE is the alias of
+ * what names the node.
+ */
+#define REFRESH_TAGS(SCHEMA, NODE) \
+	"LEFT JOIN " CATALOG_TABLE("node_tag") " rt ON rt.schema_name OPERATOR(pg_catalog.=) " SCHEMA " " \
+	"     AND rt.node_name OPERATOR(pg_catalog.=) " NODE " AND rt.tag_key OPERATOR(pg_catalog.=) 'refresh' " \
+	"LEFT JOIN " CATALOG_TABLE("node_tag") " rk ON rk.schema_name OPERATOR(pg_catalog.=) " SCHEMA " " \
+	"     AND rk.node_name OPERATOR(pg_catalog.=) " NODE " AND rk.tag_key OPERATOR(pg_catalog.=) 'refresh_key' "
+
+/*
+ * SQL_NODES is catalog_read_sql_nodes' query; REFRESH is the expressions
+ * of its refresh and refresh key (each the tag, else, from version 1.2 on,
+ * the definition's refresh => and key =>, as JSON).
+ */
+#define SQL_NODES(REFRESH) \
+	"SELECT s.schema_name, s.node_name, s.definition, s.doc, " \
+	"       CASE WHEN mt.tag_value IS NOT NULL THEN mt.tag_value ELSE s.materialize END, " \
+	"       s.declared_inputs, s.owner::pg_catalog.oid, s.kind, s.frame_key, " \
+	"       s.extract_columns, s.frame_columns, s.frame_types, " \
+	"       CASE WHEN s.config_when OPERATOR(pg_catalog.=) '{}'::pg_catalog.jsonb THEN NULL " \
+	"            ELSE s.config_when::pg_catalog.text END, " \
+	"       s.parameterized::pg_catalog.text, c.checks::pg_catalog.text, " \
+	"       (SELECT pg_catalog.array_agg(ct.node_name::pg_catalog.text) FROM " CATALOG_TABLE("node_tag") " ct " \
+	"        WHERE ct.schema_name OPERATOR(pg_catalog.=) s.schema_name " \
+	"          AND ct.node_name OPERATOR(pg_catalog.=) ANY (s.frame_columns) " \
+	"          AND ct.tag_key OPERATOR(pg_catalog.=) 'materialize' " \
+	"          AND ct.tag_value OPERATOR(pg_catalog.=) 'table'), " \
+	"       " REFRESH " " \
+	"FROM " CATALOG_TABLE("sql_node") " s " \
+	"JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.schema_name " \
+	"LEFT JOIN " CATALOG_TABLE("node_tag") " mt ON mt.schema_name OPERATOR(pg_catalog.=) s.schema_name " \
+	"     AND mt.node_name OPERATOR(pg_catalog.=) s.node_name " \
+	"     AND mt.tag_key OPERATOR(pg_catalog.=) 'materialize' " \
+	"LEFT JOIN " CATALOG_TABLE("node_check") " c ON c.schema_name OPERATOR(pg_catalog.=) s.schema_name " \
+	"     AND c.node_name OPERATOR(pg_catalog.=) s.node_name " \
+	REFRESH_TAGS("s.schema_name", "s.node_name") \
+	"ORDER BY 1, 2, s.config_when::pg_catalog.text"
+
 
 /*
  * catalog_read_function_nodes: every function of a registered module whose
  * name does not start with "_", but for procedures, aggregates, functions
  * returning void or another pseudo-type (record aside), and members of
- * extensions; with its comment, owner, materialize tag, checks and variant
- * condition.  A variant's tags and checks are its node's (the name before
+ * extensions; with its comment, owner, materialize tag, checks, variant
+ * condition, and refresh and refresh_key tags.  A variant's tags and checks are its node's (the name before
  * the last "__"), where hamilton_tag and hamilton_check keep them.
  */
 void
@@ -36,7 +78,8 @@ catalog_read_function_nodes(void)
 	spi_exec_kept(&function_nodes_plan,
 				   "SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, p.proowner, "
 				   "       mt.tag_value, c.checks::pg_catalog.text, "
-				   "       CASE WHEN v.config_when IS NOT NULL THEN v.config_when::pg_catalog.text END "
+				   "       CASE WHEN v.config_when IS NOT NULL THEN v.config_when::pg_catalog.text END, "
+				   "       rt.tag_value, rk.tag_value "
 				   "FROM " CATALOG_TABLE("module") " m "
 				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) m.schema_name "
 				   "JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid "
@@ -54,6 +97,7 @@ catalog_read_function_nodes(void)
 				   "     AND mt.tag_key OPERATOR(pg_catalog.=) 'materialize' "
 				   "LEFT JOIN " CATALOG_TABLE("node_check") " c ON c.schema_name OPERATOR(pg_catalog.=) n.nspname "
 				   "     AND c.node_name OPERATOR(pg_catalog.=) nn.node_name "
+				   REFRESH_TAGS("n.nspname", "nn.node_name")
 				   "WHERE p.prokind OPERATOR(pg_catalog.=) 'f' "
 				   "  AND pg_catalog.left(p.proname, 1) OPERATOR(pg_catalog.<>) '_' "
 				   "  AND (t.typtype OPERATOR(pg_catalog.<>) 'p' "
@@ -67,32 +111,20 @@ catalog_read_function_nodes(void)
 /*
  * catalog_read_sql_nodes: every SQL node (each variant a row, a node's
  * variants adjacent) whose schema exists, with its materialize tag and
- * checks, and for a frame the columns tagged materialize = table.
+ * checks, for a frame the columns tagged materialize = table, and how its
+ * result is refreshed (its refresh tag, else its refresh =>) and its
+ * refresh_key tag.
  */
 void
 catalog_read_sql_nodes(void)
 {
-	spi_exec_kept(&sql_nodes_plan,
-				   "SELECT s.schema_name, s.node_name, s.definition, s.doc, "
-				   "       CASE WHEN mt.tag_value IS NOT NULL THEN mt.tag_value ELSE s.materialize END, "
-				   "       s.declared_inputs, s.owner::pg_catalog.oid, s.kind, s.frame_key, "
-				   "       s.extract_columns, s.frame_columns, s.frame_types, "
-				   "       CASE WHEN s.config_when OPERATOR(pg_catalog.=) '{}'::pg_catalog.jsonb THEN NULL "
-				   "            ELSE s.config_when::pg_catalog.text END, "
-				   "       s.parameterized::pg_catalog.text, c.checks::pg_catalog.text, "
-				   "       (SELECT pg_catalog.array_agg(ct.node_name::pg_catalog.text) FROM " CATALOG_TABLE("node_tag") " ct "
-				   "        WHERE ct.schema_name OPERATOR(pg_catalog.=) s.schema_name "
-				   "          AND ct.node_name OPERATOR(pg_catalog.=) ANY (s.frame_columns) "
-				   "          AND ct.tag_key OPERATOR(pg_catalog.=) 'materialize' "
-				   "          AND ct.tag_value OPERATOR(pg_catalog.=) 'table') "
-				   "FROM " CATALOG_TABLE("sql_node") " s "
-				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.schema_name "
-				   "LEFT JOIN " CATALOG_TABLE("node_tag") " mt ON mt.schema_name OPERATOR(pg_catalog.=) s.schema_name "
-				   "     AND mt.node_name OPERATOR(pg_catalog.=) s.node_name "
-				   "     AND mt.tag_key OPERATOR(pg_catalog.=) 'materialize' "
-				   "LEFT JOIN " CATALOG_TABLE("node_check") " c ON c.schema_name OPERATOR(pg_catalog.=) s.schema_name "
-				   "     AND c.node_name OPERATOR(pg_catalog.=) s.node_name "
-				   "ORDER BY 1, 2, s.config_when::pg_catalog.text");
+	if (catalog_keeps_refresh())
+		spi_exec_kept(&sql_nodes_plan,
+					  SQL_NODES("CASE WHEN rt.tag_value IS NOT NULL THEN rt.tag_value ELSE s.refresh END, "
+								"CASE WHEN rk.tag_value IS NOT NULL THEN rk.tag_value "
+								"     ELSE pg_catalog.array_to_json(s.refresh_key)::pg_catalog.text END"));
+	else
+		spi_exec_kept(&sql_nodes_plan_1_1, SQL_NODES("rt.tag_value, rk.tag_value"));
 }
 
 /*

@@ -65,9 +65,10 @@ catalog_sql_node_owners(const char *schema, const char *name)
 /*
  * SQL_NODE_WRITE is catalog_write_sql_node's statement; from version 1.1 on
  * the owner's name is written next to its OID (versions.c), which is what a
- * dump carries to another cluster.
+ * dump carries to another cluster; from 1.2 on, how the result is
+ * refreshed and on which key ($16, $17).
  */
-#define SQL_NODE_WRITE(NAME_COLUMN, NAME_VALUE) \
+#define SQL_NODE_WRITE(NAME_COLUMN, NAME_VALUE, REFRESH_SET) \
 	"INSERT INTO " CATALOG_TABLE("sql_node") " AS s (schema_name, node_name, definition, doc, " \
 	"  materialize, declared_inputs, owner, kind, frame_key, extract_columns, " \
 	"  frame_columns, frame_types, config_when, parameterized" NAME_COLUMN ") " \
@@ -78,8 +79,9 @@ catalog_sql_node_owners(const char *schema, const char *name)
 	"  kind = excluded.kind, frame_key = excluded.frame_key, " \
 	"  extract_columns = excluded.extract_columns, frame_columns = excluded.frame_columns, " \
 	"  frame_types = excluded.frame_types, parameterized = excluded.parameterized, " \
-	"  defined_at = pg_catalog.now() " \
+	REFRESH_SET "defined_at = pg_catalog.now() " \
 	"WHERE s.owner::oid OPERATOR(pg_catalog.=) $8"
+#define OWNER_NAME_VALUE ", (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) $7)"
 
 /*
  * catalog_write_sql_node inserts or replaces one variant of a SQL node; a
@@ -90,10 +92,10 @@ catalog_sql_node_owners(const char *schema, const char *name)
 bool
 catalog_write_sql_node(const SqlNodeRow *row)
 {
-	Oid			argtypes[15] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, OIDOID, OIDOID,
-	TEXTOID, TEXTARRAYOID, BOOLOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID};
-	Datum		values[15];
-	char		nulls[15];
+	Oid			argtypes[17] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, OIDOID, OIDOID,
+	TEXTOID, TEXTARRAYOID, BOOLOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID};
+	Datum		values[17];
+	char		nulls[17];
 	bool		frame = row->frame_key != NULL;
 	OwnerScope	w;
 
@@ -120,12 +122,20 @@ catalog_write_sql_node(const SqlNodeRow *row)
 	values[13] = CStringGetTextDatum(row->config_when);
 	values[14] = row->parameterized ? CStringGetTextDatum(row->parameterized) : (Datum) 0;
 	nulls[14] = row->parameterized ? ' ' : 'n';
+	values[15] = CStringGetTextDatum(row->refresh ? row->refresh : "replace");
+	values[16] = row->refresh_key ? PointerGetDatum(row->refresh_key) : (Datum) 0;
+	nulls[16] = row->refresh_key ? ' ' : 'n';
 
 	catalog_owner_begin(&w);
-	spi_exec_checked(catalog_keeps_owner_names() ?
-					 SQL_NODE_WRITE(", owner_name", ", (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) $7)") :
-					 SQL_NODE_WRITE("", ""),
-					 15, argtypes, values, nulls, SPI_OK_INSERT);
+	if (catalog_keeps_refresh())
+		spi_exec_checked(SQL_NODE_WRITE(", owner_name, refresh, refresh_key", OWNER_NAME_VALUE ", $16, $17",
+										"refresh = excluded.refresh, refresh_key = excluded.refresh_key, "),
+						 17, argtypes, values, nulls, SPI_OK_INSERT);
+	else
+		spi_exec_checked(catalog_keeps_owner_names() ?
+						 SQL_NODE_WRITE(", owner_name", OWNER_NAME_VALUE, "") :
+						 SQL_NODE_WRITE("", "", ""),
+						 15, argtypes, values, nulls, SPI_OK_INSERT);
 	catalog_owner_end(&w);
 	return SPI_processed == 1;
 }

@@ -62,6 +62,18 @@ catalog_keeps_owner_names(void)
 }
 
 /*
+ * catalog_keeps_refresh: does hamilton.sql_node say how each node's result
+ * is refreshed (refresh, version 1.2 on)?
+ */
+bool
+catalog_keeps_refresh(void)
+{
+	Oid			rel = catalog_relid("sql_node");
+
+	return OidIsValid(rel) && get_attnum(rel, "refresh") != InvalidAttrNumber;
+}
+
+/*
  * catalog_extension_schema is the schema the extension's functions live in
  * (CREATE EXTENSION ... SCHEMA), or NULL.  SPI must be connected.
  */

@@ -115,6 +115,8 @@ dag_load_function_nodes(Dag *dag)
 		(void) SPI_getbinval(row, desc, Anum_function_node_materialize, &isnull);
 		node->persist = !isnull && strcmp(SPI_getvalue(row, desc, Anum_function_node_materialize), "table") == 0;
 		node->checks = SPI_getvalue(row, desc, Anum_function_node_checks);
+		dag_set_refresh(node, SPI_getvalue(row, desc, Anum_function_node_refresh),
+						SPI_getvalue(row, desc, Anum_function_node_refresh_key));
 		proc = (Form_pg_proc) GETSTRUCT(proctup);
 		node->rettype = proc->prorettype;
 		ndefaults = proc->pronargdefaults;

@@ -115,6 +115,9 @@ dag_load_sql_nodes(Dag *dag)
 		(void) SPI_getbinval(row, desc, Anum_sql_node_frame_key, &isnull);
 		if (!isnull)
 			load_frame_columns(dag, index, row, desc);
+		/* after its key, which it is refreshed on by default */
+		dag_set_refresh(&dag->nodes[index], SPI_getvalue(row, desc, Anum_sql_node_refresh),
+						SPI_getvalue(row, desc, Anum_sql_node_refresh_key));
 	}
 }
 

@@ -1,9 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * check_options.c
- *	  Is a definition's option valid?  materialize, tags, config_when
- *	  (@config.when), checks (@check_output), and the calls of a column
- *	  expression.  Each refusal names what is wrong and how to write it.
+ *	  Is a definition's option valid?  materialize, refresh, tags,
+ *	  config_when (@config.when), checks (@check_output), and the calls of
+ *	  a column expression.  Each refusal names what is wrong and how to write it.
  *
  *-------------------------------------------------------------------------
  */
@@ -11,10 +11,13 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 
 #include "define.h"
+
+static int	next_variant(Dag *dag, int i, const char *schema, const char *name);
 
 /*
  * check_materialize_option: "auto" (a table when requested, else an
@@ -32,8 +35,62 @@ check_materialize_option(const char *materialize)
 }
 
 /*
+ * check_refresh_option: "replace" (the default: the result is replaced) or
+ * "concurrent" (by a diff on the node's key, dag/refresh.c).
+ */
+void
+check_refresh_option(const char *refresh)
+{
+	if (strcmp(refresh, "replace") != 0 && strcmp(refresh, "concurrent") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid refresh option \"%s\"", refresh),
+				 errdetail("Valid options are \"replace\" (the result is replaced, the default) and \"concurrent\" "
+						   "(a diff on the node's key, which leaves readers with an older snapshot the old rows)."),
+				 errhint("Use refresh => 'concurrent' with key => ARRAY['id'].")));
+}
+
+/*
+ * check_refresh_tags: the refresh tag says replace or concurrent, the
+ * refresh_key tag is a non-empty JSON array of column names (either may be
+ * null, which removes it).
+ */
+static void
+check_refresh_tags(const char *display, const char *key, const char *text, char kind)
+{
+	if (kind == JSON_KIND_NULL)
+		return;
+	if (strcmp(key, "refresh") == 0 &&
+		(kind != JSON_KIND_STRING || (strcmp(text, "replace") != 0 && strcmp(text, "concurrent") != 0)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid refresh tag of node %s", display),
+				 errdetail("The tag refresh is \"replace\" (the default) or \"concurrent\" (a diff on the key the tag refresh_key names)."),
+				 errhint("hamilton_tag('%s', '{\"refresh\": \"concurrent\", \"refresh_key\": [\"id\"]}')", display)));
+	if (strcmp(key, "refresh_key") == 0)
+	{
+		Oid			argtypes[1] = {TEXTOID};
+		Datum		values[1];
+
+		values[0] = CStringGetTextDatum(kind == JSON_KIND_CONTAINER ? text : "null");
+		spi_exec_checked("SELECT 1 WHERE pg_catalog.jsonb_typeof($1::pg_catalog.jsonb) = 'array' "
+						 "AND pg_catalog.jsonb_array_length($1::pg_catalog.jsonb) > 0 "
+						 "AND NOT EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements($1::pg_catalog.jsonb) e "
+						 "  WHERE pg_catalog.jsonb_typeof(e) <> 'string' OR e #>> '{}' = '')",
+						 1, argtypes, values, NULL, SPI_OK_SELECT);
+		if (kind != JSON_KIND_CONTAINER || SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid refresh_key tag of node %s", display),
+					 errdetail("The tag refresh_key is a JSON array of the column names that identify a row; it is %s.", text),
+					 errhint("hamilton_tag('%s', '{\"refresh_key\": [\"region\", \"week\"]}')", display)));
+	}
+}
+
+/*
  * check_tags: tags are a JSON object with non-empty keys; the materialize
- * tag says auto or table (or null, which removes it).
+ * tag says auto or table (or null, which removes it); the refresh tags,
+ * check_refresh_tags.
  */
 void
 check_tags(const char *display, Jsonb *tags)
@@ -62,6 +119,7 @@ check_tags(const char *display, Jsonb *tags)
 					 errdetail("The tag materialize is \"auto\" (a table when requested) or \"table\" (always a table)."),
 					 errhint("hamilton_tag('%s', '{\"materialize\": \"table\"}') keeps the node's result even when it is an intermediate.",
 							 display)));
+		check_refresh_tags(display, key, text, kind);
 	}
 }
 
@@ -212,6 +270,23 @@ checks_validate(const char *display, Jsonb *checks)
 }
 
 /*
+ * next_variant: the first node from index i on that is (a variant of) node
+ * schema.name, or -1.
+ */
+static int
+next_variant(Dag *dag, int i, const char *schema, const char *name)
+{
+	for (; i < dag->nnodes; i++)
+	{
+		HNode	   *node = &dag->nodes[i];
+
+		if (node->schema && strcmp(node->schema, schema) == 0 && strcmp(node->name, name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/*
  * checks_refuse_unevaluable refuses checks that cannot be evaluated on what
  * node schema.name yields, in every variant of it: a check on a column it
  * does not have, a column node's check naming another column, a check whose
@@ -228,16 +303,68 @@ checks_refuse_unevaluable(Dag *dag, const char *schema, const char *name,
 	DagShapes  *sh = dag_shapes_create(dag);
 	int			i;
 
-	for (i = 0; i < dag->nnodes; i++)
+	for (i = next_variant(dag, 0, schema, name); i >= 0; i = next_variant(dag, i + 1, schema, name))
+	{
+		HProblem   *p = dag_checks_node_problem(sh, i, checks_json);
+
+		if (p)
+			problem_raise(p);
+	}
+}
+
+/*
+ * refresh_refuse_unfit refuses a refresh that node schema.name cannot do,
+ * in any variant of it (dag_refresh_problem): concurrent on a scalar or a
+ * column node, without a key, or on a key that is not a column of what it
+ * yields, where that is known; and a refresh_key tag on a node that is
+ * not refreshed concurrently, which would mean nothing.  Called after the
+ * write, so that the graph read is the one defined: an error undoes the
+ * write.
+ */
+void
+refresh_refuse_unfit(const char *schema, const char *name)
+{
+	Dag		   *dag = dag_build_config(NULL, true);
+	DagShapes  *sh = dag_shapes_create(dag);
+	Jsonb	   *tags = catalog_node_tags(schema, name);
+	char	   *text;
+	char		kind;
+	int			i;
+
+	for (i = next_variant(dag, 0, schema, name); i >= 0; i = next_variant(dag, i + 1, schema, name))
 	{
 		HNode	   *node = &dag->nodes[i];
 		HProblem   *p;
 
-		if (node->schema == NULL || strcmp(node->schema, schema) != 0 ||
-			strcmp(node->name, name) != 0)
-			continue;
-		p = dag_checks_node_problem(sh, i, checks_json);
+		/* a frame's column takes no options of its own from the graph: ask the tag */
+		if (jsonb_object_get(tags, "refresh", &text, &kind) && kind == JSON_KIND_STRING &&
+			strcmp(text, "concurrent") == 0)
+			node->concurrent = true;
+		p = dag_refresh_problem(sh, i);
 		if (p)
 			problem_raise(p);
+		/* a key to refresh on, for a node that is not refreshed on a key */
+		if (!node->concurrent && jsonb_object_get(tags, "refresh_key", &text, &kind))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("node %s has a refresh_key tag but is not refreshed concurrently", node->display),
+					 errdetail("The tag refresh_key names the key of refresh = concurrent; node %s is replaced at each run.",
+							   node->display),
+					 errhint("Tag both, or remove both: hamilton_tag('%s', '{\"refresh\": null, \"refresh_key\": null}').",
+							 node->display)));
 	}
+}
+
+/*
+ * refresh_tagged: do a node's tags (or those given) say refresh or
+ * refresh_key?
+ */
+bool
+refresh_tagged(Jsonb *tags)
+{
+	char	   *text;
+	char		kind;
+
+	return tags != NULL && (jsonb_object_get(tags, "refresh", &text, &kind) ||
+							jsonb_object_get(tags, "refresh_key", &text, &kind));
 }

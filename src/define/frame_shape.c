@@ -137,7 +137,7 @@ frame_shape(const char *display, const char *schema, const char *definition,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("node %s has a key but does not extract its columns", display),
 				 errdetail("A key only means something to a frame, whose columns are nodes."),
-				 errhint("Add extract_columns => true to make %s a frame, or drop the key.", display)));
+				 errhint("Add extract_columns => true to make %s a frame, refresh its table by the key with refresh => 'concurrent', or drop the key.", display)));
 	shape->key = cstring_list_to_array(shape->key_names);
 	shape->columns = cstring_list_to_array(names);
 	shape->types = cstring_list_to_array(types);

@@ -2,7 +2,7 @@
  *
  * set_options.c
  *	  Setting options on a node that exists, function or SQL: tags
- *	  (hamilton_tag, Hamilton's @tag), checks (hamilton_check, @check_output)
+ *	  (hamilton_tag, Hamilton's @tag, among them refresh and refresh_key), checks (hamilton_check, @check_output)
  *	  and making a function one variant of a node (hamilton_when,
  *	  @config.when).
  *
@@ -30,6 +30,9 @@ define_tag_node(const char *node_text, Jsonb *tags)
 	check_tags(node->display, tags);
 	(void) catalog_lock_schema(node->schema, psprintf("node %s was being tagged", node->display));
 	catalog_merge_tags(node->schema, node->name, tags);
+	/* a refresh the node cannot do is refused (the error undoes the merge) */
+	if (refresh_tagged(tags))
+		refresh_refuse_unfit(node->schema, node->name);
 	return catalog_node_tags(node->schema, node->name);
 }
 
@@ -124,9 +127,11 @@ define_function_variant(const char *function_text, Jsonb *when)
 
 	if (when == NULL || JB_ROOT_COUNT(when) == 0)
 		return display;
-	/* the node's checks hold for its new variant too (an error undoes the write) */
+	/* the node's checks and refresh hold for its new variant too (an error undoes the write) */
 	if (catalog_node_has_checks(schema, pnstrdup(fname, cut - fname)))
 		checks_refuse_unevaluable(dag_build_config(NULL, true), schema,
 								  pnstrdup(fname, cut - fname), NULL);
+	if (refresh_tagged(catalog_node_tags(schema, pnstrdup(fname, cut - fname))))
+		refresh_refuse_unfit(schema, pnstrdup(fname, cut - fname));
 	return qualified_display(schema, pnstrdup(fname, cut - fname));
 }

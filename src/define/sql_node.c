@@ -48,9 +48,12 @@ define_sql_node(DefineArgs *a)
 	FrameShape *shape = NULL;
 	Jsonb	   *when;
 	SqlNodeRow	row;
+	bool		concurrent;
 
 	memset(&row, 0, sizeof(row));
 	check_materialize_option(a->materialize);
+	check_refresh_option(a->refresh ? a->refresh : "replace");
+	concurrent = a->refresh && strcmp(a->refresh, "concurrent") == 0;
 
 	parse_node_name(a->node_text, &schema, &name, true);
 	display = qualified_display(schema, name);
@@ -81,8 +84,16 @@ define_sql_node(DefineArgs *a)
 
 		kind = "table";
 		definition = pq->sql;
-		if (a->key || a->extract_columns)
+		/* a key without extract_columns is what it is refreshed on */
+		if (a->extract_columns || (a->key && !concurrent))
 			shape = frame_shape(display, schema, definition, a->key, a->extract_columns);
+		else if (a->key && text_array_to_list(a->key, "key") == NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("key of node %s is empty", display),
+					 errhint("Name the columns that identify a row, e.g. key => ARRAY['region', 'week'].")));
+		else
+			row.refresh_key = a->key;
 	}
 	else
 	{
@@ -176,6 +187,7 @@ define_sql_node(DefineArgs *a)
 		row.extract_columns = a->extract_columns;
 	}
 	row.parameterized = a->parameterized;
+	row.refresh = a->refresh;
 	if (!catalog_write_sql_node(&row))
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -193,6 +205,9 @@ define_sql_node(DefineArgs *a)
 	/* its checks, new or kept, must fit what it yields now (an error undoes the write) */
 	if (a->checks || (exists && catalog_node_has_checks(schema, name)))
 		checks_refuse_unevaluable(dag_build_config(NULL, true), schema, name, NULL);
+	/* and so must its refresh: its key, among its columns */
+	if (concurrent || refresh_tagged(catalog_node_tags(schema, name)))
+		refresh_refuse_unfit(schema, name);
 	return display;
 }
 

@@ -49,7 +49,7 @@ frame_run_group(HPlan *plan, FrameGroup *g)
 		{
 			sql = frame_compile(plan, g, requested, false);
 			rows = materialize_result(g->into_schema, g->into_name, sql, NULL,
-									  g->into_display, &relid);
+									  g->into_display, NIL, &relid);
 			foreach(lc, requested)
 			{
 				PlanStep   *t = &plan->steps[lfirst_int(lc)];
@@ -107,7 +107,7 @@ run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys)
 		if (t->temp_name == NULL)
 		{
 			t->rows = materialize_result(node->schema, node->name, sql, node->doc,
-										 node->display, &relid);
+										 node->display, NODE_REFRESH_KEY(node), &relid);
 			t->status = "materialized";
 			lineage_record(plan, s, relid);
 			t->relation = (char *) swap_reading(t->relation);

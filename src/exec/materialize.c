@@ -16,6 +16,12 @@
  * rights (trusted_result_table).  The run holds the result's lock
  * (result_locks.c).
  *
+ * TRUNCATE is not MVCC-safe: a REPEATABLE READ reader whose snapshot
+ * predates the run, and that had not read the table before, sees it empty
+ * once the run commits.  A node with refresh = concurrent is written by a
+ * diff on its key instead (refresh_concurrent.c), which keeps that reader
+ * its old rows.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -62,11 +68,16 @@ static uint64 create_filled(const char *qname, const char *shown, const char *se
  * transaction.  One whose shape changed is built as a new table, which
  * replaces it at the end.  A new result is created empty and filled by the
  * bulk path; nobody else sees it before the run commits.  In every case
- * later steps read the rows through swap_reading.
+ * later steps read the rows through swap_reading.  A node
+ * refreshed concurrently (refresh_key, else NIL) has its checked table
+ * refreshed by a diff on its key instead, in place, under EXCLUSIVE
+ * (readers read on), and a table made for it gets its unique key
+ * (refresh_concurrent.c).
  */
 uint64
 materialize_result(const char *schema, const char *name, const char *select_sql,
-				   const char *doc, const char *node_display, Oid *relid)
+				   const char *doc, const char *node_display, List *refresh_key,
+				   Oid *relid)
 {
 	Oid			nsp = catalog_lock_schema(schema, psprintf("the result of node %s was being written", node_display));
 	Oid			rel = get_relname_relid(name, nsp);
@@ -108,9 +119,18 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 			rows = create_filled(psprintf("%s.%s", quote_identifier(schema),
 										  quote_identifier(psprintf("pg_temp_%u", rel))),
 								 qname, select_sql, nsp, psprintf("pg_temp_%u", rel), &staging);
+			if (refresh_key != NIL)
+				refresh_concurrent_created(staging, qname, node_display, refresh_key, true);
 			swap_defer(rel, staging, qname, name, doc, node_display, true, rows);
 			*relid = staging;
 			return rows;
+		}
+		if (refresh_key != NIL)
+		{
+			/* writers wait from here on; look again, as for the fallback below */
+			LockRelationOid(rel, ExclusiveLock);
+			trusted_result_table(rel, schema, qname, node_display);
+			return refresh_concurrent(rel, qname, select_sql, node_display, refresh_key, relid);
 		}
 		r = table_open(rel, NoLock);
 		reason = swap_bypass_reason(r);
@@ -148,6 +168,8 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 		result_statement(psprintf("COMMENT ON TABLE %s IS %s", qname, quote_literal_cstr(doc)),
 						 SPI_OK_UTILITY);
 	CommandCounterIncrement();
+	if (refresh_key != NIL)
+		refresh_concurrent_created(*relid, qname, node_display, refresh_key, false);
 	return rows;
 }
 

@@ -72,7 +72,7 @@ exec_run_step(HPlan *plan, int stepno)
 			break;
 		case STEP_PERSIST:
 			step->rows = materialize_result(node->schema, node->name, sql, node->doc,
-											node->display, &relid);
+											node->display, NODE_REFRESH_KEY(node), &relid);
 			step->has_rows = true;
 			step->status = "materialized";
 			lineage_record(plan, stepno, relid);
@@ -117,7 +117,7 @@ exec_run_step(HPlan *plan, int stepno)
 			sql = psprintf("SELECT * FROM pg_temp.%s", quote_identifier(copy));
 		}
 		step->rows = materialize_result(node->schema, node->name, sql, node->doc,
-										node->display, &relid);
+										node->display, NODE_REFRESH_KEY(node), &relid);
 		if (copy)
 			materialize_drop_temp(copy);
 		step->has_rows = true;

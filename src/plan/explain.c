@@ -17,6 +17,7 @@
 static void explain_line(StringInfo buf, const char *what, const char *sql);
 static void explain_checks(StringInfo buf, HPlan *plan, int stepno);
 static void explain_names(StringInfo buf, HPlan *plan);
+static char *refresh_text(HNode *node);
 
 /*
  * plan_explain_text describes the plan step by step, with the SQL each step
@@ -74,7 +75,7 @@ plan_explain_text(HPlan *plan)
 				appendStringInfo(&buf, "temporary table %s\n", step->relation);
 				break;
 			case STEP_PERSIST:
-				appendStringInfo(&buf, "materialized as %s\n", step->relation);
+				appendStringInfo(&buf, "materialized as %s%s\n", step->relation, refresh_text(node));
 				break;
 			case STEP_FRAME:
 				appendStringInfoString(&buf, "source of its columns' query\n");
@@ -248,4 +249,22 @@ frame_explain(HPlan *plan, FrameGroup *g)
 	if (buf.len > 0 && buf.data[buf.len - 1] == '\n')
 		buf.data[--buf.len] = '\0';
 	return buf.data;
+}
+
+/*
+ * refresh_text: how a node's table is refreshed, when not replaced: ", refreshed
+ * by a diff on key (id)".
+ */
+static char *
+refresh_text(HNode *node)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	if (!node->concurrent)
+		return "";
+	initStringInfo(&buf);
+	foreach(lc, node->refresh_key)
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", quote_identifier(lfirst(lc)));
+	return psprintf(", refreshed by a diff on key (%s)", buf.data);
 }

@@ -48,6 +48,11 @@ CREATE TABLE hamilton.sql_node (
     owner_name    name,
     -- the role that owned the node in a restored dump and did not exist here
     adopted_from  name,
+    -- how its result table is refreshed: replaced, or by a diff on its key
+    -- (key =>) that leaves a reader's older snapshot its old rows
+    refresh       text NOT NULL DEFAULT 'replace' CHECK (refresh IN ('replace', 'concurrent')),
+    -- the key it is refreshed on, when it is no frame (a frame's is frame_key)
+    refresh_key   text[],
     PRIMARY KEY (schema_name, node_name, config_when)
 );
 

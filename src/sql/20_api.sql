@@ -31,12 +31,13 @@ CREATE FUNCTION @extschema@.hamilton_define(
     key text[] DEFAULT NULL,
     extract_columns boolean DEFAULT false,
     config_when jsonb DEFAULT '{}',
-    checks jsonb DEFAULT NULL)
+    checks jsonb DEFAULT NULL,
+    refresh text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'hamilton_define'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.hamilton_define(text, text, text, jsonb, text, text[], text[], boolean, jsonb, jsonb) IS
-  'define (or replace) a SQL node schema.name: a read-only SELECT is a table node (a frame with key and extract_columns), an expression is a column node';
+COMMENT ON FUNCTION @extschema@.hamilton_define(text, text, text, jsonb, text, text[], text[], boolean, jsonb, jsonb, text) IS
+  'define (or replace) a SQL node schema.name: a read-only SELECT is a table node (a frame with key and extract_columns), an expression is a column node; refresh => ''concurrent'' refreshes its table by a diff on its key';
 
 CREATE FUNCTION @extschema@.hamilton_parameterize(
     template text,

@@ -6,7 +6,8 @@ CREATE FUNCTION hamilton.node_list()
 RETURNS TABLE (node text, module name, name name, kind text, language text, type text,
                inputs text[], sources text[], doc text, tags jsonb, materialize text,
                definition text, fingerprint text, owner name,
-               frame text, key text[], config_when jsonb, checks jsonb, parameterized jsonb)
+               frame text, key text[], config_when jsonb, checks jsonb, parameterized jsonb,
+               refresh text, refresh_key text[])
 AS 'MODULE_PATHNAME', 'hamilton_node_list'
 LANGUAGE C VOLATILE;
 

@@ -4,7 +4,7 @@
  *	  Can every check of the closure be evaluated?  Before any work, each
  *	  needed node's checks are matched against what the node yields in this
  *	  request: the columns they read must be there and their query must
- *	  analyse.
+ *	  analyse.  So is the key of a node refreshed concurrently.
  *
  * The definition refuses what it can know then (define/check_options.c);
  * what it cannot is known here: the shape of a SQL node that reads an
@@ -22,7 +22,8 @@
 
 /*
  * validate_checks adds a problem for each needed node whose checks cannot
- * be evaluated on what it yields.  An overridden node's checks run only
+ * be evaluated on what it yields, or whose refresh it cannot do
+ * (dag_refresh_problem).  An overridden node's checks run only
  * when it is requested (on the override's copy), so only then are they
  * checked.
  */
@@ -37,13 +38,18 @@ validate_checks(ValidateState *st)
 	{
 		HProblem   *p;
 
-		if (!st->in_closure[i] || dag->nodes[i].checks == NULL ||
-			(st->overridden[i] && !st->requested[i]))
+		if (!st->in_closure[i] || (st->overridden[i] && !st->requested[i]))
+			continue;
+		if (dag->nodes[i].checks == NULL && !dag->nodes[i].concurrent)
 			continue;
 		CHECK_FOR_INTERRUPTS();
 		if (sh == NULL)
 			sh = validate_request_shapes(st);
-		p = dag_checks_node_problem(sh, i, NULL);
+		p = dag->nodes[i].checks ? dag_checks_node_problem(sh, i, NULL) : NULL;
+		if (p)
+			validate_add_problem(st, p);
+		/* a node refreshed concurrently: its key, among what it yields */
+		p = dag_refresh_problem(sh, i);
 		if (p)
 			validate_add_problem(st, p);
 	}

@@ -7,7 +7,7 @@ SELECT has_schema('hamilton');
 SELECT has_extension('hamilton');
 SELECT has_function('hamilton_register', ARRAY['regnamespace']);
 SELECT has_function('hamilton_unregister', ARRAY['regnamespace']);
-SELECT has_function('hamilton_define', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text[]', 'text[]', 'boolean', 'jsonb', 'jsonb']);
+SELECT has_function('hamilton_define', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text[]', 'text[]', 'boolean', 'jsonb', 'jsonb', 'text']);
 SELECT has_function('hamilton_check', ARRAY['text', 'jsonb']);
 SELECT has_function('hamilton_when', ARRAY['text', 'jsonb']);
 SELECT has_function('hamilton_parameterize', ARRAY['text', 'text', 'jsonb', 'text', 'jsonb', 'jsonb']);
@@ -32,7 +32,7 @@ SELECT has_view('hamilton', 'missing_roles', 'view hamilton.missing_roles');
 
 SELECT columns_are('hamilton', 'nodes', ARRAY['node', 'module', 'name', 'kind', 'language', 'type',
     'inputs', 'sources', 'doc', 'tags', 'materialize', 'definition', 'fingerprint', 'owner',
-    'frame', 'key', 'config_when', 'checks', 'parameterized']);
+    'frame', 'key', 'config_when', 'checks', 'parameterized', 'refresh', 'refresh_key']);
 SELECT columns_are('hamilton', 'lineage', ARRAY['relation', 'node', 'module', 'run_id', 'run_status',
     'materialized_at', 'fingerprint', 'inputs', 'upstream', 'sources']);
 
