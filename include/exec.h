@@ -22,6 +22,10 @@ extern void exec_run_step(HPlan *plan, int stepno);
 /* frame_run.c */
 extern void frame_run_group(HPlan *plan, FrameGroup *g);
 
+/* frame_split.c: a part table holds the key and at most this many targets */
+#define FRAME_PART_WIDTH 32
+extern char **frame_split(const char *sql, int nkey, int ntargets, int step, uint64 *rows);
+
 /* materialize.c */
 extern uint64 materialize_result(const char *schema, const char *name,
 								 const char *select_sql, const char *doc,
