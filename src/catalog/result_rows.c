@@ -38,10 +38,14 @@ catalog_result_relation(const char *schema, const char *name)
 	return isnull ? InvalidOid : relid;
 }
 
+/* the statement of catalog_write_result, planned once per backend */
+static SPIPlanPtr write_result_plan = NULL;
+
 /*
  * catalog_write_result records (or replaces) a result's lineage: inputs_json
  * is a JSON object, upstream_json a JSON array of objects, sources_json a
- * JSON array of relation names.
+ * JSON array of relation names.  A run writes one per result table, 4,000
+ * for a frame's 4,000 outputs: the statement's plan is kept.
  */
 void
 catalog_write_result(const char *schema, const char *name, Oid relid, int64 run_id,
@@ -62,14 +66,15 @@ catalog_write_result(const char *schema, const char *name, Oid relid, int64 run_
 	values[7] = CStringGetTextDatum(sources_json);
 
 	catalog_owner_begin(&w);
-	spi_exec_checked("INSERT INTO " CATALOG_TABLE("result") " AS r (schema_name, node_name, relation, run_id, "
-					 "  materialized_at, fingerprint, inputs, upstream, sources) "
-					 "VALUES ($1, $2, $3::pg_catalog.oid, $4, pg_catalog.clock_timestamp(), $5, $6::jsonb, $7::jsonb, "
-					 "  ARRAY(SELECT pg_catalog.jsonb_array_elements_text($8::jsonb))) "
-					 "ON CONFLICT (schema_name, node_name) DO UPDATE SET "
-					 "  relation = excluded.relation, run_id = excluded.run_id, "
-					 "  materialized_at = excluded.materialized_at, fingerprint = excluded.fingerprint, "
-					 "  inputs = excluded.inputs, upstream = excluded.upstream, sources = excluded.sources",
-					 8, argtypes, values, NULL, SPI_OK_INSERT);
+	spi_exec_kept_args(&write_result_plan,
+					   "INSERT INTO " CATALOG_TABLE("result") " AS r (schema_name, node_name, relation, run_id, "
+					   "  materialized_at, fingerprint, inputs, upstream, sources) "
+					   "VALUES ($1, $2, $3::pg_catalog.oid, $4, pg_catalog.clock_timestamp(), $5, $6::jsonb, $7::jsonb, "
+					   "  ARRAY(SELECT pg_catalog.jsonb_array_elements_text($8::jsonb))) "
+					   "ON CONFLICT (schema_name, node_name) DO UPDATE SET "
+					   "  relation = excluded.relation, run_id = excluded.run_id, "
+					   "  materialized_at = excluded.materialized_at, fingerprint = excluded.fingerprint, "
+					   "  inputs = excluded.inputs, upstream = excluded.upstream, sources = excluded.sources",
+					   8, argtypes, values, NULL, SPI_OK_INSERT);
 	catalog_owner_end(&w);
 }
