@@ -22,16 +22,25 @@
  * node, or InvalidOid (none, or a restored result whose table the dump did
  * not bring).  The column is regclass in a 1.0 catalog and oid from 1.1 on,
  * where a dump carries the row by name (hamilton.bind_restored_result); the
- * statements here read and write both.
+ * statements here read and write both.  It is asked once per result table
+ * a run writes: the statement's plan is kept.
  */
 Oid
 catalog_result_relation(const char *schema, const char *name)
 {
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
 	bool		isnull;
 	Oid			relid;
+	OwnerScope	w;
 
-	spi_exec_on_node("SELECT relation::pg_catalog.oid FROM " CATALOG_TABLE("result") " WHERE schema_name = $1 AND node_name = $2",
-					 schema, name, NULL, true, SPI_OK_SELECT);
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = CStringGetTextDatum(name);
+	catalog_owner_begin(&w);
+	spi_exec_kept_args(&plan, "SELECT relation::pg_catalog.oid FROM " CATALOG_TABLE("result") " WHERE schema_name = $1 AND node_name = $2",
+					   2, argtypes, values, NULL, SPI_OK_SELECT);
+	catalog_owner_end(&w);
 	if (SPI_processed == 0)
 		return InvalidOid;
 	relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
