@@ -82,5 +82,21 @@ BEGIN
     RAISE NOTICE 'rows that differ from plain SQL: %', bad;
 END $$;
 
+-- Values stored out of line in the source (TOAST) are copied whole; a
+-- failing output fails the run with its node named, and leaves no part
+-- table and no change behind.
+CREATE TABLE fo_raw.docs (id int PRIMARY KEY, k int, doc text);
+INSERT INTO fo_raw.docs SELECT i, i - 3, repeat(md5(i::text), 5000) FROM generate_series(1, 5) AS i;
+SELECT hamilton_define('fo.docs', 'SELECT id, k, doc FROM fo_raw.docs', key => ARRAY['id'], extract_columns => true);
+SELECT hamilton_define('fo.doc_len', 'length(doc)');
+SELECT hamilton_define('fo.inverse', '1 / k');
+SELECT node, status, rows FROM hamilton_execute(ARRAY['fo.doc', 'fo.doc_len']);
+SELECT count(*) AS same_docs FROM fo.doc JOIN fo_raw.docs d USING (id) WHERE fo.doc.doc = d.doc;
+\set VERBOSITY terse
+SELECT node, status FROM hamilton_execute(ARRAY['fo.doc_len', 'fo.inverse']);
+\set VERBOSITY default
+SELECT count(*) AS temporary_tables FROM pg_class WHERE relpersistence = 't' AND relname LIKE 'hamilton%';
+SELECT count(*) AS doc_len_rows, to_regclass('fo.inverse') AS inverse FROM fo.doc_len;
+
 SELECT drop_module('fo');
 DROP SCHEMA fo_raw CASCADE;
