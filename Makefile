@@ -64,7 +64,8 @@ REGRESS = \
 	nested_runs \
 	validate_arguments \
 	swap \
-	refresh_concurrent
+	refresh_concurrent \
+	frame_outputs
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

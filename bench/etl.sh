@@ -6,7 +6,8 @@
 #   1. ETL: 1,000 regions x 1,000 weeks of spend and signups (1M rows) and
 #      10 transformation steps, three ways on the same data (bench/etl.sql,
 #      bench/etl_plain.sql):
-#        - hand-written: one CREATE TABLE AS, as an expert writes it;
+#        - hand-written: one CREATE TABLE AS, as an expert writes it (every
+#          window in one level, named WINDOW clauses);
 #        - column nodes: hamilton_execute(10 outputs, into_table => ...),
 #          which compiles the steps into one query;
 #        - every step materialized as its own table: the 10 steps as 10 SQL
@@ -14,13 +15,21 @@
 #          steps' tables;
 #      and, to tell pg_hamilton's own cost from the query's: the column
 #      nodes' compiled query run directly, and the column nodes written to a
-#      table each (hamilton_execute without into_table).  The tables are
-#      then checked to hold the same values as the hand-written one.
+#      table each (hamilton_execute without into_table), against into_table
+#      and against the same written by hand (the query once, then one CREATE
+#      TABLE AS per output).  The close comparison is timed again from the
+#      client, each run its own psql call.  The tables are then checked to
+#      hold the same values as the hand-written one.
 #   2. Planning cost of a wide frame (bench/etl_wide.sql): one frame with
 #      BENCH_WIDE_NODES column nodes (half expressions, half SQL functions)
 #      over BENCH_WIDE_ROWS rows: hamilton_validate / hamilton_explain /
 #      hamilton_execute of every node as an output (each to its own table),
 #      and of the BENCH_WIDE_NODES / 4 sinks into one table.
+#   3. Each output its own table in linear time: frames of BENCH_WIDE_SIZES
+#      column nodes, every node an output written to its own table (and,
+#      below 1,600 columns, the same into one table): the time per table.
+#
+# BENCH_ETL_SECTIONS (default "1 2 3") picks the sections to run.
 #
 # Same conventions as bench/run.sh (bench/harness.sql): server-side timing,
 # variants alternating, median of BENCH_REPEAT runs after a warm-up run, each
@@ -37,8 +46,14 @@ BENCH_ETL_REGIONS=${BENCH_ETL_REGIONS:-1000}
 BENCH_ETL_WEEKS=${BENCH_ETL_WEEKS:-1000}
 BENCH_WIDE_NODES=${BENCH_WIDE_NODES:-4000}
 BENCH_WIDE_ROWS=${BENCH_WIDE_ROWS:-1000}
+BENCH_WIDE_SIZES=${BENCH_WIDE_SIZES:-500 1000 2000 4000}
+BENCH_WIDE_REPEAT=${BENCH_WIDE_REPEAT:-3}
+BENCH_ETL_SECTIONS=${BENCH_ETL_SECTIONS:-1 2 3}
 BENCH_PSQL_VARS=(-v regions="$BENCH_ETL_REGIONS" -v weeks="$BENCH_ETL_WEEKS")
 . "$BENCH_DIR/lib.sh"
+
+# wanted N: is section N in BENCH_ETL_SECTIONS?
+wanted() { case " $BENCH_ETL_SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # row DB SECTION VARIANT LABEL SIZE BASELINE NODES: a row of the final table:
 # | benchmark | size | median ms | min-max ms | baseline | ratio | paired ratio | per node |
@@ -73,6 +88,7 @@ echo "$(sql postgres -At -c "SELECT split_part(version(), ' (', 1)"), $(nproc) c
 # --------------------------------------------------------------------------
 # 1. ETL: 10 steps over regions x weeks
 # --------------------------------------------------------------------------
+if wanted 1; then
 rows=$((BENCH_ETL_REGIONS * BENCH_ETL_WEEKS))
 size="$rows rows, 10 steps"
 db=bench_etl
@@ -95,6 +111,7 @@ hand="hand-written CREATE TABLE AS"
 columns="column nodes, into_table"
 steps="10 table nodes, each its own table"
 own="column nodes, each output its own table"
+hand_own="hand-written, each output its own table"
 direct="compiled query run directly"
 # the variants compared closely run in short rounds of their own; the slow
 # ones against the hand-written query again, in a second section
@@ -103,10 +120,19 @@ measure "$db" etl \
     "$columns" "SELECT count(*) FROM hamilton_execute($etl_outputs, into_table => 'etl.features')" \
     "$direct" "SELECT bench.run_compiled('plain.compiled', (SELECT query FROM bench.compiled))"
 report "$db" etl "$hand" 10
+# the same, each run its own psql call, timed by the client
+wallclock "$db" etl_wall \
+    "$hand" "SELECT bench.plain_features()" \
+    "$columns" "SELECT count(*) FROM hamilton_execute($etl_outputs, into_table => 'etl.features')" \
+    "$direct" "SELECT bench.run_compiled('plain.compiled', (SELECT query FROM bench.compiled))"
+echo "The same, each run its own psql call (wall clock, from the client):"
+report "$db" etl_wall "$hand" 10
 measure "$db" etl_tables \
     "$hand" "SELECT bench.plain_features()" \
+    "$columns" "SELECT count(*) FROM hamilton_execute($etl_outputs, into_table => 'etl.features')" \
     "$steps" "SELECT count(*) FROM hamilton_execute($steps_outputs)" \
-    "$own" "SELECT count(*) FROM hamilton_execute($etl_outputs)"
+    "$own" "SELECT count(*) FROM hamilton_execute($etl_outputs)" \
+    "$hand_own" "SELECT bench.plain_own_tables()"
 report "$db" etl_tables "$hand" 10
 
 echo
@@ -121,17 +147,25 @@ check "$columns (etl.features)" "'etl.features'"
 check "$direct (plain.compiled)" "'plain.compiled'"
 check "$steps (steps.*, joined)" "bench.joined('steps')"
 check "$own (etl.*, joined)" "bench.joined('etl')"
+check "$hand_own (plain_own.*, joined)" "bench.joined('plain_own')"
 
 row "$db" etl "$hand" "ETL: $hand" "$size" "" 0
 row "$db" etl "$columns" "ETL: $columns" "$size" "$hand" 0
 row "$db" etl "$direct" "ETL: $direct" "$size" "$hand" 0
 row "$db" etl "$columns" "ETL: $columns" "$size" "$direct" 0
+row "$db" etl_wall "$columns" "ETL, wall clock: $columns" "$size" "$hand" 0
+row "$db" etl_wall "$direct" "ETL, wall clock: $direct" "$size" "$hand" 0
 row "$db" etl_tables "$steps" "ETL: $steps" "$size" "$hand" 0
 row "$db" etl_tables "$own" "ETL: $own" "$size" "$hand" 0
+row "$db" etl_tables "$own" "ETL: $own" "$size" "$columns" 0
+row "$db" etl_tables "$own" "ETL: $own" "$size" "$hand_own" 0
+row "$db" etl_tables "$hand_own" "ETL: $hand_own" "$size" "$columns" 0
 
+fi
 # --------------------------------------------------------------------------
 # 2. Planning cost of a wide frame
 # --------------------------------------------------------------------------
+if wanted 2; then
 n=$BENCH_WIDE_NODES
 sinks=$((n / 4))
 db=bench_etl_wide
@@ -174,6 +208,39 @@ row "$db" wide "validate, $sinks sinks" "hamilton_validate, the $sinks sinks int
 row "$db" wide "explain, $sinks sinks" "hamilton_explain, the $sinks sinks into one table" "$wsize" "" "$n"
 row "$db" wide "execute, $sinks sinks" "hamilton_execute, the $sinks sinks into one table" "$wsize" "compiled query run directly" "$n"
 
+fi
+# --------------------------------------------------------------------------
+# 3. Each output its own table, in linear time
+# --------------------------------------------------------------------------
+if wanted 3; then
+# make_wide(n) frames of n column nodes each, every node an output written
+# to its own table (key + column); at sizes where they fit in one table
+# (at most 1,600 columns), against the same outputs into one table.  The
+# time per table should not grow with n.
+for n in $BENCH_WIDE_SIZES; do
+    db=bench_etl_outputs_$n
+    echo
+    echo "## Each output its own table: $n column nodes over $BENCH_WIDE_ROWS rows, every one an output"
+    new_db "$db" "$BENCH_DIR/etl_plain.sql" "$BENCH_DIR/etl_wide.sql"
+    sql "$db" -At -c "SELECT bench.make_wide($n, $BENCH_WIDE_ROWS)" >/dev/null
+    analyze "$db"
+    variants=("$n tables" "SELECT count(*) FROM hamilton_execute(bench.wide_all($n))")
+    if [ "$n" -lt 1600 ]; then
+        variants+=("one table" "SELECT count(*) FROM hamilton_execute(bench.wide_all($n), into_table => 'wide.all')")
+    fi
+    BENCH_REPEAT=$BENCH_WIDE_REPEAT measure "$db" outputs "${variants[@]}"
+    report "$db" outputs "${variants[0]}" "$n"
+    wsize="$n outputs, $BENCH_WIDE_ROWS rows"
+    if [ "$n" -lt 1600 ]; then
+        row "$db" outputs "$n tables" "each output its own table (per node: per table; median of $BENCH_WIDE_REPEAT)" "$wsize" "one table" "$n"
+        row "$db" outputs "one table" "the same outputs into one table (median of $BENCH_WIDE_REPEAT)" "$wsize" "" "$n"
+    else
+        row "$db" outputs "$n tables" "each output its own table (per node: per table; median of $BENCH_WIDE_REPEAT)" "$wsize" "" "$n"
+    fi
+    dropdb "$db"
+done
+
+fi
 # --------------------------------------------------------------------------
 echo
 echo "## Summary (medians of $BENCH_REPEAT runs; ratio: median / baseline's median;" \

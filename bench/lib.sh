@@ -49,6 +49,36 @@ measure() {
     sql "$db" -c "CALL bench.measure('$section', ARRAY[$names], ARRAY[$stmts], $BENCH_REPEAT)"
 }
 
+# wallclock DB SECTION NAME SQL [NAME SQL]...: the variants side by side
+# again, each run its own psql call (a new connection each time), timed
+# from the client: what a user waits for, connection and round trip
+# included.  Same order as bench.measure: a warm-up round not counted, then
+# BENCH_REPEAT rounds, the variants alternating and the first one rotating.
+# The times go into bench.sample under SECTION, so report and the ratios
+# read them like the server-side ones.
+wallclock() {
+    local db=$1 section=$2 r k v n start us
+    shift 2
+    local -a names=() stmts=()
+    while [ $# -gt 0 ]; do
+        names+=("$1")
+        stmts+=("$2")
+        shift 2
+    done
+    n=${#names[@]}
+    for ((r = 0; r <= BENCH_REPEAT; r++)); do
+        for ((k = 0; k < n; k++)); do
+            v=$(((r + k) % n))
+            start=$(date +%s%N)
+            sql "$db" -c "${stmts[$v]}" >/dev/null
+            us=$((($(date +%s%N) - start) / 1000))
+            if [ "$r" -gt 0 ]; then
+                sql "$db" -c "INSERT INTO bench.sample VALUES ('$section', \$q\$${names[$v]}\$q\$, $((v + 1)), $r, $us / 1000.0)"
+            fi
+        done
+    done
+}
+
 # report DB SECTION BASELINE NODES: print the section's medians.
 report() {
     sql "$1" -P footer=off -c "SELECT * FROM bench.report('$2', '$3', $4)"

@@ -128,6 +128,8 @@ extern void pin_sql_reading_settings(void);
 extern void spi_exec_checked(const char *sql, int nargs, Oid *argtypes,
 							 Datum *values, const char *nulls, int expected);
 extern void spi_exec_kept(SPIPlanPtr *plan, const char *sql);
+extern void spi_exec_kept_args(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes,
+							   Datum *values, const char *nulls, int expected);
 extern void spi_exec_on_node(const char *sql, const char *schema, const char *name,
 							 Jsonb *json, bool as_owner, int expected);
 extern void spi_exec_latest(const char *sql, int nargs, Oid *argtypes,

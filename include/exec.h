@@ -26,6 +26,10 @@ extern void frame_run_group(HPlan *plan, FrameGroup *g);
 /* The key a node's result is refreshed on, or NIL: replaced (dag/refresh.c). */
 #define NODE_REFRESH_KEY(node) ((node)->concurrent ? (node)->refresh_key : NIL)
 
+/* frame_split.c: a part table holds the key and at most this many targets */
+#define FRAME_PART_WIDTH 32
+extern char **frame_split(const char *sql, int nkey, int ntargets, int step, uint64 *rows);
+
 /* materialize.c */
 extern uint64 materialize_result(const char *schema, const char *name,
 								 const char *select_sql, const char *doc,

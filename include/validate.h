@@ -49,7 +49,6 @@ typedef struct FrameGroup
 	char	   *into_schema;	/* into_table, for the requested targets */
 	char	   *into_name;
 	char	   *into_display;
-	char	   *temp_name;		/* split from one temporary table */
 	char	   *explain;		/* what runs, for hamilton_explain */
 } FrameGroup;
 

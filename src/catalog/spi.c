@@ -70,19 +70,35 @@ spi_exec_checked(const char *sql, int nargs, Oid *argtypes, Datum *values,
 
 /*
  * spi_exec_kept runs a parameterless statement of ours with a plan kept for
- * the backend's life (SPI_keepplan; the plan cache replans it when the
- * tables it reads change), keeping the caller's memory context.
+ * the backend's life (spi_exec_kept_args).
  */
 void
 spi_exec_kept(SPIPlanPtr *plan, const char *sql)
+{
+	spi_exec_kept_args(plan, sql, 0, NULL, NULL, NULL, SPI_OK_SELECT);
+}
+
+/*
+ * spi_exec_kept_args runs a statement of ours with $n parameters and a plan
+ * kept for the backend's life (SPI_keepplan; the plan cache replans it when
+ * the tables it reads change), prepared and run with search_path pinned as
+ * spi_run does, keeping the caller's memory context: for a statement run
+ * once per node or result, which would otherwise be parsed and planned
+ * every time.
+ */
+void
+spi_exec_kept_args(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes,
+				   Datum *values, const char *nulls, int expected)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	int			nestlevel;
 	int			rc;
 
+	nestlevel = NewGUCNestLevel();
+	pin_safe_search_path();
 	if (*plan == NULL)
 	{
-		SPIPlanPtr	p = SPI_prepare(sql, 0, NULL);
+		SPIPlanPtr	p = SPI_prepare(sql, nargs, argtypes);
 
 		if (p == NULL)
 			elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), sql);
@@ -90,12 +106,10 @@ spi_exec_kept(SPIPlanPtr *plan, const char *sql)
 			elog(ERROR, "SPI_keepplan failed");
 		*plan = p;
 	}
-	nestlevel = NewGUCNestLevel();
-	pin_safe_search_path();
-	rc = SPI_execute_plan(*plan, NULL, NULL, false, 0);
+	rc = SPI_execute_plan(*plan, values, nulls, false, 0);
 	AtEOXact_GUC(true, nestlevel);
 	MemoryContextSwitchTo(cxt);
-	if (rc != SPI_OK_SELECT)
+	if (rc != expected)
 		elog(ERROR, "SPI_execute_plan failed (%s) for: %s", SPI_result_code_string(rc), sql);
 }
 

@@ -82,16 +82,28 @@ frame_run_group(HPlan *plan, FrameGroup *g)
 }
 
 /*
- * run_own_targets computes targets into their own tables: directly for one,
- * through one temporary table (one query) for several.
+ * run_own_targets computes targets into their own tables: directly for one;
+ * for several, from the part tables that one run of the query is split
+ * into (frame_split), each target read from its part.
  */
 static void
 run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys)
 {
 	ListCell   *lc;
+	char	  **parts = NULL;
+	int			nparts = 0,
+				pos = 0,
+				j;
 
 	if (list_length(own) > 1)
-		(void) materialize_temp(g->temp_name, frame_compile(plan, g, own, false));
+	{
+		HNode	   *frame = &plan->dag->nodes[plan->steps[g->frame_step].node];
+		uint64		rows;
+
+		parts = frame_split(frame_compile(plan, g, own, false), frame->nkey,
+							list_length(own), g->frame_step + 1, &rows);
+		nparts = (list_length(own) + FRAME_PART_WIDTH - 1) / FRAME_PART_WIDTH;
+	}
 	foreach(lc, own)
 	{
 		int			s = lfirst_int(lc);
@@ -100,9 +112,9 @@ run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys)
 		char	   *sql;
 		Oid			relid;
 
-		sql = list_length(own) > 1 ?
+		sql = parts ?
 			psprintf("SELECT %s, %s FROM pg_temp.%s", keys, quote_identifier(node->name),
-					 quote_identifier(g->temp_name)) :
+					 quote_identifier(parts[pos++ / FRAME_PART_WIDTH])) :
 			frame_compile(plan, g, own, false);
 		if (t->temp_name == NULL)
 		{
@@ -120,6 +132,6 @@ run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys)
 		t->has_rows = true;
 		checks_run(plan, s, t->relation);
 	}
-	if (list_length(own) > 1)
-		materialize_drop_temp(g->temp_name);
+	for (j = 0; j < nparts; j++)
+		materialize_drop_temp(parts[j]);
 }

@@ -91,7 +91,6 @@ plan_frame_groups(HPlan *plan)
 			solo->frame_step = plan->groups[main].frame_step;
 			solo->run_at = i;
 			solo->targets = list_make1_int(i);
-			solo->temp_name = temp_table_name("frame", i + 1, NULL);
 		}
 		if (step->requested || !read_as_relation)
 			plan->groups[main].run_at = Max(plan->groups[main].run_at, i);
@@ -128,7 +127,6 @@ plan_frame_groups(HPlan *plan)
 			if (plan->steps[s].group == i && plan->steps[s].column_target &&
 				!plan->steps[s].requested)
 				g->targets = lappend_int(g->targets, s);
-		g->temp_name = temp_table_name("frame", g->frame_step + 1, NULL);
 		if (plan->into_table)
 		{
 			char	   *schema,
