@@ -57,7 +57,8 @@ REGRESS = \
 	splicing \
 	compile_size \
 	nested_runs \
-	validate_arguments
+	validate_arguments \
+	scalar_batch
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

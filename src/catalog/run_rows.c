@@ -45,22 +45,23 @@ catalog_next_run_id(void)
 void
 catalog_insert_run(const char *json, bool rolled_back)
 {
-	Oid			argtypes[2] = {TEXTOID, BOOLOID};
+	Oid			argtypes[2] = {JSONBOID, BOOLOID};
 	Datum		values[2];
 
-	values[0] = CStringGetTextDatum(json);
+	/* parsed once here: as text, each statement would parse it again */
+	values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(json));
 	values[1] = BoolGetDatum(rolled_back);
 	spi_exec_checked("INSERT INTO " CATALOG_TABLE("run") " "
 					 "SELECT * FROM pg_catalog.jsonb_populate_record(NULL::" CATALOG_TABLE("run") ", "
-					 "  CASE WHEN $2 THEN (($1::jsonb)->'run') || '{\"status\": \"rolled back\"}' "
-					 "       ELSE ($1::jsonb)->'run' END)",
+					 "  CASE WHEN $2 THEN ($1->'run') || '{\"status\": \"rolled back\"}' "
+					 "       ELSE $1->'run' END)",
 					 2, argtypes, values, NULL, SPI_OK_INSERT);
 	spi_exec_checked("INSERT INTO " CATALOG_TABLE("node_run") " "
 					 "SELECT * FROM pg_catalog.jsonb_populate_recordset(NULL::" CATALOG_TABLE("node_run") ", "
 					 "  CASE WHEN $2 THEN (SELECT pg_catalog.jsonb_agg(CASE WHEN n->>'status' IN ('input', 'default', 'overridden') "
 					 "                                      THEN n ELSE n || '{\"status\": \"rolled back\"}' END ORDER BY o) "
-					 "                     FROM pg_catalog.jsonb_array_elements(($1::jsonb)->'nodes') WITH ORDINALITY AS t(n, o)) "
-					 "       ELSE ($1::jsonb)->'nodes' END)",
+					 "                     FROM pg_catalog.jsonb_array_elements($1->'nodes') WITH ORDINALITY AS t(n, o)) "
+					 "       ELSE $1->'nodes' END)",
 					 2, argtypes, values, NULL, SPI_OK_INSERT);
 }
 

@@ -55,7 +55,7 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 		return;
 	if (relation)
 		source = relation;
-	else if (step->action == STEP_VALUE && step->literal)
+	else if (step->action == STEP_VALUE && plan_step_literal(plan, stepno))
 		source = psprintf("(SELECT %s AS %s)", step->literal, quote_identifier(node->name));
 	else
 		return;
