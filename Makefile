@@ -58,7 +58,8 @@ REGRESS = \
 	compile_size \
 	nested_runs \
 	validate_arguments \
-	scalar_batch
+	scalar_batch \
+	graph_cache
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

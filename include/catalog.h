@@ -211,4 +211,8 @@ extern bool catalog_keeps_owner_names(void);
 extern char *catalog_extension_schema(void);
 extern bool catalog_version_1_0(void);
 
+/* The catalog tables a graph is read from (see catalog_graph_tables). */
+#define CATALOG_GRAPH_TABLES 5
+extern bool catalog_graph_tables(Oid *tables);
+
 #endif							/* HAMILTON_CATALOG_H */

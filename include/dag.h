@@ -194,7 +194,25 @@ typedef struct Dag
 								 * yet, 1 yes, -1 no (dag_public_on_path) */
 	Oid			public_untrusted;	/* the role that keeps it off */
 	const char *public_why;		/* what that role can do there */
+
+	/* the graph cache (cache.c) */
+	List	   *rel_lookups;	/* RelationLookup *, checked before reuse */
 } Dag;
+
+/*
+ * A relation name the graph resolved (or did not): a kept graph is reused
+ * only while each still resolves to the same relation, with the same
+ * trust (cache.c).
+ */
+typedef struct RelationLookup
+{
+	char	   *schema;			/* qualified in the SQL; NULL: on a path */
+	char	   *module;			/* whose path, for a bare name */
+	char	   *name;
+	Oid			node_owner;
+	Oid			rel;			/* what it resolved to, or InvalidOid */
+	Oid			untrusted;		/* its owner, when not trusted */
+} RelationLookup;
 
 /* One of a node's checks (Hamilton's @check_output), as checks.c reads it. */
 typedef struct NodeCheck
@@ -264,6 +282,10 @@ extern bool dag_when_matches(Jsonb *config, const char *when_text);
 extern HProblem *dag_no_variant_problem(Dag *dag, const char *schema,
 										const char *name, const char *variants);
 
+/* cache.c */
+extern Dag *dag_build_cached(Jsonb *config, const DagRequest *request);
+extern void dag_cache_announce_change(void);
+
 /* fingerprint.c */
 extern const char *dag_fingerprint(Dag *dag, int index);
 extern char *dag_function_body(HeapTuple proctup, Oid funcoid);
@@ -274,6 +296,11 @@ extern bool dag_public_on_path(Dag *dag);
 extern Oid	dag_path_relation(Dag *dag, const char *module, const char *name,
 							  Oid node_owner, Oid *untrusted_owner);
 extern char *dag_relation_display(Oid relid);
+extern void dag_note_relation_lookups(bool on);
+extern void dag_note_relation_lookup(Dag *dag, const char *schema, const char *module,
+									 const char *name, Oid node_owner, Oid rel,
+									 Oid untrusted);
+extern bool dag_relation_lookups_unchanged(Dag *dag);
 extern char *dag_module_path_text(Dag *dag, const char *module);
 extern HProblem *dag_untrusted_relation_problem(Dag *dag, const char *node,
 												const char *what, Oid relid,
