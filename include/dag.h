@@ -113,6 +113,8 @@ typedef struct HNode
 	List	   *declared;		/* declared input names (char *) */
 	char	   *doc;
 	char	   *fingerprint;	/* md5 of its code, see fingerprint.c */
+	void	   *planned_call;	/* a scalar's call as planned, kept with the
+								 * graph (exec/scalar_batch.c) */
 	Oid			owner;
 	bool		persist;		/* materialize => 'table' */
 	int			ndeps;

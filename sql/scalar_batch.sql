@@ -100,7 +100,8 @@ SELECT node, status FROM hamilton.node_runs WHERE run_id = 44011 ORDER BY step;
 SELECT status, failed_node FROM hamilton.runs WHERE run_id = 44011;
 -- A division by zero in a SQL function: the same error both ways; the
 -- context says where PostgreSQL raised it (a statement folds the call into
--- a constant while planning: "during inlining").
+-- a constant while planning, "during inlining"; a batch evaluates the
+-- inlined body with its inputs as parameters).
 CREATE OR REPLACE FUNCTION sb.four(three int) RETURNS int LANGUAGE sql RETURN three / 0;
 SELECT * FROM hamilton_execute(ARRAY['shout']);
 SET hamilton.batch_scalars = off;

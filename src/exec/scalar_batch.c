@@ -2,8 +2,8 @@
  *
  * scalar_batch.c
  *	  Runs of scalar function steps whose inputs are already computed,
- *	  evaluated in one subtransaction through fmgr: no statement, no plan
- *	  and no subtransaction per node.
+ *	  evaluated in one subtransaction: no statement, no plan and no
+ *	  subtransaction per node.
  *
  * A step qualifies when it computes a scalar function node (STEP_VALUE,
  * not itself written to a table) of language sql, plpgsql, c or internal,
@@ -12,18 +12,21 @@
  * VARIADIC, polymorphic or relation argument).  Anything else runs as a
  * statement (run_step.c), as before.
  *
- * Each call does what the statement "SELECT m.f(a => ...)" does around
- * the call: the caller needs USAGE on the function's schema and EXECUTE on
- * it (and the function-execute hook runs); a STRICT function given a NULL
- * returns NULL uncalled; the arguments' collation is the default one, as
- * for literals; the module's search_path and the SQL-reading settings are
- * pinned in a GUC nest level of the node's own (a setting the function
- * changes is unwound after it, as after a statement); the command counter
- * advances and a fresh snapshot is taken, as SPI does before a statement,
- * so a STABLE function sees what earlier steps wrote.  fmgr_info installs
- * the same wrapper the executor uses for SECURITY DEFINER functions and
- * for functions with SET clauses (proconfig), so those run as they do when
- * called by SQL.  The node's checks run on its value, as in run_step.c.
+ * Each call is the statement's own expression, m.f($1, ...), planned once
+ * per graph by PostgreSQL's planner (which inlines a SQL function's body
+ * where it would inline it in the statement, and calls the function
+ * through fmgr otherwise, STRICT and all) and evaluated by the executor
+ * with the inputs' Datums as parameters.  Around it, what the statement
+ * did: the caller needs USAGE on the function's schema and EXECUTE on it
+ * (and the function-execute hook runs); the arguments' collation is their
+ * type's, as for literals; the module's search_path and the SQL-reading
+ * settings are pinned in a GUC nest level of the node's own (a setting the
+ * function changes is unwound after it, as after a statement); the command
+ * counter advances and a fresh snapshot is taken, as SPI does before a
+ * statement, so a STABLE function sees what earlier steps wrote.  The
+ * executor calls a SECURITY DEFINER function, or one with SET clauses
+ * (proconfig), as it does in a statement (the planner never inlines
+ * those).  The node's checks run on its value, as in run_step.c.
  *
  * An error rolls the batch's subtransaction back, which is the
  * guarantee a subtransaction per step gave: nothing a node did survives
@@ -43,7 +46,11 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/params.h"
+#include "optimizer/optimizer.h"
 #include "portability/instr_time.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -61,15 +68,17 @@ typedef struct BatchContext
 {
 	HPlan	   *plan;
 	int			stepno;			/* the step being evaluated */
-	bool		calling;		/* in its function (not a check, not an
-								 * ACL check: a statement would raise
-								 * those with no statement context) */
+	bool		calling;		/* planning or calling its function (not a
+								 * check, not an ACL check: a statement
+								 * would raise those with no statement
+								 * context) */
 	MemoryContext cxt;			/* where its literals are kept */
 } BatchContext;
 
 static bool step_batchable(HPlan *plan, int stepno, const bool *computed);
 static void call_scalar(HPlan *plan, int stepno, MemoryContext callcxt,
 						BatchContext *bc);
+static void planned_call(Dag *dag, HNode *node, MemoryContext callcxt);
 static void batch_error_context(void *arg);
 
 /*
@@ -233,6 +242,10 @@ scalar_batch_run(HPlan *plan, int start, int count, TimestampTz started)
 /*
  * call_scalar calls step stepno's function with its inputs' values and
  * keeps the result (copied out of callcxt, which is reset) in the step.
+ * The call is the statement's own expression, m.f($1, ...), planned as
+ * the planner plans it (a SQL function's body inlined where the planner
+ * would inline it, the function called through fmgr otherwise) once per
+ * graph (planned_call), and evaluated with the inputs as parameters.
  */
 static void
 call_scalar(HPlan *plan, int stepno, MemoryContext callcxt, BatchContext *bc)
@@ -240,12 +253,11 @@ call_scalar(HPlan *plan, int stepno, MemoryContext callcxt, BatchContext *bc)
 	PlanStep   *step = &plan->steps[stepno];
 	HNode	   *node = &plan->dag->nodes[step->node];
 	MemoryContext cxt = CurrentMemoryContext;
-	LOCAL_FCINFO(fcinfo, FUNC_MAX_ARGS);
-	FmgrInfo	flinfo;
 	AclResult	aclresult;
 	Oid			nspid = get_func_namespace(node->funcoid);
-	Oid			collation = InvalidOid;
-	bool		strict_null = false;
+	ParamListInfo params;
+	ExprState  *state;
+	ExprContext *econtext;
 	int16		typlen;
 	bool		typbyval;
 	Datum		result;
@@ -261,38 +273,33 @@ call_scalar(HPlan *plan, int stepno, MemoryContext callcxt, BatchContext *bc)
 		aclcheck_error(aclresult, OBJECT_FUNCTION, get_func_name(node->funcoid));
 	InvokeFunctionExecuteHook(node->funcoid);
 
+	bc->calling = true;
+	if (node->planned_call == NULL)
+		planned_call(plan->dag, node, callcxt);
+
 	MemoryContextSwitchTo(callcxt);
-	fmgr_info_cxt(node->funcoid, &flinfo, callcxt);
-	InitFunctionCallInfoData(*fcinfo, &flinfo, node->nparams, InvalidOid, NULL, NULL);
+	params = makeParamList(node->nparams);
+	params->numParams = node->nparams;
 	for (d = 0; d < node->ndeps; d++)
 	{
 		HDep	   *dep = &node->deps[d];
 		PlanStep   *ts = &plan->steps[plan->step_of_node[dep->target]];
+		ParamExternData *prm = &params->params[dep->index];
 
-		fcinfo->args[dep->index].value = ts->value;
-		fcinfo->args[dep->index].isnull = ts->value_isnull;
-		strict_null |= ts->value_isnull;
-		if (OidIsValid(get_typcollation(node->params[dep->index].type)))
-			collation = DEFAULT_COLLATION_OID;
+		prm->value = ts->value;
+		prm->isnull = ts->value_isnull;
+		prm->pflags = PARAM_FLAG_CONST;
+		prm->ptype = node->params[dep->index].type;
 	}
-	fcinfo->fncollation = collation;
-
-	if (strict_null && flinfo.fn_strict)
-	{
-		result = (Datum) 0;
-		isnull = true;
-	}
-	else
-	{
-		/* as SPI before a statement: see what earlier steps wrote */
-		CommandCounterIncrement();
-		PushActiveSnapshot(GetTransactionSnapshot());
-		bc->calling = true;
-		result = FunctionCallInvoke(fcinfo);
-		bc->calling = false;
-		isnull = fcinfo->isnull;
-		PopActiveSnapshot();
-	}
+	/* as SPI before a statement: see what earlier steps wrote */
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	econtext = CreateStandaloneExprContext();
+	econtext->ecxt_param_list_info = params;
+	state = ExecInitExprWithParams((Expr *) node->planned_call, params);
+	result = ExecEvalExprSwitchContext(state, econtext, &isnull);
+	bc->calling = false;
+	PopActiveSnapshot();
 
 	MemoryContextSwitchTo(cxt);
 	get_typlenbyval(node->rettype, &typlen, &typbyval);
@@ -302,7 +309,48 @@ call_scalar(HPlan *plan, int stepno, MemoryContext callcxt, BatchContext *bc)
 	step->literal = NULL;		/* written when a statement needs it */
 	step->rows = 1;
 	step->has_rows = true;
+	FreeExprContext(econtext, true);
 	MemoryContextReset(callcxt);
+}
+
+/*
+ * planned_call plans a node's call, m.f($1, ...), with the arguments'
+ * collation as literals of their types have it, and keeps it with the
+ * graph: a change of the function (or of one inlined into it) makes a new
+ * graph (dag/cache.c).  Planned under the node's pinned search_path, as
+ * its statement was.
+ */
+static void
+planned_call(Dag *dag, HNode *node, MemoryContext callcxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(callcxt);
+	List	   *args = NIL;
+	Oid			inputcollid = InvalidOid;
+	FuncExpr   *call;
+	Node	   *planned;
+	int			p;
+
+	for (p = 0; p < node->nparams; p++)
+	{
+		Param	   *param = makeNode(Param);
+
+		param->paramkind = PARAM_EXTERN;
+		param->paramid = p + 1;
+		param->paramtype = node->params[p].type;
+		param->paramtypmod = -1;
+		param->paramcollid = get_typcollation(node->params[p].type);
+		param->location = -1;
+		if (OidIsValid(param->paramcollid))
+			inputcollid = param->paramcollid;
+		args = lappend(args, param);
+	}
+	call = makeFuncExpr(node->funcoid, node->rettype, args,
+						get_typcollation(node->rettype), inputcollid,
+						COERCE_EXPLICIT_CALL);
+	planned = (Node *) expression_planner((Expr *) call);
+	MemoryContextSwitchTo(dag->cxt);
+	node->planned_call = copyObject(planned);
+	MemoryContextSwitchTo(old);
 }
 
 /*
