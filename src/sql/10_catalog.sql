@@ -267,21 +267,16 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'hamilton_graph_changed'
 LANGUAGE C;
 REVOKE ALL ON FUNCTION hamilton.graph_changed() FROM PUBLIC;
-CREATE TRIGGER graph_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON hamilton.module
-    FOR EACH STATEMENT EXECUTE FUNCTION hamilton.graph_changed();
-ALTER TABLE hamilton.module ENABLE ALWAYS TRIGGER graph_changed;
-CREATE TRIGGER graph_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON hamilton.sql_node
-    FOR EACH STATEMENT EXECUTE FUNCTION hamilton.graph_changed();
-ALTER TABLE hamilton.sql_node ENABLE ALWAYS TRIGGER graph_changed;
-CREATE TRIGGER graph_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON hamilton.function_variant
-    FOR EACH STATEMENT EXECUTE FUNCTION hamilton.graph_changed();
-ALTER TABLE hamilton.function_variant ENABLE ALWAYS TRIGGER graph_changed;
-CREATE TRIGGER graph_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON hamilton.node_check
-    FOR EACH STATEMENT EXECUTE FUNCTION hamilton.graph_changed();
-ALTER TABLE hamilton.node_check ENABLE ALWAYS TRIGGER graph_changed;
-CREATE TRIGGER graph_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON hamilton.node_tag
-    FOR EACH STATEMENT EXECUTE FUNCTION hamilton.graph_changed();
-ALTER TABLE hamilton.node_tag ENABLE ALWAYS TRIGGER graph_changed;
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['module', 'sql_node', 'function_variant', 'node_check', 'node_tag'] LOOP
+        EXECUTE format('CREATE TRIGGER graph_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON hamilton.%I '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION hamilton.graph_changed()', t);
+        EXECUTE format('ALTER TABLE hamilton.%I ENABLE ALWAYS TRIGGER graph_changed', t);
+    END LOOP;
+END $$;
 
 CREATE FUNCTION hamilton.graph_changed_ddl()
 RETURNS event_trigger
