@@ -3,8 +3,11 @@
  *	  Stage 3, src/dag/: the dataflow graph.  Nodes, the names that connect
  *	  them, frames, the order they run in, and their code's fingerprints.
  *
- * A Dag is rebuilt from the catalogs (pg_proc and hamilton.sql_node) at every
- * call of the API, so that replacing or dropping a function is seen at once.
+ * A Dag is built from the catalogs (pg_proc and hamilton.sql_node) at every
+ * call of the API, so that replacing or dropping a function is seen at once;
+ * a run request (execute, validate, explain) reuses the graph an identical
+ * request built in the session while nothing it was read from changed
+ * (cache.c), which the same changes invalidate.
  * Nodes live in one array and refer to each other by index; nothing in here
  * recurses over the graph.
  *
