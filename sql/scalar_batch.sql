@@ -119,5 +119,12 @@ SET ROLE sb_reader;
 SELECT * FROM hamilton_execute(ARRAY['sb.label']);
 RESET ROLE;
 GRANT EXECUTE ON FUNCTION sb.three(int) TO PUBLIC;
+-- Run by another role, a SECURITY DEFINER node runs as its owner and the
+-- others as the caller, both ways.
+TRUNCATE sb.log;
+SET ROLE sb_reader;
+SELECT * FROM sb.both_ways(ARRAY['sb.four']);
+RESET ROLE;
+SELECT node, who, count(*) FROM sb.log GROUP BY 1, 2 ORDER BY 1;
 DROP OWNED BY sb_reader;
 DROP ROLE sb_reader;
