@@ -65,7 +65,9 @@ REGRESS = \
 	validate_arguments \
 	swap \
 	refresh_concurrent \
-	frame_outputs
+	frame_outputs \
+	scalar_batch \
+	graph_cache
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -104,3 +104,29 @@ BEGIN
         END IF;
     END LOOP;
 END $$;
+
+/* ------------------------------------------------------------------------
+ * (c) the long scalar chain (bench/long_chain.sh): hamilton_execute as
+ *     version 1.1 ran it, every scalar step a statement in a subtransaction
+ *     and the graph read from the catalog at every call
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION bench.execute_as_1_1(outputs text[]) RETURNS bigint
+LANGUAGE sql SET hamilton.batch_scalars = off SET hamilton.cache_graph = off
+RETURN (SELECT count(*) FROM hamilton_execute(outputs));
+
+-- hamilton_validate with the graph read from the catalog at every call.
+CREATE FUNCTION bench.validate_uncached(outputs text[]) RETURNS bigint
+LANGUAGE sql SET hamilton.cache_graph = off
+RETURN (SELECT count(*) FROM hamilton_validate(outputs));
+
+-- bench.first_call_ms runs a statement and returns how long it took in the
+-- server, in ms: called first in a new connection, a cold call.
+CREATE FUNCTION bench.first_call_ms(statement text) RETURNS double precision
+LANGUAGE plpgsql AS $$
+DECLARE
+    started timestamptz := clock_timestamp();
+BEGIN
+    EXECUTE statement;
+    RETURN 1000 * extract(epoch FROM clock_timestamp() - started);
+END $$;

@@ -82,3 +82,10 @@ WHERE p.prokind = 'f' AND left(p.proname, 1) <> '_'
        WHERE dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
          AND dep.objid = p.oid AND dep.deptype = 'e')
 ORDER BY n.nspname, p.proname, p.oid;
+
+-- hamilton_validate with the graph read from the catalog at every call
+-- (hamilton.cache_graph = off): what a request pays when its graph is not
+-- kept, as every request did before 1.2.
+CREATE FUNCTION bench.validate_uncached() RETURNS bigint
+LANGUAGE sql SET hamilton.cache_graph = off
+RETURN (SELECT count(*) FROM hamilton_validate(ARRAY['n1'], bench.graph_inputs()));

@@ -211,6 +211,25 @@ extern bool catalog_public_on_path(void);
 /* run_rows.c: run history */
 extern int64 catalog_next_run_id(void);
 extern void catalog_insert_run(const char *json, bool rolled_back);
+
+/* One step of a run, as hamilton.node_run keeps it (NULL: null). */
+typedef struct CatalogNodeRun
+{
+	int			step;
+	const char *node;
+	const char *module;
+	const char *kind;
+	const char *relation;
+	bool		has_rows;
+	int64		rows;
+	bool		has_ms;
+	double		ms;				/* kept to the microsecond, as in the JSON */
+	const char *status;
+	const char *fingerprint;
+	const char *checks;			/* JSON */
+	const char *error;
+} CatalogNodeRun;
+extern void catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows);
 extern void catalog_insert_run_start(const char *json);
 extern void catalog_forget_ended_starts(void);
 
@@ -223,5 +242,9 @@ extern bool catalog_keeps_owner_names(void);
 extern bool catalog_keeps_refresh(void);
 extern char *catalog_extension_schema(void);
 extern bool catalog_version_1_0(void);
+
+/* The catalog tables a graph is read from (see catalog_graph_tables). */
+#define CATALOG_GRAPH_TABLES 5
+extern bool catalog_graph_tables(Oid *tables);
 
 #endif							/* HAMILTON_CATALOG_H */

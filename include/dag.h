@@ -3,8 +3,11 @@
  *	  Stage 3, src/dag/: the dataflow graph.  Nodes, the names that connect
  *	  them, frames, the order they run in, and their code's fingerprints.
  *
- * A Dag is rebuilt from the catalogs (pg_proc and hamilton.sql_node) at every
- * call of the API, so that replacing or dropping a function is seen at once.
+ * A Dag is built from the catalogs (pg_proc and hamilton.sql_node) at every
+ * call of the API, so that replacing or dropping a function is seen at once;
+ * a run request (execute, validate, explain) reuses the graph an identical
+ * request built in the session while nothing it was read from changed
+ * (cache.c), which the same changes invalidate.
  * Nodes live in one array and refer to each other by index; nothing in here
  * recurses over the graph.
  *
@@ -113,6 +116,8 @@ typedef struct HNode
 	List	   *declared;		/* declared input names (char *) */
 	char	   *doc;
 	char	   *fingerprint;	/* md5 of its code, see fingerprint.c */
+	void	   *planned_call;	/* a scalar's call as planned, kept with the
+								 * graph (exec/scalar_batch.c) */
 	Oid			owner;
 	bool		persist;		/* materialize => 'table' (or refreshed
 								 * concurrently) */
@@ -198,7 +203,25 @@ typedef struct Dag
 								 * yet, 1 yes, -1 no (dag_public_on_path) */
 	Oid			public_untrusted;	/* the role that keeps it off */
 	const char *public_why;		/* what that role can do there */
+
+	/* the graph cache (cache.c) */
+	List	   *rel_lookups;	/* RelationLookup *, checked before reuse */
 } Dag;
+
+/*
+ * A relation name the graph resolved (or did not): a kept graph is reused
+ * only while each still resolves to the same relation, with the same
+ * trust (cache.c).
+ */
+typedef struct RelationLookup
+{
+	char	   *schema;			/* qualified in the SQL; NULL: on a path */
+	char	   *module;			/* whose path, for a bare name */
+	char	   *name;
+	Oid			node_owner;
+	Oid			rel;			/* what it resolved to, or InvalidOid */
+	Oid			untrusted;		/* its owner, when not trusted */
+} RelationLookup;
 
 /* One of a node's checks (Hamilton's @check_output), as checks.c reads it. */
 typedef struct NodeCheck
@@ -272,6 +295,10 @@ extern HProblem *dag_no_variant_problem(Dag *dag, const char *schema,
 extern void dag_set_refresh(HNode *node, const char *refresh, const char *key_tag);
 extern HProblem *dag_refresh_problem(DagShapes *sh, int n);
 
+/* cache.c */
+extern Dag *dag_build_cached(Jsonb *config, const DagRequest *request);
+extern void dag_cache_announce_change(void);
+
 /* fingerprint.c */
 extern const char *dag_fingerprint(Dag *dag, int index);
 extern char *dag_function_body(HeapTuple proctup, Oid funcoid);
@@ -282,6 +309,11 @@ extern bool dag_public_on_path(Dag *dag);
 extern Oid	dag_path_relation(Dag *dag, const char *module, const char *name,
 							  Oid node_owner, Oid *untrusted_owner);
 extern char *dag_relation_display(Oid relid);
+extern void dag_note_relation_lookups(bool on);
+extern void dag_note_relation_lookup(Dag *dag, const char *schema, const char *module,
+									 const char *name, Oid node_owner, Oid rel,
+									 Oid untrusted);
+extern bool dag_relation_lookups_unchanged(Dag *dag);
 extern char *dag_module_path_text(Dag *dag, const char *module);
 extern HProblem *dag_untrusted_relation_problem(Dag *dag, const char *node,
 												const char *what, Oid relid,

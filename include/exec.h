@@ -16,6 +16,13 @@
 
 /* step_loop.c */
 extern void plan_execute(HPlan *plan);
+extern void exec_report_progress(HPlan *plan, int stepno, bool done);
+extern void exec_step_failed(HPlan *plan, int stepno, TimestampTz started,
+							 ErrorData *edata, double step_started_ms) pg_attribute_noreturn();
+
+/* scalar_batch.c */
+extern int	scalar_batch_length(HPlan *plan, int start);
+extern void scalar_batch_run(HPlan *plan, int start, int count, TimestampTz started);
 
 /* run_step.c */
 extern void exec_run_step(HPlan *plan, int stepno);

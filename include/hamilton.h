@@ -15,6 +15,8 @@ extern bool hamilton_inline_intermediates;
 extern int	hamilton_max_inline_depth;
 extern bool hamilton_progress;
 extern bool hamilton_record_run_start;
+extern bool hamilton_batch_scalars;
+extern bool hamilton_cache_graph;
 
 /* Field 4 of our advisory lock tags, so that they never collide with users'. */
 #define HAMILTON_LOCK_FIELD4 0x4841

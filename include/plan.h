@@ -31,6 +31,7 @@ extern void plan_frame_groups(HPlan *plan);
 
 /* render.c */
 extern char *plan_render_step(HPlan *plan, int stepno, bool for_explain);
+extern char *plan_step_literal(HPlan *plan, int stepno);
 extern char *plan_value_reference(HPlan *plan, int stepno, Oid want, bool for_explain);
 extern char *plan_call_sql(HPlan *plan, HNode *node, bool for_explain,
 						   ColumnArgument column_arg, void *arg);

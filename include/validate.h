@@ -69,7 +69,11 @@ typedef struct PlanStep
 	char	   *json_text;		/* input/override value as given (NULL: null) */
 	char		json_kind;		/* JSON_KIND_* */
 	Oid			valtype;
-	char	   *literal;		/* 'text'::type, once known */
+	char	   *literal;		/* 'text'::type, once known (a computed
+								 * value's: see plan_step_literal) */
+	Datum		value;			/* a computed scalar's value (has_value) */
+	bool		value_isnull;
+	bool		has_value;
 
 	/* what the step runs */
 	char	   *sql;			/* its SELECT, rendered in plan order */

@@ -172,3 +172,6 @@ SELECT indexrelid::regclass, indisunique FROM pg_index WHERE indrelid = 'rc.plai
 SELECT hamilton_define('rc.plain', 'SELECT id, v, v * 2 AS w FROM rc.src', key => ARRAY['id'], refresh => 'concurrent');
 SELECT rows, status FROM hamilton_execute(ARRAY['rc.plain']);
 SELECT count(*) AS unique_indexes FROM pg_index WHERE indrelid = 'rc.plain'::regclass AND indisunique;
+
+-- Clean up.
+SELECT drop_module('rc');

@@ -39,6 +39,8 @@ bool		hamilton_inline_intermediates = true;
 int			hamilton_max_inline_depth = 16;
 bool		hamilton_progress = false;
 bool		hamilton_record_run_start = true;
+bool		hamilton_batch_scalars = true;
+bool		hamilton_cache_graph = true;
 
 void		_PG_init(void);
 
@@ -83,6 +85,24 @@ _PG_init(void)
 							 &hamilton_record_run_start,
 							 true,
 							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("hamilton.batch_scalars",
+							 "Evaluate scalar function steps whose inputs are computed through fmgr, in batches.",
+							 "When off, every scalar step runs as a statement in a subtransaction of its own, as before version 1.2.  For measuring what batching saves, and as a way back.",
+							 &hamilton_batch_scalars,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("hamilton.cache_graph",
+							 "Keep the graph a request built for the session's next identical request, until the catalog changes.",
+							 "When off, hamilton_execute, hamilton_validate and hamilton_explain read the graph from the catalog at every call, as before version 1.2.",
+							 &hamilton_cache_graph,
+							 true,
+							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
 

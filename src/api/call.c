@@ -107,7 +107,7 @@ api_plan_request(FunctionCallInfo fcinfo)
 	}
 	api_begin();
 	request = api_names_request(fcinfo, outputs, 5);
-	dag = dag_build_request(config, false, request);
+	dag = dag_build_cached(config, request);
 	return plan_validate(dag, outputs,
 						 PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
 						 PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),

@@ -8,8 +8,9 @@
  *
  * Each query leaves its rows in SPI_tuptable, in the column order of the
  * Anum_ macros of catalog.h.  The two node queries are planned once per
- * backend; they run at every call of the API, since the DAG is rebuilt each
- * time so that a replaced or dropped function is seen at once.
+ * backend; they run whenever a graph is built: at every call of the API,
+ * but for the run requests whose graph the session kept (dag/cache.c),
+ * until a change of the catalog invalidates it.
  *
  *-------------------------------------------------------------------------
  */

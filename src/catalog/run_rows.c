@@ -10,7 +10,9 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #include "catalog.h"
 
@@ -45,23 +47,92 @@ catalog_next_run_id(void)
 void
 catalog_insert_run(const char *json, bool rolled_back)
 {
-	Oid			argtypes[2] = {TEXTOID, BOOLOID};
+	Oid			argtypes[2] = {JSONBOID, BOOLOID};
 	Datum		values[2];
 
-	values[0] = CStringGetTextDatum(json);
+	/* parsed once here: as text, each statement would parse it again */
+	values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(json));
 	values[1] = BoolGetDatum(rolled_back);
 	spi_exec_checked("INSERT INTO " CATALOG_TABLE("run") " "
 					 "SELECT * FROM pg_catalog.jsonb_populate_record(NULL::" CATALOG_TABLE("run") ", "
-					 "  CASE WHEN $2 THEN (($1::jsonb)->'run') || '{\"status\": \"rolled back\"}' "
-					 "       ELSE ($1::jsonb)->'run' END)",
+					 "  CASE WHEN $2 THEN ($1->'run') || '{\"status\": \"rolled back\"}' "
+					 "       ELSE $1->'run' END)",
 					 2, argtypes, values, NULL, SPI_OK_INSERT);
 	spi_exec_checked("INSERT INTO " CATALOG_TABLE("node_run") " "
 					 "SELECT * FROM pg_catalog.jsonb_populate_recordset(NULL::" CATALOG_TABLE("node_run") ", "
 					 "  CASE WHEN $2 THEN (SELECT pg_catalog.jsonb_agg(CASE WHEN n->>'status' IN ('input', 'default', 'overridden') "
 					 "                                      THEN n ELSE n || '{\"status\": \"rolled back\"}' END ORDER BY o) "
-					 "                     FROM pg_catalog.jsonb_array_elements(($1::jsonb)->'nodes') WITH ORDINALITY AS t(n, o)) "
-					 "       ELSE ($1::jsonb)->'nodes' END)",
+					 "                     FROM pg_catalog.jsonb_array_elements($1->'nodes') WITH ORDINALITY AS t(n, o)) "
+					 "       ELSE $1->'nodes' END)",
 					 2, argtypes, values, NULL, SPI_OK_INSERT);
+}
+
+/*
+ * catalog_insert_node_runs writes the n steps of run run_id (a run
+ * catalog_insert_run wrote without them), as arrays: one statement, no
+ * JSON to parse.  The caller switches to the catalog owner first.
+ */
+void
+catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
+{
+	Oid			argtypes[12] = {INT8OID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+		TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, FLOAT8ARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[12];
+	Datum	   *cols[11];
+	bool	   *nulls[11];
+	Oid			types[11] = {INT4OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID,
+	FLOAT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	int			c,
+				i;
+
+	if (n == 0)
+		return;
+	for (c = 0; c < 11; c++)
+	{
+		cols[c] = palloc0(sizeof(Datum) * n);
+		nulls[c] = palloc0(sizeof(bool) * n);
+	}
+	for (i = 0; i < n; i++)
+	{
+		const CatalogNodeRun *r = &rows[i];
+		const char *text[11] = {NULL, r->node, r->module, r->kind, r->relation, NULL, NULL,
+		r->status, r->fingerprint, r->checks, r->error};
+
+		cols[0][i] = Int32GetDatum(r->step);
+		for (c = 1; c < 11; c++)
+			if (c != 5 && c != 6)
+			{
+				nulls[c][i] = text[c] == NULL;
+				if (text[c])
+					cols[c][i] = CStringGetTextDatum(text[c]);
+			}
+		nulls[5][i] = !r->has_rows;
+		cols[5][i] = Int64GetDatum(r->rows);
+		/* to the microsecond, as the JSON of the run writes it (%.3f) */
+		nulls[6][i] = !r->has_ms;
+		cols[6][i] = Float8GetDatum(strtod(psprintf("%.3f", r->ms), NULL));
+	}
+	values[0] = Int64GetDatum(run_id);
+	for (c = 0; c < 11; c++)
+	{
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+		int			dims[1] = {n};
+		int			lbs[1] = {1};
+
+		get_typlenbyvalalign(types[c], &typlen, &typbyval, &typalign);
+		values[c + 1] = PointerGetDatum(construct_md_array(cols[c], nulls[c], 1, dims, lbs,
+														   types[c], typlen, typbyval, typalign));
+	}
+	spi_exec_checked("INSERT INTO " CATALOG_TABLE("node_run") " "
+					 "(run_id, step, node, module, kind, relation, rows, ms, status, fingerprint, checks, error) "
+					 "SELECT $1, s.* FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), "
+					 "  pg_catalog.unnest($4::pg_catalog.name[]), pg_catalog.unnest($5), pg_catalog.unnest($6), "
+					 "  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10), "
+					 "  pg_catalog.unnest($11::pg_catalog.jsonb[]), pg_catalog.unnest($12)) AS s",
+					 12, argtypes, values, NULL, SPI_OK_INSERT);
 }
 
 /*

@@ -21,10 +21,12 @@
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 
 #include "catalog.h"
 
@@ -119,4 +121,44 @@ catalog_version_1_0(void)
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return is_1_0;
+}
+
+/*
+ * catalog_graph_tables fills tables[CATALOG_GRAPH_TABLES] with the OIDs of
+ * the catalog tables a graph is read from, and says whether each has its
+ * trigger graph_changed (version 1.2 on), enabled, which announces every
+ * change of their rows to every session's graph cache (dag/cache.c).
+ * Without them, a cached graph could miss a change: the caller builds it
+ * anew.
+ */
+bool
+catalog_graph_tables(Oid *tables)
+{
+	static const char *const names[CATALOG_GRAPH_TABLES] =
+	{"module", "sql_node", "function_variant", "node_check", "node_tag"};
+	int			i;
+
+	for (i = 0; i < CATALOG_GRAPH_TABLES; i++)
+	{
+		Relation	rel;
+		bool		found = false;
+		int			t;
+
+		tables[i] = catalog_relid(names[i]);
+		if (!OidIsValid(tables[i]))
+			return false;
+		rel = table_open(tables[i], AccessShareLock);
+		for (t = 0; rel->trigdesc && t < rel->trigdesc->numtriggers; t++)
+		{
+			Trigger    *trig = &rel->trigdesc->triggers[t];
+
+			if (strcmp(trig->tgname, "graph_changed") == 0 &&
+				trig->tgenabled == TRIGGER_FIRES_ALWAYS)
+				found = true;
+		}
+		table_close(rel, AccessShareLock);
+		if (!found)
+			return false;
+	}
+	return true;
 }

@@ -22,6 +22,9 @@
 
 #include "dag.h"
 
+/* building a graph that may be kept (cache.c): note its relation lookups */
+static bool noting_lookups = false;
+
 /*
  * dag_owner_trusts: may a node owned by consumer_owner pick up, by an
  * unqualified name, a node owned by producer_owner?  Only nodes of its own
@@ -44,8 +47,14 @@ bool
 dag_public_on_path(Dag *dag)
 {
 	if (dag->public_state == 0)
+	{
+		/* kept with the graph, which may outlive this call (cache.c) */
+		MemoryContext old = MemoryContextSwitchTo(dag->cxt);
+
 		dag->public_state = catalog_public_trusted(dag->caller, &dag->public_untrusted,
 												   &dag->public_why) ? 1 : -1;
+		MemoryContextSwitchTo(old);
+	}
 	return dag->public_state > 0;
 }
 
@@ -79,11 +88,13 @@ dag_path_relation(Dag *dag, const char *module, const char *name, Oid node_owner
 	/* LookupExplicitNamespace only for pg_temp: it checks USAGE */
 	if (!OidIsValid(rel) && OidIsValid(LookupExplicitNamespace("pg_temp", true)))
 		rel = get_relname_relid(name, LookupExplicitNamespace("pg_temp", true));
-	if (!OidIsValid(rel))
-		return InvalidOid;
-	owner = catalog_object_owner(RelationRelationId, rel);
-	if (!catalog_role_trusts(dag->caller, owner) && owner != node_owner)
-		*untrusted_owner = owner;
+	if (OidIsValid(rel))
+	{
+		owner = catalog_object_owner(RelationRelationId, rel);
+		if (!catalog_role_trusts(dag->caller, owner) && owner != node_owner)
+			*untrusted_owner = owner;
+	}
+	dag_note_relation_lookup(dag, NULL, module, name, node_owner, rel, *untrusted_owner);
 	return rel;
 }
 
@@ -125,4 +136,69 @@ dag_untrusted_relation_problem(Dag *dag, const char *node, const char *what,
 								 owner_name ? quote_identifier(owner_name) : "(dropped)"),
 						"A relation found through the search path is read only when it belongs to you, to a role you are a member of, to a superuser, or to the node's owner: a relation of another role can run that role's code with your rights.",
 						hint);
+}
+
+/* dag_note_relation_lookups turns the noting of relation lookups on or off. */
+void
+dag_note_relation_lookups(bool on)
+{
+	noting_lookups = on;
+}
+
+/*
+ * dag_note_relation_lookup: while a graph that may be kept is built, what
+ * a relation name resolved to (schema: as qualified in the SQL; else the
+ * name on module's path, for a node of node_owner).
+ */
+void
+dag_note_relation_lookup(Dag *dag, const char *schema, const char *module,
+						 const char *name, Oid node_owner, Oid rel, Oid untrusted)
+{
+	MemoryContext old;
+	RelationLookup *l;
+
+	if (!noting_lookups)
+		return;
+	old = MemoryContextSwitchTo(dag->cxt);
+	l = palloc0(sizeof(RelationLookup));
+	l->schema = schema ? pstrdup(schema) : NULL;
+	l->module = module ? pstrdup(module) : NULL;
+	l->name = pstrdup(name);
+	l->node_owner = node_owner;
+	l->rel = rel;
+	l->untrusted = untrusted;
+	dag->rel_lookups = lappend(dag->rel_lookups, l);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * dag_relation_lookups_unchanged: does every relation name the graph looked up still
+ * resolve to the same relation, as trusted as it was?
+ */
+bool
+dag_relation_lookups_unchanged(Dag *dag)
+{
+	ListCell   *lc;
+
+	foreach(lc, dag->rel_lookups)
+	{
+		RelationLookup *l = lfirst(lc);
+		Oid			rel = InvalidOid;
+		Oid			untrusted = InvalidOid;
+
+		if (l->schema)
+		{
+			Oid			nsp = strcmp(l->schema, "pg_temp") == 0 ?
+				LookupExplicitNamespace(l->schema, true) :
+				get_namespace_oid(l->schema, true);
+
+			if (OidIsValid(nsp))
+				rel = get_relname_relid(l->name, nsp);
+		}
+		else
+			rel = dag_path_relation(dag, l->module, l->name, l->node_owner, &untrusted);
+		if (rel != l->rel || untrusted != l->untrusted)
+			return false;
+	}
+	return true;
 }

@@ -240,6 +240,8 @@ dag_resolve_dependencies(Dag *dag)
 					get_namespace_oid(ref->schema, true);
 				if (OidIsValid(nsp))
 					rel = get_relname_relid(ref->name, nsp);
+				dag_note_relation_lookup(dag, ref->schema, NULL, ref->name, InvalidOid,
+										 rel, InvalidOid);
 				if (!OidIsValid(rel))
 				{
 					char	   *qn = quote_qualified_identifier(ref->schema, ref->name);

@@ -60,7 +60,7 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 		source = swap_reading(relation);	/* a result built aside */
 		relation = swap_shown(relation);
 	}
-	else if (step->action == STEP_VALUE && step->literal)
+	else if (step->action == STEP_VALUE && plan_step_literal(plan, stepno))
 		source = psprintf("(SELECT %s AS %s)", step->literal, quote_identifier(node->name));
 	else
 		return;

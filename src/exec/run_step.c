@@ -10,7 +10,9 @@
 
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 
 #include "exec.h"
 
@@ -153,6 +155,16 @@ compute_value(HPlan *plan, int stepno)
 			 (uint64) SPI_processed);
 	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	step->literal = datum_literal(value, isnull, node->rettype);
+	/* the Datum too, for consumers called without a statement (scalar_batch.c) */
+	{
+		int16		typlen;
+		bool		typbyval;
+
+		get_typlenbyval(node->rettype, &typlen, &typbyval);
+		step->value = isnull ? (Datum) 0 : datumCopy(value, typbyval, typlen);
+		step->value_isnull = isnull;
+		step->has_value = true;
+	}
 	step->rows = 1;
 	step->has_rows = true;
 	SPI_freetuptable(SPI_tuptable);

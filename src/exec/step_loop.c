@@ -26,8 +26,6 @@
 static void lock_results_guarded(HPlan *plan, List *results, TimestampTz started);
 static void run_step_guarded(HPlan *plan, int stepno, TimestampTz started);
 static void finish_guarded(HPlan *plan, TimestampTz started);
-static char *inlined_note(HPlan *plan, int stepno);
-static void report_progress(HPlan *plan, int stepno, bool done);
 
 /*
  * plan_execute runs a validated, planned request.  SPI must be connected.
@@ -71,8 +69,19 @@ plan_execute(HPlan *plan)
 	outer_swaps = swap_begin_run();
 	PG_TRY();
 	{
-		for (i = 0; i < plan->nsteps; i++)
-			run_step_guarded(plan, i, started);
+		/* scalar steps whose inputs are computed run in batches (scalar_batch.c) */
+		for (i = 0; i < plan->nsteps;)
+		{
+			int			batch = scalar_batch_length(plan, i);
+
+			if (batch > 0)
+			{
+				scalar_batch_run(plan, i, batch, started);
+				i += batch;
+			}
+			else
+				run_step_guarded(plan, i++, started);
+		}
 		finish_guarded(plan, started);
 	}
 	PG_FINALLY();
@@ -80,32 +89,6 @@ plan_execute(HPlan *plan)
 		swap_end_run(outer_swaps);
 	}
 	PG_END_TRY();
-}
-
-/*
- * report_progress tells the client (with hamilton.progress on) that a step
- * starts or has ended.  NOTICEs are flushed to the client at once, so a
- * client sees them live.  The message is for people; the detail is for
- * programs, tab-separated, the node's name last since it may hold anything:
- *	hamilton-progress  run_id  step  total  start|done  kind  status  rows  ms  node
- */
-static void
-report_progress(HPlan *plan, int stepno, bool done)
-{
-	PlanStep   *step = &plan->steps[stepno];
-	HNode	   *node = &plan->dag->nodes[step->node];
-	char	   *rows = step->has_rows ? psprintf(INT64_FORMAT, step->rows) : "";
-
-	ereport(NOTICE,
-			(errmsg("hamilton: step %d/%d %s %s%s%s", stepno + 1, plan->nsteps,
-					node->display, done ? (step->status ? step->status : "done") : "started",
-					done && step->has_rows ? psprintf(", %s rows", rows) : "",
-					done ? psprintf(", %.1f ms", step->ms) : ""),
-			 errdetail_internal("hamilton-progress\t" INT64_FORMAT "\t%d\t%d\t%s\t%s\t%s\t%s\t%.3f\t%s",
-								plan->run_id, stepno + 1, plan->nsteps,
-								done ? "done" : "start", dag_kind_name(node->kind),
-								done && step->status ? step->status : "running",
-								done ? rows : "", done ? step->ms : 0.0, node->display)));
 }
 
 /*
@@ -152,7 +135,6 @@ run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 {
 	SubxactScope sx;
 	PlanStep   *step = &plan->steps[stepno];
-	HNode	   *node = &plan->dag->nodes[step->node];
 	instr_time	t0,
 				t1;
 
@@ -162,53 +144,20 @@ run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 	{
 		CHECK_FOR_INTERRUPTS();
 		if (hamilton_progress)
-			report_progress(plan, stepno, false);
+			exec_report_progress(plan, stepno, false);
 		exec_run_step(plan, stepno);
 		INSTR_TIME_SET_CURRENT(t1);
 		INSTR_TIME_SUBTRACT(t1, t0);
 		step->ms = INSTR_TIME_GET_MILLISEC(t1);
 		if (hamilton_progress)
-			report_progress(plan, stepno, true);
+			exec_report_progress(plan, stepno, true);
 		subxact_commit(&sx);
 	}
 	PG_CATCH();
 	{
 		ErrorData  *edata = subxact_rollback(&sx);
-		char	   *detail;
-		char	   *hint;
 
-		/*
-		 * Nothing may interrupt the node's error now: a cancel request can
-		 * reach a backend twice (the postmaster signals it and its process
-		 * group), and the second would otherwise fire in the notice below
-		 * and replace the node's error with a bare one.  The error resets
-		 * the holdoff; a cancel still pending acts after it.
-		 */
-		HOLD_INTERRUPTS();
-		INSTR_TIME_SET_CURRENT(t1);
-		INSTR_TIME_SUBTRACT(t1, t0);
-		step->ms = INSTR_TIME_GET_MILLISEC(t1);
-		step->error = edata->message;
-		step->status = "failed";
-		runlog_record(plan, started, "failed", stepno, edata->message, true);
-		if (hamilton_progress)
-			report_progress(plan, stepno, true);
-
-		detail = psprintf("%s%s%sRun " INT64_FORMAT " stopped at step %d of %d; nothing it computed was kept and earlier results are unchanged.",
-						  edata->detail ? edata->detail : "",
-						  edata->detail ? "\n" : "",
-						  inlined_note(plan, stepno),
-						  plan->run_id, stepno + 1, plan->nsteps);
-		hint = edata->hint ? edata->hint :
-			psprintf("The failed run is in the history: SELECT * FROM " HAMILTON_SCHEMA ".node_runs WHERE run_id = " INT64_FORMAT ";",
-					 plan->run_id);
-		ereport(ERROR,
-				(errcode(edata->sqlerrcode),
-				 errmsg("node %s (module %s) failed: %s", node->display,
-						quote_identifier(node->schema), edata->message),
-				 errdetail("%s", detail),
-				 errhint("%s", hint),
-				 edata->context ? errcontext("%s", edata->context) : 0));
+		exec_step_failed(plan, stepno, started, edata, INSTR_TIME_GET_MILLISEC(t0));
 	}
 	PG_END_TRY();
 }
@@ -252,35 +201,4 @@ finish_guarded(HPlan *plan, TimestampTz started)
 						 plan->run_id)));
 	}
 	PG_END_TRY();
-}
-
-/*
- * inlined_note names the upstream nodes inlined into a failed step's query:
- * the error may come from any of them.
- */
-static char *
-inlined_note(HPlan *plan, int stepno)
-{
-	StringInfoData buf;
-	int			i;
-	bool	   *inside = palloc0(sizeof(bool) * plan->nsteps);
-
-	initStringInfo(&buf);
-	inside[stepno] = true;
-	/* inlining points downstream, so walking backwards sees consumers first */
-	for (i = stepno - 1; i >= 0; i--)
-	{
-		PlanStep   *s = &plan->steps[i];
-
-		if (s->action == STEP_INLINE && s->inline_into >= 0 && inside[s->inline_into])
-		{
-			inside[i] = true;
-			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
-							 plan->dag->nodes[s->node].display);
-		}
-	}
-	if (buf.len == 0)
-		return "";
-	return psprintf("The failing query also computed the inlined node%s %s.\n",
-					strchr(buf.data, ',') ? "s" : "", buf.data);
 }

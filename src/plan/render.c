@@ -52,12 +52,29 @@ plan_value_reference(HPlan *plan, int stepno, Oid want, bool for_explain)
 		elog(ERROR, "input \"%s\" does not convert to %s: %s",
 			 node->name, format_type_be(want), error);
 	}
-	if (step->literal)
+	if (plan_step_literal(plan, stepno))
 		return step->literal;
 	if (for_explain)
 		return psprintf("{{%s}}", node->display);
 	elog(ERROR, "value of %s used before it was computed", node->display);
 	return NULL;
+}
+
+/*
+ * plan_step_literal is a step's value as a literal: the one it was given,
+ * or, for a value computed without a statement (exec/scalar_batch.c), its
+ * Datum written out the first time a statement needs it.  NULL while it
+ * has no value.
+ */
+char *
+plan_step_literal(HPlan *plan, int stepno)
+{
+	PlanStep   *step = &plan->steps[stepno];
+
+	if (step->literal == NULL && step->has_value)
+		step->literal = datum_literal(step->value, step->value_isnull,
+									  plan->dag->nodes[step->node].rettype);
+	return step->literal;
 }
 
 /*

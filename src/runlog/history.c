@@ -33,7 +33,11 @@
 
 static void run_fields(StringInfo buf, HPlan *plan, TimestampTz started);
 static char *run_json(HPlan *plan, TimestampTz started, const char *status,
-					  int failed_step, const char *error);
+					  int failed_step, const char *error, bool with_nodes);
+static void step_record(HPlan *plan, int i, const char *status, int failed_step,
+						const char *error, CatalogNodeRun *r);
+static CatalogNodeRun *step_records(HPlan *plan, const char *status, int failed_step,
+									 const char *error);
 static void json_field(StringInfo buf, const char *key, const char *value, bool last);
 
 /*
@@ -80,7 +84,7 @@ void
 runlog_record(HPlan *plan, TimestampTz started, const char *status,
 			  int failed_step, const char *error, bool autonomous)
 {
-	char	   *json = run_json(plan, started, status, failed_step, error);
+	char	   *json = run_json(plan, started, status, failed_step, error, true);
 
 	if (autonomous)
 	{
@@ -97,8 +101,17 @@ runlog_record(HPlan *plan, TimestampTz started, const char *status,
 	{
 		OwnerScope	w;
 
+		/*
+		 * The run from its JSON, its steps as arrays: parsing thousands of
+		 * steps' JSON back would cost more than writing them.  Both are
+		 * described before switching to the owner: they name the caller.
+		 */
+		char	   *run_only = run_json(plan, started, status, failed_step, error, false);
+		CatalogNodeRun *steps = step_records(plan, status, failed_step, error);
+
 		catalog_owner_begin(&w);
-		catalog_insert_run(json, false);
+		catalog_insert_run(run_only, false);
+		catalog_insert_node_runs(plan->run_id, plan->nsteps, steps);
 		catalog_owner_end(&w);
 		open_runs_succeeded(plan->run_id, json);
 	}
@@ -170,13 +183,10 @@ run_fields(StringInfo buf, HPlan *plan, TimestampTz started)
  */
 static char *
 run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
-		 const char *error)
+		 const char *error, bool with_nodes)
 {
 	StringInfoData buf;
 	int			i;
-
-	/* a run that failed before its first step (waiting for its locks) ran nothing */
-	bool		none_ran = failed_step < 0 && strcmp(status, "succeeded") != 0;
 
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "{\"run\":{");
@@ -189,39 +199,83 @@ run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
 	json_field(&buf, "error", error, true);
 	appendStringInfoString(&buf, "},\"nodes\":[");
 
-	for (i = 0; i < plan->nsteps; i++)
+	for (i = 0; with_nodes && i < plan->nsteps; i++)
 	{
-		PlanStep   *step = &plan->steps[i];
-		HNode	   *node = &plan->dag->nodes[step->node];
-		const char *st = none_ran ? NULL : step->status;
+		CatalogNodeRun r;
 
-		if (failed_step >= 0)
-		{
-			if (i == failed_step)
-				st = "failed";
-			else if (i > failed_step)
-				st = "not run";
-			else if (step->action != STEP_INPUT && step->action != STEP_OVERRIDE)
-				st = "rolled back";
-		}
+		step_record(plan, i, status, failed_step, error, &r);
 		appendStringInfo(&buf, "%s{\"run_id\":" INT64_FORMAT ",\"step\":%d,", i ? "," : "",
-						 plan->run_id, i + 1);
-		json_field(&buf, "node", node->display, false);
-		json_field(&buf, "module", node->schema, false);
-		json_field(&buf, "kind", dag_kind_name(node->kind), false);
-		json_field(&buf, "relation", step->result_table ? step->result_table :
-				   step->action == STEP_OVERRIDE ? step->relation : NULL, false);
-		if (step->has_rows && !none_ran && (failed_step < 0 || i < failed_step))
-			appendStringInfo(&buf, "\"rows\":" INT64_FORMAT ",", step->rows);
-		if ((failed_step < 0 && !none_ran) || i <= failed_step)
-			appendStringInfo(&buf, "\"ms\":%.3f,", step->ms);
-		json_field(&buf, "status", st ? st : "not run", false);
-		json_field(&buf, "fingerprint", dag_fingerprint(plan->dag, step->node), false);
-		if (step->checks_result)
-			appendStringInfo(&buf, "\"checks\":%s,", step->checks_result);
-		json_field(&buf, "error", i == failed_step ? error : NULL, true);
+						 plan->run_id, r.step);
+		json_field(&buf, "node", r.node, false);
+		json_field(&buf, "module", r.module, false);
+		json_field(&buf, "kind", r.kind, false);
+		json_field(&buf, "relation", r.relation, false);
+		if (r.has_rows)
+			appendStringInfo(&buf, "\"rows\":" INT64_FORMAT ",", r.rows);
+		if (r.has_ms)
+			appendStringInfo(&buf, "\"ms\":%.3f,", r.ms);
+		json_field(&buf, "status", r.status, false);
+		json_field(&buf, "fingerprint", r.fingerprint, false);
+		if (r.checks)
+			appendStringInfo(&buf, "\"checks\":%s,", r.checks);
+		json_field(&buf, "error", r.error, true);
 		appendStringInfoChar(&buf, '}');
 	}
 	appendStringInfoString(&buf, "]}");
 	return buf.data;
+}
+
+/*
+ * step_record is what the history says of step i of a run that ended with
+ * status (failed at failed_step, see run_json).
+ */
+static void
+step_record(HPlan *plan, int i, const char *status, int failed_step,
+			const char *error, CatalogNodeRun *r)
+{
+	PlanStep   *step = &plan->steps[i];
+	HNode	   *node = &plan->dag->nodes[step->node];
+
+	/* a run that failed before its first step (waiting for its locks) ran nothing */
+	bool		none_ran = failed_step < 0 && strcmp(status, "succeeded") != 0;
+	const char *st = none_ran ? NULL : step->status;
+
+	if (failed_step >= 0)
+	{
+		if (i == failed_step)
+			st = "failed";
+		else if (i > failed_step)
+			st = "not run";
+		else if (step->action != STEP_INPUT && step->action != STEP_OVERRIDE)
+			st = "rolled back";
+	}
+	r->step = i + 1;
+	r->node = node->display;
+	r->module = node->schema;
+	r->kind = dag_kind_name(node->kind);
+	r->relation = step->result_table ? step->result_table :
+		step->action == STEP_OVERRIDE ? step->relation : NULL;
+	r->has_rows = step->has_rows && !none_ran && (failed_step < 0 || i < failed_step);
+	r->rows = step->rows;
+	r->has_ms = (failed_step < 0 && !none_ran) || i <= failed_step;
+	r->ms = step->ms;
+	r->status = st ? st : "not run";
+	r->fingerprint = dag_fingerprint(plan->dag, step->node);
+	r->checks = step->checks_result;
+	r->error = i == failed_step ? error : NULL;
+}
+
+/*
+ * step_records describes every step of a run that ended with status, as
+ * the run's JSON describes them.
+ */
+static CatalogNodeRun *
+step_records(HPlan *plan, const char *status, int failed_step, const char *error)
+{
+	CatalogNodeRun *rows = palloc(sizeof(CatalogNodeRun) * Max(plan->nsteps, 1));
+	int			i;
+
+	for (i = 0; i < plan->nsteps; i++)
+		step_record(plan, i, status, failed_step, error, &rows[i]);
+	return rows;
 }

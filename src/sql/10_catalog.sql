@@ -280,6 +280,41 @@ CREATE EVENT TRIGGER hamilton_check_new_schemas ON ddl_command_end
     EXECUTE FUNCTION hamilton.check_new_schemas();
 
 /*
+ * Each session keeps the graph a request built for its next identical
+ * request (src/dag/cache.c).  PostgreSQL's cache invalidations announce a
+ * change of functions, schemas, types and roles; these triggers announce
+ * the rest, to every session: a change of the rows of the catalog tables
+ * a graph is read from (also under session_replication_role = replica,
+ * hence ENABLE ALWAYS), and of comments, security labels and extensions'
+ * members, which no cache invalidation covers.
+ */
+CREATE FUNCTION hamilton.graph_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'hamilton_graph_changed'
+LANGUAGE C;
+REVOKE ALL ON FUNCTION hamilton.graph_changed() FROM PUBLIC;
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['module', 'sql_node', 'function_variant', 'node_check', 'node_tag'] LOOP
+        EXECUTE format('CREATE TRIGGER graph_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON hamilton.%I '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION hamilton.graph_changed()', t);
+        EXECUTE format('ALTER TABLE hamilton.%I ENABLE ALWAYS TRIGGER graph_changed', t);
+    END LOOP;
+END $$;
+
+CREATE FUNCTION hamilton.graph_changed_ddl()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'hamilton_graph_changed_ddl'
+LANGUAGE C;
+REVOKE ALL ON FUNCTION hamilton.graph_changed_ddl() FROM PUBLIC;
+CREATE EVENT TRIGGER hamilton_graph_changed ON ddl_command_end
+    WHEN TAG IN ('COMMENT', 'SECURITY LABEL', 'ALTER EXTENSION')
+    EXECUTE FUNCTION hamilton.graph_changed_ddl();
+ALTER EVENT TRIGGER hamilton_graph_changed ENABLE ALWAYS;
+
+/*
  * Definitions (modules, SQL nodes, tags) are public, like function sources
  * in pg_proc.  Run history and lineage are not: inputs and error texts can
  * quote data.  Users see them through the views below, which show a run to

@@ -20,6 +20,21 @@
 
 #include "validate.h"
 
+/*
+ * The last conversion of an input's value to a parameter's type: every
+ * consumer of an input with a parameter of the same type gets the same
+ * answer (thousands of consumers, often one type).
+ */
+typedef struct LiteralMemo
+{
+	Oid			type;
+	bool		ok;
+	char	   *literal;
+	char	   *error;
+} LiteralMemo;
+
+static bool value_literal_memo(LiteralMemo *memo, const char *text, char kind, Oid type,
+							   char **literal, char **error);
 static void note_consumer(StringInfo buf, int *count, const char *display);
 static HProblem *unmatched_variant_of_input(ValidateState *st, int i);
 static void note_public_relation(ValidateState *st, const char *name, StringInfo detail);
@@ -197,6 +212,7 @@ validate_input(ValidateState *st, int i, StringInfo missing_detail, List **missi
 	Oid			first_param_type = InvalidOid;
 	char	   *regclass_literal = NULL;
 	Oid			regclass_type = InvalidOid;
+	LiteralMemo memo;
 	HProblem   *unmatched;
 
 	found = jsonb_object_get(st->plan->inputs, input->name, &text, &kind);
@@ -208,6 +224,7 @@ validate_input(ValidateState *st, int i, StringInfo missing_detail, List **missi
 
 	initStringInfo(&needed_by);
 	nconsumers = 0;
+	memset(&memo, 0, sizeof(memo));
 	for (k = dag->down_start[i]; k < dag->down_start[i + 1]; k++)
 	{
 		int			c = dag->down_list[k];
@@ -245,7 +262,7 @@ validate_input(ValidateState *st, int i, StringInfo missing_detail, List **missi
 					if (literal)
 						regclass_literal = literal;
 				}
-				else if (value_literal(text, kind, param->type, &literal, &error))
+				else if (value_literal_memo(&memo, text, kind, param->type, &literal, &error))
 				{
 					if (param->type == first_param_type && st->input_literal[i] == NULL)
 						st->input_literal[i] = literal;
@@ -299,6 +316,26 @@ validate_input(ValidateState *st, int i, StringInfo missing_detail, List **missi
 
 		(void) value_literal(text, kind, st->input_type[i], &st->input_literal[i], &error);
 	}
+}
+
+/*
+ * value_literal_memo is value_literal(text, kind, type), remembered for
+ * the last type asked (memo zeroed for each input).
+ */
+static bool
+value_literal_memo(LiteralMemo *memo, const char *text, char kind, Oid type,
+				   char **literal, char **error)
+{
+	if (!OidIsValid(memo->type) || memo->type != type)
+	{
+		memo->type = type;
+		memo->literal = NULL;
+		memo->error = NULL;
+		memo->ok = value_literal(text, kind, type, &memo->literal, &memo->error);
+	}
+	*literal = memo->literal;
+	*error = memo->error;
+	return memo->ok;
 }
 
 /* note_consumer adds a consumer to a bounded list of names. */
