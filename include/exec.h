@@ -60,6 +60,9 @@ extern void swap_defer(Oid result, Oid staging, const char *qname, const char *n
 extern const char *swap_reading(const char *qname);
 extern const char *swap_shown(const char *qname);
 extern void swap_finish_run(void);
+/* about how many locks one result built aside holds until the transaction ends */
+#define SWAP_LOCKS_PER_RESULT 16
+extern bool swap_has_room(const char *qname, const char *node_display);
 extern void swap_result_heap(Oid result, Oid staging, TransactionId frozenxid,
 							 MultiXactId minmxid);
 

@@ -152,6 +152,19 @@ SELECT to_regclass('sw.pg_temp_stale') AS stale, to_regclass('sw.items') AS item
 SELECT has_function_privilege('public', 'hamilton_staging_cleanup()', 'EXECUTE') AS public_may_clean;
 
 DROP VIEW sw.items_view;
+-- Each result built aside holds about 16 locks until the run ends: a run
+-- builds aside at most hamilton.max_results_aside results (by default what
+-- half the lock table holds), writes the others in place, and says so once.
+SELECT hamilton_define('sw.aside_1', 'SELECT 1 AS v');
+SELECT hamilton_define('sw.aside_2', 'SELECT 2 AS v');
+SELECT hamilton_define('sw.aside_3', 'SELECT 3 AS v');
+SELECT count(*) FROM hamilton_execute(ARRAY['sw.aside_1', 'sw.aside_2', 'sw.aside_3']);
+SET hamilton.max_results_aside = 1;
+SELECT node, rows, status FROM hamilton_execute(ARRAY['sw.aside_1', 'sw.aside_2', 'sw.aside_3']);
+RESET hamilton.max_results_aside;
+SELECT (SELECT v FROM sw.aside_1) AS a1, (SELECT v FROM sw.aside_2) AS a2, (SELECT v FROM sw.aside_3) AS a3;
+SELECT count(*) AS staging FROM pg_class WHERE relnamespace = 'sw'::regnamespace AND relname LIKE 'pg\_temp\_%';
+
 SELECT hamilton_drop(node) FROM hamilton.nodes WHERE module = 'sw' AND language = 'sql';
 DROP SCHEMA sw CASCADE;
 DELETE FROM hamilton.result WHERE schema_name = 'sw';

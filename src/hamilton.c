@@ -41,6 +41,7 @@ bool		hamilton_progress = false;
 bool		hamilton_record_run_start = true;
 bool		hamilton_batch_scalars = true;
 bool		hamilton_cache_graph = true;
+int			hamilton_max_results_aside = -1;
 
 void		_PG_init(void);
 
@@ -66,6 +67,18 @@ _PG_init(void)
 							"Deeper chains are cut with temporary tables, so that planning stays cheap.",
 							&hamilton_max_inline_depth,
 							16, 1, 1000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("hamilton.max_results_aside",
+							"How many results one run may build aside and swap in at the end.",
+							"Each result built aside holds about 16 locks until the run's transaction ends; "
+							"later results of the run are written in place, with TRUNCATE and INSERT. "
+							"-1: as many as half the lock table holds (max_locks_per_transaction x "
+							"(max_connections + max_prepared_transactions) / 32).",
+							&hamilton_max_results_aside,
+							-1, -1, PG_INT32_MAX,
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);

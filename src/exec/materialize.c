@@ -134,6 +134,8 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 		}
 		r = table_open(rel, NoLock);
 		reason = swap_bypass_reason(r);
+		if (reason == NULL && !swap_has_room(qname, node_display))
+			reason = "the run builds as many results aside as the lock table has room for";
 		if (reason == NULL)
 		{
 			Oid			staging;

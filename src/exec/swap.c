@@ -42,12 +42,14 @@
 #include "postgres.h"
 
 #include "access/table.h"
+#include "access/twophase.h"
 #include "commands/cluster.h"
 #include "commands/tablecmds.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/lmgr.h"
+#include "storage/lock.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -76,12 +78,14 @@ typedef struct SwapRun
 {
 	MemoryContext cxt;
 	List	   *pending;		/* of PendingSwap * */
+	bool		told_full;		/* swap_has_room said no once */
 } SwapRun;
 
 static SwapRun *current_run = NULL;
 
 static PendingSwap *find_pending(const char *qname, bool staging_only);
 static void lock_all_results(List *pending);
+static void swap_error_context(void *arg);
 static void recheck_result(PendingSwap *p);
 
 /*
@@ -183,6 +187,42 @@ swap_shown(const char *qname)
 }
 
 /*
+ * swap_has_room: may the run build one more result aside?  Each one holds
+ * about SWAP_LOCKS_PER_RESULT locks (the staging heap, its TOAST table and
+ * index, their types, the index rebuild and ANALYZE) until the transaction
+ * ends, and a run of thousands of results would fill the shared lock table
+ * ("out of shared memory").  So a run builds aside at most
+ * hamilton.max_results_aside results (by default as many as half the lock
+ * table holds); the others are written in place, and the first time that
+ * happens the caller is told, once per run.
+ */
+bool
+swap_has_room(const char *qname, const char *node_display)
+{
+	int64		limit = hamilton_max_results_aside;
+
+	if (current_run == NULL)
+		return true;
+	if (limit < 0)
+		limit = (int64) max_locks_per_xact * (MaxConnections + max_prepared_xacts) /
+			(2 * SWAP_LOCKS_PER_RESULT);
+	if (list_length(current_run->pending) < limit)
+		return true;
+	if (!current_run->told_full)
+		ereport(NOTICE,
+				(errmsg("node %s writes its result %s in place: the run builds no more than %lld results aside",
+						node_display, qname, (long long) limit),
+				 errdetail("Each result built aside holds about %d locks until the transaction ends, and "
+						   "hamilton.max_results_aside (by default half the lock table) allows no more. This "
+						   "result and the run's later ones are emptied and refilled at their step: their "
+						   "readers wait from that step to the end of the run.",
+						   SWAP_LOCKS_PER_RESULT),
+				 errhint("Raise max_locks_per_transaction (a server restart), or split the outputs over several runs.")));
+	current_run->told_full = true;
+	return false;
+}
+
+/*
  * swap_finish_run swaps in every result the run built aside: all their
  * locks first, then each swap.  SPI must be connected.
  */
@@ -200,8 +240,14 @@ swap_finish_run(void)
 		Relation	rel;
 		TransactionId frozenxid;
 		MultiXactId minmxid;
+		ErrorContextCallback context;
 
 		CHECK_FOR_INTERRUPTS();
+		/* an index rebuilt on the new rows may fail: name the node */
+		context.callback = swap_error_context;
+		context.arg = p;
+		context.previous = error_context_stack;
+		error_context_stack = &context;
 		recheck_result(p);
 		if (p->rename)
 		{
@@ -213,6 +259,7 @@ swap_finish_run(void)
 										  quote_literal_cstr(p->doc)), SPI_OK_UTILITY);
 			CommandCounterIncrement();
 			catalog_rebind_result(p->schema, p->name, p->staging);
+			error_context_stack = context.previous;
 			continue;
 		}
 		rel = table_open(p->staging, NoLock);
@@ -228,8 +275,18 @@ swap_finish_run(void)
 		table_close(rel, NoLock);
 		if (pg_class_ownercheck(p->result, GetUserId()))
 			result_statement(psprintf("ANALYZE %s", p->qname), SPI_OK_UTILITY);
+		error_context_stack = context.previous;
 	}
 	current_run->pending = NIL;
+}
+
+/* swap_error_context names the node whose result was being swapped in. */
+static void
+swap_error_context(void *arg)
+{
+	PendingSwap *p = arg;
+
+	errcontext("swapping in the new rows of node %s (table %s)", p->node_display, p->qname);
 }
 
 /*
