@@ -192,13 +192,16 @@ finish_guarded(HPlan *plan, TimestampTz started)
 		ErrorData  *edata = subxact_rollback(&sx);
 
 		runlog_record(plan, started, "failed", plan->nsteps, edata->message, true);
+		/* the error's own detail first (a duplicated key), and its context */
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),
 				 errmsg("%s", edata->message),
-				 errdetail("Run " INT64_FORMAT " had run its %d steps and was swapping in its results; nothing it computed was kept and earlier results are unchanged.",
+				 errdetail("%s%sRun " INT64_FORMAT " had run its %d steps and was swapping in its results; nothing it computed was kept and earlier results are unchanged.",
+						   edata->detail ? edata->detail : "", edata->detail ? "\n" : "",
 						   plan->run_id, plan->nsteps),
 				 errhint("The failed run is in the history: SELECT * FROM " HAMILTON_SCHEMA ".runs WHERE run_id = " INT64_FORMAT ";",
-						 plan->run_id)));
+						 plan->run_id),
+				 edata->context ? errcontext("%s", edata->context) : 0));
 	}
 	PG_END_TRY();
 }
