@@ -55,6 +55,8 @@ typedef struct SqlRef
 	List	   *qualifiers;		/* SqlQualifier *: columns qualified by it */
 	bool		inlinable;		/* may be replaced by a parenthesized subquery */
 	bool		column;			/* a column name in an expression node */
+	bool		in_window;		/* ... read inside a window function call (its
+								 * arguments, FILTER or OVER clause) */
 	bool		key;			/* a column name that is a frame's key column */
 	int			target;			/* node index; -1 for a source relation */
 	char	   *source;			/* qualified source relation when target < 0 */

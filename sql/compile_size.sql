@@ -44,13 +44,27 @@ SELECT hamilton_define('cs.d_2', 'd_1 * 2');
 SELECT hamilton_define('cs.d_3', 'd_2 - v');
 SELECT hamilton_explain(ARRAY['d_3']);
 
--- A window read twice needs no fence: PostgreSQL never pulls up a level
--- that computes a window.
+-- A window read as an operand is written inline, beside the other windows
+-- of the same SELECT, as an expert writes it: no level more, no pass more
+-- over the frame (twice here: a window call is short).
 SELECT hamilton_define('cs.mean_v', 'avg(v) OVER ()');
 SELECT hamilton_define('cs.spread', '(v - mean_v) * (v - mean_v)');
 SELECT hamilton_explain(ARRAY['spread']);
 SELECT node, status FROM hamilton_execute(ARRAY['spread']);
 TABLE cs.spread ORDER BY id;
+-- A window written inline holds no other window written inline, so that
+-- w_k = w_(k-1) + w_(k-1) + sum(v) OVER () stays linear: every other w_k is
+-- computed at a level of its own and read by name.
+SELECT hamilton_define('cs.w_1', 'sum(v) OVER ()');
+DO $$
+BEGIN
+    FOR k IN 2 .. 30 LOOP
+        PERFORM hamilton_define(format('cs.w_%s', k), format('w_%s + w_%s + sum(v) OVER ()', k - 1, k - 1));
+    END LOOP;
+END $$;
+SELECT length(substring(hamilton_explain(ARRAY['w_30']) FROM '-- one query.*')) < 6000 AS small;
+SELECT node, status FROM hamilton_execute(ARRAY['w_30']) WHERE node = 'cs.w_30';
+SELECT id, w_30, w_30 = 4 * (2 ^ 30 - 1) AS right FROM cs.w_30 ORDER BY id;
 
 -- Clean up.
 SELECT drop_module('cs');

@@ -24,6 +24,7 @@ typedef struct ExprWalk
 	int			offset;			/* length of the "SELECT " prefix */
 	const char *node_display;
 	bool		window;
+	int			window_depth;	/* inside how many window function calls */
 	List	   *plain_calls;
 } ExprWalk;
 
@@ -57,6 +58,7 @@ expr_walker(Node *node, ExprWalk *ctx)
 		ref->alias_at = -1;
 		ref->table_start = -1;
 		ref->column = true;
+		ref->in_window = ctx->window_depth > 0;
 		ref->target = -1;
 		ctx->refs = lappend(ctx->refs, ref);
 		return false;
@@ -80,6 +82,16 @@ expr_walker(Node *node, ExprWalk *ctx)
 						 errdetail("A column expression has no WINDOW clause to define it in."),
 						 errhint("Write the window inline: avg(spend) OVER (PARTITION BY region ORDER BY week).")));
 			ctx->window = true;
+
+			/* what a window call reads cannot be another window's result */
+			{
+				bool		r;
+
+				ctx->window_depth++;
+				r = raw_expression_tree_walker(node, expr_walker, (void *) ctx);
+				ctx->window_depth--;
+				return r;
+			}
 		}
 		else
 			ctx->plain_calls = lappend(ctx->plain_calls, strVal(llast(fc->funcname)));

@@ -4,11 +4,13 @@
  *	  The one SELECT that computes a frame's requested columns.
  *
  * Row-wise nodes are written inline, as an expert would write the
- * expression by hand (PostgreSQL then inlines SQL functions too).  A window
+ * expression by hand (PostgreSQL then inlines SQL functions too).  So are
+ * window nodes, beside the other windows of the same SELECT, where their
+ * consumers read them as operands or function arguments.  A window
  * function cannot read another window function's result in the same
- * SELECT, so a window node that feeds another expression is computed one
- * level down, in a subquery, and read by name: levels appear only where a
- * window result feeds another expression.
+ * SELECT, so a window node that a window call reads (in its arguments,
+ * FILTER or OVER clause) is computed one level down, in a subquery, and
+ * read by name: levels appear only where a window result feeds a window.
  *
  * A row-wise node whose text would be written more than once (read by two
  * expressions, or twice by one, or read and also requested) is computed
@@ -246,6 +248,45 @@ unique_alias(HTAB *taken, const char *name, int stepno)
 }
 
 /*
+ * window_reads_unsafe: which used column steps some used expression reads
+ * inside a window function call (its arguments, FILTER or OVER clause),
+ * where a window's result cannot be written inline.  A window read only
+ * elsewhere (an operand, a function's argument, a requested column) is
+ * written inline, in the same SELECT as the windows beside it, as an
+ * expert writes (spend - avg(spend) OVER ()) / stddev_samp(spend) OVER ():
+ * each level more is one more pass over the frame.  A window written inline
+ * holds no other window written inline, so that the text grows with the
+ * number of references, never with the paths through them.
+ */
+static bool *
+window_reads_unsafe(HPlan *plan, bool *used, int maxstep)
+{
+	bool	   *unsafe = palloc0(sizeof(bool) * (maxstep + 1));
+	int			i;
+
+	for (i = 0; i <= maxstep; i++)
+	{
+		HNode	   *node = &plan->dag->nodes[plan->steps[i].node];
+		int			d;
+
+		if (!used[i] || !node->expression)
+			continue;
+		for (d = 0; d < node->nrefs; d++)
+		{
+			SqlRef	   *ref = &node->refs[d];
+			int			t;
+
+			if (ref->key || ref->target < 0 || !ref->in_window)
+				continue;
+			t = plan->step_of_node[ref->target];
+			if (t >= 0 && t <= maxstep && plan->steps[t].action == STEP_COLUMN)
+				unsafe[t] = true;
+		}
+	}
+	return unsafe;
+}
+
+/*
  * frame_compile returns the one SELECT that yields the frame's key and the
  * target columns (steps, in order), each named after its node.
  */
@@ -261,6 +302,8 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 	HASHCTL		ctl;
 	HTAB	   *aliases;
 	int		   *reads;
+	bool	   *unsafe;
+	bool	   *has_window = palloc0(sizeof(bool) * Max(n, 1));
 	char	  **items;
 	bool	   *fence;
 	int			maxstep = -1,
@@ -305,15 +348,38 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 	for (i = 0; i <= maxstep; i++)
 		if (used[i] && dag->nodes[plan->steps[i].node].extracted)
 			(void) unique_alias(aliases, dag->nodes[plan->steps[i].node].name, -1);
+	unsafe = window_reads_unsafe(plan, used, maxstep);
 	for (i = 0; i <= maxstep; i++)
 	{
 		HNode	   *node = &dag->nodes[plan->steps[i].node];
+		bool		own_level;
 
 		if (!used[i])
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		column_text(plan, ct, i, node->window || (!node->extracted && reads[i] > 1),
-					for_explain);
+		if (node->extracted)
+			own_level = false;
+		else
+		{
+			bool		inlines_window = false;
+			int			d;
+
+			/* does its text hold a window written inline (an earlier step)? */
+			for (d = 0; d < node->ndeps; d++)
+			{
+				int			t = plan->step_of_node[node->deps[d].target];
+
+				if (t >= 0 && plan->steps[t].action == STEP_COLUMN && has_window[t] &&
+					ct[t].own_text == NULL)
+					inlines_window = true;
+			}
+			has_window[i] = node->window || inlines_window;
+			if (node->window)
+				own_level = unsafe[i] || inlines_window;
+			else
+				own_level = reads[i] > 1 || (inlines_window && unsafe[i]);
+		}
+		column_text(plan, ct, i, own_level, for_explain);
 		if (ct[i].own_text)
 		{
 			ct[i].alias = unique_alias(aliases, node->name, i);
