@@ -38,6 +38,8 @@ typedef struct DefineArgs
 	Jsonb	   *checks;
 	char	   *parameterized;	/* JSON: the template and values, or NULL */
 	char	   *refresh;		/* "replace" or "concurrent" */
+	Jsonb	   *incremental;	/* incremental =>, 1.3 on, or NULL */
+	char	   *cache;			/* cache =>, 1.3 on, or NULL */
 } DefineArgs;
 
 /* What a frame's SELECT yields, read when it is defined (frame_shape.c). */

@@ -113,6 +113,8 @@ typedef struct HPlan
 	FrameGroup *groups;
 	List	   *module_overrides;	/* String: the names module_overrides
 									 * bound to a later module's node */
+	int			cache;			/* cache =>: 1 true, 0 false, -1 not given */
+	int			workers;		/* workers =>, or -1 when not given */
 } HPlan;
 
 /* The state of one validation, shared by the files of this stage. */

@@ -16,6 +16,7 @@
 #include "api.h"
 
 static List *outputs_arg(FunctionCallInfo fcinfo);
+static void run_options_args(FunctionCallInfo fcinfo, HPlan *plan);
 
 /*
  * api_begin connects to SPI; api_end finishes.  Between them,
@@ -97,6 +98,7 @@ api_plan_request(FunctionCallInfo fcinfo)
 		text_to_cstring(PG_GETARG_TEXT_PP(4)) : NULL;
 	DagRequest *request;
 	Dag		   *dag;
+	HPlan	   *plan;
 
 	if (into_table)
 	{
@@ -108,10 +110,41 @@ api_plan_request(FunctionCallInfo fcinfo)
 	api_begin();
 	request = api_names_request(fcinfo, outputs, 5);
 	dag = dag_build_cached(config, request);
-	return plan_validate(dag, outputs,
+	plan = plan_validate(dag, outputs,
 						 PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
 						 PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
 						 config, into_table);
+	run_options_args(fcinfo, plan);
+	return plan;
+}
+
+/*
+ * run_options_args reads cache (argument 7) and workers (argument 8), which
+ * catalogs before 1.3 do not pass.
+ */
+static void
+run_options_args(FunctionCallInfo fcinfo, HPlan *plan)
+{
+	plan->cache = PG_NARGS() > 7 && !PG_ARGISNULL(7) ? (PG_GETARG_BOOL(7) ? 1 : 0) : -1;
+	plan->workers = PG_NARGS() > 8 && !PG_ARGISNULL(8) ? PG_GETARG_INT32(8) : -1;
+	if (PG_NARGS() > 8 && !PG_ARGISNULL(8) && plan->workers < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("workers must not be negative"),
+				 errdetail("workers => %d was given.", plan->workers),
+				 errhint("Pass 0 to run every step in the calling backend, or the number of background workers to use.")));
+	if (plan->cache == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cache => true is not available in this version"),
+				 errdetail("This build of pg_hamilton recomputes every node of a run."),
+				 errhint("Leave cache out, or pass false.")));
+	if (plan->workers > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("workers => %d is not available in this version", plan->workers),
+				 errdetail("This build of pg_hamilton runs every step in the calling backend."),
+				 errhint("Leave workers out, or pass 0.")));
 }
 
 /*

@@ -52,8 +52,8 @@ hamilton_unregister(PG_FUNCTION_ARGS)
 
 /*
  * hamilton_define(node, sql, doc, tags, materialize, inputs, key,
- * extract_columns, config_when, checks, refresh) defines or replaces a SQL
- * node.
+ * extract_columns, config_when, checks, refresh, incremental, cache) defines
+ * or replaces a SQL node.
  */
 Datum
 hamilton_define(PG_FUNCTION_ARGS)
@@ -80,6 +80,14 @@ hamilton_define(PG_FUNCTION_ARGS)
 	a.checks = PG_ARGISNULL(9) ? NULL : PG_GETARG_JSONB_P(9);
 	/* refresh, from version 1.2 on (a 1.1 catalog declares ten arguments) */
 	a.refresh = PG_NARGS() > 10 && !PG_ARGISNULL(10) ? text_to_cstring(PG_GETARG_TEXT_PP(10)) : NULL;
+	a.incremental = PG_NARGS() > 11 && !PG_ARGISNULL(11) ? PG_GETARG_JSONB_P(11) : NULL;
+	a.cache = PG_NARGS() > 12 && !PG_ARGISNULL(12) ? text_to_cstring(PG_GETARG_TEXT_PP(12)) : NULL;
+	if (a.incremental || a.cache)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s => is not available in this version", a.incremental ? "incremental" : "cache"),
+				 errdetail("This build of pg_hamilton recomputes every node of a run in full."),
+				 errhint("Leave %s out.", a.incremental ? "incremental" : "cache")));
 
 	api_begin();
 	display = define_sql_node(&a);

@@ -32,11 +32,13 @@ CREATE FUNCTION @extschema@.hamilton_define(
     extract_columns boolean DEFAULT false,
     config_when jsonb DEFAULT '{}',
     checks jsonb DEFAULT NULL,
-    refresh text DEFAULT NULL)
+    refresh text DEFAULT NULL,
+    incremental jsonb DEFAULT NULL,
+    cache text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'hamilton_define'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.hamilton_define(text, text, text, jsonb, text, text[], text[], boolean, jsonb, jsonb, text) IS
+COMMENT ON FUNCTION @extschema@.hamilton_define(text, text, text, jsonb, text, text[], text[], boolean, jsonb, jsonb, text, jsonb, text) IS
   'define (or replace) a SQL node schema.name: a read-only SELECT is a table node (a frame with key and extract_columns), an expression is a column node; refresh => ''concurrent'' refreshes its table by a diff on its key';
 
 CREATE FUNCTION @extschema@.hamilton_parameterize(
@@ -95,11 +97,13 @@ CREATE FUNCTION @extschema@.hamilton_execute(
     config jsonb DEFAULT '{}',
     into_table text DEFAULT NULL,
     modules text[] DEFAULT NULL,
-    module_overrides boolean DEFAULT false)
+    module_overrides boolean DEFAULT false,
+    cache boolean DEFAULT NULL,
+    workers integer DEFAULT NULL)
 RETURNS TABLE (node text, kind text, relation text, rows bigint, ms double precision, status text)
 AS 'MODULE_PATHNAME', 'hamilton_execute'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.hamilton_execute(text[], jsonb, jsonb, jsonb, text, text[], boolean) IS
+COMMENT ON FUNCTION @extschema@.hamilton_execute(text[], jsonb, jsonb, jsonb, text, text[], boolean, boolean, integer) IS
   'validate, run the upstream closure of the outputs, materialize them; returns the run report';
 
 CREATE FUNCTION @extschema@.hamilton_validate(
@@ -109,11 +113,13 @@ CREATE FUNCTION @extschema@.hamilton_validate(
     config jsonb DEFAULT '{}',
     into_table text DEFAULT NULL,
     modules text[] DEFAULT NULL,
-    module_overrides boolean DEFAULT false)
+    module_overrides boolean DEFAULT false,
+    cache boolean DEFAULT NULL,
+    workers integer DEFAULT NULL)
 RETURNS TABLE (problem text, node text, message text, detail text, hint text)
 AS 'MODULE_PATHNAME', 'hamilton_validate'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.hamilton_validate(text[], jsonb, jsonb, jsonb, text, text[], boolean) IS
+COMMENT ON FUNCTION @extschema@.hamilton_validate(text[], jsonb, jsonb, jsonb, text, text[], boolean, boolean, integer) IS
   'dry run: every problem that would stop hamilton_execute, one row each (no rows: valid)';
 
 CREATE FUNCTION @extschema@.hamilton_explain(
@@ -123,11 +129,13 @@ CREATE FUNCTION @extschema@.hamilton_explain(
     config jsonb DEFAULT '{}',
     into_table text DEFAULT NULL,
     modules text[] DEFAULT NULL,
-    module_overrides boolean DEFAULT false)
+    module_overrides boolean DEFAULT false,
+    cache boolean DEFAULT NULL,
+    workers integer DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'hamilton_explain'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.hamilton_explain(text[], jsonb, jsonb, jsonb, text, text[], boolean) IS
+COMMENT ON FUNCTION @extschema@.hamilton_explain(text[], jsonb, jsonb, jsonb, text, text[], boolean, boolean, integer) IS
   'the plan hamilton_execute would follow, step by step, with the SQL each step runs';
 
 /* ------------------------------------------------------------------------
