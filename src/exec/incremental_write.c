@@ -18,13 +18,16 @@
  */
 #include "postgres.h"
 
+#include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 
 #include "exec.h"
 
@@ -36,6 +39,7 @@ static List *table_columns(Oid relid);
 static void ensure_key_index(Oid relid, const char *qname, List *key);
 static char *range_literal(IncrementalSpec *spec, const char *value);
 static char *key_columns(List *key, const char *prefix);
+static uint64 merge_batch(Oid relid, const char *sql, uint64 batch_rows);
 
 /*
  * range_literal is a range bound as a typed literal.
@@ -192,6 +196,37 @@ ensure_key_index(Oid relid, const char *qname, List *key)
 }
 
 /*
+ * merge_batch runs a batch's MERGE.  A batch much smaller than the result
+ * (the case incremental nodes are for) finds its rows' old versions by the
+ * key's index; the planner, which prices each of those lookups as a random
+ * read, would rather read the whole result into a hash join, which takes
+ * as long as a rebuild.  For such a batch, hash and merge joins are off
+ * for the statement.
+ */
+static uint64
+merge_batch(Oid relid, const char *sql, uint64 batch_rows)
+{
+	Relation	rel = table_open(relid, NoLock);
+	double		tuples = rel->rd_rel->reltuples;
+	int			nestlevel = -1;
+	uint64		rows;
+
+	table_close(rel, NoLock);
+	if (tuples > 0 && (double) batch_rows * 20 < tuples)
+	{
+		nestlevel = NewGUCNestLevel();
+		(void) set_config_option("enable_hashjoin", "off", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		(void) set_config_option("enable_mergejoin", "off", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	}
+	rows = result_statement(sql, SPI_OK_MERGE);
+	if (nestlevel >= 0)
+		AtEOXact_GUC(true, nestlevel);
+	return rows;
+}
+
+/*
  * incremental_write writes one batch (the node's SQL for range, select_sql)
  * and returns the rows it wrote; *relid is the result table.  first: the
  * node has processed nothing, and the batch replaces the result.
@@ -206,12 +241,13 @@ incremental_write(HPlan *plan, int stepno, const char *select_sql,
 	const char *from = select_sql;
 	char	   *tmp = NULL;
 	uint64		rows = 0;
+	uint64		batch_rows = 0;
 	Oid			rel;
 
 	if (spec->strategy != INCR_APPEND)
 	{
 		tmp = temp_table_name("batch", stepno + 1, NULL);
-		(void) materialize_temp(tmp, select_sql);
+		batch_rows = materialize_temp(tmp, select_sql);
 		from = psprintf("SELECT * FROM pg_temp.%s", quote_identifier(tmp));
 		check_batch(node, spec, tmp, range);
 	}
@@ -283,7 +319,7 @@ incremental_write(HPlan *plan, int stepno, const char *select_sql,
 					else
 						appendStringInfoString(&sql, " WHEN MATCHED THEN DO NOTHING");
 					appendStringInfo(&sql, " WHEN NOT MATCHED THEN INSERT (%s) VALUES (%s)", cols.data, vals.data);
-					rows = result_statement(sql.data, SPI_OK_MERGE);
+					rows = merge_batch(rel, sql.data, batch_rows);
 				}
 				break;
 			case INCR_DELETE_INSERT:
