@@ -30,6 +30,22 @@ static void exec_on_node(const char *sql, const char *schema, const char *name, 
 						 int expected);
 
 /*
+ * How a statement names a node's ranges: the column, the range of $3 and
+ * $4 (ids inclusive at both ends, instants [start, end)), its multirange
+ * type, and a bound as text.
+ */
+#define RANGE_COLUMN(by_time) ((by_time) ? "time_range" : "id_range")
+#define RANGE_OF_PARAMS(by_time) ((by_time) ? \
+	"pg_catalog.tstzrange($3::pg_catalog.timestamptz, $4::pg_catalog.timestamptz)" : \
+	"pg_catalog.int8range($3::pg_catalog.int8, $4::pg_catalog.int8, '[]')")
+#define MULTIRANGE(by_time) ((by_time) ? "pg_catalog.tstzmultirange" : "pg_catalog.int8multirange")
+#define LOWER_TEXT(by_time) ((by_time) ? \
+	"pg_catalog.to_jsonb(pg_catalog.lower(m)) OPERATOR(pg_catalog.#>>) '{}'" : "pg_catalog.lower(m)::text")
+#define UPPER_TEXT(by_time) ((by_time) ? \
+	"pg_catalog.to_jsonb(pg_catalog.upper(m)) OPERATOR(pg_catalog.#>>) '{}'" : \
+	"(pg_catalog.upper(m) OPERATOR(pg_catalog.-) 1)::text")
+
+/*
  * catalog_keeps_incremental: does the catalog have incremental nodes
  * (hamilton.incremental_node, version 1.3 on)?
  */
@@ -188,19 +204,12 @@ catalog_incremental_missing(const char *schema, const char *name, bool by_time,
 
 	values[0] = CStringGetTextDatum(start);
 	values[1] = CStringGetTextDatum(bound);
-	if (by_time)
-		exec_on_node("SELECT pg_catalog.to_jsonb(pg_catalog.lower(m)) OPERATOR(pg_catalog.#>>) '{}', "
-					 "       pg_catalog.to_jsonb(pg_catalog.upper(m)) OPERATOR(pg_catalog.#>>) '{}' "
-					 "FROM pg_catalog.unnest(pg_catalog.tstzmultirange(pg_catalog.tstzrange($3::pg_catalog.timestamptz, $4::pg_catalog.timestamptz)) "
-					 "  OPERATOR(pg_catalog.-) coalesce((SELECT pg_catalog.range_agg(time_range) FROM " CATALOG_TABLE("incremental_range")
-					 "    WHERE " NODE_IS "), '{}'::pg_catalog.tstzmultirange)) m ORDER BY pg_catalog.lower(m)",
-					 schema, name, 2, types, values, NULL, SPI_OK_SELECT);
-	else
-		exec_on_node("SELECT pg_catalog.lower(m)::text, (pg_catalog.upper(m) OPERATOR(pg_catalog.-) 1)::text "
-					 "FROM pg_catalog.unnest(pg_catalog.int8multirange(pg_catalog.int8range($3::pg_catalog.int8, $4::pg_catalog.int8, '[]')) "
-					 "  OPERATOR(pg_catalog.-) coalesce((SELECT pg_catalog.range_agg(id_range) FROM " CATALOG_TABLE("incremental_range")
-					 "    WHERE " NODE_IS "), '{}'::pg_catalog.int8multirange)) m ORDER BY pg_catalog.lower(m)",
-					 schema, name, 2, types, values, NULL, SPI_OK_SELECT);
+	exec_on_node(psprintf("SELECT %s, %s FROM pg_catalog.unnest(%s(%s) OPERATOR(pg_catalog.-) "
+						  "  coalesce((SELECT pg_catalog.range_agg(%s) FROM " CATALOG_TABLE("incremental_range") " WHERE " NODE_IS "), "
+						  "  '{}'::%s)) m ORDER BY pg_catalog.lower(m)",
+						  LOWER_TEXT(by_time), UPPER_TEXT(by_time), MULTIRANGE(by_time), RANGE_OF_PARAMS(by_time),
+						  RANGE_COLUMN(by_time), MULTIRANGE(by_time)),
+				 schema, name, 2, types, values, NULL, SPI_OK_SELECT);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		IncrementalRange *r = palloc(sizeof(IncrementalRange));
@@ -227,14 +236,9 @@ catalog_insert_incremental_range(const char *schema, const char *name, bool by_t
 	values[1] = CStringGetTextDatum(end);
 	values[2] = Int64GetDatum(run_id);
 	values[3] = Int64GetDatum(rows);
-	if (by_time)
-		exec_on_node("INSERT INTO " CATALOG_TABLE("incremental_range") " (schema_name, node_name, time_range, run_id, rows) "
-					 "VALUES ($1, $2, pg_catalog.tstzrange($3::pg_catalog.timestamptz, $4::pg_catalog.timestamptz), $5, $6)",
-					 schema, name, 4, types, values, NULL, SPI_OK_INSERT);
-	else
-		exec_on_node("INSERT INTO " CATALOG_TABLE("incremental_range") " (schema_name, node_name, id_range, run_id, rows) "
-					 "VALUES ($1, $2, pg_catalog.int8range($3::pg_catalog.int8, $4::pg_catalog.int8, '[]'), $5, $6)",
-					 schema, name, 4, types, values, NULL, SPI_OK_INSERT);
+	exec_on_node(psprintf("INSERT INTO " CATALOG_TABLE("incremental_range") " (schema_name, node_name, %s, run_id, rows) "
+						  "VALUES ($1, $2, %s, $5, $6)", RANGE_COLUMN(by_time), RANGE_OF_PARAMS(by_time)),
+				 schema, name, 4, types, values, NULL, SPI_OK_INSERT);
 }
 
 /*
@@ -252,22 +256,14 @@ catalog_forget_incremental_range(const char *schema, const char *name, bool by_t
 
 	values[0] = CStringGetTextDatum(from);
 	values[1] = CStringGetTextDatum(to);
-	if (by_time)
-		exec_on_node("WITH gone AS (DELETE FROM " CATALOG_TABLE("incremental_range")
-					 "  WHERE " NODE_IS " AND time_range OPERATOR(pg_catalog.&&) pg_catalog.tstzrange($3::pg_catalog.timestamptz, $4::pg_catalog.timestamptz) RETURNING *) "
-					 "INSERT INTO " CATALOG_TABLE("incremental_range") " (schema_name, node_name, time_range, run_id, rows, processed_at) "
-					 "SELECT g.schema_name, g.node_name, p, g.run_id, NULL, g.processed_at FROM gone g, "
-					 "  pg_catalog.unnest(pg_catalog.tstzmultirange(g.time_range) OPERATOR(pg_catalog.-) "
-					 "    pg_catalog.tstzmultirange(pg_catalog.tstzrange($3::pg_catalog.timestamptz, $4::pg_catalog.timestamptz))) p",
-					 schema, name, 2, types, values, NULL, SPI_OK_INSERT);
-	else
-		exec_on_node("WITH gone AS (DELETE FROM " CATALOG_TABLE("incremental_range")
-					 "  WHERE " NODE_IS " AND id_range OPERATOR(pg_catalog.&&) pg_catalog.int8range($3::pg_catalog.int8, $4::pg_catalog.int8, '[]') RETURNING *) "
-					 "INSERT INTO " CATALOG_TABLE("incremental_range") " (schema_name, node_name, id_range, run_id, rows, processed_at) "
-					 "SELECT g.schema_name, g.node_name, p, g.run_id, NULL, g.processed_at FROM gone g, "
-					 "  pg_catalog.unnest(pg_catalog.int8multirange(g.id_range) OPERATOR(pg_catalog.-) "
-					 "    pg_catalog.int8multirange(pg_catalog.int8range($3::pg_catalog.int8, $4::pg_catalog.int8, '[]'))) p",
-					 schema, name, 2, types, values, NULL, SPI_OK_INSERT);
+	exec_on_node(psprintf("WITH gone AS (DELETE FROM " CATALOG_TABLE("incremental_range")
+						  "  WHERE " NODE_IS " AND %s OPERATOR(pg_catalog.&&) %s RETURNING *) "
+						  "INSERT INTO " CATALOG_TABLE("incremental_range") " (schema_name, node_name, %s, run_id, rows, processed_at) "
+						  "SELECT g.schema_name, g.node_name, p, g.run_id, NULL, g.processed_at FROM gone g, "
+						  "  pg_catalog.unnest(%s(g.%s) OPERATOR(pg_catalog.-) %s(%s)) p",
+						  RANGE_COLUMN(by_time), RANGE_OF_PARAMS(by_time), RANGE_COLUMN(by_time),
+						  MULTIRANGE(by_time), RANGE_COLUMN(by_time), MULTIRANGE(by_time), RANGE_OF_PARAMS(by_time)),
+				 schema, name, 2, types, values, NULL, SPI_OK_INSERT);
 	catalog_set_incremental_fingerprint(schema, name, NULL);
 }
 
