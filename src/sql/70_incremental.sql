@@ -49,7 +49,8 @@ GRANT SELECT ON hamilton.incremental_node TO PUBLIC;
  * processed (merged; ids as int8range, [1,16) is ids 1 to 15), the ranges
  * missing between its start and the last one processed (left by
  * hamilton_restate), its batches and the rows its result holds.  Shown to
- * whoever may read the node's result.
+ * whoever may read the node's result (and, while it has none, to anyone:
+ * specs are public, as definitions are).
  */
 CREATE VIEW hamilton.incremental WITH (security_barrier) AS
 SELECT pg_catalog.quote_ident(n.schema_name) || '.' || pg_catalog.quote_ident(n.node_name) AS node,
@@ -67,7 +68,7 @@ SELECT pg_catalog.quote_ident(n.schema_name) || '.' || pg_catalog.quote_ident(n.
                   OPERATOR(pg_catalog.-) r.times)::text
        END AS missing,
        coalesce(r.batches, 0) AS batches,
-       CASE WHEN pg_catalog.to_regclass(pg_catalog.quote_ident(n.schema_name) || '.' || pg_catalog.quote_ident(n.node_name)) IS NOT NULL
+       CASE WHEN c.oid IS NOT NULL
             THEN ((pg_catalog.xpath('/row/c/text()', pg_catalog.query_to_xml(pg_catalog.format('SELECT pg_catalog.count(*) AS c FROM %I.%I',
                    n.schema_name, n.node_name), false, true, '')))[1])::text::bigint
        END AS rows,
@@ -87,8 +88,10 @@ LEFT JOIN LATERAL (
     FROM hamilton.incremental_range x
     WHERE x.schema_name = n.schema_name AND x.node_name = n.node_name
 ) r ON true
-WHERE pg_catalog.to_regclass(pg_catalog.quote_ident(n.schema_name) || '.' || pg_catalog.quote_ident(n.node_name)) IS NULL
-   OR pg_catalog.has_table_privilege(pg_catalog.to_regclass(pg_catalog.quote_ident(n.schema_name) || '.' || pg_catalog.quote_ident(n.node_name)), 'SELECT');
+LEFT JOIN (pg_catalog.pg_class c JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace)
+       ON c.relname = n.node_name AND ns.nspname = n.schema_name AND c.relkind IN ('r', 'p')
+WHERE c.oid IS NULL
+   OR (pg_catalog.has_table_privilege(c.oid, 'SELECT') AND pg_catalog.has_schema_privilege(ns.oid, 'USAGE'));
 COMMENT ON VIEW hamilton.incremental IS 'each incremental node: its strategy, the ranges processed and missing, its batches and the rows of its result';
 GRANT SELECT ON hamilton.incremental TO PUBLIC;
 
@@ -107,7 +110,9 @@ SELECT pg_catalog.quote_ident(x.schema_name) || '.' || pg_catalog.quote_ident(x.
        x.processed_at
 FROM hamilton.incremental_range x
 LEFT JOIN hamilton.run run USING (run_id)
-WHERE pg_catalog.has_table_privilege(pg_catalog.to_regclass(pg_catalog.quote_ident(x.schema_name) || '.' || pg_catalog.quote_ident(x.node_name)), 'SELECT')
+LEFT JOIN (pg_catalog.pg_class c JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace)
+       ON c.relname = x.node_name AND ns.nspname = x.schema_name AND c.relkind IN ('r', 'p')
+WHERE (c.oid IS NOT NULL AND pg_catalog.has_table_privilege(c.oid, 'SELECT'))
    OR hamilton.may_see_run(run.run_by);
 COMMENT ON VIEW hamilton.incremental_batches IS 'the range each run of an incremental node processed (range_end inclusive for a sequence, exclusive for time)';
 GRANT SELECT ON hamilton.incremental_batches TO PUBLIC;
