@@ -59,6 +59,21 @@ SELECT hamilton_define('inc.by_k',
 SELECT node, rows, status FROM hamilton_execute(ARRAY['inc.by_k']);
 SELECT hamilton_drop('inc.by_k');
 
+-- a plain node's table with repeated keys, made a merge node: the first run
+-- replaces its rows, the next one gives it the key's unique index
+SELECT hamilton_define('inc.by_k', 'SELECT k, amount FROM inc_raw.events');
+SELECT node, rows, status FROM hamilton_execute(ARRAY['inc.by_k']);
+SELECT hamilton_define('inc.by_k',
+  'SELECT k, max(amount) AS amount FROM inc_raw.events, range_start, range_end WHERE id BETWEEN range_start AND range_end GROUP BY k',
+  incremental => '{"strategy": "merge", "by": "sequence", "source": "inc_raw.events", "column": "id", "unique_key": ["k"]}');
+SELECT node, rows, status FROM hamilton_execute(ARRAY['inc.by_k']);
+SELECT count(*), count(DISTINCT k) FROM inc.by_k;
+INSERT INTO inc_raw.events (k, amount) VALUES (2, 200);
+SELECT node, rows, status FROM hamilton_execute(ARRAY['inc.by_k']);
+SELECT amount FROM inc.by_k WHERE k = 2;
+SELECT count(*) AS unique_indexes FROM pg_index WHERE indrelid = 'inc.by_k'::regclass AND indisunique;
+SELECT hamilton_drop('inc.by_k');
+
 -- delete_insert replaces the range; rows outside it are an error
 SELECT hamilton_define('inc.copy',
   'SELECT id, amount FROM inc_raw.events, range_start, range_end WHERE id BETWEEN range_start AND range_end',

@@ -254,8 +254,11 @@ incremental_write(HPlan *plan, int stepno, const char *select_sql,
 
 	if (first)
 	{
+		/* a table made now gets its key's index; an older one's rows go only at the swap */
+		bool		existed = OidIsValid(catalog_result_relation(node->schema, node->name));
+
 		rows = materialize_result(node->schema, node->name, from, node->doc, node->display, NIL, relid);
-		if (spec->strategy == INCR_MERGE && strcmp(get_rel_name(*relid), node->name) == 0)
+		if (spec->strategy == INCR_MERGE && !existed)
 			ensure_key_index(*relid, qname, spec->unique_key);
 	}
 	else
