@@ -31,7 +31,7 @@
 
 static char *checked_value(const char *display, const char *key, const char *text,
 						   const char *sql, const char *expected);
-static void check_sequence(const char *display, IncrementalSpec *s, Oid relid);
+static void check_sequence(const char *display, IncrementalSpec *s);
 
 /*
  * checked_value runs sql with $1 = text in a subtransaction and returns its
@@ -78,7 +78,7 @@ checked_value(const char *display, const char *key, const char *text, const char
  * spec's start (the sequence's first value) when not given.
  */
 static void
-check_sequence(const char *display, IncrementalSpec *s, Oid relid)
+check_sequence(const char *display, IncrementalSpec *s)
 {
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
@@ -114,7 +114,6 @@ check_sequence(const char *display, IncrementalSpec *s, Oid relid)
 		s->start = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
 	else
 		s->start = checked_value(display, "start", s->start, "SELECT $1::pg_catalog.int8::text", "an id");
-	(void) relid;
 }
 
 /*
@@ -183,7 +182,7 @@ define_incremental_spec(const char *display, Jsonb *spec)
 								 "an instant");
 	}
 	else
-		check_sequence(display, s, relid);
+		check_sequence(display, s);
 
 	/* the spec as the run reads it */
 	initStringInfo(&buf);
