@@ -247,4 +247,27 @@ extern bool catalog_version_1_0(void);
 #define CATALOG_GRAPH_TABLES 5
 extern bool catalog_graph_tables(Oid *tables);
 
+/* incremental_rows.c (incremental nodes, issue 11 part 2) */
+typedef struct IncrementalRange
+{
+	char	   *start;			/* range_start, as text */
+	char	   *end;			/* range_end, as text (inclusive for ids) */
+} IncrementalRange;
+extern bool catalog_keeps_incremental(void);
+extern List *catalog_read_incremental_specs(List **names);
+extern void catalog_write_incremental(const char *schema, const char *name, const char *spec_json);
+extern void catalog_delete_incremental(const char *schema, const char *name);
+extern bool catalog_lock_incremental(const char *schema, const char *name,
+									 char **spec_json, char **fingerprint, int64 *batches);
+extern void catalog_set_incremental_fingerprint(const char *schema, const char *name,
+												const char *fingerprint);
+extern List *catalog_incremental_missing(const char *schema, const char *name, bool by_time,
+										 const char *start, const char *bound);
+extern void catalog_insert_incremental_range(const char *schema, const char *name,
+											 bool by_time, const char *start,
+											 const char *end, int64 run_id, int64 rows);
+extern void catalog_forget_incremental_range(const char *schema, const char *name, bool by_time,
+											 const char *from, const char *to);
+extern void catalog_clear_incremental(const char *schema, const char *name);
+
 #endif							/* HAMILTON_CATALOG_H */

@@ -98,6 +98,37 @@ typedef struct HProblem
 	char	   *hint;
 } HProblem;
 
+/*
+ * Incremental nodes (issue 11 part 2, dag/incremental.c): how a node
+ * processes only the ranges of its source not processed yet.  The range is
+ * two inputs, range_start and range_end, which the node reads like any
+ * scalar input; exec/incremental*.c gives them each batch's values.
+ */
+typedef enum IncrStrategy
+{
+	INCR_APPEND,				/* insert the batch's rows */
+	INCR_MERGE,					/* upsert them on unique_key */
+	INCR_DELETE_INSERT			/* replace the batch's range */
+} IncrStrategy;
+
+typedef struct IncrementalSpec
+{
+	IncrStrategy strategy;
+	bool		by_time;		/* by time, else by a sequence */
+	char	   *source;			/* schema.table, quoted where needed */
+	char	   *column;			/* the source's (and the result's) column */
+	List	   *unique_key;		/* char *: merge's key */
+	char	   *interval;		/* by time: the width of an interval */
+	int			lookback;		/* by time: intervals processed again */
+	char	   *start;			/* the first id, or the first instant */
+	char	   *min_delay;		/* by time: how old an interval must be */
+	bool		forward_only;	/* on_change: forward_only */
+	char	   *json;			/* the spec as stored */
+} IncrementalSpec;
+
+#define INCR_RANGE_START "range_start"
+#define INCR_RANGE_END "range_end"
+
 typedef struct HNode
 {
 	char	   *schema;			/* module; NULL for inputs */
@@ -141,6 +172,9 @@ typedef struct HNode
 	char	   *config_when;	/* the variant's condition, JSON, or NULL */
 	char	   *parameterized;	/* the template that made it, JSON, or NULL */
 	char	   *checks;			/* its checks, JSON array, or NULL */
+
+	/* incremental nodes (incremental.c) */
+	IncrementalSpec *incremental;	/* its spec, or NULL */
 } HNode;
 
 /* How the names of a request resolve (namespace.c). */
@@ -367,5 +401,10 @@ extern int *dag_order(Dag *dag, const bool *in_closure, const bool *overridden,
 /* walk.c */
 extern void dag_walk(Dag *dag, int start, bool downstream, int *depth, int *parent,
 					 int stop_at);
+
+/* incremental.c (incremental nodes, issue 11 part 2) */
+extern IncrementalSpec *dag_incremental_parse(const char *display, Jsonb *spec);
+extern void dag_load_incremental(Dag *dag);
+extern const char *dag_incremental_strategy_name(IncrStrategy s);
 
 #endif							/* HAMILTON_DAG_H */

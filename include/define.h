@@ -102,4 +102,10 @@ extern List *define_parameterized(const char *template, const char *sql,
 								  const char *doc, Jsonb *params, Jsonb *tags,
 								  Jsonb *checks);
 
+/* incremental_spec.c (incremental nodes, issue 11 part 2) */
+extern char *define_incremental_spec(const char *display, Jsonb *spec);
+extern void define_set_incremental(const char *schema, const char *name, const char *display,
+								   Jsonb *spec);
+extern Jsonb *define_incremental_function(const char *node_text, Jsonb *spec);
+
 #endif							/* HAMILTON_DEFINE_H */

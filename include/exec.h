@@ -83,4 +83,15 @@ extern void lock_result_names(List *schema_name_pairs);
 /* data_checks.c */
 extern void checks_run(HPlan *plan, int stepno, const char *relation);
 
+/* incremental.c, incremental_bound.c, incremental_write.c (incremental nodes, issue 11 part 2) */
+extern void incremental_run_step(HPlan *plan, int stepno);
+extern char *incremental_bound(HNode *node, IncrementalSpec *spec);
+extern uint64 incremental_write(HPlan *plan, int stepno, const char *select_sql,
+								const IncrementalRange *range, bool first, Oid *relid);
+extern void materialize_check_trusted(Oid relid, const char *schema, const char *qname,
+									  const char *node_display);
+extern bool materialize_same_shape(Oid relid, const char *select_sql);
+extern int64 incremental_restate(const char *node_text, const char *from_text, const char *to_text);
+extern int64 incremental_reset(const char *node_text);
+
 #endif							/* HAMILTON_EXEC_H */

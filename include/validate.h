@@ -201,4 +201,8 @@ extern bool value_literal(const char *json_text, char json_kind, Oid type,
 						  char **literal, char **error);
 extern char *datum_literal(Datum value, bool isnull, Oid type);
 
+/* incremental.c (incremental nodes, issue 11 part 2) */
+extern bool validate_incremental_input(ValidateState *st, int i);
+extern void validate_incremental_nodes(ValidateState *st);
+
 #endif							/* HAMILTON_VALIDATE_H */

@@ -41,7 +41,6 @@ SELECT node, status FROM hamilton_execute(ARRAY['scaled'], cache => false, worke
 SELECT * FROM hamilton_execute(ARRAY['scaled'], cache => true);
 SELECT * FROM hamilton_execute(ARRAY['scaled'], workers => 2);
 SELECT * FROM hamilton_execute(ARRAY['scaled'], workers => -1);
-SELECT hamilton_define('vargs.inc', 'SELECT 1 AS x', incremental => '{"strategy": "append"}');
 SELECT hamilton_define('vargs.inc', 'SELECT 1 AS x', cache => 'recompute');
 SELECT count(*) FROM hamilton.nodes WHERE node = 'vargs.inc';
 TABLE vargs.scaled ORDER BY id;

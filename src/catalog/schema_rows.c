@@ -3,8 +3,9 @@
  * schema_rows.c
  *	  The catalog's rows by the schema they name: every table that keys its
  *	  rows by schema name (modules, SQL nodes, tags, checks, function
- *	  variants, results), moved when the schema is renamed, forgotten when
- *	  it is dropped, and the orphans: rows whose schema does not exist.
+ *	  variants, results, incremental nodes), moved when the schema is
+ *	  renamed, forgotten when it is dropped, and the orphans: rows whose
+ *	  schema does not exist.
  *
  * Rows name their schema, so that pg_dump, pg_restore and pg_upgrade carry
  * them; the event triggers (define/schemas.c) keep the names true.  Every
@@ -16,10 +17,12 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #include "catalog.h"
 
@@ -36,9 +39,25 @@ static const struct
 	{"node_check", "node_name"},
 	{"function_variant", "function_name"},
 	{"result", "node_name"},
+	/* 1.3 on; its processed ranges follow it (ON DELETE / UPDATE CASCADE) */
+	{"incremental_node", "node_name"},
 };
 
 #define N_SCHEMA_TABLES lengthof(schema_tables)
+
+static bool table_present(int i);
+
+/*
+ * table_present: does this database's catalog have schema_tables[i] (an
+ * older catalog lacks the tables later versions added)?
+ */
+static bool
+table_present(int i)
+{
+	Oid			nsp = get_namespace_oid(HAMILTON_SCHEMA, true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid(schema_tables[i].table, nsp));
+}
 
 /* A schema name is not the name of an existing schema. */
 #define NO_SUCH_SCHEMA "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n " \
@@ -57,7 +76,8 @@ on_every_table(const char *sql_format, int nargs, Oid *argtypes, Datum *values,
 
 	catalog_owner_begin(&w);
 	for (i = 0; i < N_SCHEMA_TABLES; i++)
-		spi_exec_latest(psprintf(sql_format, schema_tables[i].table),
+		if (table_present(i))
+			spi_exec_latest(psprintf(sql_format, schema_tables[i].table),
 						nargs, argtypes, values, NULL, expected);
 	catalog_owner_end(&w);
 }
@@ -109,8 +129,9 @@ catalog_schema_row_count(const char *schema)
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT 0::pg_catalog.int8");
 	for (i = 0; i < N_SCHEMA_TABLES; i++)
-		appendStringInfo(&sql, " + (SELECT pg_catalog.count(*) FROM " CATALOG_TABLE("%s") " WHERE schema_name = $1)",
-						 schema_tables[i].table);
+		if (table_present(i))
+			appendStringInfo(&sql, " + (SELECT pg_catalog.count(*) FROM " CATALOG_TABLE("%s") " WHERE schema_name = $1)",
+							 schema_tables[i].table);
 	values[0] = CStringGetTextDatum(schema);
 	catalog_owner_begin(&w);
 	spi_exec_latest(sql.data, 1, argtypes, values, NULL, SPI_OK_SELECT);
@@ -136,9 +157,12 @@ catalog_orphan_rows(bool remove)
 	appendStringInfoString(&sql, "WITH ");
 	for (i = 0; i < N_SCHEMA_TABLES; i++)
 	{
-		const char *name = schema_tables[i].name_column ?
-			psprintf("t.%s::pg_catalog.text", schema_tables[i].name_column) : "NULL::pg_catalog.text";
+		const char *name;
 
+		if (!table_present(i))
+			continue;
+		name = schema_tables[i].name_column ?
+			psprintf("t.%s::pg_catalog.text", schema_tables[i].name_column) : "NULL::pg_catalog.text";
 		appendStringInfo(&sql, "%st%d AS (", i ? ", " : "", i);
 		if (remove)
 			appendStringInfo(&sql, "DELETE FROM " CATALOG_TABLE("%s") " t WHERE " NO_SUCH_SCHEMA
@@ -151,7 +175,8 @@ catalog_orphan_rows(bool remove)
 	}
 	appendStringInfoString(&sql, " SELECT o.s, o.c, o.n, pg_catalog.count(*) FROM (");
 	for (i = 0; i < N_SCHEMA_TABLES; i++)
-		appendStringInfo(&sql, "%sTABLE t%d", i ? " UNION ALL " : "", i);
+		if (table_present(i))
+			appendStringInfo(&sql, "%sTABLE t%d", i ? " UNION ALL " : "", i);
 	appendStringInfoString(&sql, ") AS o(s, c, n) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
 
 	catalog_owner_begin(&w);

@@ -208,6 +208,14 @@ define_sql_node(DefineArgs *a)
 	/* and so must its refresh: its key, among its columns */
 	if (concurrent || refresh_tagged(catalog_node_tags(schema, name)))
 		refresh_refuse_unfit(schema, name);
+	/* incremental =>, or none (incremental_spec.c) */
+	if (a->incremental && (strcmp(kind, "table") != 0 || shape || strcmp(row.config_when, "{}") != 0 || concurrent))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("node %s cannot be incremental", display),
+				 errdetail("An incremental node is one table node, its own state: not a column node, a frame, a variant chosen by config or a node refreshed concurrently."),
+				 errhint("Define it as a plain SELECT: hamilton_define('%s', 'SELECT ... FROM src, range_start, range_end WHERE ...', incremental => '{...}').", display)));
+	define_set_incremental(schema, name, display, a->incremental);
 	return display;
 }
 
@@ -320,6 +328,8 @@ define_drop_node(const char *node_text)
 				 errmsg("node %s was changed concurrently by another session", display),
 				 errdetail("Its definition changed between the ownership check and the drop."),
 				 errhint("Look at SELECT owner FROM " HAMILTON_SCHEMA ".nodes WHERE node = '%s', then try again.", display)));
+	/* and its incremental spec and processed ranges (incremental_spec.c) */
+	define_set_incremental(schema, name, display, NULL);
 	catalog_delete_tags(schema, name);
 	catalog_store_checks(schema, name, NULL);
 }

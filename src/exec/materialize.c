@@ -384,3 +384,24 @@ materialize_drop_temp(const char *temp_name)
 	result_statement(psprintf("DROP TABLE IF EXISTS pg_temp.%s", quote_identifier(temp_name)),
 			 SPI_OK_UTILITY);
 }
+
+/*
+ * materialize_check_trusted is trusted_result_table for a result written
+ * in place by an incremental node (incremental_write.c); relid is locked.
+ */
+void
+materialize_check_trusted(Oid relid, const char *schema, const char *qname,
+						  const char *node_display)
+{
+	trusted_result_table(relid, schema, qname, node_display);
+}
+
+/*
+ * materialize_same_shape is same_shape, for a result written in place by
+ * an incremental node: a batch must fit its columns as they are.
+ */
+bool
+materialize_same_shape(Oid relid, const char *select_sql)
+{
+	return same_shape(relid, select_sql);
+}

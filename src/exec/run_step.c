@@ -36,7 +36,9 @@ exec_run_step(HPlan *plan, int stepno)
 	Oid			relid;
 	char	   *sql;
 
-	sql = plan_render_step(plan, stepno, false);
+	/* an incremental node renders its SQL for each batch (incremental.c) */
+	sql = step->action == STEP_PERSIST && node->incremental ? NULL :
+		plan_render_step(plan, stepno, false);
 
 	if (node->schema)
 	{
@@ -73,6 +75,11 @@ exec_run_step(HPlan *plan, int stepno)
 			checks_run(plan, stepno, step->relation);
 			break;
 		case STEP_PERSIST:
+			if (node->incremental)
+			{
+				incremental_run_step(plan, stepno);
+				break;
+			}
 			step->rows = materialize_result(node->schema, node->name, sql, node->doc,
 											node->display, NODE_REFRESH_KEY(node), &relid);
 			step->has_rows = true;

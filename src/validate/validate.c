@@ -70,7 +70,11 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 			continue;
 		nclosure++;
 		if (dag->nodes[i].kind == HNODE_INPUT)
-			validate_input(&st, i, &missing_detail, &missing);
+		{
+			/* range_start and range_end of an incremental node (incremental.c) */
+			if (!validate_incremental_input(&st, i))
+				validate_input(&st, i, &missing_detail, &missing);
+		}
 		else
 			validate_node(&st, i);
 	}
@@ -107,6 +111,7 @@ plan_validate(Dag *dag, List *outputs, Jsonb *inputs, Jsonb *overrides,
 
 	validate_checks(&st);
 	validate_frame_paths(&st);
+	validate_incremental_nodes(&st);
 
 	plan->module_overrides = module_override_report(&st);
 	order = dag_order(dag, st.in_closure, st.overridden, nclosure, &count, &cycle);
