@@ -290,6 +290,10 @@ extern void dag_load_sql_nodes(Dag *dag);
 extern bool dag_when_matches(Jsonb *config, const char *when_text);
 extern HProblem *dag_no_variant_problem(Dag *dag, const char *schema,
 										const char *name, const char *variants);
+extern HProblem *dag_no_variant_column_problem(Dag *dag, const char *schema,
+											   const char *name, const char *column,
+											   const char *variants);
+extern bool dag_reads_unmatched(Dag *dag, int n);
 
 /* refresh.c */
 extern void dag_set_refresh(HNode *node, const char *refresh, const char *key_tag);

@@ -124,8 +124,47 @@ check_tags(const char *display, Jsonb *tags)
 }
 
 /*
+ * when_value_problem: what is wrong with one key's condition (the text and
+ * kind jsonb_object_get read), or NULL: a single value, a non-empty list
+ * of them, or {"not": either}.
+ */
+static const char *
+when_value_problem(const char *text, char kind, bool under_not)
+{
+	Jsonb	   *value;
+	List	   *texts,
+			   *kinds;
+	ListCell   *lc;
+	char	   *inner;
+	char		inner_kind;
+
+	if (kind == JSON_KIND_NULL)
+		return "null";
+	if (kind != JSON_KIND_CONTAINER)
+		return NULL;
+	value = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
+	if (jsonb_array_items(value, &texts, &kinds))
+	{
+		if (texts == NIL)
+			return "an empty list, which no config matches";
+		foreach(lc, kinds)
+			if ((char) lfirst_int(lc) == JSON_KIND_CONTAINER || (char) lfirst_int(lc) == JSON_KIND_NULL)
+				return "a list whose elements are not all single values";
+		return NULL;
+	}
+	if (under_not)
+		return "{\"not\": ...} whose value is an object";
+	if (list_length(jsonb_object_keys_list(value, "config_when")) != 1 ||
+		!jsonb_object_get(value, "not", &inner, &inner_kind))
+		return "an object other than {\"not\": ...}";
+	return when_value_problem(inner, inner_kind, true);
+}
+
+/*
  * config_when_checked: a variant's condition is an object of config keys
- * and the scalar values they must have.  NULL means no condition.
+ * and what they must be (Hamilton's @config.when and its operators): a
+ * single value, a list (when_in), {"not": value} (when_not) or
+ * {"not": [..]} (when_not_in).  NULL means no condition.
  */
 Jsonb *
 config_when_checked(const char *display, Jsonb *when)
@@ -140,15 +179,16 @@ config_when_checked(const char *display, Jsonb *when)
 	{
 		char	   *text;
 		char		kind;
+		const char *problem;
 
 		(void) jsonb_object_get(when, lfirst(lc), &text, &kind);
-		if (kind == JSON_KIND_CONTAINER || kind == JSON_KIND_NULL)
+		problem = when_value_problem(text, kind, false);
+		if (problem)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("config_when of node %s must map keys to single values", display),
-					 errdetail("Key \"%s\" maps to %s.", (char *) lfirst(lc),
-							   kind == JSON_KIND_NULL ? "null" : "an object or array"),
-					 errhint("Write config_when => '{\"region\": \"eu\"}': the variant is chosen when config has region = \"eu\".")));
+					 errmsg("config_when of node %s must map each key to a value, a list of values or {\"not\": ...}", display),
+					 errdetail("Key \"%s\" maps to %s.", (char *) lfirst(lc), problem),
+					 errhint("Write config_when => '{\"region\": \"eu\"}' (region is \"eu\"), '{\"region\": [\"eu\", \"us\"]}' (one of them), '{\"region\": {\"not\": \"eu\"}}' or '{\"region\": {\"not\": [\"eu\", \"us\"]}}' (none of them).")));
 	}
 	return when;
 }
