@@ -68,7 +68,8 @@ REGRESS = \
 	frame_outputs \
 	scalar_batch \
 	graph_cache \
-	config_operators
+	config_operators \
+	type_checks
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -83,4 +83,7 @@ extern void lock_result_names(List *schema_name_pairs);
 /* data_checks.c */
 extern void checks_run(HPlan *plan, int stepno, const char *relation);
 
+/* type_checks.c (features-a: data_type and schema checks) */
+extern char *check_types_mismatch(NodeCheck *c, const char *node_display, TupleDesc desc);
+
 #endif							/* HAMILTON_EXEC_H */

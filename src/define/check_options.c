@@ -243,9 +243,11 @@ expression_check_calls(const char *display, ParsedExpr *pe)
 
 /*
  * checks_validate checks a list of checks before it is stored:
- *	[{"check": "not_null" | "range" | "unique" | "in" | "sql",
- *	  "severity": "warn" | "fail", "column": ..., "min": ..., "max": ...,
- *	  "values": [...], "predicate": "...", "name": "..."}]
+ *	[{"check": "not_null" | "range" | "unique" | "in" | "sql" | "data_type"
+ *	  | "schema", "severity": "warn" | "fail", "column": ..., "min": ...,
+ *	  "max": ..., "values": [...], "predicate": "...", "type": "...",
+ *	  "columns": {"name": "type", ...}, "strict": bool, "name": "..."}]
+ * The type names of data_type and schema checks must name types.
  */
 void
 checks_validate(const char *display, Jsonb *checks)
@@ -263,20 +265,22 @@ checks_validate(const char *display, Jsonb *checks)
 	spi_exec_checked("SELECT i, CASE "
 					 " WHEN jsonb_typeof(e) <> 'object' THEN 'is not an object' "
 					 " WHEN NOT e ? 'check' THEN 'has no \"check\" key' "
-					 " WHEN jsonb_typeof(e->'check') <> 'string' OR e->>'check' NOT IN ('not_null', 'range', 'unique', 'in', 'sql') "
-					 "   THEN 'has check ' || (e->'check')::text || ', not one of \"not_null\", \"range\", \"unique\", \"in\", \"sql\"' "
+					 " WHEN jsonb_typeof(e->'check') <> 'string' OR e->>'check' NOT IN ('not_null', 'range', 'unique', 'in', 'sql', 'data_type', 'schema') "
+					 "   THEN 'has check ' || (e->'check')::text || ', not one of \"not_null\", \"range\", \"unique\", \"in\", \"sql\", \"data_type\", \"schema\"' "
 					 " WHEN e ? 'severity' AND (jsonb_typeof(e->'severity') <> 'string' OR e->>'severity' NOT IN ('warn', 'fail')) "
 					 "   THEN 'has severity ' || (e->'severity')::text || ', not \"warn\" or \"fail\"' "
 					 " WHEN EXISTS (SELECT 1 FROM jsonb_object_keys(e) k "
-					 "   WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name')) "
+					 "   WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name', 'type', 'columns', 'strict')) "
 					 "   THEN 'has unknown key \"' || (SELECT min(k) FROM jsonb_object_keys(e) k "
-					 "     WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name')) || '\"' "
+					 "     WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name', 'type', 'columns', 'strict')) || '\"' "
 					 " WHEN EXISTS (SELECT 1 FROM jsonb_object_keys(e) k WHERE k NOT IN ('check', 'severity', 'name') "
 					 "   AND k <> ALL (CASE e->>'check' WHEN 'not_null' THEN '{column}' WHEN 'unique' THEN '{column}' "
-					 "     WHEN 'range' THEN '{column,min,max}' WHEN 'in' THEN '{column,values}' ELSE '{predicate}' END::text[])) "
+					 "     WHEN 'range' THEN '{column,min,max}' WHEN 'in' THEN '{column,values}' WHEN 'data_type' THEN '{column,type}' "
+					 "     WHEN 'schema' THEN '{columns,strict}' ELSE '{predicate}' END::text[])) "
 					 "   THEN 'has key \"' || (SELECT min(k) FROM jsonb_object_keys(e) k WHERE k NOT IN ('check', 'severity', 'name') "
 					 "     AND k <> ALL (CASE e->>'check' WHEN 'not_null' THEN '{column}' WHEN 'unique' THEN '{column}' "
-					 "       WHEN 'range' THEN '{column,min,max}' WHEN 'in' THEN '{column,values}' ELSE '{predicate}' END::text[])) "
+					 "       WHEN 'range' THEN '{column,min,max}' WHEN 'in' THEN '{column,values}' WHEN 'data_type' THEN '{column,type}' "
+					 "     WHEN 'schema' THEN '{columns,strict}' ELSE '{predicate}' END::text[])) "
 					 "     || '\", which check ' || (e->>'check') || ' does not use' "
 					 " WHEN e ? 'column' AND jsonb_typeof(e->'column') <> 'string' THEN 'has a \"column\" that is not a string' "
 					 " WHEN e ? 'name' AND jsonb_typeof(e->'name') <> 'string' THEN 'has a \"name\" that is not a string' "
@@ -288,6 +292,17 @@ checks_validate(const char *display, Jsonb *checks)
 					 "   THEN 'is an \"in\" check without a non-empty \"values\" array of single values' "
 					 " WHEN e->>'check' = 'sql' AND coalesce(jsonb_typeof(e->'predicate'), '') <> 'string' "
 					 "   THEN 'is a \"sql\" check without a \"predicate\" string' "
+					 " WHEN e->>'check' = 'data_type' AND coalesce(jsonb_typeof(e->'type'), '') <> 'string' "
+					 "   THEN 'is a \"data_type\" check without a \"type\" string' "
+					 " WHEN e->>'check' = 'data_type' AND pg_catalog.to_regtype(e->>'type') IS NULL "
+					 "   THEN 'names type \"' || (e->>'type') || '\", which does not exist' "
+					 " WHEN e->>'check' = 'schema' AND (coalesce(jsonb_typeof(e->'columns'), '') <> 'object' OR e->'columns' = '{}' "
+					 "      OR EXISTS (SELECT 1 FROM jsonb_each(e->'columns') c WHERE jsonb_typeof(c.value) <> 'string')) "
+					 "   THEN 'is a \"schema\" check without a non-empty \"columns\" object of column names and type names' "
+					 " WHEN e->>'check' = 'schema' AND EXISTS (SELECT 1 FROM jsonb_each_text(e->'columns') c WHERE pg_catalog.to_regtype(c.value) IS NULL) "
+					 "   THEN 'names type \"' || (SELECT min(c.value) FROM jsonb_each_text(e->'columns') c WHERE pg_catalog.to_regtype(c.value) IS NULL) "
+					 "     || '\", which does not exist' "
+					 " WHEN e ? 'strict' AND jsonb_typeof(e->'strict') <> 'boolean' THEN 'has a \"strict\" that is not true or false' "
 					 " END, e->>'predicate' "
 					 "FROM jsonb_array_elements($1) WITH ORDINALITY AS t(e, i) ORDER BY i",
 					 1, argtypes, values, NULL, SPI_OK_SELECT);
@@ -302,7 +317,7 @@ checks_validate(const char *display, Jsonb *checks)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("check %s of node %s %s", SPI_getvalue(row, desc, 1), display, problem),
-					 errdetail("A check is {\"check\": \"not_null\" | \"range\" | \"unique\" | \"in\" | \"sql\", \"severity\": \"warn\" | \"fail\"} with its options."),
+					 errdetail("A check is {\"check\": \"not_null\" | \"range\" | \"unique\" | \"in\" | \"sql\" | \"data_type\" | \"schema\", \"severity\": \"warn\" | \"fail\"} with its options."),
 					 errhint("For example '[{\"check\": \"range\", \"min\": 0, \"max\": 1, \"severity\": \"fail\"}, {\"check\": \"sql\", \"predicate\": \"x > 0\"}]'.")));
 		if (predicate)
 			(void) parse_node_expression(display, predicate, "check predicate");
