@@ -69,7 +69,8 @@ REGRESS = \
 	scalar_batch \
 	graph_cache \
 	config_operators \
-	type_checks
+	type_checks \
+	function_templates
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

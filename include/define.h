@@ -102,4 +102,7 @@ extern List *define_parameterized(const char *template, const char *sql,
 								  const char *doc, Jsonb *params, Jsonb *tags,
 								  Jsonb *checks);
 
+/* function_template.c (features-a: @parameterize on functions, @does) */
+extern List *define_function_template(Oid fn, Jsonb *nodes, bool names_are_sources);
+
 #endif							/* HAMILTON_DEFINE_H */
