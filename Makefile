@@ -70,7 +70,8 @@ REGRESS = \
 	graph_cache \
 	config_operators \
 	type_checks \
-	function_templates
+	function_templates \
+	extract_fields
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

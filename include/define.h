@@ -105,4 +105,7 @@ extern List *define_parameterized(const char *template, const char *sql,
 /* function_template.c (features-a: @parameterize on functions, @does) */
 extern List *define_function_template(Oid fn, Jsonb *nodes, bool names_are_sources);
 
+/* extract_fields.c (features-a: @extract_fields) */
+extern List *define_extract_fields(const char *node_text);
+
 #endif							/* HAMILTON_DEFINE_H */

@@ -1,9 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * function_templates.c
- *	  hamilton_parameterize on a function (Hamilton's @parameterize with
- *	  value() and source()) and hamilton_does (@does): nodes made from one
- *	  function with some parameters bound (see define/function_template.c).
+ *	  Nodes made as functions of their module: hamilton_parameterize on a
+ *	  function (Hamilton's @parameterize with value() and source()) and
+ *	  hamilton_does (@does), one function with some parameters bound
+ *	  (define/function_template.c); hamilton_extract_fields
+ *	  (@extract_fields), the fields of a one-row node
+ *	  (define/extract_fields.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -18,6 +21,7 @@
 
 PG_FUNCTION_INFO_V1(hamilton_parameterize_function);
 PG_FUNCTION_INFO_V1(hamilton_does);
+PG_FUNCTION_INFO_V1(hamilton_extract_fields);
 
 /* emit_names returns the names of the nodes made, one row each. */
 static void
@@ -89,4 +93,26 @@ hamilton_does(PG_FUNCTION_ARGS)
 									 true);
 	api_end();
 	PG_RETURN_TEXT_P(cstring_to_text(linitial(names)));
+}
+
+/*
+ * hamilton_extract_fields(node text) makes each field of a one-row node a
+ * node named after it (Hamilton's @extract_fields); returns their names.
+ */
+Datum
+hamilton_extract_fields(PG_FUNCTION_ARGS)
+{
+	List	   *names;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("node must not be NULL"),
+				 errhint("hamilton_extract_fields('m.stats') makes each column of m.stats's one row a node.")));
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	api_begin();
+	names = define_extract_fields(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	emit_names(fcinfo, names);
+	api_end();
+	return (Datum) 0;
 }

@@ -69,6 +69,13 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION @extschema@.hamilton_does(text, regproc, jsonb) IS
   'node computed by function, its parameters mapped to nodes ("tv_spend" or {"source": "tv_spend"}) or constants ({"value": 2}); returns the node';
 
+CREATE FUNCTION @extschema@.hamilton_extract_fields(node text)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'hamilton_extract_fields'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_extract_fields(text) IS
+  'each field of a one-row node (OUT parameters, a composite, a one-row SELECT) becomes a scalar node named after it; returns the nodes made';
+
 CREATE FUNCTION @extschema@.hamilton_when(function text, config_when jsonb)
 RETURNS text
 AS 'MODULE_PATHNAME', 'hamilton_when'
