@@ -71,7 +71,8 @@ REGRESS = \
 	config_operators \
 	type_checks \
 	function_templates \
-	extract_fields
+	extract_fields \
+	does
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -150,8 +150,10 @@ binding_argument(Template *t, TemplateParam *p, const char *display, Jsonb *bind
 	char	   *text;
 	char		kind;
 	List	   *keys = JB_ROOT_IS_OBJECT(binding) ? jsonb_object_keys_list(binding, "a binding") : NIL;
+	JsonbValue	scalar;
 
-	if (t->names_are_sources && JB_ROOT_IS_SCALAR(binding))
+	if (t->names_are_sources && JB_ROOT_IS_SCALAR(binding) &&
+		JsonbExtractScalar(&binding->root, &scalar) && scalar.type == jbvString)
 	{
 		binding = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(
 														 psprintf("{\"source\": %s}", jsonb_text(binding)))));
@@ -189,7 +191,8 @@ binding_argument(Template *t, TemplateParam *p, const char *display, Jsonb *bind
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("binding of parameter \"%s\" of node %s must be {\"value\": ...} or {\"source\": \"...\"}", p->name, display),
 			 errdetail("It is %s.", jsonb_text(binding)),
-			 errhint("value(2) is {\"value\": 2}, a constant; source(\"spend\") is {\"source\": \"spend\"}, an edge from node spend.")));
+			 errhint("value(2) is {\"value\": 2}, a constant; source(\"spend\") is {\"source\": \"spend\"}%s, an edge from node spend.",
+					 t->names_are_sources ? " or \"spend\"" : "")));
 }
 
 /*
