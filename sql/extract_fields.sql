@@ -57,6 +57,19 @@ SELECT * FROM hamilton_extract_fields('xf.pick');
 SELECT node, status FROM hamilton_execute(ARRAY['p2'], config => '{"mode": "b"}');
 TABLE xf.p2;
 
+-- A node that reads a node with variants: its fields are those of the
+-- variants a run without config chooses; if none is chosen so, only a run
+-- can tell.
+SELECT hamilton_define('xf.src', 'SELECT 1.5::float8 AS s', config_when => '{"mode": {"not": "other"}}');
+SELECT hamilton_define('xf.src', 'SELECT 2.5::float8 AS s', config_when => '{"mode": "other"}');
+SELECT hamilton_define('xf.src_stats', 'SELECT max(s) AS src_max FROM src');
+SELECT * FROM hamilton_extract_fields('xf.src_stats');
+SELECT node, status FROM hamilton_execute(ARRAY['src_max'], config => '{"mode": "other"}');
+TABLE xf.src_max;
+SELECT hamilton_define('xf.src2', 'SELECT 1 AS s2', config_when => '{"mode": "a"}');
+SELECT hamilton_define('xf.src2_stats', 'SELECT max(s2) AS src2_max FROM src2');
+SELECT try_sql($$SELECT * FROM hamilton_extract_fields('xf.src2_stats')$$);
+
 -- Refusals; nothing is made.
 SELECT count(*) AS nodes_before FROM hamilton.nodes WHERE module = 'xf' \gset
 SELECT hamilton_define('xf.pick', 'SELECT 1 AS p1, 2.5 AS p2', config_when => '{"mode": "c"}');

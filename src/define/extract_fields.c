@@ -37,6 +37,7 @@
 
 static TupleDesc node_fields(Dag *dag, HNode *node);
 static bool same_fields(TupleDesc a, TupleDesc b);
+static TupleDesc shape_without_config(HNode *node);
 static void refuse_taken_name(const char *schema, const char *field, const char *display,
 							  const char *node_display);
 static char *field_function_sql(HNode *node, Form_pg_attribute a);
@@ -75,11 +76,13 @@ node_fields(Dag *dag, HNode *node)
 		if (v->schema == NULL || strcmp(v->schema, node->schema) != 0 || strcmp(v->name, node->name) != 0)
 			continue;
 		desc = dag_shape(sh, i);
+		if (desc == NULL && v->config_when == NULL)
+			desc = shape_without_config(v);
 		if (desc == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 					 errmsg("the columns of node %s are known only at a run", node->display),
-					 errdetail("It reads a node whose type comes with a run (an input)."),
+					 errdetail("It reads an input, whose type comes with a run, or a node whose variant only a run's config chooses."),
 					 errhint("Cast what it reads to the types its fields should have, e.g. SELECT h::numeric AS h2 FROM h.")));
 		if (first && !same_fields(first, desc))
 			ereport(ERROR,
@@ -95,6 +98,24 @@ node_fields(Dag *dag, HNode *node)
 				 errmsg("node %s yields no column", node->display),
 				 errhint("Extract the fields of a node that yields columns.")));
 	return first;
+}
+
+/*
+ * shape_without_config: the columns of a node that has no variants of its
+ * own but reads one, in the graph a run without config builds (the
+ * variants an empty config chooses); NULL if that graph cannot tell.
+ */
+static TupleDesc
+shape_without_config(HNode *node)
+{
+	Dag		   *dag = dag_build_config(NULL, false);
+	int			i;
+
+	for (i = 0; i < dag->nnodes; i++)
+		if (dag->nodes[i].schema && strcmp(dag->nodes[i].schema, node->schema) == 0 &&
+			strcmp(dag->nodes[i].name, node->name) == 0)
+			return dag_shape(dag_shapes_create(dag), i);
+	return NULL;
 }
 
 /* same_fields: do two shapes have the same columns, of the same types? */
