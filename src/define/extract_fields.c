@@ -133,6 +133,26 @@ same_fields(TupleDesc a, TupleDesc b)
 	return true;
 }
 
+/* The node a field would be made for, as refuse_user_function reports it. */
+typedef struct FieldName
+{
+	const char *display;
+	const char *node_display;
+} FieldName;
+
+/* refuse_user_function: a function of the field's name is the user's. */
+static void
+refuse_user_function(const char *signature, void *ctx)
+{
+	FieldName  *f = ctx;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_DUPLICATE_FUNCTION),
+			 errmsg("function %s already exists", signature),
+			 errdetail("Field %s of node %s would be a node of that name.", f->display, f->node_display),
+			 errhint("Rename the column in node %s, or drop the function first.", f->node_display)));
+}
+
 /*
  * refuse_taken_name: field node schema.field may replace only a function
  * hamilton_extract_fields made; a SQL node, or any other function, of that
@@ -142,9 +162,7 @@ static void
 refuse_taken_name(const char *schema, const char *field, const char *display,
 				  const char *node_display)
 {
-	uint64		k;
-	List	   *ours = NIL;
-	ListCell   *lc;
+	FieldName	f = {display, node_display};
 
 	if (catalog_sql_node_owners(schema, field) != NIL)
 		ereport(ERROR,
@@ -152,29 +170,9 @@ refuse_taken_name(const char *schema, const char *field, const char *display,
 				 errmsg("field %s of node %s is already a SQL node", display, node_display),
 				 errdetail("A node has one definition."),
 				 errhint("Rename the column in node %s, or hamilton_drop('%s') first.", node_display, display)));
-	spi_exec_checked("SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text, "
-					 "  pg_catalog.starts_with(p.prosrc, $3) "
-					 "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-					 "WHERE n.nspname = $1 AND p.proname = $2 ORDER BY p.oid",
-					 3, (Oid[]) {TEXTOID, TEXTOID, TEXTOID},
-					 (Datum[]) {CStringGetTextDatum(schema), CStringGetTextDatum(field),
-						 CStringGetTextDatum(psprintf("\n" FIELD_MARKER "%s\n", node_display))},
-					 NULL, SPI_OK_SELECT);
-	for (k = 0; k < SPI_processed; k++)
-	{
-		char	   *sig = SPI_getvalue(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 1);
-
-		if (strcmp(SPI_getvalue(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 2), "t") != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DUPLICATE_FUNCTION),
-					 errmsg("function %s already exists", sig),
-					 errdetail("Field %s of node %s would be a node of that name.", display, node_display),
-					 errhint("Rename the column in node %s, or drop the function first.", node_display)));
-		ours = lappend(ours, sig);
-	}
-	foreach(lc, ours)
-		spi_exec_checked(psprintf("DROP FUNCTION %s", (char *) lfirst(lc)), 0, NULL, NULL, NULL,
-						 SPI_OK_UTILITY);
+	define_replace_made_functions(schema, field, "pg_catalog.starts_with(p.prosrc, $3)", TEXTOID,
+								  CStringGetTextDatum(psprintf("\n" FIELD_MARKER "%s\n", node_display)),
+								  refuse_user_function, &f);
 }
 
 /*

@@ -305,6 +305,19 @@ node_function_sql(Template *t, const char *schema, const char *name)
 	return sql.data;
 }
 
+/* refuse_user_function: a function of the node's name is the user's. */
+static void
+refuse_user_function(const char *signature, void *ctx)
+{
+	Template   *t = ctx;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_DUPLICATE_FUNCTION),
+			 errmsg("function %s already exists", signature),
+			 errdetail("It was not made from %s, so it is not replaced.", t->display),
+			 errhint("Choose another node name, or drop the function first.")));
+}
+
 /*
  * refuse_other_definition: node schema.name may replace only a function
  * made from this template (one that depends on it); any other function of
@@ -315,40 +328,18 @@ static void
 refuse_other_definition(Template *t, const char *schema, const char *name,
 						const char *display)
 {
-	uint64		k;
-	List	   *ours = NIL;
-	ListCell   *lc;
-
 	if (catalog_sql_node_owners(schema, name) != NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_FUNCTION),
 				 errmsg("node %s is already a SQL node", display),
 				 errdetail("hamilton_define defined it; a node has one definition."),
 				 errhint("Choose another name, or hamilton_drop('%s') first.", display)));
-	spi_exec_checked("SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text, "
-					 "  EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass "
-					 "    AND d.objid = p.oid AND d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass "
-					 "    AND d.refobjid = $3 AND d.deptype = 'n') "
-					 "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-					 "WHERE n.nspname = $1 AND p.proname = $2 ORDER BY p.oid",
-					 3, (Oid[]) {TEXTOID, TEXTOID, OIDOID},
-					 (Datum[]) {CStringGetTextDatum(schema), CStringGetTextDatum(name), ObjectIdGetDatum(t->oid)},
-					 NULL, SPI_OK_SELECT);
-	for (k = 0; k < SPI_processed; k++)
-	{
-		char	   *sig = SPI_getvalue(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 1);
-
-		if (strcmp(SPI_getvalue(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 2), "t") != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DUPLICATE_FUNCTION),
-					 errmsg("function %s already exists", sig),
-					 errdetail("It was not made from %s, so it is not replaced.", t->display),
-					 errhint("Choose another node name, or drop the function first.")));
-		ours = lappend(ours, sig);
-	}
-	foreach(lc, ours)
-		spi_exec_checked(psprintf("DROP FUNCTION %s", (char *) lfirst(lc)), 0, NULL, NULL, NULL,
-						 SPI_OK_UTILITY);
+	define_replace_made_functions(schema, name,
+								  "EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
+								  "  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid "
+								  "    AND d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass "
+								  "    AND d.refobjid = $3 AND d.deptype = 'n')",
+								  OIDOID, ObjectIdGetDatum(t->oid), refuse_user_function, t);
 }
 
 /* making_node_context names the node a failing CREATE FUNCTION made. */

@@ -17,17 +17,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; dropdb --if-exists $db' EXIT
 export PGDATABASE=$db
 
-fail() { echo "FAILED: $*"; exit 1; }
-show() { echo "--- stdout:"; cat "$tmp/out"; echo "--- stderr:"; cat "$tmp/err"; }
-expect() {
-    local want=$1 got=0
-    shift
-    "$HAMILTON" "$@" >"$tmp/out" 2>"$tmp/err" || got=$?
-    [ "$got" = "$want" ] || { show; fail "hamilton $* exited $got, expected $want"; }
-}
-has() { grep -qE -- "$2" "$1" || { show; fail "no line of $(basename "$1") matches /$2/"; }; }
-lacks() { ! grep -qE -- "$2" "$1" || { show; fail "a line of $(basename "$1") matches /$2/"; }; }
-sql() { psql -X -At -v ON_ERROR_STOP=1 -c "$1"; }
+. test/shell/lib/cli_helpers.sh
 
 [ -x "$HAMILTON" ] || fail "$HAMILTON is not installed (make install)"
 dropdb --if-exists $db
