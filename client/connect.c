@@ -468,7 +468,8 @@ rewrite_modules(StrBuf *out, const char **p)
  * KEY=VALUE); modules => ARRAY['h2', 'h'] is --module h2 --module h,
  * module_overrides => true --module-overrides, into_table --into-table;
  * hamilton_execute(ARRAY['forecast']) is hamilton run forecast; where it
- * shows the SQL that lists a run's steps, hamilton history shows them.
+ * shows the SQL that lists a run's steps or its checks, hamilton history
+ * shows them.
  * Text it does not recognise stays as it is.
  */
 char *
@@ -483,10 +484,13 @@ hint_for_cli(const char *hint)
 		long long	run_id;
 		int			used = 0;
 
-		/* "SELECT * FROM hamilton.node_runs WHERE run_id = 5;" */
-		if (strncmp(p, "SELECT * FROM hamilton.node_runs ", 33) == 0 &&
-			sscanf(p, "SELECT * FROM hamilton.node_runs WHERE run_id = %lld;%n",
-				   &run_id, &used) == 1 && used > 0)
+		/* "SELECT * FROM hamilton.node_runs WHERE run_id = 5;", or check_results */
+		if ((strncmp(p, "SELECT * FROM hamilton.node_runs ", 33) == 0 &&
+			 sscanf(p, "SELECT * FROM hamilton.node_runs WHERE run_id = %lld;%n",
+					&run_id, &used) == 1 && used > 0) ||
+			(strncmp(p, "SELECT * FROM hamilton.check_results ", 37) == 0 &&
+			 sscanf(p, "SELECT * FROM hamilton.check_results WHERE run_id = %lld;%n",
+					&run_id, &used) == 1 && used > 0))
 		{
 			sb_printf(&out, "hamilton history %lld", run_id);
 			p += used;

@@ -5,7 +5,8 @@
 # into_table.  --modules takes several modules at once, --into-table works
 # for run, explain and validate, and the server's hints about a run's
 # arguments are phrased for the shell (--config, --override, --input,
-# --into-table), each pasted back into a shell as it is.
+# --into-table, hamilton history for a run's checks), each pasted back into
+# a shell as it is; hamilton history shows a run's into_table and checks.
 # It tests the installed client ($PG_BIN/hamilton; HAMILTON=... overrides).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -95,4 +96,17 @@ expect 1 run budget_per_week --module hello
 has "$tmp/err" '^hamilton: hint: Pass it with --input budget=VALUE\.$'
 expect 0 run budget_per_week --module hello --input budget=520 -q
 [ "$(sql 'TABLE hello.budget_per_week')" = 10 ] || fail "the hint's --input did not run hello.budget_per_week"
+# A failing check: the hint shows the run's checks with hamilton history, which
+# lists them, and the table the run went into.
+psql -q -X -v ON_ERROR_STOP=1 -c "SELECT hamilton_check('hello.spend_per_signup', '[{\"check\": \"range\", \"max\": 1, \"severity\": \"fail\"}, {\"check\": \"data_type\", \"type\": \"float8\"}]')" >/dev/null
+expect 1 run spend spend_per_signup --modules hello --into-table hello.features
+has "$tmp/err" '^hamilton: error: .*check range on node hello\.spend_per_signup failed'
+has "$tmp/err" '^hamilton: hint: hamilton history [0-9]+ shows every check of the run\.$'
+lacks "$tmp/err" '^hamilton: hint: .*check_results'
+failed_run=$(sed -n 's/^hamilton: hint: hamilton history \([0-9]*\) .*/\1/p' "$tmp/err")
+expect 0 history "$failed_run"
+has "$tmp/out" '^into table hello\.features$'
+has "$tmp/out" '^CHECK +NODE +SEVERITY +PASSED'
+has "$tmp/out" '^range +hello\.spend_per_signup +fail +no '
+has "$tmp/out" '^data_type +hello\.spend_per_signup +warn +yes '
 echo "cli_into_table: ok"
