@@ -68,7 +68,12 @@ REGRESS = \
 	frame_outputs \
 	scalar_batch \
 	graph_cache \
-	incremental
+	incremental \
+	config_operators \
+	type_checks \
+	function_templates \
+	extract_fields \
+	does
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

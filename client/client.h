@@ -124,23 +124,32 @@ char	   *text_array_literal(char *const *items, int n);
 /* module_args.c: --module and --module-overrides, the run's namespace */
 enum
 {
-	OPT_MODULE = 900, OPT_MODULE_OVERRIDES	/* below the common options' */
+	OPT_MODULE = 900, OPT_MODULE_OVERRIDES,	/* below the common options' */
+	OPT_MODULES					/* --modules a,b: --module a --module b */
 };
 
 #define MODULE_OPTIONS \
 	{"module", 'm', true, OPT_MODULE}, \
+	{"modules", 0, true, OPT_MODULES}, \
 	{"module-overrides", 0, false, OPT_MODULE_OVERRIDES}
+#define INTO_TABLE_HELP \
+	"      --into-table=TABLE      the requested columns of one frame go to this one\n" \
+	"                              table (key + columns), recorded in hamilton.runs\n"
 #define MODULE_HELP \
 	"  -m, --module=MODULE         a module the run's names resolve among (repeatable,\n" \
 	"                              in order; default: the modules of the OUTPUTs)\n" \
+	"      --modules=M1,M2,...     the same, several at once\n" \
 	"      --module-overrides      of nodes of one name in several modules, take the one\n" \
 	"                              of the module named later (else it is an error)\n"
 
 typedef struct RunModules
 {
-	char	  **names;			/* the --module values, in order (argv's) */
+	char	  **names;			/* the --module values, in order (argv's, or
+								 * pieces of a --modules value: owned) */
 	int			n;
 	int			cap;
+	char	  **owned;			/* the pieces of --modules values, to free */
+	int			nowned;
 	bool		overrides;		/* --module-overrides */
 	char	   *literal;		/* the modules text[] parameter, or NULL */
 	char		sql[96];		/* the named arguments that pass them */
@@ -161,12 +170,16 @@ typedef struct Request
 	Pairs		overrides;
 	RunModules	modules;
 	bool		quiet;			/* run only */
-	const char *params[6];		/* outputs text[], inputs, overrides, config,
+	const char *into_table;		/* --into-table, or NULL */
+	const char *params[7];		/* outputs text[], inputs, overrides, config,
 								 * then modules text[] and module_overrides
-								 * when given; the first four allocated:
-								 * request_free frees them */
+								 * when given, then into_table when given;
+								 * the first four allocated: request_free
+								 * frees them */
 	int			nparams;
-	const char *named_args;		/* the SQL that passes modules, or "" */
+	const char *named_args;		/* the SQL that passes modules and
+								 * into_table, or "" */
+	char		named_sql[160];
 } Request;
 
 bool		parse_request(int argc, char **argv, Cli *cli, bool with_quiet,

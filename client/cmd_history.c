@@ -18,6 +18,7 @@ typedef struct HistoryArgs
 static bool history_option(int code, const char *arg, void *ctx);
 static int	history_main(int argc, char **argv, Cli *cli);
 static int	history_run(PGconn *conn, Cli *cli, const char *run_id);
+static void history_checks(PGconn *conn, Cli *cli, const char *run_id);
 
 const Command cmd_history = {
 	"history",
@@ -127,7 +128,8 @@ history_run(PGconn *conn, Cli *cli, const char *run_id)
 					"SELECT r.run_id, r.status, to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),"
 					"       coalesce(r.ms::text, '?'), array_to_string(r.outputs, ', '),"
 					"       r.inputs::text, r.overrides::text, r.config::text, r.run_by,"
-					"       coalesce(r.error, '')"
+					"       coalesce(r.error, ''),"
+					"       coalesce(pg_catalog.to_jsonb(r) ->> 'into_table', '')"	/* 1.3 on */
 					"  FROM hamilton.runs r WHERE r.run_id = $1::bigint",
 					1, params);
 	if (PQntuples(res) == 0)
@@ -145,6 +147,12 @@ history_run(PGconn *conn, Cli *cli, const char *run_id)
 		printf("overrides  %s\n", PQgetvalue(res, 0, 6));
 	if (strcmp(PQgetvalue(res, 0, 7), "{}") != 0)
 		printf("config     %s\n", PQgetvalue(res, 0, 7));
+	if (PQgetvalue(res, 0, 10)[0])
+	{
+		text = display_text(PQgetvalue(res, 0, 10));
+		printf("into table %s\n", text);
+		free(text);
+	}
 	if (PQgetvalue(res, 0, 9)[0])
 	{
 		text = display_text(PQgetvalue(res, 0, 9));
@@ -162,5 +170,39 @@ history_run(PGconn *conn, Cli *cli, const char *run_id)
 	printf("\n");
 	print_table(res, headers, "rlllrrll");
 	PQclear(res);
+	history_checks(conn, cli, run_id);
 	return EXIT_OK;
+}
+
+/*
+ * history_checks prints the checks of a run (hamilton.check_results, which a
+ * database whose extension is 1.0 has not), if it had any.
+ */
+static void
+history_checks(PGconn *conn, Cli *cli, const char *run_id)
+{
+	static const char *const headers[] = {
+		"CHECK", "NODE", "SEVERITY", "PASSED", "FAILING ROWS", "ROWS", "RELATION"
+	};
+	const char *params[1] = {run_id};
+	PGresult   *res;
+
+	res = cli_query(conn, cli, "SELECT pg_catalog.to_regclass('hamilton.check_results') IS NOT NULL", 0, NULL);
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+	{
+		PQclear(res);
+		return;
+	}
+	PQclear(res);
+	res = cli_query(conn, cli,
+					"SELECT c.\"check\", c.node, c.severity, CASE WHEN c.passed THEN 'yes' ELSE 'no' END,"
+					"       c.failing_rows::text, c.rows::text, coalesce(c.relation, '')"
+					"  FROM hamilton.check_results c WHERE c.run_id = $1::bigint ORDER BY c.step, c.check_no",
+					1, params);
+	if (PQntuples(res) > 0)
+	{
+		printf("\n");
+		print_table(res, headers, "llllrrl");
+	}
+	PQclear(res);
 }

@@ -69,11 +69,13 @@ const Command cmd_run = {
 	"is printed per finished step. A summary follows.\n\n"
 	"Options:\n"
 	VALUES_HELP
+	INTO_TABLE_HELP
 	MODULE_HELP
 	"  -q, --quiet                 no progress, only the summary\n\n"
 	VALUES_NOTE
 	"\nExamples: hamilton run forecast --input horizon=4\n"
-	"          hamilton run spend_per_signup --module h2 --module h\n",
+	"          hamilton run spend_per_signup --module h2 --module h\n"
+	"          hamilton run spend spend_per_signup --modules hello --into-table hello.features\n",
 	run_main
 };
 
@@ -85,6 +87,7 @@ const Command cmd_explain = {
 	"step runs. Nothing is run.\n\n"
 	"Options:\n"
 	VALUES_HELP
+	INTO_TABLE_HELP
 	MODULE_HELP "\n"
 	VALUES_NOTE,
 	explain_main

@@ -23,6 +23,7 @@ const Command cmd_validate = {
 	"  -i, --input=KEY=VALUE       an input of the dataflow (repeatable)\n"
 	"  -c, --config=KEY=VALUE      a config value\n"
 	"      --override=NODE=VALUE   a value (or a relation) to use instead of NODE\n"
+	INTO_TABLE_HELP
 	MODULE_HELP,
 	validate_main
 };

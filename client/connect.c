@@ -15,8 +15,8 @@
 static void report_conn_error(PGconn *conn, Cli *cli);
 static void set_search_path(PGconn *conn, Cli *cli, const char *path);
 static char *first_line(const char *s, const char **rest);
-static bool rewrite_values(StrBuf *out, const char **p, const char *param,
-						   const char *option);
+static bool rewrite_values(StrBuf *out, const char **p, const char *hint,
+						   const char *param, const char *option);
 static bool names_cli_argument(const char *hint, const char *p, const char *arg);
 static char *read_sql_literal(const char **p);
 static void append_shell_word(StrBuf *out, const char *s);
@@ -250,33 +250,80 @@ cli_report_result_error(PGconn *conn, const PGresult *res, Cli *cli)
 }
 
 /*
- * rewrite_values: at *p, "in inputs => '{"a": ..., "b": ...}'" becomes
- * "with --input a=VALUE --input b=VALUE", the hamilton way to say it.  Returns
+ * rewrite_values: at *p, "in inputs => '{"a": ..., "b": "x.y"}'" becomes
+ * "with --input a=VALUE --input b=x.y", the hamilton way to say it; without
+ * the "in ", "inputs => '{...}'" becomes "--input KEY=VALUE", and a
+ * value the hint writes out is passed as the shell reads it back.  Returns
  * false, leaving out and *p alone, when *p is not such a text.
  */
 static bool
-rewrite_values(StrBuf *out, const char **p, const char *param, const char *option)
+rewrite_values(StrBuf *out, const char **p, const char *hint, const char *param,
+			   const char *option)
 {
 	StrBuf		sb;
 	char		prefix[64];
-	const char *s;
-	const char *name;
+	const char *s = *p;
+	bool		with_in = strncmp(s, "in ", 3) == 0;
 
-	snprintf(prefix, sizeof(prefix), "in %s => '{", param);
-	if (strncmp(*p, prefix, strlen(prefix)) != 0)
+	snprintf(prefix, sizeof(prefix), "%s => '", param);
+	if (with_in)
+		s += 3;
+	if (!names_cli_argument(hint, s, prefix))
 		return false;
+	s += strlen(prefix);
 	sb_init(&sb);
-	sb_append(&sb, "with");
-	for (s = *p + strlen(prefix);;)
+	sb_append(&sb, with_in ? "with" : "");
+	if (strncmp(s, "{...}'", 6) == 0)
 	{
+		sb_printf(&sb, "%s--%s KEY=VALUE", with_in ? " " : "", option);
+		sb_append(out, sb.data);
+		sb_free(&sb);
+		*p = s + 6;
+		return true;
+	}
+	if (*s++ != '{')
+	{
+		sb_free(&sb);
+		return false;
+	}
+	for (;;)
+	{
+		const char *name;
+		const char *end;
+
 		if (*s != '"')
 			break;
 		name = ++s;
-		s = strstr(s, "\": ...");
+		s = strstr(s, "\": ");
 		if (s == NULL)
 			break;
-		sb_printf(&sb, " --%s %.*s=VALUE", option, (int) (s - name), name);
-		s += strlen("\": ...");
+		sb_printf(&sb, "%s--%s %.*s=", sb.len ? " " : "", option, (int) (s - name), name);
+		s += 3;
+		if (strncmp(s, "...", 3) == 0)
+		{
+			sb_append(&sb, "VALUE");
+			s += 3;
+		}
+		else if (*s == '"' && (end = strchr(s + 1, '"')) != NULL)
+		{
+			char	   *value = cli_xstrdup(s + 1);
+
+			value[end - s - 1] = '\0';
+			append_shell_word(&sb, value);
+			free(value);
+			s = end + 1;
+		}
+		else
+		{
+			char	   *value;
+
+			end = s + strcspn(s, ",}");
+			value = cli_xstrdup(s);
+			value[end - s] = '\0';
+			append_shell_word(&sb, value);
+			free(value);
+			s = end;
+		}
 		if (strncmp(s, "}'", 2) == 0)
 		{
 			sb_append(out, sb.data);
@@ -347,13 +394,14 @@ read_sql_literal(const char **p)
 
 /*
  * append_shell_word appends s as a shell reads it back: as it is when it
- * is a plain identifier (quote_identifier leaves only those unquoted),
+ * is a plain identifier (quote_identifier leaves only those unquoted) or
+ * several joined by dots (schema.table),
  * otherwise in single quotes ('"My Module"').
  */
 static void
 append_shell_word(StrBuf *out, const char *s)
 {
-	if (s[0] && s[strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_")] == '\0')
+	if (s[0] && s[strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.")] == '\0')
 	{
 		sb_append(out, s);
 		return;
@@ -416,10 +464,13 @@ rewrite_modules(StrBuf *out, const char **p)
 /*
  * hint_for_cli adapts a server hint written for SQL users: where it says
  * to pass inputs => '{"horizon": ...}', a hamilton user passes
- * --input horizon=VALUE (likewise overrides and config); modules =>
- * ARRAY['h2', 'h'] is --module h2 --module h, and module_overrides => true
- * --module-overrides; where it shows the SQL that lists a run's steps,
- * hamilton history shows them.  Text it does not recognise stays as it is.
+ * --input horizon=VALUE (likewise overrides and config, and '{...}' is
+ * KEY=VALUE); modules => ARRAY['h2', 'h'] is --module h2 --module h,
+ * module_overrides => true --module-overrides, into_table --into-table;
+ * hamilton_execute(ARRAY['forecast']) is hamilton run forecast; where it
+ * shows the SQL that lists a run's steps or its checks, hamilton history
+ * shows them.
+ * Text it does not recognise stays as it is.
  */
 char *
 hint_for_cli(const char *hint)
@@ -433,10 +484,13 @@ hint_for_cli(const char *hint)
 		long long	run_id;
 		int			used = 0;
 
-		/* "SELECT * FROM hamilton.node_runs WHERE run_id = 5;" */
-		if (strncmp(p, "SELECT * FROM hamilton.node_runs ", 33) == 0 &&
-			sscanf(p, "SELECT * FROM hamilton.node_runs WHERE run_id = %lld;%n",
-				   &run_id, &used) == 1 && used > 0)
+		/* "SELECT * FROM hamilton.node_runs WHERE run_id = 5;", or check_results */
+		if ((strncmp(p, "SELECT * FROM hamilton.node_runs ", 33) == 0 &&
+			 sscanf(p, "SELECT * FROM hamilton.node_runs WHERE run_id = %lld;%n",
+					&run_id, &used) == 1 && used > 0) ||
+			(strncmp(p, "SELECT * FROM hamilton.check_results ", 37) == 0 &&
+			 sscanf(p, "SELECT * FROM hamilton.check_results WHERE run_id = %lld;%n",
+					&run_id, &used) == 1 && used > 0))
 		{
 			sb_printf(&out, "hamilton history %lld", run_id);
 			p += used;
@@ -446,11 +500,31 @@ hint_for_cli(const char *hint)
 			sb_append(&out, "--module-overrides");
 			p += strlen("module_overrides => true");
 		}
+		else if (names_cli_argument(hint, p, "into_table => "))
+		{
+			sb_append(&out, "--into-table ");
+			p += strlen("into_table => ");
+		}
+		else if (names_cli_argument(hint, p, "into_table") &&
+				 !(isalnum((unsigned char) p[10]) || p[10] == '_'))
+		{
+			sb_append(&out, "--into-table");
+			p += strlen("into_table");
+		}
+		else if (strncmp(p, "hamilton_execute(ARRAY['", 24) == 0 &&
+				 strncmp(p + 24 + strcspn(p + 24, "'"), "'])", 3) == 0)
+		{
+			/* "hamilton_execute(ARRAY['forecast'])": one output, the run */
+			size_t		len = strcspn(p + 24, "'");
+
+			sb_printf(&out, "hamilton run %.*s", (int) len, p + 24);
+			p += 24 + len + 3;
+		}
 		else if (!(names_cli_argument(hint, p, "modules => ") &&
 				   rewrite_modules(&out, &p)) &&
-				 !rewrite_values(&out, &p, "inputs", "input") &&
-				 !rewrite_values(&out, &p, "overrides", "override") &&
-				 !rewrite_values(&out, &p, "config", "config"))
+				 !rewrite_values(&out, &p, hint, "inputs", "input") &&
+				 !rewrite_values(&out, &p, hint, "overrides", "override") &&
+				 !rewrite_values(&out, &p, hint, "config", "config"))
 			sb_appendn(&out, p++, 1);
 	}
 	return out.data;

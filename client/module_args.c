@@ -16,10 +16,57 @@
 
 #include "client.h"
 
+static bool modules_split(RunModules *m, const char *arg);
+
+/*
+ * modules_split takes a --modules value, M1,M2,...: each piece is one
+ * --module, in order.  A comma inside double quotes ("a,b") is part of the
+ * name, as the server reads a quoted identifier.
+ */
+static bool
+modules_split(RunModules *m, const char *arg)
+{
+	const char *start = arg;
+	const char *p;
+	bool		quoted = false;
+
+	for (p = arg;; p++)
+	{
+		if (*p == '"')
+			quoted = !quoted;
+		else if ((*p == ',' && !quoted) || *p == '\0')
+		{
+			char	   *piece = malloc(p - start + 1);
+			char	  **grown = realloc(m->owned, sizeof(char *) * (m->nowned + 1));
+
+			if (piece == NULL || grown == NULL)
+			{
+				cli_error("out of memory");
+				exit(EXIT_FAILED);
+			}
+			memcpy(piece, start, p - start);
+			piece[p - start] = '\0';
+			m->owned = grown;
+			m->owned[m->nowned++] = piece;
+			if (piece[0] == '\0')
+			{
+				cli_usage_error("--modules needs module names separated by commas, e.g. --modules h2,h");
+				return false;
+			}
+			if (!modules_option(m, OPT_MODULE, piece))
+				return false;
+			if (*p == '\0')
+				return true;
+			start = p + 1;
+		}
+	}
+}
+
 /*
  * modules_option takes OPT_MODULE (one --module, appended: the order is the
- * run's) and OPT_MODULE_OVERRIDES.  A module name is passed on as written
- * (the server reads it as an identifier); an empty one is a usage error.
+ * run's), OPT_MODULES (several, comma-separated) and OPT_MODULE_OVERRIDES.
+ * A module name is passed on as written (the server reads it as an
+ * identifier); an empty one is a usage error.
  */
 bool
 modules_option(RunModules *m, int code, const char *arg)
@@ -29,6 +76,8 @@ modules_option(RunModules *m, int code, const char *arg)
 		m->overrides = true;
 		return true;
 	}
+	if (code == OPT_MODULES)
+		return modules_split(m, arg);
 	if (code != OPT_MODULE)
 		return false;
 	if (arg[0] == '\0')
@@ -77,10 +126,17 @@ modules_named_args(RunModules *m, const char **params, int *nparams)
 	return m->sql;
 }
 
-/* modules_free frees what m allocated (the names are argv's). */
+/* modules_free frees what m allocated (the names are argv's or owned). */
 void
 modules_free(RunModules *m)
 {
+	int			i;
+
+	for (i = 0; i < m->nowned; i++)
+		free(m->owned[i]);
+	free(m->owned);
+	m->owned = NULL;
+	m->nowned = 0;
 	free(m->names);
 	free(m->literal);
 	m->names = NULL;

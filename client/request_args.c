@@ -15,13 +15,14 @@ static bool request_option(int code, const char *arg, void *ctx);
 
 enum
 {
-	OPT_INPUT = 1, OPT_CONFIG, OPT_OVERRIDE, OPT_QUIET
+	OPT_INPUT = 1, OPT_CONFIG, OPT_OVERRIDE, OPT_INTO_TABLE, OPT_QUIET
 };
 
 static const CmdOption request_options[] = {
 	{"input", 'i', true, OPT_INPUT},
 	{"config", 'c', true, OPT_CONFIG},
 	{"override", 0, true, OPT_OVERRIDE},
+	{"into-table", 0, true, OPT_INTO_TABLE},
 	MODULE_OPTIONS,
 	{"quiet", 'q', false, OPT_QUIET},	/* last: only run has it */
 	{NULL, 0, false, 0}
@@ -40,6 +41,14 @@ request_option(int code, const char *arg, void *ctx)
 			return pairs_add(&rq->config, arg, true);
 		case OPT_OVERRIDE:
 			return pairs_add(&rq->overrides, arg, true);
+		case OPT_INTO_TABLE:
+			if (arg[0] == '\0')
+			{
+				cli_usage_error("--into-table needs a table name, e.g. --into-table hello.features");
+				return false;
+			}
+			rq->into_table = arg;
+			return true;
 		case OPT_QUIET:
 			rq->quiet = true;
 			return true;
@@ -51,7 +60,9 @@ request_option(int code, const char *arg, void *ctx)
  * parse_request parses a command's arguments into rq, and builds the query
  * parameters: $1 outputs text[], $2 inputs, $3 overrides, $4 config (jsonb),
  * then, with --module or --module-overrides, $5 modules and $6
- * module_overrides, which rq->named_args passes by name.
+ * module_overrides, and with --into-table the table, which rq->named_args
+ * passes by name (so that a server older than them is asked only when
+ * they are given).
  * Returns false when the command must stop now with *status (after --help
  * or a usage error), having freed what it parsed; after true, the caller
  * frees rq with request_free.
@@ -89,7 +100,17 @@ parse_request(int argc, char **argv, Cli *cli, bool with_quiet, Request *rq,
 	rq->params[2] = pairs_to_json(&rq->overrides);
 	rq->params[3] = pairs_to_json(&rq->config);
 	rq->nparams = 4;
-	rq->named_args = modules_named_args(&rq->modules, rq->params, &rq->nparams);
+	snprintf(rq->named_sql, sizeof(rq->named_sql), "%s",
+			 modules_named_args(&rq->modules, rq->params, &rq->nparams));
+	if (rq->into_table)
+	{
+		size_t		len = strlen(rq->named_sql);
+
+		rq->params[rq->nparams++] = rq->into_table;
+		snprintf(rq->named_sql + len, sizeof(rq->named_sql) - len,
+				 ", into_table => $%d::text", rq->nparams);
+	}
+	rq->named_args = rq->named_sql;
 	return true;
 }
 

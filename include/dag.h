@@ -262,14 +262,24 @@ typedef struct NodeCheck
 {
 	char	   *name;			/* its "name", or its kind */
 	char	   *severity;		/* "warn" or "fail" */
-	char	   *kind;			/* not_null, range, unique, in or sql */
-	char	   *column;			/* the column it reads; NULL for a sql check */
+	char	   *kind;			/* not_null, range, unique, in, sql, data_type
+								 * or schema */
+	char	   *column;			/* the column it reads; NULL for a sql or a
+								 * schema check */
 	char	   *min;			/* a range's bounds, JSON numbers, or NULL */
 	char	   *max;
 	char	   *values;			/* an in check's values, as quoted literals */
 	char	   *predicate;		/* a sql check's */
 	char	   *spec;			/* the check as written, JSON */
+	/* features-a: checks on types, read from the result's own columns */
+	char	   *type;			/* a data_type check's type name */
+	char	   *columns;		/* a schema check's {column: type}, JSON */
+	bool		strict;			/* a schema check: no other columns */
 } NodeCheck;
+
+/* A data_type or schema check: evaluated on the types of a result. */
+#define CHECK_ON_TYPES(c) \
+	(strcmp((c)->kind, "data_type") == 0 || strcmp((c)->kind, "schema") == 0)
 
 /*
  * The shapes (columns and their types) of a graph's nodes, found as they
@@ -324,6 +334,10 @@ extern void dag_load_sql_nodes(Dag *dag);
 extern bool dag_when_matches(Jsonb *config, const char *when_text);
 extern HProblem *dag_no_variant_problem(Dag *dag, const char *schema,
 										const char *name, const char *variants);
+extern HProblem *dag_no_variant_column_problem(Dag *dag, const char *schema,
+											   const char *name, const char *column,
+											   const char *variants);
+extern bool dag_reads_unmatched(Dag *dag, int n);
 
 /* refresh.c */
 extern void dag_set_refresh(HNode *node, const char *refresh, const char *key_tag);

@@ -107,5 +107,16 @@ extern char *define_incremental_spec(const char *display, Jsonb *spec);
 extern void define_set_incremental(const char *schema, const char *name, const char *display,
 								   Jsonb *spec);
 extern Jsonb *define_incremental_function(const char *node_text, Jsonb *spec);
+/* function_template.c (features-a: @parameterize on functions, @does) */
+extern List *define_function_template(Oid fn, Jsonb *nodes, bool names_are_sources);
+
+/* made_functions.c (features-a: functions made as nodes) */
+extern void define_replace_made_functions(const char *schema, const char *name,
+										  const char *ours_sql, Oid argtype, Datum arg,
+										  void (*refuse) (const char *signature, void *ctx),
+										  void *ctx);
+
+/* extract_fields.c (features-a: @extract_fields) */
+extern List *define_extract_fields(const char *node_text);
 
 #endif							/* HAMILTON_DEFINE_H */

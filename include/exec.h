@@ -93,5 +93,7 @@ extern void materialize_check_trusted(Oid relid, const char *schema, const char 
 extern bool materialize_same_shape(Oid relid, const char *select_sql);
 extern int64 incremental_restate(const char *node_text, const char *from_text, const char *to_text);
 extern int64 incremental_reset(const char *node_text);
+/* type_checks.c (features-a: data_type and schema checks) */
+extern char *check_types_mismatch(NodeCheck *c, const char *node_display, TupleDesc desc);
 
 #endif							/* HAMILTON_EXEC_H */

@@ -159,6 +159,7 @@ extern char *splice_refs(const char *sql, int nrefs, SqlRef *refs,
 extern bool jsonb_object_get(Jsonb *container, const char *key,
 							 char **json_text, char *json_kind);
 extern List *jsonb_object_keys_list(Jsonb *container, const char *what);
+extern bool jsonb_array_items(Jsonb *container, List **texts, List **kinds);
 extern char *jsonb_text(Jsonb *value);
 extern List *text_array_to_list(ArrayType *arr, const char *what);
 extern ArrayType *cstring_list_to_array(List *items);

@@ -36,7 +36,7 @@ SELECT * FROM hamilton_execute(ARRAY['tax'], inputs => '{"amount": 100}', config
 -- Refusals.
 SELECT hamilton_when('fv.tax', '{"region": "eu"}');
 SELECT hamilton_when('fv.missing__eu', '{"region": "eu"}');
-SELECT hamilton_when('fv.rate__eu', '{"region": ["eu"]}');
+SELECT hamilton_when('fv.rate__eu', '{"region": [["eu"]]}');
 SELECT hamilton_when('fv.rate__eu', '"eu"');
 SELECT hamilton_when(NULL, '{}');
 -- NULL (or {}) makes the function a plain node again.

@@ -79,9 +79,9 @@ SELECT problem, node, message FROM hamilton_validate(ARRAY['doubled', 'adjusted'
 -- All variants are of one kind.
 SELECT try_sql($$SELECT hamilton_define('va.selected', 'amount + 1', config_when => '{"x": 1}')$$);
 SELECT try_sql($$SELECT hamilton_define('va.adjusted', 'SELECT 1 AS a', config_when => '{"mode": "table"}')$$);
--- config_when maps keys to single values, and is an object.
+-- config_when maps keys to a value, a list of values or {"not": ...}, and is an object.
 SELECT try_sql($$SELECT hamilton_define('va.selected', 'SELECT 1', config_when => '{"x": null}')$$);
-SELECT try_sql($$SELECT hamilton_define('va.selected', 'SELECT 1', config_when => '{"x": [1]}')$$);
+SELECT try_sql($$SELECT hamilton_define('va.selected', 'SELECT 1', config_when => '{"x": [[1]]}')$$);
 SELECT try_sql($$SELECT hamilton_define('va.selected', 'SELECT 1', config_when => '{"x": {"y": 1}}')$$);
 SELECT try_sql($$SELECT hamilton_define('va.selected', 'SELECT 1', config_when => '[1]')$$);
 -- The config itself must be an object.

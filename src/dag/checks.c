@@ -31,6 +31,7 @@ static char *check_failing_sql(NodeCheck *c, TupleDesc desc);
 static int	shape_column(TupleDesc desc, const char *name);
 static char *shape_column_list(TupleDesc desc);
 static HProblem *column_node_problem(HNode *node, List *checks);
+static HProblem *schema_on_value_problem(HNode *node, List *checks);
 static HProblem *analysis_problem(HNode *node, List *checks, TupleDesc desc,
 								  const char *whose);
 
@@ -47,10 +48,10 @@ dag_checks_read(const char *checks_json, const char *default_column)
 	if (checks_json == NULL)
 		return NIL;
 	spi_exec_checked("SELECT coalesce(e->>'name', e->>'check'), coalesce(e->>'severity', 'warn'), "
-					 "  e->>'check', CASE WHEN e->>'check' <> 'sql' THEN coalesce(e->>'column', $2) END, "
+					 "  e->>'check', CASE WHEN e->>'check' NOT IN ('sql', 'schema') THEN coalesce(e->>'column', $2) END, "
 					 "  e->>'min', e->>'max', "
 					 "  (SELECT string_agg(quote_literal(v #>> '{}'), ', ') FROM jsonb_array_elements(e->'values') v), "
-					 "  e->>'predicate', e::text "
+					 "  e->>'predicate', e::text, e->>'type', e->'columns', coalesce((e->>'strict')::bool, false) "
 					 "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i",
 					 2, (Oid[]) {TEXTOID, TEXTOID},
 					 (Datum[]) {CStringGetTextDatum(checks_json), CStringGetTextDatum(default_column)},
@@ -70,6 +71,9 @@ dag_checks_read(const char *checks_json, const char *default_column)
 		c->values = SPI_getvalue(row, desc, 7);
 		c->predicate = SPI_getvalue(row, desc, 8);
 		c->spec = SPI_getvalue(row, desc, 9);
+		c->type = SPI_getvalue(row, desc, 10);
+		c->columns = SPI_getvalue(row, desc, 11);
+		c->strict = strcmp(SPI_getvalue(row, desc, 12), "t") == 0;
 		checks = lappend(checks, c);
 	}
 	SPI_freetuptable(SPI_tuptable);
@@ -86,6 +90,8 @@ check_failing_sql(NodeCheck *c, TupleDesc desc)
 {
 	const char *col = c->column ? quote_identifier(c->column) : NULL;
 
+	if (CHECK_ON_TYPES(c))
+		return pstrdup("0::pg_catalog.int8");	/* exec/type_checks.c */
 	if (strcmp(c->kind, "not_null") == 0)
 	{
 		int			att = shape_column(desc, c->column);
@@ -205,6 +211,8 @@ dag_checks_node_problem(DagShapes *sh, int n, const char *checks_json)
 		return NULL;
 	if (node->kind == HNODE_COLUMN && (p = column_node_problem(node, checks)) != NULL)
 		return p;
+	if ((p = schema_on_value_problem(node, checks)) != NULL)
+		return p;
 	desc = dag_shape(sh, n);
 	if (desc == NULL)
 		return NULL;
@@ -242,6 +250,35 @@ column_node_problem(HNode *node, List *checks)
 									 node->name, c->spec),
 							psprintf("Leave \"column\" out; to check column \"%s\", set the check on the node that computes it.",
 									 c->column));
+	}
+	return NULL;
+}
+
+/*
+ * schema_on_value_problem: a schema check reads a table's columns; a
+ * column node or a scalar has one value (a row's, or the node's), whose
+ * type a data_type check reads.  Returns the problem, or NULL.
+ */
+static HProblem *
+schema_on_value_problem(HNode *node, List *checks)
+{
+	ListCell   *lc;
+
+	if (node->kind != HNODE_COLUMN && node->kind != HNODE_SCALAR)
+		return NULL;
+	foreach(lc, checks)
+	{
+		NodeCheck  *c = lfirst(lc);
+
+		if (strcmp(c->kind, "schema") != 0)
+			continue;
+		return problem_make("check_invalid", ERRCODE_WRONG_OBJECT_TYPE, node->display,
+							psprintf("check %s of %s node %s reads a table's columns",
+									 c->name, node->kind == HNODE_COLUMN ? "column" : "scalar",
+									 node->display),
+							psprintf("A schema check is for a table node; node %s has one value%s. The check is %s.",
+									 node->display, node->kind == HNODE_COLUMN ? " per row" : "", c->spec),
+							"Check its type with {\"check\": \"data_type\", \"type\": \"...\"} instead.");
 	}
 	return NULL;
 }

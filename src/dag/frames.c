@@ -145,7 +145,7 @@ dag_infer_frames(Dag *dag)
 											  node->display, node->name, dag->nodes[node->frame].display),
 									 "Its values would sit next to the key column of the same name.",
 									 "Rename the node."));
-		if (node->expression && node->frame < 0)
+		if (node->expression && node->frame < 0 && !dag_reads_unmatched(dag, i))
 			node->problems =
 				lappend(node->problems,
 						problem_make("no_frame", ERRCODE_INVALID_OBJECT_DEFINITION, node->display,

@@ -22,6 +22,8 @@
 static bool variant_chosen(Dag *dag, SPITupleTable *tuptable, uint64 nrows,
 						   uint64 i, HProblem **problem);
 static void load_frame_columns(Dag *dag, int frame, HeapTuple row, TupleDesc desc);
+static void note_unmatched_columns(Dag *dag, SPITupleTable *tuptable, uint64 first,
+								   uint64 last, const char *variants);
 
 /*
  * dag_load_sql_nodes reads hamilton.sql_node and parses each definition again
@@ -171,8 +173,11 @@ variant_chosen(Dag *dag, SPITupleTable *tuptable, uint64 nrows, uint64 i,
 	if (nmatch == 0)
 	{
 		if (i == first)
+		{
 			dag->unmatched = lappend(dag->unmatched,
 									 dag_no_variant_problem(dag, schema, name, all.data));
+			note_unmatched_columns(dag, tuptable, first, last, all.data);
+		}
 		return false;
 	}
 	if (nmatch > 1 && dag_when_matches(dag->config, SPI_getvalue(tuptable->vals[i], desc, Anum_sql_node_config_when)))
@@ -183,6 +188,36 @@ variant_chosen(Dag *dag, SPITupleTable *tuptable, uint64 nrows, uint64 i,
 								psprintf("Matching: %s.", matching.data),
 								"Make their config_when conditions exclusive, or pass config keys that pick one.");
 	return dag_when_matches(dag->config, SPI_getvalue(tuptable->vals[i], desc, Anum_sql_node_config_when));
+}
+
+/*
+ * note_unmatched_columns: the columns of a frame none of whose variants
+ * (rows first..last) matches the config are no nodes either; whoever needs
+ * one learns why, as for the frame.
+ */
+static void
+note_unmatched_columns(Dag *dag, SPITupleTable *tuptable, uint64 first, uint64 last,
+					   const char *variants)
+{
+	TupleDesc	desc = tuptable->tupdesc;
+	uint64		k;
+
+	for (k = first; k <= last; k++)
+	{
+		HeapTuple	row = tuptable->vals[k];
+		bool		isnull;
+		Datum		cols = SPI_getbinval(row, desc, Anum_sql_node_frame_columns, &isnull);
+		ListCell   *lc;
+
+		if (isnull || !DatumGetBool(SPI_getbinval(row, desc, Anum_sql_node_extract_columns, &isnull)))
+			continue;
+		foreach(lc, text_array_to_list(DatumGetArrayTypeP(cols), "frame columns"))
+			dag->unmatched = lappend(dag->unmatched,
+									 dag_no_variant_column_problem(dag,
+																   SPI_getvalue(row, desc, Anum_sql_node_schema),
+																   SPI_getvalue(row, desc, Anum_sql_node_name),
+																   lfirst(lc), variants));
+	}
 }
 
 /*

@@ -124,8 +124,47 @@ check_tags(const char *display, Jsonb *tags)
 }
 
 /*
+ * when_value_problem: what is wrong with one key's condition (the text and
+ * kind jsonb_object_get read), or NULL: a single value, a non-empty list
+ * of them, or {"not": either}.
+ */
+static const char *
+when_value_problem(const char *text, char kind, bool under_not)
+{
+	Jsonb	   *value;
+	List	   *texts,
+			   *kinds;
+	ListCell   *lc;
+	char	   *inner;
+	char		inner_kind;
+
+	if (kind == JSON_KIND_NULL)
+		return "null";
+	if (kind != JSON_KIND_CONTAINER)
+		return NULL;
+	value = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
+	if (jsonb_array_items(value, &texts, &kinds))
+	{
+		if (texts == NIL)
+			return "an empty list, which no config matches";
+		foreach(lc, kinds)
+			if ((char) lfirst_int(lc) == JSON_KIND_CONTAINER || (char) lfirst_int(lc) == JSON_KIND_NULL)
+				return "a list whose elements are not all single values";
+		return NULL;
+	}
+	if (under_not)
+		return "{\"not\": ...} whose value is an object";
+	if (list_length(jsonb_object_keys_list(value, "config_when")) != 1 ||
+		!jsonb_object_get(value, "not", &inner, &inner_kind))
+		return "an object other than {\"not\": ...}";
+	return when_value_problem(inner, inner_kind, true);
+}
+
+/*
  * config_when_checked: a variant's condition is an object of config keys
- * and the scalar values they must have.  NULL means no condition.
+ * and what they must be (Hamilton's @config.when and its operators): a
+ * single value, a list (when_in), {"not": value} (when_not) or
+ * {"not": [..]} (when_not_in).  NULL means no condition.
  */
 Jsonb *
 config_when_checked(const char *display, Jsonb *when)
@@ -140,15 +179,16 @@ config_when_checked(const char *display, Jsonb *when)
 	{
 		char	   *text;
 		char		kind;
+		const char *problem;
 
 		(void) jsonb_object_get(when, lfirst(lc), &text, &kind);
-		if (kind == JSON_KIND_CONTAINER || kind == JSON_KIND_NULL)
+		problem = when_value_problem(text, kind, false);
+		if (problem)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("config_when of node %s must map keys to single values", display),
-					 errdetail("Key \"%s\" maps to %s.", (char *) lfirst(lc),
-							   kind == JSON_KIND_NULL ? "null" : "an object or array"),
-					 errhint("Write config_when => '{\"region\": \"eu\"}': the variant is chosen when config has region = \"eu\".")));
+					 errmsg("config_when of node %s must map each key to a value, a list of values or {\"not\": ...}", display),
+					 errdetail("Key \"%s\" maps to %s.", (char *) lfirst(lc), problem),
+					 errhint("Write config_when => '{\"region\": \"eu\"}' (region is \"eu\"), '{\"region\": [\"eu\", \"us\"]}' (one of them), '{\"region\": {\"not\": \"eu\"}}' or '{\"region\": {\"not\": [\"eu\", \"us\"]}}' (none of them).")));
 	}
 	return when;
 }
@@ -203,9 +243,11 @@ expression_check_calls(const char *display, ParsedExpr *pe)
 
 /*
  * checks_validate checks a list of checks before it is stored:
- *	[{"check": "not_null" | "range" | "unique" | "in" | "sql",
- *	  "severity": "warn" | "fail", "column": ..., "min": ..., "max": ...,
- *	  "values": [...], "predicate": "...", "name": "..."}]
+ *	[{"check": "not_null" | "range" | "unique" | "in" | "sql" | "data_type"
+ *	  | "schema", "severity": "warn" | "fail", "column": ..., "min": ...,
+ *	  "max": ..., "values": [...], "predicate": "...", "type": "...",
+ *	  "columns": {"name": "type", ...}, "strict": bool, "name": "..."}]
+ * The type names of data_type and schema checks must name types.
  */
 void
 checks_validate(const char *display, Jsonb *checks)
@@ -223,20 +265,22 @@ checks_validate(const char *display, Jsonb *checks)
 	spi_exec_checked("SELECT i, CASE "
 					 " WHEN jsonb_typeof(e) <> 'object' THEN 'is not an object' "
 					 " WHEN NOT e ? 'check' THEN 'has no \"check\" key' "
-					 " WHEN jsonb_typeof(e->'check') <> 'string' OR e->>'check' NOT IN ('not_null', 'range', 'unique', 'in', 'sql') "
-					 "   THEN 'has check ' || (e->'check')::text || ', not one of \"not_null\", \"range\", \"unique\", \"in\", \"sql\"' "
+					 " WHEN jsonb_typeof(e->'check') <> 'string' OR e->>'check' NOT IN ('not_null', 'range', 'unique', 'in', 'sql', 'data_type', 'schema') "
+					 "   THEN 'has check ' || (e->'check')::text || ', not one of \"not_null\", \"range\", \"unique\", \"in\", \"sql\", \"data_type\", \"schema\"' "
 					 " WHEN e ? 'severity' AND (jsonb_typeof(e->'severity') <> 'string' OR e->>'severity' NOT IN ('warn', 'fail')) "
 					 "   THEN 'has severity ' || (e->'severity')::text || ', not \"warn\" or \"fail\"' "
 					 " WHEN EXISTS (SELECT 1 FROM jsonb_object_keys(e) k "
-					 "   WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name')) "
+					 "   WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name', 'type', 'columns', 'strict')) "
 					 "   THEN 'has unknown key \"' || (SELECT min(k) FROM jsonb_object_keys(e) k "
-					 "     WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name')) || '\"' "
+					 "     WHERE k NOT IN ('check', 'severity', 'column', 'min', 'max', 'values', 'predicate', 'name', 'type', 'columns', 'strict')) || '\"' "
 					 " WHEN EXISTS (SELECT 1 FROM jsonb_object_keys(e) k WHERE k NOT IN ('check', 'severity', 'name') "
 					 "   AND k <> ALL (CASE e->>'check' WHEN 'not_null' THEN '{column}' WHEN 'unique' THEN '{column}' "
-					 "     WHEN 'range' THEN '{column,min,max}' WHEN 'in' THEN '{column,values}' ELSE '{predicate}' END::text[])) "
+					 "     WHEN 'range' THEN '{column,min,max}' WHEN 'in' THEN '{column,values}' WHEN 'data_type' THEN '{column,type}' "
+					 "     WHEN 'schema' THEN '{columns,strict}' ELSE '{predicate}' END::text[])) "
 					 "   THEN 'has key \"' || (SELECT min(k) FROM jsonb_object_keys(e) k WHERE k NOT IN ('check', 'severity', 'name') "
 					 "     AND k <> ALL (CASE e->>'check' WHEN 'not_null' THEN '{column}' WHEN 'unique' THEN '{column}' "
-					 "       WHEN 'range' THEN '{column,min,max}' WHEN 'in' THEN '{column,values}' ELSE '{predicate}' END::text[])) "
+					 "       WHEN 'range' THEN '{column,min,max}' WHEN 'in' THEN '{column,values}' WHEN 'data_type' THEN '{column,type}' "
+					 "     WHEN 'schema' THEN '{columns,strict}' ELSE '{predicate}' END::text[])) "
 					 "     || '\", which check ' || (e->>'check') || ' does not use' "
 					 " WHEN e ? 'column' AND jsonb_typeof(e->'column') <> 'string' THEN 'has a \"column\" that is not a string' "
 					 " WHEN e ? 'name' AND jsonb_typeof(e->'name') <> 'string' THEN 'has a \"name\" that is not a string' "
@@ -248,6 +292,17 @@ checks_validate(const char *display, Jsonb *checks)
 					 "   THEN 'is an \"in\" check without a non-empty \"values\" array of single values' "
 					 " WHEN e->>'check' = 'sql' AND coalesce(jsonb_typeof(e->'predicate'), '') <> 'string' "
 					 "   THEN 'is a \"sql\" check without a \"predicate\" string' "
+					 " WHEN e->>'check' = 'data_type' AND coalesce(jsonb_typeof(e->'type'), '') <> 'string' "
+					 "   THEN 'is a \"data_type\" check without a \"type\" string' "
+					 " WHEN e->>'check' = 'data_type' AND pg_catalog.to_regtype(e->>'type') IS NULL "
+					 "   THEN 'names type \"' || (e->>'type') || '\", which does not exist' "
+					 " WHEN e->>'check' = 'schema' AND (coalesce(jsonb_typeof(e->'columns'), '') <> 'object' OR e->'columns' = '{}' "
+					 "      OR EXISTS (SELECT 1 FROM jsonb_each(e->'columns') c WHERE jsonb_typeof(c.value) <> 'string')) "
+					 "   THEN 'is a \"schema\" check without a non-empty \"columns\" object of column names and type names' "
+					 " WHEN e->>'check' = 'schema' AND EXISTS (SELECT 1 FROM jsonb_each_text(e->'columns') c WHERE pg_catalog.to_regtype(c.value) IS NULL) "
+					 "   THEN 'names type \"' || (SELECT min(c.value) FROM jsonb_each_text(e->'columns') c WHERE pg_catalog.to_regtype(c.value) IS NULL) "
+					 "     || '\", which does not exist' "
+					 " WHEN e ? 'strict' AND jsonb_typeof(e->'strict') <> 'boolean' THEN 'has a \"strict\" that is not true or false' "
 					 " END, e->>'predicate' "
 					 "FROM jsonb_array_elements($1) WITH ORDINALITY AS t(e, i) ORDER BY i",
 					 1, argtypes, values, NULL, SPI_OK_SELECT);
@@ -262,7 +317,7 @@ checks_validate(const char *display, Jsonb *checks)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("check %s of node %s %s", SPI_getvalue(row, desc, 1), display, problem),
-					 errdetail("A check is {\"check\": \"not_null\" | \"range\" | \"unique\" | \"in\" | \"sql\", \"severity\": \"warn\" | \"fail\"} with its options."),
+					 errdetail("A check is {\"check\": \"not_null\" | \"range\" | \"unique\" | \"in\" | \"sql\" | \"data_type\" | \"schema\", \"severity\": \"warn\" | \"fail\"} with its options."),
 					 errhint("For example '[{\"check\": \"range\", \"min\": 0, \"max\": 1, \"severity\": \"fail\"}, {\"check\": \"sql\", \"predicate\": \"x > 0\"}]'.")));
 		if (predicate)
 			(void) parse_node_expression(display, predicate, "check predicate");

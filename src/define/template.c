@@ -11,6 +11,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 
@@ -18,6 +19,38 @@
 
 static char *substitute(const char *template, Jsonb *values, const char *what,
 						const char *template_name);
+static char *binding_text(const char *json, const char *key, const char *template_name,
+						  bool for_sql);
+
+/*
+ * binding_text: what a value written as Hamilton's value() or source()
+ * puts in the SQL: {"value": v} a literal (a string quoted), {"source":
+ * "node"} the node's name as an identifier, which the parser then reads as
+ * an edge; in a name or a doc, their text.  Any other object or array is
+ * refused.
+ */
+static char *
+binding_text(const char *json, const char *key, const char *template_name, bool for_sql)
+{
+	Jsonb	   *b = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+	char	   *text;
+	char		kind;
+
+	if (JB_ROOT_IS_OBJECT(b) && JB_ROOT_COUNT(b) == 1)
+	{
+		if (jsonb_object_get(b, "source", &text, &kind) && kind == JSON_KIND_STRING)
+			return for_sql ? pstrdup(quote_identifier(text)) : text;
+		if (jsonb_object_get(b, "value", &text, &kind) && kind != JSON_KIND_CONTAINER)
+			return kind == JSON_KIND_NULL ? "NULL" :
+				kind == JSON_KIND_STRING && for_sql ? quote_literal_cstr(text) : text;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("value of {%s} in template %s is %s", key, template_name, json),
+			 errdetail("A value is a single JSON value (written into the SQL as it is), {\"value\": v} (a literal) or {\"source\": \"node\"} (a node's name)."),
+			 errhint("Write '{\"%s\": [2, 3]}', '{\"%s\": [{\"value\": \"eu\"}]}' or '{\"%s\": [{\"source\": \"spend\"}]}'.",
+					 key, key, key)));
+}
 
 /*
  * substitute replaces every {key} of a template by its value, and reports
@@ -49,7 +82,9 @@ substitute(const char *template, Jsonb *values, const char *what,
 						 errdetail("The values given are %s.",
 								   jsonb_text(values)),
 						 errhint("Give every placeholder a value in params, e.g. '{\"%s\": [2, 3]}'.", key)));
-			appendStringInfoString(&buf, kind == JSON_KIND_NULL ? "NULL" : text);
+			appendStringInfoString(&buf, kind == JSON_KIND_NULL ? "NULL" :
+								   kind == JSON_KIND_CONTAINER ?
+								   binding_text(text, key, template_name, strcmp(what, "SQL") == 0) : text);
 			p = close + 1;
 			continue;
 		}

@@ -110,7 +110,10 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 		bool		isnull;
 		int64		total = DatumGetInt64(SPI_getbinval(counts, countdesc, 1, &isnull));
 		int64		bad = DatumGetInt64(SPI_getbinval(counts, countdesc, i + 2, &isnull));
-		char	   *message = bad == 0 ? NULL :
+		char	   *mismatch = CHECK_ON_TYPES(c) ? check_types_mismatch(c, node->display, desc) : NULL;
+		bool		passed = CHECK_ON_TYPES(c) ? mismatch == NULL : bad == 0;
+		char	   *message = passed ? NULL : mismatch ?
+			psprintf("check %s on node %s failed: %s", c->name, node->display, mismatch) :
 			psprintf("check %s on node %s failed: " INT64_FORMAT " of " INT64_FORMAT " rows",
 					 c->name, node->display, bad, total);
 
@@ -118,15 +121,17 @@ checks_run(HPlan *plan, int stepno, const char *relation)
 		escape_json(&result, c->name);
 		appendStringInfoString(&result, ",\"severity\":");
 		escape_json(&result, c->severity);
+		if (mismatch)
+			bad = total;		/* a type check fails as a whole */
 		appendStringInfo(&result, ",\"passed\":%s,\"failing_rows\":" INT64_FORMAT
 						 ",\"rows\":" INT64_FORMAT ",\"relation\":",
-						 bad == 0 ? "true" : "false", bad, total);
+						 passed ? "true" : "false", bad, total);
 		if (relation)
 			escape_json(&result, relation);
 		else
 			appendStringInfoString(&result, "null");
 		appendStringInfo(&result, ",\"spec\":%s}", c->spec);
-		if (bad == 0)
+		if (passed)
 			continue;
 		if (strcmp(c->severity, "fail") == 0)
 		{

@@ -15,21 +15,12 @@
 #include "parse.h"
 
 /*
- * jsonb_object_get reads one key of a JSON object: its text (a string's
- * content, or the JSON text of anything else; NULL for null) and its kind.
+ * jsonb_value_text: a JSON value's text (a string's content, or the JSON
+ * text of a container; NULL for null) and its kind.
  */
-bool
-jsonb_object_get(Jsonb *container, const char *key, char **json_text,
-				 char *json_kind)
+static void
+jsonb_value_text(JsonbValue *v, char **json_text, char *json_kind)
 {
-	JsonbValue *v;
-
-	if (container == NULL || !JB_ROOT_IS_OBJECT(container))
-		return false;
-	v = getKeyJsonValueFromContainer(&container->root, key, strlen(key), NULL);
-	if (v == NULL)
-		return false;
-
 	switch (v->type)
 	{
 		case jbvString:
@@ -53,6 +44,55 @@ jsonb_object_get(Jsonb *container, const char *key, char **json_text,
 			*json_text = JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
 			*json_kind = JSON_KIND_CONTAINER;
 			break;
+	}
+}
+
+/*
+ * jsonb_object_get reads one key of a JSON object: its text (a string's
+ * content, or the JSON text of anything else; NULL for null) and its kind.
+ */
+bool
+jsonb_object_get(Jsonb *container, const char *key, char **json_text,
+				 char *json_kind)
+{
+	JsonbValue *v;
+
+	if (container == NULL || !JB_ROOT_IS_OBJECT(container))
+		return false;
+	v = getKeyJsonValueFromContainer(&container->root, key, strlen(key), NULL);
+	if (v == NULL)
+		return false;
+	jsonb_value_text(v, json_text, json_kind);
+	return true;
+}
+
+/*
+ * jsonb_array_items reads the elements of a JSON array, each as
+ * jsonb_object_get reads a value: texts gets their texts (char *, NULL for
+ * null), kinds their kinds (int).  False when it is not an array.
+ */
+bool
+jsonb_array_items(Jsonb *container, List **texts, List **kinds)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	*texts = NIL;
+	*kinds = NIL;
+	if (container == NULL || !JB_ROOT_IS_ARRAY(container) || JB_ROOT_IS_SCALAR(container))
+		return false;
+	it = JsonbIteratorInit(&container->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char	   *text;
+		char		kind;
+
+		if (tok != WJB_ELEM)
+			continue;
+		jsonb_value_text(&v, &text, &kind);
+		*texts = lappend(*texts, text);
+		*kinds = lappend_int(*kinds, kind);
 	}
 	return true;
 }

@@ -132,6 +132,21 @@ json_field(StringInfo buf, const char *key, const char *value, bool last)
 }
 
 /*
+ * run_into_table: the table the run's requested columns went to
+ * (into_table =>, schema-qualified as the run resolved it), or NULL.
+ */
+static const char *
+run_into_table(HPlan *plan)
+{
+	int			g;
+
+	for (g = 0; g < plan->ngroups; g++)
+		if (plan->groups[g].into_display)
+			return plan->groups[g].into_display;
+	return plan->into_table;
+}
+
+/*
  * run_fields appends what a run's start and its end both say: its id, when
  * it started, the request, who ran it and from which backend, and the
  * modules its names resolved among.  A catalog without those columns
@@ -156,6 +171,8 @@ run_fields(StringInfo buf, HPlan *plan, TimestampTz started)
 	appendStringInfo(buf, "\"inputs\":%s,\"overrides\":%s,\"config\":%s,",
 					 jsonb_text(plan->inputs), jsonb_text(plan->overrides), jsonb_text(plan->config));
 	json_field(buf, "run_by", GetUserNameFromId(GetUserId(), false), false);
+	/* features-a: the table into_table => named (ignored before 1.3) */
+	json_field(buf, "into_table", run_into_table(plan), false);
 	appendStringInfo(buf, "\"pid\":%d", MyProcPid);
 
 	/* the namespace its names resolved among (none in a 1.0 catalog's runs) */

@@ -100,7 +100,8 @@ CREATE TABLE hamilton.run (
     error       text,
     pid         integer,
     modules     name[],
-    module_overrides boolean
+    module_overrides boolean,
+    into_table  text            -- features-a: into_table =>, as the run resolved it
 );
 CREATE SEQUENCE hamilton.run_id_seq OWNED BY hamilton.run.run_id;
 
@@ -120,7 +121,8 @@ CREATE TABLE hamilton.run_start (
     run_by      name NOT NULL,
     pid         integer,
     modules     name[],
-    module_overrides boolean
+    module_overrides boolean,
+    into_table  text            -- features-a: into_table =>, as the run resolved it
 );
 
 -- One row per plan step of a run.

@@ -54,6 +54,28 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION @extschema@.hamilton_parameterize(text, text, jsonb, text, jsonb, jsonb) IS
   'one definition, many nodes: {key} in the template, SQL and doc takes each set of values in params; returns the nodes defined';
 
+-- features-a: nodes made from one function (@parameterize with value() and source(), @does)
+CREATE FUNCTION @extschema@.hamilton_parameterize(function regproc, nodes jsonb)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'hamilton_parameterize_function'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_parameterize(regproc, jsonb) IS
+  'one function, many nodes: each key of nodes is a node, the function with the parameters it binds to {"value": v} (a constant) or {"source": "node"} (an edge); returns the nodes defined';
+
+CREATE FUNCTION @extschema@.hamilton_does(node text, function regproc, mapping jsonb DEFAULT '{}')
+RETURNS text
+AS 'MODULE_PATHNAME', 'hamilton_does'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_does(text, regproc, jsonb) IS
+  'node computed by function, its parameters mapped to nodes ("tv_spend" or {"source": "tv_spend"}) or constants ({"value": 2}); returns the node';
+
+CREATE FUNCTION @extschema@.hamilton_extract_fields(node text)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'hamilton_extract_fields'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.hamilton_extract_fields(text) IS
+  'each field of a one-row node (OUT parameters, a composite, a one-row SELECT) becomes a scalar node named after it; returns the nodes made';
+
 CREATE FUNCTION @extschema@.hamilton_when(function text, config_when jsonb)
 RETURNS text
 AS 'MODULE_PATHNAME', 'hamilton_when'

@@ -52,9 +52,10 @@ CREATE VIEW hamilton.runs WITH (security_barrier) AS
 SELECT r.run_id, r.status, r.started_at, r.finished_at,
        round(extract(epoch FROM r.finished_at - r.started_at)::numeric * 1000, 3) AS ms,
        r.outputs, r.inputs, r.overrides, r.config, r.run_by, r.failed_node, r.error, r.pid,
-       r.modules, r.module_overrides
+       r.modules, r.module_overrides, r.into_table
 FROM (SELECT e.run_id, e.status, e.started_at, e.finished_at, e.outputs, e.inputs, e.overrides,
-             e.config, e.run_by, e.failed_node, e.error, e.pid, e.modules, e.module_overrides
+             e.config, e.run_by, e.failed_node, e.error, e.pid, e.modules, e.module_overrides,
+             e.into_table
       FROM hamilton.run e
       UNION ALL
       SELECT s.run_id,
@@ -65,11 +66,11 @@ FROM (SELECT e.run_id, e.status, e.started_at, e.finished_at, e.outputs, e.input
                                                         WHERE d.datname = pg_catalog.current_database()))
                   THEN 'running' ELSE 'abandoned' END,
              s.started_at, NULL::timestamptz, s.outputs, s.inputs, s.overrides, s.config, s.run_by,
-             NULL::text, NULL::text, s.pid, s.modules, s.module_overrides
+             NULL::text, NULL::text, s.pid, s.modules, s.module_overrides, s.into_table
       FROM hamilton.run_start s
       WHERE NOT EXISTS (SELECT 1 FROM hamilton.run e WHERE e.run_id = s.run_id)) r
 WHERE hamilton.may_see_run(r.run_by);
-COMMENT ON VIEW hamilton.runs IS 'every run you (or a role you belong to) made: status (running, succeeded, failed, rolled back, abandoned), outputs, inputs, error, and the modules its names resolved among';
+COMMENT ON VIEW hamilton.runs IS 'every run you (or a role you belong to) made: status (running, succeeded, failed, rolled back, abandoned), outputs, inputs, error, the modules its names resolved among, and the table into_table named';
 
 CREATE VIEW hamilton.node_runs WITH (security_barrier) AS
 SELECT nr.run_id, nr.step, nr.node, nr.module, nr.kind, nr.relation, nr.rows, nr.ms,
