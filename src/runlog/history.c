@@ -218,6 +218,12 @@ run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
 		json_field(&buf, "fingerprint", r.fingerprint, false);
 		if (r.checks)
 			appendStringInfo(&buf, "\"checks\":%s,", r.checks);
+		if (r.worker_pid)
+			appendStringInfo(&buf, "\"worker_pid\":%d,", r.worker_pid);
+		if (r.started_at)
+			json_field(&buf, "started_at", timestamptz_to_str(r.started_at), false);
+		if (r.ended_at)
+			json_field(&buf, "ended_at", timestamptz_to_str(r.ended_at), false);
 		json_field(&buf, "error", r.error, true);
 		appendStringInfoChar(&buf, '}');
 	}
@@ -263,6 +269,9 @@ step_record(HPlan *plan, int i, const char *status, int failed_step,
 	r->fingerprint = dag_fingerprint(plan->dag, step->node);
 	r->checks = step->checks_result;
 	r->error = i == failed_step ? error : NULL;
+	r->worker_pid = step->worker_pid;
+	r->started_at = step->started_at;
+	r->ended_at = step->ended_at;
 }
 
 /*

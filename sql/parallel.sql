@@ -1,0 +1,115 @@
+-- Steps on background workers (hamilton_execute(..., workers => N),
+-- src/exec/parallel_run.c): the same results as a serial run, row by row;
+-- a failing worker, a timeout of the caller and a deadlock between the
+-- caller and a worker leave the old results and no staging heap; each
+-- fallback to serial says why.
+SELECT setval('hamilton.run_id_seq', 97000) > 0 AS ok;
+CREATE SCHEMA par;
+CREATE TABLE par.src AS SELECT g AS id, g % 50 AS k, (g * 7) % 1000 AS v FROM generate_series(1, 20000) g;
+CREATE TABLE par.pace (secs float8);
+INSERT INTO par.pace VALUES (0);
+CREATE FUNCTION par.pace() RETURNS bool LANGUAGE sql AS 'SELECT pg_sleep(secs) IS NULL FROM par.pace';
+SELECT hamilton_define('par.counts', 'SELECT k, count(*) AS n FROM par.src GROUP BY k', materialize => 'table');
+SELECT hamilton_define('par.sums', 'SELECT k, sum(v) AS s FROM par.src GROUP BY k', materialize => 'table');
+SELECT hamilton_define('par.tops', 'SELECT k, max(v) AS m FROM par.src WHERE par.pace() IS NOT NULL GROUP BY k',
+                       materialize => 'table', checks => '[{"check": "not_null", "column": "m", "severity": "fail"}]');
+SELECT hamilton_define('par.wide', 'SELECT id, k, v * 2 AS w FROM par.src', materialize => 'table');
+SELECT hamilton_define('par.joined', 'SELECT c.k, c.n, s.s, t.m FROM par.counts c JOIN par.sums s USING (k) JOIN par.tops t USING (k)',
+                       materialize => 'table');
+-- every step that can go to a worker does, however short
+SET hamilton.worker_min_ms = 0;
+-- the first run creates the result tables (in the calling transaction)
+SELECT node, rows, status FROM hamilton_execute(ARRAY['par.joined', 'par.wide']);
+
+-- The same rows as a serial run.
+UPDATE par.src SET v = v + 1 WHERE id % 3 = 0;
+SELECT node, rows, status FROM hamilton_execute(ARRAY['par.joined', 'par.wide']);
+CREATE TABLE par.serial_joined AS TABLE par.joined;
+CREATE TABLE par.serial_wide AS TABLE par.wide;
+CREATE TABLE par.oids AS SELECT c.oid, c.relname FROM pg_class c WHERE c.relnamespace = 'par'::regnamespace;
+SELECT node, rows, status FROM hamilton_execute(ARRAY['par.joined', 'par.wide'], workers => 2);
+SELECT count(*) AS differences FROM ((TABLE par.joined EXCEPT ALL TABLE par.serial_joined)
+                                     UNION ALL (TABLE par.serial_joined EXCEPT ALL TABLE par.joined)) d;
+SELECT count(*) AS differences FROM ((TABLE par.wide EXCEPT ALL TABLE par.serial_wide)
+                                     UNION ALL (TABLE par.serial_wide EXCEPT ALL TABLE par.wide)) d;
+-- the results kept their tables (swapped in), and no staging heap is left
+SELECT count(*) AS same_oids FROM par.oids o JOIN pg_class c ON c.oid = o.oid AND c.relname = o.relname
+WHERE o.relname IN ('counts', 'sums', 'tops', 'wide', 'joined');
+SELECT count(*) AS staging FROM pg_class WHERE relnamespace = 'par'::regnamespace AND relname LIKE 'pg\_temp\_%';
+SELECT count(*) AS staging_rows FROM hamilton.staging;
+-- which steps ran on a worker, and when
+SELECT step, node, worker_pid IS NOT NULL AS on_worker, started_at <= ended_at AS timed
+FROM hamilton.node_runs WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) ORDER BY step;
+-- hamilton.max_workers gives the default
+SET hamilton.max_workers = 2;
+SELECT count(*) AS steps FROM hamilton_execute(ARRAY['par.wide']);
+RESET hamilton.max_workers;
+SELECT count(*) AS on_worker FROM hamilton.node_runs
+WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) AND worker_pid IS NOT NULL;
+
+-- A failing worker stops the run: the node's error, old results, no staging.
+CREATE TABLE par.before AS TABLE par.sums;
+SELECT hamilton_define('par.sums', 'SELECT k, sum(v) / (k - 7) AS s FROM par.src GROUP BY k', materialize => 'table');
+SELECT node, rows, status FROM hamilton_execute(ARRAY['par.joined', 'par.wide'], workers => 2);
+SELECT status, failed_node, error FROM hamilton.runs WHERE run_id = (SELECT max(run_id) FROM hamilton.runs);
+SELECT count(*) AS differences FROM ((TABLE par.sums EXCEPT ALL TABLE par.before)
+                                     UNION ALL (TABLE par.before EXCEPT ALL TABLE par.sums)) d;
+SELECT hamilton_define('par.sums', 'SELECT k, sum(v) AS s FROM par.src GROUP BY k', materialize => 'table');
+-- the heaps the other workers committed are dropped once the run's transaction ended
+DO $$
+BEGIN
+  FOR i IN 1..200 LOOP
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM hamilton.staging)
+          AND NOT EXISTS (SELECT 1 FROM pg_class WHERE relnamespace = 'par'::regnamespace AND relname LIKE 'pg\_temp\_%');
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
+SELECT count(*) AS staging FROM pg_class WHERE relnamespace = 'par'::regnamespace AND relname LIKE 'pg\_temp\_%';
+SELECT count(*) AS staging_rows FROM hamilton.staging;
+
+-- A failing check of a worker's step fails the run too.
+UPDATE par.src SET v = NULL WHERE k = 3;
+SELECT node, rows, status FROM hamilton_execute(ARRAY['par.tops'], workers => 2);
+UPDATE par.src SET v = 3 WHERE v IS NULL;
+
+-- The caller's timeout while workers run: the run fails, old rows stay.
+UPDATE par.pace SET secs = 0.0005;   -- par.tops takes 10 s
+SET statement_timeout = '1s';
+SELECT node, rows, status FROM hamilton_execute(ARRAY['par.joined', 'par.wide'], workers => 2);
+RESET statement_timeout;
+UPDATE par.pace SET secs = 0;
+SELECT status, failed_node, error FROM hamilton.runs WHERE run_id = (SELECT max(run_id) FROM hamilton.runs);
+SELECT count(*) AS differences FROM ((TABLE par.sums EXCEPT ALL TABLE par.before)
+                                     UNION ALL (TABLE par.before EXCEPT ALL TABLE par.sums)) d;
+SELECT count(*) AS busy_workers FROM pg_stat_activity WHERE backend_type = 'pg_hamilton step worker';
+
+-- A worker waiting for a lock the caller holds is a deadlock, detected.
+CREATE FUNCTION par.locked() RETURNS bool LANGUAGE sql AS 'SELECT pg_advisory_xact_lock(97001) IS NULL';
+SELECT hamilton_define('par.wide', 'SELECT id, k, v * 2 AS w FROM par.src WHERE par.locked()', materialize => 'table');
+BEGIN;
+SELECT pg_advisory_xact_lock(97001);
+SELECT node, rows, status FROM hamilton_execute(ARRAY['par.wide'], workers => 1);
+ROLLBACK;
+SELECT hamilton_define('par.wide', 'SELECT id, k, v * 2 AS w FROM par.src', materialize => 'table');
+
+-- Falling back to serial, each time with a NOTICE that says why.
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*) AS steps FROM hamilton_execute(ARRAY['par.wide'], workers => 2);
+COMMIT;
+BEGIN;
+INSERT INTO par.pace VALUES (0);
+SELECT count(*) AS steps FROM hamilton_execute(ARRAY['par.wide'], workers => 2);
+ROLLBACK;
+BEGIN;
+LOCK TABLE par.src IN SHARE MODE;
+SELECT count(*) AS steps FROM hamilton_execute(ARRAY['par.wide'], workers => 2);
+COMMIT;
+-- a step that reads a temporary table runs in the caller, the others on workers
+CREATE TEMP TABLE par_local AS SELECT 1 AS one;
+SELECT hamilton_define('par.local', 'SELECT one, k FROM par_local, par.counts', materialize => 'table');
+SELECT node, rows, status FROM hamilton_execute(ARRAY['par.local', 'par.sums']);
+SELECT node, rows, status FROM hamilton_execute(ARRAY['par.local', 'par.sums'], workers => 2);
+-- a result that does not exist yet is created by the caller
+SELECT hamilton_define('par.fresh', 'SELECT k, n * 2 AS n2 FROM par.counts', materialize => 'table');
+SELECT node, rows, status FROM hamilton_execute(ARRAY['par.fresh'], workers => 2);
+SELECT count(*) AS staging_rows FROM hamilton.staging;
