@@ -36,6 +36,7 @@ extern void runlog_record(HPlan *plan, TimestampTz started, const char *status,
 /* open_runs.c */
 extern void open_runs_add(int64 run_id, Oid recorder_role, Recorder *start);
 extern void open_runs_succeeded(int64 run_id, const char *json);
+extern void open_runs_parallel(int64 run_id);
 
 /* recorder.c */
 extern Recorder *recorder_launch(RecorderTask task, List *records, Oid role,

@@ -113,3 +113,45 @@ SELECT node, rows, status FROM hamilton_execute(ARRAY['par.local', 'par.sums'], 
 SELECT hamilton_define('par.fresh', 'SELECT k, n * 2 AS n2 FROM par.counts', materialize => 'table');
 SELECT node, rows, status FROM hamilton_execute(ARRAY['par.fresh'], workers => 2);
 SELECT count(*) AS staging_rows FROM hamilton.staging;
+
+-- A run that succeeded in a transaction that then rolls back: the old rows
+-- come back, and the heaps the workers had committed are dropped.
+CREATE TABLE par.wide_before AS TABLE par.wide;
+UPDATE par.src SET v = v + 5;
+BEGIN;
+SELECT node, rows, status FROM hamilton_execute(ARRAY['par.wide', 'par.sums'], workers => 2);
+ROLLBACK;
+DO $$
+BEGIN
+  FOR i IN 1..200 LOOP
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM hamilton.staging)
+          AND NOT EXISTS (SELECT 1 FROM pg_class WHERE relnamespace = 'par'::regnamespace AND relname LIKE 'pg\_temp\_%');
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
+SELECT count(*) AS staging FROM pg_class WHERE relnamespace = 'par'::regnamespace AND relname LIKE 'pg\_temp\_%';
+SELECT count(*) AS staging_rows FROM hamilton.staging;
+SELECT count(*) AS differences FROM ((TABLE par.wide EXCEPT ALL TABLE par.wide_before)
+                                     UNION ALL (TABLE par.wide_before EXCEPT ALL TABLE par.wide)) d;
+
+-- A caller that SET ROLE to a role that cannot log in: the workers act as it.
+CREATE ROLE regress_hamilton_par_nologin NOLOGIN;
+GRANT USAGE, CREATE ON SCHEMA par TO regress_hamilton_par_nologin;
+GRANT SELECT ON par.src TO regress_hamilton_par_nologin;
+ALTER TABLE par.wide OWNER TO regress_hamilton_par_nologin;
+-- its rows are there only when the worker runs as the role
+SELECT hamilton_define('par.wide', $$SELECT id, k, v * 2 AS w FROM par.src WHERE current_user = 'regress_hamilton_par_nologin'$$,
+                       materialize => 'table');
+SET ROLE regress_hamilton_par_nologin;
+SELECT node, rows, status FROM hamilton_execute(ARRAY['par.wide'], workers => 1);
+SELECT worker_pid IS NOT NULL AS on_worker, run_by FROM hamilton.node_runs nr JOIN hamilton.runs r USING (run_id)
+WHERE r.run_id = (SELECT max(run_id) FROM hamilton.runs);
+RESET ROLE;
+SELECT count(*) AS differences FROM ((SELECT id, k, (v) * 2 FROM par.src EXCEPT ALL TABLE par.wide)
+                                     UNION ALL (TABLE par.wide EXCEPT ALL SELECT id, k, (v) * 2 FROM par.src)) d;
+ALTER TABLE par.wide OWNER TO CURRENT_USER;
+SELECT hamilton_define('par.wide', 'SELECT id, k, v * 2 AS w FROM par.src', materialize => 'table');
+REVOKE ALL ON SCHEMA par FROM regress_hamilton_par_nologin;
+REVOKE ALL ON par.src FROM regress_hamilton_par_nologin;
+DROP OWNED BY regress_hamilton_par_nologin;
+DROP ROLE regress_hamilton_par_nologin;

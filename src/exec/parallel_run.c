@@ -227,6 +227,7 @@ parallel_run_steps(HPlan *plan, int workers, TimestampTz started)
 	}
 	/* the heaps go with the swap; if the transaction aborts, they come back */
 	catalog_forget_staging(plan->run_id);
+	open_runs_parallel(plan->run_id);
 }
 
 /*

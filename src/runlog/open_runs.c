@@ -38,6 +38,7 @@ typedef struct OpenRun
 	Oid			recorder_role;	/* the catalog's owner, as the recorder connects */
 	Recorder   *start;			/* the recorder writing its start, or NULL */
 	char	   *outcome;		/* its record (history.c), once it succeeded */
+	bool		parallel;		/* its workers committed staging heaps */
 } OpenRun;
 
 /*
@@ -56,6 +57,7 @@ static void open_runs_subxact_callback(SubXactEvent event, SubTransactionId mySu
 									   SubTransactionId parentSubid, void *arg);
 static void open_runs_end(SubTransactionId subid, bool aborted);
 static void record_rolled_back(List *outcomes, Oid role);
+static void clean_rolled_back(List *run_ids, Oid role);
 
 /*
  * open_runs_add keeps a run that has just started, with the recorder
@@ -117,6 +119,28 @@ open_runs_succeeded(int64 run_id, const char *json)
 		if (run->run_id == run_id)
 		{
 			run->outcome = MemoryContextStrdup(TopTransactionContext, json);
+			return;
+		}
+	}
+}
+
+/*
+ * open_runs_parallel notes that the run's workers committed staging heaps
+ * (exec/parallel_run.c), which its swap dropped in this transaction: if it
+ * aborts, they are back, and a recorder drops them once it has ended.
+ */
+void
+open_runs_parallel(int64 run_id)
+{
+	int			i;
+
+	for (i = list_length(open_runs) - 1; i >= 0; i--)
+	{
+		OpenRun    *run = list_nth(open_runs, i);
+
+		if (run->run_id == run_id)
+		{
+			run->parallel = true;
 			return;
 		}
 	}
@@ -187,6 +211,7 @@ static void
 open_runs_end(SubTransactionId subid, bool aborted)
 {
 	List	   *outcomes = NIL;
+	List	   *parallel = NIL;
 	Oid			role = InvalidOid;
 	int			keep = list_length(open_runs);
 
@@ -206,6 +231,8 @@ open_runs_end(SubTransactionId subid, bool aborted)
 			/* oldest first, as they ran */
 			outcomes = lcons(run->outcome, outcomes);
 			role = run->recorder_role;
+			if (run->parallel)
+				parallel = lappend(parallel, psprintf(INT64_FORMAT, run->run_id));
 		}
 		keep--;
 	}
@@ -221,6 +248,43 @@ open_runs_end(SubTransactionId subid, bool aborted)
 		open_runs = list_truncate(open_runs, keep);
 	if (outcomes)
 		record_rolled_back(outcomes, role);
+	if (parallel)
+		clean_rolled_back(parallel, role);
+}
+
+/*
+ * clean_rolled_back hands the ids of parallel runs whose transaction
+ * rolled back to a recorder that drops their staging heaps once the
+ * transaction has let go of them; nobody waits for it.  What it cannot
+ * drop, the next parallel run or hamilton_staging_cleanup() does.
+ */
+static void
+clean_rolled_back(List *run_ids, Oid role)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		Recorder   *rec = recorder_launch(RECORD_CLEANUP, run_ids, role,
+										  "the cleanup of parallel runs rolled back", true);
+
+		if (rec)
+			recorder_release(rec);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		ereport(WARNING,
+				(errcode(edata->sqlerrcode),
+				 errmsg("could not hand the staging heaps of rolled-back parallel runs to a cleanup: %s",
+						edata->message),
+				 errdetail("They stay until the next parallel run or hamilton_staging_cleanup() drops them.")));
+	}
+	PG_END_TRY();
 }
 
 /*
