@@ -8,6 +8,16 @@ CREATE SCHEMA par;
 CREATE TABLE par.src AS SELECT g AS id, g % 50 AS k, (g * 7) % 1000 AS v FROM generate_series(1, 20000) g;
 CREATE TABLE par.pace (secs float8);
 INSERT INTO par.pace VALUES (0);
+-- what is left of the staging heaps, once the cleanup had 10 s to drop them
+CREATE FUNCTION par.left_behind(OUT staging bigint, OUT staging_rows bigint) LANGUAGE plpgsql AS $$
+BEGIN
+  FOR i IN 1..200 LOOP
+    SELECT count(*) INTO staging FROM pg_class WHERE relnamespace = 'par'::regnamespace AND relname LIKE 'pg\_temp\_%';
+    SELECT count(*) INTO staging_rows FROM hamilton.staging;
+    EXIT WHEN staging + staging_rows = 0;
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
 CREATE FUNCTION par.pace() RETURNS bool LANGUAGE sql AS 'SELECT pg_sleep(secs) IS NULL FROM par.pace';
 SELECT hamilton_define('par.counts', 'SELECT k, count(*) AS n FROM par.src GROUP BY k', materialize => 'table');
 SELECT hamilton_define('par.sums', 'SELECT k, sum(v) AS s FROM par.src GROUP BY k', materialize => 'table');
@@ -56,16 +66,7 @@ SELECT count(*) AS differences FROM ((TABLE par.sums EXCEPT ALL TABLE par.before
                                      UNION ALL (TABLE par.before EXCEPT ALL TABLE par.sums)) d;
 SELECT hamilton_define('par.sums', 'SELECT k, sum(v) AS s FROM par.src GROUP BY k', materialize => 'table');
 -- the heaps the other workers committed are dropped once the run's transaction ended
-DO $$
-BEGIN
-  FOR i IN 1..200 LOOP
-    EXIT WHEN NOT EXISTS (SELECT 1 FROM hamilton.staging)
-          AND NOT EXISTS (SELECT 1 FROM pg_class WHERE relnamespace = 'par'::regnamespace AND relname LIKE 'pg\_temp\_%');
-    PERFORM pg_sleep(0.05);
-  END LOOP;
-END $$;
-SELECT count(*) AS staging FROM pg_class WHERE relnamespace = 'par'::regnamespace AND relname LIKE 'pg\_temp\_%';
-SELECT count(*) AS staging_rows FROM hamilton.staging;
+SELECT * FROM par.left_behind();
 
 -- A failing check of a worker's step fails the run too.
 UPDATE par.src SET v = NULL WHERE k = 3;
@@ -121,16 +122,7 @@ UPDATE par.src SET v = v + 5;
 BEGIN;
 SELECT node, rows, status FROM hamilton_execute(ARRAY['par.wide', 'par.sums'], workers => 2);
 ROLLBACK;
-DO $$
-BEGIN
-  FOR i IN 1..200 LOOP
-    EXIT WHEN NOT EXISTS (SELECT 1 FROM hamilton.staging)
-          AND NOT EXISTS (SELECT 1 FROM pg_class WHERE relnamespace = 'par'::regnamespace AND relname LIKE 'pg\_temp\_%');
-    PERFORM pg_sleep(0.05);
-  END LOOP;
-END $$;
-SELECT count(*) AS staging FROM pg_class WHERE relnamespace = 'par'::regnamespace AND relname LIKE 'pg\_temp\_%';
-SELECT count(*) AS staging_rows FROM hamilton.staging;
+SELECT * FROM par.left_behind();
 SELECT count(*) AS differences FROM ((TABLE par.wide EXCEPT ALL TABLE par.wide_before)
                                      UNION ALL (TABLE par.wide_before EXCEPT ALL TABLE par.wide)) d;
 

@@ -17,12 +17,13 @@
 #include "catalog.h"
 
 /* How many of the latest runs are looked at. */
-#define STEP_TIMES_RUNS 50
+#define STEP_TIMES_RUNS 20
 
 /*
- * catalog_last_step_ms sets ms[i] to the time node nodes[i] (its display
- * name) of module modules[i] took in the latest of the last
- * STEP_TIMES_RUNS runs that succeeded with it, or leaves it alone.
+ * catalog_last_step_ms sets ms[i] to the shortest time node nodes[i] (its
+ * display name) of module modules[i] took in the last STEP_TIMES_RUNS runs
+ * that succeeded with it, or leaves it alone: the shortest, so that one
+ * slow run on a busy server does not make a short step look long.
  */
 void
 catalog_last_step_ms(int n, const char **modules, const char **nodes, double *ms)
@@ -48,15 +49,15 @@ catalog_last_step_ms(int n, const char **modules, const char **nodes, double *ms
 	values[0] = PointerGetDatum(construct_md_array(m, mnull, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
 	values[1] = PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
 	catalog_owner_begin(&w);
-	spi_exec_checked("SELECT u.ord::int, t.ms "
+	/* one hash join of the request's nodes with the recent runs' steps */
+	spi_exec_checked("SELECT u.ord::int, pg_catalog.min(nr.ms) "
 					 "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) WITH ORDINALITY AS u(module, node, ord) "
-					 "CROSS JOIN LATERAL (SELECT nr.ms FROM " CATALOG_TABLE("node_run") " nr "
-					 "  JOIN " CATALOG_TABLE("run") " r ON r.run_id = nr.run_id "
-					 "  WHERE r.run_id > (SELECT pg_catalog.max(x.run_id) FROM " CATALOG_TABLE("run") " x) - "
-					 CppAsString2(STEP_TIMES_RUNS) " AND r.status = 'succeeded' "
-					 "    AND nr.node = u.node AND nr.module IS NOT DISTINCT FROM u.module::pg_catalog.name "
-					 "    AND nr.ms IS NOT NULL "
-					 "  ORDER BY nr.run_id DESC LIMIT 1) t",
+					 "JOIN " CATALOG_TABLE("node_run") " nr ON nr.node = u.node "
+					 "  AND nr.module IS NOT DISTINCT FROM u.module::pg_catalog.name "
+					 "JOIN " CATALOG_TABLE("run") " r ON r.run_id = nr.run_id "
+					 "WHERE nr.run_id > (SELECT pg_catalog.max(x.run_id) FROM " CATALOG_TABLE("run") " x) - "
+					 CppAsString2(STEP_TIMES_RUNS) " AND r.status = 'succeeded' AND nr.ms IS NOT NULL "
+					 "GROUP BY u.ord",
 					 2, argtypes, values, NULL, SPI_OK_SELECT);
 	for (i = 0; i < SPI_processed; i++)
 	{

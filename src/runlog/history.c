@@ -248,9 +248,10 @@ step_record(HPlan *plan, int i, const char *status, int failed_step,
 
 	if (failed_step >= 0)
 	{
+		/* a parallel run's later steps may have run too: they have a status */
 		if (i == failed_step)
 			st = "failed";
-		else if (i > failed_step)
+		else if (i > failed_step && step->status == NULL)
 			st = "not run";
 		else if (step->action != STEP_INPUT && step->action != STEP_OVERRIDE)
 			st = "rolled back";

@@ -58,6 +58,8 @@ static void open_runs_subxact_callback(SubXactEvent event, SubTransactionId mySu
 static void open_runs_end(SubTransactionId subid, bool aborted);
 static void record_rolled_back(List *outcomes, Oid role);
 static void clean_rolled_back(List *run_ids, Oid role);
+static void hand_over(RecorderTask task, List *records, Oid role, const char *what,
+					  bool wait, const char *lost);
 
 /*
  * open_runs_add keeps a run that has just started, with the recorder
@@ -253,41 +255,6 @@ open_runs_end(SubTransactionId subid, bool aborted)
 }
 
 /*
- * clean_rolled_back hands the ids of parallel runs whose transaction
- * rolled back to a recorder that drops their staging heaps once the
- * transaction has let go of them; nobody waits for it.  What it cannot
- * drop, the next parallel run or hamilton_staging_cleanup() does.
- */
-static void
-clean_rolled_back(List *run_ids, Oid role)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-
-	PG_TRY();
-	{
-		Recorder   *rec = recorder_launch(RECORD_CLEANUP, run_ids, role,
-										  "the cleanup of parallel runs rolled back", true);
-
-		if (rec)
-			recorder_release(rec);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		ereport(WARNING,
-				(errcode(edata->sqlerrcode),
-				 errmsg("could not hand the staging heaps of rolled-back parallel runs to a cleanup: %s",
-						edata->message),
-				 errdetail("They stay until the next parallel run or hamilton_staging_cleanup() drops them.")));
-	}
-	PG_END_TRY();
-}
-
-/*
  * record_rolled_back hands the records of runs whose transaction rolled
  * back to the recorder.  The caller waits for it, unless its session is
  * ending (pg_terminate_backend of a session idle in its transaction): then
@@ -300,19 +267,43 @@ record_rolled_back(List *outcomes, Oid role)
 	bool		dying = proc_exit_inprogress || ProcDiePending;
 	char	   *what = list_length(outcomes) == 1 ? "a run as rolled back" :
 		psprintf("%d runs as rolled back", list_length(outcomes));
+
+	hand_over(RECORD_ROLLED_BACK, outcomes, role, what, !dying,
+			  "The runs read abandoned in " HAMILTON_SCHEMA ".runs.");
+}
+
+/*
+ * clean_rolled_back hands the ids of parallel runs whose transaction
+ * rolled back to a recorder that drops their staging heaps once the
+ * transaction has let go of them; nobody waits for it.  What it cannot
+ * drop, the next parallel run or hamilton_staging_cleanup() does.
+ */
+static void
+clean_rolled_back(List *run_ids, Oid role)
+{
+	hand_over(RECORD_CLEANUP, run_ids, role, "the cleanup of parallel runs rolled back", false,
+			  "Their staging heaps stay until the next parallel run or hamilton_staging_cleanup() drops them.");
+}
+
+/*
+ * hand_over gives records to a recorder for task, and waits for it (wait)
+ * or lets its segment outlive the caller.  Nothing here may raise an error
+ * into the abort that calls it; what could (running out of memory) is
+ * reported, with lost saying what is lost, and given up.
+ */
+static void
+hand_over(RecorderTask task, List *records, Oid role, const char *what, bool wait,
+		  const char *lost)
+{
 	MemoryContext cxt = CurrentMemoryContext;
 
-	/*
-	 * Nothing here may raise an error into the abort that calls it; what
-	 * could (running out of memory) is reported and given up.
-	 */
 	PG_TRY();
 	{
-		Recorder   *rec = recorder_launch(RECORD_ROLLED_BACK, outcomes, role, what, dying);
+		Recorder   *rec = recorder_launch(task, records, role, what, !wait);
 
 		if (rec)
 		{
-			if (!dying)
+			if (wait)
 				(void) recorder_wait(rec, what);
 			recorder_release(rec);
 		}
@@ -327,7 +318,7 @@ record_rolled_back(List *outcomes, Oid role)
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
 				 errmsg("could not record %s in " HAMILTON_SCHEMA ".runs: %s", what, edata->message),
-				 errdetail("The runs read abandoned in " HAMILTON_SCHEMA ".runs.")));
+				 errdetail("%s", lost)));
 	}
 	PG_END_TRY();
 }
