@@ -98,10 +98,10 @@ typedef enum StepWorkerState
 typedef struct StepWorker StepWorker;
 
 /* step_worker.c */
-extern StepWorker *step_worker_launch(int64 run_id, Oid result, const char *select_sql,
-									  const char *shown, const char *schema,
-									  const char *name, bool with_public,
-									  const char **why_not);
+extern StepWorker *step_worker_launch(int64 run_id, int stepno, Oid result,
+									  const char *select_sql, const char *shown,
+									  const char *schema, const char *name,
+									  bool with_public, const char **why_not);
 extern StepWorkerState step_worker_poll(StepWorker *w);
 extern int	step_worker_pid(StepWorker *w);
 extern Oid	step_worker_result(StepWorker *w, uint64 *rows, TimestampTz *started_at,
@@ -142,6 +142,8 @@ typedef struct ParallelRun
 	double	   *t0;				/* when it was handed over */
 	bool		told_no_slot;
 	TimestampTz waiting_since;	/* quiet since, for the deadlock check */
+	List	   *intermediates;	/* char *: tables workers kept intermediates in */
+	MemoryContext cxt;			/* the run's, for what outlives a subtransaction */
 } ParallelRun;
 
 /* parallel_collect.c */

@@ -57,6 +57,23 @@ RESET hamilton.max_workers;
 SELECT count(*) AS on_worker FROM hamilton.node_runs
 WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) AND worker_pid IS NOT NULL;
 
+-- An intermediate that feeds workers' steps (here read twice, so kept in a
+-- temporary table by a serial run) is kept by a worker in a table of its
+-- module, which the run drops at the end.
+SELECT hamilton_define('par.base', 'SELECT id, k, v FROM par.src WHERE id % 3 <> 0');
+SELECT hamilton_define('par.base_n', 'SELECT k, count(*) AS n FROM par.base GROUP BY k', materialize => 'table');
+SELECT hamilton_define('par.base_s', 'SELECT k, sum(v) AS s FROM par.base GROUP BY k', materialize => 'table');
+SELECT node, rows, status FROM hamilton_execute(ARRAY['par.base_n', 'par.base_s']);
+CREATE TABLE par.serial_base AS SELECT n.k, n.n, s.s FROM par.base_n n JOIN par.base_s s USING (k);
+UPDATE par.src SET v = v WHERE false;
+SELECT node, rows, status FROM hamilton_execute(ARRAY['par.base_n', 'par.base_s'], workers => 2);
+SELECT step, node, status, worker_pid IS NOT NULL AS on_worker
+FROM hamilton.node_runs WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) ORDER BY step;
+SELECT count(*) AS differences FROM (
+  (SELECT n.k, n.n, s.s FROM par.base_n n JOIN par.base_s s USING (k) EXCEPT ALL TABLE par.serial_base)
+  UNION ALL (TABLE par.serial_base EXCEPT ALL SELECT n.k, n.n, s.s FROM par.base_n n JOIN par.base_s s USING (k))) d;
+SELECT * FROM par.left_behind();
+
 -- A failing worker stops the run: the node's error, old results, no staging.
 CREATE TABLE par.before AS TABLE par.sums;
 SELECT hamilton_define('par.sums', 'SELECT k, sum(v) / (k - 7) AS s FROM par.src GROUP BY k', materialize => 'table');
@@ -147,3 +164,23 @@ REVOKE ALL ON SCHEMA par FROM regress_hamilton_par_nologin;
 REVOKE ALL ON par.src FROM regress_hamilton_par_nologin;
 DROP OWNED BY regress_hamilton_par_nologin;
 DROP ROLE regress_hamilton_par_nologin;
+
+-- A caller who may not create tables in the module: its intermediate stays
+-- in a temporary table of the caller's, and so do the steps that read it.
+CREATE SCHEMA parx;
+CREATE TABLE parx.src AS SELECT g AS x FROM generate_series(1, 100) g;
+SELECT hamilton_define('parx.ib', 'SELECT x FROM parx.src WHERE x % 2 = 0');
+SELECT hamilton_define('parx.c1', 'SELECT count(*) AS n FROM parx.ib', materialize => 'table');
+SELECT hamilton_define('parx.c2', 'SELECT sum(x) AS s FROM parx.ib', materialize => 'table');
+SELECT count(*) AS steps FROM hamilton_execute(ARRAY['parx.c1', 'parx.c2']);
+CREATE ROLE regress_hamilton_par_nocreate;
+GRANT USAGE ON SCHEMA parx TO regress_hamilton_par_nocreate;
+GRANT SELECT ON parx.src TO regress_hamilton_par_nocreate;
+ALTER TABLE parx.c1 OWNER TO regress_hamilton_par_nocreate;
+ALTER TABLE parx.c2 OWNER TO regress_hamilton_par_nocreate;
+SET ROLE regress_hamilton_par_nocreate;
+SELECT node, rows, status FROM hamilton_execute(ARRAY['parx.c1', 'parx.c2'], workers => 2);
+RESET ROLE;
+SELECT n, s FROM parx.c1, parx.c2;
+DROP OWNED BY regress_hamilton_par_nocreate;
+DROP ROLE regress_hamilton_par_nocreate;

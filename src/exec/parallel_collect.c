@@ -20,6 +20,8 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
@@ -106,16 +108,31 @@ complete_guarded(ParallelRun *r, int i)
 
 		/* the worker committed it: this lock also reads its catalog rows */
 		LockRelationOid(staging, AccessShareLock);
-		swap_defer(r->result[i], staging, step->result_table, node->name, node->doc,
-				   node->display, false, rows);
 		step->rows = rows;
 		step->has_rows = true;
-		step->status = "materialized";
 		pin_module_search_path(node->schema, dag_public_on_path(plan->dag));
 		pin_sql_reading_settings();
-		lineage_record(plan, i, r->result[i]);
-		step->relation = (char *) swap_reading(step->relation);
-		checks_run(plan, i, step->result_table);
+		if (step->action == STEP_TEMP)
+		{
+			MemoryContext old = MemoryContextSwitchTo(r->cxt);
+
+			/* an intermediate: its consumers read its table, dropped at the end */
+			step->relation = quote_qualified_identifier(node->schema, get_rel_name(staging));
+			r->intermediates = lappend(r->intermediates, step->relation);
+			MemoryContextSwitchTo(old);
+			step->temp_name = NULL; /* no temporary table to drop */
+			step->status = "temporary";
+			checks_run(plan, i, step->relation);
+		}
+		else
+		{
+			swap_defer(r->result[i], staging, step->result_table, node->name, node->doc,
+					   node->display, false, rows);
+			step->status = "materialized";
+			lineage_record(plan, i, r->result[i]);
+			step->relation = (char *) swap_reading(step->relation);
+			checks_run(plan, i, step->result_table);
+		}
 		AtEOXact_GUC(true, nestlevel);
 		step->ms = exec_now_ms() - r->t0[i];
 		if (hamilton_progress)

@@ -43,6 +43,7 @@
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -68,6 +69,7 @@ static int	next_for_worker(ParallelRun *r);
 static int	next_for_caller(ParallelRun *r);
 static void dispatch_guarded(ParallelRun *r, int i);
 static void step_runs_in_caller(ParallelRun *r, int i, const char *why);
+static bool intermediate_room(const char *schema, const char **why);
 static void last_step_times(HPlan *plan);
 
 /*
@@ -161,8 +163,10 @@ parallel_run_steps(HPlan *plan, int workers, TimestampTz started)
 	ParallelRun *r = palloc0(sizeof(ParallelRun));
 	int			n = plan->nsteps;
 	int			i;
+	ListCell   *lc;
 
 	r->plan = plan;
+	r->cxt = CurrentMemoryContext;
 	r->nworkers = workers;
 	r->started = started;
 	r->state = palloc0(sizeof(ParallelStepState) * Max(n, 1));
@@ -177,8 +181,10 @@ parallel_run_steps(HPlan *plan, int workers, TimestampTz started)
 	{
 		PlanStep   *step = &plan->steps[i];
 
-		r->caller[i] = !(step->action == STEP_PERSIST && step->result_table &&
-						 plan->dag->nodes[step->node].schema);
+		/* results, and intermediates kept in temporary tables */
+		r->caller[i] = !((step->action == STEP_PERSIST && step->result_table) ||
+						 step->action == STEP_TEMP) ||
+			plan->dag->nodes[step->node].schema == NULL;
 		if (!r->caller[i] && step->ms > 0 && step->ms < hamilton_worker_min_ms)
 			r->caller[i] = true;
 	}
@@ -225,7 +231,10 @@ parallel_run_steps(HPlan *plan, int workers, TimestampTz started)
 		if (!progressed)
 			parallel_wait(r);
 	}
-	/* the heaps go with the swap; if the transaction aborts, they come back */
+	/* the intermediates' tables go now, the heaps with the swap */
+	foreach(lc, r->intermediates)
+		result_statement(psprintf("DROP TABLE %s", (char *) lfirst(lc)), SPI_OK_UTILITY);
+	/* both come back if the transaction aborts (open_runs_parallel) */
 	catalog_forget_staging(plan->run_id);
 	open_runs_parallel(plan->run_id);
 }
@@ -381,7 +390,10 @@ preds_done(ParallelRun *r, int i)
 	return true;
 }
 
-/* next_for_worker: the ready worker step with the longest path, or -1. */
+/*
+ * next_for_worker: the ready worker step with the longest path, or -1.  A
+ * ready step that reads what the caller computed goes to the caller.
+ */
 static int
 next_for_worker(ParallelRun *r)
 {
@@ -389,9 +401,19 @@ next_for_worker(ParallelRun *r)
 	int			i;
 
 	for (i = 0; i < r->plan->nsteps; i++)
-		if (r->state[i] == PS_TODO && !r->caller[i] && preds_done(r, i) &&
-			(best < 0 || r->priority[i] > r->priority[best]))
+	{
+		int			p;
+
+		if (r->state[i] != PS_TODO || r->caller[i] || !preds_done(r, i))
+			continue;
+		/* one that reads what the caller wrote goes to the caller (in plan order) */
+		for (p = 0; p < r->npreds[i] && !r->caller[i]; p++)
+			if (!r->visible[r->preds[i][p]])
+				step_runs_in_caller(r, i, psprintf("it reads node %s, which the calling backend computed",
+												   r->plan->dag->nodes[r->plan->steps[r->preds[i][p]].node].display));
+		if (!r->caller[i] && (best < 0 || r->priority[i] > r->priority[best]))
 			best = i;
+	}
 	return best;
 }
 
@@ -416,6 +438,20 @@ next_for_caller(ParallelRun *r)
 		earlier_done &= r->state[i] == PS_DONE;
 	}
 	return -1;
+}
+
+/*
+ * intermediate_room: may a worker keep an intermediate in a table of its
+ * module (CREATE on the schema: a temporary table needs none)?
+ */
+static bool
+intermediate_room(const char *schema, const char **why)
+{
+	if (pg_namespace_aclcheck(get_namespace_oid(schema, false), GetUserId(), ACL_CREATE) == ACLCHECK_OK)
+		return true;
+	*why = psprintf("it is an intermediate, which a background worker keeps in a table of schema %s, where you may not create tables",
+					quote_identifier(schema));
+	return false;
 }
 
 /* step_runs_in_caller sends step i to the caller, and tells why. */
@@ -447,15 +483,6 @@ dispatch_guarded(ParallelRun *r, int i)
 	HNode	   *node = &plan->dag->nodes[step->node];
 	SubxactScope sx;
 	double		t0 = exec_now_ms();
-	int			p;
-
-	for (p = 0; p < r->npreds[i]; p++)
-		if (!r->visible[r->preds[i][p]])
-		{
-			step_runs_in_caller(r, i, psprintf("it reads node %s, which the calling backend computed",
-											   plan->dag->nodes[plan->steps[r->preds[i][p]].node].display));
-			return;
-		}
 
 	subxact_begin(&sx);
 	PG_TRY();
@@ -465,17 +492,21 @@ dispatch_guarded(ParallelRun *r, int i)
 		char	   *sql = plan_render_step(plan, i, false);
 		const char *temp = temp_source(step);
 		Oid			result = InvalidOid;
+		bool		go = false;
 
 		if (temp)
 			why = psprintf("it reads temporary table %s, which a background worker cannot see", temp);
+		else if (step->action == STEP_TEMP)
+			go = intermediate_room(node->schema, &why);
 		else
-			result = materialize_aside_target(node->schema, node->name, sql, node->display,
-											  NODE_REFRESH_KEY(node), &why);
-		if (!OidIsValid(result))
+			go = OidIsValid(result = materialize_aside_target(node->schema, node->name, sql, node->display,
+															  NODE_REFRESH_KEY(node), &why));
+		if (!go)
 			step_runs_in_caller(r, i, why);
 		else
 		{
-			StepWorker *w = step_worker_launch(plan->run_id, result, sql, step->result_table,
+			StepWorker *w = step_worker_launch(plan->run_id, i, result, sql,
+											   step->result_table ? step->result_table : node->display,
 											   node->schema, node->name,
 											   dag_public_on_path(plan->dag), &why);
 

@@ -153,8 +153,9 @@ finish_guarded(HPlan *plan, TimestampTz started)
 		int			i;
 
 		for (i = 0; i < plan->nsteps; i++)
-			if (plan->steps[i].action == STEP_TEMP ||
-				(plan->steps[i].action == STEP_COLUMN && plan->steps[i].temp_name))
+			/* a parallel run's worker kept some intermediates: no temp_name */
+			if ((plan->steps[i].action == STEP_TEMP || plan->steps[i].action == STEP_COLUMN) &&
+				plan->steps[i].temp_name)
 				materialize_drop_temp(plan->steps[i].temp_name);
 		swap_finish_run();
 		runlog_record(plan, started, "succeeded", -1, NULL, false);

@@ -35,6 +35,7 @@
 
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "commands/cluster.h"
 #include "commands/tablecmds.h"
@@ -49,6 +50,7 @@
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "tcop/tcopprot.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -71,7 +73,8 @@ typedef struct StepWorkerShared
 	Oid			current_user;
 	int			sec_context;
 	int64		run_id;
-	Oid			result;
+	int			stepno;
+	Oid			result;			/* InvalidOid: an intermediate */
 	Size		guc_off;
 	Size		sql_off;
 	Size		shown_off;
@@ -114,6 +117,7 @@ static bool count_take(void);
 static void count_give_back(dsm_segment *seg, Datum arg);
 static Size put_text(char *base, Size *off, const char *text);
 static uint64 build_staging(StepWorkerShared *sh, Oid *staging);
+static uint64 build_intermediate(StepWorkerShared *sh, Oid *staging);
 static void keep_error(StepWorkerShared *sh);
 
 /*
@@ -182,16 +186,18 @@ put_text(char *base, Size *off, const char *text)
 }
 
 /*
- * step_worker_launch hands the step whose rows select_sql yields to a new
- * worker, which builds them into a staging heap for result (schema.name,
- * shown as shown), with the search_path of module schema pinned.  Returns
+ * step_worker_launch hands step stepno, whose rows select_sql yields, to a
+ * new worker, which builds them into a staging heap for result
+ * (schema.name, shown as shown), or, for an intermediate (result
+ * InvalidOid), into a table of schema named pg_temp_h<run>_<step>, with
+ * the search_path of module schema pinned.  Returns
  * NULL and sets *why_not when the cap is reached or no segment or worker
  * slot is free.  The worker starts later: step_worker_poll tells.
  */
 StepWorker *
-step_worker_launch(int64 run_id, Oid result, const char *select_sql, const char *shown,
-				   const char *schema, const char *name, bool with_public,
-				   const char **why_not)
+step_worker_launch(int64 run_id, int stepno, Oid result, const char *select_sql,
+				   const char *shown, const char *schema, const char *name,
+				   bool with_public, const char **why_not)
 {
 	int			nestlevel;
 	Size		guc_len;
@@ -239,6 +245,7 @@ step_worker_launch(int64 run_id, Oid result, const char *select_sql, const char 
 	sh->role_is_superuser = session_auth_is_superuser;
 	GetUserIdAndSecContext(&sh->current_user, &sh->sec_context);
 	sh->run_id = run_id;
+	sh->stepno = stepno;
 	sh->result = result;
 	off = 0;
 	sh->sql_off = put_text(sh->data, &off, select_sql);
@@ -388,6 +395,27 @@ build_staging(StepWorkerShared *sh, Oid *staging)
 	return bulk_fill(*staging, sh->data + sh->sql_off, shown);
 }
 
+/*
+ * build_intermediate keeps an intermediate's rows in a new table of its
+ * module, pg_temp_h<run>_<step>, analyzed as materialize_temp does, and
+ * returns the number of rows.
+ */
+static uint64
+build_intermediate(StepWorkerShared *sh, Oid *staging)
+{
+	const char *schema = sh->data + sh->schema_off;
+	char	   *name = psprintf("pg_temp_h" INT64_FORMAT "_%d", sh->run_id, sh->stepno + 1);
+	char	   *qname = quote_qualified_identifier(schema, name);
+	uint64		rows;
+
+	rows = result_statement(psprintf("CREATE TABLE %s AS\n%s", qname, sh->data + sh->sql_off),
+							SPI_OK_UTILITY);
+	if (rows >= 1000)
+		result_statement(psprintf("ANALYZE %s", qname), SPI_OK_UTILITY);
+	*staging = get_relname_relid(name, get_namespace_oid(schema, false));
+	return rows;
+}
+
 /* keep_error copies the error being handled into the segment. */
 static void
 keep_error(StepWorkerShared *sh)
@@ -440,7 +468,8 @@ hamilton_step_worker_main(Datum arg)
 		SPI_connect();
 		PushActiveSnapshot(GetTransactionSnapshot());
 		pgstat_report_activity(STATE_RUNNING, sh->data + sh->sql_off);
-		rows = build_staging(sh, &staging);
+		rows = OidIsValid(sh->result) ? build_staging(sh, &staging) :
+			build_intermediate(sh, &staging);
 		catalog_insert_staging(staging, sh->data + sh->schema_off, sh->data + sh->name_off,
 							   sh->run_id);
 		SPI_finish();
