@@ -50,6 +50,8 @@ SELECT count(*) AS staging_rows FROM hamilton.staging;
 -- which steps ran on a worker, and when
 SELECT step, node, worker_pid IS NOT NULL AS on_worker, started_at <= ended_at AS timed
 FROM hamilton.node_runs WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) ORDER BY step;
+-- hamilton_explain marks the steps a worker may take
+SELECT hamilton_explain(ARRAY['par.joined', 'par.wide'], workers => 2);
 -- hamilton.max_workers gives the default
 SET hamilton.max_workers = 2;
 SELECT count(*) AS steps FROM hamilton_execute(ARRAY['par.wide']);
