@@ -48,6 +48,7 @@
 #include "storage/ipc.h"
 #include "storage/lmgr.h"
 #include "storage/lwlock.h"
+#include "storage/procarray.h"
 #include "storage/shmem.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
@@ -73,6 +74,7 @@ typedef struct StepWorkerShared
 	Oid			current_user;
 	int			sec_context;
 	int64		run_id;
+	pid_t		caller_pid;		/* the run's backend */
 	int			stepno;
 	Oid			result;			/* InvalidOid: an intermediate */
 	Size		guc_off;
@@ -245,6 +247,7 @@ step_worker_launch(int64 run_id, int stepno, Oid result, const char *select_sql,
 	sh->role_is_superuser = session_auth_is_superuser;
 	GetUserIdAndSecContext(&sh->current_user, &sh->sec_context);
 	sh->run_id = run_id;
+	sh->caller_pid = MyProcPid;
 	sh->stepno = stepno;
 	sh->result = result;
 	off = 0;
@@ -472,6 +475,12 @@ hamilton_step_worker_main(Datum arg)
 			build_intermediate(sh, &staging);
 		catalog_insert_staging(staging, sh->data + sh->schema_off, sh->data + sh->name_off,
 							   sh->run_id);
+		/* a run whose backend is gone would leave the heap to a cleanup */
+		if (BackendPidGetProc(sh->caller_pid) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_ADMIN_SHUTDOWN),
+					 errmsg("the session of run " INT64_FORMAT " is gone", sh->run_id),
+					 errdetail("The background worker drops what it built for the run's step.")));
 		SPI_finish();
 		PopActiveSnapshot();
 		CommitTransactionCommand();

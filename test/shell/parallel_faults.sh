@@ -9,6 +9,8 @@
 #     node, and its workers' heaps are dropped;
 #   - a cancel of the caller while its workers run: the run fails, the
 #     workers stop, nothing is left behind;
+#   - the caller's session terminated: its workers finish, see it gone and
+#     commit nothing; the next run drops what they had committed before;
 #   - every worker slot taken (max_worker_processes): the run does its steps
 #     in the caller, with a NOTICE, and the same results;
 #   - hamilton.max_cluster_workers reached: the same, and a run never has
@@ -119,6 +121,23 @@ wait_for "SELECT (SELECT count(*) FROM hamilton.staging) + (SELECT count(*) FROM
 [ -z "$(worker_pids)" ] || fail "cancel: a worker still runs"
 old_rows "cancel"
 echo "a cancel of the caller: the run failed, its workers stopped, old rows, no staging heap"
+
+# --- the caller's session terminated -------------------------------------------
+q -c "UPDATE t.pace SET secs = 0.05" >/dev/null     # 10 s per slow step
+tag=caller_gone
+run_bg "$tag"
+wait_for "SELECT (SELECT count(*) FROM hamilton.staging) = 1 AND (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_hamilton step worker') = 2"
+q -c "SELECT pg_terminate_backend(pid) FROM hamilton.runs WHERE inputs->>'tag' = '$tag'" >/dev/null
+wait_for "SELECT status = 'abandoned' FROM hamilton.runs WHERE inputs->>'tag' = '$tag'"
+# the workers finish their steps, see that the run's session is gone, and keep nothing
+wait_for "SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'pg_hamilton step worker'"
+[ "$(staging)" = 2 ] || fail "caller gone: only t.quick's heap (committed before) should be left, found $(staging)"
+q -c "SET hamilton.worker_min_ms = 0" -c "SELECT count(*) FROM hamilton_execute(ARRAY['t.quick'], workers => 2)" >/dev/null
+[ "$(staging)" = 0 ] || fail "caller gone: the next run left $(staging)"
+q -c "DELETE FROM t.src WHERE x > 100" -c "SELECT count(*) FROM hamilton_execute(ARRAY['t.quick'])" \
+  -c "INSERT INTO t.src SELECT generate_series(101, 200)" >/dev/null
+old_rows "caller gone"
+echo "the caller's session terminated: the run abandoned, its workers kept nothing they had not committed before"
 
 # --- exhausted worker slots, and the cap --------------------------------------
 q -c "UPDATE t.pace SET secs = 0.03" >/dev/null     # 3 s per slow step
