@@ -5,6 +5,8 @@
 #   own_cluster_init [CONF]   initdb, the common settings, then CONF's lines
 #   start                     start it; PGHOST points to it
 #   q ARGS...                 psql -At on it, stopping at the first error
+#   fail MESSAGE              say it, the runs (the columns in FAIL_RUN_COLUMNS)
+#                             and the server log's end, and exit 1
 # Source scripts/common.sh first.
 work=$(mktemp -d)
 data=$work/data
@@ -35,3 +37,9 @@ CONF
 start() { as_pg pg_ctl -D "$data" -l "$work/server.log" -w start >/dev/null; }
 export PGHOST=$sock PGDATABASE=postgres
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+fail() {
+    echo "FAILED: $*" >&2
+    q -c "SELECT ${FAIL_RUN_COLUMNS:-run_id, status, error} FROM hamilton.runs ORDER BY run_id" >&2 || true
+    tail -20 "$work/server.log" >&2 || true
+    exit 1
+}

@@ -19,13 +19,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/common.sh
 
+FAIL_RUN_COLUMNS='run_id, status, failed_node, error'
 . scripts/own_cluster.sh
-fail() {
-    echo "FAILED: $*" >&2
-    q -c "SELECT run_id, status, failed_node, error FROM hamilton.runs ORDER BY run_id" >&2 || true
-    tail -20 "$work/server.log" >&2 || true
-    exit 1
-}
 
 own_cluster_init "synchronous_commit = on  # a worker's committed heap survives the kill -9
 max_worker_processes = 8"

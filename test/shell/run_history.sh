@@ -16,13 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/common.sh
 
+FAIL_RUN_COLUMNS='run_id, status, inputs, pid, error'
 . scripts/own_cluster.sh
-fail() {
-    echo "FAILED: $*" >&2
-    q -c "SELECT run_id, status, inputs, pid, error FROM hamilton.runs ORDER BY run_id" >&2 || true
-    tail -20 "$work/server.log" >&2 || true
-    exit 1
-}
 
 own_cluster_init
 start
