@@ -70,6 +70,7 @@ static int	next_for_caller(ParallelRun *r);
 static void dispatch_guarded(ParallelRun *r, int i);
 static void step_runs_in_caller(ParallelRun *r, int i, const char *why);
 static bool intermediate_room(const char *schema, const char **why);
+static bool worker_may_build(HPlan *plan, int i);
 static void last_step_times(HPlan *plan);
 
 /*
@@ -181,10 +182,7 @@ parallel_run_steps(HPlan *plan, int workers, TimestampTz started)
 	{
 		PlanStep   *step = &plan->steps[i];
 
-		/* results, and intermediates kept in temporary tables */
-		r->caller[i] = !((step->action == STEP_PERSIST && step->result_table) ||
-						 step->action == STEP_TEMP) ||
-			plan->dag->nodes[step->node].schema == NULL;
+		r->caller[i] = !worker_may_build(plan, i);
 		if (!r->caller[i] && step->ms > 0 && step->ms < hamilton_worker_min_ms)
 			r->caller[i] = true;
 	}
@@ -438,6 +436,26 @@ next_for_caller(ParallelRun *r)
 		earlier_done &= r->state[i] == PS_DONE;
 	}
 	return -1;
+}
+
+/*
+ * worker_may_build: is step i of a kind a worker builds as exec_run_step
+ * would: a result of its module (built aside; materialize_aside_target
+ * says at its dispatch whether it is), or an intermediate kept in a
+ * temporary table?  A step of such a kind that exec_run_step writes
+ * another way (a node refreshed concurrently, and any later hook into
+ * exec_run_step, such as incremental or cached nodes) must be sent to the
+ * caller at its dispatch, with step_runs_in_caller saying why, as
+ * materialize_aside_target's refusals are: the hook then acts there.
+ */
+static bool
+worker_may_build(HPlan *plan, int i)
+{
+	PlanStep   *step = &plan->steps[i];
+
+	if (plan->dag->nodes[step->node].schema == NULL)
+		return false;
+	return (step->action == STEP_PERSIST && step->result_table) || step->action == STEP_TEMP;
 }
 
 /*
