@@ -124,6 +124,9 @@ BEGIN;
 LOCK TABLE par.src IN SHARE MODE;
 SELECT count(*) AS steps FROM hamilton_execute(ARRAY['par.wide'], workers => 2);
 COMMIT;
+SET hamilton.record_run_start = off;
+SELECT count(*) AS steps FROM hamilton_execute(ARRAY['par.wide'], workers => 2);
+RESET hamilton.record_run_start;
 -- a step that reads a temporary table runs in the caller, the others on workers
 CREATE TEMP TABLE par_local AS SELECT 1 AS one;
 SELECT hamilton_define('par.local', 'SELECT one, k FROM par_local, par.counts', materialize => 'table');
