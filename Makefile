@@ -73,7 +73,8 @@ REGRESS = \
 	type_checks \
 	function_templates \
 	extract_fields \
-	does
+	does \
+	parallel
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

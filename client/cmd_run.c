@@ -22,6 +22,17 @@
 
 #define PROGRESS_TAG "hamilton-progress\t"
 
+/* How many running steps the progress line follows (a parallel run's). */
+#define PROGRESS_RUNNING 64
+
+/* A step that has started and not ended. */
+typedef struct RunningStep
+{
+	int			step;
+	char	   *node;			/* its name, printable */
+	double		started;		/* when it started (monotonic ms) */
+} RunningStep;
+
 /* What the progress display knows; filled by the notice receiver. */
 typedef struct Progress
 {
@@ -30,13 +41,16 @@ typedef struct Progress
 	bool		seen;			/* a progress notice arrived */
 	long long	run_id;
 	int			total;
-	int			step;			/* the step running, or 0 */
-	char	   *node;			/* its name, printable */
-	double		started;		/* when it started (monotonic ms) */
+	int			done;			/* steps that have ended */
+	int			nrunning;		/* steps running now: one, or a parallel
+								 * run's several */
+	RunningStep running[PROGRESS_RUNNING];
 } Progress;
 
 static void progress_notice(void *arg, const PGresult *res);
 static void progress_tick(Progress *pg);
+static void progress_started(Progress *pg, int step, const char *node);
+static void progress_ended(Progress *pg, int step);
 static void rows_text(char *buf, size_t size, const char *rows);
 static void print_step(int step, int total, const char *node, const char *status,
 					   const char *rows, double ms);
@@ -152,19 +166,69 @@ print_step(int step, int total, const char *node, const char *status,
 	fflush(stdout);				/* piped stdout is block-buffered: be live */
 }
 
-/* progress_tick redraws the terminal line of the running step. */
+/*
+ * progress_tick redraws the terminal line of the running step, or of the
+ * running steps of a parallel run, each with its clock.
+ */
 static void
 progress_tick(Progress *pg)
 {
 	char		line[1024];
 	char		took[32];
+	size_t		len;
+	int			i;
 
-	if (!pg->tty || pg->quiet || pg->step == 0)
+	if (!pg->tty || pg->quiet || pg->nrunning == 0)
 		return;
-	format_ms(took, sizeof(took), now_ms() - pg->started);
-	snprintf(line, sizeof(line), "[%d/%d] %s  running  %s",
-			 pg->step, pg->total, pg->node, took);
+	if (pg->nrunning == 1)
+	{
+		format_ms(took, sizeof(took), now_ms() - pg->running[0].started);
+		snprintf(line, sizeof(line), "[%d/%d] %s  running  %s",
+				 pg->running[0].step, pg->total, pg->running[0].node, took);
+		status_line_draw(line);
+		return;
+	}
+	len = (size_t) snprintf(line, sizeof(line), "[%d/%d done] %d running:",
+							pg->done, pg->total, pg->nrunning);
+	for (i = 0; i < pg->nrunning && len < sizeof(line); i++)
+	{
+		format_ms(took, sizeof(took), now_ms() - pg->running[i].started);
+		len += (size_t) snprintf(line + len, sizeof(line) - len, "%s %s %s", i ? "," : "",
+								 pg->running[i].node, took);
+	}
 	status_line_draw(line);
+}
+
+/* progress_started notes a step that has started. */
+static void
+progress_started(Progress *pg, int step, const char *node)
+{
+	RunningStep *r;
+
+	if (pg->nrunning >= PROGRESS_RUNNING)
+		return;
+	r = &pg->running[pg->nrunning++];
+	r->step = step;
+	r->node = display_text(node);
+	r->started = now_ms();
+}
+
+/* progress_ended forgets a step that has ended. */
+static void
+progress_ended(Progress *pg, int step)
+{
+	int			i;
+
+	pg->done++;
+	for (i = 0; i < pg->nrunning; i++)
+		if (pg->running[i].step == step)
+		{
+			free(pg->running[i].node);
+			memmove(&pg->running[i], &pg->running[i + 1],
+					sizeof(RunningStep) * (pg->nrunning - i - 1));
+			pg->nrunning--;
+			return;
+		}
 }
 
 /*
@@ -207,17 +271,16 @@ progress_notice(void *arg, const PGresult *res)
 	pg->seen = true;
 	pg->run_id = atoll(f[1]);
 	pg->total = atoi(f[3]);
-	free(pg->node);
-	pg->node = display_text(f[9]);
 	if (strcmp(f[4], "start") == 0)
 	{
-		pg->step = atoi(f[2]);
-		pg->started = now_ms();
+		progress_started(pg, atoi(f[2]), f[9]);
 		progress_tick(pg);
 	}
 	else
 	{
-		pg->step = 0;
+		char	   *node = display_text(f[9]);
+
+		progress_ended(pg, atoi(f[2]));
 		if (pg->tty && !pg->quiet)
 		{
 			char		line[1024];
@@ -227,11 +290,20 @@ progress_notice(void *arg, const PGresult *res)
 			rows_text(count, sizeof(count), f[7]);
 			format_ms(took, sizeof(took), atof(f[8]));
 			snprintf(line, sizeof(line), "[%s/%d] %s  %s  %s%s%s", f[2], pg->total,
-					 pg->node, f[6], count, count[0] ? "  " : "", took);
-			status_line_draw(line);
+					 node, f[6], count, count[0] ? "  " : "", took);
+			/* steps still running keep the line: this one is printed */
+			if (pg->nrunning > 0)
+			{
+				status_line_clear();
+				print_step(atoi(f[2]), pg->total, node, f[6], f[7], atof(f[8]));
+				progress_tick(pg);
+			}
+			else
+				status_line_draw(line);
 		}
 		else if (!pg->quiet)
-			print_step(atoi(f[2]), pg->total, pg->node, f[6], f[7], atof(f[8]));
+			print_step(atoi(f[2]), pg->total, node, f[6], f[7], atof(f[8]));
+		free(node);
 	}
 	free(copy);
 }
@@ -360,10 +432,13 @@ run_main(int argc, char **argv, Cli *cli)
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
 		/* Say which step failed before the error says why. */
-		if (pg.step && !pg.quiet)
+		if (pg.nrunning > 0 && !pg.quiet)
 		{
 			status_line_clear();
-			print_step(pg.step, pg.total, pg.node, "failed", NULL, now_ms() - pg.started);
+			for (i = 0; i < pg.nrunning; i++)
+				print_step(pg.running[i].step, pg.total, pg.running[i].node,
+						   pg.nrunning == 1 ? "failed" : "stopped", NULL,
+						   now_ms() - pg.running[i].started);
 		}
 		cli_report_result_error(conn, res, cli);
 		status = interrupted ? EXIT_INTERRUPTED :
@@ -383,7 +458,8 @@ run_main(int argc, char **argv, Cli *cli)
 	}
 	PQclear(res);
 	cli_finish(conn);			/* before pg goes: it is the notice receiver's */
-	free(pg.node);
+	for (i = 0; i < pg.nrunning; i++)
+		free(pg.running[i].node);
 	request_free(&rq);
 	return status;
 }

@@ -13,6 +13,7 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "executor/spi.h"
 #include "nodes/pg_list.h"
 #include "utils/array.h"
@@ -228,6 +229,10 @@ typedef struct CatalogNodeRun
 	const char *fingerprint;
 	const char *checks;			/* JSON */
 	const char *error;
+	/* parallel runs (issue 12), version 1.3 on */
+	int			worker_pid;		/* 0: the calling backend */
+	TimestampTz started_at;		/* 0: not known */
+	TimestampTz ended_at;
 } CatalogNodeRun;
 extern void catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows);
 extern void catalog_insert_run_start(const char *json);
@@ -269,5 +274,13 @@ extern void catalog_insert_incremental_range(const char *schema, const char *nam
 extern void catalog_forget_incremental_range(const char *schema, const char *name, bool by_time,
 											 const char *from, const char *to);
 extern void catalog_clear_incremental(const char *schema, const char *name);
+/* staging_rows.c (parallel runs, issue 12): heaps workers built and committed */
+extern void catalog_insert_staging(Oid relid, const char *schema, const char *name, int64 run_id);
+extern void catalog_forget_staging(int64 run_id);
+extern int	catalog_drop_staging(int64 run_id, bool wait, int lock_wait_ms);
+extern bool catalog_keeps_staging(void);
+extern bool catalog_keeps_step_workers(void);
+/* step_times.c (parallel runs, issue 12) */
+extern void catalog_last_step_ms(int n, const char **modules, const char **nodes, double *ms);
 
 #endif							/* HAMILTON_CATALOG_H */

@@ -95,5 +95,82 @@ extern int64 incremental_restate(const char *node_text, const char *from_text, c
 extern int64 incremental_reset(const char *node_text);
 /* type_checks.c (features-a: data_type and schema checks) */
 extern char *check_types_mismatch(NodeCheck *c, const char *node_display, TupleDesc desc);
+/*
+ * Parallel runs (issue 12): steps on background workers, which build their
+ * results into committed staging heaps that the caller swaps in.
+ */
+typedef enum StepWorkerState
+{
+	STEP_WORKER_LAUNCHED,		/* registered, not started yet */
+	STEP_WORKER_RUNNING,
+	STEP_WORKER_DONE,			/* its staging heap is committed */
+	STEP_WORKER_FAILED,			/* its error is kept */
+	STEP_WORKER_GONE			/* stopped without an answer */
+} StepWorkerState;
+typedef struct StepWorker StepWorker;
+
+/* step_worker.c */
+extern StepWorker *step_worker_launch(int64 run_id, int stepno, Oid result,
+									  const char *select_sql, const char *shown,
+									  const char *schema, const char *name,
+									  bool with_public, const char **why_not);
+extern StepWorkerState step_worker_poll(StepWorker *w);
+extern int	step_worker_pid(StepWorker *w);
+extern Oid	step_worker_result(StepWorker *w, uint64 *rows, TimestampTz *started_at,
+							   TimestampTz *ended_at);
+extern ErrorData *step_worker_error(StepWorker *w);
+extern void step_worker_stop(StepWorker *w);
+extern void step_worker_release(StepWorker *w);
+extern int	step_workers_running(void);
+extern PGDLLEXPORT void hamilton_step_worker_main(Datum arg);
+
+/* materialize.c */
+extern Oid	materialize_aside_target(const char *schema, const char *name,
+									 const char *select_sql, const char *node_display,
+									 List *refresh_key, const char **why);
+
+/* A parallel run, as its caller keeps it (parallel_run.c, parallel_collect.c). */
+typedef enum
+{
+	PS_TODO,
+	PS_RUNNING,
+	PS_DONE
+} ParallelStepState;
+
+typedef struct ParallelRun
+{
+	HPlan	   *plan;
+	int			nworkers;		/* at most this many at once */
+	int			running;
+	TimestampTz started;
+	ParallelStepState *state;
+	bool	   *caller;			/* runs in the calling backend */
+	bool	   *visible;		/* a worker can read its result */
+	int		   *npreds;
+	int		  **preds;			/* the steps it reads */
+	double	   *priority;		/* longest path to the outputs, in ms */
+	StepWorker **worker;
+	Oid		   *result;
+	double	   *t0;				/* when it was handed over */
+	bool		told_no_slot;
+	TimestampTz waiting_since;	/* quiet since, for the deadlock check */
+	List	   *intermediates;	/* char *: tables workers kept intermediates in */
+	MemoryContext cxt;			/* the run's, for what outlives a subtransaction */
+} ParallelRun;
+
+/* parallel_collect.c */
+extern bool parallel_collect(ParallelRun *r);
+extern void parallel_wait(ParallelRun *r);
+extern void parallel_stop_workers(ParallelRun *r);
+extern double exec_now_ms(void);
+
+/* parallel_run.c */
+extern int	parallel_workers_wanted(HPlan *plan);
+extern void parallel_run_steps(HPlan *plan, int workers, TimestampTz started);
+extern void parallel_run_failed(void);
+extern void parallel_run_end(void);
+
+/* step_loop.c */
+extern void exec_run_step_guarded(HPlan *plan, int stepno, TimestampTz started);
 
 #endif							/* HAMILTON_EXEC_H */

@@ -19,6 +19,11 @@ extern bool hamilton_batch_scalars;
 extern bool hamilton_cache_graph;
 extern int	hamilton_max_results_aside;
 
+/* parallel runs (issue 12): steps on background workers (exec/parallel_run.c) */
+extern int	hamilton_max_workers;
+extern int	hamilton_max_cluster_workers;
+extern int	hamilton_worker_min_ms;
+
 /* Field 4 of our advisory lock tags, so that they never collide with users'. */
 #define HAMILTON_LOCK_FIELD4 0x4841
 /* ... and of the locks on node names that definitions take (catalog/locks.c). */

@@ -20,7 +20,9 @@ typedef enum RecorderTask
 {
 	RECORD_START,				/* the start of a run, into hamilton.run_start */
 	RECORD_FAILED,				/* a run that failed, into hamilton.run */
-	RECORD_ROLLED_BACK			/* runs that succeeded in a transaction that aborted */
+	RECORD_ROLLED_BACK,			/* runs that succeeded in a transaction that aborted */
+	RECORD_CLEANUP				/* parallel runs (issue 12): drop the staging heaps
+								 * of a failed run, once its transaction ended */
 } RecorderTask;
 
 /* A recorder launched (recorder.c). */
@@ -34,6 +36,7 @@ extern void runlog_record(HPlan *plan, TimestampTz started, const char *status,
 /* open_runs.c */
 extern void open_runs_add(int64 run_id, Oid recorder_role, Recorder *start);
 extern void open_runs_succeeded(int64 run_id, const char *json);
+extern void open_runs_parallel(int64 run_id);
 
 /* recorder.c */
 extern Recorder *recorder_launch(RecorderTask task, List *records, Oid role,

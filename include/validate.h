@@ -94,6 +94,11 @@ typedef struct PlanStep
 								 * upstream steps */
 	Bitmapset  *input_steps;	/* inputs it depends on, transitively */
 	Bitmapset  *upstream_steps; /* nearest persisted or overridden upstream */
+
+	/* parallel runs (issue 12): the worker that ran it, and when */
+	int			worker_pid;		/* 0: the calling backend */
+	TimestampTz started_at;		/* 0: not known */
+	TimestampTz ended_at;
 } PlanStep;
 
 typedef struct HPlan

@@ -39,7 +39,6 @@ TABLE vargs.scaled ORDER BY id;
 -- not built yet is refused, nothing runs and nothing is defined
 SELECT node, status FROM hamilton_execute(ARRAY['scaled'], cache => false, workers => 0);
 SELECT * FROM hamilton_execute(ARRAY['scaled'], cache => true);
-SELECT * FROM hamilton_execute(ARRAY['scaled'], workers => 2);
 SELECT * FROM hamilton_execute(ARRAY['scaled'], workers => -1);
 SELECT hamilton_define('vargs.inc', 'SELECT 1 AS x', cache => 'recompute');
 SELECT count(*) FROM hamilton.nodes WHERE node = 'vargs.inc';

@@ -42,6 +42,9 @@ bool		hamilton_record_run_start = true;
 bool		hamilton_batch_scalars = true;
 bool		hamilton_cache_graph = true;
 int			hamilton_max_results_aside = -1;
+int			hamilton_max_workers = 0;
+int			hamilton_max_cluster_workers = 8;
+int			hamilton_worker_min_ms = 20;
 
 void		_PG_init(void);
 
@@ -118,6 +121,36 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("hamilton.max_workers",
+							"How many background workers a run uses when hamilton_execute is not given workers.",
+							"0 runs every step in the calling backend. Each worker takes a slot of max_worker_processes while it runs one step.",
+							&hamilton_max_workers,
+							0, 0, 1024,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("hamilton.max_cluster_workers",
+							"How many pg_hamilton step workers may run at once in the whole cluster.",
+							"max_worker_processes is shared with parallel query, logical replication, pg_cron and pg_hamilton's run recorder; "
+							"a run that finds this cap reached runs its steps in the calling backend.",
+							&hamilton_max_cluster_workers,
+							8, 0, 1024,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("hamilton.worker_min_ms",
+							"A step of a parallel run that took less than this the last time runs in the calling backend.",
+							"A background worker takes a few milliseconds to start; a step known to be shorter runs "
+							"in the caller, whose run then is no slower than a serial one. 0 sends every step that "
+							"can run on a worker to one.",
+							&hamilton_worker_min_ms,
+							20, 0, PG_INT32_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("hamilton");
 }

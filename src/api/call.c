@@ -139,12 +139,6 @@ run_options_args(FunctionCallInfo fcinfo, HPlan *plan)
 				 errmsg("cache => true is not available in this version"),
 				 errdetail("This build of pg_hamilton recomputes every node of a run."),
 				 errhint("Leave cache out, or pass false.")));
-	if (plan->workers > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("workers => %d is not available in this version", plan->workers),
-				 errdetail("This build of pg_hamilton runs every step in the calling backend."),
-				 errhint("Leave workers out, or pass 0.")));
 }
 
 /*

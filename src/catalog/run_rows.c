@@ -13,6 +13,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/timestamp.h"
 
 #include "catalog.h"
 
@@ -75,20 +76,23 @@ catalog_insert_run(const char *json, bool rolled_back)
 void
 catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 {
-	Oid			argtypes[12] = {INT8OID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	Oid			argtypes[15] = {INT8OID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, FLOAT8ARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-	Datum		values[12];
-	Datum	   *cols[11];
-	bool	   *nulls[11];
-	Oid			types[11] = {INT4OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID,
-	FLOAT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID};
+	Datum		values[15];
+	Datum	   *cols[14];
+	bool	   *nulls[14];
+	Oid			types[14] = {INT4OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID,
+		FLOAT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TIMESTAMPTZOID,
+	TIMESTAMPTZOID};
+	/* which worker ran each step, and when: a 1.3 catalog on */
+	int			ncols = catalog_keeps_step_workers() ? 14 : 11;
 	int			c,
 				i;
 
 	if (n == 0)
 		return;
-	for (c = 0; c < 11; c++)
+	for (c = 0; c < ncols; c++)
 	{
 		cols[c] = palloc0(sizeof(Datum) * n);
 		nulls[c] = palloc0(sizeof(bool) * n);
@@ -112,9 +116,18 @@ catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 		/* to the microsecond, as the JSON of the run writes it (%.3f) */
 		nulls[6][i] = !r->has_ms;
 		cols[6][i] = Float8GetDatum(strtod(psprintf("%.3f", r->ms), NULL));
+		if (ncols == 14)
+		{
+			nulls[11][i] = r->worker_pid == 0;
+			cols[11][i] = Int32GetDatum(r->worker_pid);
+			nulls[12][i] = r->started_at == 0;
+			cols[12][i] = TimestampTzGetDatum(r->started_at);
+			nulls[13][i] = r->ended_at == 0;
+			cols[13][i] = TimestampTzGetDatum(r->ended_at);
+		}
 	}
 	values[0] = Int64GetDatum(run_id);
-	for (c = 0; c < 11; c++)
+	for (c = 0; c < ncols; c++)
 	{
 		int16		typlen;
 		bool		typbyval;
@@ -126,13 +139,15 @@ catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 		values[c + 1] = PointerGetDatum(construct_md_array(cols[c], nulls[c], 1, dims, lbs,
 														   types[c], typlen, typbyval, typalign));
 	}
-	spi_exec_checked("INSERT INTO " CATALOG_TABLE("node_run") " "
-					 "(run_id, step, node, module, kind, relation, rows, ms, status, fingerprint, checks, error) "
-					 "SELECT $1, s.* FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), "
-					 "  pg_catalog.unnest($4::pg_catalog.name[]), pg_catalog.unnest($5), pg_catalog.unnest($6), "
-					 "  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10), "
-					 "  pg_catalog.unnest($11::pg_catalog.jsonb[]), pg_catalog.unnest($12)) AS s",
-					 12, argtypes, values, NULL, SPI_OK_INSERT);
+	spi_exec_checked(psprintf("INSERT INTO " CATALOG_TABLE("node_run") " "
+							  "(run_id, step, node, module, kind, relation, rows, ms, status, fingerprint, checks, error%s) "
+							  "SELECT $1, s.* FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), "
+							  "  pg_catalog.unnest($4::pg_catalog.name[]), pg_catalog.unnest($5), pg_catalog.unnest($6), "
+							  "  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10), "
+							  "  pg_catalog.unnest($11::pg_catalog.jsonb[]), pg_catalog.unnest($12)%s) AS s",
+							  ncols == 14 ? ", worker_pid, started_at, ended_at" : "",
+							  ncols == 14 ? ", pg_catalog.unnest($13), pg_catalog.unnest($14), pg_catalog.unnest($15)" : ""),
+					 ncols + 1, argtypes, values, NULL, SPI_OK_INSERT);
 }
 
 /*

@@ -52,6 +52,28 @@ catalog_keeps_run_starts(void)
 }
 
 /*
+ * catalog_keeps_staging: does the catalog note the staging heaps other
+ * transactions built (hamilton.staging, version 1.2 on)?
+ */
+bool
+catalog_keeps_staging(void)
+{
+	return OidIsValid(catalog_relid("staging"));
+}
+
+/*
+ * catalog_keeps_step_workers: does hamilton.node_run say which worker ran
+ * a step, and when (worker_pid, started_at, ended_at, version 1.3 on)?
+ */
+bool
+catalog_keeps_step_workers(void)
+{
+	Oid			rel = catalog_relid("node_run");
+
+	return OidIsValid(rel) && get_attnum(rel, "worker_pid") != InvalidAttrNumber;
+}
+
+/*
  * catalog_keeps_owner_names: does hamilton.sql_node keep its owner's name
  * for dumps (owner_name, version 1.1 on)?
  */

@@ -51,6 +51,8 @@ static void trusted_result_table(Oid relid, const char *schema, const char *qnam
 static void append_rules(Oid relid, const char *qname, StringInfo attached,
 						 StringInfo drops);
 static bool same_shape(Oid relid, const char *select_sql);
+static void existing_result(Oid rel, Oid nsp, const char *schema, const char *name,
+							const char *qname, const char *node_display);
 static uint64 build_aside(Relation rel, const char *qname, const char *select_sql, Oid *staging);
 static uint64 create_filled(const char *qname, const char *shown, const char *select_sql,
 							Oid nsp, const char *name, Oid *relid);
@@ -89,29 +91,7 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 		Relation	r;
 		const char *reason;
 
-		if (catalog_result_relation(schema, name) != rel)
-			ereport(ERROR,
-					(errcode(ERRCODE_DUPLICATE_TABLE),
-					 errmsg("relation %s already exists and was not created by pg_hamilton", qname),
-					 errdetail("Node %s would write its result there; pg_hamilton never overwrites a relation it did not create.",
-							   node_display),
-					 errhint("Rename or drop that relation, or rename the node.")));
-		if (get_rel_relkind(rel) != RELKIND_RELATION)
-			ereport(ERROR,
-					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-					 errmsg("relation %s is not a table", qname),
-					 errdetail("Node %s writes its result to a table of that name.", node_display),
-					 errhint("Drop it so that node %s can write its result there.", node_display)));
-
-		/* A reader's lock: readers keep the old rows, and nobody alters it. */
-		LockRelationOid(rel, AccessShareLock);
-		if (get_relname_relid(name, nsp) != rel)
-			ereport(ERROR,
-					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-					 errmsg("result table %s was dropped or replaced while node %s ran", qname, node_display),
-					 errdetail("Another session changed the table between its lookup and its lock."),
-					 errhint("Run the dataflow again.")));
-		trusted_result_table(rel, schema, qname, node_display);
+		existing_result(rel, nsp, schema, name, qname, node_display);
 		if (!same_shape(rel, select_sql))
 		{
 			Oid			staging;
@@ -173,6 +153,88 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 	if (refresh_key != NIL)
 		refresh_concurrent_created(*relid, qname, node_display, refresh_key, false);
 	return rows;
+}
+
+/*
+ * materialize_aside_target: would materialize_result build schema.name
+ * aside, into a staging heap of the result's own descriptor?  Then it makes
+ * the same checks and takes the same locks, and returns the result's OID,
+ * for a background worker to build the heap (step_worker.c).  Else it
+ * returns InvalidOid and *why says why the step is written by the caller.
+ */
+Oid
+materialize_aside_target(const char *schema, const char *name, const char *select_sql,
+						 const char *node_display, List *refresh_key, const char **why)
+{
+	Oid			nsp = catalog_lock_schema(schema, psprintf("the result of node %s was being written", node_display));
+	Oid			rel = get_relname_relid(name, nsp);
+	char	   *qname = quote_qualified_identifier(schema, name);
+	Relation	r;
+	const char *reason;
+
+	if (!OidIsValid(rel))
+	{
+		*why = "its result table does not exist yet, and is created in the calling transaction";
+		return InvalidOid;
+	}
+	existing_result(rel, nsp, schema, name, qname, node_display);
+	if (!same_shape(rel, select_sql))
+	{
+		*why = "its result's columns changed, and the table is made anew in the calling transaction";
+		return InvalidOid;
+	}
+	if (refresh_key != NIL)
+	{
+		*why = "it is refreshed concurrently, by a diff on its key in the calling transaction";
+		return InvalidOid;
+	}
+	r = table_open(rel, NoLock);
+	reason = swap_bypass_reason(r);
+	if (reason == NULL && !swap_has_room(qname, node_display))
+		reason = "the run builds as many results aside as the lock table has room for";
+	if (reason)
+	{
+		table_close(r, NoLock);
+		*why = psprintf("its result is written in place (%s)", reason);
+		return InvalidOid;
+	}
+	swap_check_privileges(r, qname, node_display);
+	table_close(r, NoLock);
+	return rel;
+}
+
+/*
+ * existing_result checks that rel, the existing table schema.name (named
+ * name in nsp), is a result pg_hamilton made and may write, and takes its
+ * reader's lock: readers keep the old rows, and nobody alters it.
+ */
+static void
+existing_result(Oid rel, Oid nsp, const char *schema, const char *name, const char *qname,
+				const char *node_display)
+{
+	if (catalog_result_relation(schema, name) != rel)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation %s already exists and was not created by pg_hamilton", qname),
+				 errdetail("Node %s would write its result there; pg_hamilton never overwrites a relation it did not create.",
+						   node_display),
+				 errhint("Rename or drop that relation, or rename the node.")));
+	if (get_rel_relkind(rel) != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("relation %s is not a table", qname),
+				 errdetail("Node %s writes its result to a table of that name.", node_display),
+				 errhint("Drop it so that node %s can write its result there.", node_display)));
+
+	/* A reader's lock: readers keep the old rows, and nobody alters it. */
+	LockRelationOid(rel, AccessShareLock);
+	if (get_relname_relid(name, nsp) != rel)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("result table %s was dropped or replaced while node %s ran", qname, node_display),
+				 errdetail("Another session changed the table between its lookup and its lock."),
+				 errhint("Run the dataflow again.")));
+	trusted_result_table(rel, schema, qname, node_display);
 }
 
 /*

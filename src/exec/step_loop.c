@@ -24,7 +24,6 @@
 #include "exec.h"
 
 static void lock_results_guarded(HPlan *plan, List *results, TimestampTz started);
-static void run_step_guarded(HPlan *plan, int stepno, TimestampTz started);
 static void finish_guarded(HPlan *plan, TimestampTz started);
 
 /*
@@ -37,6 +36,9 @@ plan_execute(HPlan *plan)
 	List	   *results = NIL;
 	void	   *outer_swaps;
 	int			i;
+
+	/* before anything is written (parallel_run.c) */
+	int			workers = parallel_workers_wanted(plan);
 
 	plan->run_id = catalog_next_run_id();
 
@@ -69,8 +71,10 @@ plan_execute(HPlan *plan)
 	outer_swaps = swap_begin_run();
 	PG_TRY();
 	{
+		if (workers > 0)
+			parallel_run_steps(plan, workers, started);
 		/* scalar steps whose inputs are computed run in batches (scalar_batch.c) */
-		for (i = 0; i < plan->nsteps;)
+		for (i = workers > 0 ? plan->nsteps : 0; i < plan->nsteps;)
 		{
 			int			batch = scalar_batch_length(plan, i);
 
@@ -80,15 +84,22 @@ plan_execute(HPlan *plan)
 				i += batch;
 			}
 			else
-				run_step_guarded(plan, i++, started);
+				exec_run_step_guarded(plan, i++, started);
 		}
 		finish_guarded(plan, started);
 	}
-	PG_FINALLY();
+	PG_CATCH();
 	{
 		swap_end_run(outer_swaps);
+		/* its workers stopped, and what they committed handed to a cleanup */
+		if (workers > 0)
+			parallel_run_failed();
+		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	swap_end_run(outer_swaps);
+	if (workers > 0)
+		parallel_run_end();
 }
 
 /*
@@ -125,44 +136,6 @@ lock_results_guarded(HPlan *plan, List *results, TimestampTz started)
 }
 
 /*
- * run_step_guarded runs one step in a subtransaction, with the notices
- * that report it (which check for interrupts too: a cancel can land in
- * them).  On error: roll the step back, record the failed run, and raise
- * the error again naming the node.
- */
-static void
-run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
-{
-	SubxactScope sx;
-	PlanStep   *step = &plan->steps[stepno];
-	instr_time	t0,
-				t1;
-
-	INSTR_TIME_SET_CURRENT(t0);
-	subxact_begin(&sx);
-	PG_TRY();
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (hamilton_progress)
-			exec_report_progress(plan, stepno, false);
-		exec_run_step(plan, stepno);
-		INSTR_TIME_SET_CURRENT(t1);
-		INSTR_TIME_SUBTRACT(t1, t0);
-		step->ms = INSTR_TIME_GET_MILLISEC(t1);
-		if (hamilton_progress)
-			exec_report_progress(plan, stepno, true);
-		subxact_commit(&sx);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata = subxact_rollback(&sx);
-
-		exec_step_failed(plan, stepno, started, edata, INSTR_TIME_GET_MILLISEC(t0));
-	}
-	PG_END_TRY();
-}
-
-/*
  * finish_guarded ends a run whose steps all ran: its temporary tables
  * dropped, the results it built aside swapped in (swap.c), its outcome
  * written, in a subtransaction, so that an error there (a cancel, a lock
@@ -180,8 +153,9 @@ finish_guarded(HPlan *plan, TimestampTz started)
 		int			i;
 
 		for (i = 0; i < plan->nsteps; i++)
-			if (plan->steps[i].action == STEP_TEMP ||
-				(plan->steps[i].action == STEP_COLUMN && plan->steps[i].temp_name))
+			/* a parallel run's worker kept some intermediates: no temp_name */
+			if ((plan->steps[i].action == STEP_TEMP || plan->steps[i].action == STEP_COLUMN) &&
+				plan->steps[i].temp_name)
 				materialize_drop_temp(plan->steps[i].temp_name);
 		swap_finish_run();
 		runlog_record(plan, started, "succeeded", -1, NULL, false);

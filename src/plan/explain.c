@@ -29,6 +29,7 @@ plan_explain_text(HPlan *plan)
 	StringInfoData buf;
 	int			i;
 	ListCell   *lc;
+	int			workers = plan->workers >= 0 ? plan->workers : hamilton_max_workers;
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "pg_hamilton plan: %d step%s for", plan->nsteps,
@@ -37,6 +38,10 @@ plan_explain_text(HPlan *plan)
 		appendStringInfo(&buf, " %s", (char *) lfirst(lc));
 	appendStringInfoChar(&buf, '\n');
 	explain_names(&buf, plan);
+	/* parallel runs (issue 12): which steps a worker may take */
+	if (workers > 0)
+		appendStringInfo(&buf, "on up to %d background workers: [worker] steps may run on one; "
+						 "a NOTICE names those that run in the caller\n", workers);
 
 	for (i = 0; i < plan->nsteps; i++)
 	{
@@ -72,10 +77,12 @@ plan_explain_text(HPlan *plan)
 								 plan->dag->nodes[plan->steps[step->inline_into].node].display);
 				continue;
 			case STEP_TEMP:
-				appendStringInfo(&buf, "temporary table %s\n", step->relation);
+				appendStringInfo(&buf, "temporary table %s%s\n", step->relation,
+								 workers > 0 && node->schema ? " [worker]" : "");
 				break;
 			case STEP_PERSIST:
-				appendStringInfo(&buf, "materialized as %s%s\n", step->relation, refresh_text(node));
+				appendStringInfo(&buf, "materialized as %s%s%s\n", step->relation, refresh_text(node),
+								 workers > 0 && node->schema && !node->concurrent ? " [worker]" : "");
 				break;
 			case STEP_FRAME:
 				appendStringInfoString(&buf, "source of its columns' query\n");

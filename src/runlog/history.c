@@ -235,6 +235,12 @@ run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
 		json_field(&buf, "fingerprint", r.fingerprint, false);
 		if (r.checks)
 			appendStringInfo(&buf, "\"checks\":%s,", r.checks);
+		if (r.worker_pid)
+			appendStringInfo(&buf, "\"worker_pid\":%d,", r.worker_pid);
+		if (r.started_at)
+			json_field(&buf, "started_at", timestamptz_to_str(r.started_at), false);
+		if (r.ended_at)
+			json_field(&buf, "ended_at", timestamptz_to_str(r.ended_at), false);
 		json_field(&buf, "error", r.error, true);
 		appendStringInfoChar(&buf, '}');
 	}
@@ -259,9 +265,10 @@ step_record(HPlan *plan, int i, const char *status, int failed_step,
 
 	if (failed_step >= 0)
 	{
+		/* a parallel run's later steps may have run too: they have a status */
 		if (i == failed_step)
 			st = "failed";
-		else if (i > failed_step)
+		else if (i > failed_step && step->status == NULL)
 			st = "not run";
 		else if (step->action != STEP_INPUT && step->action != STEP_OVERRIDE)
 			st = "rolled back";
@@ -280,6 +287,9 @@ step_record(HPlan *plan, int i, const char *status, int failed_step,
 	r->fingerprint = dag_fingerprint(plan->dag, step->node);
 	r->checks = step->checks_result;
 	r->error = i == failed_step ? error : NULL;
+	r->worker_pid = step->worker_pid;
+	r->started_at = step->started_at;
+	r->ended_at = step->ended_at;
 }
 
 /*

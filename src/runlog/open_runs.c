@@ -38,6 +38,7 @@ typedef struct OpenRun
 	Oid			recorder_role;	/* the catalog's owner, as the recorder connects */
 	Recorder   *start;			/* the recorder writing its start, or NULL */
 	char	   *outcome;		/* its record (history.c), once it succeeded */
+	bool		parallel;		/* its workers committed staging heaps */
 } OpenRun;
 
 /*
@@ -56,6 +57,9 @@ static void open_runs_subxact_callback(SubXactEvent event, SubTransactionId mySu
 									   SubTransactionId parentSubid, void *arg);
 static void open_runs_end(SubTransactionId subid, bool aborted);
 static void record_rolled_back(List *outcomes, Oid role);
+static void clean_rolled_back(List *run_ids, Oid role);
+static void hand_over(RecorderTask task, List *records, Oid role, const char *what,
+					  bool wait, const char *lost);
 
 /*
  * open_runs_add keeps a run that has just started, with the recorder
@@ -117,6 +121,28 @@ open_runs_succeeded(int64 run_id, const char *json)
 		if (run->run_id == run_id)
 		{
 			run->outcome = MemoryContextStrdup(TopTransactionContext, json);
+			return;
+		}
+	}
+}
+
+/*
+ * open_runs_parallel notes that the run's workers committed staging heaps
+ * (exec/parallel_run.c), which its swap dropped in this transaction: if it
+ * aborts, they are back, and a recorder drops them once it has ended.
+ */
+void
+open_runs_parallel(int64 run_id)
+{
+	int			i;
+
+	for (i = list_length(open_runs) - 1; i >= 0; i--)
+	{
+		OpenRun    *run = list_nth(open_runs, i);
+
+		if (run->run_id == run_id)
+		{
+			run->parallel = true;
 			return;
 		}
 	}
@@ -187,6 +213,7 @@ static void
 open_runs_end(SubTransactionId subid, bool aborted)
 {
 	List	   *outcomes = NIL;
+	List	   *parallel = NIL;
 	Oid			role = InvalidOid;
 	int			keep = list_length(open_runs);
 
@@ -206,6 +233,8 @@ open_runs_end(SubTransactionId subid, bool aborted)
 			/* oldest first, as they ran */
 			outcomes = lcons(run->outcome, outcomes);
 			role = run->recorder_role;
+			if (run->parallel)
+				parallel = lappend(parallel, psprintf(INT64_FORMAT, run->run_id));
 		}
 		keep--;
 	}
@@ -221,6 +250,8 @@ open_runs_end(SubTransactionId subid, bool aborted)
 		open_runs = list_truncate(open_runs, keep);
 	if (outcomes)
 		record_rolled_back(outcomes, role);
+	if (parallel)
+		clean_rolled_back(parallel, role);
 }
 
 /*
@@ -236,19 +267,43 @@ record_rolled_back(List *outcomes, Oid role)
 	bool		dying = proc_exit_inprogress || ProcDiePending;
 	char	   *what = list_length(outcomes) == 1 ? "a run as rolled back" :
 		psprintf("%d runs as rolled back", list_length(outcomes));
+
+	hand_over(RECORD_ROLLED_BACK, outcomes, role, what, !dying,
+			  "The runs read abandoned in " HAMILTON_SCHEMA ".runs.");
+}
+
+/*
+ * clean_rolled_back hands the ids of parallel runs whose transaction
+ * rolled back to a recorder that drops their staging heaps once the
+ * transaction has let go of them; nobody waits for it.  What it cannot
+ * drop, the next parallel run or hamilton_staging_cleanup() does.
+ */
+static void
+clean_rolled_back(List *run_ids, Oid role)
+{
+	hand_over(RECORD_CLEANUP, run_ids, role, "the cleanup of parallel runs rolled back", false,
+			  "Their staging heaps stay until the next parallel run or hamilton_staging_cleanup() drops them.");
+}
+
+/*
+ * hand_over gives records to a recorder for task, and waits for it (wait)
+ * or lets its segment outlive the caller.  Nothing here may raise an error
+ * into the abort that calls it; what could (running out of memory) is
+ * reported, with lost saying what is lost, and given up.
+ */
+static void
+hand_over(RecorderTask task, List *records, Oid role, const char *what, bool wait,
+		  const char *lost)
+{
 	MemoryContext cxt = CurrentMemoryContext;
 
-	/*
-	 * Nothing here may raise an error into the abort that calls it; what
-	 * could (running out of memory) is reported and given up.
-	 */
 	PG_TRY();
 	{
-		Recorder   *rec = recorder_launch(RECORD_ROLLED_BACK, outcomes, role, what, dying);
+		Recorder   *rec = recorder_launch(task, records, role, what, !wait);
 
 		if (rec)
 		{
-			if (!dying)
+			if (wait)
 				(void) recorder_wait(rec, what);
 			recorder_release(rec);
 		}
@@ -263,7 +318,7 @@ record_rolled_back(List *outcomes, Oid role)
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
 				 errmsg("could not record %s in " HAMILTON_SCHEMA ".runs: %s", what, edata->message),
-				 errdetail("The runs read abandoned in " HAMILTON_SCHEMA ".runs.")));
+				 errdetail("%s", lost)));
 	}
 	PG_END_TRY();
 }

@@ -9,7 +9,9 @@
  * It records three things (RecorderTask): the start of a run, while the run
  * goes on (nobody waits for it); a run that failed, while the failing
  * caller waits; and runs that succeeded in a transaction that then rolled
- * back, while the aborting caller waits.  What to write reaches it in a
+ * back, while the aborting caller waits; and, for a parallel run that
+ * failed, it drops the staging heaps its workers committed, once the run's
+ * transaction lets go of them (nobody waits for that).  What to write reaches it in a
  * dynamic shared memory segment: one or more JSON texts, each followed by a
  * NUL.  It connects as the catalog's owner, and never waits for the run's
  * transaction: it writes only rows that transaction does not hold.
@@ -58,6 +60,9 @@ struct Recorder
 
 /* How long a caller waits for its record to be written. */
 #define RECORDER_TIMEOUT_MS 10000
+
+/* How long a cleanup waits for the failed run's transaction to let go. */
+#define RECORDER_CLEANUP_WAIT_MS 60000
 
 static void record_warning(const char *what, const char *detail, const char *hint);
 
@@ -262,6 +267,8 @@ hamilton_runlog_worker_main(Datum arg)
 						   "pg_hamilton: recording the start of a run" :
 						   payload->task == RECORD_FAILED ?
 						   "pg_hamilton: recording a failed run" :
+						   payload->task == RECORD_CLEANUP ?
+						   "pg_hamilton: dropping the staging heaps of a failed run" :
 						   "pg_hamilton: recording runs that were rolled back");
 
 	json = payload->json;
@@ -269,6 +276,8 @@ hamilton_runlog_worker_main(Datum arg)
 	{
 		if (payload->task == RECORD_START)
 			catalog_insert_run_start(json);
+		else if (payload->task == RECORD_CLEANUP)
+			(void) catalog_drop_staging(strtoi64(json, NULL, 10), true, RECORDER_CLEANUP_WAIT_MS);
 		else
 			catalog_insert_run(json, payload->task == RECORD_ROLLED_BACK);
 		json += strlen(json) + 1;

@@ -139,6 +139,10 @@ CREATE TABLE hamilton.node_run (
     fingerprint text,
     error       text,
     checks      jsonb,
+    -- the background worker that ran the step (NULL: the calling backend), and when
+    worker_pid  int,
+    started_at  timestamptz,
+    ended_at    timestamptz,
     PRIMARY KEY (run_id, step)
 );
 

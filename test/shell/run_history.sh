@@ -16,39 +16,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/common.sh
 
-work=$(mktemp -d)
-data=$work/data
-sock=$work/sock
-mkdir -p "$sock"
-[ "$(id -u)" = 0 ] && chown -R postgres: "$work"
-pids=()
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    [ -f "$data/postmaster.pid" ] && as_pg pg_ctl -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAILED: $*" >&2
-    q -c "SELECT run_id, status, inputs, pid, error FROM hamilton.runs ORDER BY run_id" >&2 || true
-    tail -20 "$work/server.log" >&2 || true
-    exit 1
-}
+FAIL_RUN_COLUMNS='run_id, status, inputs, pid, error'
+. scripts/own_cluster.sh
 
-as_pg initdb -D "$data" -U "$PG_OS_USER" -A trust -E UTF8 --locale=C.UTF-8 >"$work/initdb.log" 2>&1 \
-    || { cat "$work/initdb.log"; exit 1; }
-cat >>"$data/postgresql.conf" <<CONF
-listen_addresses = ''
-unix_socket_directories = '$sock'
-fsync = off
-synchronous_commit = off
-log_min_messages = warning
-CONF
-start() { as_pg pg_ctl -D "$data" -l "$work/server.log" -w start >/dev/null; }
+own_cluster_init
 start
-export PGHOST=$sock PGDATABASE=postgres
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 q >/dev/null <<'SQL'
 CREATE EXTENSION hamilton;
