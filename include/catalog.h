@@ -247,4 +247,41 @@ extern bool catalog_version_1_0(void);
 #define CATALOG_GRAPH_TABLES 5
 extern bool catalog_graph_tables(Oid *tables);
 
+/*
+ * (cache) Skipping unchanged work: the change log (change_log.c) and the
+ * cache entries (cache_rows.c).
+ */
+typedef struct CacheEntry
+{
+	char	   *schema;
+	char	   *name;
+	Oid			relation;		/* the result table it was made into */
+	int64		run_id;			/* the run that made it */
+	char	   *behaviour;		/* auto or recompute */
+	char	   *key;			/* md5 of the cache key */
+	char	   *data_version;
+	char	   *snapshot;		/* pg_snapshot text: what the run read under */
+	char	   *xid;			/* xid8 text: the run's transaction */
+	List	   *sources;		/* Oid: the relations its query read */
+	List	   *functions;		/* Oid: the functions it called */
+	char	   *deps_state;		/* md5 of their state (dag/source_state.c) */
+	bool		reusable;
+	char	   *reason;			/* why not reusable, or NULL */
+	bool		has_rows;
+	int64		rows;
+	Oid			result_relation;	/* hamilton.result's, read with it */
+	int64		result_run_id;	/* hamilton.result's, or -1 */
+	char	   *result_fingerprint; /* hamilton.result's, or NULL */
+} CacheEntry;
+extern void catalog_log_change(Oid relid);
+extern void catalog_forget_own_changes(List *relids);
+extern bool catalog_changed_since(List *relids, const char *snapshot, const char *xid);
+extern void catalog_prune_change_log(void);
+extern bool catalog_cache_available(void);
+extern CacheEntry *catalog_read_cache_entry(const char *schema, const char *name);
+extern void catalog_write_cache_entry(const CacheEntry *e);
+extern bool catalog_delete_cache_entry(const char *schema, const char *name);
+extern char *catalog_cache_tag(const char *schema, const char *name);
+extern void catalog_set_cached_from(int64 run_id, int n, const int *steps, const int64 *from);
+
 #endif							/* HAMILTON_CATALOG_H */

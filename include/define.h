@@ -102,4 +102,9 @@ extern List *define_parameterized(const char *template, const char *sql,
 								  const char *doc, Jsonb *params, Jsonb *tags,
 								  Jsonb *checks);
 
+/* (cache) track.c: the change log's trigger on sources; cache behaviours */
+extern void define_track(Oid relid, bool track);
+extern void define_check_cache_behaviour(const char *value, const char *what);
+extern Jsonb *define_cache_tags(Jsonb *tags, const char *cache);
+
 #endif							/* HAMILTON_DEFINE_H */

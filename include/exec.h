@@ -83,4 +83,12 @@ extern void lock_result_names(List *schema_name_pairs);
 /* data_checks.c */
 extern void checks_run(HPlan *plan, int stepno, const char *relation);
 
+/* (cache) cache_skip.c: cache => true */
+extern void exec_cache_begin_guarded(HPlan *plan, TimestampTz started);
+extern bool exec_cache_skips(HPlan *plan, int i);
+extern void exec_cache_step_ran(HPlan *plan, int i);
+extern void exec_cache_finish(HPlan *plan);
+extern void exec_cache_record(HPlan *plan);
+extern char *exec_cache_entry_refusal(CacheEntry *e);
+
 #endif							/* HAMILTON_EXEC_H */

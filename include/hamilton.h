@@ -18,6 +18,7 @@ extern bool hamilton_record_run_start;
 extern bool hamilton_batch_scalars;
 extern bool hamilton_cache_graph;
 extern int	hamilton_max_results_aside;
+extern bool hamilton_cache;	/* (cache) hamilton.cache */
 
 /* Field 4 of our advisory lock tags, so that they never collide with users'. */
 #define HAMILTON_LOCK_FIELD4 0x4841

@@ -115,6 +115,8 @@ typedef struct HPlan
 									 * bound to a later module's node */
 	int			cache;			/* cache =>: 1 true, 0 false, -1 not given */
 	int			workers;		/* workers =>, or -1 when not given */
+	/* (cache) what a cached run decided and collected (exec/cache_skip.c) */
+	struct CacheRun *cache_run;
 } HPlan;
 
 /* The state of one validation, shared by the files of this stage. */

@@ -38,11 +38,9 @@ TABLE vargs.scaled ORDER BY id;
 -- the nightly-run options: false and 0 are what every run does; what is
 -- not built yet is refused, nothing runs and nothing is defined
 SELECT node, status FROM hamilton_execute(ARRAY['scaled'], cache => false, workers => 0);
-SELECT * FROM hamilton_execute(ARRAY['scaled'], cache => true);
 SELECT * FROM hamilton_execute(ARRAY['scaled'], workers => 2);
 SELECT * FROM hamilton_execute(ARRAY['scaled'], workers => -1);
 SELECT hamilton_define('vargs.inc', 'SELECT 1 AS x', incremental => '{"strategy": "append"}');
-SELECT hamilton_define('vargs.inc', 'SELECT 1 AS x', cache => 'recompute');
 SELECT count(*) FROM hamilton.nodes WHERE node = 'vargs.inc';
 TABLE vargs.scaled ORDER BY id;
 

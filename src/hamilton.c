@@ -42,6 +42,7 @@ bool		hamilton_record_run_start = true;
 bool		hamilton_batch_scalars = true;
 bool		hamilton_cache_graph = true;
 int			hamilton_max_results_aside = -1;
+bool		hamilton_cache = false;	/* (cache) */
 
 void		_PG_init(void);
 
@@ -115,6 +116,15 @@ _PG_init(void)
 							 "When off, hamilton_execute, hamilton_validate and hamilton_explain read the graph from the catalog at every call, as before version 1.2.",
 							 &hamilton_cache_graph,
 							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("hamilton.cache",
+							 "Reuse a persisted result whose code, inputs and sources are unchanged (cache => true when not given).",
+							 "A node is recomputed when its cache key or anything it read changed since the run that made its result; cache => false turns it off for one run.",
+							 &hamilton_cache,
+							 false,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);

@@ -64,6 +64,8 @@ plan_execute(HPlan *plan)
 			results = lappend(results, into);
 		}
 	lock_results_guarded(plan, results, started);
+	/* (cache) which results are reused, and the steps that only fed them */
+	exec_cache_begin_guarded(plan, started);
 
 	/* an enclosing run's results built aside are put back, whatever happens */
 	outer_swaps = swap_begin_run();
@@ -72,8 +74,14 @@ plan_execute(HPlan *plan)
 		/* scalar steps whose inputs are computed run in batches (scalar_batch.c) */
 		for (i = 0; i < plan->nsteps;)
 		{
-			int			batch = scalar_batch_length(plan, i);
+			int			batch;
 
+			if (exec_cache_skips(plan, i))
+			{
+				i++;
+				continue;
+			}
+			batch = scalar_batch_length(plan, i);
 			if (batch > 0)
 			{
 				scalar_batch_run(plan, i, batch, started);
@@ -146,6 +154,7 @@ run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 		if (hamilton_progress)
 			exec_report_progress(plan, stepno, false);
 		exec_run_step(plan, stepno);
+		exec_cache_step_ran(plan, stepno);	/* (cache) */
 		INSTR_TIME_SET_CURRENT(t1);
 		INSTR_TIME_SUBTRACT(t1, t0);
 		step->ms = INSTR_TIME_GET_MILLISEC(t1);
@@ -180,11 +189,14 @@ finish_guarded(HPlan *plan, TimestampTz started)
 		int			i;
 
 		for (i = 0; i < plan->nsteps; i++)
-			if (plan->steps[i].action == STEP_TEMP ||
-				(plan->steps[i].action == STEP_COLUMN && plan->steps[i].temp_name))
+			if ((plan->steps[i].action == STEP_TEMP ||
+				 (plan->steps[i].action == STEP_COLUMN && plan->steps[i].temp_name)) &&
+				!exec_cache_skips(plan, i))
 				materialize_drop_temp(plan->steps[i].temp_name);
 		swap_finish_run();
+		exec_cache_finish(plan);	/* (cache) */
 		runlog_record(plan, started, "succeeded", -1, NULL, false);
+		exec_cache_record(plan);	/* (cache) */
 		subxact_commit(&sx);
 	}
 	PG_CATCH();

@@ -137,6 +137,8 @@ CREATE TABLE hamilton.node_run (
     fingerprint text,
     error       text,
     checks      jsonb,
+    -- a step with status cached: the run that made the result it kept (1.3 on)
+    cached_from bigint,
     PRIMARY KEY (run_id, step)
 );
 

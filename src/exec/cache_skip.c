@@ -1,0 +1,561 @@
+/*-------------------------------------------------------------------------
+ *
+ * cache_skip.c
+ *	  cache => true: a persisted result is reused, and the steps that only
+ *	  fed it are skipped, while its cache key and everything it read are
+ *	  unchanged since the run that made it.
+ *
+ * The unit of caching is a persisted result (a table node's table).  Its
+ * cache key holds its code fingerprint and those of the intermediates
+ * between it and the persisted results or sources it reads (each walked
+ * once, with a work list), the inputs they use, the data versions of the
+ * persisted results upstream (the run that made each), the server's
+ * version and TimeZone, DateStyle and IntervalStyle.  An entry
+ * (hamilton.cache_entry) also keeps what the step's queries read and
+ * called (dag/code_deps.c) and their state (dag/source_state.c), and the
+ * snapshot the run took before it read anything.  The result is reused
+ * when:
+ *	 - its node's behaviour is auto, and the entry says it may be reused
+ *	   (every source exactly tracked, no function that is not IMMUTABLE, no
+ *	   body pg_hamilton cannot see into, no row-level security);
+ *	 - the key is the same;
+ *	 - the result table is still the one the entry's run wrote
+ *	   (hamilton.result), and nothing else wrote it since;
+ *	 - what it read and called is in the same state, and the change log
+ *	   has no write of it that the entry's snapshot did not see.
+ * The decision is taken after the run holds its results' locks, so that
+ * of two runs of the same results the second sees what the first kept.
+ * Behaviours (the cache tag, or hamilton_define's cache =>): recompute
+ * always computes and keeps an entry; disable computes and keeps none;
+ * ignore computes, keeps none, and is left out of the keys downstream.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "common/md5.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/rel.h"
+#include "utils/regproc.h"
+
+#include "exec.h"
+
+typedef struct CacheRun
+{
+	char	   *snapshot;		/* taken before the run read anything */
+	char	   *xid;
+	bool	   *skip;			/* the step does not run */
+	char	  **behaviour;		/* its node's cache tag, or "auto" */
+	char	  **key;			/* a persisted step's key (md5) */
+	char	  **why;			/* why its result cannot be kept for reuse */
+	char	  **reason;			/* why it was not reused */
+	char	  **data_version;	/* a persisted step's, once decided */
+	List	  **walk;			/* a persisted step's intermediates */
+	int64	   *cached_from;
+	List	  **relations;		/* what each step that ran read */
+	List	  **functions;
+	char	  **deps_why;
+} CacheRun;
+
+static void exec_cache_begin(HPlan *plan);
+static bool is_persisted(PlanStep *step);
+static void decide(HPlan *plan, CacheRun *cr, int i, int *visited);
+static char *reuse_refusal(HPlan *plan, CacheRun *cr, int i, CacheEntry **entry);
+static void mark_needed(HPlan *plan, CacheRun *cr);
+static List *plan_relations_read(HPlan *plan, int i);
+static Oid	relation_named(const char *qname);
+static void write_entry(HPlan *plan, CacheRun *cr, int i);
+
+/* is_persisted: a result table the cache decides on (not a frame's). */
+static bool
+is_persisted(PlanStep *step)
+{
+	return step->action == STEP_PERSIST && step->result_table != NULL && step->group < 0;
+}
+
+/*
+ * exec_cache_begin_guarded is exec_cache_begin in a subtransaction: an
+ * error (a cancel) is recorded as the run's failure before anything ran.
+ */
+void
+exec_cache_begin_guarded(HPlan *plan, TimestampTz started)
+{
+	SubxactScope sx;
+
+	if (plan->cache != 1)
+		return;
+	subxact_begin(&sx);
+	PG_TRY();
+	{
+		exec_cache_begin(plan);
+		subxact_commit(&sx);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata = subxact_rollback(&sx);
+
+		plan->cache_run = NULL;
+		runlog_record(plan, started, "failed", -1, edata->message, true);
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * exec_cache_begin decides, for a cached run, which results are reused and
+ * which steps are skipped.  Called once the run holds its results' locks,
+ * before any step runs.
+ */
+static void
+exec_cache_begin(HPlan *plan)
+{
+	CacheRun   *cr;
+	int			n = plan->nsteps;
+	int		   *visited;
+	int			i;
+
+	if (plan->cache != 1)
+		return;
+	cr = palloc0(sizeof(CacheRun));
+	cr->skip = palloc0(sizeof(bool) * Max(n, 1));
+	cr->behaviour = palloc0(sizeof(char *) * Max(n, 1));
+	cr->key = palloc0(sizeof(char *) * Max(n, 1));
+	cr->why = palloc0(sizeof(char *) * Max(n, 1));
+	cr->reason = palloc0(sizeof(char *) * Max(n, 1));
+	cr->data_version = palloc0(sizeof(char *) * Max(n, 1));
+	cr->walk = palloc0(sizeof(List *) * Max(n, 1));
+	cr->cached_from = palloc(sizeof(int64) * Max(n, 1));
+	cr->relations = palloc0(sizeof(List *) * Max(n, 1));
+	cr->functions = palloc0(sizeof(List *) * Max(n, 1));
+	cr->deps_why = palloc0(sizeof(char *) * Max(n, 1));
+	visited = palloc0(sizeof(int) * Max(n, 1));
+
+	spi_exec_checked("SELECT pg_catalog.pg_current_snapshot()::pg_catalog.text, "
+					 "pg_catalog.pg_current_xact_id()::pg_catalog.text",
+					 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	cr->snapshot = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	cr->xid = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+	for (i = 0; i < n; i++)
+	{
+		HNode	   *node = &plan->dag->nodes[plan->steps[i].node];
+		char	   *tag = node->schema ? catalog_cache_tag(node->schema, node->name) : NULL;
+
+		cr->behaviour[i] = tag ? tag : "auto";
+		cr->cached_from[i] = -1;
+	}
+	plan->cache_run = cr;
+	for (i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (is_persisted(&plan->steps[i]))
+			decide(plan, cr, i, visited);
+		else if (plan->steps[i].result_table)
+			cr->data_version[i] = psprintf(INT64_FORMAT, plan->run_id);
+	}
+	mark_needed(plan, cr);
+}
+
+/*
+ * decide computes a persisted step's key (walking its intermediates back to
+ * the persisted results, inputs and overrides it reads) and whether its
+ * result is reused.
+ */
+static void
+decide(HPlan *plan, CacheRun *cr, int i, int *visited)
+{
+	Dag		   *dag = plan->dag;
+	StringInfoData key;
+	List	   *stack = list_make1_int(i);
+	char		hex[2 * MD5_DIGEST_LENGTH + 1];
+	const char *errstr = NULL;
+	CacheEntry *entry = NULL;
+	char	   *refusal;
+
+	initStringInfo(&key);
+	appendStringInfo(&key, "1|%s|%s|%s|%s|", GetConfigOption("server_version_num", false, false),
+					 GetConfigOption("TimeZone", false, false), GetConfigOption("DateStyle", false, false),
+					 GetConfigOption("IntervalStyle", false, false));
+	visited[i] = i + 1;
+	while (stack != NIL)
+	{
+		int			t = llast_int(stack);
+		HNode	   *node = &dag->nodes[plan->steps[t].node];
+		int			d;
+
+		CHECK_FOR_INTERRUPTS();
+		stack = list_delete_last(stack);
+		appendStringInfo(&key, "n %s %s|", node->display, dag_fingerprint(dag, plan->steps[t].node));
+		for (d = 0; d < node->ndeps; d++)
+		{
+			int			u = plan->step_of_node[node->deps[d].target];
+			PlanStep   *us;
+			HNode	   *un;
+
+			if (u < 0 || visited[u] == i + 1)
+				continue;
+			visited[u] = i + 1;
+			us = &plan->steps[u];
+			un = &dag->nodes[us->node];
+			if (us->action == STEP_INPUT)
+				appendStringInfo(&key, "i %s %d %s|", un->name, (int) us->json_kind,
+								 us->json_text ? us->json_text : "");
+			else if (us->action == STEP_OVERRIDE)
+				cr->why[i] = cr->why[i] ? cr->why[i] : psprintf("its upstream %s is overridden", un->display);
+			else if (us->action == STEP_COLUMN || us->action == STEP_FRAME || us->group >= 0)
+				cr->why[i] = cr->why[i] ? cr->why[i] : psprintf("it reads the frame %s", un->display);
+			else if (strcmp(cr->behaviour[u], "ignore") == 0)
+				continue;
+			else if (us->result_table)
+				appendStringInfo(&key, "u %s %s|", un->display, cr->data_version[u]);
+			else if (strcmp(cr->behaviour[u], "auto") != 0)
+				cr->why[i] = cr->why[i] ? cr->why[i] :
+					psprintf("its upstream %s is cache => %s", un->display, cr->behaviour[u]);
+			else
+			{
+				cr->walk[i] = lappend_int(cr->walk[i], u);
+				stack = lappend_int(stack, u);
+			}
+		}
+	}
+	if (!pg_md5_hash(key.data, key.len, hex, &errstr))
+		elog(ERROR, "could not compute MD5: %s", errstr ? errstr : "?");
+	cr->key[i] = pstrdup(hex);
+
+	refusal = reuse_refusal(plan, cr, i, &entry);
+	if (refusal == NULL)
+	{
+		PlanStep   *step = &plan->steps[i];
+		ListCell   *lc;
+
+		cr->skip[i] = true;
+		cr->data_version[i] = entry->data_version;
+		cr->cached_from[i] = entry->run_id;
+		step->status = "cached";
+		step->has_rows = entry->has_rows;
+		step->rows = entry->rows;
+		foreach(lc, cr->walk[i])
+			cr->cached_from[lfirst_int(lc)] = Max(cr->cached_from[lfirst_int(lc)], entry->run_id);
+	}
+	else
+	{
+		cr->reason[i] = refusal;
+		cr->data_version[i] = psprintf(INT64_FORMAT, plan->run_id);
+	}
+}
+
+/*
+ * reuse_refusal says why step i's result is not reused, or NULL when it
+ * is (*entry: its entry).
+ */
+static char *
+reuse_refusal(HPlan *plan, CacheRun *cr, int i, CacheEntry **entry)
+{
+	HNode	   *node = &plan->dag->nodes[plan->steps[i].node];
+	CacheEntry *e;
+	char	   *why;
+
+	if (cr->why[i])
+		return cr->why[i];
+	if (strcmp(cr->behaviour[i], "auto") != 0)
+		return psprintf("it is cache => %s", cr->behaviour[i]);
+	e = catalog_read_cache_entry(node->schema, node->name);
+	if (e == NULL)
+		return "no cached run made it yet";
+	if (!e->reusable)
+		return e->reason;
+	if (strcmp(e->key, cr->key[i]) != 0)
+		return "its code, inputs, upstream results or settings changed";
+	why = exec_cache_entry_refusal(e);
+	if (why == NULL)
+		*entry = e;
+	return why;
+}
+
+/*
+ * exec_cache_entry_refusal says why an entry's result would not be reused
+ * now, whatever its key (NULL: it would, for the same key): its result
+ * table written by another run, or what it read or called altered or
+ * written since.
+ */
+char *
+exec_cache_entry_refusal(CacheEntry *e)
+{
+	List	   *watched = NIL;
+	char	   *why = NULL;
+	char	   *state;
+
+	if (!e->reusable)
+		return e->reason;
+	if (e->result_run_id != e->run_id || e->result_relation != e->relation)
+		return "its result table was written by another run since";
+	state = dag_deps_state(e->sources, e->functions, &watched, &why);
+	if (why)
+		return why;
+	if (strcmp(state, e->deps_state) != 0)
+		return "a relation it read (or its result table) or a function it called was altered";
+	if (catalog_changed_since(watched, e->snapshot, e->xid))
+		return "a relation it read, or its result table, was written since";
+	return NULL;
+}
+
+/*
+ * mark_needed skips every step that only feeds reused results: walking
+ * back from the last step, a step runs when it is an output, a result, an
+ * input, a frame's, or feeds a step that runs.
+ */
+static void
+mark_needed(HPlan *plan, CacheRun *cr)
+{
+	bool	   *needed = palloc0(sizeof(bool) * Max(plan->nsteps, 1));
+	int			i;
+
+	for (i = plan->nsteps - 1; i >= 0; i--)
+	{
+		PlanStep   *step = &plan->steps[i];
+		HNode	   *node = &plan->dag->nodes[step->node];
+		int			d;
+
+		if (cr->skip[i])
+			continue;
+		if (!needed[i] && !step->requested && !step->result_table && step->group < 0 &&
+			step->action != STEP_INPUT && step->action != STEP_OVERRIDE &&
+			step->action != STEP_COLUMN && step->action != STEP_FRAME)
+		{
+			cr->skip[i] = true;
+			step->status = "cached";
+			continue;
+		}
+		for (d = 0; d < node->ndeps; d++)
+		{
+			int			u = plan->step_of_node[node->deps[d].target];
+
+			if (u >= 0)
+				needed[u] = true;
+		}
+	}
+	pfree(needed);
+}
+
+/* exec_cache_skips: does step i not run, its result (or its consumers') reused? */
+bool
+exec_cache_skips(HPlan *plan, int i)
+{
+	return plan->cache_run != NULL && plan->cache_run->skip[i];
+}
+
+/*
+ * exec_cache_step_ran reads what step i's query (or function) read and
+ * called, while the plan's temporary tables exist, in a subtransaction: a
+ * body that does not parse only makes the result not reusable.
+ */
+void
+exec_cache_step_ran(HPlan *plan, int i)
+{
+	CacheRun   *cr = plan->cache_run;
+	PlanStep   *step = &plan->steps[i];
+	HNode	   *node = &plan->dag->nodes[step->node];
+	SubxactScope sx;
+	const char *sql = NULL;
+	Oid			fn = InvalidOid;
+
+	if (cr == NULL || cr->skip[i])
+		return;
+	if (step->action == STEP_VALUE)
+		fn = node->funcoid;
+	else if ((step->action == STEP_TEMP || step->action == STEP_PERSIST) && step->group < 0)
+		sql = step->sql;
+	if (sql == NULL && !OidIsValid(fn))
+		return;
+	subxact_begin(&sx);
+	PG_TRY();
+	{
+		int			nestlevel = NewGUCNestLevel();
+
+		if (node->schema)
+		{
+			pin_module_search_path(node->schema, dag_public_on_path(plan->dag));
+			pin_sql_reading_settings();
+		}
+		cr->deps_why[i] = dag_query_deps(sql, fn, plan_relations_read(plan, i),
+										 &cr->relations[i], &cr->functions[i]);
+		AtEOXact_GUC(true, nestlevel);
+		subxact_commit(&sx);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata = subxact_rollback(&sx);
+
+		/* a cancel or a timeout is the step's, not the analysis' */
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED || edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			ReThrowError(edata);
+		cr->deps_why[i] = psprintf("its query could not be analyzed: %s", edata->message);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * plan_relations_read: the relations of the plan that step i reads (its
+ * upstream steps' tables, temporary tables, overrides, through the steps
+ * inlined into it), which are not sources.
+ */
+static List *
+plan_relations_read(HPlan *plan, int i)
+{
+	List	   *out = NIL;
+	List	   *stack = list_make1_int(i);
+
+	while (stack != NIL)
+	{
+		HNode	   *node = &plan->dag->nodes[plan->steps[llast_int(stack)].node];
+		int			d;
+
+		stack = list_delete_last(stack);
+		for (d = 0; d < node->ndeps; d++)
+		{
+			int			u = plan->step_of_node[node->deps[d].target];
+			PlanStep   *us;
+
+			if (u < 0)
+				continue;
+			us = &plan->steps[u];
+			if (us->relation)
+				out = lappend_oid(out, relation_named(us->relation));
+			if (us->result_table)
+				out = lappend_oid(out, relation_named(us->result_table));
+			if (us->temp_name)
+				out = lappend_oid(out, RangeVarGetRelid(makeRangeVar("pg_temp", us->temp_name, -1),
+														NoLock, true));
+			if (us->action == STEP_INLINE || us->action == STEP_FRAME)
+				stack = lappend_int(stack, u);
+		}
+	}
+	return out;
+}
+
+/* relation_named is the relation of a quoted, maybe qualified name, or InvalidOid. */
+static Oid
+relation_named(const char *qname)
+{
+	return RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(qname)),
+							NoLock, true);
+}
+
+/*
+ * exec_cache_finish keeps an entry for each result the run computed (with
+ * behaviour auto or recompute), once the results are swapped in: the
+ * result table gets the change log's trigger, its own writes are dropped
+ * from the log; then the log is pruned.
+ */
+void
+exec_cache_finish(HPlan *plan)
+{
+	CacheRun   *cr = plan->cache_run;
+	int			i;
+
+	if (cr == NULL)
+		return;
+	for (i = 0; i < plan->nsteps; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (is_persisted(&plan->steps[i]) && !cr->skip[i] &&
+			(strcmp(cr->behaviour[i], "auto") == 0 || strcmp(cr->behaviour[i], "recompute") == 0))
+			write_entry(plan, cr, i);
+	}
+	catalog_prune_change_log();
+}
+
+/* write_entry keeps the entry of persisted step i, which ran. */
+static void
+write_entry(HPlan *plan, CacheRun *cr, int i)
+{
+	PlanStep   *step = &plan->steps[i];
+	HNode	   *node = &plan->dag->nodes[step->node];
+	CacheEntry	e;
+	Oid			relid = catalog_result_relation(node->schema, node->name);
+	Relation	rel;
+	bool		tracked,
+				named;
+	Oid			owner;
+	List	   *watched = NIL;
+	char	   *why = cr->why[i];
+	char	   *state_why = NULL;
+	ListCell   *lc;
+
+	if (!OidIsValid(relid))
+		return;
+	rel = table_open(relid, AccessShareLock);
+	tracked = dag_relation_tracked(rel);
+	named = dag_has_track_trigger(rel);
+	owner = rel->rd_rel->relowner;
+	table_close(rel, AccessShareLock);
+	if (!tracked && owner == GetUserId())
+		dag_put_track_trigger(step->result_table, named);
+	else if (!tracked && why == NULL)
+		why = psprintf("its result table %s belongs to another role, and cannot carry the change log's trigger",
+					   step->result_table);
+	catalog_forget_own_changes(list_make1_oid(relid));
+
+	memset(&e, 0, sizeof(e));
+	e.sources = list_copy(cr->relations[i]);
+	e.functions = list_copy(cr->functions[i]);
+	if (why == NULL)
+		why = cr->deps_why[i];
+	foreach(lc, cr->walk[i])
+	{
+		int			u = lfirst_int(lc);
+
+		e.sources = list_concat_unique_oid(e.sources, cr->relations[u]);
+		e.functions = list_concat_unique_oid(e.functions, cr->functions[u]);
+		if (why == NULL)
+			why = cr->deps_why[u];
+	}
+	e.sources = list_append_unique_oid(e.sources, relid);
+	e.deps_state = dag_deps_state(e.sources, e.functions, &watched, &state_why);
+	e.schema = node->schema;
+	e.name = node->name;
+	e.relation = relid;
+	e.run_id = plan->run_id;
+	e.behaviour = cr->behaviour[i];
+	e.key = cr->key[i];
+	e.data_version = cr->data_version[i];
+	e.snapshot = cr->snapshot;
+	e.xid = cr->xid;
+	e.reason = why ? why : state_why;
+	e.reusable = e.reason == NULL;
+	e.has_rows = step->has_rows;
+	e.rows = step->rows;
+	catalog_write_cache_entry(&e);
+}
+
+/*
+ * exec_cache_record notes, on the run's steps that kept a cached result
+ * (and the intermediates that only fed one), the run that made it.  After
+ * the run's steps are written.
+ */
+void
+exec_cache_record(HPlan *plan)
+{
+	CacheRun   *cr = plan->cache_run;
+	int		   *steps;
+	int64	   *from;
+	int			n = 0;
+	int			i;
+
+	if (cr == NULL)
+		return;
+	steps = palloc(sizeof(int) * Max(plan->nsteps, 1));
+	from = palloc(sizeof(int64) * Max(plan->nsteps, 1));
+	for (i = 0; i < plan->nsteps; i++)
+		if (cr->skip[i] && cr->cached_from[i] >= 0)
+		{
+			steps[n] = i + 1;
+			from[n++] = cr->cached_from[i];
+		}
+	catalog_set_cached_from(plan->run_id, n, steps, from);
+}
