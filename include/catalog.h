@@ -228,6 +228,7 @@ typedef struct CatalogNodeRun
 	const char *fingerprint;
 	const char *checks;			/* JSON */
 	const char *error;
+	int64		cached_from;	/* (cache) status cached: the run it kept, or 0 */
 } CatalogNodeRun;
 extern void catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows);
 extern void catalog_insert_run_start(const char *json);
@@ -275,13 +276,14 @@ typedef struct CacheEntry
 } CacheEntry;
 extern void catalog_log_change(Oid relid);
 extern void catalog_forget_own_changes(List *relids);
-extern bool catalog_changed_since(List *relids, const char *snapshot, const char *xid);
+extern void catalog_changed_since(int n, const Oid *relations, char **snapshot, char **xid,
+								  bool *changed);
 extern void catalog_prune_change_log(void);
 extern bool catalog_cache_available(void);
 extern CacheEntry *catalog_read_cache_entry(const char *schema, const char *name);
+extern List *catalog_read_cache_entries(void);
+extern List *catalog_read_cache_tags(void);
 extern void catalog_write_cache_entry(const CacheEntry *e);
 extern bool catalog_delete_cache_entry(const char *schema, const char *name);
-extern char *catalog_cache_tag(const char *schema, const char *name);
-extern void catalog_set_cached_from(int64 run_id, int n, const int *steps, const int64 *from);
 
 #endif							/* HAMILTON_CATALOG_H */

@@ -88,7 +88,6 @@ extern void exec_cache_begin_guarded(HPlan *plan, TimestampTz started);
 extern bool exec_cache_skips(HPlan *plan, int i);
 extern void exec_cache_step_ran(HPlan *plan, int i);
 extern void exec_cache_finish(HPlan *plan);
-extern void exec_cache_record(HPlan *plan);
 extern char *exec_cache_entry_refusal(CacheEntry *e);
 
 #endif							/* HAMILTON_EXEC_H */

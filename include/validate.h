@@ -94,6 +94,8 @@ typedef struct PlanStep
 								 * upstream steps */
 	Bitmapset  *input_steps;	/* inputs it depends on, transitively */
 	Bitmapset  *upstream_steps; /* nearest persisted or overridden upstream */
+	/* (cache) status cached: the run whose result it kept (0: none) */
+	int64		cached_from;
 } PlanStep;
 
 typedef struct HPlan

@@ -125,15 +125,22 @@ hamilton_cache_refusal(PG_FUNCTION_ARGS)
 	char	   *schema = NameStr(*PG_GETARG_NAME(0));
 	char	   *name = NameStr(*PG_GETARG_NAME(1));
 	CacheEntry *e;
-	char	   *tag;
+	char	   *tag = NULL;
 	char	   *why = NULL;
+	ListCell   *lc;
 	Dag		   *dag;
 	int			idx;
 
 	dag = api_begin_with_dag(NULL, false);
 	e = catalog_read_cache_entry(schema, name);
 	idx = dag_find_qualified(dag, schema, name);
-	tag = catalog_cache_tag(schema, name);
+	foreach(lc, catalog_read_cache_tags())
+	{
+		char	  **t = lfirst(lc);
+
+		if (strcmp(t[0], schema) == 0 && strcmp(t[1], name) == 0)
+			tag = t[2];
+	}
 	if (e == NULL)
 		why = "it has no cached result";
 	else if (idx < 0)

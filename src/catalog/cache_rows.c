@@ -61,6 +61,49 @@ catalog_cache_available(void)
 	return OidIsValid(nsp) && OidIsValid(get_relname_relid("cache_entry", nsp));
 }
 
+/* ENTRY_COLUMNS: what entry_from_row reads, an entry and its result. */
+#define ENTRY_COLUMNS \
+	"SELECT e.schema_name, e.node_name, e.relation, e.run_id, e.behaviour, e.cache_key, e.data_version, " \
+	"       e.snapshot::pg_catalog.text, e.xid::pg_catalog.text, e.sources, e.functions, " \
+	"       e.deps_state, e.reusable, e.reason, e.rows, r.relation, r.run_id, r.fingerprint " \
+	"FROM " CATALOG_TABLE("cache_entry") " e " \
+	"LEFT JOIN " CATALOG_TABLE("result") " r USING (schema_name, node_name) "
+
+/* entry_from_row turns row r of SPI_tuptable (ENTRY_COLUMNS) into an entry. */
+static CacheEntry *
+entry_from_row(uint64 r)
+{
+	HeapTuple	row = SPI_tuptable->vals[r];
+	TupleDesc	desc = SPI_tuptable->tupdesc;
+	CacheEntry *e = palloc0(sizeof(CacheEntry));
+	bool		isnull;
+	Datum		d;
+
+	e->schema = SPI_getvalue(row, desc, 1);
+	e->name = SPI_getvalue(row, desc, 2);
+	e->relation = DatumGetObjectId(SPI_getbinval(row, desc, 3, &isnull));
+	e->run_id = DatumGetInt64(SPI_getbinval(row, desc, 4, &isnull));
+	e->behaviour = SPI_getvalue(row, desc, 5);
+	e->key = SPI_getvalue(row, desc, 6);
+	e->data_version = SPI_getvalue(row, desc, 7);
+	e->snapshot = SPI_getvalue(row, desc, 8);
+	e->xid = SPI_getvalue(row, desc, 9);
+	e->sources = oid_array_list(SPI_getbinval(row, desc, 10, &isnull));
+	e->functions = oid_array_list(SPI_getbinval(row, desc, 11, &isnull));
+	e->deps_state = SPI_getvalue(row, desc, 12);
+	e->reusable = DatumGetBool(SPI_getbinval(row, desc, 13, &isnull));
+	e->reason = SPI_getvalue(row, desc, 14);
+	d = SPI_getbinval(row, desc, 15, &isnull);
+	e->has_rows = !isnull;
+	e->rows = isnull ? 0 : DatumGetInt64(d);
+	d = SPI_getbinval(row, desc, 16, &isnull);
+	e->result_relation = isnull ? InvalidOid : DatumGetObjectId(d);
+	d = SPI_getbinval(row, desc, 17, &isnull);
+	e->result_run_id = isnull ? -1 : DatumGetInt64(d);
+	e->result_fingerprint = SPI_getvalue(row, desc, 18);
+	return e;
+}
+
 /*
  * catalog_read_cache_entry reads the entry of node schema.name, or returns
  * NULL.  Its result's run and relation come from hamilton.result.
@@ -77,48 +120,71 @@ catalog_read_cache_entry(const char *schema, const char *name)
 	values[0] = CStringGetDatum(schema);
 	values[1] = CStringGetDatum(name);
 	catalog_owner_begin(&w);
-	spi_exec_checked("SELECT e.relation, e.run_id, e.behaviour, e.cache_key, e.data_version, "
-					 "       e.snapshot::pg_catalog.text, e.xid::pg_catalog.text, e.sources, e.functions, "
-					 "       e.deps_state, e.reusable, e.reason, e.rows, r.relation, r.run_id, r.fingerprint "
-					 "FROM " CATALOG_TABLE("cache_entry") " e "
-					 "LEFT JOIN " CATALOG_TABLE("result") " r USING (schema_name, node_name) "
+	spi_exec_checked(ENTRY_COLUMNS
 					 "WHERE e.schema_name OPERATOR(pg_catalog.=) $1 AND e.node_name OPERATOR(pg_catalog.=) $2",
 					 2, argtypes, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 1)
 	{
-		HeapTuple	row = SPI_tuptable->vals[0];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		Datum		d;
 		MemoryContext old = MemoryContextSwitchTo(cxt);
 
-		e = palloc0(sizeof(CacheEntry));
-		e->schema = pstrdup(schema);
-		e->name = pstrdup(name);
-		e->relation = DatumGetObjectId(SPI_getbinval(row, desc, 1, &isnull));
-		e->run_id = DatumGetInt64(SPI_getbinval(row, desc, 2, &isnull));
-		e->behaviour = SPI_getvalue(row, desc, 3);
-		e->key = SPI_getvalue(row, desc, 4);
-		e->data_version = SPI_getvalue(row, desc, 5);
-		e->snapshot = SPI_getvalue(row, desc, 6);
-		e->xid = SPI_getvalue(row, desc, 7);
-		e->sources = oid_array_list(SPI_getbinval(row, desc, 8, &isnull));
-		e->functions = oid_array_list(SPI_getbinval(row, desc, 9, &isnull));
-		e->deps_state = SPI_getvalue(row, desc, 10);
-		e->reusable = DatumGetBool(SPI_getbinval(row, desc, 11, &isnull));
-		e->reason = SPI_getvalue(row, desc, 12);
-		d = SPI_getbinval(row, desc, 13, &isnull);
-		e->has_rows = !isnull;
-		e->rows = isnull ? 0 : DatumGetInt64(d);
-		d = SPI_getbinval(row, desc, 14, &isnull);
-		e->result_relation = isnull ? InvalidOid : DatumGetObjectId(d);
-		d = SPI_getbinval(row, desc, 15, &isnull);
-		e->result_run_id = isnull ? -1 : DatumGetInt64(d);
-		e->result_fingerprint = SPI_getvalue(row, desc, 16);
+		e = entry_from_row(0);
 		MemoryContextSwitchTo(old);
 	}
 	catalog_owner_end(&w);
 	return e;
+}
+
+/* catalog_read_cache_entries reads every entry (CacheEntry *). */
+List *
+catalog_read_cache_entries(void)
+{
+	OwnerScope	w;
+	List	   *out = NIL;
+	MemoryContext cxt = CurrentMemoryContext;
+	uint64		r;
+
+	catalog_owner_begin(&w);
+	spi_exec_checked(ENTRY_COLUMNS, 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	for (r = 0; r < SPI_processed; r++)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+
+		out = lappend(out, entry_from_row(r));
+		MemoryContextSwitchTo(old);
+	}
+	catalog_owner_end(&w);
+	return out;
+}
+
+/*
+ * catalog_read_cache_tags reads every cache tag, as a List of char *[3]:
+ * schema, node, behaviour.
+ */
+List *
+catalog_read_cache_tags(void)
+{
+	OwnerScope	w;
+	List	   *out = NIL;
+	MemoryContext cxt = CurrentMemoryContext;
+	uint64		r;
+
+	catalog_owner_begin(&w);
+	spi_exec_checked("SELECT t.schema_name, t.node_name, t.tag_value FROM " CATALOG_TABLE("node_tag") " t "
+					 "WHERE t.tag_key OPERATOR(pg_catalog.=) 'cache'",
+					 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	for (r = 0; r < SPI_processed; r++)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		char	  **t = palloc(sizeof(char *) * 3);
+		int			c;
+
+		for (c = 0; c < 3; c++)
+			t[c] = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1);
+		out = lappend(out, t);
+		MemoryContextSwitchTo(old);
+	}
+	catalog_owner_end(&w);
+	return out;
 }
 
 /* catalog_write_cache_entry inserts or replaces a node's entry. */
@@ -188,67 +254,4 @@ catalog_delete_cache_entry(const char *schema, const char *name)
 	found = SPI_processed > 0;
 	catalog_owner_end(&w);
 	return found;
-}
-
-/*
- * catalog_cache_tag is the cache tag of node schema.name (auto, recompute,
- * disable or ignore), or NULL.
- */
-char *
-catalog_cache_tag(const char *schema, const char *name)
-{
-	Oid			argtypes[2] = {NAMEOID, NAMEOID};
-	Datum		values[2];
-	OwnerScope	w;
-	char	   *tag = NULL;
-	MemoryContext cxt = CurrentMemoryContext;
-
-	values[0] = CStringGetDatum(schema);
-	values[1] = CStringGetDatum(name);
-	catalog_owner_begin(&w);
-	spi_exec_checked("SELECT t.tag_value FROM " CATALOG_TABLE("node_tag") " t "
-					 "WHERE t.schema_name OPERATOR(pg_catalog.=) $1 AND t.node_name OPERATOR(pg_catalog.=) $2 "
-					 "AND t.tag_key OPERATOR(pg_catalog.=) 'cache'",
-					 2, argtypes, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 1)
-	{
-		MemoryContext old = MemoryContextSwitchTo(cxt);
-
-		tag = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		MemoryContextSwitchTo(old);
-	}
-	catalog_owner_end(&w);
-	return tag;
-}
-
-/*
- * catalog_set_cached_from notes, on the steps of run run_id that kept a
- * cached result, the run that made it (steps and runs, n of each).
- */
-void
-catalog_set_cached_from(int64 run_id, int n, const int *steps, const int64 *from)
-{
-	Datum	   *s = palloc(sizeof(Datum) * Max(n, 1));
-	Datum	   *f = palloc(sizeof(Datum) * Max(n, 1));
-	Oid			argtypes[3] = {INT8OID, INT4ARRAYOID, INT8ARRAYOID};
-	Datum		values[3];
-	OwnerScope	w;
-	int			i;
-
-	if (n == 0)
-		return;
-	for (i = 0; i < n; i++)
-	{
-		s[i] = Int32GetDatum(steps[i]);
-		f[i] = Int64GetDatum(from[i]);
-	}
-	values[0] = Int64GetDatum(run_id);
-	values[1] = PointerGetDatum(construct_array(s, n, INT4OID, sizeof(int32), true, TYPALIGN_INT));
-	values[2] = PointerGetDatum(construct_array(f, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	catalog_owner_begin(&w);
-	spi_exec_checked("UPDATE " CATALOG_TABLE("node_run") " nr SET cached_from = u.f "
-					 "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) AS u(s, f) "
-					 "WHERE nr.run_id OPERATOR(pg_catalog.=) $1 AND nr.step OPERATOR(pg_catalog.=) u.s",
-					 3, argtypes, values, NULL, SPI_OK_UPDATE);
-	catalog_owner_end(&w);
 }

@@ -23,8 +23,15 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/xid8.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
@@ -38,28 +45,36 @@ typedef struct LoggedRelation
 	SubTransactionId subid;
 } LoggedRelation;
 
-static HTAB *logged = NULL;		/* in TopMemoryContext, emptied at xact end */
+/*
+ * The relations this transaction logged: a few, searched in order (a
+ * transaction writing more than MAX_LOGGED tracked relations logs the
+ * others at each statement, which is only slower).
+ */
+#define MAX_LOGGED 32
+static LoggedRelation logged[MAX_LOGGED];
+static int	nlogged = 0;
 static bool callbacks_registered = false;
-static SPIPlanPtr insert_plan = NULL;
 
 static void forget_at_xact_end(XactEvent event, void *arg);
 static void forget_at_subxact_abort(SubXactEvent event, SubTransactionId mySubid,
 									SubTransactionId parentSubid, void *arg);
 static void forget_all(void);
+static void forget_where(Oid relid, SubTransactionId subid);
 
 /*
  * catalog_log_change writes (relid, the current transaction) into the
- * change log, once per transaction and relation.  Runs as the catalog's
- * owner: the writer needs no right on the log.
+ * change log, once per transaction and relation.
  */
 void
 catalog_log_change(Oid relid)
 {
-	LoggedRelation *entry;
-	bool		found;
-	OwnerScope	w;
-	Oid			argtypes[1] = {OIDOID};
-	Datum		values[1];
+	int			i;
+	Oid			nsp;
+	Oid			log;
+	Relation	rel;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	HeapTuple	tup;
 
 	if (!callbacks_registered)
 	{
@@ -67,34 +82,40 @@ catalog_log_change(Oid relid)
 		RegisterSubXactCallback(forget_at_subxact_abort, NULL);
 		callbacks_registered = true;
 	}
-	if (logged == NULL)
-	{
-		HASHCTL		ctl;
+	for (i = 0; i < nlogged; i++)
+		if (logged[i].relid == relid)
+			return;
 
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(LoggedRelation);
-		ctl.hcxt = TopMemoryContext;
-		logged = hash_create("hamilton logged relations", 16, &ctl,
-							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
-	entry = hash_search(logged, &relid, HASH_FIND, &found);
-	if (found)
-		return;
-
+	/*
+	 * Written directly, as the catalogs are: no statement to plan, no role
+	 * to switch to (the writer needs no right on the log), two syscache
+	 * probes to find it.
+	 */
+	nsp = get_namespace_oid(HAMILTON_SCHEMA, true);
+	log = OidIsValid(nsp) ? get_relname_relid("change_log", nsp) : InvalidOid;
+	if (!OidIsValid(log))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("pg_hamilton's change log is missing"),
+				 errdetail("The trigger hamilton_change_log on %s logs writes into %s.change_log, which this database does not have.",
+						   get_rel_name(relid), HAMILTON_SCHEMA),
+				 errhint("Run ALTER EXTENSION hamilton UPDATE, or drop the trigger: DROP TRIGGER hamilton_change_log ON %s;",
+						 get_rel_name(relid))));
+	rel = table_open(log, RowExclusiveLock);
 	values[0] = ObjectIdGetDatum(relid);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	catalog_owner_begin(&w);
-	spi_exec_kept_args(&insert_plan,
-					   "INSERT INTO " CATALOG_TABLE("change_log") " (relation, xid) "
-					   "VALUES ($1, pg_catalog.pg_current_xact_id())",
-					   1, argtypes, values, NULL, SPI_OK_INSERT);
-	catalog_owner_end(&w);
-	SPI_finish();
+	values[1] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+	CatalogTupleInsert(rel, tup);
+	heap_freetuple(tup);
+	table_close(rel, RowExclusiveLock);
 
 	/* remembered only once the row is written */
-	entry = hash_search(logged, &relid, HASH_ENTER, NULL);
-	entry->subid = GetCurrentSubTransactionId();
+	if (nlogged < MAX_LOGGED)
+	{
+		logged[nlogged].relid = relid;
+		logged[nlogged].subid = GetCurrentSubTransactionId();
+		nlogged++;
+	}
 }
 
 /*
@@ -121,8 +142,7 @@ catalog_forget_own_changes(List *relids)
 		Oid			relid = lfirst_oid(lc);
 
 		oids[n++] = ObjectIdGetDatum(relid);
-		if (logged)
-			(void) hash_search(logged, &relid, HASH_REMOVE, NULL);
+		forget_where(relid, InvalidSubTransactionId);
 	}
 	arr = construct_array(oids, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT);
 	values[0] = PointerGetDatum(arr);
@@ -135,39 +155,66 @@ catalog_forget_own_changes(List *relids)
 }
 
 /*
- * catalog_changed_since: has any of the relations been written by a
- * transaction that snapshot (pg_snapshot text) did not see as committed,
- * or by transaction xid (xid8 text)?  Reads the log as it is now.
+ * catalog_changed_since: for each of n probes (relations[i], which changed
+ * when written by a transaction snapshot[i], pg_snapshot text, did not see
+ * as committed, or by transaction xid[i], xid8 text), has it changed?
+ * changed[i] is set for each that did.  One statement for all, which reads
+ * the log twice (the log has no index, so that writers pay for one heap
+ * row only): a writer at or above the snapshot's xmax shows in each
+ * relation's highest xid; one in progress for the snapshot (or the run's
+ * own) is looked up among the few the snapshot lists.
  */
-bool
-catalog_changed_since(List *relids, const char *snapshot, const char *xid)
+void
+catalog_changed_since(int n, const Oid *relations, char **snapshot, char **xid, bool *changed)
 {
-	ListCell   *lc;
-	Datum	   *oids;
-	int			n = 0;
-	Oid			argtypes[3] = {OIDARRAYOID, TEXTOID, TEXTOID};
-	Datum		values[3];
+	Datum	   *rels = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *snaps = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *xids = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *idx = palloc(sizeof(Datum) * Max(n, 1));
+	Oid			argtypes[4] = {OIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID};
+	Datum		values[4];
 	OwnerScope	w;
-	bool		changed;
+	uint64		r;
+	int			i;
 
-	if (relids == NIL)
-		return false;
-	oids = palloc(sizeof(Datum) * list_length(relids));
-	foreach(lc, relids)
-		oids[n++] = ObjectIdGetDatum(lfirst_oid(lc));
-	values[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
-	values[1] = CStringGetTextDatum(snapshot);
-	values[2] = CStringGetTextDatum(xid);
+	for (i = 0; i < n; i++)
+	{
+		changed[i] = false;
+		rels[i] = ObjectIdGetDatum(relations[i]);
+		snaps[i] = CStringGetTextDatum(snapshot[i]);
+		xids[i] = CStringGetTextDatum(xid[i]);
+		idx[i] = Int32GetDatum(i);
+	}
+	if (n == 0)
+		return;
+	values[0] = PointerGetDatum(construct_array(rels, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
+	values[1] = PointerGetDatum(construct_array(snaps, n, TEXTOID, -1, false, TYPALIGN_INT));
+	values[2] = PointerGetDatum(construct_array(xids, n, TEXTOID, -1, false, TYPALIGN_INT));
+	values[3] = PointerGetDatum(construct_array(idx, n, INT4OID, sizeof(int32), true, TYPALIGN_INT));
 	catalog_owner_begin(&w);
-	spi_exec_checked("SELECT 1 FROM " CATALOG_TABLE("change_log") " c "
-					 "WHERE c.relation OPERATOR(pg_catalog.=) ANY ($1) "
-					 "AND (c.xid OPERATOR(pg_catalog.=) $3::pg_catalog.xid8 "
-					 "     OR NOT pg_catalog.pg_visible_in_snapshot(c.xid, $2::pg_catalog.pg_snapshot)) "
-					 "LIMIT 1",
-					 3, argtypes, values, NULL, SPI_OK_SELECT);
-	changed = SPI_processed > 0;
+	spi_exec_checked("WITH p AS (SELECT u.rel, u.snap::pg_catalog.pg_snapshot AS snap, "
+					 "                  u.xid::pg_catalog.xid8 AS xid, u.i "
+					 "           FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
+					 "                           pg_catalog.unnest($3), pg_catalog.unnest($4)) AS u(rel, snap, xid, i)), "
+					 "top AS (SELECT c.relation, pg_catalog.max(c.xid) AS top FROM " CATALOG_TABLE("change_log") " c "
+					 "        WHERE c.relation OPERATOR(pg_catalog.=) ANY ($1) GROUP BY c.relation), "
+					 "open AS (SELECT p.i, p.rel, x.x FROM p, LATERAL (SELECT pg_catalog.pg_snapshot_xip(p.snap) "
+					 "         UNION ALL SELECT p.xid) AS x(x)) "
+					 "SELECT p.i FROM p JOIN top ON top.relation OPERATOR(pg_catalog.=) p.rel "
+					 "WHERE top.top OPERATOR(pg_catalog.>=) pg_catalog.pg_snapshot_xmax(p.snap) "
+					 "UNION "
+					 "SELECT o.i FROM open o JOIN " CATALOG_TABLE("change_log") " c "
+					 "  ON c.relation OPERATOR(pg_catalog.=) o.rel AND c.xid OPERATOR(pg_catalog.=) o.x",
+					 4, argtypes, values, NULL, SPI_OK_SELECT);
+	for (r = 0; r < SPI_processed; r++)
+	{
+		bool		isnull;
+		int			k = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));
+
+		if (k >= 0 && k < n)
+			changed[k] = true;
+	}
 	catalog_owner_end(&w);
-	return changed;
 }
 
 /*
@@ -207,22 +254,30 @@ static void
 forget_at_subxact_abort(SubXactEvent event, SubTransactionId mySubid,
 						SubTransactionId parentSubid, void *arg)
 {
-	HASH_SEQ_STATUS seq;
-	LoggedRelation *entry;
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		forget_where(InvalidOid, mySubid);
+}
 
-	if (event != SUBXACT_EVENT_ABORT_SUB || logged == NULL)
-		return;
-	hash_seq_init(&seq, logged);
-	while ((entry = hash_seq_search(&seq)) != NULL)
-		if (entry->subid >= mySubid)
-			(void) hash_search(logged, &entry->relid, HASH_REMOVE, NULL);
+/*
+ * forget_where forgets relation relid (or any, InvalidOid) logged by
+ * subtransaction subid or a later one (or any, InvalidSubTransactionId).
+ */
+static void
+forget_where(Oid relid, SubTransactionId subid)
+{
+	int			i,
+				kept = 0;
+
+	for (i = 0; i < nlogged; i++)
+		if (!((relid == InvalidOid || logged[i].relid == relid) &&
+			  (subid == InvalidSubTransactionId || logged[i].subid >= subid)))
+			logged[kept++] = logged[i];
+	nlogged = kept;
 }
 
 /* forget_all empties the set of relations logged. */
 static void
 forget_all(void)
 {
-	if (logged)
-		hash_destroy(logged);
-	logged = NULL;
+	nlogged = 0;
 }

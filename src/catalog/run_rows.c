@@ -60,7 +60,7 @@ catalog_insert_run(const char *json, bool rolled_back)
 					 2, argtypes, values, NULL, SPI_OK_INSERT);
 	spi_exec_checked("INSERT INTO " CATALOG_TABLE("node_run") " "
 					 "SELECT * FROM pg_catalog.jsonb_populate_recordset(NULL::" CATALOG_TABLE("node_run") ", "
-					 "  CASE WHEN $2 THEN (SELECT pg_catalog.jsonb_agg(CASE WHEN n->>'status' IN ('input', 'default', 'overridden') "
+					 "  CASE WHEN $2 THEN (SELECT pg_catalog.jsonb_agg(CASE WHEN n->>'status' IN ('input', 'default', 'overridden', 'cached') "
 					 "                                      THEN n ELSE n || '{\"status\": \"rolled back\"}' END ORDER BY o) "
 					 "                     FROM pg_catalog.jsonb_array_elements($1->'nodes') WITH ORDINALITY AS t(n, o)) "
 					 "       ELSE $1->'nodes' END)",
@@ -75,10 +75,14 @@ catalog_insert_run(const char *json, bool rolled_back)
 void
 catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 {
-	Oid			argtypes[12] = {INT8OID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	Oid			argtypes[13] = {INT8OID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, FLOAT8ARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-	Datum		values[12];
+	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID};
+	Datum		values[13];
+	Datum	   *from;			/* (cache) cached_from, 1.3 on */
+	bool	   *from_nulls;
+	int			dims1[1] = {n};
+	int			lbs1[1] = {1};
 	Datum	   *cols[11];
 	bool	   *nulls[11];
 	Oid			types[11] = {INT4OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID,
@@ -88,6 +92,15 @@ catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 
 	if (n == 0)
 		return;
+	from = palloc0(sizeof(Datum) * n);
+	from_nulls = palloc0(sizeof(bool) * n);
+	for (i = 0; i < n; i++)
+	{
+		from[i] = Int64GetDatum(rows[i].cached_from);
+		from_nulls[i] = rows[i].cached_from <= 0;
+	}
+	values[12] = PointerGetDatum(construct_md_array(from, from_nulls, 1, dims1, lbs1, INT8OID,
+													sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	for (c = 0; c < 11; c++)
 	{
 		cols[c] = palloc0(sizeof(Datum) * n);
@@ -126,13 +139,23 @@ catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 		values[c + 1] = PointerGetDatum(construct_md_array(cols[c], nulls[c], 1, dims, lbs,
 														   types[c], typlen, typbyval, typalign));
 	}
-	spi_exec_checked("INSERT INTO " CATALOG_TABLE("node_run") " "
-					 "(run_id, step, node, module, kind, relation, rows, ms, status, fingerprint, checks, error) "
-					 "SELECT $1, s.* FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), "
-					 "  pg_catalog.unnest($4::pg_catalog.name[]), pg_catalog.unnest($5), pg_catalog.unnest($6), "
-					 "  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10), "
-					 "  pg_catalog.unnest($11::pg_catalog.jsonb[]), pg_catalog.unnest($12)) AS s",
-					 12, argtypes, values, NULL, SPI_OK_INSERT);
+	if (catalog_cache_available())
+		spi_exec_checked("INSERT INTO " CATALOG_TABLE("node_run") " "
+						 "(run_id, step, node, module, kind, relation, rows, ms, status, fingerprint, checks, error, "
+						 " cached_from) "
+						 "SELECT $1, s.* FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), "
+						 "  pg_catalog.unnest($4::pg_catalog.name[]), pg_catalog.unnest($5), pg_catalog.unnest($6), "
+						 "  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10), "
+						 "  pg_catalog.unnest($11::pg_catalog.jsonb[]), pg_catalog.unnest($12), pg_catalog.unnest($13)) AS s",
+						 13, argtypes, values, NULL, SPI_OK_INSERT);
+	else
+		spi_exec_checked("INSERT INTO " CATALOG_TABLE("node_run") " "
+						 "(run_id, step, node, module, kind, relation, rows, ms, status, fingerprint, checks, error) "
+						 "SELECT $1, s.* FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), "
+						 "  pg_catalog.unnest($4::pg_catalog.name[]), pg_catalog.unnest($5), pg_catalog.unnest($6), "
+						 "  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10), "
+						 "  pg_catalog.unnest($11::pg_catalog.jsonb[]), pg_catalog.unnest($12)) AS s",
+						 12, argtypes, values, NULL, SPI_OK_INSERT);
 }
 
 /*

@@ -142,10 +142,18 @@ relation_state(StringInfo buf, Oid relid, List **watched, char **why)
 			*why = psprintf("relation %u it read is gone", relid);
 		return;
 	}
-	tree = find_all_inheritors(relid, AccessShareLock, NULL);
-	if (get_rel_relispartition(relid))
-		tree = list_concat(tree, get_partition_ancestors(relid));
-	else if (has_superclass(relid) && *why == NULL)
+	/* the relcache says whether there is a tree to look up */
+	{
+		Relation	rel = table_open(relid, AccessShareLock);
+		bool		children = rel->rd_rel->relhassubclass;
+		bool		partition = rel->rd_rel->relispartition;
+
+		table_close(rel, AccessShareLock);
+		tree = children ? find_all_inheritors(relid, AccessShareLock, NULL) : list_make1_oid(relid);
+		if (partition)
+			tree = list_concat(tree, get_partition_ancestors(relid));
+	}
+	if (!get_rel_relispartition(relid) && has_superclass(relid) && *why == NULL)
 		*why = psprintf("%s inherits from another table, whose writes only its own triggers see",
 						dag_relation_display(relid));
 	foreach(lc, tree)

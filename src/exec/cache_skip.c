@@ -45,6 +45,13 @@
 
 #include "exec.h"
 
+/* An entry by "schema.node", while the run decides. */
+typedef struct NamedEntry
+{
+	char		name[2 * NAMEDATALEN + 1];
+	CacheEntry *entry;
+} NamedEntry;
+
 typedef struct CacheRun
 {
 	char	   *snapshot;		/* taken before the run read anything */
@@ -60,9 +67,15 @@ typedef struct CacheRun
 	List	  **relations;		/* what each step that ran read */
 	List	  **functions;
 	char	  **deps_why;
+	CacheEntry **entry;			/* a persisted step's entry, or NULL */
+	char	  **pre;			/* why its entry is not reusable, whatever
+								 * its key (read before deciding) */
 } CacheRun;
 
 static void exec_cache_begin(HPlan *plan);
+static void read_entries(HPlan *plan, CacheRun *cr);
+static void changes_since(int n, CacheEntry **entry, List **watched, char **pre);
+static char *entry_refusal(CacheEntry *e, List **watched);
 static bool is_persisted(PlanStep *step);
 static void decide(HPlan *plan, CacheRun *cr, int i, int *visited);
 static char *reuse_refusal(HPlan *plan, CacheRun *cr, int i, CacheEntry **entry);
@@ -133,6 +146,8 @@ exec_cache_begin(HPlan *plan)
 	cr->relations = palloc0(sizeof(List *) * Max(n, 1));
 	cr->functions = palloc0(sizeof(List *) * Max(n, 1));
 	cr->deps_why = palloc0(sizeof(char *) * Max(n, 1));
+	cr->entry = palloc0(sizeof(CacheEntry *) * Max(n, 1));
+	cr->pre = palloc0(sizeof(char *) * Max(n, 1));
 	visited = palloc0(sizeof(int) * Max(n, 1));
 
 	spi_exec_checked("SELECT pg_catalog.pg_current_snapshot()::pg_catalog.text, "
@@ -141,14 +156,7 @@ exec_cache_begin(HPlan *plan)
 	cr->snapshot = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	cr->xid = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 
-	for (i = 0; i < n; i++)
-	{
-		HNode	   *node = &plan->dag->nodes[plan->steps[i].node];
-		char	   *tag = node->schema ? catalog_cache_tag(node->schema, node->name) : NULL;
-
-		cr->behaviour[i] = tag ? tag : "auto";
-		cr->cached_from[i] = -1;
-	}
+	read_entries(plan, cr);
 	plan->cache_run = cr;
 	for (i = 0; i < n; i++)
 	{
@@ -159,6 +167,9 @@ exec_cache_begin(HPlan *plan)
 			cr->data_version[i] = psprintf(INT64_FORMAT, plan->run_id);
 	}
 	mark_needed(plan, cr);
+	for (i = 0; i < n; i++)
+		if (cr->skip[i] && cr->cached_from[i] >= 0)
+			plan->steps[i].cached_from = cr->cached_from[i];
 }
 
 /*
@@ -256,7 +267,6 @@ decide(HPlan *plan, CacheRun *cr, int i, int *visited)
 static char *
 reuse_refusal(HPlan *plan, CacheRun *cr, int i, CacheEntry **entry)
 {
-	HNode	   *node = &plan->dag->nodes[plan->steps[i].node];
 	CacheEntry *e;
 	char	   *why;
 
@@ -264,17 +274,119 @@ reuse_refusal(HPlan *plan, CacheRun *cr, int i, CacheEntry **entry)
 		return cr->why[i];
 	if (strcmp(cr->behaviour[i], "auto") != 0)
 		return psprintf("it is cache => %s", cr->behaviour[i]);
-	e = catalog_read_cache_entry(node->schema, node->name);
+	e = cr->entry[i];
 	if (e == NULL)
 		return "no cached run made it yet";
 	if (!e->reusable)
 		return e->reason;
 	if (strcmp(e->key, cr->key[i]) != 0)
 		return "its code, inputs, upstream results or settings changed";
-	why = exec_cache_entry_refusal(e);
+	why = cr->pre[i];
 	if (why == NULL)
 		*entry = e;
 	return why;
+}
+
+/*
+ * read_entries reads, in a few statements for the whole plan, each step's
+ * behaviour, each persisted step's entry, and whether what the entry read
+ * changed since (entry_refusal).
+ */
+static void
+read_entries(HPlan *plan, CacheRun *cr)
+{
+	List	   *tags = catalog_read_cache_tags();
+	List	   *entries = catalog_read_cache_entries();
+	HTAB	   *byname;
+	HASHCTL		ctl;
+	ListCell   *lc;
+	List	  **watched = palloc0(sizeof(List *) * Max(plan->nsteps, 1));
+	int			i;
+
+	ctl.keysize = 2 * NAMEDATALEN + 1;
+	ctl.entrysize = sizeof(NamedEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	byname = hash_create("hamilton cache entries", Max(list_length(entries), 16), &ctl,
+						 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	foreach(lc, entries)
+	{
+		CacheEntry *e = lfirst(lc);
+		char		key[2 * NAMEDATALEN + 1];
+
+		snprintf(key, sizeof(key), "%s.%s", e->schema, e->name);
+		((NamedEntry *) hash_search(byname, key, HASH_ENTER, NULL))->entry = e;
+	}
+	for (i = 0; i < plan->nsteps; i++)
+	{
+		HNode	   *node = &plan->dag->nodes[plan->steps[i].node];
+		NamedEntry *ne;
+		char		key[2 * NAMEDATALEN + 1];
+
+		CHECK_FOR_INTERRUPTS();
+		cr->behaviour[i] = "auto";
+		cr->cached_from[i] = -1;
+		if (node->schema == NULL)
+			continue;
+		foreach(lc, tags)
+		{
+			char	  **t = lfirst(lc);
+
+			if (strcmp(t[0], node->schema) == 0 && strcmp(t[1], node->name) == 0)
+				cr->behaviour[i] = t[2];
+		}
+		if (!is_persisted(&plan->steps[i]) || strcmp(cr->behaviour[i], "auto") != 0)
+			continue;
+		snprintf(key, sizeof(key), "%s.%s", node->schema, node->name);
+		ne = hash_search(byname, key, HASH_FIND, NULL);
+		cr->entry[i] = ne ? ne->entry : NULL;
+		if (cr->entry[i] && cr->entry[i]->reusable)
+			cr->pre[i] = entry_refusal(cr->entry[i], &watched[i]);
+	}
+	changes_since(plan->nsteps, cr->entry, watched, cr->pre);
+}
+
+/*
+ * changes_since sets pre[i] for each entry[i] still reusable whose watched
+ * relations (watched[i]) were written since its snapshot: one statement.
+ */
+static void
+changes_since(int n, CacheEntry **entry, List **watched, char **pre)
+{
+	int			total = 0,
+				k = 0,
+				i;
+	Oid		   *rels;
+	char	  **snaps;
+	char	  **xids;
+	int		   *of;
+	bool	   *changed;
+
+	for (i = 0; i < n; i++)
+		if (entry[i] && entry[i]->reusable && pre[i] == NULL)
+			total += list_length(watched[i]);
+	rels = palloc(sizeof(Oid) * Max(total, 1));
+	snaps = palloc(sizeof(char *) * Max(total, 1));
+	xids = palloc(sizeof(char *) * Max(total, 1));
+	of = palloc(sizeof(int) * Max(total, 1));
+	changed = palloc(sizeof(bool) * Max(total, 1));
+	for (i = 0; i < n; i++)
+	{
+		ListCell   *lc;
+
+		if (!(entry[i] && entry[i]->reusable && pre[i] == NULL))
+			continue;
+		foreach(lc, watched[i])
+		{
+			rels[k] = lfirst_oid(lc);
+			snaps[k] = entry[i]->snapshot;
+			xids[k] = entry[i]->xid;
+			of[k++] = i;
+		}
+	}
+	catalog_changed_since(total, rels, snaps, xids, changed);
+	for (k = 0; k < total; k++)
+		if (changed[k])
+			pre[of[k]] = "a relation it read, or its result table, was written since";
 }
 
 /*
@@ -287,20 +399,33 @@ char *
 exec_cache_entry_refusal(CacheEntry *e)
 {
 	List	   *watched = NIL;
-	char	   *why = NULL;
-	char	   *state;
+	char	   *why;
 
 	if (!e->reusable)
 		return e->reason;
+	why = entry_refusal(e, &watched);
+	if (why == NULL)
+		changes_since(1, &e, &watched, &why);
+	return why;
+}
+
+/*
+ * entry_refusal: why a reusable entry would not be reused, but for writes
+ * since (*watched: the relations whose change log decides those).
+ */
+static char *
+entry_refusal(CacheEntry *e, List **watched)
+{
+	char	   *why = NULL;
+	char	   *state;
+
 	if (e->result_run_id != e->run_id || e->result_relation != e->relation)
 		return "its result table was written by another run since";
-	state = dag_deps_state(e->sources, e->functions, &watched, &why);
+	state = dag_deps_state(e->sources, e->functions, watched, &why);
 	if (why)
 		return why;
 	if (strcmp(state, e->deps_state) != 0)
 		return "a relation it read (or its result table) or a function it called was altered";
-	if (catalog_changed_since(watched, e->snapshot, e->xid))
-		return "a relation it read, or its result table, was written since";
 	return NULL;
 }
 
@@ -531,31 +656,4 @@ write_entry(HPlan *plan, CacheRun *cr, int i)
 	e.has_rows = step->has_rows;
 	e.rows = step->rows;
 	catalog_write_cache_entry(&e);
-}
-
-/*
- * exec_cache_record notes, on the run's steps that kept a cached result
- * (and the intermediates that only fed one), the run that made it.  After
- * the run's steps are written.
- */
-void
-exec_cache_record(HPlan *plan)
-{
-	CacheRun   *cr = plan->cache_run;
-	int		   *steps;
-	int64	   *from;
-	int			n = 0;
-	int			i;
-
-	if (cr == NULL)
-		return;
-	steps = palloc(sizeof(int) * Max(plan->nsteps, 1));
-	from = palloc(sizeof(int64) * Max(plan->nsteps, 1));
-	for (i = 0; i < plan->nsteps; i++)
-		if (cr->skip[i] && cr->cached_from[i] >= 0)
-		{
-			steps[n] = i + 1;
-			from[n++] = cr->cached_from[i];
-		}
-	catalog_set_cached_from(plan->run_id, n, steps, from);
 }

@@ -196,7 +196,6 @@ finish_guarded(HPlan *plan, TimestampTz started)
 		swap_finish_run();
 		exec_cache_finish(plan);	/* (cache) */
 		runlog_record(plan, started, "succeeded", -1, NULL, false);
-		exec_cache_record(plan);	/* (cache) */
 		subxact_commit(&sx);
 	}
 	PG_CATCH();

@@ -216,6 +216,8 @@ run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
 			appendStringInfo(&buf, "\"ms\":%.3f,", r.ms);
 		json_field(&buf, "status", r.status, false);
 		json_field(&buf, "fingerprint", r.fingerprint, false);
+		if (r.cached_from > 0)	/* (cache) */
+			appendStringInfo(&buf, "\"cached_from\":" INT64_FORMAT ",", r.cached_from);
 		if (r.checks)
 			appendStringInfo(&buf, "\"checks\":%s,", r.checks);
 		json_field(&buf, "error", r.error, true);
@@ -263,6 +265,7 @@ step_record(HPlan *plan, int i, const char *status, int failed_step,
 	r->fingerprint = dag_fingerprint(plan->dag, step->node);
 	r->checks = step->checks_result;
 	r->error = i == failed_step ? error : NULL;
+	r->cached_from = st && strcmp(st, "cached") == 0 ? step->cached_from : 0;
 }
 
 /*

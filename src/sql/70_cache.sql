@@ -7,13 +7,14 @@
  * every result table a cached run writes carries too.  A row commits or
  * rolls back with the writer, so a relation has changed since a snapshot
  * when a row of it exists whose xid that snapshot did not see as committed
- * (pg_visible_in_snapshot), or is the transaction that took it.
+ * (pg_visible_in_snapshot), or is the transaction that took it.  No
+ * index: a writer pays for one heap row per transaction, and a cached run
+ * reads the log (pruned as it goes) in one statement.
  */
 CREATE TABLE hamilton.change_log (
     relation    oid NOT NULL,
     xid         xid8 NOT NULL
 );
-CREATE INDEX change_log_relation_xid ON hamilton.change_log (relation, xid);
 REVOKE ALL ON hamilton.change_log FROM PUBLIC;
 
 /*
