@@ -8,9 +8,9 @@
 #      hamilton_validate of the same output and with the full run (cache
 #      => false), BENCH_REPEAT (5) rounds; medians and ratios.
 #   2. The change log's trigger under pgbench: single-row INSERTs into a
-#      table, tracked and untracked, BENCH_PGBENCH_SECONDS (10) s each,
+#      table, tracked and untracked, BENCH_PGBENCH_SECONDS (5) s each,
 #      BENCH_PGBENCH_CLIENTS (2) clients, alternating, BENCH_PGBENCH_ROUNDS
-#      (3) pairs; transactions per second and their ratio.
+#      (5) pairs; transactions per second and their ratio.
 #
 # Quote the ratios: the machine may be shared.
 #   bash bench/cache.sh
@@ -22,9 +22,9 @@ export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 
 NODES=${BENCH_CACHE_NODES:-1000}
 REPEAT=${BENCH_REPEAT:-5}
-PGB_SECONDS=${BENCH_PGBENCH_SECONDS:-10}
+PGB_SECONDS=${BENCH_PGBENCH_SECONDS:-5}
 PGB_CLIENTS=${BENCH_PGBENCH_CLIENTS:-2}
-PGB_ROUNDS=${BENCH_PGBENCH_ROUNDS:-3}
+PGB_ROUNDS=${BENCH_PGBENCH_ROUNDS:-5}
 PGBENCH=${PGBENCH:-$(command -v "$PG_BIN/pgbench" || command -v pgbench)}
 DB=bench_cache
 WORK=$(mktemp -d)

@@ -106,5 +106,6 @@ extern List *define_parameterized(const char *template, const char *sql,
 extern void define_track(Oid relid, bool track);
 extern void define_check_cache_behaviour(const char *value, const char *what);
 extern Jsonb *define_cache_tags(Jsonb *tags, const char *cache);
+extern void define_track_new_partitions(void);
 
 #endif							/* HAMILTON_DEFINE_H */

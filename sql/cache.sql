@@ -152,7 +152,8 @@ CREATE OR REPLACE FUNCTION ca_raw.thrice(x bigint) RETURNS bigint LANGUAGE sql I
 SELECT node, status FROM hamilton_execute(ARRAY['ca.twiced']);
 TABLE ca.twiced;
 
--- partitions: each carries the trigger; a new partition is a change
+-- partitions: each carries the trigger; a new partition is a change (and
+-- is tracked at once: see below)
 CREATE TABLE ca_raw.parted (id int, v int) PARTITION BY RANGE (id);
 CREATE TABLE ca_raw.parted_1 PARTITION OF ca_raw.parted FOR VALUES FROM (0) TO (100);
 INSERT INTO ca_raw.parted VALUES (1, 1);
@@ -166,13 +167,36 @@ INSERT INTO ca_raw.parted_1 VALUES (2, 2);
 SELECT node, status FROM hamilton_execute(ARRAY['ca.parted_sum']);
 TABLE ca.parted_sum;
 SELECT node, status FROM hamilton_execute(ARRAY['ca.parted_sum']);
+-- (with the event trigger that tracks new partitions disabled, a partition
+-- without the trigger: results that read it cannot be reused)
+ALTER EVENT TRIGGER hamilton_track_partitions DISABLE;
 CREATE TABLE ca_raw.parted_2 PARTITION OF ca_raw.parted FOR VALUES FROM (100) TO (200);
+ALTER EVENT TRIGGER hamilton_track_partitions ENABLE;
 SELECT node, status FROM hamilton_execute(ARRAY['ca.parted_sum']);
 SELECT node_name, reusable, reason FROM hamilton.cache_entry WHERE node_name = 'parted_sum';
+SELECT node, status FROM hamilton_execute(ARRAY['ca.parted_sum']);
 SELECT hamilton_track('ca_raw.parted');
 SELECT node, status FROM hamilton_execute(ARRAY['ca.parted_sum']);
 SELECT node, status FROM hamilton_execute(ARRAY['ca.parted_sum']);
 INSERT INTO ca_raw.parted VALUES (150, 3);
+SELECT node, status FROM hamilton_execute(ARRAY['ca.parted_sum']);
+TABLE ca.parted_sum;
+-- a partition created in, or attached to, a tracked table by its owner is
+-- tracked at once (the event trigger hamilton_track_partitions); the
+-- partition tree changed, so the result is recomputed once
+CREATE TABLE ca_raw.parted_3 PARTITION OF ca_raw.parted FOR VALUES FROM (200) TO (300);
+CREATE TABLE ca_raw.parted_4 (id int, v int);
+INSERT INTO ca_raw.parted_4 VALUES (350, 4);
+ALTER TABLE ca_raw.parted ATTACH PARTITION ca_raw.parted_4 FOR VALUES FROM (300) TO (400);
+SELECT tgrelid::regclass, tgenabled FROM pg_trigger WHERE tgname = 'hamilton_change_log' AND tgrelid::regclass::text LIKE 'ca_raw.parted%' ORDER BY 1;
+SELECT node, status FROM hamilton_execute(ARRAY['ca.parted_sum']);
+TABLE ca.parted_sum;
+SELECT node, status FROM hamilton_execute(ARRAY['ca.parted_sum']);
+INSERT INTO ca_raw.parted_4 VALUES (360, 5);
+SELECT node, status FROM hamilton_execute(ARRAY['ca.parted_sum']);
+TABLE ca.parted_sum;
+-- detached: a change too
+ALTER TABLE ca_raw.parted DETACH PARTITION ca_raw.parted_4;
 SELECT node, status FROM hamilton_execute(ARRAY['ca.parted_sum']);
 TABLE ca.parted_sum;
 -- untracked again: recomputed at every run

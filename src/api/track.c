@@ -8,6 +8,7 @@
  */
 #include "postgres.h"
 
+#include "commands/event_trigger.h"
 #include "commands/trigger.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -21,6 +22,7 @@ PG_FUNCTION_INFO_V1(hamilton_untrack);
 PG_FUNCTION_INFO_V1(hamilton_change_logged);
 PG_FUNCTION_INFO_V1(hamilton_invalidate);
 PG_FUNCTION_INFO_V1(hamilton_cache_refusal);
+PG_FUNCTION_INFO_V1(hamilton_track_partitions);
 
 /*
  * hamilton_track(source regclass), by its owner: log the transactions that
@@ -156,4 +158,24 @@ hamilton_cache_refusal(PG_FUNCTION_ARGS)
 	if (why == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(why));
+}
+
+/*
+ * hamilton_track_partitions, the event trigger after CREATE TABLE and
+ * ALTER TABLE: partitions new in a tracked table are tracked too
+ * (define/track.c).
+ */
+Datum
+hamilton_track_partitions(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function hamilton.track_partitions was not called by an event trigger"),
+				 errdetail("It tracks the partitions created in, or attached to, a tracked table."),
+				 errhint("Leave it to the extension's event trigger.")));
+	api_begin();
+	define_track_new_partitions();
+	api_end();
+	PG_RETURN_NULL();
 }

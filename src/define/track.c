@@ -21,6 +21,7 @@
 
 #include "access/table.h"
 #include "catalog/pg_class.h"
+#include "catalog/partition.h"
 #include "catalog/pg_inherits.h"
 #include "miscadmin.h"
 #include "catalog/pg_type.h"
@@ -165,5 +166,83 @@ define_cache_tags(Jsonb *tags, const char *cache)
 		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 
 		return DatumGetJsonbPCopy(d);
+	}
+}
+
+/*
+ * define_track_new_partitions, after CREATE TABLE and ALTER TABLE: a
+ * partition created in, or attached to, a tracked table is tracked too
+ * when its owner is the role running the command (else a NOTICE says that
+ * the results that read it are recomputed until its owner tracks it); a
+ * tracked table altered (ATTACH, DETACH, a rewrite) logs a change.
+ */
+void
+define_track_new_partitions(void)
+{
+	List	   *relids = NIL;
+	ListCell   *lc;
+	uint64		i;
+
+	spi_exec_checked("SELECT DISTINCT objid FROM pg_catalog.pg_event_trigger_ddl_commands() "
+					 "WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND objsubid = 0",
+					 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+
+		relids = lappend_oid(relids, DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+																	 SPI_tuptable->tupdesc, 1, &isnull)));
+	}
+	foreach(lc, relids)
+	{
+		Oid			relid = lfirst_oid(lc);
+		char		relkind = get_rel_relkind(relid);
+		Relation	rel;
+		bool		tracked;
+		List	   *tree;
+		ListCell   *mc;
+
+		if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
+			continue;
+		rel = table_open(relid, AccessShareLock);
+		tracked = dag_relation_tracked(rel);
+		table_close(rel, AccessShareLock);
+		/* a new partition of a tracked table: its tree is where to look */
+		if (!tracked && get_rel_relispartition(relid))
+		{
+			Relation	parent = table_open(get_partition_parent(relid, false), AccessShareLock);
+
+			tracked = dag_relation_tracked(parent);
+			table_close(parent, AccessShareLock);
+		}
+		if (!tracked)
+			continue;
+		catalog_log_change(relid);
+		tree = find_all_inheritors(relid, ShareRowExclusiveLock, NULL);
+		foreach(mc, tree)
+		{
+			Oid			member = lfirst_oid(mc);
+			Relation	mrel = table_open(member, AccessShareLock);
+			bool		exact = dag_relation_tracked(mrel);
+			bool		named = dag_has_track_trigger(mrel);
+
+			table_close(mrel, AccessShareLock);
+			if (exact)
+				continue;
+			if (pg_class_ownercheck(member, GetUserId()))
+			{
+				dag_put_track_trigger(dag_relation_display(member), named);
+				catalog_log_change(member);
+			}
+			else
+				ereport(NOTICE,
+						(errmsg("partition %s of a tracked table is not tracked", dag_relation_display(member)),
+						 errdetail("Only its owner, role %s, can put the change log's trigger on it; until then, cached "
+								   "results that read it are recomputed at every run.",
+								   GetUserNameFromId(catalog_object_owner(RelationRelationId, member), false)),
+						 errhint("Ask role %s to run SELECT hamilton_track('%s');",
+								 GetUserNameFromId(catalog_object_owner(RelationRelationId, member), false),
+								 dag_relation_display(member))));
+		}
 	}
 }

@@ -131,3 +131,16 @@ LEFT JOIN LATERAL (SELECT rf.reason FROM refused rf WHERE rf.node = en.node
                    ORDER BY rf.depth, rf.reason LIMIT 1) w ON true;
 COMMENT ON VIEW hamilton.cache IS 'each cached result: its cache key, data version, the run that made it, and whether a run with the same key would reuse it now (reason: why not)';
 GRANT SELECT ON hamilton.cache TO PUBLIC;
+
+/*
+ * A partition created in, or attached to, a tracked table gets the change
+ * log's trigger too, when the role running the command owns it.
+ */
+CREATE FUNCTION hamilton.track_partitions()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'hamilton_track_partitions'
+LANGUAGE C;
+REVOKE ALL ON FUNCTION hamilton.track_partitions() FROM PUBLIC;
+CREATE EVENT TRIGGER hamilton_track_partitions ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION hamilton.track_partitions();
