@@ -31,6 +31,9 @@ SELECT step, node, status, cached_from FROM hamilton.node_runs WHERE run_id = 91
 -- the result tables carry the change log's trigger too
 SELECT tgrelid::regclass, tgname, tgenabled FROM pg_trigger WHERE tgrelid IN ('ca.total'::regclass, 'ca.doubled'::regclass) ORDER BY 1;
 
+-- hamilton_explain says that the decision is taken at run time
+SELECT line FROM regexp_split_to_table(hamilton_explain(ARRAY['ca.doubled'], inputs => '{"factor": 2}', cache => true), E'\n') line
+WHERE line LIKE 'cache:%';
 -- without cache => true (or with cache => false) everything runs
 SELECT node, status FROM hamilton_execute(ARRAY['ca.doubled'], inputs => '{"factor": 2}');
 -- that run rewrote the results: the entries no longer describe them
@@ -204,6 +207,45 @@ SELECT hamilton_untrack('ca_raw.parted');
 SELECT count(*) FROM pg_trigger WHERE tgname = 'hamilton_change_log' AND tgrelid::regclass::text LIKE 'ca_raw.parted%';
 SELECT node, status FROM hamilton_execute(ARRAY['ca.parted_sum']);
 SELECT node, status FROM hamilton_execute(ARRAY['ca.parted_sum']);
+
+-- row-level security: what a role sees is part of what the result was
+-- made from (the role, its rights to bypass it, the policies)
+CREATE ROLE regress_hamilton_cache_a;
+CREATE ROLE regress_hamilton_cache_b;
+CREATE TABLE ca_raw.secret (owner_role name, v int);
+INSERT INTO ca_raw.secret VALUES ('regress_hamilton_cache_a', 1), ('regress_hamilton_cache_b', 10);
+ALTER TABLE ca_raw.secret ENABLE ROW LEVEL SECURITY;
+CREATE POLICY mine ON ca_raw.secret USING (owner_role = current_user);
+SELECT hamilton_track('ca_raw.secret');
+CREATE SCHEMA ca_rls;
+GRANT USAGE ON SCHEMA ca_raw, ca_rls TO regress_hamilton_cache_a, regress_hamilton_cache_b;
+GRANT SELECT ON ca_raw.secret TO regress_hamilton_cache_a, regress_hamilton_cache_b;
+GRANT CREATE ON SCHEMA ca_rls TO regress_hamilton_cache_a, regress_hamilton_cache_b;
+SELECT hamilton_register('ca_rls');
+SELECT hamilton_define('ca_rls.visible', 'SELECT sum(v) AS s FROM ca_raw.secret', materialize => 'table');
+GRANT regress_hamilton_cache_a TO regress_hamilton_cache_b;
+SET ROLE regress_hamilton_cache_a;
+SELECT node, status FROM hamilton_execute(ARRAY['ca_rls.visible'], cache => true);
+SELECT node, status FROM hamilton_execute(ARRAY['ca_rls.visible'], cache => true);
+TABLE ca_rls.visible;
+RESET ROLE;
+-- another role: recomputed (the table belongs to role a, of which b is a member)
+SET ROLE regress_hamilton_cache_b;
+SELECT node, status FROM hamilton_execute(ARRAY['ca_rls.visible'], cache => true);
+TABLE ca_rls.visible;
+SELECT node, status FROM hamilton_execute(ARRAY['ca_rls.visible'], cache => true);
+RESET ROLE;
+-- a changed policy: recomputed
+ALTER POLICY mine ON ca_raw.secret USING (owner_role = current_user OR v > 5);
+SET ROLE regress_hamilton_cache_b;
+SELECT node, status FROM hamilton_execute(ARRAY['ca_rls.visible'], cache => true);
+RESET ROLE;
+DROP TABLE ca_rls.visible;
+SELECT drop_module('ca_rls');
+DROP TABLE ca_raw.secret;
+REVOKE ALL ON SCHEMA ca_raw FROM regress_hamilton_cache_a, regress_hamilton_cache_b;
+DROP ROLE regress_hamilton_cache_b;
+DROP ROLE regress_hamilton_cache_a;
 
 -- who may track: the owner only, a table only
 CREATE ROLE regress_hamilton_cache_other;

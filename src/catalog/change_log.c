@@ -26,7 +26,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
-#include "catalog/indexing.h"
+#include "access/heapam.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "utils/lsyscache.h"
@@ -105,7 +105,7 @@ catalog_log_change(Oid relid)
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = FullTransactionIdGetDatum(GetTopFullTransactionId());
 	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
-	CatalogTupleInsert(rel, tup);
+	simple_heap_insert(rel, tup); /* the log has no index */
 	heap_freetuple(tup);
 	table_close(rel, RowExclusiveLock);
 

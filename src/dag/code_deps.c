@@ -115,8 +115,10 @@ deps_walker(Node *node, DepsWalk *w)
 			w->relations = list_append_unique_oid(w->relations, rte->relid);
 		return false;
 	}
-	if (IsA(node, SQLValueFunction) && w->why == NULL)
-		w->why = pstrdup("its query reads CURRENT_DATE, CURRENT_TIMESTAMP, CURRENT_USER or the like, which change without its inputs");
+	/* the roles and the schema are in the cache key; the clock is not */
+	if (IsA(node, SQLValueFunction) && w->why == NULL &&
+		((SQLValueFunction *) node)->op < SVFOP_CURRENT_ROLE)
+		w->why = pstrdup("its query reads CURRENT_DATE, CURRENT_TIMESTAMP, LOCALTIME or the like, which change without its inputs");
 	if (IsA(node, NextValueExpr) && w->why == NULL)
 		w->why = pstrdup("its query draws from a sequence");
 	(void) check_functions_in_node(node, note_function, (void *) w);

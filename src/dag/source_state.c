@@ -12,7 +12,9 @@
  * functions is digested: each relation's kind, file (relfilenode: a
  * rewriting ALTER TABLE, a TRUNCATE), columns and, for a view, its query;
  * the members of its partition tree (ATTACH, DETACH, a new partition); and
- * each non-catalog function's fingerprint.  Any difference is a change.
+ * each non-catalog function's fingerprint; for a table with row-level
+ * security, the role reading it and the policies.  Any difference is a
+ * change.
  *
  *-------------------------------------------------------------------------
  */
@@ -27,7 +29,10 @@
 #include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
 #include "common/md5.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -38,6 +43,7 @@
 #define TRACK_TRIGGER_NAME "hamilton_change_log"
 
 static void relation_state(StringInfo buf, Oid relid, List **watched, char **why);
+static void rls_state(StringInfo buf, Oid relid, Oid owner);
 
 /*
  * dag_is_track_trigger: is this the change log's trigger, enabled ALWAYS,
@@ -187,8 +193,8 @@ relation_state(StringInfo buf, Oid relid, List **watched, char **why)
 			*why = psprintf("%s is a %s, whose changes no trigger sees", dag_relation_display(member),
 							c->relkind == RELKIND_MATVIEW ? "materialized view" :
 							c->relkind == RELKIND_FOREIGN_TABLE ? "foreign table" : "relation of another kind");
-		if (*why == NULL && c->relrowsecurity)
-			*why = psprintf("%s has row-level security", dag_relation_display(member));
+		if (c->relrowsecurity)
+			rls_state(buf, member, c->relowner);
 		table_close(rel, AccessShareLock);
 		first = false;
 	}
@@ -224,4 +230,38 @@ dag_has_track_trigger(Relation rel)
 		if (strcmp(rel->trigdesc->triggers[i].tgname, TRACK_TRIGGER_NAME) == 0)
 			return true;
 	return false;
+}
+
+/*
+ * rls_state appends what decides the rows a relation with row-level
+ * security shows: the role reading (whether it owns the table, is a
+ * superuser, bypasses RLS), row_security, and the table's policies.
+ */
+static void
+rls_state(StringInfo buf, Oid relid, Oid owner)
+{
+	Oid			role = GetUserId();
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1];
+	uint64		r;
+
+	appendStringInfo(buf, "rls %u %d %d %d %s:", role, role == owner, superuser_arg(role),
+					 has_bypassrls_privilege(role), GetConfigOption("row_security", false, false));
+	values[0] = ObjectIdGetDatum(relid);
+	spi_exec_checked("SELECT p.polname, p.polcmd, p.polpermissive, p.polroles::pg_catalog.text, "
+					 "       pg_catalog.pg_get_expr(p.polqual, p.polrelid), "
+					 "       pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) "
+					 "FROM pg_catalog.pg_policy p WHERE p.polrelid = $1 ORDER BY p.polname",
+					 1, argtypes, values, NULL, SPI_OK_SELECT);
+	for (r = 0; r < SPI_processed; r++)
+	{
+		int			col;
+
+		for (col = 1; col <= 6; col++)
+		{
+			char	   *v = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, col);
+
+			appendStringInfo(buf, "%s\x1f", v ? v : "");
+		}
+	}
 }

@@ -10,7 +10,9 @@
  * between it and the persisted results or sources it reads (each walked
  * once, with a work list), the inputs they use, the data versions of the
  * persisted results upstream (the run that made each), the server's
- * version and TimeZone, DateStyle and IntervalStyle.  An entry
+ * version, TimeZone, DateStyle and IntervalStyle, and the current and
+ * session roles (which CURRENT_USER, SESSION_USER and row-level security
+ * read).  An entry
  * (hamilton.cache_entry) also keeps what the step's queries read and
  * called (dag/code_deps.c) and their state (dag/source_state.c), and the
  * snapshot the run took before it read anything.  The result is reused
@@ -189,9 +191,9 @@ decide(HPlan *plan, CacheRun *cr, int i, int *visited)
 	char	   *refusal;
 
 	initStringInfo(&key);
-	appendStringInfo(&key, "1|%s|%s|%s|%s|", GetConfigOption("server_version_num", false, false),
+	appendStringInfo(&key, "1|%s|%s|%s|%s|%u|%u|", GetConfigOption("server_version_num", false, false),
 					 GetConfigOption("TimeZone", false, false), GetConfigOption("DateStyle", false, false),
-					 GetConfigOption("IntervalStyle", false, false));
+					 GetConfigOption("IntervalStyle", false, false), GetUserId(), GetSessionUserId());
 	visited[i] = i + 1;
 	while (stack != NIL)
 	{

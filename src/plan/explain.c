@@ -37,6 +37,11 @@ plan_explain_text(HPlan *plan)
 		appendStringInfo(&buf, " %s", (char *) lfirst(lc));
 	appendStringInfoChar(&buf, '\n');
 	explain_names(&buf, plan);
+	/* (cache) decided at run time, once the run holds its results' locks */
+	if (plan->cache == 1)
+		appendStringInfoString(&buf, "cache: on; at run time, a result table whose cache key and sources are unchanged "
+							   "since the run that made it is reused, and the steps that only feed it are skipped "
+							   "(hamilton.cache shows which would be)\n");
 
 	for (i = 0; i < plan->nsteps; i++)
 	{
