@@ -74,7 +74,8 @@ REGRESS = \
 	function_templates \
 	extract_fields \
 	does \
-	parallel
+	parallel \
+	cache
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -233,6 +233,7 @@ typedef struct CatalogNodeRun
 	int			worker_pid;		/* 0: the calling backend */
 	TimestampTz started_at;		/* 0: not known */
 	TimestampTz ended_at;
+	int64		cached_from;	/* (cache) status cached: the run it kept, or 0 */
 } CatalogNodeRun;
 extern void catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows);
 extern void catalog_insert_run_start(const char *json);
@@ -282,5 +283,42 @@ extern bool catalog_keeps_staging(void);
 extern bool catalog_keeps_step_workers(void);
 /* step_times.c (parallel runs, issue 12) */
 extern void catalog_last_step_ms(int n, const char **modules, const char **nodes, double *ms);
+/*
+ * (cache) Skipping unchanged work: the change log (change_log.c) and the
+ * cache entries (cache_rows.c).
+ */
+typedef struct CacheEntry
+{
+	char	   *schema;
+	char	   *name;
+	Oid			relation;		/* the result table it was made into */
+	int64		run_id;			/* the run that made it */
+	char	   *behaviour;		/* auto or recompute */
+	char	   *key;			/* md5 of the cache key */
+	char	   *data_version;
+	char	   *snapshot;		/* pg_snapshot text: what the run read under */
+	char	   *xid;			/* xid8 text: the run's transaction */
+	List	   *sources;		/* Oid: the relations its query read */
+	List	   *functions;		/* Oid: the functions it called */
+	char	   *deps_state;		/* md5 of their state (dag/source_state.c) */
+	bool		reusable;
+	char	   *reason;			/* why not reusable, or NULL */
+	bool		has_rows;
+	int64		rows;
+	Oid			result_relation;	/* hamilton.result's, read with it */
+	int64		result_run_id;	/* hamilton.result's, or -1 */
+	char	   *result_fingerprint; /* hamilton.result's, or NULL */
+} CacheEntry;
+extern void catalog_log_change(Oid relid);
+extern void catalog_forget_own_changes(List *relids);
+extern void catalog_changed_since(int n, const Oid *relations, char **snapshot, char **xid,
+								  bool *changed);
+extern void catalog_prune_change_log(void);
+extern bool catalog_cache_available(void);
+extern CacheEntry *catalog_read_cache_entry(const char *schema, const char *name);
+extern List *catalog_read_cache_entries(void);
+extern List *catalog_read_cache_tags(void);
+extern void catalog_write_cache_entry(const CacheEntry *e);
+extern bool catalog_delete_cache_entry(const char *schema, const char *name);
 
 #endif							/* HAMILTON_CATALOG_H */

@@ -44,6 +44,7 @@
 #include "nodes/pg_list.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
+#include "utils/relcache.h"
 
 #include "catalog.h"
 #include "parse.h"
@@ -420,5 +421,16 @@ extern void dag_walk(Dag *dag, int start, bool downstream, int *depth, int *pare
 extern IncrementalSpec *dag_incremental_parse(const char *display, Jsonb *spec);
 extern void dag_load_incremental(Dag *dag);
 extern const char *dag_incremental_strategy_name(IncrStrategy s);
+/*
+ * (cache) Skipping unchanged work: what a cached result read and called
+ * (code_deps.c), and their state (source_state.c).
+ */
+extern char *dag_query_deps(const char *sql, Oid fn, List *skip, List **relations,
+							List **functions);
+extern bool dag_is_track_trigger(const struct Trigger *t);
+extern bool dag_relation_tracked(Relation rel);
+extern char *dag_deps_state(List *sources, List *functions, List **watched, char **why);
+extern void dag_put_track_trigger(const char *qname, bool replace);
+extern bool dag_has_track_trigger(Relation rel);
 
 #endif							/* HAMILTON_DAG_H */

@@ -118,5 +118,10 @@ extern void define_replace_made_functions(const char *schema, const char *name,
 
 /* extract_fields.c (features-a: @extract_fields) */
 extern List *define_extract_fields(const char *node_text);
+/* (cache) track.c: the change log's trigger on sources; cache behaviours */
+extern void define_track(Oid relid, bool track);
+extern void define_check_cache_behaviour(const char *value, const char *what);
+extern Jsonb *define_cache_tags(Jsonb *tags, const char *cache);
+extern void define_track_new_partitions(void);
 
 #endif							/* HAMILTON_DEFINE_H */

@@ -172,5 +172,31 @@ extern void parallel_run_end(void);
 
 /* step_loop.c */
 extern void exec_run_step_guarded(HPlan *plan, int stepno, TimestampTz started);
+/* (cache) cache_skip.c, cache_keep.c: cache => true */
+typedef struct CacheRun
+{
+	char	   *snapshot;		/* taken before the run read anything */
+	char	   *xid;
+	bool	   *skip;			/* the step does not run */
+	char	  **behaviour;		/* its node's cache tag, or "auto" */
+	char	  **key;			/* a persisted step's key (md5) */
+	char	  **why;			/* why its result cannot be kept for reuse */
+	char	  **reason;			/* why it was not reused */
+	char	  **data_version;	/* a persisted step's, once decided */
+	List	  **walk;			/* a persisted step's intermediates */
+	int64	   *cached_from;
+	List	  **relations;		/* what each step that ran read */
+	List	  **functions;
+	char	  **deps_why;
+	CacheEntry **entry;			/* a persisted step's entry, or NULL */
+	char	  **pre;			/* why its entry is not reusable, whatever
+								 * its key (read before deciding) */
+} CacheRun;
+extern bool exec_cache_persisted(PlanStep *step);
+extern void exec_cache_begin_guarded(HPlan *plan, TimestampTz started);
+extern bool exec_cache_skips(HPlan *plan, int i);
+extern void exec_cache_step_ran(HPlan *plan, int i);
+extern void exec_cache_finish(HPlan *plan);
+extern char *exec_cache_entry_refusal(CacheEntry *e);
 
 #endif							/* HAMILTON_EXEC_H */

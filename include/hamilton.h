@@ -18,6 +18,7 @@ extern bool hamilton_record_run_start;
 extern bool hamilton_batch_scalars;
 extern bool hamilton_cache_graph;
 extern int	hamilton_max_results_aside;
+extern bool hamilton_cache;	/* (cache) hamilton.cache */
 
 /* parallel runs (issue 12): steps on background workers (exec/parallel_run.c) */
 extern int	hamilton_max_workers;

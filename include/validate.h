@@ -99,6 +99,8 @@ typedef struct PlanStep
 	int			worker_pid;		/* 0: the calling backend */
 	TimestampTz started_at;		/* 0: not known */
 	TimestampTz ended_at;
+	/* (cache) status cached: the run whose result it kept (0: none) */
+	int64		cached_from;
 } PlanStep;
 
 typedef struct HPlan
@@ -120,6 +122,8 @@ typedef struct HPlan
 									 * bound to a later module's node */
 	int			cache;			/* cache =>: 1 true, 0 false, -1 not given */
 	int			workers;		/* workers =>, or -1 when not given */
+	/* (cache) what a cached run decided and collected (exec/cache_skip.c) */
+	struct CacheRun *cache_run;
 } HPlan;
 
 /* The state of one validation, shared by the files of this stage. */

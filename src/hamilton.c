@@ -45,6 +45,7 @@ int			hamilton_max_results_aside = -1;
 int			hamilton_max_workers = 0;
 int			hamilton_max_cluster_workers = 8;
 int			hamilton_worker_min_ms = 20;
+bool		hamilton_cache = false;	/* (cache) */
 
 void		_PG_init(void);
 
@@ -151,6 +152,14 @@ _PG_init(void)
 							PGC_USERSET,
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("hamilton.cache",
+							 "Reuse a persisted result whose code, inputs and sources are unchanged (cache => true when not given).",
+							 "A node is recomputed when its cache key or anything it read changed since the run that made its result; cache => false turns it off for one run.",
+							 &hamilton_cache,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("hamilton");
 }

@@ -133,12 +133,18 @@ run_options_args(FunctionCallInfo fcinfo, HPlan *plan)
 				 errmsg("workers must not be negative"),
 				 errdetail("workers => %d was given.", plan->workers),
 				 errhint("Pass 0 to run every step in the calling backend, or the number of background workers to use.")));
-	if (plan->cache == 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cache => true is not available in this version"),
-				 errdetail("This build of pg_hamilton recomputes every node of a run."),
-				 errhint("Leave cache out, or pass false.")));
+	/* (cache) cache => true, or the setting hamilton.cache when not given */
+	if (plan->cache == 1 || (plan->cache == -1 && hamilton_cache))
+	{
+		if (!catalog_cache_available())
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("caching needs the catalog of version 1.3"),
+					 errdetail("%s, and this database's catalog has no cache entries yet.",
+							   plan->cache == 1 ? "cache => true was given" : "hamilton.cache is on"),
+					 errhint("Run ALTER EXTENSION hamilton UPDATE, or SET hamilton.cache = off.")));
+		plan->cache = 1;
+	}
 }
 
 /*

@@ -82,14 +82,11 @@ hamilton_define(PG_FUNCTION_ARGS)
 	a.refresh = PG_NARGS() > 10 && !PG_ARGISNULL(10) ? text_to_cstring(PG_GETARG_TEXT_PP(10)) : NULL;
 	a.incremental = PG_NARGS() > 11 && !PG_ARGISNULL(11) ? PG_GETARG_JSONB_P(11) : NULL;
 	a.cache = PG_NARGS() > 12 && !PG_ARGISNULL(12) ? text_to_cstring(PG_GETARG_TEXT_PP(12)) : NULL;
-	if (a.cache)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s => is not available in this version", "cache"),
-				 errdetail("This build of pg_hamilton recomputes every node of a run in full."),
-				 errhint("Leave %s out.", "cache")));
 
 	api_begin();
+	/* cache => is the tag cache (define/track.c) */
+	if (a.cache)
+		a.tags = define_cache_tags(a.tags, a.cache);
 	display = define_sql_node(&a);
 	api_end();
 	PG_RETURN_TEXT_P(cstring_to_text(display));

@@ -61,7 +61,7 @@ catalog_insert_run(const char *json, bool rolled_back)
 					 2, argtypes, values, NULL, SPI_OK_INSERT);
 	spi_exec_checked("INSERT INTO " CATALOG_TABLE("node_run") " "
 					 "SELECT * FROM pg_catalog.jsonb_populate_recordset(NULL::" CATALOG_TABLE("node_run") ", "
-					 "  CASE WHEN $2 THEN (SELECT pg_catalog.jsonb_agg(CASE WHEN n->>'status' IN ('input', 'default', 'overridden') "
+					 "  CASE WHEN $2 THEN (SELECT pg_catalog.jsonb_agg(CASE WHEN n->>'status' IN ('input', 'default', 'overridden', 'cached') "
 					 "                                      THEN n ELSE n || '{\"status\": \"rolled back\"}' END ORDER BY o) "
 					 "                     FROM pg_catalog.jsonb_array_elements($1->'nodes') WITH ORDINALITY AS t(n, o)) "
 					 "       ELSE $1->'nodes' END)",
@@ -76,17 +76,22 @@ catalog_insert_run(const char *json, bool rolled_back)
 void
 catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 {
-	Oid			argtypes[15] = {INT8OID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	Oid			argtypes[16] = {INT8OID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, FLOAT8ARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID};
-	Datum		values[15];
-	Datum	   *cols[14];
-	bool	   *nulls[14];
-	Oid			types[14] = {INT4OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID,
+		TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TIMESTAMPTZARRAYOID,
+	TIMESTAMPTZARRAYOID, INT8ARRAYOID};
+	Datum		values[16];
+	Datum	   *cols[15];
+	bool	   *nulls[15];
+	Oid			types[15] = {INT4OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID,
 		FLOAT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TIMESTAMPTZOID,
-	TIMESTAMPTZOID};
-	/* which worker ran each step, and when: a 1.3 catalog on */
-	int			ncols = catalog_keeps_step_workers() ? 14 : 11;
+	TIMESTAMPTZOID, INT8OID};
+
+	/*
+	 * which worker ran each step, and when (parallel runs), and the run whose
+	 * result a cached step kept (cache): a 1.3 catalog on
+	 */
+	int			ncols = catalog_keeps_step_workers() && catalog_cache_available() ? 15 : 11;
 	int			c,
 				i;
 
@@ -116,7 +121,7 @@ catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 		/* to the microsecond, as the JSON of the run writes it (%.3f) */
 		nulls[6][i] = !r->has_ms;
 		cols[6][i] = Float8GetDatum(strtod(psprintf("%.3f", r->ms), NULL));
-		if (ncols == 14)
+		if (ncols == 15)
 		{
 			nulls[11][i] = r->worker_pid == 0;
 			cols[11][i] = Int32GetDatum(r->worker_pid);
@@ -124,6 +129,8 @@ catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 			cols[12][i] = TimestampTzGetDatum(r->started_at);
 			nulls[13][i] = r->ended_at == 0;
 			cols[13][i] = TimestampTzGetDatum(r->ended_at);
+			nulls[14][i] = r->cached_from <= 0;
+			cols[14][i] = Int64GetDatum(r->cached_from);
 		}
 	}
 	values[0] = Int64GetDatum(run_id);
@@ -145,8 +152,9 @@ catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 							  "  pg_catalog.unnest($4::pg_catalog.name[]), pg_catalog.unnest($5), pg_catalog.unnest($6), "
 							  "  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10), "
 							  "  pg_catalog.unnest($11::pg_catalog.jsonb[]), pg_catalog.unnest($12)%s) AS s",
-							  ncols == 14 ? ", worker_pid, started_at, ended_at" : "",
-							  ncols == 14 ? ", pg_catalog.unnest($13), pg_catalog.unnest($14), pg_catalog.unnest($15)" : ""),
+							  ncols == 15 ? ", worker_pid, started_at, ended_at, cached_from" : "",
+							  ncols == 15 ? ", pg_catalog.unnest($13), pg_catalog.unnest($14), pg_catalog.unnest($15), "
+							  "pg_catalog.unnest($16)" : ""),
 					 ncols + 1, argtypes, values, NULL, SPI_OK_INSERT);
 }
 

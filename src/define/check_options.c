@@ -120,6 +120,8 @@ check_tags(const char *display, Jsonb *tags)
 					 errhint("hamilton_tag('%s', '{\"materialize\": \"table\"}') keeps the node's result even when it is an intermediate.",
 							 display)));
 		check_refresh_tags(display, key, text, kind);
+		if (strcmp(key, "cache") == 0 && kind != JSON_KIND_NULL)
+			define_check_cache_behaviour(text, psprintf("the cache tag of node %s", display));
 	}
 }
 

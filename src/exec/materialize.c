@@ -317,7 +317,8 @@ trusted_result_table(Oid relid, const char *schema, const char *qname,
 	{
 		Trigger    *tg = &rel->trigdesc->triggers[i];
 
-		if (tg->tgisinternal)
+		/* (cache) the change log's trigger is pg_hamilton's (dag/source_state.c) */
+		if (tg->tgisinternal || dag_is_track_trigger(tg))
 			continue;
 		appendStringInfo(&attached, "%strigger %s", attached.len ? ", " : "",
 						 quote_identifier(tg->tgname));

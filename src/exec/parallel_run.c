@@ -89,6 +89,9 @@ parallel_workers_wanted(HPlan *plan)
 		return 0;
 	if (IsBackgroundWorker || current_parallel != NULL)
 		parallel_notice("it runs inside a step of another run", workers);
+	else if (plan->cache == 1)
+		parallel_notice("it is cached (cache => true, or hamilton.cache), and a cached run's steps are not handed to workers in this version",
+						workers);
 	else if (XactIsoLevel != XACT_READ_COMMITTED)
 		parallel_notice(psprintf("the calling transaction is %s, not READ COMMITTED, and would not see what the workers commit",
 								 XactIsoLevel == XACT_SERIALIZABLE ? "SERIALIZABLE" : "REPEATABLE READ"),

@@ -101,7 +101,7 @@ scalar_batch_length(HPlan *plan, int start)
 	for (i = start; i < plan->nsteps; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (!step_batchable(plan, i, computed))
+		if (exec_cache_skips(plan, i) || !step_batchable(plan, i, computed))
 			break;
 		computed[i] = true;
 	}
@@ -219,6 +219,7 @@ scalar_batch_run(HPlan *plan, int start, int count, TimestampTz started)
 			if (node->checks)
 				checks_run(plan, stepno, NULL);
 			AtEOXact_GUC(true, nestlevel);
+			exec_cache_step_ran(plan, stepno);	/* (cache) */
 
 			INSTR_TIME_SET_CURRENT(now);
 			step->ms = INSTR_TIME_GET_MILLISEC(now) - step_started;

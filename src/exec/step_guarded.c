@@ -35,6 +35,7 @@ exec_run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 		if (hamilton_progress)
 			exec_report_progress(plan, stepno, false);
 		exec_run_step(plan, stepno);
+		exec_cache_step_ran(plan, stepno);	/* (cache) */
 		INSTR_TIME_SET_CURRENT(t1);
 		INSTR_TIME_SUBTRACT(t1, t0);
 		step->ms = INSTR_TIME_GET_MILLISEC(t1);

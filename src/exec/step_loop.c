@@ -66,6 +66,8 @@ plan_execute(HPlan *plan)
 			results = lappend(results, into);
 		}
 	lock_results_guarded(plan, results, started);
+	/* (cache) which results are reused, and the steps that only fed them */
+	exec_cache_begin_guarded(plan, started);
 
 	/* an enclosing run's results built aside are put back, whatever happens */
 	outer_swaps = swap_begin_run();
@@ -76,8 +78,14 @@ plan_execute(HPlan *plan)
 		/* scalar steps whose inputs are computed run in batches (scalar_batch.c) */
 		for (i = workers > 0 ? plan->nsteps : 0; i < plan->nsteps;)
 		{
-			int			batch = scalar_batch_length(plan, i);
+			int			batch;
 
+			if (exec_cache_skips(plan, i))
+			{
+				i++;
+				continue;
+			}
+			batch = scalar_batch_length(plan, i);
 			if (batch > 0)
 			{
 				scalar_batch_run(plan, i, batch, started);
@@ -155,9 +163,10 @@ finish_guarded(HPlan *plan, TimestampTz started)
 		for (i = 0; i < plan->nsteps; i++)
 			/* a parallel run's worker kept some intermediates: no temp_name */
 			if ((plan->steps[i].action == STEP_TEMP || plan->steps[i].action == STEP_COLUMN) &&
-				plan->steps[i].temp_name)
+				plan->steps[i].temp_name && !exec_cache_skips(plan, i))
 				materialize_drop_temp(plan->steps[i].temp_name);
 		swap_finish_run();
+		exec_cache_finish(plan);	/* (cache) */
 		runlog_record(plan, started, "succeeded", -1, NULL, false);
 		subxact_commit(&sx);
 	}

@@ -40,7 +40,8 @@ swap_bypass_reason(Relation rel)
 	PublicationDesc pubdesc;
 	int			i;
 
-	if (rel->trigdesc && rel->trigdesc->numtriggers > 0)
+	/* (cache) but for the change log's, which the run's own write need not fire */
+	if (rel->trigdesc && rel->trigdesc->numtriggers > (dag_relation_tracked(rel) ? 1 : 0))
 		return "it has triggers (those of a foreign key, in either direction, or of a deferrable constraint)";
 	if (rel->rd_rel->relchecks > 0)
 		return "it has CHECK constraints";

@@ -42,6 +42,11 @@ plan_explain_text(HPlan *plan)
 	if (workers > 0)
 		appendStringInfo(&buf, "on up to %d background workers: [worker] steps may run on one; "
 						 "a NOTICE names those that run in the caller\n", workers);
+	/* (cache) decided at run time, once the run holds its results' locks */
+	if (plan->cache == 1)
+		appendStringInfoString(&buf, "cache: on; at run time, a result table whose cache key and sources are unchanged "
+							   "since the run that made it is reused, and the steps that only feed it are skipped "
+							   "(hamilton.cache shows which would be)\n");
 
 	for (i = 0; i < plan->nsteps; i++)
 	{

@@ -233,6 +233,8 @@ run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
 			appendStringInfo(&buf, "\"ms\":%.3f,", r.ms);
 		json_field(&buf, "status", r.status, false);
 		json_field(&buf, "fingerprint", r.fingerprint, false);
+		if (r.cached_from > 0)	/* (cache) */
+			appendStringInfo(&buf, "\"cached_from\":" INT64_FORMAT ",", r.cached_from);
 		if (r.checks)
 			appendStringInfo(&buf, "\"checks\":%s,", r.checks);
 		if (r.worker_pid)
@@ -290,6 +292,7 @@ step_record(HPlan *plan, int i, const char *status, int failed_step,
 	r->worker_pid = step->worker_pid;
 	r->started_at = step->started_at;
 	r->ended_at = step->ended_at;
+	r->cached_from = st && strcmp(st, "cached") == 0 ? step->cached_from : 0;
 }
 
 /*

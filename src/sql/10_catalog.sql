@@ -139,6 +139,8 @@ CREATE TABLE hamilton.node_run (
     fingerprint text,
     error       text,
     checks      jsonb,
+    -- a step with status cached: the run that made the result it kept (1.3 on)
+    cached_from bigint,
     -- the background worker that ran the step (NULL: the calling backend), and when
     worker_pid  int,
     started_at  timestamptz,

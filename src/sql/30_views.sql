@@ -74,11 +74,11 @@ COMMENT ON VIEW hamilton.runs IS 'every run you (or a role you belong to) made: 
 
 CREATE VIEW hamilton.node_runs WITH (security_barrier) AS
 SELECT nr.run_id, nr.step, nr.node, nr.module, nr.kind, nr.relation, nr.rows, nr.ms,
-       nr.status, nr.fingerprint, nr.error, nr.worker_pid, nr.started_at, nr.ended_at
+       nr.status, nr.fingerprint, nr.error, nr.cached_from, nr.worker_pid, nr.started_at, nr.ended_at
 FROM hamilton.node_run nr
 JOIN hamilton.run r USING (run_id)
 WHERE hamilton.may_see_run(r.run_by);
-COMMENT ON VIEW hamilton.node_runs IS 'every step of the runs in hamilton.runs; worker_pid, started_at and ended_at say which background worker ran a step of a parallel run, and when';
+COMMENT ON VIEW hamilton.node_runs IS 'every step of the runs in hamilton.runs; cached_from: the run whose result a cached step kept; worker_pid, started_at and ended_at say which background worker ran a step of a parallel run, and when';
 
 /*
  * A result's relation is the table its row was bound to, while that table

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Skipping unchanged work (cache => true), and what tracking costs writers.
+# Needs the throwaway cluster running (bash scripts/cluster.sh start).
+#
+#   1. An unchanged dataflow of BENCH_CACHE_NODES (1,000) SQL nodes, each a
+#      result table (n1 reads a tracked source, n<i> reads n<i-1>), re-run
+#      with cache => true, side by side in one session with
+#      hamilton_validate of the same output and with the full run (cache
+#      => false), BENCH_REPEAT (5) rounds; medians and ratios.
+#   2. The change log's trigger under pgbench: single-row INSERTs into a
+#      table, tracked and untracked, BENCH_PGBENCH_SECONDS (5) s each,
+#      BENCH_PGBENCH_CLIENTS (2) clients, alternating, BENCH_PGBENCH_ROUNDS
+#      (5) pairs; transactions per second and their ratio.
+#
+# Quote the ratios: the machine may be shared.
+#   bash bench/cache.sh
+#   BENCH_CACHE_NODES=200 BENCH_PGBENCH_SECONDS=5 bash bench/cache.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
+
+NODES=${BENCH_CACHE_NODES:-1000}
+REPEAT=${BENCH_REPEAT:-5}
+PGB_SECONDS=${BENCH_PGBENCH_SECONDS:-5}
+PGB_CLIENTS=${BENCH_PGBENCH_CLIENTS:-2}
+PGB_ROUNDS=${BENCH_PGBENCH_ROUNDS:-5}
+PGBENCH=${PGBENCH:-$(command -v "$PG_BIN/pgbench" || command -v pgbench)}
+DB=bench_cache
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"; dropdb --if-exists "$DB" >/dev/null 2>&1 || true' EXIT
+
+sql() { psql -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+
+echo "# pg_hamilton: skipping unchanged work"
+echo "$(psql -X -At -d postgres -c "SELECT split_part(version(), ' (', 1)"), $(nproc) cores," \
+     "$(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+dropdb --if-exists "$DB" 2>/dev/null
+createdb "$DB"
+sql <<SQL >/dev/null
+CREATE EXTENSION hamilton;
+CREATE SCHEMA raw;
+CREATE TABLE raw.src (id int, v int);
+INSERT INTO raw.src SELECT g, g FROM generate_series(1, 100) g;
+SELECT hamilton_track('raw.src');
+CREATE SCHEMA cb;
+SELECT hamilton_register('cb');
+SELECT hamilton_define('cb.n1', 'SELECT id, v FROM raw.src', materialize => 'table');
+SELECT hamilton_define('cb.n' || i, 'SELECT id, v + 1 AS v FROM n' || (i - 1), materialize => 'table')
+FROM generate_series(2, $NODES) i;
+-- the first cached run computes everything and keeps the entries
+SELECT count(*) FROM hamilton_execute(ARRAY['cb.n$NODES'], cache => true);
+CREATE TABLE timings (round int, variant text, ms double precision);
+CREATE PROCEDURE measure(rounds int) LANGUAGE plpgsql AS \$\$
+DECLARE t timestamptz; n bigint;
+BEGIN
+    FOR r IN 1..rounds LOOP
+        t := clock_timestamp();
+        SELECT count(*) INTO n FROM hamilton_validate(ARRAY['cb.n$NODES']);
+        INSERT INTO timings VALUES (r, 'validate', extract(epoch FROM clock_timestamp() - t) * 1000);
+        t := clock_timestamp();
+        SELECT count(*) INTO n FROM hamilton_execute(ARRAY['cb.n$NODES'], cache => true) WHERE status <> 'cached';
+        IF n <> 0 THEN RAISE EXCEPTION 'the unchanged re-run recomputed % steps', n; END IF;
+        INSERT INTO timings VALUES (r, 'cached re-run', extract(epoch FROM clock_timestamp() - t) * 1000);
+        t := clock_timestamp();
+        SELECT count(*) INTO n FROM hamilton_execute(ARRAY['cb.n$NODES'], cache => false);
+        INSERT INTO timings VALUES (r, 'full run', extract(epoch FROM clock_timestamp() - t) * 1000);
+        COMMIT;
+        -- the full run rewrote every result: one cached run to keep them again
+        PERFORM count(*) FROM hamilton_execute(ARRAY['cb.n$NODES'], cache => true);
+        COMMIT;
+    END LOOP;
+END \$\$;
+SQL
+sql -c "CALL measure($REPEAT)"
+echo
+echo "## 1. An unchanged $NODES-node dataflow, re-run with cache => true (median of $REPEAT rounds)"
+echo
+sql -A -F ' | ' -c "
+WITH m AS (SELECT variant, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS ms FROM timings GROUP BY variant)
+SELECT '| ' || variant, round(ms::numeric, 1) || ' ms',
+       round((ms / (SELECT ms FROM m WHERE variant = 'validate'))::numeric, 2) || 'x validate',
+       round((100 * ms / (SELECT ms FROM m WHERE variant = 'full run'))::numeric, 1) || '% of the full run |'
+FROM m ORDER BY ms" | sed -n '2,$p' | grep -v '^(' || true
+
+echo
+echo "## 2. The change log's trigger: single-row INSERTs, $PGB_CLIENTS clients, ${PGB_SECONDS} s, $PGB_ROUNDS pairs"
+echo
+sql <<'SQL' >/dev/null
+CREATE TABLE raw.plain (id bigint, v int, at timestamptz DEFAULT now());
+CREATE TABLE raw.tracked (id bigint, v int, at timestamptz DEFAULT now());
+SELECT hamilton_track('raw.tracked');
+SQL
+echo "INSERT INTO raw.plain (id, v) VALUES (:client_id, 1);" >"$WORK/plain.sql"
+echo "INSERT INTO raw.tracked (id, v) VALUES (:client_id, 1);" >"$WORK/tracked.sql"
+tps() {
+    "$PGBENCH" -n -c "$PGB_CLIENTS" -T "$PGB_SECONDS" -f "$WORK/$1.sql" "$DB" 2>/dev/null |
+        sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+}
+plain=(); tracked=()
+for _ in $(seq "$PGB_ROUNDS"); do
+    plain+=("$(tps plain)")
+    tracked+=("$(tps tracked)")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+mp=$(median "${plain[@]}"); mt=$(median "${tracked[@]}")
+echo "| table | tps (median) | runs |"
+echo "|---|---|---|"
+echo "| untracked | $mp | ${plain[*]} |"
+echo "| tracked | $mt | ${tracked[*]} |"
+awk -v p="$mp" -v t="$mt" 'BEGIN { printf "\ntracked / untracked: %.3f (cost to writers %.1f%%)\n", t / p, 100 * (1 - t / p) }'
+echo "change log rows written: $(sql -At -c "SELECT count(*) FROM hamilton.change_log")"
