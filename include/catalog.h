@@ -233,6 +233,10 @@ extern void catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *
 extern void catalog_insert_run_start(const char *json);
 extern void catalog_forget_ended_starts(void);
 
+/* (chain) node_run_rows.c: a run's steps by the bulk path; versions.c */
+extern bool catalog_bulk_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows);
+extern Oid	catalog_table_relid(const char *table);
+
 /* schedule_rows.c: pg_cron jobs made by hamilton_schedule */
 extern void catalog_remove_cron_jobs(void);
 

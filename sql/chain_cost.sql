@@ -1,0 +1,51 @@
+-- The per-node cost of a long chain of scalar steps (issue 10, section 4):
+-- what a run does once, not once per step, and what it still does for each.
+CREATE SCHEMA cc;
+DO $$
+BEGIN
+    EXECUTE 'CREATE FUNCTION cc.c1() RETURNS int LANGUAGE sql IMMUTABLE RETURN 1';
+    FOR i IN 2..300 LOOP
+        EXECUTE format('CREATE FUNCTION cc.c%s(c%s int) RETURNS int LANGUAGE sql IMMUTABLE RETURN c%s + 1',
+                       i, i - 1, i - 1);
+    END LOOP;
+END $$;
+SELECT hamilton_register('cc');
+
+-- The steps' rows reference their run (a foreign key, ON DELETE CASCADE).
+-- Every step has the same run, so the run's row is looked up once, not
+-- once per step as a row-by-row foreign key check does.
+BEGIN;
+SELECT count(*) FROM hamilton_execute(ARRAY['cc.c300']);
+SELECT idx_scan < 30 AS run_row_looked_up_once_not_per_step
+FROM pg_stat_xact_user_tables WHERE relid = 'hamilton.run'::regclass;
+COMMIT;
+-- Every step is recorded, in order, with its fingerprint.
+SELECT count(*) AS steps, min(step), max(step), count(fingerprint) AS fingerprints,
+       count(*) FILTER (WHERE status = 'computed') AS computed, sum(rows) AS rows
+FROM hamilton.node_runs WHERE run_id = (SELECT max(run_id) FROM hamilton.runs);
+SELECT step, node, module, kind, relation, rows, status, error
+FROM hamilton.node_runs WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) AND step IN (1, 2, 300)
+ORDER BY step;
+
+-- A trigger someone adds on hamilton.node_run still fires for every step:
+-- the steps then go in by the INSERT statement.
+CREATE TABLE cc_seen (step int);
+CREATE FUNCTION cc_seen() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO public.cc_seen VALUES (NEW.step);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER cc_seen AFTER INSERT ON hamilton.node_run FOR EACH ROW EXECUTE FUNCTION public.cc_seen();
+SELECT count(*) FROM hamilton_execute(ARRAY['cc.c300']);
+SELECT count(*) AS trigger_saw, min(step), max(step) FROM cc_seen;
+DROP TRIGGER cc_seen ON hamilton.node_run;
+DROP TABLE cc_seen;
+DROP FUNCTION cc_seen();
+
+-- Deleting a run still deletes its steps (ON DELETE CASCADE), and a step of
+-- a run that is not there is still refused by the key.
+CREATE TEMP TABLE cc_last AS SELECT max(run_id) AS run_id FROM hamilton.run;
+SELECT count(*) AS steps_before FROM hamilton.node_run WHERE run_id = (SELECT run_id FROM cc_last);
+DELETE FROM hamilton.run WHERE run_id = (SELECT run_id FROM cc_last);
+SELECT count(*) AS steps_after FROM hamilton.node_run WHERE run_id = (SELECT run_id FROM cc_last);
+INSERT INTO hamilton.node_run (run_id, step, node, kind, status) VALUES (-1, 1, 'x', 'scalar', 'computed');
