@@ -27,6 +27,11 @@ SELECT step, node, module, kind, relation, rows, status, error
 FROM hamilton.node_runs WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) AND step IN (1, 2, 300)
 ORDER BY step;
 
+-- The graph kept for the next call holds each node's fingerprint, not the
+-- text it was computed from (a function's body deparsed, its signature).
+SELECT sum(total_bytes) / 300 < 6000 AS graph_below_6_kb_per_node
+FROM pg_backend_memory_contexts WHERE name = 'hamilton dag';
+
 -- A trigger someone adds on hamilton.node_run still fires for every step:
 -- the steps then go in by the INSERT statement.
 CREATE TABLE cc_seen (step int);

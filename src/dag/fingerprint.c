@@ -16,9 +16,19 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 
 #include "dag.h"
+
+/*
+ * Where a fingerprint's text is written (a function body deparsed: its
+ * parse tree, the text, the signature), emptied before and after each
+ * node: only the md5 is kept, with the graph.  Under TopMemoryContext so
+ * that it is made once per session; an error leaves at most one node's
+ * text there until the next fingerprint.
+ */
+static MemoryContext fingerprint_scratch = NULL;
 
 /*
  * dag_fingerprint is the md5 of a node's code: the SQL of a SQL node; the
@@ -37,7 +47,11 @@ dag_fingerprint(Dag *dag, int index)
 
 	if (node->fingerprint || node->kind == HNODE_INPUT)
 		return node->fingerprint;
-	old = MemoryContextSwitchTo(dag->cxt);
+	if (fingerprint_scratch == NULL)
+		fingerprint_scratch = AllocSetContextCreate(TopMemoryContext, "hamilton fingerprint",
+													ALLOCSET_DEFAULT_SIZES);
+	MemoryContextReset(fingerprint_scratch);
+	old = MemoryContextSwitchTo(fingerprint_scratch);
 	initStringInfo(&buf);
 	if (node->sql)
 		appendStringInfoString(&buf, node->sql);
@@ -58,6 +72,7 @@ dag_fingerprint(Dag *dag, int index)
 		if (!HeapTupleIsValid(tup))
 		{
 			MemoryContextSwitchTo(old);
+			MemoryContextReset(fingerprint_scratch);
 			return NULL;		/* dropped meanwhile */
 		}
 		proc = (Form_pg_proc) GETSTRUCT(tup);
@@ -89,8 +104,9 @@ dag_fingerprint(Dag *dag, int index)
 	}
 	if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
 		elog(ERROR, "could not compute an md5 fingerprint: %s", errstr ? errstr : "?");
-	node->fingerprint = pstrdup(hex);
+	node->fingerprint = MemoryContextStrdup(dag->cxt, hex);
 	MemoryContextSwitchTo(old);
+	MemoryContextReset(fingerprint_scratch);
 	return node->fingerprint;
 }
 
