@@ -124,6 +124,15 @@ extern void pin_modules_search_path(List *schemas, bool with_public);
 extern void catalog_check_path_schema(const char *schema);
 extern void pin_sql_reading_settings(void);
 
+/* (chain) settings.c: the values a module's settings were pinned to */
+#define PINNED_MODULE_SETTINGS 3
+typedef struct PinnedSettings
+{
+	char	   *values[PINNED_MODULE_SETTINGS];
+} PinnedSettings;
+extern void pinned_settings_save(PinnedSettings *saved);
+extern bool pinned_settings_unchanged(const PinnedSettings *saved);
+
 /* spi.c */
 extern void spi_exec_checked(const char *sql, int nargs, Oid *argtypes,
 							 Datum *values, const char *nulls, int expected);

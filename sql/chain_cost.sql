@@ -54,3 +54,45 @@ SELECT count(*) AS steps_before FROM hamilton.node_run WHERE run_id = (SELECT ru
 DELETE FROM hamilton.run WHERE run_id = (SELECT run_id FROM cc_last);
 SELECT count(*) AS steps_after FROM hamilton.node_run WHERE run_id = (SELECT run_id FROM cc_last);
 INSERT INTO hamilton.node_run (run_id, step, node, kind, status) VALUES (-1, 1, 'x', 'scalar', 'computed');
+
+-- A batch of one module's steps pins the module's settings once, and again
+-- after a function changed one of them: each step starts with the values
+-- its statement would have, and what a function set ends as with a
+-- statement per step (a SET LOCAL unwound, a SET kept).
+CREATE SCHEMA cs;
+CREATE TABLE cs_log (mode text, node text, path text, scs text);
+CREATE FUNCTION cs.a() RETURNS int LANGUAGE sql RETURN 1;
+CREATE FUNCTION cs.b(a int) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO public.cs_log VALUES (current_setting('cs.mode'), 'b', current_setting('search_path'),
+                                      current_setting('standard_conforming_strings'));
+    PERFORM set_config('search_path', 'pg_catalog', true);
+    PERFORM set_config('standard_conforming_strings', 'off', true);
+    RETURN a + 1;
+END $$;
+CREATE FUNCTION cs.c(b int) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO public.cs_log VALUES (current_setting('cs.mode'), 'c', current_setting('search_path'),
+                                      current_setting('standard_conforming_strings'));
+    PERFORM set_config('search_path', 'public', false);
+    RETURN b + 1;
+END $$;
+CREATE FUNCTION cs.d(c int) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO public.cs_log VALUES (current_setting('cs.mode'), 'd', current_setting('search_path'),
+                                      current_setting('standard_conforming_strings'));
+    RETURN c + 1;
+END $$;
+SELECT hamilton_register('cs');
+SET search_path = public, pg_temp;
+SET cs.mode = 'batched';
+SELECT count(*) FROM hamilton_execute(ARRAY['cs.d']);
+SELECT current_setting('search_path') AS path_after_batched, current_setting('standard_conforming_strings') AS scs;
+SET search_path = public, pg_temp;
+SET cs.mode = 'statements';
+SET hamilton.batch_scalars = off;
+SELECT count(*) FROM hamilton_execute(ARRAY['cs.d']);
+SELECT current_setting('search_path') AS path_after_statements, current_setting('standard_conforming_strings') AS scs;
+RESET hamilton.batch_scalars;
+RESET search_path;
+SELECT node, path, scs, string_agg(mode, ', ' ORDER BY mode) AS modes FROM cs_log GROUP BY 1, 2, 3 ORDER BY 1;

@@ -20,8 +20,10 @@
  * did: the caller needs USAGE on the function's schema and EXECUTE on it
  * (and the function-execute hook runs); the arguments' collation is their
  * type's, as for literals; the module's search_path and the SQL-reading
- * settings are pinned in a GUC nest level of the node's own (a setting the
- * function changes is unwound after it, as after a statement); the command
+ * settings are in force when each call starts (pinned once for a run of
+ * one module's steps, and again after a function changed one of them:
+ * pin_batch_settings), and what a function sets ends as after its
+ * statement; the command
  * counter advances and a fresh snapshot is taken, as SPI does before a
  * statement, so a STABLE function sees what earlier steps wrote.  The
  * executor calls a SECURITY DEFINER function, or one with SET clauses
@@ -75,7 +77,19 @@ typedef struct BatchContext
 	MemoryContext cxt;			/* where its literals are kept */
 } BatchContext;
 
+/*
+ * The GUC nest level in which a module's settings are pinned for the
+ * batch's consecutive steps of that module (pin_batch_settings).
+ */
+typedef struct BatchPin
+{
+	int			nestlevel;		/* -1: none open */
+	const char *schema;
+	PinnedSettings values;
+} BatchPin;
+
 static bool step_batchable(HPlan *plan, int stepno, const bool *computed);
+static void pin_batch_settings(BatchPin *pin, const char *schema, bool with_public);
 static void call_scalar(HPlan *plan, int stepno, MemoryContext callcxt,
 						BatchContext *bc);
 static void planned_call(Dag *dag, HNode *node, MemoryContext callcxt);
@@ -183,12 +197,14 @@ scalar_batch_run(HPlan *plan, int start, int count, TimestampTz started)
 	volatile double step_started;
 	instr_time	now;
 	BatchContext bc;
+	BatchPin	pin;
 	ErrorContextCallback callback;
 
 	callcxt = AllocSetContextCreate(CurrentMemoryContext, "hamilton scalar call",
 									ALLOCSET_SMALL_SIZES);
 	INSTR_TIME_SET_CURRENT(now);
 	step_started = INSTR_TIME_GET_MILLISEC(now);
+	pin.nestlevel = -1;
 	bc.plan = plan;
 	bc.calling = false;
 	bc.cxt = CurrentMemoryContext;
@@ -203,7 +219,6 @@ scalar_batch_run(HPlan *plan, int start, int count, TimestampTz started)
 		{
 			PlanStep   *step = &plan->steps[stepno];
 			HNode	   *node = &plan->dag->nodes[step->node];
-			int			nestlevel;
 
 			bc.stepno = stepno;
 			CHECK_FOR_INTERRUPTS();
@@ -211,14 +226,11 @@ scalar_batch_run(HPlan *plan, int start, int count, TimestampTz started)
 				exec_report_progress(plan, stepno, false);
 			plan_step_provenance(plan, stepno);
 
-			nestlevel = NewGUCNestLevel();
-			pin_module_search_path(node->schema, dag_public_on_path(plan->dag));
-			pin_sql_reading_settings();
+			pin_batch_settings(&pin, node->schema, dag_public_on_path(plan->dag));
 			call_scalar(plan, stepno, callcxt, &bc);
 			step->status = "computed";
 			if (node->checks)
 				checks_run(plan, stepno, NULL);
-			AtEOXact_GUC(true, nestlevel);
 
 			INSTR_TIME_SET_CURRENT(now);
 			step->ms = INSTR_TIME_GET_MILLISEC(now) - step_started;
@@ -226,6 +238,8 @@ scalar_batch_run(HPlan *plan, int start, int count, TimestampTz started)
 			if (hamilton_progress)
 				exec_report_progress(plan, stepno, true);
 		}
+		if (pin.nestlevel >= 0)
+			AtEOXact_GUC(true, pin.nestlevel);
 		error_context_stack = callback.previous;
 		subxact_commit(&sx);
 	}
@@ -237,6 +251,37 @@ scalar_batch_run(HPlan *plan, int start, int count, TimestampTz started)
 	}
 	PG_END_TRY();
 	MemoryContextDelete(callcxt);
+}
+
+/*
+ * pin_batch_settings puts a step's settings in force: its module's
+ * search_path and the SQL-reading settings, as around its statement.  They
+ * are pinned once for consecutive steps of one module, in a GUC nest level
+ * the batch closes at its end (or when the module changes), and pinned
+ * again, in a new level, when a function changed one of them since (SET,
+ * SET LOCAL or set_config on search_path, say): each step starts with
+ * exactly the values its statement would have.  What the function set
+ * ends as it ended with a nest level per step: closing the level keeps
+ * a SET and unwinds a SET LOCAL of what the level pinned, and a setting
+ * the level did not pin is merged into the caller's, as AtEOXact_GUC
+ * merges it from any nest level.
+ */
+static void
+pin_batch_settings(BatchPin *pin, const char *schema, bool with_public)
+{
+	if (pin->nestlevel >= 0 &&
+		(strcmp(pin->schema, schema) != 0 || !pinned_settings_unchanged(&pin->values)))
+	{
+		AtEOXact_GUC(true, pin->nestlevel);
+		pin->nestlevel = -1;
+	}
+	if (pin->nestlevel >= 0)
+		return;
+	pin->nestlevel = NewGUCNestLevel();
+	pin_module_search_path(schema, with_public);
+	pin_sql_reading_settings();
+	pinned_settings_save(&pin->values);
+	pin->schema = schema;
 }
 
 /*
