@@ -96,3 +96,26 @@ SELECT current_setting('search_path') AS path_after_statements, current_setting(
 RESET hamilton.batch_scalars;
 RESET search_path;
 SELECT node, path, scs, string_agg(mode, ', ' ORDER BY mode) AS modes FROM cs_log GROUP BY 1, 2, 3 ORDER BY 1;
+
+-- A run whose transaction (or subtransaction) rolls back is recorded as
+-- rolled back, with every step: its steps are kept until the transaction
+-- ends, and written as JSON for the recorder only then.
+BEGIN;
+SELECT count(*) FROM hamilton_execute(ARRAY['cc.c300']);
+ROLLBACK;
+SELECT r.status, count(*) AS steps, count(nr.fingerprint) AS fingerprints,
+       string_agg(DISTINCT nr.status, ', ') AS step_statuses, sum(nr.rows) AS rows,
+       max(nr.node) FILTER (WHERE nr.step = 300) AS last
+FROM hamilton.runs r JOIN hamilton.node_runs nr USING (run_id)
+WHERE r.run_id = (SELECT max(run_id) FROM hamilton.runs) GROUP BY r.status;
+BEGIN;
+SAVEPOINT s;
+SELECT count(*) FROM hamilton_execute(ARRAY['cc.c300']);
+ROLLBACK TO SAVEPOINT s;
+SELECT count(*) FROM hamilton_execute(ARRAY['cs.d']);
+COMMIT;
+SELECT r.status, count(*) AS steps, count(nr.fingerprint) AS fingerprints,
+       string_agg(DISTINCT nr.status, ', ') AS step_statuses
+FROM hamilton.runs r JOIN hamilton.node_runs nr USING (run_id)
+WHERE r.run_id IN (SELECT run_id FROM hamilton.runs ORDER BY run_id DESC LIMIT 2) GROUP BY r.run_id, r.status
+ORDER BY r.run_id;

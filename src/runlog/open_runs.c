@@ -37,7 +37,10 @@ typedef struct OpenRun
 	SubTransactionId subid;		/* where the run's outcome is written */
 	Oid			recorder_role;	/* the catalog's owner, as the recorder connects */
 	Recorder   *start;			/* the recorder writing its start, or NULL */
-	char	   *outcome;		/* its record (history.c), once it succeeded */
+	/* once it succeeded: its record's parts (run_json.c), copied */
+	char	   *outcome;		/* the fields of its "run" object, or NULL */
+	CatalogNodeRun *steps;
+	int			nsteps;
 } OpenRun;
 
 /*
@@ -99,13 +102,14 @@ open_runs_add(int64 run_id, Oid recorder_role, Recorder *start)
 }
 
 /*
- * open_runs_succeeded keeps the record of a run that succeeded (the JSON
- * history.c wrote), for the recorder to write it as rolled back if the
- * run's transaction aborts.  A run that open_runs_add did not keep (its
- * start is not recorded) is not kept.
+ * open_runs_succeeded keeps the record of a run that succeeded (its "run"
+ * fields and its steps, as history.c wrote them), copied, for the recorder
+ * to write it as rolled back if the run's transaction aborts: its JSON is
+ * written only then.  A run that open_runs_add did not keep (its start is
+ * not recorded) is not kept.
  */
 void
-open_runs_succeeded(int64 run_id, const char *json)
+open_runs_succeeded(int64 run_id, const char *run_fields, const CatalogNodeRun *steps, int nsteps)
 {
 	int			i;
 
@@ -116,7 +120,12 @@ open_runs_succeeded(int64 run_id, const char *json)
 
 		if (run->run_id == run_id)
 		{
-			run->outcome = MemoryContextStrdup(TopTransactionContext, json);
+			MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+			run->outcome = pstrdup(run_fields);
+			run->steps = runlog_copy_steps(steps, nsteps);
+			run->nsteps = nsteps;
+			MemoryContextSwitchTo(old);
 			return;
 		}
 	}
@@ -204,7 +213,7 @@ open_runs_end(SubTransactionId subid, bool aborted)
 		if (aborted && run->outcome)
 		{
 			/* oldest first, as they ran */
-			outcomes = lcons(run->outcome, outcomes);
+			outcomes = lcons(run, outcomes);
 			role = run->recorder_role;
 		}
 		keep--;
@@ -225,7 +234,7 @@ open_runs_end(SubTransactionId subid, bool aborted)
 
 /*
  * record_rolled_back hands the records of runs whose transaction rolled
- * back to the recorder.  The caller waits for it, unless its session is
+ * back (outcomes: their OpenRun) to the recorder, written now.  The caller waits for it, unless its session is
  * ending (pg_terminate_backend of a session idle in its transaction): then
  * the recorder's segment outlives it, and the runs read abandoned for the
  * few milliseconds until they read rolled back.
@@ -244,7 +253,18 @@ record_rolled_back(List *outcomes, Oid role)
 	 */
 	PG_TRY();
 	{
-		Recorder   *rec = recorder_launch(RECORD_ROLLED_BACK, outcomes, role, what, dying);
+		List	   *records = NIL;
+		ListCell   *lc;
+		Recorder   *rec;
+
+		foreach(lc, outcomes)
+		{
+			OpenRun    *run = lfirst(lc);
+
+			records = lappend(records, runlog_run_json(run->outcome, run->run_id,
+													   run->steps, run->nsteps));
+		}
+		rec = recorder_launch(RECORD_ROLLED_BACK, records, role, what, dying);
 
 		if (rec)
 		{
