@@ -302,6 +302,8 @@ extern void dag_cache_announce_change(void);
 /* fingerprint.c */
 extern const char *dag_fingerprint(Dag *dag, int index);
 extern char *dag_function_body(HeapTuple proctup, Oid funcoid);
+/* (chain) fingerprint.c: many nodes at once */
+extern void dag_fingerprint_nodes(Dag *dag, const int *indexes, int n);
 
 /* relations.c */
 extern bool dag_owner_trusts(Oid consumer_owner, Oid producer_owner);

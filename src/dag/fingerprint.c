@@ -12,6 +12,7 @@
 #include "catalog/pg_proc.h"
 #include "common/md5.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -29,6 +30,9 @@
  * text there until the next fingerprint.
  */
 static MemoryContext fingerprint_scratch = NULL;
+
+/* dag_fingerprint_nodes has pinned the safe search_path around its calls */
+static bool safe_path_pinned = false;
 
 /*
  * dag_fingerprint is the md5 of a node's code: the SQL of a SQL node; the
@@ -80,10 +84,16 @@ dag_fingerprint(Dag *dag, int index)
 		/*
 		 * Names are written fully qualified (types, and the SQL body printed
 		 * with only pg_catalog on the path), so the fingerprint does not
-		 * depend on the search_path it was computed under.
+		 * depend on the search_path it was computed under.  A caller that
+		 * fingerprints many nodes pins that path once around them
+		 * (dag_fingerprint_nodes).
 		 */
-		nestlevel = NewGUCNestLevel();
-		pin_safe_search_path();
+		nestlevel = -1;
+		if (!safe_path_pinned)
+		{
+			nestlevel = NewGUCNestLevel();
+			pin_safe_search_path();
+		}
 		appendStringInfo(&buf, "%s\x1f", get_language_name(proc->prolang, false));
 		body = dag_function_body(tup, node->funcoid);
 		if (body)
@@ -99,7 +109,8 @@ dag_fingerprint(Dag *dag, int index)
 		appendStringInfo(&buf, "\x1f%s%s\x1f%c", proc->proretset ? "setof " : "",
 						 format_type_extended(proc->prorettype, -1, FORMAT_TYPE_FORCE_QUALIFY),
 						 proc->provolatile);
-		AtEOXact_GUC(true, nestlevel);
+		if (nestlevel >= 0)
+			AtEOXact_GUC(true, nestlevel);
 		ReleaseSysCache(tup);
 	}
 	if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
@@ -108,6 +119,35 @@ dag_fingerprint(Dag *dag, int index)
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(fingerprint_scratch);
 	return node->fingerprint;
+}
+
+/*
+ * dag_fingerprint_nodes fingerprints the n nodes given (dag_fingerprint),
+ * with the safe search_path pinned once around them rather than once per
+ * node.
+ */
+void
+dag_fingerprint_nodes(Dag *dag, const int *indexes, int n)
+{
+	int			nestlevel = NewGUCNestLevel();
+	int			i;
+
+	pin_safe_search_path();
+	safe_path_pinned = true;
+	PG_TRY();
+	{
+		for (i = 0; i < n; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			(void) dag_fingerprint(dag, indexes[i]);
+		}
+	}
+	PG_FINALLY();
+	{
+		safe_path_pinned = false;
+	}
+	PG_END_TRY();
+	AtEOXact_GUC(true, nestlevel);
 }
 
 /*
