@@ -137,6 +137,8 @@ extern bool pinned_settings_unchanged(const PinnedSettings *saved);
 extern void spi_exec_checked(const char *sql, int nargs, Oid *argtypes,
 							 Datum *values, const char *nulls, int expected);
 extern void spi_exec_kept(SPIPlanPtr *plan, const char *sql);
+/* (chain) spi.c: a text or name column as a C string, NULL if null */
+extern char *spi_get_cstring(HeapTuple row, TupleDesc desc, int col);
 extern void spi_exec_kept_args(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes,
 							   Datum *values, const char *nulls, int expected);
 extern void spi_exec_on_node(const char *sql, const char *schema, const char *name,
