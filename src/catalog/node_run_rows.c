@@ -282,6 +282,7 @@ node_run_values(const CatalogNodeRun *r, int64 run_id, Datum *values, bool *null
 {
 	const char *text[NR_NCOLS] = {NULL, NULL, r->node, NULL, r->kind, r->relation,
 	NULL, NULL, r->status, r->fingerprint, r->error, NULL};
+	char		ms[64];
 	int			c;
 
 	for (c = 0; c < NR_NCOLS; c++)
@@ -301,7 +302,8 @@ node_run_values(const CatalogNodeRun *r, int64 run_id, Datum *values, bool *null
 	values[NR_ROWS] = Int64GetDatum(r->rows);
 	/* to the microsecond, as the JSON of the run writes it (%.3f) */
 	nulls[NR_MS] = !r->has_ms;
-	values[NR_MS] = Float8GetDatum(strtod(psprintf("%.3f", r->ms), NULL));
+	snprintf(ms, sizeof(ms), "%.3f", r->ms);
+	values[NR_MS] = Float8GetDatum(strtod(ms, NULL));
 	nulls[NR_CHECKS] = r->checks == NULL;
 	if (r->checks)
 		values[NR_CHECKS] = DirectFunctionCall1(jsonb_in, CStringGetDatum(r->checks));
