@@ -141,6 +141,9 @@ typedef struct HNode
 	char	   *config_when;	/* the variant's condition, JSON, or NULL */
 	char	   *parameterized;	/* the template that made it, JSON, or NULL */
 	char	   *checks;			/* its checks, JSON array, or NULL */
+
+	/* (chain) what scalar_batch.c found of its function: 0 not looked at */
+	int8		batch_function; /* 1: may be batched, -1: may not */
 } HNode;
 
 /* How the names of a request resolve (namespace.c). */

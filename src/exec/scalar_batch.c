@@ -88,7 +88,8 @@ typedef struct BatchPin
 	PinnedSettings values;
 } BatchPin;
 
-static bool step_batchable(HPlan *plan, int stepno, const bool *computed);
+static bool step_batchable(HPlan *plan, int stepno, int start);
+static bool function_batchable(HNode *node);
 static void pin_batch_settings(BatchPin *pin, const char *schema, bool with_public);
 static void call_scalar(HPlan *plan, int stepno, MemoryContext callcxt,
 						BatchContext *bc);
@@ -99,48 +100,73 @@ static void batch_error_context(void *arg);
  * scalar_batch_length is how many steps from start on qualify for a batch
  * (0: step start runs as a statement).  A step qualifies when its inputs
  * are steps before it that computed a value: earlier batches, or
- * statements (compute_value keeps the Datum too).
+ * statements (compute_value keeps the Datum too), or steps of this batch.
  */
 int
 scalar_batch_length(HPlan *plan, int start)
 {
-	bool	   *computed;
 	int			i;
 
 	if (!hamilton_batch_scalars)
 		return 0;
-	computed = palloc0(sizeof(bool) * plan->nsteps);
-	for (i = 0; i < start; i++)
-		computed[i] = plan->steps[i].has_value;
 	for (i = start; i < plan->nsteps; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (!step_batchable(plan, i, computed))
+		if (!step_batchable(plan, i, start))
 			break;
-		computed[i] = true;
 	}
-	pfree(computed);
 	return i - start;
 }
 
 /*
- * step_batchable: does step stepno qualify (see the file's comment)?
- * computed says which earlier steps will have a value by then.
+ * step_batchable: does step stepno qualify (see the file's comment), in a
+ * batch from step start on (every step from start to stepno - 1 in it)?
  */
 static bool
-step_batchable(HPlan *plan, int stepno, const bool *computed)
+step_batchable(HPlan *plan, int stepno, int start)
 {
 	PlanStep   *step = &plan->steps[stepno];
 	HNode	   *node = &plan->dag->nodes[step->node];
+	int			d,
+				nfed = 0;
+
+	if (step->action != STEP_VALUE || step->result_table || !function_batchable(node))
+		return false;
+	for (d = 0; d < node->ndeps; d++)
+	{
+		HDep	   *dep = &node->deps[d];
+		int			t;
+
+		if (dep->via != VIA_PARAM)
+			return false;
+		t = plan->step_of_node[dep->target];
+		if (t < 0 || t >= stepno || (t < start && !plan->steps[t].has_value) ||
+			plan->steps[t].action != STEP_VALUE ||
+			plan->dag->nodes[dep->target].rettype != node->params[dep->index].type)
+			return false;
+		nfed++;
+	}
+	return nfed == node->nparams;	/* else a parameter left to its default */
+}
+
+/*
+ * function_batchable: may a scalar node's function be called in a batch
+ * (see the file's comment: its language, types and kind)?  What it finds
+ * is kept with the graph, which a change of the function replaces.
+ */
+static bool
+function_batchable(HNode *node)
+{
 	HeapTuple	proctup;
 	Form_pg_proc proc;
 	bool		ok;
-	int			d,
-				p,
-				nfed = 0;
+	int			p;
 
-	if (step->action != STEP_VALUE || step->result_table || node->kind != HNODE_SCALAR ||
-		!OidIsValid(node->funcoid) || node->schema == NULL || node->language == NULL)
+	if (node->batch_function != 0)
+		return node->batch_function > 0;
+	node->batch_function = -1;
+	if (node->kind != HNODE_SCALAR || !OidIsValid(node->funcoid) || node->schema == NULL ||
+		node->language == NULL)
 		return false;
 	if (strcmp(node->language, "sql") != 0 && strcmp(node->language, "plpgsql") != 0 &&
 		strcmp(node->language, "c") != 0 && strcmp(node->language, "internal") != 0)
@@ -156,23 +182,6 @@ step_batchable(HPlan *plan, int stepno, const bool *computed)
 			(OidIsValid(coll) && coll != DEFAULT_COLLATION_OID))
 			return false;
 	}
-	for (d = 0; d < node->ndeps; d++)
-	{
-		HDep	   *dep = &node->deps[d];
-		int			t;
-
-		if (dep->via != VIA_PARAM)
-			return false;
-		t = plan->step_of_node[dep->target];
-		if (t < 0 || t >= stepno || !computed[t] ||
-			plan->steps[t].action != STEP_VALUE ||
-			plan->dag->nodes[dep->target].rettype != node->params[dep->index].type)
-			return false;
-		nfed++;
-	}
-	if (nfed != node->nparams)
-		return false;			/* a parameter left to its default */
-
 	proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(node->funcoid));
 	if (!HeapTupleIsValid(proctup))
 		return false;
@@ -180,6 +189,8 @@ step_batchable(HPlan *plan, int stepno, const bool *computed)
 	ok = !proc->proretset && proc->prokind == PROKIND_FUNCTION &&
 		proc->pronargs == node->nparams && proc->prorettype == node->rettype;
 	ReleaseSysCache(proctup);
+	if (ok)
+		node->batch_function = 1;
 	return ok;
 }
 
