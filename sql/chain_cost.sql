@@ -61,28 +61,28 @@ INSERT INTO hamilton.node_run (run_id, step, node, kind, status) VALUES (-1, 1, 
 -- statement per step (a SET LOCAL unwound, a SET kept).
 CREATE SCHEMA cs;
 CREATE TABLE cs_log (mode text, node text, path text, scs text);
+-- (a helper: its name starts with "_", it is no node)
+CREATE FUNCTION cs._note(node text) RETURNS void LANGUAGE sql
+BEGIN ATOMIC
+    INSERT INTO public.cs_log VALUES (current_setting('cs.mode'), node, current_setting('search_path'),
+                                      current_setting('standard_conforming_strings'));
+END;
 CREATE FUNCTION cs.a() RETURNS int LANGUAGE sql RETURN 1;
 CREATE FUNCTION cs.b(a int) RETURNS int LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO public.cs_log VALUES (current_setting('cs.mode'), 'b', current_setting('search_path'),
-                                      current_setting('standard_conforming_strings'));
+    PERFORM cs._note('b');
     PERFORM set_config('search_path', 'pg_catalog', true);
     PERFORM set_config('standard_conforming_strings', 'off', true);
     RETURN a + 1;
 END $$;
 CREATE FUNCTION cs.c(b int) RETURNS int LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO public.cs_log VALUES (current_setting('cs.mode'), 'c', current_setting('search_path'),
-                                      current_setting('standard_conforming_strings'));
+    PERFORM cs._note('c');
     PERFORM set_config('search_path', 'public', false);
     RETURN b + 1;
 END $$;
 CREATE FUNCTION cs.d(c int) RETURNS int LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO public.cs_log VALUES (current_setting('cs.mode'), 'd', current_setting('search_path'),
-                                      current_setting('standard_conforming_strings'));
-    RETURN c + 1;
-END $$;
+BEGIN PERFORM cs._note('d'); RETURN c + 1; END $$;
 SELECT hamilton_register('cs');
 SET search_path = public, pg_temp;
 SET cs.mode = 'batched';
@@ -97,9 +97,10 @@ RESET hamilton.batch_scalars;
 RESET search_path;
 SELECT node, path, scs, string_agg(mode, ', ' ORDER BY mode) AS modes FROM cs_log GROUP BY 1, 2, 3 ORDER BY 1;
 
--- A run whose transaction (or subtransaction) rolls back is recorded as
--- rolled back, with every step: its steps are kept until the transaction
--- ends, and written as JSON for the recorder only then.
+-- A run whose transaction rolls back is recorded as rolled back, with
+-- every step: its steps are kept until the transaction ends, and written as
+-- JSON for the recorder only then (a run rolled back with its savepoint:
+-- execute.sql).
 BEGIN;
 SELECT count(*) FROM hamilton_execute(ARRAY['cc.c300']);
 ROLLBACK;
@@ -108,14 +109,3 @@ SELECT r.status, count(*) AS steps, count(nr.fingerprint) AS fingerprints,
        max(nr.node) FILTER (WHERE nr.step = 300) AS last
 FROM hamilton.runs r JOIN hamilton.node_runs nr USING (run_id)
 WHERE r.run_id = (SELECT max(run_id) FROM hamilton.runs) GROUP BY r.status;
-BEGIN;
-SAVEPOINT s;
-SELECT count(*) FROM hamilton_execute(ARRAY['cc.c300']);
-ROLLBACK TO SAVEPOINT s;
-SELECT count(*) FROM hamilton_execute(ARRAY['cs.d']);
-COMMIT;
-SELECT r.status, count(*) AS steps, count(nr.fingerprint) AS fingerprints,
-       string_agg(DISTINCT nr.status, ', ') AS step_statuses
-FROM hamilton.runs r JOIN hamilton.node_runs nr USING (run_id)
-WHERE r.run_id IN (SELECT run_id FROM hamilton.runs ORDER BY run_id DESC LIMIT 2) GROUP BY r.run_id, r.status
-ORDER BY r.run_id;
