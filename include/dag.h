@@ -144,6 +144,7 @@ typedef struct HNode
 
 	/* (chain) what scalar_batch.c found of its function: 0 not looked at */
 	int8		batch_function; /* 1: may be batched, -1: may not */
+	Oid			batch_namespace;	/* its schema's OID, when it may */
 } HNode;
 
 /* How the names of a request resolve (namespace.c). */

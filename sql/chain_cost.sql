@@ -109,3 +109,34 @@ SELECT r.status, count(*) AS steps, count(nr.fingerprint) AS fingerprints,
        max(nr.node) FILTER (WHERE nr.step = 300) AS last
 FROM hamilton.runs r JOIN hamilton.node_runs nr USING (run_id)
 WHERE r.run_id = (SELECT max(run_id) FROM hamilton.runs) GROUP BY r.status;
+
+-- A batched step still needs USAGE on its function's schema (kept with the
+-- graph, looked up once) and EXECUTE on the function, as its statement
+-- does: ccu_no.mid, fed by ccu_ok.base, is refused batched and unbatched.
+CREATE SCHEMA ccu_ok;
+CREATE SCHEMA ccu_no;
+CREATE FUNCTION ccu_ok.base() RETURNS int LANGUAGE sql RETURN 1;
+CREATE FUNCTION ccu_no.mid(base int) RETURNS int LANGUAGE sql RETURN base + 1;
+CREATE FUNCTION ccu_ok.top(mid int) RETURNS int LANGUAGE sql RETURN mid + 1;
+SELECT hamilton_register('ccu_ok') + hamilton_register('ccu_no') AS registered;
+CREATE ROLE cc_nousage;
+GRANT USAGE, CREATE ON SCHEMA ccu_ok TO cc_nousage;
+CREATE FUNCTION cc_try() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM hamilton_execute(ARRAY['ccu_ok.top'], modules => ARRAY['ccu_ok', 'ccu_no']);
+    RETURN 'ran';
+EXCEPTION WHEN insufficient_privilege THEN
+    RETURN SQLERRM;
+END $$;
+SET ROLE cc_nousage;
+SELECT cc_try() AS batched;
+SET hamilton.batch_scalars = off;
+SELECT cc_try() AS statements;
+RESET hamilton.batch_scalars;
+RESET ROLE;
+GRANT USAGE ON SCHEMA ccu_no TO cc_nousage;
+SET ROLE cc_nousage;
+SELECT cc_try() AS with_usage;
+RESET ROLE;
+DROP OWNED BY cc_nousage;
+DROP ROLE cc_nousage;

@@ -151,8 +151,9 @@ step_batchable(HPlan *plan, int stepno, int start)
 
 /*
  * function_batchable: may a scalar node's function be called in a batch
- * (see the file's comment: its language, types and kind)?  What it finds
- * is kept with the graph, which a change of the function replaces.
+ * (see the file's comment: its language, types and kind)?  What it finds,
+ * and the function's schema, are kept with the graph, which a change of
+ * the function (ALTER FUNCTION ... SET SCHEMA too) replaces.
  */
 static bool
 function_batchable(HNode *node)
@@ -188,9 +189,12 @@ function_batchable(HNode *node)
 	proc = (Form_pg_proc) GETSTRUCT(proctup);
 	ok = !proc->proretset && proc->prokind == PROKIND_FUNCTION &&
 		proc->pronargs == node->nparams && proc->prorettype == node->rettype;
-	ReleaseSysCache(proctup);
 	if (ok)
+	{
 		node->batch_function = 1;
+		node->batch_namespace = proc->pronamespace;
+	}
+	ReleaseSysCache(proctup);
 	return ok;
 }
 
@@ -310,7 +314,8 @@ call_scalar(HPlan *plan, int stepno, MemoryContext callcxt, BatchContext *bc)
 	HNode	   *node = &plan->dag->nodes[step->node];
 	MemoryContext cxt = CurrentMemoryContext;
 	AclResult	aclresult;
-	Oid			nspid = get_func_namespace(node->funcoid);
+	Oid			nspid = OidIsValid(node->batch_namespace) ? node->batch_namespace :
+		get_func_namespace(node->funcoid);
 	ParamListInfo params;
 	ExprState  *state;
 	ExprContext *econtext;
