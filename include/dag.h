@@ -118,6 +118,9 @@ typedef struct HNode
 	char	   *fingerprint;	/* md5 of its code, see fingerprint.c */
 	void	   *planned_call;	/* a scalar's call as planned, kept with the
 								 * graph (exec/scalar_batch.c) */
+	/* (chain) what scalar_batch.c found of its function: 0 not looked at */
+	int8		batch_function; /* 1: may be batched, -1: may not */
+	Oid			batch_namespace;	/* its schema's OID, when it may */
 	Oid			owner;
 	bool		persist;		/* materialize => 'table' (or refreshed
 								 * concurrently) */
@@ -141,10 +144,6 @@ typedef struct HNode
 	char	   *config_when;	/* the variant's condition, JSON, or NULL */
 	char	   *parameterized;	/* the template that made it, JSON, or NULL */
 	char	   *checks;			/* its checks, JSON array, or NULL */
-
-	/* (chain) what scalar_batch.c found of its function: 0 not looked at */
-	int8		batch_function; /* 1: may be batched, -1: may not */
-	Oid			batch_namespace;	/* its schema's OID, when it may */
 } HNode;
 
 /* How the names of a request resolve (namespace.c). */

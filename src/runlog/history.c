@@ -38,6 +38,7 @@ static void step_record(HPlan *plan, int i, const char *status, int failed_step,
 						const char *error, CatalogNodeRun *r);
 static CatalogNodeRun *step_records(HPlan *plan, const char *status, int failed_step,
 									 const char *error);
+static void json_field(StringInfo buf, const char *key, const char *value, bool last);
 
 /*
  * runlog_begin marks a run as started: it takes the run's lock and hands
@@ -116,6 +117,13 @@ runlog_record(HPlan *plan, TimestampTz started, const char *status,
 	}
 }
 
+/* json_field appends "key":value (a JSON string, or null), and a comma unless last. */
+static void
+json_field(StringInfo buf, const char *key, const char *value, bool last)
+{
+	runlog_json_field(buf, key, value, last);
+}
+
 /*
  * run_fields appends what a run's start and its end both say: its id, when
  * it started, the request, who ran it and from which backend, and the
@@ -129,7 +137,7 @@ run_fields(StringInfo buf, HPlan *plan, TimestampTz started)
 	ListCell   *lc;
 
 	appendStringInfo(buf, "\"run_id\":" INT64_FORMAT ",", plan->run_id);
-	runlog_json_field(buf, "started_at", timestamptz_to_str(started), false);
+	json_field(buf, "started_at", timestamptz_to_str(started), false);
 	appendStringInfoString(buf, "\"outputs\":[");
 	foreach(lc, plan->output_names)
 	{
@@ -140,7 +148,7 @@ run_fields(StringInfo buf, HPlan *plan, TimestampTz started)
 	appendStringInfoString(buf, "],");
 	appendStringInfo(buf, "\"inputs\":%s,\"overrides\":%s,\"config\":%s,",
 					 jsonb_text(plan->inputs), jsonb_text(plan->overrides), jsonb_text(plan->config));
-	runlog_json_field(buf, "run_by", GetUserNameFromId(GetUserId(), false), false);
+	json_field(buf, "run_by", GetUserNameFromId(GetUserId(), false), false);
 	appendStringInfo(buf, "\"pid\":%d", MyProcPid);
 
 	/* the namespace its names resolved among (none in a 1.0 catalog's runs) */
@@ -175,11 +183,11 @@ run_record_fields(HPlan *plan, TimestampTz started, const char *status, int fail
 	initStringInfo(&buf);
 	run_fields(&buf, plan, started);
 	appendStringInfoChar(&buf, ',');
-	runlog_json_field(&buf, "finished_at", timestamptz_to_str(GetCurrentTimestamp()), false);
-	runlog_json_field(&buf, "status", status, false);
-	runlog_json_field(&buf, "failed_node", failed_step >= 0 && failed_step < plan->nsteps ?
+	json_field(&buf, "finished_at", timestamptz_to_str(GetCurrentTimestamp()), false);
+	json_field(&buf, "status", status, false);
+	json_field(&buf, "failed_node", failed_step >= 0 && failed_step < plan->nsteps ?
 					  plan->dag->nodes[plan->steps[failed_step].node].display : NULL, false);
-	runlog_json_field(&buf, "error", error, true);
+	json_field(&buf, "error", error, true);
 	return buf.data;
 }
 
