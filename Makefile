@@ -75,7 +75,8 @@ REGRESS = \
 	extract_fields \
 	does \
 	parallel \
-	cache
+	cache \
+	chain_cost
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -125,10 +125,21 @@ extern void pin_modules_search_path(List *schemas, bool with_public);
 extern void catalog_check_path_schema(const char *schema);
 extern void pin_sql_reading_settings(void);
 
+/* (chain) settings.c: the values a module's settings were pinned to */
+#define PINNED_MODULE_SETTINGS 3
+typedef struct PinnedSettings
+{
+	char	   *values[PINNED_MODULE_SETTINGS];
+} PinnedSettings;
+extern void pinned_settings_save(PinnedSettings *saved);
+extern bool pinned_settings_unchanged(const PinnedSettings *saved);
+
 /* spi.c */
 extern void spi_exec_checked(const char *sql, int nargs, Oid *argtypes,
 							 Datum *values, const char *nulls, int expected);
 extern void spi_exec_kept(SPIPlanPtr *plan, const char *sql);
+/* (chain) spi.c: a text or name column as a C string, NULL if null */
+extern char *spi_get_cstring(HeapTuple row, TupleDesc desc, int col);
 extern void spi_exec_kept_args(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes,
 							   Datum *values, const char *nulls, int expected);
 extern void spi_exec_on_node(const char *sql, const char *schema, const char *name,
@@ -238,6 +249,10 @@ typedef struct CatalogNodeRun
 extern void catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows);
 extern void catalog_insert_run_start(const char *json);
 extern void catalog_forget_ended_starts(void);
+
+/* (chain) node_run_rows.c: a run's steps by the bulk path; versions.c */
+extern bool catalog_bulk_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows);
+extern Oid	catalog_table_relid(const char *table);
 
 /* schedule_rows.c: pg_cron jobs made by hamilton_schedule */
 extern void catalog_remove_cron_jobs(void);

@@ -150,6 +150,9 @@ typedef struct HNode
 	char	   *fingerprint;	/* md5 of its code, see fingerprint.c */
 	void	   *planned_call;	/* a scalar's call as planned, kept with the
 								 * graph (exec/scalar_batch.c) */
+	/* (chain) what scalar_batch.c found of its function: 0 not looked at */
+	int8		batch_function; /* 1: may be batched, -1: may not */
+	Oid			batch_namespace;	/* its schema's OID, when it may */
 	Oid			owner;
 	bool		persist;		/* materialize => 'table' (or refreshed
 								 * concurrently) */
@@ -351,6 +354,8 @@ extern void dag_cache_announce_change(void);
 /* fingerprint.c */
 extern const char *dag_fingerprint(Dag *dag, int index);
 extern char *dag_function_body(HeapTuple proctup, Oid funcoid);
+/* (chain) fingerprint.c: many nodes at once */
+extern void dag_fingerprint_nodes(Dag *dag, const int *indexes, int n);
 
 /* relations.c */
 extern bool dag_owner_trusts(Oid consumer_owner, Oid producer_owner);

@@ -35,8 +35,14 @@ extern void runlog_record(HPlan *plan, TimestampTz started, const char *status,
 
 /* open_runs.c */
 extern void open_runs_add(int64 run_id, Oid recorder_role, Recorder *start);
-extern void open_runs_succeeded(int64 run_id, const char *json);
+extern void open_runs_succeeded(int64 run_id, const char *run_fields,
+								const CatalogNodeRun *steps, int nsteps);
 extern void open_runs_parallel(int64 run_id);
+
+/* (chain) run_json.c: a run's record as JSON, its steps kept until needed */
+extern void runlog_json_field(StringInfo buf, const char *key, const char *value, bool last);
+extern char *runlog_run_json(const char *run, int64 run_id, const CatalogNodeRun *rows, int n);
+extern CatalogNodeRun *runlog_copy_steps(const CatalogNodeRun *rows, int n);
 
 /* recorder.c */
 extern Recorder *recorder_launch(RecorderTask task, List *records, Oid role,

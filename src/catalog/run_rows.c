@@ -70,8 +70,9 @@ catalog_insert_run(const char *json, bool rolled_back)
 
 /*
  * catalog_insert_node_runs writes the n steps of run run_id (a run
- * catalog_insert_run wrote without them), as arrays: one statement, no
- * JSON to parse.  The caller switches to the catalog owner first.
+ * catalog_insert_run wrote without them): by the bulk path
+ * (node_run_rows.c), or else as arrays: one statement, no JSON to parse.
+ * The caller switches to the catalog owner first.
  */
 void
 catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
@@ -95,7 +96,7 @@ catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 	int			c,
 				i;
 
-	if (n == 0)
+	if (n == 0 || catalog_bulk_insert_node_runs(run_id, n, rows))
 		return;
 	for (c = 0; c < ncols; c++)
 	{

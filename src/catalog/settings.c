@@ -97,3 +97,40 @@ pin_sql_reading_settings(void)
 	(void) set_config_option("backslash_quote", "on", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 }
+
+/*
+ * The settings a module's statements run under: pin_module_search_path's
+ * and pin_sql_reading_settings'.  Keep this list with them.
+ */
+static const char *const module_settings[PINNED_MODULE_SETTINGS] = {
+	"search_path", "standard_conforming_strings", "backslash_quote"
+};
+
+/*
+ * pinned_settings_save notes the values of the settings a module's
+ * statements run under, just pinned, in the current memory context.
+ */
+void
+pinned_settings_save(PinnedSettings *saved)
+{
+	int			i;
+
+	for (i = 0; i < PINNED_MODULE_SETTINGS; i++)
+		saved->values[i] = pstrdup(GetConfigOption(module_settings[i], false, false));
+}
+
+/*
+ * pinned_settings_unchanged: are the values pinned_settings_save noted
+ * still in force?  A function that ran since may have changed one (SET,
+ * SET LOCAL, set_config): then they must be pinned again.
+ */
+bool
+pinned_settings_unchanged(const PinnedSettings *saved)
+{
+	int			i;
+
+	for (i = 0; i < PINNED_MODULE_SETTINGS; i++)
+		if (strcmp(saved->values[i], GetConfigOption(module_settings[i], false, false)) != 0)
+			return false;
+	return true;
+}

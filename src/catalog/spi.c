@@ -155,3 +155,29 @@ spi_exec_latest(const char *sql, int nargs, Oid *argtypes, Datum *values,
 {
 	spi_run(sql, nargs, argtypes, values, nulls, expected, true);
 }
+
+/*
+ * spi_get_cstring is SPI_getvalue for a column of type text, name or
+ * varchar (NULL if null), without looking up and calling the type's output
+ * function: for the columns read once per node.  Any other type goes
+ * through SPI_getvalue.
+ */
+char *
+spi_get_cstring(HeapTuple row, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d;
+
+	switch (SPI_gettypeid(desc, col))
+	{
+		case TEXTOID:
+		case VARCHAROID:
+			d = SPI_getbinval(row, desc, col, &isnull);
+			return isnull ? NULL : text_to_cstring(DatumGetTextPP(d));
+		case NAMEOID:
+			d = SPI_getbinval(row, desc, col, &isnull);
+			return isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
+		default:
+			return SPI_getvalue(row, desc, col);
+	}
+}

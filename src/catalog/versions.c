@@ -30,11 +30,9 @@
 
 #include "catalog.h"
 
-static Oid	catalog_relid(const char *table);
-
-/* catalog_relid is the OID of the catalog table, or InvalidOid. */
-static Oid
-catalog_relid(const char *table)
+/* catalog_table_relid is the OID of the catalog table, or InvalidOid. */
+Oid
+catalog_table_relid(const char *table)
 {
 	Oid			nsp = get_namespace_oid(HAMILTON_SCHEMA, true);
 
@@ -48,7 +46,7 @@ catalog_relid(const char *table)
 bool
 catalog_keeps_run_starts(void)
 {
-	return OidIsValid(catalog_relid("run_start"));
+	return OidIsValid(catalog_table_relid("run_start"));
 }
 
 /*
@@ -58,7 +56,7 @@ catalog_keeps_run_starts(void)
 bool
 catalog_keeps_staging(void)
 {
-	return OidIsValid(catalog_relid("staging"));
+	return OidIsValid(catalog_table_relid("staging"));
 }
 
 /*
@@ -68,7 +66,7 @@ catalog_keeps_staging(void)
 bool
 catalog_keeps_step_workers(void)
 {
-	Oid			rel = catalog_relid("node_run");
+	Oid			rel = catalog_table_relid("node_run");
 
 	return OidIsValid(rel) && get_attnum(rel, "worker_pid") != InvalidAttrNumber;
 }
@@ -80,7 +78,7 @@ catalog_keeps_step_workers(void)
 bool
 catalog_keeps_owner_names(void)
 {
-	Oid			rel = catalog_relid("sql_node");
+	Oid			rel = catalog_table_relid("sql_node");
 
 	return OidIsValid(rel) && get_attnum(rel, "owner_name") != InvalidAttrNumber;
 }
@@ -92,7 +90,7 @@ catalog_keeps_owner_names(void)
 bool
 catalog_keeps_refresh(void)
 {
-	Oid			rel = catalog_relid("sql_node");
+	Oid			rel = catalog_table_relid("sql_node");
 
 	return OidIsValid(rel) && get_attnum(rel, "refresh") != InvalidAttrNumber;
 }
@@ -166,7 +164,7 @@ catalog_graph_tables(Oid *tables)
 		bool		found = false;
 		int			t;
 
-		tables[i] = catalog_relid(names[i]);
+		tables[i] = catalog_table_relid(names[i]);
 		if (!OidIsValid(tables[i]))
 			return false;
 		rel = table_open(tables[i], AccessShareLock);

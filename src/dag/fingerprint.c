@@ -12,13 +12,27 @@
 #include "catalog/pg_proc.h"
 #include "common/md5.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 
 #include "dag.h"
+
+/*
+ * Where a fingerprint's text is written (a function body deparsed: its
+ * parse tree, the text, the signature), emptied before and after each
+ * node: only the md5 is kept, with the graph.  Under TopMemoryContext so
+ * that it is made once per session; an error leaves at most one node's
+ * text there until the next fingerprint.
+ */
+static MemoryContext fingerprint_scratch = NULL;
+
+/* dag_fingerprint_nodes has pinned the safe search_path around its calls */
+static bool safe_path_pinned = false;
 
 /*
  * dag_fingerprint is the md5 of a node's code: the SQL of a SQL node; the
@@ -37,7 +51,11 @@ dag_fingerprint(Dag *dag, int index)
 
 	if (node->fingerprint || node->kind == HNODE_INPUT)
 		return node->fingerprint;
-	old = MemoryContextSwitchTo(dag->cxt);
+	if (fingerprint_scratch == NULL)
+		fingerprint_scratch = AllocSetContextCreate(TopMemoryContext, "hamilton fingerprint",
+													ALLOCSET_DEFAULT_SIZES);
+	MemoryContextReset(fingerprint_scratch);
+	old = MemoryContextSwitchTo(fingerprint_scratch);
 	initStringInfo(&buf);
 	if (node->sql)
 		appendStringInfoString(&buf, node->sql);
@@ -58,6 +76,7 @@ dag_fingerprint(Dag *dag, int index)
 		if (!HeapTupleIsValid(tup))
 		{
 			MemoryContextSwitchTo(old);
+			MemoryContextReset(fingerprint_scratch);
 			return NULL;		/* dropped meanwhile */
 		}
 		proc = (Form_pg_proc) GETSTRUCT(tup);
@@ -65,10 +84,16 @@ dag_fingerprint(Dag *dag, int index)
 		/*
 		 * Names are written fully qualified (types, and the SQL body printed
 		 * with only pg_catalog on the path), so the fingerprint does not
-		 * depend on the search_path it was computed under.
+		 * depend on the search_path it was computed under.  A caller that
+		 * fingerprints many nodes pins that path once around them
+		 * (dag_fingerprint_nodes).
 		 */
-		nestlevel = NewGUCNestLevel();
-		pin_safe_search_path();
+		nestlevel = -1;
+		if (!safe_path_pinned)
+		{
+			nestlevel = NewGUCNestLevel();
+			pin_safe_search_path();
+		}
 		appendStringInfo(&buf, "%s\x1f", get_language_name(proc->prolang, false));
 		body = dag_function_body(tup, node->funcoid);
 		if (body)
@@ -84,14 +109,45 @@ dag_fingerprint(Dag *dag, int index)
 		appendStringInfo(&buf, "\x1f%s%s\x1f%c", proc->proretset ? "setof " : "",
 						 format_type_extended(proc->prorettype, -1, FORMAT_TYPE_FORCE_QUALIFY),
 						 proc->provolatile);
-		AtEOXact_GUC(true, nestlevel);
+		if (nestlevel >= 0)
+			AtEOXact_GUC(true, nestlevel);
 		ReleaseSysCache(tup);
 	}
 	if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
 		elog(ERROR, "could not compute an md5 fingerprint: %s", errstr ? errstr : "?");
-	node->fingerprint = pstrdup(hex);
+	node->fingerprint = MemoryContextStrdup(dag->cxt, hex);
 	MemoryContextSwitchTo(old);
+	MemoryContextReset(fingerprint_scratch);
 	return node->fingerprint;
+}
+
+/*
+ * dag_fingerprint_nodes fingerprints the n nodes given (dag_fingerprint),
+ * with the safe search_path pinned once around them rather than once per
+ * node.
+ */
+void
+dag_fingerprint_nodes(Dag *dag, const int *indexes, int n)
+{
+	int			nestlevel = NewGUCNestLevel();
+	int			i;
+
+	pin_safe_search_path();
+	safe_path_pinned = true;
+	PG_TRY();
+	{
+		for (i = 0; i < n; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			(void) dag_fingerprint(dag, indexes[i]);
+		}
+	}
+	PG_FINALLY();
+	{
+		safe_path_pinned = false;
+	}
+	PG_END_TRY();
+	AtEOXact_GUC(true, nestlevel);
 }
 
 /*

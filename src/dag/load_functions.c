@@ -54,7 +54,7 @@ dag_load_function_nodes(Dag *dag)
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
 		Oid			funcoid = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_oid, &isnull));
-		char	   *when = SPI_getvalue(row, desc, Anum_function_node_config_when);
+		char	   *when = spi_get_cstring(row, desc, Anum_function_node_config_when);
 		int			index;
 		HNode	   *node;
 		HeapTuple	proctup;
@@ -76,13 +76,13 @@ dag_load_function_nodes(Dag *dag)
 		 */
 		if (when)
 		{
-			char	   *fname = SPI_getvalue(row, desc, Anum_function_node_name);
+			char	   *fname = spi_get_cstring(row, desc, Anum_function_node_name);
 			char	   *cut = strstr(fname, "__");
 			FunctionVariant *fv = palloc0(sizeof(FunctionVariant));
 
 			while (cut && strstr(cut + 2, "__"))
 				cut = strstr(cut + 2, "__");
-			fv->schema = SPI_getvalue(row, desc, Anum_function_node_schema);
+			fv->schema = spi_get_cstring(row, desc, Anum_function_node_schema);
 			fv->name = cut ? pnstrdup(fname, cut - fname) : fname;
 			fv->when = when;
 			fv->chosen = dag->all_variants || dag_when_matches(dag->config, when);
@@ -99,8 +99,8 @@ dag_load_function_nodes(Dag *dag)
 		node = &dag->nodes[index];
 
 		node->funcoid = funcoid;
-		node->schema = SPI_getvalue(row, desc, Anum_function_node_schema);
-		node->name = SPI_getvalue(row, desc, Anum_function_node_name);
+		node->schema = spi_get_cstring(row, desc, Anum_function_node_schema);
+		node->name = spi_get_cstring(row, desc, Anum_function_node_name);
 		node->funcname = node->name;
 		if (when)
 		{
@@ -108,15 +108,15 @@ dag_load_function_nodes(Dag *dag)
 			node->config_when = when;
 		}
 		node->display = qualified_display(node->schema, node->name);
-		node->language = SPI_getvalue(row, desc, Anum_function_node_language);
-		node->doc = SPI_getvalue(row, desc, Anum_function_node_doc);
+		node->language = spi_get_cstring(row, desc, Anum_function_node_language);
+		node->doc = spi_get_cstring(row, desc, Anum_function_node_doc);
 		node->owner = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_owner, &isnull));
 		/* a function asks to be kept with the tag materialize = table */
 		(void) SPI_getbinval(row, desc, Anum_function_node_materialize, &isnull);
-		node->persist = !isnull && strcmp(SPI_getvalue(row, desc, Anum_function_node_materialize), "table") == 0;
-		node->checks = SPI_getvalue(row, desc, Anum_function_node_checks);
-		dag_set_refresh(node, SPI_getvalue(row, desc, Anum_function_node_refresh),
-						SPI_getvalue(row, desc, Anum_function_node_refresh_key));
+		node->persist = !isnull && strcmp(spi_get_cstring(row, desc, Anum_function_node_materialize), "table") == 0;
+		node->checks = spi_get_cstring(row, desc, Anum_function_node_checks);
+		dag_set_refresh(node, spi_get_cstring(row, desc, Anum_function_node_refresh),
+						spi_get_cstring(row, desc, Anum_function_node_refresh_key));
 		proc = (Form_pg_proc) GETSTRUCT(proctup);
 		node->rettype = proc->prorettype;
 		ndefaults = proc->pronargdefaults;

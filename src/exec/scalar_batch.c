@@ -20,8 +20,10 @@
  * did: the caller needs USAGE on the function's schema and EXECUTE on it
  * (and the function-execute hook runs); the arguments' collation is their
  * type's, as for literals; the module's search_path and the SQL-reading
- * settings are pinned in a GUC nest level of the node's own (a setting the
- * function changes is unwound after it, as after a statement); the command
+ * settings are in force when each call starts (pinned once for a run of
+ * one module's steps, and again after a function changed one of them:
+ * pin_batch_settings), and what a function sets ends as after its
+ * statement; the command
  * counter advances and a fresh snapshot is taken, as SPI does before a
  * statement, so a STABLE function sees what earlier steps wrote.  The
  * executor calls a SECURITY DEFINER function, or one with SET clauses
@@ -75,7 +77,20 @@ typedef struct BatchContext
 	MemoryContext cxt;			/* where its literals are kept */
 } BatchContext;
 
-static bool step_batchable(HPlan *plan, int stepno, const bool *computed);
+/*
+ * The GUC nest level in which a module's settings are pinned for the
+ * batch's consecutive steps of that module (pin_batch_settings).
+ */
+typedef struct BatchPin
+{
+	int			nestlevel;		/* -1: none open */
+	const char *schema;
+	PinnedSettings values;
+} BatchPin;
+
+static bool step_batchable(HPlan *plan, int stepno, int start);
+static bool function_batchable(HNode *node);
+static void pin_batch_settings(BatchPin *pin, const char *schema, bool with_public);
 static void call_scalar(HPlan *plan, int stepno, MemoryContext callcxt,
 						BatchContext *bc);
 static void planned_call(Dag *dag, HNode *node, MemoryContext callcxt);
@@ -85,48 +100,74 @@ static void batch_error_context(void *arg);
  * scalar_batch_length is how many steps from start on qualify for a batch
  * (0: step start runs as a statement).  A step qualifies when its inputs
  * are steps before it that computed a value: earlier batches, or
- * statements (compute_value keeps the Datum too).
+ * statements (compute_value keeps the Datum too), or steps of this batch.
  */
 int
 scalar_batch_length(HPlan *plan, int start)
 {
-	bool	   *computed;
 	int			i;
 
 	if (!hamilton_batch_scalars)
 		return 0;
-	computed = palloc0(sizeof(bool) * plan->nsteps);
-	for (i = 0; i < start; i++)
-		computed[i] = plan->steps[i].has_value;
 	for (i = start; i < plan->nsteps; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (exec_cache_skips(plan, i) || !step_batchable(plan, i, computed))
+		if (exec_cache_skips(plan, i) || !step_batchable(plan, i, start))
 			break;
-		computed[i] = true;
 	}
-	pfree(computed);
 	return i - start;
 }
 
 /*
- * step_batchable: does step stepno qualify (see the file's comment)?
- * computed says which earlier steps will have a value by then.
+ * step_batchable: does step stepno qualify (see the file's comment), in a
+ * batch from step start on (every step from start to stepno - 1 in it)?
  */
 static bool
-step_batchable(HPlan *plan, int stepno, const bool *computed)
+step_batchable(HPlan *plan, int stepno, int start)
 {
 	PlanStep   *step = &plan->steps[stepno];
 	HNode	   *node = &plan->dag->nodes[step->node];
+	int			d,
+				nfed = 0;
+
+	if (step->action != STEP_VALUE || step->result_table || !function_batchable(node))
+		return false;
+	for (d = 0; d < node->ndeps; d++)
+	{
+		HDep	   *dep = &node->deps[d];
+		int			t;
+
+		if (dep->via != VIA_PARAM)
+			return false;
+		t = plan->step_of_node[dep->target];
+		if (t < 0 || t >= stepno || (t < start && !plan->steps[t].has_value) ||
+			plan->steps[t].action != STEP_VALUE ||
+			plan->dag->nodes[dep->target].rettype != node->params[dep->index].type)
+			return false;
+		nfed++;
+	}
+	return nfed == node->nparams;	/* else a parameter left to its default */
+}
+
+/*
+ * function_batchable: may a scalar node's function be called in a batch
+ * (see the file's comment: its language, types and kind)?  What it finds,
+ * and the function's schema, are kept with the graph, which a change of
+ * the function (ALTER FUNCTION ... SET SCHEMA too) replaces.
+ */
+static bool
+function_batchable(HNode *node)
+{
 	HeapTuple	proctup;
 	Form_pg_proc proc;
 	bool		ok;
-	int			d,
-				p,
-				nfed = 0;
+	int			p;
 
-	if (step->action != STEP_VALUE || step->result_table || node->kind != HNODE_SCALAR ||
-		!OidIsValid(node->funcoid) || node->schema == NULL || node->language == NULL)
+	if (node->batch_function != 0)
+		return node->batch_function > 0;
+	node->batch_function = -1;
+	if (node->kind != HNODE_SCALAR || !OidIsValid(node->funcoid) || node->schema == NULL ||
+		node->language == NULL)
 		return false;
 	if (strcmp(node->language, "sql") != 0 && strcmp(node->language, "plpgsql") != 0 &&
 		strcmp(node->language, "c") != 0 && strcmp(node->language, "internal") != 0)
@@ -142,29 +183,17 @@ step_batchable(HPlan *plan, int stepno, const bool *computed)
 			(OidIsValid(coll) && coll != DEFAULT_COLLATION_OID))
 			return false;
 	}
-	for (d = 0; d < node->ndeps; d++)
-	{
-		HDep	   *dep = &node->deps[d];
-		int			t;
-
-		if (dep->via != VIA_PARAM)
-			return false;
-		t = plan->step_of_node[dep->target];
-		if (t < 0 || t >= stepno || !computed[t] ||
-			plan->steps[t].action != STEP_VALUE ||
-			plan->dag->nodes[dep->target].rettype != node->params[dep->index].type)
-			return false;
-		nfed++;
-	}
-	if (nfed != node->nparams)
-		return false;			/* a parameter left to its default */
-
 	proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(node->funcoid));
 	if (!HeapTupleIsValid(proctup))
 		return false;
 	proc = (Form_pg_proc) GETSTRUCT(proctup);
 	ok = !proc->proretset && proc->prokind == PROKIND_FUNCTION &&
 		proc->pronargs == node->nparams && proc->prorettype == node->rettype;
+	if (ok)
+	{
+		node->batch_function = 1;
+		node->batch_namespace = proc->pronamespace;
+	}
 	ReleaseSysCache(proctup);
 	return ok;
 }
@@ -183,12 +212,14 @@ scalar_batch_run(HPlan *plan, int start, int count, TimestampTz started)
 	volatile double step_started;
 	instr_time	now;
 	BatchContext bc;
+	BatchPin	pin;
 	ErrorContextCallback callback;
 
 	callcxt = AllocSetContextCreate(CurrentMemoryContext, "hamilton scalar call",
 									ALLOCSET_SMALL_SIZES);
 	INSTR_TIME_SET_CURRENT(now);
 	step_started = INSTR_TIME_GET_MILLISEC(now);
+	pin.nestlevel = -1;
 	bc.plan = plan;
 	bc.calling = false;
 	bc.cxt = CurrentMemoryContext;
@@ -203,7 +234,6 @@ scalar_batch_run(HPlan *plan, int start, int count, TimestampTz started)
 		{
 			PlanStep   *step = &plan->steps[stepno];
 			HNode	   *node = &plan->dag->nodes[step->node];
-			int			nestlevel;
 
 			bc.stepno = stepno;
 			CHECK_FOR_INTERRUPTS();
@@ -211,14 +241,11 @@ scalar_batch_run(HPlan *plan, int start, int count, TimestampTz started)
 				exec_report_progress(plan, stepno, false);
 			plan_step_provenance(plan, stepno);
 
-			nestlevel = NewGUCNestLevel();
-			pin_module_search_path(node->schema, dag_public_on_path(plan->dag));
-			pin_sql_reading_settings();
+			pin_batch_settings(&pin, node->schema, dag_public_on_path(plan->dag));
 			call_scalar(plan, stepno, callcxt, &bc);
 			step->status = "computed";
 			if (node->checks)
 				checks_run(plan, stepno, NULL);
-			AtEOXact_GUC(true, nestlevel);
 			exec_cache_step_ran(plan, stepno);	/* (cache) */
 
 			INSTR_TIME_SET_CURRENT(now);
@@ -227,6 +254,8 @@ scalar_batch_run(HPlan *plan, int start, int count, TimestampTz started)
 			if (hamilton_progress)
 				exec_report_progress(plan, stepno, true);
 		}
+		if (pin.nestlevel >= 0)
+			AtEOXact_GUC(true, pin.nestlevel);
 		error_context_stack = callback.previous;
 		subxact_commit(&sx);
 	}
@@ -238,6 +267,37 @@ scalar_batch_run(HPlan *plan, int start, int count, TimestampTz started)
 	}
 	PG_END_TRY();
 	MemoryContextDelete(callcxt);
+}
+
+/*
+ * pin_batch_settings puts a step's settings in force: its module's
+ * search_path and the SQL-reading settings, as around its statement.  They
+ * are pinned once for consecutive steps of one module, in a GUC nest level
+ * the batch closes at its end (or when the module changes), and pinned
+ * again, in a new level, when a function changed one of them since (SET,
+ * SET LOCAL or set_config on search_path, say): each step starts with
+ * exactly the values its statement would have.  What the function set
+ * ends as it ended with a nest level per step: closing the level keeps
+ * a SET and unwinds a SET LOCAL of what the level pinned, and a setting
+ * the level did not pin is merged into the caller's, as AtEOXact_GUC
+ * merges it from any nest level.
+ */
+static void
+pin_batch_settings(BatchPin *pin, const char *schema, bool with_public)
+{
+	if (pin->nestlevel >= 0 &&
+		(strcmp(pin->schema, schema) != 0 || !pinned_settings_unchanged(&pin->values)))
+	{
+		AtEOXact_GUC(true, pin->nestlevel);
+		pin->nestlevel = -1;
+	}
+	if (pin->nestlevel >= 0)
+		return;
+	pin->nestlevel = NewGUCNestLevel();
+	pin_module_search_path(schema, with_public);
+	pin_sql_reading_settings();
+	pinned_settings_save(&pin->values);
+	pin->schema = schema;
 }
 
 /*
@@ -255,7 +315,8 @@ call_scalar(HPlan *plan, int stepno, MemoryContext callcxt, BatchContext *bc)
 	HNode	   *node = &plan->dag->nodes[step->node];
 	MemoryContext cxt = CurrentMemoryContext;
 	AclResult	aclresult;
-	Oid			nspid = get_func_namespace(node->funcoid);
+	Oid			nspid = OidIsValid(node->batch_namespace) ? node->batch_namespace :
+		get_func_namespace(node->funcoid);
 	ParamListInfo params;
 	ExprState  *state;
 	ExprContext *econtext;

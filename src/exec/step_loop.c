@@ -35,6 +35,7 @@ plan_execute(HPlan *plan)
 	TimestampTz started = GetCurrentTimestamp();
 	List	   *results = NIL;
 	void	   *outer_swaps;
+	int		   *nodes;
 	int			i;
 
 	/* before anything is written (parallel_run.c) */
@@ -46,8 +47,11 @@ plan_execute(HPlan *plan)
 	 * Fingerprint every node now: the failure path records them and must
 	 * not run anything that could raise an error of its own.
 	 */
+	nodes = palloc(sizeof(int) * Max(plan->nsteps, 1));
 	for (i = 0; i < plan->nsteps; i++)
-		(void) dag_fingerprint(plan->dag, plan->steps[i].node);
+		nodes[i] = plan->steps[i].node;
+	dag_fingerprint_nodes(plan->dag, nodes, plan->nsteps);
+	pfree(nodes);
 
 	/* From here on the run is in the history, whatever becomes of it. */
 	runlog_begin(plan, started);

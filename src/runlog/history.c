@@ -32,8 +32,8 @@
 #include "runlog.h"
 
 static void run_fields(StringInfo buf, HPlan *plan, TimestampTz started);
-static char *run_json(HPlan *plan, TimestampTz started, const char *status,
-					  int failed_step, const char *error, bool with_nodes);
+static char *run_record_fields(HPlan *plan, TimestampTz started, const char *status,
+							   int failed_step, const char *error);
 static void step_record(HPlan *plan, int i, const char *status, int failed_step,
 						const char *error, CatalogNodeRun *r);
 static CatalogNodeRun *step_records(HPlan *plan, const char *status, int failed_step,
@@ -84,10 +84,12 @@ void
 runlog_record(HPlan *plan, TimestampTz started, const char *status,
 			  int failed_step, const char *error, bool autonomous)
 {
-	char	   *json = run_json(plan, started, status, failed_step, error, true);
+	char	   *run = run_record_fields(plan, started, status, failed_step, error);
+	CatalogNodeRun *steps = step_records(plan, status, failed_step, error);
 
 	if (autonomous)
 	{
+		char	   *json = runlog_run_json(run, plan->run_id, steps, plan->nsteps);
 		char	   *what = psprintf("the failed run " INT64_FORMAT, plan->run_id);
 		Recorder   *rec = recorder_launch(RECORD_FAILED, list_make1(json), catalog_owner(), what, false);
 
@@ -105,15 +107,13 @@ runlog_record(HPlan *plan, TimestampTz started, const char *status,
 		 * The run from its JSON, its steps as arrays: parsing thousands of
 		 * steps' JSON back would cost more than writing them.  Both are
 		 * described before switching to the owner: they name the caller.
+		 * The steps' JSON is written only if the transaction rolls back.
 		 */
-		char	   *run_only = run_json(plan, started, status, failed_step, error, false);
-		CatalogNodeRun *steps = step_records(plan, status, failed_step, error);
-
 		catalog_owner_begin(&w);
-		catalog_insert_run(run_only, false);
+		catalog_insert_run(runlog_run_json(run, plan->run_id, NULL, 0), false);
 		catalog_insert_node_runs(plan->run_id, plan->nsteps, steps);
 		catalog_owner_end(&w);
-		open_runs_succeeded(plan->run_id, json);
+		open_runs_succeeded(plan->run_id, run, steps, plan->nsteps);
 	}
 }
 
@@ -121,14 +121,7 @@ runlog_record(HPlan *plan, TimestampTz started, const char *status,
 static void
 json_field(StringInfo buf, const char *key, const char *value, bool last)
 {
-	escape_json(buf, key);
-	appendStringInfoChar(buf, ':');
-	if (value)
-		escape_json(buf, value);
-	else
-		appendStringInfoString(buf, "null");
-	if (!last)
-		appendStringInfoChar(buf, ',');
+	runlog_json_field(buf, key, value, last);
 }
 
 /*
@@ -193,66 +186,31 @@ run_fields(StringInfo buf, HPlan *plan, TimestampTz started)
 }
 
 /*
- * run_json describes the run as {"run": {...}, "nodes": [...]}, the shape
- * catalog_insert_run reads with jsonb_populate_record(set).  A failed run
- * failed at step failed_step, before its first (-1: waiting for its locks)
- * or after its last (nsteps: ending it).
+ * run_record_fields is the "run" object of a run's record (run_json.c)
+ * without its braces: its start's fields, when it finished, its status, and
+ * the step it failed at, before its first (-1: waiting for its locks) or
+ * after its last (nsteps: ending it).
  */
 static char *
-run_json(HPlan *plan, TimestampTz started, const char *status, int failed_step,
-		 const char *error, bool with_nodes)
+run_record_fields(HPlan *plan, TimestampTz started, const char *status, int failed_step,
+				  const char *error)
 {
 	StringInfoData buf;
-	int			i;
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"run\":{");
 	run_fields(&buf, plan, started);
 	appendStringInfoChar(&buf, ',');
 	json_field(&buf, "finished_at", timestamptz_to_str(GetCurrentTimestamp()), false);
 	json_field(&buf, "status", status, false);
 	json_field(&buf, "failed_node", failed_step >= 0 && failed_step < plan->nsteps ?
-			   plan->dag->nodes[plan->steps[failed_step].node].display : NULL, false);
+					  plan->dag->nodes[plan->steps[failed_step].node].display : NULL, false);
 	json_field(&buf, "error", error, true);
-	appendStringInfoString(&buf, "},\"nodes\":[");
-
-	for (i = 0; with_nodes && i < plan->nsteps; i++)
-	{
-		CatalogNodeRun r;
-
-		step_record(plan, i, status, failed_step, error, &r);
-		appendStringInfo(&buf, "%s{\"run_id\":" INT64_FORMAT ",\"step\":%d,", i ? "," : "",
-						 plan->run_id, r.step);
-		json_field(&buf, "node", r.node, false);
-		json_field(&buf, "module", r.module, false);
-		json_field(&buf, "kind", r.kind, false);
-		json_field(&buf, "relation", r.relation, false);
-		if (r.has_rows)
-			appendStringInfo(&buf, "\"rows\":" INT64_FORMAT ",", r.rows);
-		if (r.has_ms)
-			appendStringInfo(&buf, "\"ms\":%.3f,", r.ms);
-		json_field(&buf, "status", r.status, false);
-		json_field(&buf, "fingerprint", r.fingerprint, false);
-		if (r.cached_from > 0)	/* (cache) */
-			appendStringInfo(&buf, "\"cached_from\":" INT64_FORMAT ",", r.cached_from);
-		if (r.checks)
-			appendStringInfo(&buf, "\"checks\":%s,", r.checks);
-		if (r.worker_pid)
-			appendStringInfo(&buf, "\"worker_pid\":%d,", r.worker_pid);
-		if (r.started_at)
-			json_field(&buf, "started_at", timestamptz_to_str(r.started_at), false);
-		if (r.ended_at)
-			json_field(&buf, "ended_at", timestamptz_to_str(r.ended_at), false);
-		json_field(&buf, "error", r.error, true);
-		appendStringInfoChar(&buf, '}');
-	}
-	appendStringInfoString(&buf, "]}");
 	return buf.data;
 }
 
 /*
  * step_record is what the history says of step i of a run that ended with
- * status (failed at failed_step, see run_json).
+ * status (failed at failed_step, see run_record_fields).
  */
 static void
 step_record(HPlan *plan, int i, const char *status, int failed_step,

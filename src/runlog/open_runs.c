@@ -37,7 +37,10 @@ typedef struct OpenRun
 	SubTransactionId subid;		/* where the run's outcome is written */
 	Oid			recorder_role;	/* the catalog's owner, as the recorder connects */
 	Recorder   *start;			/* the recorder writing its start, or NULL */
-	char	   *outcome;		/* its record (history.c), once it succeeded */
+	/* once it succeeded: its record's parts (run_json.c), copied */
+	char	   *outcome;		/* the fields of its "run" object, or NULL */
+	CatalogNodeRun *steps;
+	int			nsteps;
 	bool		parallel;		/* its workers committed staging heaps */
 } OpenRun;
 
@@ -103,13 +106,14 @@ open_runs_add(int64 run_id, Oid recorder_role, Recorder *start)
 }
 
 /*
- * open_runs_succeeded keeps the record of a run that succeeded (the JSON
- * history.c wrote), for the recorder to write it as rolled back if the
- * run's transaction aborts.  A run that open_runs_add did not keep (its
- * start is not recorded) is not kept.
+ * open_runs_succeeded keeps the record of a run that succeeded (its "run"
+ * fields and its steps, as history.c wrote them), copied, for the recorder
+ * to write it as rolled back if the run's transaction aborts: its JSON is
+ * written only then.  A run that open_runs_add did not keep (its start is
+ * not recorded) is not kept.
  */
 void
-open_runs_succeeded(int64 run_id, const char *json)
+open_runs_succeeded(int64 run_id, const char *run_fields, const CatalogNodeRun *steps, int nsteps)
 {
 	int			i;
 
@@ -120,7 +124,12 @@ open_runs_succeeded(int64 run_id, const char *json)
 
 		if (run->run_id == run_id)
 		{
-			run->outcome = MemoryContextStrdup(TopTransactionContext, json);
+			MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+			run->outcome = pstrdup(run_fields);
+			run->steps = runlog_copy_steps(steps, nsteps);
+			run->nsteps = nsteps;
+			MemoryContextSwitchTo(old);
 			return;
 		}
 	}
@@ -231,7 +240,7 @@ open_runs_end(SubTransactionId subid, bool aborted)
 		if (aborted && run->outcome)
 		{
 			/* oldest first, as they ran */
-			outcomes = lcons(run->outcome, outcomes);
+			outcomes = lcons(run, outcomes);
 			role = run->recorder_role;
 			if (run->parallel)
 				parallel = lappend(parallel, psprintf(INT64_FORMAT, run->run_id));
@@ -256,7 +265,7 @@ open_runs_end(SubTransactionId subid, bool aborted)
 
 /*
  * record_rolled_back hands the records of runs whose transaction rolled
- * back to the recorder.  The caller waits for it, unless its session is
+ * back (outcomes: their OpenRun) to the recorder, written now.  The caller waits for it, unless its session is
  * ending (pg_terminate_backend of a session idle in its transaction): then
  * the recorder's segment outlives it, and the runs read abandoned for the
  * few milliseconds until they read rolled back.
@@ -268,8 +277,40 @@ record_rolled_back(List *outcomes, Oid role)
 	char	   *what = list_length(outcomes) == 1 ? "a run as rolled back" :
 		psprintf("%d runs as rolled back", list_length(outcomes));
 
-	hand_over(RECORD_ROLLED_BACK, outcomes, role, what, !dying,
-			  "The runs read abandoned in " HAMILTON_SCHEMA ".runs.");
+	List	   *records = NIL;
+	bool		written = false;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	/* their JSON is written now that it is needed; nothing may raise into the abort */
+	PG_TRY();
+	{
+		ListCell   *lc;
+
+		foreach(lc, outcomes)
+		{
+			OpenRun    *run = lfirst(lc);
+
+			records = lappend(records, runlog_run_json(run->outcome, run->run_id,
+													   run->steps, run->nsteps));
+		}
+		written = true;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		ereport(WARNING,
+				(errcode(edata->sqlerrcode),
+				 errmsg("could not record %s in " HAMILTON_SCHEMA ".runs: %s", what, edata->message),
+				 errdetail("The runs read abandoned in " HAMILTON_SCHEMA ".runs.")));
+	}
+	PG_END_TRY();
+	if (written)
+		hand_over(RECORD_ROLLED_BACK, records, role, what, !dying,
+				  "The runs read abandoned in " HAMILTON_SCHEMA ".runs.");
 }
 
 /*
