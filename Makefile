@@ -67,7 +67,8 @@ REGRESS = \
 	refresh_concurrent \
 	frame_outputs \
 	scalar_batch \
-	graph_cache
+	graph_cache \
+	hooks
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

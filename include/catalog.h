@@ -247,4 +247,22 @@ extern bool catalog_version_1_0(void);
 #define CATALOG_GRAPH_TABLES 5
 extern bool catalog_graph_tables(Oid *tables);
 
+/* hook_rows.c (features-b: lifecycle hooks, issue 13 item 10) */
+/* what a hook takes: event, run_id, node, status, rows, ms */
+#define HOOK_NARGS 6
+typedef struct CatalogHook
+{
+	char	   *event;			/* before_run, before_node, after_node, after_run */
+	Oid			function;
+	char	   *owner_name;		/* the role it runs as */
+	char	   *display;		/* function as regprocedure text */
+} CatalogHook;
+extern bool catalog_keeps_hooks(void);
+extern bool catalog_add_hook(const char *event, Oid function, const char *owner_name);
+extern char *catalog_hook_owner(const char *event, Oid function);
+extern void catalog_remove_hook(const char *event, Oid function);
+extern List *catalog_read_hooks(void);
+extern void catalog_insert_hook_error(int64 run_id, const CatalogHook *h, const char *node,
+									  const char *sqlstate, const char *message);
+
 #endif							/* HAMILTON_CATALOG_H */

@@ -102,4 +102,9 @@ extern List *define_parameterized(const char *template, const char *sql,
 								  const char *doc, Jsonb *params, Jsonb *tags,
 								  Jsonb *checks);
 
+/* hooks.c (features-b: lifecycle hooks, issue 13 item 10) */
+extern void define_hook_refuse_unfit(Oid function);
+extern bool define_add_hook(const char *event, Oid function);
+extern void define_remove_hook(const char *event, Oid function);
+
 #endif							/* HAMILTON_DEFINE_H */

@@ -83,4 +83,11 @@ extern void lock_result_names(List *schema_name_pairs);
 /* data_checks.c */
 extern void checks_run(HPlan *plan, int stepno, const char *relation);
 
+/* hooks.c (features-b: lifecycle hooks, issue 13 item 10) */
+extern void hooks_begin_run(HPlan *plan);
+extern bool hooks_for_nodes(HPlan *plan);
+extern void hooks_node(HPlan *plan, const char *event, int stepno, bool failing);
+extern void hooks_run(HPlan *plan, const char *event, const char *status,
+					  const char *node, TimestampTz started);
+
 #endif							/* HAMILTON_EXEC_H */

@@ -115,6 +115,8 @@ typedef struct HPlan
 									 * bound to a later module's node */
 	int			cache;			/* cache =>: 1 true, 0 false, -1 not given */
 	int			workers;		/* workers =>, or -1 when not given */
+	/* features-b: the lifecycle hooks the run calls (exec/hooks.c), or NULL */
+	void	   *hooks;
 } HPlan;
 
 /* The state of one validation, shared by the files of this stage. */

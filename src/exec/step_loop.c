@@ -64,15 +64,17 @@ plan_execute(HPlan *plan)
 			results = lappend(results, into);
 		}
 	lock_results_guarded(plan, results, started);
+	hooks_begin_run(plan);
 
 	/* an enclosing run's results built aside are put back, whatever happens */
 	outer_swaps = swap_begin_run();
 	PG_TRY();
 	{
+		hooks_run(plan, "before_run", "running", NULL, started);
 		/* scalar steps whose inputs are computed run in batches (scalar_batch.c) */
 		for (i = 0; i < plan->nsteps;)
 		{
-			int			batch = scalar_batch_length(plan, i);
+			int			batch = hooks_for_nodes(plan) ? 0 : scalar_batch_length(plan, i);
 
 			if (batch > 0)
 			{
@@ -83,6 +85,7 @@ plan_execute(HPlan *plan)
 				run_step_guarded(plan, i++, started);
 		}
 		finish_guarded(plan, started);
+		hooks_run(plan, "after_run", "succeeded", NULL, started);
 	}
 	PG_FINALLY();
 	{
@@ -138,6 +141,7 @@ run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 	instr_time	t0,
 				t1;
 
+	hooks_node(plan, "before_node", stepno, false);
 	INSTR_TIME_SET_CURRENT(t0);
 	subxact_begin(&sx);
 	PG_TRY();
@@ -160,6 +164,7 @@ run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 		exec_step_failed(plan, stepno, started, edata, INSTR_TIME_GET_MILLISEC(t0));
 	}
 	PG_END_TRY();
+	hooks_node(plan, "after_node", stepno, false);
 }
 
 /*
@@ -192,6 +197,7 @@ finish_guarded(HPlan *plan, TimestampTz started)
 		ErrorData  *edata = subxact_rollback(&sx);
 
 		runlog_record(plan, started, "failed", plan->nsteps, edata->message, true);
+		hooks_run(plan, "after_run", "failed", NULL, started);
 		/* the error's own detail first (a duplicated key), and its context */
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),
