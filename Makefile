@@ -68,7 +68,8 @@ REGRESS = \
 	frame_outputs \
 	scalar_batch \
 	graph_cache \
-	hooks
+	hooks \
+	column_lineage
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

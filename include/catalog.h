@@ -265,4 +265,9 @@ extern List *catalog_read_hooks(void);
 extern void catalog_insert_hook_error(int64 run_id, const CatalogHook *h, const char *node,
 									  const char *sqlstate, const char *message);
 
+/* column_rows.c (features-b: column-level lineage, issue 13 item 11) */
+extern bool catalog_keeps_column_lineage(void);
+extern void catalog_write_result_columns(const char *schema, const char *name, int64 run_id,
+										 int n, char **names, char **sources);
+
 #endif							/* HAMILTON_CATALOG_H */

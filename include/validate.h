@@ -117,6 +117,8 @@ typedef struct HPlan
 	int			workers;		/* workers =>, or -1 when not given */
 	/* features-b: the lifecycle hooks the run calls (exec/hooks.c), or NULL */
 	void	   *hooks;
+	/* features-b: the column lineage of its steps (runlog/column_lineage.c) */
+	void	   *column_lineage;
 } HPlan;
 
 /* The state of one validation, shared by the files of this stage. */

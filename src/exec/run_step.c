@@ -71,6 +71,7 @@ exec_run_step(HPlan *plan, int stepno)
 			step->has_rows = true;
 			step->status = "temporary";
 			checks_run(plan, stepno, step->relation);
+			column_lineage_step(plan, stepno, InvalidOid);
 			break;
 		case STEP_PERSIST:
 			step->rows = materialize_result(node->schema, node->name, sql, node->doc,
@@ -81,6 +82,7 @@ exec_run_step(HPlan *plan, int stepno)
 			/* later steps read the rows where they are until the swap */
 			step->relation = (char *) swap_reading(step->relation);
 			checks_run(plan, stepno, step->result_table);
+			column_lineage_step(plan, stepno, relid);
 			break;
 		case STEP_FRAME:
 			step->status = "inlined";
