@@ -69,7 +69,8 @@ REGRESS = \
 	scalar_batch \
 	graph_cache \
 	hooks \
-	column_lineage
+	column_lineage \
+	files
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

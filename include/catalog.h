@@ -270,4 +270,21 @@ extern bool catalog_keeps_column_lineage(void);
 extern void catalog_write_result_columns(const char *schema, const char *name, int64 run_id,
 										 int n, char **names, char **sources);
 
+/* file_rows.c (features-b: loaders and savers, issue 13 item 9) */
+typedef struct CatalogSaver
+{
+	char	   *schema;
+	char	   *name;
+	char	   *path;
+	char	   *options_json;	/* NULL: CSV with a header */
+	char	   *owner_name;
+} CatalogSaver;
+extern bool catalog_keeps_files(void);
+extern void catalog_store_saver(const char *schema, const char *name, const char *path,
+								const char *options_json, const char *owner_name);
+extern bool catalog_delete_saver(const char *schema, const char *name, const char *path);
+extern List *catalog_read_savers(void);
+extern void catalog_insert_run_file(int64 run_id, const char *node, const char *direction,
+									const char *path, int64 rows);
+
 #endif							/* HAMILTON_CATALOG_H */

@@ -107,4 +107,9 @@ extern void define_hook_refuse_unfit(Oid function);
 extern bool define_add_hook(const char *event, Oid function);
 extern void define_remove_hook(const char *event, Oid function);
 
+/* savers.c (features-b: loaders and savers, issue 13 item 9) */
+extern char *define_loader(DefineArgs *a, const char *path, const char *columns, Jsonb *options);
+extern void define_add_saver(const char *node_text, const char *path, Jsonb *options);
+extern void define_remove_saver(const char *node_text, const char *path);
+
 #endif							/* HAMILTON_DEFINE_H */

@@ -13,6 +13,7 @@
 
 #include "runlog.h"
 #include "utils/relcache.h"
+#include "utils/tuplestore.h"
 
 /* step_loop.c */
 extern void plan_execute(HPlan *plan);
@@ -89,5 +90,11 @@ extern bool hooks_for_nodes(HPlan *plan);
 extern void hooks_node(HPlan *plan, const char *event, int stepno, bool failing);
 extern void hooks_run(HPlan *plan, const char *event, const char *status,
 					  const char *node, TimestampTz started);
+
+/* files.c (features-b: loaders and savers, issue 13 item 9) */
+extern int64 exec_read_file(const char *path, Jsonb *options, TupleDesc desc,
+							Tuplestorestate *ts);
+extern void files_begin_step(void);
+extern void files_end_step(HPlan *plan, int stepno);
 
 #endif							/* HAMILTON_EXEC_H */

@@ -119,6 +119,8 @@ typedef struct HPlan
 	void	   *hooks;
 	/* features-b: the column lineage of its steps (runlog/column_lineage.c) */
 	void	   *column_lineage;
+	/* features-b: the savers of the run (exec/files.c) */
+	void	   *files;
 } HPlan;
 
 /* The state of one validation, shared by the files of this stage. */

@@ -16,10 +16,12 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #include "catalog.h"
 
@@ -36,13 +38,30 @@ static const struct
 	{"node_check", "node_name"},
 	{"function_variant", "function_name"},
 	{"result", "node_name"},
+	/* features-b, version 1.3 on: savers and column lineage */
+	{"saver", "node_name"},
+	{"result_column", "node_name"},
 };
 
 #define N_SCHEMA_TABLES lengthof(schema_tables)
 
+static bool table_present(int i);
+
 /* A schema name is not the name of an existing schema. */
 #define NO_SUCH_SCHEMA "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n " \
 	"WHERE n.nspname OPERATOR(pg_catalog.=) t.schema_name)"
+
+/*
+ * table_present: does this database's catalog have schema_tables[i]?  A
+ * table a later version added is missing from an older catalog.
+ */
+static bool
+table_present(int i)
+{
+	Oid			nsp = get_namespace_oid(HAMILTON_SCHEMA, true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid(schema_tables[i].table, nsp));
+}
 
 /*
  * on_every_table runs a statement on each table whose rows name a schema,
@@ -57,8 +76,9 @@ on_every_table(const char *sql_format, int nargs, Oid *argtypes, Datum *values,
 
 	catalog_owner_begin(&w);
 	for (i = 0; i < N_SCHEMA_TABLES; i++)
-		spi_exec_latest(psprintf(sql_format, schema_tables[i].table),
-						nargs, argtypes, values, NULL, expected);
+		if (table_present(i))
+			spi_exec_latest(psprintf(sql_format, schema_tables[i].table),
+							nargs, argtypes, values, NULL, expected);
 	catalog_owner_end(&w);
 }
 
@@ -109,8 +129,9 @@ catalog_schema_row_count(const char *schema)
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT 0::pg_catalog.int8");
 	for (i = 0; i < N_SCHEMA_TABLES; i++)
-		appendStringInfo(&sql, " + (SELECT pg_catalog.count(*) FROM " CATALOG_TABLE("%s") " WHERE schema_name = $1)",
-						 schema_tables[i].table);
+		if (table_present(i))
+			appendStringInfo(&sql, " + (SELECT pg_catalog.count(*) FROM " CATALOG_TABLE("%s") " WHERE schema_name = $1)",
+							 schema_tables[i].table);
 	values[0] = CStringGetTextDatum(schema);
 	catalog_owner_begin(&w);
 	spi_exec_latest(sql.data, 1, argtypes, values, NULL, SPI_OK_SELECT);
@@ -136,7 +157,11 @@ catalog_orphan_rows(bool remove)
 	appendStringInfoString(&sql, "WITH ");
 	for (i = 0; i < N_SCHEMA_TABLES; i++)
 	{
-		const char *name = schema_tables[i].name_column ?
+		const char *name;
+
+		if (!table_present(i))
+			continue;
+		name = schema_tables[i].name_column ?
 			psprintf("t.%s::pg_catalog.text", schema_tables[i].name_column) : "NULL::pg_catalog.text";
 
 		appendStringInfo(&sql, "%st%d AS (", i ? ", " : "", i);
@@ -151,7 +176,8 @@ catalog_orphan_rows(bool remove)
 	}
 	appendStringInfoString(&sql, " SELECT o.s, o.c, o.n, pg_catalog.count(*) FROM (");
 	for (i = 0; i < N_SCHEMA_TABLES; i++)
-		appendStringInfo(&sql, "%sTABLE t%d", i ? " UNION ALL " : "", i);
+		if (table_present(i))
+			appendStringInfo(&sql, "%sTABLE t%d", i ? " UNION ALL " : "", i);
 	appendStringInfoString(&sql, ") AS o(s, c, n) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
 
 	catalog_owner_begin(&w);

@@ -45,6 +45,7 @@ exec_run_step(HPlan *plan, int stepno)
 		/* SQL nodes run as they were read (parse/) */
 		pin_sql_reading_settings();
 	}
+	files_begin_step();
 
 	switch (step->action)
 	{
@@ -129,6 +130,7 @@ exec_run_step(HPlan *plan, int stepno)
 		lineage_record(plan, stepno, relid);
 		checks_run(plan, stepno, step->result_table);
 	}
+	files_end_step(plan, stepno);
 
 	if (nestlevel >= 0)
 		AtEOXact_GUC(true, nestlevel);

@@ -1,7 +1,8 @@
 /*
  * OpenLineage (issue 13, item 11): a RUNNING event per node, the run's
  * config in the facets (pg_hamilton_config), and each output's
- * columnLineage facet (openlineage_column_facet, 61_column_lineage.sql).
+ * columnLineage facet (openlineage_column_facet, 61_column_lineage.sql);
+ * the files a run read and wrote as datasets (hamilton.files, 63_files.sql).
  */
 /*
  * hamilton_openlineage(run_id): the run as OpenLineage run events, a START,
@@ -24,6 +25,7 @@ DECLARE
     v_outputs jsonb;
     end_facets jsonb := '{}';
     config_facet jsonb;
+    file_ns text := regexp_replace(hamilton.openlineage_server(), '^postgres://(.*):[0-9]+$', 'file://\1');
     step record;
     elapsed double precision := 0;
 BEGIN
@@ -109,6 +111,20 @@ BEGIN
                ORDER BY w.relation COLLATE "C"), '[]')
     INTO v_outputs
     FROM written w;
+
+    -- Files: what hamilton_read_file read and the savers wrote
+    -- (hamilton.files), as datasets of the server's file system.
+    v_inputs := v_inputs || (
+        SELECT coalesce(jsonb_agg(DISTINCT jsonb_build_object('namespace', file_ns, 'name', f.path)), '[]')
+        FROM hamilton.files f WHERE f.run_id = the_run.run_id AND f.direction = 'read');
+    v_outputs := v_outputs || (
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'namespace', file_ns, 'name', f.path, 'facets', '{}'::jsonb,
+                   'outputFacets', jsonb_build_object('outputStatistics', jsonb_build_object(
+                       '_producer', producer,
+                       '_schemaURL', 'https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet',
+                       'rowCount', f.rows))) ORDER BY f.path COLLATE "C"), '[]')
+        FROM hamilton.files f WHERE f.run_id = the_run.run_id AND f.direction = 'written');
 
     IF the_run.status = 'failed' THEN
         end_facets := jsonb_build_object('errorMessage', jsonb_strip_nulls(jsonb_build_object(
