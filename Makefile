@@ -70,7 +70,8 @@ REGRESS = \
 	graph_cache \
 	hooks \
 	column_lineage \
-	files
+	files \
+	pipes
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

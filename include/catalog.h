@@ -287,4 +287,19 @@ extern List *catalog_read_savers(void);
 extern void catalog_insert_run_file(int64 run_id, const char *node, const char *direction,
 									const char *path, int64 rows);
 
+/* pipe_rows.c (features-b: pipe_input, pipe_output, mutate, issue 13 item 5) */
+typedef struct StoredNode
+{
+	char	   *definition;
+	char	   *doc;
+	char	   *materialize;
+	ArrayType  *declared;		/* declared inputs, or NULL */
+	char	   *kind;			/* table or column */
+	bool		frame;			/* a key or extract_columns */
+	char	   *refresh;
+	ArrayType  *refresh_key;
+	bool		generated;		/* a variant (config_when) or parameterized */
+} StoredNode;
+extern StoredNode *catalog_read_stored_node(const char *schema, const char *name, int *nvariants);
+
 #endif							/* HAMILTON_CATALOG_H */

@@ -112,4 +112,8 @@ extern char *define_loader(DefineArgs *a, const char *path, const char *columns,
 extern void define_add_saver(const char *node_text, const char *path, Jsonb *options);
 extern void define_remove_saver(const char *node_text, const char *path);
 
+/* pipes.c (features-b: pipe_output, mutate, pipe_input, issue 13 item 5) */
+extern List *define_pipe_output(const char *node_text, Jsonb *steps, bool append);
+extern List *define_pipe_input(const char *node_text, const char *input, Jsonb *steps);
+
 #endif							/* HAMILTON_DEFINE_H */
