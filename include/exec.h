@@ -96,5 +96,8 @@ extern int64 exec_read_file(const char *path, Jsonb *options, TupleDesc desc,
 							Tuplestorestate *ts);
 extern void files_begin_step(void);
 extern void files_end_step(HPlan *plan, int stepno);
+extern bool files_run_saves(HPlan *plan);
+/* saved_files.c */
+extern char *saved_file_aside(const char *path);
 
 #endif							/* HAMILTON_EXEC_H */

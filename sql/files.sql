@@ -63,7 +63,6 @@ SELECT * FROM hamilton_read_file(:'cleaned') AS f(region text, amount numeric) O
 SELECT * FROM hamilton_read_file(:'rate') AS f(rate numeric);
 SELECT node, direction, path, rows FROM hamilton.files
 WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) ORDER BY node, direction;
-SELECT hamilton_unsave('fl.rate', :'rate');
 -- OpenLineage: the files are datasets too, read (inputs) and written
 -- (outputs, with their row counts), named file://host and their path.
 SELECT e->>'eventType' AS type, d.kind,
@@ -75,6 +74,28 @@ FROM hamilton_openlineage((SELECT max(run_id) FROM hamilton.runs)) AS e,
 WHERE e->>'eventType' = 'COMPLETE' AND d.ds->>'namespace' LIKE 'file:%'
 ORDER BY 2, 4;
 
+-- A scalar a saver writes is not evaluated in a batch, where no saver runs.
+CREATE FUNCTION fl.half(rate numeric) RETURNS numeric LANGUAGE sql RETURN rate / 2;
+COPY (SELECT 'old') TO :'rate';
+SELECT node, rows, status FROM hamilton_execute(ARRAY['half']);
+SELECT * FROM hamilton_read_file(:'rate') AS f(rate numeric);
+SELECT hamilton_unsave('fl.rate', :'rate');
+-- A run that fails leaves the saved file as it was, as it leaves every
+-- earlier result: the file is put in place when the run's transaction
+-- commits, and nothing is left beside it.
+COPY (VALUES ('n', 1), ('s', 2)) TO :'sales' WITH (FORMAT csv, HEADER true);
+SELECT hamilton_define('fl.broken', 'SELECT total / 0 AS x FROM totals');
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['totals', 'broken'])$$);
+SELECT * FROM hamilton_read_file(:'totals') AS f(region text, total numeric) ORDER BY 1;
+BEGIN;
+SELECT node, status FROM hamilton_execute(ARRAY['totals']);
+ROLLBACK;
+SELECT * FROM hamilton_read_file(:'totals') AS f(region text, total numeric) ORDER BY 1;
+SELECT count(*) AS left_aside FROM pg_ls_dir('/tmp') AS f WHERE f LIKE 'pg_hamilton_regress_%.hamilton-%';
+-- Committed, it is replaced.
+SELECT node, status FROM hamilton_execute(ARRAY['totals']);
+SELECT * FROM hamilton_read_file(:'totals') AS f(region text, total numeric) ORDER BY 1;
+SELECT hamilton_drop('fl.broken');
 -- File privileges are PostgreSQL's: a role without pg_read_server_files
 -- cannot read, one without pg_write_server_files cannot save; the run
 -- fails, naming the node, and earlier results stay.

@@ -38,6 +38,7 @@ typedef struct StepFileRead
 typedef struct RunFiles
 {
 	List	   *savers;			/* CatalogSaver * */
+	bool		saves;			/* a saver is on a node of the run */
 } RunFiles;
 
 /*
@@ -51,6 +52,7 @@ static List *files_read = NIL;
 static bool files_noting = false;
 
 static void save_step(HPlan *plan, int stepno, CatalogSaver *s);
+static RunFiles *run_files(HPlan *plan);
 
 /*
  * exec_read_file reads the file at path with COPY's options into tuplestore
@@ -144,10 +146,11 @@ files_end_step(HPlan *plan, int stepno)
 {
 	PlanStep   *step = &plan->steps[stepno];
 	HNode	   *node = &plan->dag->nodes[step->node];
-	RunFiles   *rf = plan->files;
+	RunFiles   *rf;
 	ListCell   *lc;
 
 	files_noting = false;
+	rf = run_files(plan);
 	if (files_read != NIL && catalog_keeps_files())
 		foreach(lc, files_read)
 		{
@@ -155,12 +158,6 @@ files_end_step(HPlan *plan, int stepno)
 
 			catalog_insert_run_file(plan->run_id, node->display, "read", f->path, f->rows);
 		}
-	if (rf == NULL)
-	{
-		rf = palloc0(sizeof(RunFiles));
-		rf->savers = catalog_read_savers();
-		plan->files = rf;
-	}
 	if (node->schema == NULL)
 		return;
 	foreach(lc, rf->savers)
@@ -173,8 +170,49 @@ files_end_step(HPlan *plan, int stepno)
 }
 
 /*
+ * run_files is the run's savers, read at its first step.
+ */
+static RunFiles *
+run_files(HPlan *plan)
+{
+	RunFiles   *rf = plan->files;
+	ListCell   *lc;
+	int			i;
+
+	if (rf)
+		return rf;
+	rf = palloc0(sizeof(RunFiles));
+	rf->savers = catalog_read_savers();
+	foreach(lc, rf->savers)
+	{
+		CatalogSaver *s = lfirst(lc);
+
+		for (i = 0; i < plan->nsteps && !rf->saves; i++)
+		{
+			HNode	   *node = &plan->dag->nodes[plan->steps[i].node];
+
+			rf->saves = node->schema && strcmp(s->schema, node->schema) == 0 &&
+				strcmp(s->name, node->name) == 0;
+		}
+	}
+	plan->files = rf;
+	return rf;
+}
+
+/*
+ * files_run_saves: does a saver act on a node of the run?  Its scalar
+ * steps then run one by one, each through files_end_step, not in batches.
+ */
+bool
+files_run_saves(HPlan *plan)
+{
+	return run_files(plan)->saves;
+}
+
+/*
  * save_step writes what step stepno computed to a saver's file, by COPY TO
- * as the caller, and records it.  A saver whose owner the caller does not
+ * as the caller, and records it.  The file is put in place when the run's
+ * transaction commits (saved_files.c).  A saver whose owner the caller does not
  * trust is refused: it would write a file of its choosing with the
  * caller's rights.
  */
@@ -223,7 +261,9 @@ save_step(HPlan *plan, int stepno, CatalogSaver *s)
 							 node->display, quote_literal_cstr(s->path))));
 			source = NULL;		/* not reached */
 	}
-	spi_exec_checked(psprintf("COPY (%s) TO %s WITH (%s)", source, quote_literal_cstr(s->path),
+	/* written aside, and put in place when the transaction commits */
+	spi_exec_checked(psprintf("COPY (%s) TO %s WITH (%s)", source,
+							  quote_literal_cstr(saved_file_aside(s->path)),
 							  parse_copy_options(options)),
 					 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 	catalog_insert_run_file(plan->run_id, node->display, "written", s->path, (int64) SPI_processed);

@@ -74,7 +74,8 @@ plan_execute(HPlan *plan)
 		/* scalar steps whose inputs are computed run in batches (scalar_batch.c) */
 		for (i = 0; i < plan->nsteps;)
 		{
-			int			batch = hooks_for_nodes(plan) ? 0 : scalar_batch_length(plan, i);
+			int			batch = hooks_for_nodes(plan) || files_run_saves(plan) ? 0 :
+				scalar_batch_length(plan, i);
 
 			if (batch > 0)
 			{
