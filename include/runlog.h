@@ -55,6 +55,8 @@ typedef struct TracedColumn
 {
 	Oid			relid;
 	AttrNumber	attno;
+	char	   *file;			/* or a column of a file hamilton_read_file reads */
+	char	   *column;
 } TracedColumn;
 extern List **column_trace(Query *q, int *ncols);
 extern void column_lineage_step(HPlan *plan, int stepno, Oid relid);

@@ -27,6 +27,15 @@ TABLE fl.totals ORDER BY region;
 -- The file is in the run's history, read by the step whose query read it
 -- (the loader was inlined into fl.totals).
 SELECT run_id, node, direction, path, rows FROM hamilton.files WHERE run_id = 62001;
+-- The file is in the column lineage too: each column of the loader is a
+-- column of the file.
+SELECT "column", source_node, source_relation, source_file, source_column
+FROM hamilton.column_lineage WHERE node = 'fl.totals' ORDER BY ordinal, source_column;
+SELECT f.key AS "column", regexp_replace(f.value#>>'{inputFields,0,namespace}', '^file://.+$', 'file://HOST') AS namespace,
+       f.value#>>'{inputFields,0,name}' AS name, f.value#>>'{inputFields,0,field}' AS field
+FROM hamilton_openlineage(62001) AS e, jsonb_array_elements(e->'outputs') AS o,
+     jsonb_each(o->'facets'->'columnLineage'->'fields') AS f
+WHERE e->>'eventType' = 'COMPLETE' ORDER BY 1;
 
 -- COPY's options: a file with another delimiter and no header.
 SELECT hamilton_load('fl.more', :'semi', 'region text, amount numeric',

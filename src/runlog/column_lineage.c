@@ -10,7 +10,8 @@
  * the step's statement was, and its query tree traced (column_trace.c).
  * A base column is then named as the run knows it: a column of the result
  * of an upstream step of the run ({"node", "column"}), or of a source
- * table ({"relation", "column"}).  As in hamilton.lineage, the way goes
+ * table ({"relation", "column"}), or of a file a loader reads ({"file",
+ * "column"}).  As in hamilton.lineage, the way goes
  * through the steps that keep no result: an inlined upstream query is
  * part of the SQL analyzed, and a temporary table stands for the columns
  * its own step's columns came from.  A column computed from constants, or
@@ -183,10 +184,23 @@ column_sources(HPlan *plan, RunColumns *rc, List *traced)
 	foreach(lc, traced)
 	{
 		TracedColumn *tc = lfirst(lc);
-		StepRelation *sr = hash_search(rc->by_relid, &tc->relid, HASH_FIND, NULL);
-		char	   *attname = get_attname(tc->relid, tc->attno, true);
+		StepRelation *sr;
+		char	   *attname;
 		StringInfoData buf;
 
+		initStringInfo(&buf);
+		if (tc->file)
+		{
+			appendStringInfoString(&buf, "{\"file\":");
+			escape_json(&buf, tc->file);
+			appendStringInfoString(&buf, ",\"column\":");
+			escape_json(&buf, tc->column);
+			appendStringInfoChar(&buf, '}');
+			out = list_append_unique(out, makeString(buf.data));
+			continue;
+		}
+		sr = hash_search(rc->by_relid, &tc->relid, HASH_FIND, NULL);
+		attname = get_attname(tc->relid, tc->attno, true);
 		if (attname == NULL)
 			continue;			/* a dropped column */
 		if (sr && rc->step_ncols[sr->stepno] > 0)
@@ -197,7 +211,6 @@ column_sources(HPlan *plan, RunColumns *rc, List *traced)
 				out = list_concat_unique(out, through[tc->attno - 1]);
 			continue;
 		}
-		initStringInfo(&buf);
 		if (sr)
 		{
 			appendStringInfoString(&buf, "{\"node\":");

@@ -11,7 +11,9 @@
  * What the result's values are computed from counts, not what filters or
  * orders the rows: WHERE, JOIN ... ON, GROUP BY, ORDER BY and a sublink's
  * WHERE are not followed.  A whole-row reference (t.*, or t as a value)
- * stands for every column of t.  The walk keeps its own work list (no
+ * stands for every column of t.  A column of a file read by
+ * hamilton_read_file (a loader) is a base column too: the file's, named
+ * by the call's column definition list.  The walk keeps its own work list (no
  * recursion whose depth the SQL decides) and visits each target of each
  * query once, so a recursive CTE ends.
  *
@@ -19,9 +21,15 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parsetree.h"
+#include "utils/builtins.h"
+#include "utils/syscache.h"
 
 #include "runlog.h"
 
@@ -51,6 +59,8 @@ static bool collect_walker(Node *node, Collected *c);
 static void push_target(TraceState *ts, List *chain, Query *q, AttrNumber attno);
 static void follow_var(TraceState *ts, List *chain, Var *var);
 static void add_found(TraceState *ts, Oid relid, AttrNumber attno);
+static const char *read_file_path(RangeTblEntry *rte);
+static void add_found_file(TraceState *ts, const char *path, const char *column);
 
 /*
  * column_trace returns, for each non-junk target of the analyzed query q in
@@ -249,6 +259,12 @@ follow_var(TraceState *ts, List *chain, Var *var)
 			case RTE_VALUES:
 			case RTE_FUNCTION:
 			case RTE_TABLEFUNC:
+				if (read_file_path(rte))
+				{
+					/* a column of a file hamilton_read_file reads */
+					add_found_file(ts, read_file_path(rte), strVal(list_nth(rte->eref->colnames, a - 1)));
+					break;
+				}
 				{
 					/* a VALUES column's expressions; a function's arguments */
 					TraceItem  *item = palloc(sizeof(TraceItem));
@@ -282,6 +298,65 @@ follow_var(TraceState *ts, List *chain, Var *var)
 	}
 }
 
+/*
+ * read_file_path: the path of the file a range table entry reads, when it
+ * is one call of hamilton_read_file with a constant path; else NULL.
+ */
+static const char *
+read_file_path(RangeTblEntry *rte)
+{
+	RangeTblFunction *rtf;
+	FuncExpr   *fe;
+	Const	   *path;
+	HeapTuple	tup;
+	bool		ours = false;
+
+	if (rte->rtekind != RTE_FUNCTION || list_length(rte->functions) != 1)
+		return NULL;
+	rtf = linitial(rte->functions);
+	if (!IsA(rtf->funcexpr, FuncExpr))
+		return NULL;
+	fe = (FuncExpr *) rtf->funcexpr;
+	if (fe->args == NIL || !IsA(linitial(fe->args), Const) || ((Const *) linitial(fe->args))->constisnull ||
+		((Const *) linitial(fe->args))->consttype != TEXTOID)
+		return NULL;
+	/* the C function of this library, not another of that name */
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fe->funcid));
+	if (HeapTupleIsValid(tup))
+	{
+		Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
+		bool		isnull;
+		Datum		src = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
+
+		ours = proc->prolang == ClanguageId && !isnull &&
+			strcmp(TextDatumGetCString(src), "hamilton_read_file") == 0;
+		ReleaseSysCache(tup);
+	}
+	if (!ours)
+		return NULL;
+	path = linitial(fe->args);
+	return TextDatumGetCString(path->constvalue);
+}
+
+/* add_found_file records a column of a file once. */
+static void
+add_found_file(TraceState *ts, const char *path, const char *column)
+{
+	ListCell   *lc;
+	TracedColumn *tc;
+
+	foreach(lc, ts->found)
+	{
+		tc = lfirst(lc);
+		if (tc->file && strcmp(tc->file, path) == 0 && strcmp(tc->column, column) == 0)
+			return;
+	}
+	tc = palloc0(sizeof(TracedColumn));
+	tc->file = pstrdup(path);
+	tc->column = pstrdup(column);
+	ts->found = lappend(ts->found, tc);
+}
+
 /* add_found records a base column once. */
 static void
 add_found(TraceState *ts, Oid relid, AttrNumber attno)
@@ -292,10 +367,10 @@ add_found(TraceState *ts, Oid relid, AttrNumber attno)
 	foreach(lc, ts->found)
 	{
 		tc = lfirst(lc);
-		if (tc->relid == relid && tc->attno == attno)
+		if (tc->file == NULL && tc->relid == relid && tc->attno == attno)
 			return;
 	}
-	tc = palloc(sizeof(TracedColumn));
+	tc = palloc0(sizeof(TracedColumn));
 	tc->relid = relid;
 	tc->attno = attno;
 	ts->found = lappend(ts->found, tc);

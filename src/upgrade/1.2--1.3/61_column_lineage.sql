@@ -16,14 +16,14 @@ SELECT pg_catalog.pg_extension_config_dump('hamilton.result_column', '');
 CREATE VIEW hamilton.column_lineage WITH (security_barrier) AS
 SELECT l.relation, l.node, l.module, rc.run_id, rc.ordinal, rc.column_name AS "column",
        s.e->>'node' AS source_node, s.e->>'relation' AS source_relation,
-       s.e->>'column' AS source_column
+       s.e->>'file' AS source_file, s.e->>'column' AS source_column
 FROM hamilton.result_column rc
 JOIN hamilton.lineage l
   ON l.module = rc.schema_name
  AND l.node = pg_catalog.quote_ident(rc.schema_name) || '.' || pg_catalog.quote_ident(rc.node_name)
  AND l.run_id = rc.run_id
 LEFT JOIN LATERAL pg_catalog.jsonb_array_elements(rc.sources) AS s(e) ON true;
-COMMENT ON VIEW hamilton.column_lineage IS 'for each column of a SQL node''s result: the upstream node columns and source table columns it is computed from (one row per source; none for a constant)';
+COMMENT ON VIEW hamilton.column_lineage IS 'for each column of a SQL node''s result: the upstream node columns, source table columns and loaded file columns it is computed from (one row per source; none for a constant)';
 
 /*
  * The columnLineage facet of the result node wrote in run run_id, from
@@ -40,9 +40,13 @@ AS $$
                'fields', jsonb_object_agg(c.col, c.inputs))
     FROM (SELECT cl."column" AS col,
                  jsonb_build_object('inputFields', coalesce(jsonb_agg(
-                     hamilton.openlineage_dataset(coalesce(cl.source_node, cl.source_relation))
+                     CASE WHEN cl.source_file IS NOT NULL
+                          THEN jsonb_build_object('namespace', regexp_replace(hamilton.openlineage_server(),
+                                                                              '^postgres://(.*):[0-9]+$', 'file://\1'),
+                                                  'name', cl.source_file)
+                          ELSE hamilton.openlineage_dataset(coalesce(cl.source_node, cl.source_relation)) END
                      || jsonb_build_object('field', cl.source_column)
-                     ORDER BY cl.source_node, cl.source_relation, cl.source_column)
+                     ORDER BY cl.source_node, cl.source_relation, cl.source_file, cl.source_column)
                      FILTER (WHERE cl.source_column IS NOT NULL), '[]')) AS inputs
           FROM hamilton.column_lineage cl
           WHERE cl.run_id = openlineage_column_facet.run_id AND cl.node = openlineage_column_facet.node
