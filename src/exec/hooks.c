@@ -21,7 +21,9 @@
  *
  * A hook sees what the run has written so far (the command counter is
  * advanced before it): at after_node a node's result, at after_run the run
- * in hamilton.runs.  At the events of a failing run (after_node and
+ * in hamilton.runs.  At the events of a failing run the hooks run with
+ * interrupts held, as the failure path does, so that nothing replaces the
+ * node's error: a cancel waits for them.  At the events of a failing run (after_node and
  * after_run with status 'failed') whatever the hook writes is rolled back
  * with the run's transaction: only what leaves the transaction (a NOTICE,
  * dblink) stays.
@@ -179,6 +181,7 @@ call_hook(HPlan *plan, CatalogHook *h, Oid owner, Datum *args, bool *nulls, bool
 	SubxactScope sx;
 	Oid			save_userid;
 	int			save_sec;
+	uint32		held = InterruptHoldoffCount;
 
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	CommandCounterIncrement();
@@ -235,6 +238,13 @@ call_hook(HPlan *plan, CatalogHook *h, Oid owner, Datum *args, bool *nulls, bool
 		/* the subtransaction's abort restores the identity and settings */
 		edata = subxact_rollback(&sx);
 		SetUserIdAndSecContext(save_userid, save_sec);
+
+		/*
+		 * The error released the interrupts a failing run's error path holds
+		 * (exec_step_failed): hold them again, or a cancel pending would fire
+		 * in the warning and replace the node's error.
+		 */
+		InterruptHoldoffCount = held;
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
 				 errmsg("hook %s at %s of run " INT64_FORMAT " raised: %s",
