@@ -76,7 +76,11 @@ REGRESS = \
 	does \
 	parallel \
 	cache \
-	chain_cost
+	chain_cost \
+	hooks \
+	column_lineage \
+	files \
+	pipes
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -335,5 +335,59 @@ extern List *catalog_read_cache_entries(void);
 extern List *catalog_read_cache_tags(void);
 extern void catalog_write_cache_entry(const CacheEntry *e);
 extern bool catalog_delete_cache_entry(const char *schema, const char *name);
+/* hook_rows.c (features-b: lifecycle hooks, issue 13 item 10) */
+/* what a hook takes: event, run_id, node, status, rows, ms */
+#define HOOK_NARGS 6
+typedef struct CatalogHook
+{
+	char	   *event;			/* before_run, before_node, after_node, after_run */
+	Oid			function;
+	char	   *owner_name;		/* the role it runs as */
+	char	   *display;		/* function as regprocedure text */
+} CatalogHook;
+extern bool catalog_keeps_hooks(void);
+extern bool catalog_add_hook(const char *event, Oid function, const char *owner_name);
+extern char *catalog_hook_owner(const char *event, Oid function);
+extern void catalog_remove_hook(const char *event, Oid function);
+extern List *catalog_read_hooks(void);
+extern void catalog_insert_hook_error(int64 run_id, const CatalogHook *h, const char *node,
+									  const char *sqlstate, const char *message);
+
+/* column_rows.c (features-b: column-level lineage, issue 13 item 11) */
+extern bool catalog_keeps_column_lineage(void);
+extern void catalog_write_result_columns(const char *schema, const char *name, int64 run_id,
+										 int n, char **names, char **sources);
+
+/* file_rows.c (features-b: loaders and savers, issue 13 item 9) */
+typedef struct CatalogSaver
+{
+	char	   *schema;
+	char	   *name;
+	char	   *path;
+	char	   *options_json;	/* NULL: CSV with a header */
+	char	   *owner_name;
+} CatalogSaver;
+extern bool catalog_keeps_files(void);
+extern void catalog_store_saver(const char *schema, const char *name, const char *path,
+								const char *options_json, const char *owner_name);
+extern bool catalog_delete_saver(const char *schema, const char *name, const char *path);
+extern List *catalog_read_savers(void);
+extern void catalog_insert_run_file(int64 run_id, const char *node, const char *direction,
+									const char *path, int64 rows);
+
+/* pipe_rows.c (features-b: pipe_input, pipe_output, mutate, issue 13 item 5) */
+typedef struct StoredNode
+{
+	char	   *definition;
+	char	   *doc;
+	char	   *materialize;
+	ArrayType  *declared;		/* declared inputs, or NULL */
+	char	   *kind;			/* table or column */
+	bool		frame;			/* a key or extract_columns */
+	char	   *refresh;
+	ArrayType  *refresh_key;
+	bool		generated;		/* a variant (config_when) or parameterized */
+} StoredNode;
+extern StoredNode *catalog_read_stored_node(const char *schema, const char *name, int *nvariants);
 
 #endif							/* HAMILTON_CATALOG_H */

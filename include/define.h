@@ -123,5 +123,18 @@ extern void define_track(Oid relid, bool track);
 extern void define_check_cache_behaviour(const char *value, const char *what);
 extern Jsonb *define_cache_tags(Jsonb *tags, const char *cache);
 extern void define_track_new_partitions(void);
+/* hooks.c (features-b: lifecycle hooks, issue 13 item 10) */
+extern void define_hook_refuse_unfit(Oid function);
+extern bool define_add_hook(const char *event, Oid function);
+extern void define_remove_hook(const char *event, Oid function);
+
+/* savers.c (features-b: loaders and savers, issue 13 item 9) */
+extern char *define_loader(DefineArgs *a, const char *path, const char *columns, Jsonb *options);
+extern void define_add_saver(const char *node_text, const char *path, Jsonb *options);
+extern void define_remove_saver(const char *node_text, const char *path);
+
+/* pipes.c (features-b: pipe_output, mutate, pipe_input, issue 13 item 5) */
+extern List *define_pipe_output(const char *node_text, Jsonb *steps, bool append);
+extern List *define_pipe_input(const char *node_text, const char *input, Jsonb *steps);
 
 #endif							/* HAMILTON_DEFINE_H */

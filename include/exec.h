@@ -13,6 +13,7 @@
 
 #include "runlog.h"
 #include "utils/relcache.h"
+#include "utils/tuplestore.h"
 
 /* step_loop.c */
 extern void plan_execute(HPlan *plan);
@@ -166,6 +167,7 @@ extern double exec_now_ms(void);
 
 /* parallel_run.c */
 extern int	parallel_workers_wanted(HPlan *plan);
+extern int	parallel_workers_with_hooks(HPlan *plan, int workers);
 extern void parallel_run_steps(HPlan *plan, int workers, TimestampTz started);
 extern void parallel_run_failed(void);
 extern void parallel_run_end(void);
@@ -198,5 +200,20 @@ extern bool exec_cache_skips(HPlan *plan, int i);
 extern void exec_cache_step_ran(HPlan *plan, int i);
 extern void exec_cache_finish(HPlan *plan);
 extern char *exec_cache_entry_refusal(CacheEntry *e);
+/* hooks.c (features-b: lifecycle hooks, issue 13 item 10) */
+extern void hooks_begin_run(HPlan *plan);
+extern bool hooks_for_nodes(HPlan *plan);
+extern void hooks_node(HPlan *plan, const char *event, int stepno, bool failing);
+extern void hooks_run(HPlan *plan, const char *event, const char *status,
+					  const char *node, TimestampTz started);
+
+/* files.c (features-b: loaders and savers, issue 13 item 9) */
+extern int64 exec_read_file(const char *path, Jsonb *options, TupleDesc desc,
+							Tuplestorestate *ts);
+extern void files_begin_step(void);
+extern void files_end_step(HPlan *plan, int stepno);
+extern bool files_run_saves(HPlan *plan);
+/* saved_files.c */
+extern char *saved_file_aside(const char *path);
 
 #endif							/* HAMILTON_EXEC_H */

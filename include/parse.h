@@ -164,4 +164,8 @@ extern char *jsonb_text(Jsonb *value);
 extern List *text_array_to_list(ArrayType *arr, const char *what);
 extern ArrayType *cstring_list_to_array(List *items);
 
+/* copy_options.c (features-b: loaders and savers, issue 13 item 9) */
+extern char *parse_copy_options(Jsonb *options);
+extern void parse_file_path(const char *path, const char *what);
+
 #endif							/* HAMILTON_PARSE_H */

@@ -12,6 +12,7 @@
 #include "postgres.h"
 
 #include "datatype/timestamp.h"
+#include "nodes/parsenodes.h"
 
 #include "plan.h"
 
@@ -57,5 +58,16 @@ extern PGDLLEXPORT void hamilton_runlog_worker_main(Datum arg);
 extern void lineage_record(HPlan *plan, int stepno, Oid relid);
 extern void lineage_record_into(HPlan *plan, List *steps, const char *schema,
 								const char *name, const char *sql, Oid relid);
+
+/* column_trace.c, column_lineage.c (features-b: column lineage, issue 13 item 11) */
+typedef struct TracedColumn
+{
+	Oid			relid;
+	AttrNumber	attno;
+	char	   *file;			/* or a column of a file hamilton_read_file reads */
+	char	   *column;
+} TracedColumn;
+extern List **column_trace(Query *q, int *ncols);
+extern void column_lineage_step(HPlan *plan, int stepno, Oid relid);
 
 #endif							/* HAMILTON_RUNLOG_H */

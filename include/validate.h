@@ -124,6 +124,12 @@ typedef struct HPlan
 	int			workers;		/* workers =>, or -1 when not given */
 	/* (cache) what a cached run decided and collected (exec/cache_skip.c) */
 	struct CacheRun *cache_run;
+	/* features-b: the lifecycle hooks the run calls (exec/hooks.c), or NULL */
+	void	   *hooks;
+	/* features-b: the column lineage of its steps (runlog/column_lineage.c) */
+	void	   *column_lineage;
+	/* features-b: the savers of the run (exec/files.c) */
+	void	   *files;
 } HPlan;
 
 /* The state of one validation, shared by the files of this stage. */

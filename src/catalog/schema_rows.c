@@ -41,6 +41,9 @@ static const struct
 	{"result", "node_name"},
 	/* 1.3 on; its processed ranges follow it (ON DELETE / UPDATE CASCADE) */
 	{"incremental_node", "node_name"},
+	/* features-b, version 1.3 on: savers and column lineage */
+	{"saver", "node_name"},
+	{"result_column", "node_name"},
 };
 
 #define N_SCHEMA_TABLES lengthof(schema_tables)

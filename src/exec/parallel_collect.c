@@ -123,6 +123,7 @@ complete_guarded(ParallelRun *r, int i)
 			step->temp_name = NULL; /* no temporary table to drop */
 			step->status = "temporary";
 			checks_run(plan, i, step->relation);
+			column_lineage_step(plan, i, InvalidOid);
 		}
 		else
 		{
@@ -132,6 +133,7 @@ complete_guarded(ParallelRun *r, int i)
 			lineage_record(plan, i, r->result[i]);
 			step->relation = (char *) swap_reading(step->relation);
 			checks_run(plan, i, step->result_table);
+			column_lineage_step(plan, i, r->result[i]);
 		}
 		AtEOXact_GUC(true, nestlevel);
 		step->ms = exec_now_ms() - r->t0[i];

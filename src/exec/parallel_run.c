@@ -115,6 +115,27 @@ parallel_workers_wanted(HPlan *plan)
 	return 0;
 }
 
+/*
+ * parallel_workers_with_hooks: workers, or 0 (with a NOTICE) when the run
+ * calls node hooks or runs savers, which act in the caller's backend at
+ * every step (hooks.c, files.c).  Called once the run's hooks are read.
+ */
+int
+parallel_workers_with_hooks(HPlan *plan, int workers)
+{
+	if (workers <= 0)
+		return workers;
+	if (hooks_for_nodes(plan))
+		parallel_notice("it calls before_node or after_node hooks, which run in the calling backend at each step",
+						workers);
+	else if (files_run_saves(plan))
+		parallel_notice("it saves results to files (hamilton_save), which the calling backend writes at each step",
+						workers);
+	else
+		return workers;
+	return 0;
+}
+
 /* parallel_notice says that a run that asked for workers runs serially, and why. */
 static void
 parallel_notice(const char *why, int workers)

@@ -47,6 +47,7 @@ exec_run_step(HPlan *plan, int stepno)
 		/* SQL nodes run as they were read (parse/) */
 		pin_sql_reading_settings();
 	}
+	files_begin_step();
 
 	switch (step->action)
 	{
@@ -73,6 +74,7 @@ exec_run_step(HPlan *plan, int stepno)
 			step->has_rows = true;
 			step->status = "temporary";
 			checks_run(plan, stepno, step->relation);
+			column_lineage_step(plan, stepno, InvalidOid);
 			break;
 		case STEP_PERSIST:
 			if (node->incremental)
@@ -88,6 +90,7 @@ exec_run_step(HPlan *plan, int stepno)
 			/* later steps read the rows where they are until the swap */
 			step->relation = (char *) swap_reading(step->relation);
 			checks_run(plan, stepno, step->result_table);
+			column_lineage_step(plan, stepno, relid);
 			break;
 		case STEP_FRAME:
 			step->status = "inlined";
@@ -134,6 +137,7 @@ exec_run_step(HPlan *plan, int stepno)
 		lineage_record(plan, stepno, relid);
 		checks_run(plan, stepno, step->result_table);
 	}
+	files_end_step(plan, stepno);
 
 	if (nestlevel >= 0)
 		AtEOXact_GUC(true, nestlevel);

@@ -27,6 +27,7 @@ exec_run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 	instr_time	t0,
 				t1;
 
+	hooks_node(plan, "before_node", stepno, false);
 	INSTR_TIME_SET_CURRENT(t0);
 	subxact_begin(&sx);
 	PG_TRY();
@@ -50,4 +51,5 @@ exec_run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 		exec_step_failed(plan, stepno, started, edata, INSTR_TIME_GET_MILLISEC(t0));
 	}
 	PG_END_TRY();
+	hooks_node(plan, "after_node", stepno, false);
 }

@@ -72,11 +72,15 @@ plan_execute(HPlan *plan)
 	lock_results_guarded(plan, results, started);
 	/* (cache) which results are reused, and the steps that only fed them */
 	exec_cache_begin_guarded(plan, started);
+	hooks_begin_run(plan);
+	/* hooks and savers act in the caller's backend, at every step */
+	workers = parallel_workers_with_hooks(plan, workers);
 
 	/* an enclosing run's results built aside are put back, whatever happens */
 	outer_swaps = swap_begin_run();
 	PG_TRY();
 	{
+		hooks_run(plan, "before_run", "running", NULL, started);
 		if (workers > 0)
 			parallel_run_steps(plan, workers, started);
 		/* scalar steps whose inputs are computed run in batches (scalar_batch.c) */
@@ -89,7 +93,8 @@ plan_execute(HPlan *plan)
 				i++;
 				continue;
 			}
-			batch = scalar_batch_length(plan, i);
+			batch = hooks_for_nodes(plan) || files_run_saves(plan) ? 0 :
+				scalar_batch_length(plan, i);
 			if (batch > 0)
 			{
 				scalar_batch_run(plan, i, batch, started);
@@ -99,6 +104,7 @@ plan_execute(HPlan *plan)
 				exec_run_step_guarded(plan, i++, started);
 		}
 		finish_guarded(plan, started);
+		hooks_run(plan, "after_run", "succeeded", NULL, started);
 	}
 	PG_CATCH();
 	{
@@ -179,6 +185,7 @@ finish_guarded(HPlan *plan, TimestampTz started)
 		ErrorData  *edata = subxact_rollback(&sx);
 
 		runlog_record(plan, started, "failed", plan->nsteps, edata->message, true);
+		hooks_run(plan, "after_run", "failed", NULL, started);
 		/* the error's own detail first (a duplicated key), and its context */
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),

@@ -77,6 +77,9 @@ exec_step_failed(HPlan *plan, int stepno, TimestampTz started, ErrorData *edata,
 	runlog_record(plan, started, "failed", stepno, edata->message, true);
 	if (hamilton_progress)
 		exec_report_progress(plan, stepno, true);
+	/* still holding interrupts: nothing may replace the node's error */
+	hooks_node(plan, "after_node", stepno, true);
+	hooks_run(plan, "after_run", "failed", node->display, started);
 
 	detail = psprintf("%s%s%sRun " INT64_FORMAT " stopped at step %d of %d; nothing it computed was kept and earlier results are unchanged.",
 					  edata->detail ? edata->detail : "",

@@ -42,7 +42,9 @@ SELECT set_eq(
     ARRAY['hamilton.module', 'hamilton.sql_node', 'hamilton.node_tag', 'hamilton.node_check',
           'hamilton.function_variant', 'hamilton.schedule', 'hamilton.run', 'hamilton.run_start',
           'hamilton.node_run', 'hamilton.result', 'hamilton.run_id_seq',
-          'hamilton.incremental_node', 'hamilton.incremental_range'],
+          'hamilton.incremental_node', 'hamilton.incremental_range',
+          -- features-b: hooks, column lineage, savers and the files of runs
+          'hamilton.hook', 'hamilton.hook_error', 'hamilton.result_column', 'hamilton.saver', 'hamilton.run_file'],
     'every catalog table and the run sequence are dumped with pg_dump');
 
 -- PUBLIC reads, never writes.

@@ -1,0 +1,197 @@
+/*
+ * OpenLineage (issue 13, item 11): a RUNNING event per node, the run's
+ * config in the facets (pg_hamilton_config), and each output's
+ * columnLineage facet (openlineage_column_facet, 61_column_lineage.sql);
+ * the files a run read and wrote as datasets (hamilton.files, 63_files.sql).
+ */
+/*
+ * hamilton_openlineage(run_id): the run as OpenLineage run events, a START,
+ * a RUNNING per node that ran, and a COMPLETE (or FAIL), ready to POST to
+ * an OpenLineage endpoint.  Every event carries the run's config, inputs
+ * and overrides (run facet pg_hamilton_config); each output, the lineage
+ * of its columns (columnLineage, from hamilton.column_lineage).
+ */
+CREATE OR REPLACE FUNCTION @extschema@.hamilton_openlineage(run_id bigint)
+RETURNS SETOF jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    the_run record;
+    producer text := hamilton.openlineage_producer();
+    run_uuid text;
+    job jsonb;
+    v_inputs jsonb;
+    v_outputs jsonb;
+    end_facets jsonb := '{}';
+    config_facet jsonb;
+    file_ns text := regexp_replace(hamilton.openlineage_server(), '^postgres://(.*):[0-9]+$', 'file://\1');
+    step record;
+    elapsed double precision := 0;
+BEGIN
+    IF hamilton_openlineage.run_id IS NULL THEN
+        RAISE EXCEPTION 'run_id must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  DETAIL = 'hamilton_openlineage describes one run of hamilton.runs.',
+                  HINT = 'SELECT run_id, status, outputs FROM hamilton.runs ORDER BY run_id DESC; lists the runs you may see.';
+    END IF;
+    SELECT r.* INTO the_run FROM hamilton.runs r WHERE r.run_id = hamilton_openlineage.run_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'run % does not exist or is not visible to you', hamilton_openlineage.run_id
+            USING ERRCODE = 'undefined_object',
+                  DETAIL = 'hamilton.runs shows the runs of the roles you are a member of.',
+                  HINT = 'SELECT run_id, status, outputs FROM hamilton.runs ORDER BY run_id DESC; lists the runs you may see.';
+    END IF;
+
+    run_uuid := hamilton.openlineage_run_uuid(the_run.run_id)::text;
+    config_facet := jsonb_build_object('pg_hamilton_config', jsonb_build_object(
+        '_producer', producer,
+        '_schemaURL', producer || '/docs/openlineage.md#pg_hamilton_config',
+        'config', the_run.config,
+        'inputs', the_run.inputs,
+        'overrides', the_run.overrides,
+        'modules', to_jsonb(the_run.modules)));
+    job := jsonb_build_object(
+        'namespace', 'pg_hamilton://' || substr(hamilton.openlineage_server(), length('postgres://') + 1)
+                     || '/' || current_database(),
+        'name', array_to_string(ARRAY(SELECT DISTINCT o COLLATE "C" FROM unnest(the_run.outputs) AS o
+                                      ORDER BY 1), ','),
+        'facets', jsonb_build_object('jobType', jsonb_build_object(
+            '_producer', producer,
+            '_schemaURL', 'https://openlineage.io/spec/facets/2-0-3/JobTypeJobFacet.json#/$defs/JobTypeJobFacet',
+            'processingType', 'BATCH',
+            'integration', 'PG_HAMILTON',
+            'jobType', 'DAG')));
+
+    -- Inputs: the source tables the steps that ran read, and the relations
+    -- given as overrides of table nodes.  Temporary tables are not datasets.
+    WITH steps AS (
+        SELECT nr.node, nr.kind, nr.relation, nr.status
+        FROM hamilton.node_runs nr WHERE nr.run_id = the_run.run_id
+    ),
+    read_rel AS (
+        SELECT src AS relation
+        FROM steps s JOIN hamilton.nodes n ON n.node = s.node, unnest(n.sources) AS src
+        WHERE s.status NOT IN ('overridden', 'not run')
+        UNION
+        SELECT src FROM hamilton.result res, unnest(res.sources) AS src
+        WHERE res.run_id = the_run.run_id
+        UNION
+        SELECT s.relation FROM steps s
+        WHERE s.status = 'overridden' AND s.kind <> 'scalar' AND s.relation IS NOT NULL
+    ),
+    datasets AS (
+        SELECT DISTINCT hamilton.openlineage_dataset(r.relation) AS ds
+        FROM read_rel r WHERE r.relation NOT LIKE 'pg\_temp%'
+    )
+    SELECT coalesce(jsonb_agg(d.ds ORDER BY d.ds->>'name' COLLATE "C"), '[]') INTO v_inputs
+    FROM datasets d;
+
+    -- Outputs: the results the run wrote (or, for a failed run, meant to
+    -- write), with their columns and, when kept, their row counts.
+    WITH written AS (
+        SELECT DISTINCT ON (nr.relation) nr.relation, nr.rows, nr.status, nr.node
+        FROM hamilton.node_runs nr
+        WHERE nr.run_id = the_run.run_id AND nr.relation IS NOT NULL
+          AND nr.relation NOT LIKE 'pg\_temp%'
+          AND nr.status <> 'overridden'
+        ORDER BY nr.relation, nr.step DESC
+    )
+    SELECT coalesce(jsonb_agg(
+               hamilton.openlineage_dataset(w.relation)
+               || jsonb_build_object('facets',
+                      jsonb_strip_nulls(jsonb_build_object('schema', hamilton.openlineage_schema_facet(w.relation),
+                                                           'columnLineage', hamilton.openlineage_column_facet(the_run.run_id, w.node))))
+               || CASE WHEN w.status = 'materialized' AND w.rows IS NOT NULL
+                       THEN jsonb_build_object('outputFacets', jsonb_build_object('outputStatistics', jsonb_build_object(
+                                '_producer', producer,
+                                '_schemaURL', 'https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet',
+                                'rowCount', w.rows)))
+                       ELSE '{}' END
+               ORDER BY w.relation COLLATE "C"), '[]')
+    INTO v_outputs
+    FROM written w;
+
+    -- Files: what hamilton_read_file read and the savers wrote
+    -- (hamilton.files), as datasets of the server's file system.
+    v_inputs := v_inputs || (
+        SELECT coalesce(jsonb_agg(DISTINCT jsonb_build_object('namespace', file_ns, 'name', f.path)), '[]')
+        FROM hamilton.files f WHERE f.run_id = the_run.run_id AND f.direction = 'read');
+    v_outputs := v_outputs || (
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'namespace', file_ns, 'name', f.path, 'facets', '{}'::jsonb,
+                   'outputFacets', jsonb_build_object('outputStatistics', jsonb_build_object(
+                       '_producer', producer,
+                       '_schemaURL', 'https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet',
+                       'rowCount', f.rows))) ORDER BY f.path COLLATE "C"), '[]')
+        FROM hamilton.files f WHERE f.run_id = the_run.run_id AND f.direction = 'written');
+
+    IF the_run.status = 'failed' THEN
+        end_facets := jsonb_build_object('errorMessage', jsonb_strip_nulls(jsonb_build_object(
+            '_producer', producer,
+            '_schemaURL', 'https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet',
+            'message', coalesce(the_run.error, 'the run failed'),
+            'programmingLanguage', 'SQL',
+            'stackTrace', CASE WHEN the_run.failed_node IS NOT NULL
+                               THEN format('node %s failed in pg_hamilton run %s', the_run.failed_node, the_run.run_id) END)));
+    END IF;
+
+    -- statistics are known once the run is over
+    RETURN NEXT jsonb_build_object(
+        'eventType', 'START',
+        'eventTime', to_char(the_run.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'producer', producer,
+        'schemaURL', 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+        'run', jsonb_build_object('runId', run_uuid, 'facets', config_facet),
+        'job', job,
+        'inputs', v_inputs,
+        'outputs', (SELECT coalesce(jsonb_agg(o - 'outputFacets' ORDER BY i), '[]')
+                    FROM jsonb_array_elements(v_outputs) WITH ORDINALITY AS e(o, i)));
+    -- one RUNNING event per node that ran, at the time it was done (the
+    -- run's start plus the steps' times so far; the time is the event's)
+    FOR step IN
+        SELECT nr.step, nr.node, nr.kind, nr.relation, nr.rows, nr.ms, nr.status
+        FROM hamilton.node_runs nr
+        WHERE nr.run_id = the_run.run_id AND nr.status NOT IN ('input', 'default', 'overridden', 'not run')
+        ORDER BY nr.step
+    LOOP
+        elapsed := elapsed + coalesce(step.ms, 0);
+        RETURN NEXT jsonb_build_object(
+            'eventType', 'RUNNING',
+            'eventTime', to_char(least(the_run.started_at + make_interval(secs => elapsed / 1000),
+                                       coalesce(the_run.finished_at, 'infinity')) AT TIME ZONE 'UTC',
+                                 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            'producer', producer,
+            'schemaURL', 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+            'run', jsonb_build_object('runId', run_uuid, 'facets', config_facet || jsonb_build_object(
+                'pg_hamilton_node', jsonb_strip_nulls(jsonb_build_object(
+                    '_producer', producer,
+                    '_schemaURL', producer || '/docs/openlineage.md#pg_hamilton_node',
+                    'step', step.step, 'node', step.node, 'kind', step.kind, 'status', step.status,
+                    'rows', step.rows)))),
+            'job', job,
+            'inputs', '[]'::jsonb,
+            'outputs', (SELECT coalesce(jsonb_agg(o ORDER BY i), '[]')
+                        FROM jsonb_array_elements(v_outputs) WITH ORDINALITY AS e(o, i)
+                        WHERE step.relation IS NOT NULL
+                          AND o->>'name' = (hamilton.openlineage_dataset(step.relation))->>'name'));
+    END LOOP;
+    -- a run still running has only started; one rolled back with its
+    -- transaction, or abandoned by its session, was aborted
+    IF the_run.status = 'running' THEN
+        RETURN;
+    END IF;
+    RETURN NEXT jsonb_build_object(
+        'eventType', CASE the_run.status WHEN 'failed' THEN 'FAIL' WHEN 'succeeded' THEN 'COMPLETE'
+                                         ELSE 'ABORT' END,
+        'eventTime', to_char(coalesce(the_run.finished_at, the_run.started_at) AT TIME ZONE 'UTC',
+                             'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'producer', producer,
+        'schemaURL', 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+        'run', jsonb_build_object('runId', run_uuid, 'facets', config_facet || end_facets),
+        'job', job,
+        'inputs', v_inputs,
+        'outputs', v_outputs);
+END $$;
+COMMENT ON FUNCTION @extschema@.hamilton_openlineage(bigint) IS
+  'the run as OpenLineage run events: START, RUNNING for each node that ran, then COMPLETE, FAIL or ABORT (rolled back or abandoned); START only while it runs; the config in facet pg_hamilton_config, column lineage in columnLineage';
