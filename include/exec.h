@@ -168,7 +168,7 @@ extern double exec_now_ms(void);
 /* parallel_run.c */
 extern int	parallel_workers_wanted(HPlan *plan);
 extern int	parallel_workers_with_hooks(HPlan *plan, int workers);
-extern void parallel_run_steps(HPlan *plan, int workers, TimestampTz started);
+extern bool parallel_run_steps(HPlan *plan, int workers, TimestampTz started);
 extern void parallel_run_failed(void);
 extern void parallel_run_end(void);
 

@@ -180,14 +180,18 @@ strong_lock_held(void)
 /*
  * parallel_run_steps runs every step of the plan, on at most workers
  * background workers at a time and in the caller; the caller then swaps
- * the results in (finish_guarded).  The run's results are locked.
+ * the results in (finish_guarded).  The run's results are locked.  False
+ * when no step is worth a worker (each is of a kind a worker does not
+ * build, or took less than hamilton.worker_min_ms the last time): then
+ * nothing ran, and the serial loop runs them all.
  */
-void
+bool
 parallel_run_steps(HPlan *plan, int workers, TimestampTz started)
 {
 	ParallelRun *r = palloc0(sizeof(ParallelRun));
 	int			n = plan->nsteps;
 	int			i;
+	bool		any_for_worker = false;
 	ListCell   *lc;
 
 	r->plan = plan;
@@ -209,6 +213,13 @@ parallel_run_steps(HPlan *plan, int workers, TimestampTz started)
 		r->caller[i] = !worker_may_build(plan, i);
 		if (!r->caller[i] && step->ms > 0 && step->ms < hamilton_worker_min_ms)
 			r->caller[i] = true;
+		any_for_worker |= !r->caller[i];
+	}
+	/* no step is worth a worker: the serial loop runs them, with its batches */
+	if (!any_for_worker)
+	{
+		current_parallel = NULL;
+		return false;
 	}
 
 	for (;;)
@@ -259,6 +270,7 @@ parallel_run_steps(HPlan *plan, int workers, TimestampTz started)
 	/* both come back if the transaction aborts (open_runs_parallel) */
 	catalog_forget_staging(plan->run_id);
 	open_runs_parallel(plan->run_id);
+	return true;
 }
 
 /*

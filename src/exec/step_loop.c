@@ -80,11 +80,13 @@ plan_execute(HPlan *plan)
 	outer_swaps = swap_begin_run();
 	PG_TRY();
 	{
+		bool		in_parallel;
+
 		hooks_run(plan, "before_run", "running", NULL, started);
-		if (workers > 0)
-			parallel_run_steps(plan, workers, started);
+		in_parallel = workers > 0 && parallel_run_steps(plan, workers, started);
+
 		/* scalar steps whose inputs are computed run in batches (scalar_batch.c) */
-		for (i = workers > 0 ? plan->nsteps : 0; i < plan->nsteps;)
+		for (i = in_parallel ? plan->nsteps : 0; i < plan->nsteps;)
 		{
 			int			batch;
 
