@@ -80,7 +80,8 @@ REGRESS = \
 	hooks \
 	column_lineage \
 	files \
-	pipes
+	pipes \
+	cache_interplay
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -213,6 +213,7 @@ extern int64 exec_read_file(const char *path, Jsonb *options, TupleDesc desc,
 extern void files_begin_step(void);
 extern void files_end_step(HPlan *plan, int stepno);
 extern bool files_run_saves(HPlan *plan);
+extern bool files_node_saves(HPlan *plan, int n);
 /* saved_files.c */
 extern char *saved_file_aside(const char *path);
 

@@ -152,6 +152,12 @@ pipe_target(const char *node_text, const char *action, HNode **out)
 				 errdetail("Steps are SELECTs over a table node's rows; %s is a %s node.", node->display,
 						   dag_kind_name(node->kind)),
 				 errhint("Define a SQL node that selects from it, and transform that one.")));
+	if (node->incremental)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("node %s is incremental, and a chain of steps would make it a plain node", node->display),
+				 errdetail("Its SELECT would move to a step node, and its spec and processed ranges would be lost."),
+				 errhint("Transform a SQL node that selects from it, or put the transform into its own SELECT.")));
 	(void) catalog_lock_schema(node->schema, psprintf("node %s was being piped", node->display));
 	catalog_lock_node_name(node->schema, node->name);
 	sn = catalog_read_stored_node(node->schema, node->name, &nvariants);

@@ -171,6 +171,15 @@ decide(HPlan *plan, CacheRun *cr, int i, int *visited)
 	appendStringInfo(&key, "1|%s|%s|%s|%s|%u|%u|", GetConfigOption("server_version_num", false, false),
 					 GetConfigOption("TimeZone", false, false), GetConfigOption("DateStyle", false, false),
 					 GetConfigOption("IntervalStyle", false, false), GetUserId(), GetSessionUserId());
+	/* settings that catalog functions the reuse rules let through read */
+	appendStringInfo(&key, "%s|%s|%s|%s|%s|%s|%s|",
+					 GetConfigOption("default_text_search_config", false, false),
+					 GetConfigOption("extra_float_digits", false, false),
+					 GetConfigOption("bytea_output", false, false),
+					 GetConfigOption("lc_monetary", false, false),
+					 GetConfigOption("lc_numeric", false, false),
+					 GetConfigOption("xmlbinary", false, false),
+					 GetConfigOption("xmloption", false, false));
 	visited[i] = i + 1;
 	while (stack != NIL)
 	{
@@ -180,7 +189,13 @@ decide(HPlan *plan, CacheRun *cr, int i, int *visited)
 
 		CHECK_FOR_INTERRUPTS();
 		stack = list_delete_last(stack);
-		appendStringInfo(&key, "n %s %s|", node->display, dag_fingerprint(dag, plan->steps[t].node));
+		/* its checks too: a result is reused only as checked as asked now */
+		appendStringInfo(&key, "n %s %s %s|", node->display, dag_fingerprint(dag, plan->steps[t].node),
+						 node->checks ? node->checks : "");
+		/* a saver writes its file whenever the node is computed (files.c) */
+		if (files_node_saves(plan, plan->steps[t].node))
+			cr->why[i] = cr->why[i] ? cr->why[i] :
+				psprintf("%s has a saver, which writes its file whenever it is computed", node->display);
 		for (d = 0; d < node->ndeps; d++)
 		{
 			int			u = plan->step_of_node[node->deps[d].target];

@@ -200,6 +200,27 @@ run_files(HPlan *plan)
 }
 
 /*
+ * files_node_saves: does a saver act on node n of the run's graph?
+ */
+bool
+files_node_saves(HPlan *plan, int n)
+{
+	HNode	   *node = &plan->dag->nodes[n];
+	ListCell   *lc;
+
+	if (node->schema == NULL || !run_files(plan)->saves)
+		return false;
+	foreach(lc, run_files(plan)->savers)
+	{
+		CatalogSaver *s = lfirst(lc);
+
+		if (strcmp(s->schema, node->schema) == 0 && strcmp(s->name, node->name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
  * files_run_saves: does a saver act on a node of the run?  Its scalar
  * steps then run one by one, each through files_end_step, not in batches.
  */

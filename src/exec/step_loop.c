@@ -92,6 +92,9 @@ plan_execute(HPlan *plan)
 
 			if (exec_cache_skips(plan, i))
 			{
+				/* a cached step is a step of the run: its hooks see it */
+				hooks_node(plan, "before_node", i, false);
+				hooks_node(plan, "after_node", i, false);
 				i++;
 				continue;
 			}

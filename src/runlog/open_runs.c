@@ -60,6 +60,7 @@ static void open_runs_subxact_callback(SubXactEvent event, SubTransactionId mySu
 									   SubTransactionId parentSubid, void *arg);
 static void open_runs_end(SubTransactionId subid, bool aborted);
 static void record_rolled_back(List *outcomes, Oid role);
+static void give_up(MemoryContext cxt, const char *what, const char *lost);
 static void clean_rolled_back(List *run_ids, Oid role);
 static void hand_over(RecorderTask task, List *records, Oid role, const char *what,
 					  bool wait, const char *lost);
@@ -297,15 +298,7 @@ record_rolled_back(List *outcomes, Oid role)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		ereport(WARNING,
-				(errcode(edata->sqlerrcode),
-				 errmsg("could not record %s in " HAMILTON_SCHEMA ".runs: %s", what, edata->message),
-				 errdetail("The runs read abandoned in " HAMILTON_SCHEMA ".runs.")));
+		give_up(cxt, what, "The runs read abandoned in " HAMILTON_SCHEMA ".runs.");
 	}
 	PG_END_TRY();
 	if (written)
@@ -351,15 +344,25 @@ hand_over(RecorderTask task, List *records, Oid role, const char *what, bool wai
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		ereport(WARNING,
-				(errcode(edata->sqlerrcode),
-				 errmsg("could not record %s in " HAMILTON_SCHEMA ".runs: %s", what, edata->message),
-				 errdetail("%s", lost)));
+		give_up(cxt, what, lost);
 	}
 	PG_END_TRY();
+}
+
+/*
+ * give_up, in a PG_CATCH of the abort path: the error is reported as a
+ * WARNING, with lost saying what is lost, and cleared (back in cxt).
+ */
+static void
+give_up(MemoryContext cxt, const char *what, const char *lost)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	ereport(WARNING,
+			(errcode(edata->sqlerrcode),
+			 errmsg("could not record %s in " HAMILTON_SCHEMA ".runs: %s", what, edata->message),
+			 errdetail("%s", lost)));
 }
