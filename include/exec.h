@@ -133,7 +133,7 @@ extern Oid	materialize_aside_target(const char *schema, const char *name,
 /* A parallel run, as its caller keeps it (parallel_run.c, parallel_collect.c). */
 typedef enum
 {
-	PS_TODO,
+	PS_WAITING,				/* not started: for its inputs, or for a slot */
 	PS_RUNNING,
 	PS_DONE
 } ParallelStepState;

@@ -295,7 +295,7 @@ parallel_stop_workers(ParallelRun *r)
 		{
 			step_worker_release(r->worker[i]);
 			r->worker[i] = NULL;
-			r->state[i] = PS_TODO;
+			r->state[i] = PS_WAITING;
 		}
 	r->running = 0;
 	RESUME_INTERRUPTS();

@@ -232,7 +232,7 @@ parallel_run_steps(HPlan *plan, int workers, TimestampTz started)
 		{
 			dispatch_guarded(r, next);
 			progressed = true;
-			if (r->state[next] == PS_TODO && !r->caller[next])
+			if (r->state[next] == PS_WAITING && !r->caller[next])
 				break;			/* no slot now: wait for one */
 		}
 		if ((next = next_for_caller(r)) >= 0)
@@ -438,7 +438,7 @@ next_for_worker(ParallelRun *r)
 	{
 		int			p;
 
-		if (r->state[i] != PS_TODO || r->caller[i] || !preds_done(r, i))
+		if (r->state[i] != PS_WAITING || r->caller[i] || !preds_done(r, i))
 			continue;
 		/* one that reads what the caller wrote goes to the caller (in plan order) */
 		for (p = 0; p < r->npreds[i] && !r->caller[i]; p++)
@@ -466,7 +466,7 @@ next_for_caller(ParallelRun *r)
 	{
 		PlanStep   *step = &r->plan->steps[i];
 
-		if (r->state[i] == PS_TODO && r->caller[i] && preds_done(r, i) &&
+		if (r->state[i] == PS_WAITING && r->caller[i] && preds_done(r, i) &&
 			(earlier_done || (step->action != STEP_COLUMN && step->action != STEP_FRAME)))
 			return i;
 		earlier_done &= r->state[i] == PS_DONE;

@@ -82,6 +82,9 @@ plan_execute(HPlan *plan)
 	{
 		bool		in_parallel;
 
+		/* hooks and savers act at each step: scalars then run one by one */
+		bool		one_by_one = hooks_for_nodes(plan) || files_run_saves(plan);
+
 		hooks_run(plan, "before_run", "running", NULL, started);
 		in_parallel = workers > 0 && parallel_run_steps(plan, workers, started);
 
@@ -98,8 +101,7 @@ plan_execute(HPlan *plan)
 				i++;
 				continue;
 			}
-			batch = hooks_for_nodes(plan) || files_run_saves(plan) ? 0 :
-				scalar_batch_length(plan, i);
+			batch = one_by_one ? 0 : scalar_batch_length(plan, i);
 			if (batch > 0)
 			{
 				scalar_batch_run(plan, i, batch, started);
