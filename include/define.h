@@ -40,6 +40,8 @@ typedef struct DefineArgs
 	char	   *refresh;		/* "replace" or "concurrent" */
 	Jsonb	   *incremental;	/* incremental =>, 1.3 on, or NULL */
 	char	   *cache;			/* cache =>, 1.3 on, or NULL */
+	char	   *placement;		/* placement =>, 1.4 on, or NULL */
+	char	   *shard_key;		/* shard_key =>, 1.4 on, or NULL */
 } DefineArgs;
 
 /* What a frame's SELECT yields, read when it is defined (frame_shape.c). */

@@ -52,8 +52,8 @@ hamilton_unregister(PG_FUNCTION_ARGS)
 
 /*
  * hamilton_define(node, sql, doc, tags, materialize, inputs, key,
- * extract_columns, config_when, checks, refresh, incremental, cache) defines
- * or replaces a SQL node.
+ * extract_columns, config_when, checks, refresh, incremental, cache,
+ * placement, shard_key) defines or replaces a SQL node.
  */
 Datum
 hamilton_define(PG_FUNCTION_ARGS)
@@ -82,6 +82,15 @@ hamilton_define(PG_FUNCTION_ARGS)
 	a.refresh = PG_NARGS() > 10 && !PG_ARGISNULL(10) ? text_to_cstring(PG_GETARG_TEXT_PP(10)) : NULL;
 	a.incremental = PG_NARGS() > 11 && !PG_ARGISNULL(11) ? PG_GETARG_JSONB_P(11) : NULL;
 	a.cache = PG_NARGS() > 12 && !PG_ARGISNULL(12) ? text_to_cstring(PG_GETARG_TEXT_PP(12)) : NULL;
+	/* placement and shard_key, from version 1.4 on (several servers) */
+	a.placement = PG_NARGS() > 13 && !PG_ARGISNULL(13) ? text_to_cstring(PG_GETARG_TEXT_PP(13)) : NULL;
+	a.shard_key = PG_NARGS() > 14 && !PG_ARGISNULL(14) ? text_to_cstring(PG_GETARG_TEXT_PP(14)) : NULL;
+	if (a.placement || a.shard_key)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("placement and shard_key are not supported yet"),
+				 errdetail("Running a node on another server is not built in this version."),
+				 errhint("Leave placement and shard_key NULL.")));
 
 	api_begin();
 	/* cache => is the tag cache (define/track.c) */

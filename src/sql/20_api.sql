@@ -34,11 +34,13 @@ CREATE FUNCTION @extschema@.hamilton_define(
     checks jsonb DEFAULT NULL,
     refresh text DEFAULT NULL,
     incremental jsonb DEFAULT NULL,
-    cache text DEFAULT NULL)
+    cache text DEFAULT NULL,
+    placement text DEFAULT NULL,
+    shard_key text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'hamilton_define'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.hamilton_define(text, text, text, jsonb, text, text[], text[], boolean, jsonb, jsonb, text, jsonb, text) IS
+COMMENT ON FUNCTION @extschema@.hamilton_define(text, text, text, jsonb, text, text[], text[], boolean, jsonb, jsonb, text, jsonb, text, text, text) IS
   'define (or replace) a SQL node schema.name: a read-only SELECT is a table node (a frame with key and extract_columns), an expression is a column node; refresh => ''concurrent'' refreshes its table by a diff on its key';
 
 CREATE FUNCTION @extschema@.hamilton_parameterize(

@@ -7,7 +7,7 @@ SELECT has_schema('hamilton');
 SELECT has_extension('hamilton');
 SELECT has_function('hamilton_register', ARRAY['regnamespace']);
 SELECT has_function('hamilton_unregister', ARRAY['regnamespace']);
-SELECT has_function('hamilton_define', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text[]', 'text[]', 'boolean', 'jsonb', 'jsonb', 'text', 'jsonb', 'text']);
+SELECT has_function('hamilton_define', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text[]', 'text[]', 'boolean', 'jsonb', 'jsonb', 'text', 'jsonb', 'text', 'text', 'text']);
 SELECT has_function('hamilton_check', ARRAY['text', 'jsonb']);
 SELECT has_function('hamilton_when', ARRAY['text', 'jsonb']);
 SELECT has_function('hamilton_parameterize', ARRAY['text', 'text', 'jsonb', 'text', 'jsonb', 'jsonb']);
