@@ -81,7 +81,9 @@ REGRESS = \
 	column_lineage \
 	files \
 	pipes \
-	cache_interplay
+	cache_interplay \
+	parallel_cache \
+	parallel_cache_interplay
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

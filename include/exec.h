@@ -124,6 +124,8 @@ extern void step_worker_stop(StepWorker *w);
 extern void step_worker_release(StepWorker *w);
 extern int	step_workers_running(void);
 extern PGDLLEXPORT void hamilton_step_worker_main(Datum arg);
+/* (cachew) the files a worker's step read */
+extern char *step_worker_reads(StepWorker *w, Size *len);
 
 /* materialize.c */
 extern Oid	materialize_aside_target(const char *schema, const char *name,
@@ -167,7 +169,6 @@ extern double exec_now_ms(void);
 
 /* parallel_run.c */
 extern int	parallel_workers_wanted(HPlan *plan);
-extern int	parallel_workers_with_hooks(HPlan *plan, int workers);
 extern bool parallel_run_steps(HPlan *plan, int workers, TimestampTz started);
 extern void parallel_run_failed(void);
 extern void parallel_run_end(void);
@@ -216,5 +217,13 @@ extern bool files_run_saves(HPlan *plan);
 extern bool files_node_saves(HPlan *plan, int n);
 /* saved_files.c */
 extern char *saved_file_aside(const char *path);
+
+/* (cachew) caching, hooks, savers and files read with background workers */
+/* files.c */
+extern Size files_pack_reads(char *buf, Size room);
+extern void files_take_reads(const char *buf, Size len);
+/* parallel_steps.c */
+extern void parallel_cached_begin(ParallelRun *r);
+extern void parallel_step_built(HPlan *plan, int i, const char *reads, Size len);
 
 #endif							/* HAMILTON_EXEC_H */

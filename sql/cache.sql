@@ -265,8 +265,8 @@ CREATE TABLE ca_raw.rowwise (x int);
 CREATE TRIGGER t AFTER INSERT ON ca_raw.rowwise FOR EACH ROW EXECUTE FUNCTION hamilton.change_logged();
 SELECT try_sql($$INSERT INTO ca_raw.rowwise VALUES (1)$$);
 
--- a cached run does its steps in the caller, with a NOTICE, when it asks
--- for workers too: what it reuses is decided per step before any runs
+-- a cached run that asks for workers decides what it reuses in the
+-- caller, before any step runs (parallel_cache.sql: with steps on workers)
 RESET hamilton.cache;
 SELECT node, status FROM hamilton_execute(ARRAY['ca.doubled'], inputs => '{"factor": 2}', cache => true, workers => 2);
 SELECT node, status FROM hamilton_execute(ARRAY['ca.doubled'], inputs => '{"factor": 2}', cache => true, workers => 2);

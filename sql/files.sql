@@ -58,8 +58,8 @@ SELECT hamilton_save('fl.totals', :'totals');
 SELECT node, module, path, options, owner = current_user AS mine FROM hamilton.savers;
 SELECT node, rows, status FROM hamilton_execute(ARRAY['totals']);
 SELECT * FROM hamilton_read_file(:'totals') AS f(region text, total numeric) ORDER BY 1;
--- a saver is written by the calling backend: a run that asks for workers
--- runs its steps there, and says so
+-- a saver is written by the calling backend, also in a run that asks for
+-- workers (parallel_cache.sql: with its steps on workers)
 SELECT node, rows, status FROM hamilton_execute(ARRAY['totals'], workers => 2);
 SELECT node, direction, path, rows FROM hamilton.files
 WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) ORDER BY direction;

@@ -36,8 +36,8 @@ SELECT event, run_id, node, status, rows, has_ms, who = current_user AS as_owner
 FROM public.hook_log ORDER BY seq;
 TABLE hk.scaled;
 
--- Node hooks run in the calling backend at each step: a run that asks for
--- background workers runs its steps there, says so, and calls every hook.
+-- A run that asks for background workers calls every node hook too, in the
+-- calling backend (parallel_cache.sql: with its steps on workers).
 DELETE FROM public.hook_log;
 SELECT node, rows, status FROM hamilton_execute(ARRAY['scaled'], inputs => '{"k": 1}', workers => 2);
 SELECT count(*) FILTER (WHERE event = 'after_node') AS after_node_calls FROM public.hook_log;

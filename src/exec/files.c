@@ -289,3 +289,65 @@ save_step(HPlan *plan, int stepno, CatalogSaver *s)
 					 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 	catalog_insert_run_file(plan->run_id, node->display, "written", s->path, (int64) SPI_processed);
 }
+
+/*
+ * files_pack_reads packs the files the running step read into buf (at
+ * most room bytes: each a row count and a path, both NUL-terminated), for
+ * a background worker to hand them to its run's caller (step_worker.c),
+ * which records them (files_take_reads).  Returns the bytes used; a step
+ * that read more than room holds is an error, not a silent gap in
+ * hamilton.files.
+ */
+Size
+files_pack_reads(char *buf, Size room)
+{
+	Size		used = 0;
+	ListCell   *lc;
+
+	files_noting = false;
+	foreach(lc, files_read)
+	{
+		StepFileRead *f = lfirst(lc);
+		char		rows[32];
+		Size		n;
+
+		snprintf(rows, sizeof(rows), INT64_FORMAT, f->rows);
+		n = strlen(rows) + 1 + strlen(f->path) + 1;
+		if (used + n > room)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("the step read more files than a background worker can report to its run"),
+					 errdetail("It read %d files; their paths take more than the %zu bytes a worker hands back, and hamilton.files would miss some.",
+							   list_length(files_read), room),
+					 errhint("Run the dataflow with workers => 0, or read fewer files in one node.")));
+		memcpy(buf + used, rows, strlen(rows) + 1);
+		memcpy(buf + used + strlen(rows) + 1, f->path, strlen(f->path) + 1);
+		used += n;
+	}
+	return used;
+}
+
+/*
+ * files_take_reads makes the files a background worker read for a step
+ * (packed by files_pack_reads) the running step's, for files_end_step to
+ * record.
+ */
+void
+files_take_reads(const char *buf, Size len)
+{
+	Size		at = 0;
+
+	files_begin_step();
+	while (at < len)
+	{
+		MemoryContext old = MemoryContextSwitchTo(files_cxt);
+		StepFileRead *f = palloc(sizeof(StepFileRead));
+
+		f->rows = pg_strtoint64(buf + at);
+		at += strlen(buf + at) + 1;
+		f->path = pstrdup(buf + at);
+		at += strlen(buf + at) + 1;
+		files_read = lappend(files_read, f);
+		MemoryContextSwitchTo(old);
+	}
+}

@@ -94,6 +94,8 @@ complete_guarded(ParallelRun *r, int i)
 	TimestampTz wstart,
 				wend;
 	Oid			staging = step_worker_result(r->worker[i], &rows, &wstart, &wend);
+	Size		nreads;
+	char	   *reads = step_worker_reads(r->worker[i], &nreads);	/* (cachew) */
 
 	step->worker_pid = step_worker_pid(r->worker[i]);
 	step->started_at = wstart;
@@ -135,6 +137,8 @@ complete_guarded(ParallelRun *r, int i)
 			checks_run(plan, i, step->result_table);
 			column_lineage_step(plan, i, r->result[i]);
 		}
+		/* (cachew) its files, savers and cache notes, as a serial step's */
+		parallel_step_built(plan, i, reads, nreads);
 		AtEOXact_GUC(true, nestlevel);
 		step->ms = exec_now_ms() - r->t0[i];
 		if (hamilton_progress)
@@ -150,6 +154,7 @@ complete_guarded(ParallelRun *r, int i)
 	PG_END_TRY();
 	r->state[i] = PS_DONE;
 	r->visible[i] = true;
+	hooks_node(plan, "after_node", i, false);	/* (cachew) */
 }
 
 /*

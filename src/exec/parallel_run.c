@@ -19,7 +19,9 @@
  * with the longest path to the outputs goes first, measured with the last
  * run's times where known.  A step the last run did in under
  * PARALLEL_SMALL_MS runs in the caller: a worker's start-up would cost
- * more.
+ * more.  A cached run's reused and skipped steps are done in the caller
+ * before any worker starts; node hooks, savers and the files a worker's
+ * step read are the caller's too (parallel_steps.c).
  *
  * Each fallback to the caller, for the whole run or for one step, is told
  * with a NOTICE.  A failing worker, a failing check, a cancel, or a worker
@@ -89,9 +91,6 @@ parallel_workers_wanted(HPlan *plan)
 		return 0;
 	if (IsBackgroundWorker || current_parallel != NULL)
 		parallel_notice("it runs inside a step of another run", workers);
-	else if (plan->cache == 1)
-		parallel_notice("it is cached (cache => true, or hamilton.cache), and a cached run's steps are not handed to workers in this version",
-						workers);
 	else if (XactIsoLevel != XACT_READ_COMMITTED)
 		parallel_notice(psprintf("the calling transaction is %s, not READ COMMITTED, and would not see what the workers commit",
 								 XactIsoLevel == XACT_SERIALIZABLE ? "SERIALIZABLE" : "REPEATABLE READ"),
@@ -110,27 +109,6 @@ parallel_workers_wanted(HPlan *plan)
 						workers);
 	else if (hamilton_max_cluster_workers == 0)
 		parallel_notice("hamilton.max_cluster_workers is 0", workers);
-	else
-		return workers;
-	return 0;
-}
-
-/*
- * parallel_workers_with_hooks: workers, or 0 (with a NOTICE) when the run
- * calls node hooks or runs savers, which act in the caller's backend at
- * every step (hooks.c, files.c).  Called once the run's hooks are read.
- */
-int
-parallel_workers_with_hooks(HPlan *plan, int workers)
-{
-	if (workers <= 0)
-		return workers;
-	if (hooks_for_nodes(plan))
-		parallel_notice("it calls before_node or after_node hooks, which run in the calling backend at each step",
-						workers);
-	else if (files_run_saves(plan))
-		parallel_notice("it saves results to files (hamilton_save), which the calling backend writes at each step",
-						workers);
 	else
 		return workers;
 	return 0;
@@ -213,7 +191,8 @@ parallel_run_steps(HPlan *plan, int workers, TimestampTz started)
 		r->caller[i] = !worker_may_build(plan, i);
 		if (!r->caller[i] && step->ms > 0 && step->ms < hamilton_worker_min_ms)
 			r->caller[i] = true;
-		any_for_worker |= !r->caller[i];
+		/* (cachew) what the cache reuses or skips is done in the caller */
+		any_for_worker |= !r->caller[i] && !exec_cache_skips(plan, i);
 	}
 	/* no step is worth a worker: the serial loop runs them, with its batches */
 	if (!any_for_worker)
@@ -221,6 +200,7 @@ parallel_run_steps(HPlan *plan, int workers, TimestampTz started)
 		current_parallel = NULL;
 		return false;
 	}
+	parallel_cached_begin(r);
 
 	for (;;)
 	{
@@ -480,7 +460,7 @@ next_for_caller(ParallelRun *r)
  * says at its dispatch whether it is), or an intermediate kept in a
  * temporary table?  A step of such a kind that exec_run_step writes
  * another way (a node refreshed concurrently, an incremental node, and any
- * later hook into exec_run_step, such as cached nodes) must be sent to the
+ * later hook into exec_run_step) must be sent to the
  * caller at its dispatch, with step_runs_in_caller saying why, as
  * materialize_aside_target's refusals are: the hook then acts there.
  */
@@ -601,6 +581,9 @@ dispatch_guarded(ParallelRun *r, int i)
 		exec_step_failed(plan, i, r->started, edata, t0);
 	}
 	PG_END_TRY();
+	/* (cachew) node hooks fire in the caller, as it hands the step over */
+	if (r->state[i] == PS_RUNNING)
+		hooks_node(plan, "before_node", i, false);
 }
 
 /*

@@ -73,8 +73,6 @@ plan_execute(HPlan *plan)
 	/* (cache) which results are reused, and the steps that only fed them */
 	exec_cache_begin_guarded(plan, started);
 	hooks_begin_run(plan);
-	/* hooks and savers act in the caller's backend, at every step */
-	workers = parallel_workers_with_hooks(plan, workers);
 
 	/* an enclosing run's results built aside are put back, whatever happens */
 	outer_swaps = swap_begin_run();

@@ -62,6 +62,8 @@
 #include "exec.h"
 
 #define STEP_WORKER_TEXT 2048
+/* (cachew) room for the files a worker's step read (files_pack_reads) */
+#define STEP_WORKER_READS 32768
 
 /* What the caller and its worker share. */
 typedef struct StepWorkerShared
@@ -96,6 +98,8 @@ typedef struct StepWorkerShared
 	char		detail[STEP_WORKER_TEXT];
 	char		hint[STEP_WORKER_TEXT];
 	char		context[STEP_WORKER_TEXT];
+	Size		reads_len;		/* (cachew) the files the step read */
+	char		reads[STEP_WORKER_READS];
 	char		data[FLEXIBLE_ARRAY_MEMBER];
 } StepWorkerShared;
 
@@ -337,6 +341,20 @@ step_worker_result(StepWorker *w, uint64 *rows, TimestampTz *started_at, Timesta
 	return w->sh->staging;
 }
 
+/*
+ * step_worker_reads is a copy of the files a worker that is done read for
+ * its step, packed by files_pack_reads (*len: their size).
+ */
+char *
+step_worker_reads(StepWorker *w, Size *len)
+{
+	char	   *copy = palloc(Max(w->sh->reads_len, 1));
+
+	memcpy(copy, w->sh->reads, w->sh->reads_len);
+	*len = w->sh->reads_len;
+	return copy;
+}
+
 /* step_worker_error is a failed worker's error, as an ErrorData to raise again. */
 ErrorData *
 step_worker_error(StepWorker *w)
@@ -471,8 +489,10 @@ hamilton_step_worker_main(Datum arg)
 		SPI_connect();
 		PushActiveSnapshot(GetTransactionSnapshot());
 		pgstat_report_activity(STATE_RUNNING, sh->data + sh->sql_off);
+		files_begin_step();		/* the caller records what it read */
 		rows = OidIsValid(sh->result) ? build_staging(sh, &staging) :
 			build_intermediate(sh, &staging);
+		sh->reads_len = files_pack_reads(sh->reads, sizeof(sh->reads));
 		catalog_insert_staging(staging, sh->data + sh->schema_off, sh->data + sh->name_off,
 							   sh->run_id);
 		/* a run whose backend is gone would leave the heap to a cleanup */
