@@ -55,7 +55,9 @@ measure() {
 # included.  Same order as bench.measure: a warm-up round not counted, then
 # BENCH_REPEAT rounds, the variants alternating and the first one rotating.
 # The times go into bench.sample under SECTION, so report and the ratios
-# read them like the server-side ones.
+# read them like the server-side ones.  WALLCLOCK_BEFORE, when set, is run
+# before each variant, in a psql call of its own and not timed (nightly.sh:
+# the day's change to the sources).
 wallclock() {
     local db=$1 section=$2 r k v n start us
     shift 2
@@ -69,6 +71,9 @@ wallclock() {
     for ((r = 0; r <= BENCH_REPEAT; r++)); do
         for ((k = 0; k < n; k++)); do
             v=$(((r + k) % n))
+            if [ -n "${WALLCLOCK_BEFORE:-}" ]; then
+                sql "$db" -c "$WALLCLOCK_BEFORE" >/dev/null
+            fi
             start=$(date +%s%N)
             sql "$db" -c "${stmts[$v]}" >/dev/null
             us=$((($(date +%s%N) - start) / 1000))
