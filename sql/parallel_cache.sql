@@ -141,6 +141,18 @@ SELECT node, status FROM hamilton_execute(ARRAY['pc.d_agg'], workers => 2, cache
 SELECT * FROM hamilton_read_file(:'pc_out') AS f(n bigint, s bigint);
 TABLE pc.d_agg;
 SELECT hamilton_unsave('pc.d_agg', :'pc_out');
+-- a saver that fails fails the step, as in a serial run: the old result
+-- stays and the run's history has the failure, no file
+\set pc_bad '/tmp/pg_hamilton_regress_no_such_dir/d_agg.csv'
+SELECT hamilton_save('pc.d_agg', :'pc_bad');
+UPDATE pc_raw.d SET v = v + 1 WHERE id % 10 = 0;
+\set VERBOSITY sqlstate
+SELECT node, rows, status FROM hamilton_execute(ARRAY['pc.d_agg'], workers => 2);
+\set VERBOSITY default
+SELECT status, failed_node, error LIKE 'could not open file %' AS error FROM hamilton.runs WHERE run_id = (SELECT max(run_id) FROM hamilton.runs);
+SELECT count(*) AS files FROM hamilton.files WHERE run_id = (SELECT max(run_id) FROM hamilton.runs);
+TABLE pc.d_agg;
+SELECT hamilton_unsave('pc.d_agg', :'pc_bad');
 
 -- Files a worker's step reads are in hamilton.files, by the step that
 -- read them (the loader is inlined into its consumer).
