@@ -109,6 +109,27 @@ SELECT hamilton_subdag('sd_small', 'sd_feat', inputs => '{"marketing": "sd_raw.u
 SELECT node, status FROM hamilton_execute(ARRAY['sd_small.total_spend']);
 SELECT (TABLE sd_small.total_spend) AS small_total;
 
+-- A frame's columns are made with the frame; a config value the module
+-- reads as an input is a node of the namespace.
+CREATE TABLE sd_raw.frame_data (week int PRIMARY KEY, spend float8, signups float8);
+INSERT INTO sd_raw.frame_data VALUES (1, 10, 2), (2, 30, 5);
+CREATE SCHEMA sd_fr;
+SELECT hamilton_register('sd_fr');
+SELECT hamilton_define('sd_fr.marketing', 'SELECT week, spend, signups FROM sd_raw.frame_data',
+                       key => ARRAY['week'], extract_columns => true);
+CREATE FUNCTION sd_fr.spend_per_signup(spend float8, signups float8) RETURNS float8
+    LANGUAGE sql IMMUTABLE RETURN spend / signups;
+SELECT hamilton_define('sd_fr.avg_spend', 'avg(spend) OVER ()');
+CREATE FUNCTION sd_fr.region_label(region text) RETURNS text LANGUAGE sql RETURN upper(region);
+SELECT hamilton_subdag('sd_frx', 'sd_fr', config => '{"region": "us"}');
+SELECT node, kind, frame FROM hamilton.nodes WHERE module = 'sd_frx' ORDER BY 1;
+SELECT node, status FROM hamilton_execute(ARRAY['sd_frx.spend_per_signup', 'sd_frx.avg_spend', 'sd_frx.region_label'],
+                                          into_table => 'sd_raw.frx_features');
+TABLE sd_raw.frx_features ORDER BY week;
+SELECT (TABLE sd_frx.region_label) AS label;
+SELECT hamilton_drop_subdag('sd_frx');
+SELECT drop_module('sd_fr');
+
 -- Refusals: each says what and why, and leaves the catalog as it was.
 CREATE SCHEMA sd_busy;
 CREATE TABLE sd_busy.t (x int);
@@ -123,7 +144,8 @@ CREATE TEMP TABLE sd_before AS
 SELECT (SELECT string_agg(node || coalesce(definition, '') || tags::text, ',' ORDER BY node) FROM hamilton.nodes) AS nodes,
        (SELECT string_agg(namespace || fingerprint, ',' ORDER BY namespace) FROM hamilton.subdag) AS subdags,
        (SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace) AS schemas;
--- unknown module
+-- unknown module, a namespace too long for a schema's name
+SELECT try_sql(format('SELECT hamilton_subdag(%L, %L)', repeat('n', 64), 'sd_feat'));
 SELECT try_sql($$SELECT hamilton_subdag('sd_x', 'sd_nope')$$);
 -- a namespace that is the module, a module, or a schema holding other things
 SELECT try_sql($$SELECT hamilton_subdag('sd_feat', 'sd_feat')$$);

@@ -27,9 +27,12 @@ catalog_stale_subdags(void)
 
 	if (!OidIsValid(catalog_table_relid("subdag")))
 		return NIL;
-	spi_exec_checked("SELECT namespace::pg_catalog.text, module::pg_catalog.text FROM " CATALOG_TABLE("subdag")
-					 " WHERE fingerprint IS DISTINCT FROM " HAMILTON_SCHEMA ".subdag_fingerprint(module)"
-					 " ORDER BY namespace",
+	/* each module's fingerprint once, however many subdags it has */
+	spi_exec_checked("WITH f AS (SELECT m.module, " HAMILTON_SCHEMA ".subdag_fingerprint(m.module) AS now"
+					 " FROM (SELECT DISTINCT module FROM " CATALOG_TABLE("subdag") ") m)"
+					 " SELECT s.namespace::pg_catalog.text, s.module::pg_catalog.text"
+					 " FROM " CATALOG_TABLE("subdag") " s JOIN f USING (module)"
+					 " WHERE s.fingerprint IS DISTINCT FROM f.now ORDER BY s.namespace",
 					 0, NULL, NULL, NULL, SPI_OK_SELECT);
 	for (k = 0; k < SPI_processed; k++)
 	{

@@ -258,6 +258,12 @@ BEGIN
                   DETAIL = 'A subdag is made from a module, under a namespace (a schema of its own).',
                   HINT = 'SELECT hamilton_subdag(''us'', ''feat'', inputs => ''{"marketing": {"source": "raw.us_marketing"}}'').';
     END IF;
+    IF octet_length(hamilton_subdag.namespace) > 63 THEN
+        RAISE EXCEPTION 'namespace "%" is too long', hamilton_subdag.namespace
+            USING ERRCODE = 'name_too_long',
+                  DETAIL = format('It has %s bytes; a schema''s name has at most 63.', octet_length(hamilton_subdag.namespace)),
+                  HINT = 'Choose a shorter namespace.';
+    END IF;
     IF jsonb_typeof(v_inputs) <> 'object' OR jsonb_typeof(v_config) <> 'object' THEN
         RAISE EXCEPTION '% must be a JSON object', CASE WHEN jsonb_typeof(v_inputs) <> 'object' THEN 'inputs' ELSE 'config' END
             USING ERRCODE = 'invalid_parameter_value',
