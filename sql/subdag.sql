@@ -179,6 +179,7 @@ SELECT hamilton_unsave('sd_feat.weekly', '/tmp/sd_weekly.csv');
 CREATE ROLE sd_stranger;
 SET ROLE sd_stranger;
 SELECT try_sql($$SELECT hamilton_subdag('sd_x', 'sd_feat', config => '{"region": "us"}')$$);
+SELECT try_sql($$SELECT hamilton_subdag('us', 'sd_feat', config => '{"region": "us"}')$$);
 SELECT try_sql($$SELECT hamilton_refresh_subdag('us')$$);
 SELECT try_sql($$SELECT hamilton_drop_subdag('us')$$);
 RESET ROLE;

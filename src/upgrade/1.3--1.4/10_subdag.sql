@@ -214,6 +214,46 @@ BEGIN
     END LOOP;
 END $$;
 
+/*
+ * hamilton.subdag_check_owner refuses action on subdag ns to a role that
+ * is not a member of its schema's owner; hamilton.subdag_of also finds its
+ * row, or says there is none.
+ */
+CREATE FUNCTION hamilton.subdag_check_owner(ns name, action text)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    owner oid := (SELECT n.nspowner FROM pg_namespace n WHERE n.nspname = ns);
+BEGIN
+    IF owner IS NOT NULL AND NOT pg_has_role(current_user, owner, 'USAGE') THEN
+        RAISE EXCEPTION 'permission denied to % subdag %', action, quote_ident(ns)
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Schema %s, its namespace, belongs to role %s.', quote_ident(ns), owner::regrole),
+                  HINT = format('Ask role %s, or make a subdag of your own under another namespace.', owner::regrole);
+    END IF;
+END $$;
+
+CREATE FUNCTION hamilton.subdag_of(ns text, action text)
+RETURNS hamilton.subdag
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s hamilton.subdag;
+BEGIN
+    SELECT * INTO s FROM hamilton.subdag d WHERE d.namespace = ns;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'subdag % does not exist', ns
+            USING ERRCODE = 'undefined_object',
+                  DETAIL = 'No subdag was made under that namespace.',
+                  HINT = 'SELECT namespace FROM hamilton.subdags lists them.';
+    END IF;
+    PERFORM hamilton.subdag_check_owner(s.namespace, action);
+    RETURN s;
+END $$;
+
 CREATE FUNCTION @extschema@.hamilton_subdag(
     namespace text,
     module text,
@@ -344,12 +384,7 @@ BEGIN
 
     SELECT * INTO existing FROM hamilton.subdag d WHERE d.namespace = v_ns;
     IF FOUND THEN
-        IF NOT pg_has_role(current_user, (SELECT nspowner FROM pg_namespace WHERE nspname = v_ns), 'USAGE') THEN
-            RAISE EXCEPTION 'permission denied to make subdag % again', quote_ident(v_ns)
-                USING ERRCODE = 'insufficient_privilege',
-                      DETAIL = format('Schema %s belongs to another role.', quote_ident(v_ns)),
-                      HINT = 'Ask its owner, or choose another namespace.';
-        END IF;
+        PERFORM hamilton.subdag_check_owner(v_ns, 'replace');
         created := existing.created_schema;
         old_names := hamilton.subdag_drop_nodes(v_ns, false);
     ELSIF EXISTS (SELECT 1 FROM hamilton.module m WHERE m.schema_name = v_ns) THEN
@@ -628,19 +663,7 @@ AS $$
 DECLARE
     s hamilton.subdag;
 BEGIN
-    SELECT * INTO s FROM hamilton.subdag d WHERE d.namespace = hamilton_refresh_subdag.namespace;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'subdag % does not exist', hamilton_refresh_subdag.namespace
-            USING ERRCODE = 'undefined_object',
-                  DETAIL = 'No subdag was made under that namespace.',
-                  HINT = 'SELECT namespace FROM hamilton.subdags lists them.';
-    END IF;
-    IF NOT coalesce(pg_has_role(current_user, (SELECT nspowner FROM pg_namespace WHERE nspname = s.namespace), 'USAGE'), true) THEN
-        RAISE EXCEPTION 'permission denied to make subdag % again', quote_ident(s.namespace)
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = format('Schema %s belongs to another role.', quote_ident(s.namespace)),
-                  HINT = 'Ask its owner, or choose another namespace.';
-    END IF;
+    s := hamilton.subdag_of(hamilton_refresh_subdag.namespace, 'refresh');
     RETURN @extschema@.hamilton_subdag(s.namespace, s.module, s.inputs, s.config, s.outputs);
 END $$;
 COMMENT ON FUNCTION @extschema@.hamilton_refresh_subdag(text) IS
@@ -655,19 +678,7 @@ DECLARE
     s hamilton.subdag;
     dropped text[];
 BEGIN
-    SELECT * INTO s FROM hamilton.subdag d WHERE d.namespace = hamilton_drop_subdag.namespace;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'subdag % does not exist', hamilton_drop_subdag.namespace
-            USING ERRCODE = 'undefined_object',
-                  DETAIL = 'No subdag was made under that namespace.',
-                  HINT = 'SELECT namespace FROM hamilton.subdags lists them.';
-    END IF;
-    IF NOT coalesce(pg_has_role(current_user, (SELECT nspowner FROM pg_namespace WHERE nspname = s.namespace), 'USAGE'), true) THEN
-        RAISE EXCEPTION 'permission denied to drop subdag %', quote_ident(s.namespace)
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = format('Schema %s belongs to another role.', quote_ident(s.namespace)),
-                  HINT = 'Ask its owner to drop it.';
-    END IF;
+    s := hamilton.subdag_of(hamilton_drop_subdag.namespace, 'drop');
     SELECT array_agg(n.node ORDER BY n.node) INTO dropped FROM hamilton.nodes n WHERE n.module = s.namespace AND n.kind <> 'input';
     PERFORM hamilton.subdag_drop_nodes(s.namespace, true);
     DELETE FROM hamilton.subdag d WHERE d.namespace = s.namespace;
