@@ -83,7 +83,8 @@ REGRESS = \
 	pipes \
 	cache_interplay \
 	parallel_cache \
-	parallel_cache_interplay
+	parallel_cache_interplay \
+	subdag
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -390,4 +390,12 @@ typedef struct StoredNode
 } StoredNode;
 extern StoredNode *catalog_read_stored_node(const char *schema, const char *name, int *nvariants);
 
+/* subdag_rows.c (subdag: @subdag, @parameterized_subdag, issue 13 item 4) */
+typedef struct CatalogSubdag
+{
+	char	   *namespace;		/* the schema its nodes were made in */
+	char	   *module;			/* the module they were made from */
+} CatalogSubdag;
+extern List *catalog_stale_subdags(void);
+
 #endif							/* HAMILTON_CATALOG_H */

@@ -438,4 +438,7 @@ extern char *dag_deps_state(List *sources, List *functions, List **watched, char
 extern void dag_put_track_trigger(const char *qname, bool replace);
 extern bool dag_has_track_trigger(Relation rel);
 
+/* subdag.c (subdag: @subdag, @parameterized_subdag, issue 13 item 4) */
+extern void dag_mark_stale_subdags(Dag *dag);
+
 #endif							/* HAMILTON_DAG_H */
