@@ -71,7 +71,10 @@ static SPIPlanPtr sql_nodes_plan_1_1 = NULL;	/* a catalog before 1.2 */
  * returning void or another pseudo-type (record aside), and members of
  * extensions; with its comment, owner, materialize tag, checks, variant
  * condition, and refresh and refresh_key tags.  A variant's tags and checks are its node's (the name before
- * the last "__"), where hamilton_tag and hamilton_check keep them.
+ * the last "__"), where hamilton_tag and hamilton_check keep them.  Also
+ * what the graph needs of the pg_proc row (return type and its typtype,
+ * arguments, defaults), so that reading the graph loads no syscache entry
+ * per function (10,000 index probes for a 10,000-node graph).
  */
 void
 catalog_read_function_nodes(void)
@@ -80,7 +83,9 @@ catalog_read_function_nodes(void)
 				   "SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, p.proowner, "
 				   "       mt.tag_value, c.checks::pg_catalog.text, "
 				   "       CASE WHEN v.config_when IS NOT NULL THEN v.config_when::pg_catalog.text END, "
-				   "       rt.tag_value, rk.tag_value "
+				   "       rt.tag_value, rk.tag_value, "
+				   "       p.prorettype, p.proretset, p.pronargdefaults, t.typtype, "
+				   "       p.proargtypes, p.proallargtypes, p.proargmodes, p.proargnames "
 				   "FROM " CATALOG_TABLE("module") " m "
 				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) m.schema_name "
 				   "JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid "
