@@ -34,6 +34,17 @@ typedef struct FunctionVariant
 	bool		chosen;
 } FunctionVariant;
 
+/* A row of catalog_read_function_nodes with what it is sorted on. */
+typedef struct FunctionRowKey
+{
+	const char *schema;
+	const char *name;
+	Oid			oid;
+	uint64		row;
+} FunctionRowKey;
+
+static FunctionRowKey *function_rows_sorted(void);
+static int	function_row_compare(const void *a, const void *b);
 static int	function_row_args(HeapTuple row, TupleDesc desc, Oid **argtypes,
 							  char ***argnames, char **argmodes);
 static void function_variant_problems(Dag *dag, List *variants);
@@ -49,13 +60,15 @@ dag_load_function_nodes(Dag *dag)
 {
 	uint64		i;
 	List	   *variants = NIL;
+	FunctionRowKey *sorted;
 
 	catalog_read_function_nodes();
 	dag_reserve_nodes(dag, (int) SPI_processed);
+	sorted = function_rows_sorted();
 
 	for (i = 0; i < SPI_processed; i++)
 	{
-		HeapTuple	row = SPI_tuptable->vals[i];
+		HeapTuple	row = SPI_tuptable->vals[sorted[i].row];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
 		Oid			funcoid = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_oid, &isnull));
@@ -164,6 +177,49 @@ dag_load_function_nodes(Dag *dag)
 		dag_index_node(dag, index);
 	}
 	function_variant_problems(dag, variants);
+}
+
+/*
+ * function_rows_sorted is the rows of catalog_read_function_nodes in the
+ * order the graph numbers its function nodes: by schema, name and OID (a
+ * name compares as its bytes, as the type name does under its collation
+ * "C"), so that a node's variants are adjacent and every graph of the same
+ * catalog is numbered alike.
+ */
+static FunctionRowKey *
+function_rows_sorted(void)
+{
+	FunctionRowKey *keys = palloc(sizeof(FunctionRowKey) * Max(SPI_processed, 1));
+	TupleDesc	desc = SPI_tuptable->tupdesc;
+	uint64		i;
+
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		bool		isnull;
+
+		keys[i].schema = NameStr(*DatumGetName(SPI_getbinval(row, desc, Anum_function_node_schema, &isnull)));
+		keys[i].name = NameStr(*DatumGetName(SPI_getbinval(row, desc, Anum_function_node_name, &isnull)));
+		keys[i].oid = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_oid, &isnull));
+		keys[i].row = i;
+	}
+	qsort(keys, SPI_processed, sizeof(FunctionRowKey), function_row_compare);
+	return keys;
+}
+
+/* function_row_compare orders two FunctionRowKeys (function_rows_sorted). */
+static int
+function_row_compare(const void *a, const void *b)
+{
+	const FunctionRowKey *x = a;
+	const FunctionRowKey *y = b;
+	int			c = strncmp(x->schema, y->schema, NAMEDATALEN);
+
+	if (c == 0)
+		c = strncmp(x->name, y->name, NAMEDATALEN);
+	if (c == 0)
+		c = (x->oid > y->oid) - (x->oid < y->oid);
+	return c;
 }
 
 /*
