@@ -54,6 +54,15 @@
 #define Anum_function_node_config_when	9
 #define Anum_function_node_refresh		10
 #define Anum_function_node_refresh_key	11
+/* (chain) what the graph needs of pg_proc, read with the row: no syscache */
+#define Anum_function_node_rettype		12
+#define Anum_function_node_retset		13
+#define Anum_function_node_nargdefaults	14
+#define Anum_function_node_rettyptype	15
+#define Anum_function_node_argtypes		16
+#define Anum_function_node_allargtypes	17
+#define Anum_function_node_argmodes		18
+#define Anum_function_node_argnames		19
 
 /* Switching to the catalog owner for catalog access, and back (owner.c). */
 typedef struct OwnerScope

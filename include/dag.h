@@ -308,6 +308,7 @@ typedef struct DagShapes
 /* nodes.c */
 extern Dag *dag_create(Jsonb *config, bool all_variants);
 extern int	dag_add_node(Dag *dag);
+extern void dag_reserve_nodes(Dag *dag, int n);	/* (chain) */
 extern void dag_index_node(Dag *dag, int index);
 extern int	dag_input_node(Dag *dag, const char *name);
 extern int	dag_first_named(Dag *dag, const char *name);

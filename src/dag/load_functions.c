@@ -14,12 +14,14 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/syscache.h"
 
 #include "dag.h"
 
@@ -32,6 +34,19 @@ typedef struct FunctionVariant
 	bool		chosen;
 } FunctionVariant;
 
+/* A row of catalog_read_function_nodes with what it is sorted on. */
+typedef struct FunctionRowKey
+{
+	const char *schema;
+	const char *name;
+	Oid			oid;
+	uint64		row;
+} FunctionRowKey;
+
+static FunctionRowKey *function_rows_sorted(void);
+static int	function_row_compare(const void *a, const void *b);
+static int	function_row_args(HeapTuple row, TupleDesc desc, Oid **argtypes,
+							  char ***argnames, char **argmodes);
 static void function_variant_problems(Dag *dag, List *variants);
 
 /*
@@ -45,20 +60,21 @@ dag_load_function_nodes(Dag *dag)
 {
 	uint64		i;
 	List	   *variants = NIL;
+	FunctionRowKey *sorted;
 
 	catalog_read_function_nodes();
+	dag_reserve_nodes(dag, (int) SPI_processed);
+	sorted = function_rows_sorted();
 
 	for (i = 0; i < SPI_processed; i++)
 	{
-		HeapTuple	row = SPI_tuptable->vals[i];
+		HeapTuple	row = SPI_tuptable->vals[sorted[i].row];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
 		Oid			funcoid = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_oid, &isnull));
 		char	   *when = spi_get_cstring(row, desc, Anum_function_node_config_when);
 		int			index;
 		HNode	   *node;
-		HeapTuple	proctup;
-		Form_pg_proc proc;
 		Oid		   *argtypes;
 		char	  **argnames;
 		char	   *argmodes;
@@ -91,10 +107,12 @@ dag_load_function_nodes(Dag *dag)
 				continue;
 		}
 
-		/* dropped since the query read pg_proc: it is simply gone */
-		proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcoid));
-		if (!HeapTupleIsValid(proctup))
-			continue;
+		/*
+		 * The pg_proc row is the query's (what the statement's snapshot
+		 * sees), read with the node's other columns rather than through the
+		 * syscache: a 10,000-node graph then makes no 10,000 index probes
+		 * to build the entries that only a run needs.
+		 */
 		index = dag_add_node(dag);
 		node = &dag->nodes[index];
 
@@ -117,18 +135,16 @@ dag_load_function_nodes(Dag *dag)
 		node->checks = spi_get_cstring(row, desc, Anum_function_node_checks);
 		dag_set_refresh(node, spi_get_cstring(row, desc, Anum_function_node_refresh),
 						spi_get_cstring(row, desc, Anum_function_node_refresh_key));
-		proc = (Form_pg_proc) GETSTRUCT(proctup);
-		node->rettype = proc->prorettype;
-		ndefaults = proc->pronargdefaults;
-		typtype = get_typtype(proc->prorettype);
-		if (proc->proretset || typtype == TYPTYPE_COMPOSITE ||
-			proc->prorettype == RECORDOID)
+		node->rettype = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_rettype, &isnull));
+		ndefaults = DatumGetInt16(SPI_getbinval(row, desc, Anum_function_node_nargdefaults, &isnull));
+		typtype = DatumGetChar(SPI_getbinval(row, desc, Anum_function_node_rettyptype, &isnull));
+		if (DatumGetBool(SPI_getbinval(row, desc, Anum_function_node_retset, &isnull)) ||
+			typtype == TYPTYPE_COMPOSITE || node->rettype == RECORDOID)
 			node->kind = HNODE_TABLE_FUNC;
 		else
 			node->kind = HNODE_SCALAR;
 
-		nargs = get_func_arg_info(proctup, &argtypes, &argnames, &argmodes);
-		ReleaseSysCache(proctup);
+		nargs = function_row_args(row, desc, &argtypes, &argnames, &argmodes);
 
 		node->params = palloc0(sizeof(HParam) * Max(nargs, 1));
 		nin = 0;
@@ -161,6 +177,117 @@ dag_load_function_nodes(Dag *dag)
 		dag_index_node(dag, index);
 	}
 	function_variant_problems(dag, variants);
+}
+
+/*
+ * function_rows_sorted is the rows of catalog_read_function_nodes in the
+ * order the graph numbers its function nodes: by schema, name and OID (a
+ * name compares as its bytes, as the type name does under its collation
+ * "C"), so that a node's variants are adjacent and every graph of the same
+ * catalog is numbered alike.
+ */
+static FunctionRowKey *
+function_rows_sorted(void)
+{
+	FunctionRowKey *keys = palloc(sizeof(FunctionRowKey) * Max(SPI_processed, 1));
+	TupleDesc	desc = SPI_tuptable->tupdesc;
+	uint64		i;
+
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		bool		isnull;
+
+		keys[i].schema = NameStr(*DatumGetName(SPI_getbinval(row, desc, Anum_function_node_schema, &isnull)));
+		keys[i].name = NameStr(*DatumGetName(SPI_getbinval(row, desc, Anum_function_node_name, &isnull)));
+		keys[i].oid = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_oid, &isnull));
+		keys[i].row = i;
+	}
+	qsort(keys, SPI_processed, sizeof(FunctionRowKey), function_row_compare);
+	return keys;
+}
+
+/* function_row_compare orders two FunctionRowKeys (function_rows_sorted). */
+static int
+function_row_compare(const void *a, const void *b)
+{
+	const FunctionRowKey *x = a;
+	const FunctionRowKey *y = b;
+	int			c = strncmp(x->schema, y->schema, NAMEDATALEN);
+
+	if (c == 0)
+		c = strncmp(x->name, y->name, NAMEDATALEN);
+	if (c == 0)
+		c = (x->oid > y->oid) - (x->oid < y->oid);
+	return c;
+}
+
+/*
+ * function_row_args is get_func_arg_info (funcapi.c) on the pg_proc
+ * columns of a row of catalog_read_function_nodes: every argument's type
+ * (OUT and TABLE ones too, from proallargtypes when it is set), names
+ * (NULL when the function names none, "" for an unnamed one) and modes
+ * (NULL when all are IN); the number of arguments.
+ */
+static int
+function_row_args(HeapTuple row, TupleDesc desc, Oid **argtypes, char ***argnames,
+				  char **argmodes)
+{
+	bool		isnull;
+	Datum		d;
+	ArrayType  *arr;
+	int			nargs;
+
+	d = SPI_getbinval(row, desc, Anum_function_node_allargtypes, &isnull);
+	if (!isnull)
+	{
+		arr = DatumGetArrayTypeP(d);
+		nargs = ARR_DIMS(arr)[0];
+		if (ARR_NDIM(arr) != 1 || nargs < 0 || ARR_HASNULL(arr) || ARR_ELEMTYPE(arr) != OIDOID)
+			elog(ERROR, "proallargtypes is not a 1-D Oid array or it contains nulls");
+		*argtypes = palloc(Max(nargs, 1) * sizeof(Oid));
+		memcpy(*argtypes, ARR_DATA_PTR(arr), nargs * sizeof(Oid));
+	}
+	else
+	{
+		oidvector  *types = (oidvector *) DatumGetPointer(SPI_getbinval(row, desc,
+																	  Anum_function_node_argtypes,
+																	  &isnull));
+
+		nargs = types->dim1;
+		*argtypes = palloc(Max(nargs, 1) * sizeof(Oid));
+		memcpy(*argtypes, types->values, nargs * sizeof(Oid));
+	}
+
+	*argnames = NULL;
+	d = SPI_getbinval(row, desc, Anum_function_node_argnames, &isnull);
+	if (!isnull)
+	{
+		Datum	   *elems;
+		int			nelems,
+					a;
+
+		deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+						  &elems, NULL, &nelems);
+		if (nelems != nargs)
+			elog(ERROR, "proargnames must have the same number of elements as the function has arguments");
+		*argnames = palloc(sizeof(char *) * Max(nargs, 1));
+		for (a = 0; a < nelems; a++)
+			(*argnames)[a] = TextDatumGetCString(elems[a]);
+	}
+
+	*argmodes = NULL;
+	d = SPI_getbinval(row, desc, Anum_function_node_argmodes, &isnull);
+	if (!isnull)
+	{
+		arr = DatumGetArrayTypeP(d);
+		if (ARR_NDIM(arr) != 1 || ARR_DIMS(arr)[0] != nargs || ARR_HASNULL(arr) ||
+			ARR_ELEMTYPE(arr) != CHAROID)
+			elog(ERROR, "proargmodes is not a 1-D char array of length %d or it contains nulls", nargs);
+		*argmodes = palloc(Max(nargs, 1) * sizeof(char));
+		memcpy(*argmodes, ARR_DATA_PTR(arr), nargs * sizeof(char));
+	}
+	return nargs;
 }
 
 /*

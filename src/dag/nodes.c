@@ -109,6 +109,20 @@ dag_create(Jsonb *config, bool all_variants)
 	return dag;
 }
 
+/*
+ * dag_reserve_nodes makes room for n more nodes at once, so that a loader
+ * that knows how many it adds grows the array once instead of doubling it
+ * (and copying every node) as it goes.
+ */
+void
+dag_reserve_nodes(Dag *dag, int n)
+{
+	if (n <= 0 || dag->nnodes + n <= dag->maxnodes)
+		return;
+	dag->maxnodes = dag->nnodes + n;
+	dag->nodes = repalloc(dag->nodes, sizeof(HNode) * dag->maxnodes);
+}
+
 /* dag_add_node appends an empty node and returns its index. */
 int
 dag_add_node(Dag *dag)
