@@ -171,6 +171,10 @@ typedef struct HNode
 	bool		extracted;		/* a frame's column, read as it is */
 	bool		expression;		/* a column expression node (sql is it) */
 	bool		window;			/* the expression calls a window function */
+	/* (frames) a frame's columns as it was defined, checked at each run */
+	int			nframe_columns;
+	char	  **frame_columns;	/* every column, key included, in order */
+	char	  **frame_types;	/* their types, as format_type says */
 
 	/* decorators */
 	char	   *config_when;	/* the variant's condition, JSON, or NULL */
