@@ -20,26 +20,26 @@ SELECT frame_key, frame_columns, frame_types FROM hamilton.sql_node
 WHERE schema_name = 'fs' AND node_name = 'f';
 SELECT node, kind, type, frame FROM hamilton.nodes WHERE frame = 'fs.f' ORDER BY node;
 SELECT hamilton_define('fs.score', 'weighted + v2');
-SELECT node, relation, status FROM hamilton_execute(ARRAY['score', 'weight'], into_table => 'fs.out');
+SELECT node, relation, status FROM hamilton_execute(ARRAY['fs.score', 'fs.weight'], into_table => 'fs.out');
 SELECT * FROM fs.out ORDER BY id;
 -- A frame over a frame (a table node too), and over a function returning a
 -- table, neither of them run.
 SELECT hamilton_define('fs.g', 'SELECT id, weighted * 10 AS w10 FROM f', key => ARRAY['id'], extract_columns => true);
 SELECT hamilton_define('fs.h', 'SELECT grp, weight AS pweight FROM params()', key => ARRAY['grp'], extract_columns => true);
 SELECT node, type, frame FROM hamilton.nodes WHERE frame IN ('fs.g', 'fs.h') ORDER BY node;
-SELECT node, relation, status FROM hamilton_execute(ARRAY['w10']);
+SELECT node, relation, status FROM hamilton_execute(ARRAY['fs.w10']);
 SELECT * FROM fs.w10 ORDER BY id;
 
 -- 2. An older result is not read: up ran (as a table) with u int;
 -- redefined with u numeric, a frame defined now has the new type.
 SELECT hamilton_define('fs.up', 'SELECT id, v * 2 AS u FROM fs.raw');
-SELECT node, status FROM hamilton_execute(ARRAY['up']);
+SELECT node, status FROM hamilton_execute(ARRAY['fs.up']);
 SELECT hamilton_define('fs.up', 'SELECT id, v * 2.5 AS u FROM fs.raw');
 SELECT hamilton_define('fs.k', 'SELECT id, u AS ku FROM up', key => ARRAY['id'], extract_columns => true);
 SELECT frame_types FROM hamilton.sql_node WHERE schema_name = 'fs' AND node_name = 'k';
 SELECT format_type(atttypid, atttypmod) AS stale_table_type FROM pg_attribute
 WHERE attrelid = 'fs.up'::regclass AND attname = 'u';
-SELECT node, relation, status FROM hamilton_execute(ARRAY['ku']);
+SELECT node, relation, status FROM hamilton_execute(ARRAY['fs.ku']);
 SELECT * FROM fs.ku ORDER BY id;
 
 -- 3. What a frame reads changes after it was defined: the run is refused
@@ -47,15 +47,15 @@ SELECT * FROM fs.ku ORDER BY id;
 -- the earlier results stay.  Redefining the frame reads its columns again.
 CREATE TEMP TABLE before_change AS SELECT * FROM fs.ku;
 SELECT hamilton_define('fs.up', 'SELECT id, (v * 2.5)::text AS u FROM fs.raw');
-SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['ku'])$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fs.ku'])$$);
 SELECT hamilton_define('fs.up', 'SELECT id, v * 2.5 AS u FROM fs.raw');
 SELECT hamilton_define('fs.k', 'SELECT * FROM up', key => ARRAY['id'], extract_columns => true);
 SELECT hamilton_define('fs.up', 'SELECT id, v * 2.5 AS u, v AS extra FROM fs.raw');
-SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['u'], into_table => 'fs.kk')$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fs.u'], into_table => 'fs.kk')$$);
 SELECT to_regclass('fs.kk') IS NULL AS no_kk;
 SELECT hamilton_define('fs.k', 'SELECT * FROM up', key => ARRAY['id'], extract_columns => true);
 SELECT frame_columns FROM hamilton.sql_node WHERE schema_name = 'fs' AND node_name = 'k';
-SELECT node, relation, status FROM hamilton_execute(ARRAY['u', 'extra'], into_table => 'fs.kk');
+SELECT node, relation, status FROM hamilton_execute(ARRAY['fs.u', 'fs.extra'], into_table => 'fs.kk');
 SELECT * FROM fs.kk ORDER BY id;
 SELECT (SELECT string_agg(id || '=' || ku, ',' ORDER BY id) FROM fs.ku) =
        (SELECT string_agg(id || '=' || ku, ',' ORDER BY id) FROM before_change) AS ku_intact;
@@ -63,11 +63,11 @@ SELECT (SELECT string_agg(id || '=' || ku, ',' ORDER BY id) FROM fs.ku) =
 CREATE TABLE fs.src (id int, a int, b int);
 INSERT INTO fs.src VALUES (1, 1, 1);
 SELECT hamilton_define('fs.s', 'SELECT * FROM fs.src', key => ARRAY['id'], extract_columns => true);
-SELECT node, status FROM hamilton_execute(ARRAY['a']);
+SELECT node, status FROM hamilton_execute(ARRAY['fs.a']);
 ALTER TABLE fs.src DROP COLUMN b;
-SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['a'])$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fs.a'])$$);
 ALTER TABLE fs.src ALTER COLUMN a TYPE bigint;
-SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['a'])$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fs.a'])$$);
 SELECT count(*) AS a_rows FROM fs.a;
 
 -- 4. Definition errors: a node whose columns only a run can tell (it reads
@@ -84,22 +84,22 @@ SELECT count(*) AS no_bad FROM hamilton.sql_node WHERE schema_name = 'fs' AND no
 -- column, several columns (split into parts), a column read as a table.
 INSERT INTO fs.raw VALUES (3, 'a', 40);
 CREATE TEMP TABLE before_dup AS SELECT * FROM fs.out;
-SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['score', 'weight'], into_table => 'fs.out')$$);
-SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['score'])$$);
-SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['score', 'weight'])$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fs.score', 'fs.weight'], into_table => 'fs.out')$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fs.score'])$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fs.score', 'fs.weight'])$$);
 SELECT hamilton_define('fs.score_sum', 'SELECT sum(score) AS total FROM score');
-SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['score_sum'])$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fs.score_sum'])$$);
 -- A NULL key twice is a duplicate too; with more than one key column the
 -- message shows each.
 SELECT hamilton_define('fs.two', 'SELECT grp, id, v FROM fs.raw', key => ARRAY['grp', 'id'], extract_columns => true);
-SELECT node, status FROM hamilton_execute(ARRAY['v']);
+SELECT node, status FROM hamilton_execute(ARRAY['fs.v']);
 INSERT INTO fs.raw VALUES (NULL, NULL, 1), (NULL, NULL, 2);
-SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['v'])$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fs.v'])$$);
 -- Nothing was lost: the earlier into_table is as it was.
 SELECT (SELECT string_agg(id || '=' || score, ',' ORDER BY id) FROM fs.out) =
        (SELECT string_agg(id || '=' || score, ',' ORDER BY id) FROM before_dup) AS out_intact;
 DELETE FROM fs.raw WHERE v IN (40, 1, 2);
-SELECT node, status FROM hamilton_execute(ARRAY['score', 'weight'], into_table => 'fs.out');
+SELECT node, status FROM hamilton_execute(ARRAY['fs.score', 'fs.weight'], into_table => 'fs.out');
 SELECT * FROM fs.out ORDER BY id;
 
 SELECT drop_module('fs');

@@ -1,0 +1,126 @@
+-- Hamilton's feature_engineering example (examples/feature_engineering,
+-- scenario_1: the offline ETL), inside PostgreSQL: offline_loader.raw_data
+-- loads the absenteeism data, renames its columns (_sanitize_columns) and
+-- indexes it by "ID-Month-Day"; features.py turns it into the features of
+-- named_model_feature_sets.model_x_features; etl.py executes them, with
+-- age_mean and age_std_dev, into one DataFrame.
+-- https://github.com/dagworks-inc/hamilton/tree/main/examples/feature_engineering/scenario_1
+--
+-- Hamilton reads Absenteeism_at_work.csv (UCI, ';'-separated, its header as
+-- written below).  This script makes 740 rows of the same columns
+-- deterministically, so that it runs anywhere; to use the real file, after
+-- this script:
+--   TRUNCATE fe.absenteeism_csv;
+--   \copy fe.absenteeism_csv FROM 'Absenteeism_at_work.csv' WITH (FORMAT csv, DELIMITER ';', HEADER)
+-- In the real file the same employee may be absent twice in one month on
+-- the same weekday, so "ID-Month-Day" is not always one row: pandas keeps
+-- both rows under one index label (and would pair them in a cross product
+-- when it aligns them with another series); pg_hamilton refuses the run
+-- with SQLSTATE 23505 and names the key.  Add a row number to the key then.
+--
+-- Run it as etl.py does:
+--   SELECT * FROM hamilton_execute(ARRAY['is_summer', 'has_pet', 'has_children',
+--     'day_of_the_week_2', 'day_of_the_week_3', 'day_of_the_week_4', 'day_of_the_week_5',
+--     'day_of_the_week_6', 'age_zero_mean_unit_variance', 'age_mean', 'age_std_dev'],
+--     into_table => 'fe.features');
+-- or from the shell:
+--   hamilton run is_summer has_pet ... age_mean age_std_dev --modules fe --into-table fe.features
+CREATE SCHEMA fe;
+
+-- The file as Hamilton's pd.read_csv sees it: the header's names.
+CREATE TABLE fe.absenteeism_csv (
+    "ID" int, "Reason for absence" int, "Month of absence" int, "Day of the week" int, "Seasons" int,
+    "Transportation expense" int, "Distance from Residence to Work" int, "Service time" int, "Age" int,
+    "Work load Average/day " float8, "Hit target" int, "Disciplinary failure" int, "Education" int,
+    "Son" int, "Social drinker" int, "Social smoker" int, "Pet" int, "Weight" int, "Height" int,
+    "Body mass index" int, "Absenteeism time in hours" int);
+-- 740 absences, each (employee, month, weekday) once.
+INSERT INTO fe.absenteeism_csv
+SELECT 1 + (g - 1) % 36, (g * 13) % 29, 1 + ((g - 1) / 36) % 12, 2 + ((g - 1) / 432) % 5, 1 + (g * 11) % 4,
+       118 + (g * 37) % 271, 5 + (g * 17) % 48, 1 + (g * 19) % 29, 27 + (g * 23) % 32, 205.9 + (g * 31) % 173,
+       81 + (g * 7) % 20, (g % 19 = 0)::int, 1 + (g * 29) % 4, (g * 3) % 5, (g * 41) % 2, (g % 13 = 0)::int,
+       (g * 7) % 9 / 3, 56 + (g * 43) % 53, 163 + (g * 47) % 34, 19 + (g * 53) % 20, (g * 59) % 17
+FROM generate_series(1, 740) AS g;
+
+SELECT hamilton_register('fe');
+
+-- offline_loader.raw_data: the file with valid node names
+-- (_sanitize_columns: "/" becomes "_per_", " " becomes "_", lower case).
+SELECT hamilton_define('fe.loaded', $$
+    SELECT "ID" AS id, "Reason for absence" AS reason_for_absence, "Month of absence" AS month_of_absence,
+           "Day of the week" AS day_of_the_week, "Seasons" AS seasons,
+           "Transportation expense" AS transportation_expense,
+           "Distance from Residence to Work" AS distance_from_residence_to_work,
+           "Service time" AS service_time, "Age" AS age, "Work load Average/day " AS work_load_average_per_day,
+           "Hit target" AS hit_target, "Disciplinary failure" AS disciplinary_failure, "Education" AS education,
+           "Son" AS son, "Social drinker" AS social_drinker, "Social smoker" AS social_smoker, "Pet" AS pet,
+           "Weight" AS weight, "Height" AS height, "Body mass index" AS body_mass_index,
+           "Absenteeism time in hours" AS absenteeism_time_in_hours
+    FROM fe.absenteeism_csv$$,
+    doc => 'Extracts the raw data, renames the columns to be valid node names.');
+
+-- ... with its index "ID-Month-Day" and @extract_columns(*data_columns): a
+-- frame keyed by that index, whose columns are nodes.  It reads the node
+-- fe.loaded, which has never run: the frame's columns come from
+-- fe.loaded's definition.
+SELECT hamilton_define('fe.raw_data', $$
+    SELECT id || '-' || month_of_absence || '-' || day_of_the_week AS index, id, reason_for_absence,
+           month_of_absence, day_of_the_week, seasons, transportation_expense, distance_from_residence_to_work,
+           service_time, age, work_load_average_per_day, hit_target, disciplinary_failure, education, son,
+           social_drinker, social_smoker, pet, weight, height, body_mass_index, absenteeism_time_in_hours
+    FROM loaded$$,
+    doc => 'The raw data, indexed by ID-Month-Day.',
+    key => ARRAY['index'], extract_columns => true);
+
+-- features.age_mean and age_std_dev: whole-frame statistics (age.mean(),
+-- age.std(), a sample standard deviation), tagged as Hamilton tags them
+-- (@tag(inject_at_inference_time="True")) and checked
+-- (@check_output(range=..., data_type=float)).
+SELECT hamilton_define('fe.age_mean', 'avg(age::float8) OVER ()', doc => 'Average of age',
+    tags => '{"inject_at_inference_time": "True"}',
+    checks => '[{"check": "range", "min": 20.0, "max": 60.0}, {"check": "data_type", "type": "float8"}]');
+SELECT hamilton_define('fe.age_std_dev', 'stddev_samp(age::float8) OVER ()', doc => 'Standard deviation of age.',
+    tags => '{"inject_at_inference_time": "True"}',
+    checks => '[{"check": "range", "min": 0.0, "max": 40.0}, {"check": "data_type", "type": "float8"}]');
+
+-- age_zero_mean and age_zero_mean_unit_variance, with their pandera
+-- schemas: a float, in range, not nullable.
+CREATE FUNCTION fe.age_zero_mean(age int, age_mean float8) RETURNS float8
+LANGUAGE sql IMMUTABLE RETURN age - age_mean;
+COMMENT ON FUNCTION fe.age_zero_mean IS 'Zero mean of age';
+SELECT hamilton_check('fe.age_zero_mean', '[{"check": "range", "min": -120.0, "max": 120.0},
+    {"check": "data_type", "type": "float8"}, {"check": "not_null", "name": "allow_nans"}]');
+CREATE FUNCTION fe.age_zero_mean_unit_variance(age_zero_mean float8, age_std_dev float8) RETURNS float8
+LANGUAGE sql IMMUTABLE RETURN age_zero_mean / age_std_dev;
+COMMENT ON FUNCTION fe.age_zero_mean_unit_variance IS 'Zero mean unit variance value of age';
+SELECT hamilton_check('fe.age_zero_mean_unit_variance', '[{"check": "range", "min": -4.0, "max": 4.0},
+    {"check": "data_type", "type": "float8"}, {"check": "not_null", "name": "allow_nans"}]');
+
+-- seasons_encoded and day_of_week_encoded: pd.get_dummies, each level a
+-- column (@extract_columns(..., fill_with=0)): one column expression per
+-- level, 1 or 0.
+SELECT hamilton_define('fe.seasons_' || s, format('(seasons = %s)::int', s),
+    doc => format('Whether the season is %s (one-hot encoding of seasons).', s))
+FROM generate_series(1, 4) AS s;
+SELECT hamilton_define('fe.day_of_the_week_' || d, format('(day_of_the_week = %s)::int', d),
+    doc => format('Whether the day of the week is %s (1 Sunday ... 7 Saturday; Saturday and Sunday are absent).', d))
+FROM generate_series(2, 6) AS d;
+
+-- has_children, has_pet, is_summer, with their schemas: 0 or 1, not null.
+CREATE FUNCTION fe.has_children(son int) RETURNS int LANGUAGE sql IMMUTABLE RETURN (son > 0)::int;
+COMMENT ON FUNCTION fe.has_children IS 'Single variable that says whether someone has any children or not.';
+CREATE FUNCTION fe.has_pet(pet int) RETURNS int LANGUAGE sql IMMUTABLE RETURN (pet > 0)::int;
+COMMENT ON FUNCTION fe.has_pet IS 'Single variable that says whether someone has any pets or not.';
+CREATE FUNCTION fe.is_summer(month_of_absence int) RETURNS int LANGUAGE sql IMMUTABLE
+RETURN (month_of_absence IN (1, 2, 12))::int;
+COMMENT ON FUNCTION fe.is_summer IS 'Is it summer in Brazil? i.e. months of December, January, February.';
+SELECT hamilton_check(n, '[{"check": "data_type", "type": "int4"}, {"check": "in", "values": [0, 1]},
+                           {"check": "not_null", "name": "allow_nans"}]')
+FROM unnest(ARRAY['fe.has_children', 'fe.has_pet', 'fe.is_summer']) AS n;
+
+-- named_model_feature_sets.model_x_features, kept in SQL as in code.
+CREATE FUNCTION fe._model_x_features() RETURNS text[] LANGUAGE sql IMMUTABLE
+RETURN ARRAY['is_summer', 'has_pet', 'has_children', 'day_of_the_week_2', 'day_of_the_week_3',
+             'day_of_the_week_4', 'day_of_the_week_5', 'day_of_the_week_6', 'age_zero_mean_unit_variance'];
+COMMENT ON FUNCTION fe._model_x_features IS 'The features model x is trained on (a name starting with _ is no node).';
+
