@@ -82,7 +82,8 @@ REGRESS = \
 	files \
 	pipes \
 	cache_interplay \
-	frames_shape
+	frames_shape \
+	frames_join
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -62,6 +62,12 @@ plan_frame_groups(HPlan *plan)
 			if (plan->step_of_node[c] >= 0 && dag->nodes[c].kind != HNODE_COLUMN &&
 				plan->steps[plan->step_of_node[c]].action != STEP_OVERRIDE)
 				read_as_relation = true;
+			/* (frames) a join of frames reads it as a table (key + column) */
+			if (plan->step_of_node[c] >= 0 && dag->nodes[c].kind == HNODE_COLUMN &&
+				dag->nodes[c].frame >= 0 && dag->nodes[c].frame != node->frame &&
+				dag->nodes[dag->nodes[c].frame].join_bases != NULL &&
+				plan->steps[plan->step_of_node[c]].action != STEP_OVERRIDE)
+				read_as_relation = true;
 		}
 		if (!(step->requested || read_as_relation || kept || (node->checks && !step->requested)))
 			continue;
