@@ -96,14 +96,23 @@ COMMENT ON FUNCTION fe.age_zero_mean_unit_variance IS 'Zero mean unit variance v
 SELECT hamilton_check('fe.age_zero_mean_unit_variance', '[{"check": "range", "min": -4.0, "max": 4.0},
     {"check": "data_type", "type": "float8"}, {"check": "not_null", "name": "allow_nans"}]');
 
--- seasons_encoded and day_of_week_encoded: pd.get_dummies, each level a
--- column (@extract_columns(..., fill_with=0)): one column expression per
--- level, 1 or 0.
-SELECT hamilton_define('fe.seasons_' || s, format('(seasons = %s)::int', s),
-    doc => format('Whether the season is %s (one-hot encoding of seasons).', s))
+-- seasons_encoded and day_of_week_encoded: pd.get_dummies of one column,
+-- a DataFrame on raw_data's index whose columns are pulled out
+-- (@extract_columns(..., fill_with=0)): a frame over the frame raw_data
+-- (which has not run either), keyed by the same index, one 0/1 column per
+-- level.  A node (or an into_table) reading columns of raw_data and of
+-- these frames gets them joined on the index, as pandas aligns them.
+SELECT hamilton_define('fe.seasons_encoded',
+    'SELECT index, ' || string_agg(format('(seasons = %s)::int AS seasons_%s', s, s), ', ' ORDER BY s)
+    || ' FROM raw_data',
+    doc => 'One hot encodes seasons into 4 dimensions: 1 - first season ... 4 - fourth season.',
+    key => ARRAY['index'], extract_columns => true)
 FROM generate_series(1, 4) AS s;
-SELECT hamilton_define('fe.day_of_the_week_' || d, format('(day_of_the_week = %s)::int', d),
-    doc => format('Whether the day of the week is %s (1 Sunday ... 7 Saturday; Saturday and Sunday are absent).', d))
+SELECT hamilton_define('fe.day_of_week_encoded',
+    'SELECT index, ' || string_agg(format('(day_of_the_week = %s)::int AS day_of_the_week_%s', d, d), ', ' ORDER BY d)
+    || ' FROM raw_data',
+    doc => 'One hot encodes day of week into five dimensions -- Saturday & Sunday weren''t present. 1 - Sunday, 2 - Monday, ... 7 - Saturday.',
+    key => ARRAY['index'], extract_columns => true)
 FROM generate_series(2, 6) AS d;
 
 -- has_children, has_pet, is_summer, with their schemas: 0 or 1, not null.

@@ -95,8 +95,25 @@ INSERT INTO fj.a VALUES (NULL, 1);
 INSERT INTO fj.b VALUES (NULL, 2);
 SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fj.s'])$$);
 SELECT * FROM fj.s ORDER BY k;
--- into_table still takes the columns of one frame (a join is one).
-SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fj.x', 'fj.z'], into_table => 'fj.xz')$$);
+DELETE FROM fj.a WHERE k IS NULL;
+DELETE FROM fj.b WHERE k IS NULL;
+
+-- 5. into_table collects the columns of frames of one key as dr.execute
+-- builds one DataFrame of them: each frame's columns over its own rows
+-- (a part), then their FULL JOIN on the key, in the order asked.
+SELECT hamilton_explain(ARRAY['fj.z', 'fj.x_lag', 'fj.s'], into_table => 'fj.xz');
+SELECT node, relation, rows, status FROM hamilton_execute(ARRAY['fj.z', 'fj.x_lag', 'fj.s'], into_table => 'fj.xz');
+SELECT * FROM fj.xz ORDER BY k;
+SELECT count(*) AS temp_tables_left FROM pg_class WHERE relname LIKE 'hamilton\_%' AND relpersistence = 't';
+SELECT relation, node, upstream = '[]' AS no_upstream FROM hamilton.lineage WHERE relation = 'fj.xz'::regclass;
+-- Of frames whose keys differ, it is refused before anything runs.
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fj.x', 'fj.v'], into_table => 'fj.xv2')$$);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fj.x', 'fj.u'], into_table => 'fj.xv2')$$);
+SELECT to_regclass('fj.xv2') IS NULL AS no_xv2;
+-- A key on two rows of one part is refused; the earlier into_table stays.
+INSERT INTO fj.b VALUES (2, 2);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fj.z', 'fj.x_lag'], into_table => 'fj.xz')$$);
+SELECT count(*) AS xz_rows FROM fj.xz;
 
 SELECT drop_module('fj2');
 DROP SCHEMA IF EXISTS fj2 CASCADE;

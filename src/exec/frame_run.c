@@ -14,6 +14,7 @@
 
 #include "exec.h"
 
+static void drop_into_parts(HPlan *plan);
 static void run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys,
 							bool *keys_checked);
 
@@ -31,7 +32,6 @@ frame_run_group(HPlan *plan, FrameGroup *g)
 	HNode	   *frame = &plan->dag->nodes[plan->steps[g->frame_step].node];
 	StringInfoData keys;
 	int			k;
-
 	bool		keys_checked = false;
 
 	initStringInfo(&keys);
@@ -52,10 +52,24 @@ frame_run_group(HPlan *plan, FrameGroup *g)
 		if (requested != NIL)
 		{
 			sql = frame_compile(plan, g, requested, false);
+			if (g->into_part)
+			{
+				/* (frames) one frame's part of into_table; the last joins them */
+				(void) materialize_temp(g->into_part, sql);
+				frame_refuse_duplicate_keys(frame, psprintf("pg_temp.%s", quote_identifier(g->into_part)));
+				keys_checked = true;
+				if (g->into_last)
+					sql = plan_frame_into_sql(plan, keys.data, &requested);
+			}
+		}
+		if (requested != NIL && (g->into_part == NULL || g->into_last))
+		{
 			rows = materialize_result(g->into_schema, g->into_name, sql, NULL,
 									  g->into_display, NIL, &relid);
 			frame_refuse_duplicate_keys(frame, swap_reading(g->into_display));
 			keys_checked = true;
+			if (g->into_part)
+				drop_into_parts(plan);
 			foreach(lc, requested)
 			{
 				PlanStep   *t = &plan->steps[lfirst_int(lc)];
@@ -85,6 +99,17 @@ frame_run_group(HPlan *plan, FrameGroup *g)
 		own = list_copy_tail(own, FRAME_CHUNK);
 	}
 	run_own_targets(plan, g, own, keys.data, &keys_checked);
+}
+
+/* drop_into_parts (frames) drops into_table's parts once it is written. */
+static void
+drop_into_parts(HPlan *plan)
+{
+	int			i;
+
+	for (i = 0; i < plan->ngroups; i++)
+		if (plan->groups[i].into_part)
+			materialize_drop_temp(plan->groups[i].into_part);
 }
 
 /*

@@ -13,6 +13,8 @@
 
 #include "plan.h"
 
+static void plan_into_parts(HPlan *plan);
+
 /*
  * plan_frame_groups gathers a plan's column steps by frame and picks each
  * group's targets: the requested columns, and the columns that a table
@@ -143,5 +145,55 @@ plan_frame_groups(HPlan *plan)
 			g->into_name = name;
 			g->into_display = quote_qualified_identifier(g->into_schema, g->into_name);
 		}
+	}
+	plan_into_parts(plan);
+}
+
+/*
+ * plan_into_parts (frames): into_table collecting the columns of several
+ * frames of one key (validate/outputs.c) gets a part from each frame's
+ * group, a temporary table of the key and its requested columns; the
+ * group that runs last writes into_table as their FULL JOIN on the key, as
+ * pandas builds one DataFrame of series of several indexes.  A bare
+ * into_table name goes to the first frame's module.
+ */
+static void
+plan_into_parts(HPlan *plan)
+{
+	int			i,
+				nparts = 0,
+				last = -1;
+	FrameGroup *first = NULL;
+
+	for (i = 0; i < plan->ngroups; i++)
+	{
+		FrameGroup *g = &plan->groups[i];
+		ListCell   *lc;
+		bool		requested = false;
+
+		if (g->solo || g->into_name == NULL)
+			continue;
+		foreach(lc, g->targets)
+			requested |= plan->steps[lfirst_int(lc)].requested;
+		if (!requested)
+			continue;
+		nparts++;
+		if (first == NULL)
+			first = g;
+		if (last < 0 || g->run_at > plan->groups[last].run_at)
+			last = i;
+	}
+	if (nparts < 2)
+		return;
+	for (i = 0; i < plan->ngroups; i++)
+	{
+		FrameGroup *g = &plan->groups[i];
+
+		if (g->solo || g->into_name == NULL)
+			continue;
+		g->into_schema = first->into_schema;
+		g->into_display = first->into_display;
+		g->into_part = temp_table_name("into", i + 1, NULL);
+		g->into_last = i == last;
 	}
 }
