@@ -106,6 +106,10 @@ SELECT node, relation, rows, status FROM hamilton_execute(ARRAY['fj.z', 'fj.x_la
 SELECT * FROM fj.xz ORDER BY k;
 SELECT count(*) AS temp_tables_left FROM pg_class WHERE relname LIKE 'hamilton\_%' AND relpersistence = 't';
 SELECT relation, node, upstream = '[]' AS no_upstream FROM hamilton.lineage WHERE relation = 'fj.xz'::regclass;
+-- A frame none of whose columns is requested is no part (fb's z is only
+-- read by the join); with workers, frame groups run in the caller.
+SELECT node, relation, rows, status FROM hamilton_execute(ARRAY['fj.s', 'fj.x'], into_table => 'fj.sx', workers => 2);
+SELECT * FROM fj.sx ORDER BY k;
 -- Of frames whose keys differ, it is refused before anything runs.
 SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fj.x', 'fj.v'], into_table => 'fj.xv2')$$);
 SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fj.x', 'fj.u'], into_table => 'fj.xv2')$$);

@@ -164,18 +164,18 @@ plan_into_parts(HPlan *plan)
 				nparts = 0,
 				last = -1;
 	FrameGroup *first = NULL;
+	bool	   *part = palloc0(sizeof(bool) * Max(plan->ngroups, 1));
 
 	for (i = 0; i < plan->ngroups; i++)
 	{
 		FrameGroup *g = &plan->groups[i];
 		ListCell   *lc;
-		bool		requested = false;
 
 		if (g->solo || g->into_name == NULL)
 			continue;
 		foreach(lc, g->targets)
-			requested |= plan->steps[lfirst_int(lc)].requested;
-		if (!requested)
+			part[i] |= plan->steps[lfirst_int(lc)].requested;
+		if (!part[i])
 			continue;
 		nparts++;
 		if (first == NULL)
@@ -189,7 +189,7 @@ plan_into_parts(HPlan *plan)
 	{
 		FrameGroup *g = &plan->groups[i];
 
-		if (g->solo || g->into_name == NULL)
+		if (!part[i])
 			continue;
 		g->into_schema = first->into_schema;
 		g->into_display = first->into_display;
