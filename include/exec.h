@@ -218,7 +218,7 @@ extern bool files_node_saves(HPlan *plan, int n);
 extern char *saved_file_aside(const char *path);
 
 /* frame_keys.c (frames, issue 13 item 7: a frame's columns and key at a run) */
-extern void frame_check_columns(HNode *frame, const char *sql);
+extern bool frame_check_columns(HNode *frame, const char *sql);
 extern void frame_refuse_duplicate_keys(HNode *frame, const char *relation);
 
 #endif							/* HAMILTON_EXEC_H */

@@ -95,6 +95,24 @@ SELECT hamilton_define('fs.two', 'SELECT grp, id, v FROM fs.raw', key => ARRAY['
 SELECT node, status FROM hamilton_execute(ARRAY['fs.v']);
 INSERT INTO fs.raw VALUES (NULL, NULL, 1), (NULL, NULL, 2);
 SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fs.v'])$$);
+-- A key that a primary key makes unique needs no probe; a unique index
+-- on a nullable column, a table with inheritance children, or a SELECT
+-- that repeats rows is no proof, and the key is still checked.
+CREATE TABLE fs.pk (id int PRIMARY KEY, pv int);
+INSERT INTO fs.pk VALUES (1, 1), (2, 2);
+SELECT hamilton_define('fs.fpk', 'SELECT id, pv FROM fs.pk', key => ARRAY['id'], extract_columns => true);
+SELECT node, status FROM hamilton_execute(ARRAY['fs.pv']);
+CREATE TABLE fs.pk_child () INHERITS (fs.pk);
+INSERT INTO fs.pk_child VALUES (1, 10);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fs.pv'])$$);
+DROP TABLE fs.pk_child;
+SELECT hamilton_define('fs.fpk', 'SELECT id, pv FROM fs.pk CROSS JOIN generate_series(1, 2) AS g',
+    key => ARRAY['id'], extract_columns => true);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fs.pv'])$$);
+CREATE TABLE fs.uq (uid int UNIQUE, uv int);
+INSERT INTO fs.uq VALUES (NULL, 1), (NULL, 2);
+SELECT hamilton_define('fs.fuq', 'SELECT uid, uv FROM fs.uq', key => ARRAY['uid'], extract_columns => true);
+SELECT try_sql($$SELECT * FROM hamilton_execute(ARRAY['fs.uv'])$$);
 -- Nothing was lost: the earlier into_table is as it was.
 SELECT (SELECT string_agg(id || '=' || score, ',' ORDER BY id) FROM fs.out) =
        (SELECT string_agg(id || '=' || score, ',' ORDER BY id) FROM before_dup) AS out_intact;

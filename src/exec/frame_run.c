@@ -37,7 +37,8 @@ frame_run_group(HPlan *plan, FrameGroup *g)
 	initStringInfo(&keys);
 	for (k = 0; k < frame->nkey; k++)
 		appendStringInfo(&keys, "%s%s", k ? ", " : "", quote_identifier(frame->key[k]));
-	frame_check_columns(frame, plan->steps[g->frame_step].sql);
+	/* a key unique by construction needs no probe (frame_keys.c) */
+	keys_checked = frame_check_columns(frame, plan->steps[g->frame_step].sql);
 
 	if (g->into_name)
 	{
@@ -56,7 +57,8 @@ frame_run_group(HPlan *plan, FrameGroup *g)
 			{
 				/* (frames) one frame's part of into_table; the last joins them */
 				(void) materialize_temp(g->into_part, sql);
-				frame_refuse_duplicate_keys(frame, psprintf("pg_temp.%s", quote_identifier(g->into_part)));
+				if (!keys_checked)
+					frame_refuse_duplicate_keys(frame, psprintf("pg_temp.%s", quote_identifier(g->into_part)));
 				keys_checked = true;
 				if (g->into_last)
 					sql = plan_frame_into_sql(plan, keys.data, &requested);
@@ -66,7 +68,9 @@ frame_run_group(HPlan *plan, FrameGroup *g)
 		{
 			rows = materialize_result(g->into_schema, g->into_name, sql, NULL,
 									  g->into_display, NIL, &relid);
-			frame_refuse_duplicate_keys(frame, swap_reading(g->into_display));
+			/* parts of one key each, but NULL keys of two parts are two rows */
+			if (!keys_checked || g->into_part)
+				frame_refuse_duplicate_keys(frame, swap_reading(g->into_display));
 			keys_checked = true;
 			if (g->into_part)
 				drop_into_parts(plan);
