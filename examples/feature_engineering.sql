@@ -34,13 +34,15 @@ CREATE TABLE fe.absenteeism_csv (
     "Work load Average/day " float8, "Hit target" int, "Disciplinary failure" int, "Education" int,
     "Son" int, "Social drinker" int, "Social smoker" int, "Pet" int, "Weight" int, "Height" int,
     "Body mass index" int, "Absenteeism time in hours" int);
--- 740 absences, each (employee, month, weekday) once.
+-- 740 absences, each (employee, month, weekday) once: employee e of
+-- 36, month m, weekday w; the other columns vary with the row number r.
 INSERT INTO fe.absenteeism_csv
-SELECT 1 + (g - 1) % 36, (g * 13) % 29, 1 + ((g - 1) / 36) % 12, 2 + ((g - 1) / 432) % 5, 1 + (g * 11) % 4,
-       118 + (g * 37) % 271, 5 + (g * 17) % 48, 1 + (g * 19) % 29, 27 + (g * 23) % 32, 205.9 + (g * 31) % 173,
-       81 + (g * 7) % 20, (g % 19 = 0)::int, 1 + (g * 29) % 4, (g * 3) % 5, (g * 41) % 2, (g % 13 = 0)::int,
-       (g * 7) % 9 / 3, 56 + (g * 43) % 53, 163 + (g * 47) % 34, 19 + (g * 53) % 20, (g * 59) % 17
-FROM generate_series(1, 740) AS g;
+SELECT e, r % 28, m, w, 1 + (m % 12) / 3, 150 + r * 11 % 240, 10 + r * 5 % 40, 2 + r * 3 % 25,
+       28 + (e * 7 + r) % 30, 230.5 + r * 13 % 150, 85 + r % 15, (r % 23 = 0)::int, 1 + r % 4,
+       r * 7 % 4, r % 2, (r % 17 = 0)::int, r * 5 % 8 / 4, 60 + r * 17 % 45, 165 + r * 19 % 30,
+       20 + r * 23 % 18, r * 29 % 24
+FROM (SELECT g AS r, 1 + (g - 1) % 36 AS e, 1 + ((g - 1) / 36) % 12 AS m, 2 + ((g - 1) / 432) % 5 AS w
+      FROM generate_series(1, 740) AS g) AS rows;
 
 SELECT hamilton_register('fe');
 
@@ -84,17 +86,15 @@ SELECT hamilton_define('fe.age_std_dev', 'stddev_samp(age::float8) OVER ()', doc
     checks => '[{"check": "range", "min": 0.0, "max": 40.0}, {"check": "data_type", "type": "float8"}]');
 
 -- age_zero_mean and age_zero_mean_unit_variance, with their pandera
--- schemas: a float, in range, not nullable.
-CREATE FUNCTION fe.age_zero_mean(age int, age_mean float8) RETURNS float8
-LANGUAGE sql IMMUTABLE RETURN age - age_mean;
-COMMENT ON FUNCTION fe.age_zero_mean IS 'Zero mean of age';
-SELECT hamilton_check('fe.age_zero_mean', '[{"check": "range", "min": -120.0, "max": 120.0},
-    {"check": "data_type", "type": "float8"}, {"check": "not_null", "name": "allow_nans"}]');
-CREATE FUNCTION fe.age_zero_mean_unit_variance(age_zero_mean float8, age_std_dev float8) RETURNS float8
-LANGUAGE sql IMMUTABLE RETURN age_zero_mean / age_std_dev;
-COMMENT ON FUNCTION fe.age_zero_mean_unit_variance IS 'Zero mean unit variance value of age';
-SELECT hamilton_check('fe.age_zero_mean_unit_variance', '[{"check": "range", "min": -4.0, "max": 4.0},
-    {"check": "data_type", "type": "float8"}, {"check": "not_null", "name": "allow_nans"}]');
+-- schemas (a float, in range, not nullable): column expressions of the
+-- statistics above.
+SELECT hamilton_define('fe.age_zero_mean', 'age - age_mean', doc => 'Zero mean of age',
+    checks => '[{"check": "range", "min": -120.0, "max": 120.0}, {"check": "data_type", "type": "float8"},
+                {"check": "not_null", "name": "allow_nans"}]');
+SELECT hamilton_define('fe.age_zero_mean_unit_variance', 'age_zero_mean / age_std_dev',
+    doc => 'Zero mean unit variance value of age',
+    checks => '[{"check": "range", "min": -4.0, "max": 4.0}, {"check": "data_type", "type": "float8"},
+                {"check": "not_null", "name": "allow_nans"}]');
 
 -- seasons_encoded and day_of_week_encoded: pd.get_dummies of one column,
 -- a DataFrame on raw_data's index whose columns are pulled out
@@ -115,17 +115,16 @@ SELECT hamilton_define('fe.day_of_week_encoded',
     key => ARRAY['index'], extract_columns => true)
 FROM generate_series(2, 6) AS d;
 
--- has_children, has_pet, is_summer, with their schemas: 0 or 1, not null.
-CREATE FUNCTION fe.has_children(son int) RETURNS int LANGUAGE sql IMMUTABLE RETURN (son > 0)::int;
-COMMENT ON FUNCTION fe.has_children IS 'Single variable that says whether someone has any children or not.';
-CREATE FUNCTION fe.has_pet(pet int) RETURNS int LANGUAGE sql IMMUTABLE RETURN (pet > 0)::int;
-COMMENT ON FUNCTION fe.has_pet IS 'Single variable that says whether someone has any pets or not.';
-CREATE FUNCTION fe.is_summer(month_of_absence int) RETURNS int LANGUAGE sql IMMUTABLE
-RETURN (month_of_absence IN (1, 2, 12))::int;
-COMMENT ON FUNCTION fe.is_summer IS 'Is it summer in Brazil? i.e. months of December, January, February.';
-SELECT hamilton_check(n, '[{"check": "data_type", "type": "int4"}, {"check": "in", "values": [0, 1]},
-                           {"check": "not_null", "name": "allow_nans"}]')
-FROM unnest(ARRAY['fe.has_children', 'fe.has_pet', 'fe.is_summer']) AS n;
+-- has_children, has_pet, is_summer, with their schemas (0 or 1, not
+-- null): the same checks on each, given with its definition.
+SELECT hamilton_define('fe.' || f.name, f.expr, doc => f.doc,
+    checks => '[{"check": "data_type", "type": "int4"}, {"check": "in", "values": [0, 1]},
+                {"check": "not_null", "name": "allow_nans"}]')
+FROM (VALUES
+    ('has_children', '(son > 0)::int', 'Single variable that says whether someone has any children or not.'),
+    ('has_pet', '(pet > 0)::int', 'Single variable that says whether someone has any pets or not.'),
+    ('is_summer', '(month_of_absence IN (1, 2, 12))::int',
+     'Is it summer in Brazil? i.e. months of December, January, February.')) AS f (name, expr, doc);
 
 -- named_model_feature_sets.model_x_features, kept in SQL as in code.
 CREATE FUNCTION fe._model_x_features() RETURNS text[] LANGUAGE sql IMMUTABLE
