@@ -84,7 +84,9 @@ REGRESS = \
 	cache_interplay \
 	parallel_cache \
 	parallel_cache_interplay \
-	subdag
+	subdag \
+	frames_shape \
+	frames_join
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -41,6 +41,7 @@
 #include "access/htup.h"
 #include "access/tupdesc.h"
 #include "lib/stringinfo.h"
+#include "nodes/bitmapset.h"
 #include "nodes/pg_list.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
@@ -171,6 +172,11 @@ typedef struct HNode
 	bool		extracted;		/* a frame's column, read as it is */
 	bool		expression;		/* a column expression node (sql is it) */
 	bool		window;			/* the expression calls a window function */
+	/* (frames) a frame's columns as it was defined, checked at each run */
+	int			nframe_columns;
+	char	  **frame_columns;	/* every column, key included, in order */
+	char	  **frame_types;	/* their types, as format_type says */
+	Bitmapset  *join_bases;		/* a join of frames: the frames it joins */
 
 	/* decorators */
 	char	   *config_when;	/* the variant's condition, JSON, or NULL */
@@ -226,6 +232,7 @@ typedef struct Dag
 	List	   *unmatched;		/* HProblem * for names whose variants all
 								 * failed to match config */
 	List	   *key_names;		/* every frame key column name (char *) */
+	List	   *frame_joins;	/* (frames) the joins of frames (frame_joins.c) */
 
 	/* names (namespace.c, relations.c) */
 	DagRequest	request;
@@ -400,6 +407,11 @@ extern int	dag_resolve_graph_name(Dag *dag, const char *text);
 extern void dag_infer_frames(Dag *dag);
 extern List *dag_frame_modules(Dag *dag, int frame, const bool *include);
 extern bool dag_is_key_name(Dag *dag, const char *name);
+
+/* frame_joins.c (frames, issue 13 item 7: frames joined on their key) */
+extern char *dag_frame_keys_differ(Dag *dag, int a, int b);
+extern int	dag_frame_join(Dag *dag, int a, int b);
+extern void dag_finish_frame_joins(Dag *dag);
 
 /* shapes.c */
 extern DagShapes *dag_shapes_create(Dag *dag);

@@ -65,7 +65,7 @@ extern void define_drop_node(const char *node_text);
 
 /* frame_shape.c */
 extern FrameShape *frame_shape(const char *display, const char *schema,
-							   const char *definition, ArrayType *key,
+							   ParsedQuery *pq, ArrayType *key,
 							   bool extract_columns);
 extern void frame_check_column_names(const char *display, const char *schema,
 									 Oid nsp, const char *name, FrameShape *shape);

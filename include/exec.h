@@ -225,5 +225,8 @@ extern void files_take_reads(const char *buf, Size len);
 /* parallel_steps.c */
 extern void parallel_cached_begin(ParallelRun *r);
 extern void parallel_step_built(HPlan *plan, int i, const char *reads, Size len);
+/* frame_keys.c (frames, issue 13 item 7: a frame's columns and key at a run) */
+extern bool frame_check_columns(HNode *frame, const char *sql);
+extern void frame_refuse_duplicate_keys(HNode *frame, const char *relation);
 
 #endif							/* HAMILTON_EXEC_H */

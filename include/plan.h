@@ -39,6 +39,10 @@ extern char *plan_call_sql(HPlan *plan, HNode *node, bool for_explain,
 /* provenance.c */
 extern void plan_step_provenance(HPlan *plan, int stepno);
 
+/* frame_join_sql.c (frames, issue 13 item 7: frames joined on their key) */
+extern char *plan_frame_join_sql(HPlan *plan, HNode *join);
+extern char *plan_frame_into_sql(HPlan *plan, const char *keys, List **requested);
+
 /* frame_compile.c */
 extern char *frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain);
 

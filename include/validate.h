@@ -50,6 +50,9 @@ typedef struct FrameGroup
 	char	   *into_name;
 	char	   *into_display;
 	char	   *explain;		/* what runs, for hamilton_explain */
+	/* (frames) into_table collecting several frames of one key */
+	char	   *into_part;		/* this group's part: a temporary table */
+	bool		into_last;		/* the last part: it joins them all */
 } FrameGroup;
 
 typedef struct PlanStep

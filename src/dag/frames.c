@@ -19,7 +19,8 @@
 #include "dag.h"
 
 static bool frame_has_key(HNode *frame, const char *name);
-static void frame_problem(HNode *node, Dag *dag, int frame_a, int frame_b);
+static void frame_problem(HNode *node, Dag *dag, int frame_a, int frame_b,
+						  const char *differ);
 
 /* dag_is_key_name: is this a key column of some frame? */
 bool
@@ -107,15 +108,20 @@ dag_infer_frames(Dag *dag)
 			if (frame < 0)
 				frame = t->frame;
 			else if (t->frame != frame)
-				frame_problem(node, dag, frame, t->frame);
+			{
+				/* frames with the same key are joined on it (frame_joins.c) */
+				char	   *differ = dag_frame_keys_differ(dag, frame, t->frame);
+
+				if (differ)
+					frame_problem(node, dag, frame, t->frame, differ);
+				else
+					frame = dag_frame_join(dag, frame, t->frame);
+				node = &dag->nodes[c];	/* a join is a node: the array may move */
+			}
 		}
 		if (frame < 0 || node->frame == frame)
 			continue;
-		if (node->frame >= 0)
-		{
-			frame_problem(node, dag, node->frame, frame);
-			continue;
-		}
+		/* a column node's frame only grows: to a join of it with another */
 		node->frame = frame;
 		node->kind = HNODE_COLUMN;
 		for (k = dag->down_start[c]; k < dag->down_start[c + 1]; k++)
@@ -129,6 +135,8 @@ dag_infer_frames(Dag *dag)
 			}
 		}
 	}
+
+	dag_finish_frame_joins(dag);
 
 	/* what a column node reads must fit its frame */
 	for (i = 0; i < n; i++)
@@ -176,9 +184,12 @@ dag_infer_frames(Dag *dag)
 	}
 }
 
-/* frame_problem notes, once, that a column node mixes two frames. */
+/*
+ * frame_problem notes, once, that a column node mixes two frames whose
+ * keys differ (differ says how), which no join can line up.
+ */
 static void
-frame_problem(HNode *node, Dag *dag, int frame_a, int frame_b)
+frame_problem(HNode *node, Dag *dag, int frame_a, int frame_b, const char *differ)
 {
 	ListCell   *lc;
 
@@ -191,8 +202,8 @@ frame_problem(HNode *node, Dag *dag, int frame_a, int frame_b)
 							 psprintf("column node %s mixes columns of frames %s and %s", node->display,
 									  dag->nodes[Min(frame_a, frame_b)].display,
 									  dag->nodes[Max(frame_a, frame_b)].display),
-							 "Columns of two frames are not lined up row by row.",
-							 "Join the two sources in one frame's SELECT (with one key), or compute from one frame only."));
+							 psprintf("Columns of two frames are lined up by a join on their key only when their keys are the same (names and types): %s.", differ),
+							 "Give both frames the same key (names and types, e.g. key => ARRAY['id'] with the same type in both), join the sources in one frame's SELECT, or compute from one frame only."));
 }
 
 /*

@@ -261,6 +261,9 @@ load_frame_columns(Dag *dag, int frame, HeapTuple row, TupleDesc desc)
 					  TEXTOID, -1, false, TYPALIGN_INT, &cols, NULL, &ncols);
 	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(row, desc, Anum_sql_node_frame_types, &isnull)),
 					  TEXTOID, -1, false, TYPALIGN_INT, &types, NULL, &ntypes);
+	dag->nodes[frame].nframe_columns = Min(ncols, ntypes);
+	dag->nodes[frame].frame_columns = palloc(sizeof(char *) * Max(ncols, 1));
+	dag->nodes[frame].frame_types = palloc(sizeof(char *) * Max(ntypes, 1));
 	for (c = 0; c < ncols && c < ntypes; c++)
 	{
 		char	   *name = TextDatumGetCString(cols[c]);
@@ -269,6 +272,8 @@ load_frame_columns(Dag *dag, int frame, HeapTuple row, TupleDesc desc)
 		int32		typmod;
 		bool		is_key = false;
 
+		dag->nodes[frame].frame_columns[c] = name;
+		dag->nodes[frame].frame_types[c] = TextDatumGetCString(types[c]);
 		for (k = 0; k < nkeys; k++)
 			is_key |= strcmp(dag->nodes[frame].key[k], name) == 0;
 		if (is_key)

@@ -5,38 +5,92 @@
  *	  yields, read when it is defined, and the names they take.
  *
  * A frame is a table node with a key whose other columns are column nodes.
- * Its columns are read once, when it is defined, by planning its SELECT
- * (nothing runs): the DAG needs their names before anything executes, and
- * the catalog keeps them so pg_dump carries them.  Redefining the frame
- * reads them again.
+ * Its columns are read once, when it is defined, by analysing its SELECT
+ * (nothing runs) with the nodes it reads replaced by their shapes, found
+ * from their definitions: the DAG needs their names before anything
+ * executes, and the catalog keeps them so pg_dump carries them.
+ * Redefining the frame reads them again; a run whose frame would yield
+ * other columns is refused (exec/frame_keys.c).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
-#include "utils/plancache.h"
 
 #include "define.h"
 
 /*
+ * frame_select_for_analysis: a frame's SELECT with every node it reads
+ * replaced by a typed row source of that node's shape, found from the
+ * nodes' definitions (dag/shapes.c), so that a frame may read a node that
+ * has never run, and never reads the columns of a result an older
+ * definition left behind.  A name the frame's module has no node of is a
+ * relation, read as it is.
+ */
+static char *
+frame_select_for_analysis(const char *display, const char *schema, ParsedQuery *pq)
+{
+	Dag		   *dag = NULL;
+	DagShapes  *sh = NULL;
+	char	  **repl = palloc0(sizeof(char *) * Max(pq->nrefs, 1));
+	int			r;
+
+	for (r = 0; r < pq->nrefs; r++)
+	{
+		SqlRef	   *ref = &pq->refs[r];
+		TupleDesc	up;
+		int			target;
+
+		if (dag == NULL)
+		{
+			dag = dag_build_config(NULL, false);
+			sh = dag_shapes_create(dag);
+		}
+		target = dag_find_qualified(dag, ref->schema ? ref->schema : schema, ref->name);
+		if (target < 0 || !dag_yields_relation(&dag->nodes[target]))
+			continue;
+		if (!ref->inlinable)
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("frame %s reads node %s with TABLE, ONLY or TABLESAMPLE", display,
+							dag->nodes[target].display),
+					 errdetail("A frame's columns are found from the definitions of the nodes it reads, which stand where only a relation may."),
+					 errhint("Write SELECT * FROM %s instead.", quote_identifier(ref->name))));
+		up = dag_shape(sh, target);
+		if (up == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("cannot read the columns of frame %s: the columns of node %s are known only at a run",
+							display, dag->nodes[target].display),
+					 errdetail("A frame's columns become nodes when it is defined; %s reads an input (whose type comes with a run), a node whose variant only a run's config chooses, or a relation that does not exist yet.",
+							   dag->nodes[target].display),
+					 errhint("Cast what %s reads to the types its columns should have, or create what it reads first.",
+							 dag->nodes[target].display)));
+		repl[r] = psprintf("%s%s", dag_shape_row_source(up),
+						   ref->has_alias ? "" : psprintf(" AS %s", quote_identifier(ref->alias)));
+	}
+	return psprintf("SELECT * FROM (\n%s\n) AS hamilton_frame",
+					splice_refs(pq->sql, pq->nrefs, pq->refs, repl));
+}
+
+/*
  * frame_shape reads the columns a frame's SELECT yields and checks its key.
+ * They are found by analysing (not running) the SELECT as its module will,
+ * the nodes it reads replaced by their shapes (frame_select_for_analysis).
  */
 FrameShape *
-frame_shape(const char *display, const char *schema, const char *definition,
+frame_shape(const char *display, const char *schema, ParsedQuery *pq,
 			ArrayType *key, bool extract_columns)
 {
-	MemoryContext cxt = CurrentMemoryContext;
 	FrameShape *shape = palloc0(sizeof(FrameShape));
 	List	   *names = NIL,
 			   *types = NIL;
 	ListCell   *lc;
 	TupleDesc	desc = NULL;
-	int			nestlevel,
-				i;
+	ErrorData  *edata = NULL;
+	int			i;
 
 	if (key == NULL)
 		ereport(ERROR,
@@ -51,46 +105,15 @@ frame_shape(const char *display, const char *schema, const char *definition,
 				 errmsg("key of node %s is empty", display),
 				 errhint("Name the columns that identify a row, e.g. key => ARRAY['region', 'week'].")));
 
-	/*
-	 * Plan (not run) the SELECT as its module will, to learn its columns:
-	 * with its search_path and with the SQL-reading settings pinned, as
-	 * parse/ reads the definition and exec/ runs it, so that the columns
-	 * are those the frame yields when it runs.
-	 */
-	nestlevel = NewGUCNestLevel();
-	pin_module_search_path(schema, catalog_public_on_path());
-	pin_sql_reading_settings();
-	PG_TRY();
-	{
-		SPIPlanPtr	plan = SPI_prepare(psprintf("SELECT * FROM (\n%s\n) AS hamilton_frame", definition),
-									   0, NULL);
-		List	   *sources;
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		sources = SPI_plan_get_plan_sources(plan);
-		desc = ((CachedPlanSource *) linitial(sources))->resultDesc;
-		MemoryContextSwitchTo(cxt);
-		desc = CreateTupleDescCopy(desc);
-		SPI_freeplan(plan);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
+	desc = dag_analyze(schema, frame_select_for_analysis(display, schema, pq), &edata);
+	if (desc == NULL)
 		ereport(ERROR,
-				(errcode(edata->sqlerrcode),
-				 errmsg("cannot read the columns of frame %s: %s", display, edata->message),
-				 errdetail("A frame's columns become nodes, so its SELECT is planned when it is defined, in module %s.",
+				(errcode(edata ? edata->sqlerrcode : ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("cannot read the columns of frame %s: %s", display,
+						edata ? edata->message : "its SELECT yields no rows"),
+				 errdetail("A frame's columns become nodes, so its SELECT is analysed when it is defined, in module %s.",
 						   quote_identifier(schema)),
-				 errhint("A frame reads source tables (or results that already exist); create them first, or correct the SELECT.")));
-	}
-	PG_END_TRY();
-	AtEOXact_GUC(true, nestlevel);
-	MemoryContextSwitchTo(cxt);
+				 errhint("A frame reads source tables and nodes; create the tables first, or correct the SELECT.")));
 
 	shape->ncolumns = desc->natts;
 	shape->names = palloc0(sizeof(char *) * Max(desc->natts, 1));

@@ -86,7 +86,7 @@ define_sql_node(DefineArgs *a)
 		definition = pq->sql;
 		/* a key without extract_columns is what it is refreshed on */
 		if (a->extract_columns || (a->key && !concurrent))
-			shape = frame_shape(display, schema, definition, a->key, a->extract_columns);
+			shape = frame_shape(display, schema, pq, a->key, a->extract_columns);
 		else if (a->key && text_array_to_list(a->key, "key") == NIL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -14,7 +14,9 @@
 
 #include "exec.h"
 
-static void run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys);
+static void drop_into_parts(HPlan *plan);
+static void run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys,
+							bool *keys_checked);
 
 /*
  * frame_run_group runs a frame group's compiled query at its run_at step:
@@ -30,10 +32,13 @@ frame_run_group(HPlan *plan, FrameGroup *g)
 	HNode	   *frame = &plan->dag->nodes[plan->steps[g->frame_step].node];
 	StringInfoData keys;
 	int			k;
+	bool		keys_checked = false;
 
 	initStringInfo(&keys);
 	for (k = 0; k < frame->nkey; k++)
 		appendStringInfo(&keys, "%s%s", k ? ", " : "", quote_identifier(frame->key[k]));
+	/* a key unique by construction needs no probe (frame_keys.c) */
+	keys_checked = frame_check_columns(frame, plan->steps[g->frame_step].sql);
 
 	if (g->into_name)
 	{
@@ -48,8 +53,27 @@ frame_run_group(HPlan *plan, FrameGroup *g)
 		if (requested != NIL)
 		{
 			sql = frame_compile(plan, g, requested, false);
+			if (g->into_part)
+			{
+				/* (frames) one frame's part of into_table; the last joins them */
+				(void) materialize_temp(g->into_part, sql);
+				if (!keys_checked)
+					frame_refuse_duplicate_keys(frame, psprintf("pg_temp.%s", quote_identifier(g->into_part)));
+				keys_checked = true;
+				if (g->into_last)
+					sql = plan_frame_into_sql(plan, keys.data, &requested);
+			}
+		}
+		if (requested != NIL && (g->into_part == NULL || g->into_last))
+		{
 			rows = materialize_result(g->into_schema, g->into_name, sql, NULL,
 									  g->into_display, NIL, &relid);
+			/* parts of one key each, but NULL keys of two parts are two rows */
+			if (!keys_checked || g->into_part)
+				frame_refuse_duplicate_keys(frame, swap_reading(g->into_display));
+			keys_checked = true;
+			if (g->into_part)
+				drop_into_parts(plan);
 			foreach(lc, requested)
 			{
 				PlanStep   *t = &plan->steps[lfirst_int(lc)];
@@ -75,34 +99,50 @@ frame_run_group(HPlan *plan, FrameGroup *g)
 	/* a table holds at most 1,600 columns: split in chunks */
 	while (list_length(own) > FRAME_CHUNK)
 	{
-		run_own_targets(plan, g, list_copy_head(own, FRAME_CHUNK), keys.data);
+		run_own_targets(plan, g, list_copy_head(own, FRAME_CHUNK), keys.data, &keys_checked);
 		own = list_copy_tail(own, FRAME_CHUNK);
 	}
-	run_own_targets(plan, g, own, keys.data);
+	run_own_targets(plan, g, own, keys.data, &keys_checked);
+}
+
+/* drop_into_parts (frames) drops into_table's parts once it is written. */
+static void
+drop_into_parts(HPlan *plan)
+{
+	int			i;
+
+	for (i = 0; i < plan->ngroups; i++)
+		if (plan->groups[i].into_part)
+			materialize_drop_temp(plan->groups[i].into_part);
 }
 
 /*
  * run_own_targets computes targets into their own tables: directly for one;
  * for several, from the part tables that one run of the query is split
- * into (frame_split), each target read from its part.
+ * into (frame_split), each target read from its part.  The first table
+ * written shows whether the frame's key is on one row (*keys_checked).
  */
 static void
-run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys)
+run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys,
+				bool *keys_checked)
 {
 	ListCell   *lc;
 	char	  **parts = NULL;
 	int			nparts = 0,
 				pos = 0,
 				j;
+	HNode	   *frame = &plan->dag->nodes[plan->steps[g->frame_step].node];
 
 	if (list_length(own) > 1)
 	{
-		HNode	   *frame = &plan->dag->nodes[plan->steps[g->frame_step].node];
 		uint64		rows;
 
 		parts = frame_split(frame_compile(plan, g, own, false), frame->nkey,
 							list_length(own), g->frame_step + 1, &rows);
 		nparts = (list_length(own) + FRAME_PART_WIDTH - 1) / FRAME_PART_WIDTH;
+		if (!*keys_checked)
+			frame_refuse_duplicate_keys(frame, psprintf("pg_temp.%s", quote_identifier(parts[0])));
+		*keys_checked = true;
 	}
 	foreach(lc, own)
 	{
@@ -129,6 +169,9 @@ run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys)
 			t->rows = materialize_temp(t->temp_name, sql);
 			t->status = "temporary";
 		}
+		if (!*keys_checked)
+			frame_refuse_duplicate_keys(frame, t->relation);
+		*keys_checked = true;
 		t->has_rows = true;
 		checks_run(plan, s, t->relation);
 	}

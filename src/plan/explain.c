@@ -104,7 +104,7 @@ plan_explain_text(HPlan *plan)
 						appendStringInfo(&buf, "column of frame %s, into %s\n",
 										 plan->dag->nodes[plan->steps[g->frame_step].node].display,
 										 g->into_name && step->requested ? g->into_display :
-										 step->requested ? step->result_table : step->relation);
+										 step->requested && step->result_table ? step->result_table : step->relation);
 					else
 						appendStringInfo(&buf, "column of frame %s, computed inline\n",
 										 plan->dag->nodes[plan->steps[g->frame_step].node].display);
@@ -234,7 +234,24 @@ frame_explain(HPlan *plan, FrameGroup *g)
 		if (!(g->into_name && t->requested) || plan->dag->nodes[t->node].persist)
 			own = lappend_int(own, lfirst_int(lc));
 	}
-	if (requested)
+	if (requested && g->into_part)
+	{
+		/* (frames) into_table collecting several frames: a part, then their join */
+		HNode	   *frame = &plan->dag->nodes[plan->steps[g->frame_step].node];
+		StringInfoData keys;
+		int			k;
+
+		explain_line(&buf, psprintf("-- one query into pg_temp.%s, a part of %s:",
+									quote_identifier(g->into_part), g->into_display),
+					 frame_compile(plan, g, requested, true));
+		initStringInfo(&keys);
+		for (k = 0; k < frame->nkey; k++)
+			appendStringInfo(&keys, "%s%s", k ? ", " : "", quote_identifier(frame->key[k]));
+		if (g->into_last)
+			explain_line(&buf, psprintf("-- then %s, the FULL JOIN of its parts on the key:", g->into_display),
+						 plan_frame_into_sql(plan, keys.data, &requested));
+	}
+	else if (requested)
 		explain_line(&buf, psprintf("-- one query into %s:", g->into_display),
 					 frame_compile(plan, g, requested, true));
 	if (own)
@@ -247,7 +264,7 @@ frame_explain(HPlan *plan, FrameGroup *g)
 			PlanStep   *t = &plan->steps[lfirst_int(lc)];
 
 			appendStringInfo(&names, "%s%s", names.len ? ", " : "",
-							 t->requested ? t->result_table : t->relation);
+							 t->requested && t->result_table ? t->result_table : t->relation);
 		}
 		if (list_length(own) > FRAME_CHUNK)
 			appendStringInfo(&buf, "-- %d columns: one query per %d columns; the first:\n",

@@ -49,6 +49,9 @@ typedef struct ColumnText
 	Bitmapset  *eval_leaves;	/* computed at a level: named columns it reads */
 	char	   *alias;			/* its name in the levels above */
 	int			needmax;		/* highest level that reads it by name */
+	bool		leaf;			/* read by name from the frame's SELECT: a
+								 * frame's column, or (a join of frames) a
+								 * column of a frame it joins */
 } ColumnText;
 
 /* What a column step reads from the column steps before it. */
@@ -98,7 +101,7 @@ column_text(HPlan *plan, ColumnText *ct, int s, bool own_level, bool for_explain
 	int			avail = 1;
 	int			d;
 
-	if (node->extracted)
+	if (me->leaf)
 	{
 		me->text = (char *) quote_identifier(node->name);
 		me->alias = node->name;
@@ -123,7 +126,7 @@ column_text(HPlan *plan, ColumnText *ct, int s, bool own_level, bool for_explain
 			if (plan->steps[t].action == STEP_COLUMN)
 			{
 				/* an inline expression is parenthesized; a name is not */
-				repl[d] = ct[t].level > 0 || dag->nodes[plan->steps[t].node].extracted ?
+				repl[d] = ct[t].level > 0 || ct[t].leaf ?
 					ct[t].text : psprintf("(%s)", ct[t].text);
 				add_column_read(&reads, t);
 			}
@@ -326,6 +329,10 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 
 		if (!used[i])
 			continue;
+		/* a join of frames reads its frames' columns from its SELECT */
+		ct[i].leaf = node->extracted || node->frame != fs->node;
+		if (ct[i].leaf)
+			continue;
 		for (d = 0; d < node->ndeps; d++)
 		{
 			int			t = plan->step_of_node[node->deps[d].target];
@@ -346,7 +353,7 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 	for (k = 0; k < frame->nkey; k++)
 		(void) unique_alias(aliases, frame->key[k], -1);
 	for (i = 0; i <= maxstep; i++)
-		if (used[i] && dag->nodes[plan->steps[i].node].extracted)
+		if (used[i] && ct[i].leaf)
 			(void) unique_alias(aliases, dag->nodes[plan->steps[i].node].name, -1);
 	unsafe = window_reads_unsafe(plan, used, maxstep);
 	for (i = 0; i <= maxstep; i++)
@@ -357,7 +364,7 @@ frame_compile(HPlan *plan, FrameGroup *g, List *targets, bool for_explain)
 		if (!used[i])
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		if (node->extracted)
+		if (ct[i].leaf)
 			own_level = false;
 		else
 		{

@@ -13,6 +13,8 @@
 
 #include "plan.h"
 
+static void plan_into_parts(HPlan *plan);
+
 /*
  * plan_frame_groups gathers a plan's column steps by frame and picks each
  * group's targets: the requested columns, and the columns that a table
@@ -60,6 +62,12 @@ plan_frame_groups(HPlan *plan)
 			int			c = dag->down_list[k];
 
 			if (plan->step_of_node[c] >= 0 && dag->nodes[c].kind != HNODE_COLUMN &&
+				plan->steps[plan->step_of_node[c]].action != STEP_OVERRIDE)
+				read_as_relation = true;
+			/* (frames) a join of frames reads it as a table (key + column) */
+			if (plan->step_of_node[c] >= 0 && dag->nodes[c].kind == HNODE_COLUMN &&
+				dag->nodes[c].frame >= 0 && dag->nodes[c].frame != node->frame &&
+				dag->nodes[dag->nodes[c].frame].join_bases != NULL &&
 				plan->steps[plan->step_of_node[c]].action != STEP_OVERRIDE)
 				read_as_relation = true;
 		}
@@ -137,5 +145,55 @@ plan_frame_groups(HPlan *plan)
 			g->into_name = name;
 			g->into_display = quote_qualified_identifier(g->into_schema, g->into_name);
 		}
+	}
+	plan_into_parts(plan);
+}
+
+/*
+ * plan_into_parts (frames): into_table collecting the columns of several
+ * frames of one key (validate/outputs.c) gets a part from each frame's
+ * group, a temporary table of the key and its requested columns; the
+ * group that runs last writes into_table as their FULL JOIN on the key, as
+ * pandas builds one DataFrame of series of several indexes.  A bare
+ * into_table name goes to the first frame's module.
+ */
+static void
+plan_into_parts(HPlan *plan)
+{
+	int			i,
+				nparts = 0,
+				last = -1;
+	FrameGroup *first = NULL;
+	bool	   *part = palloc0(sizeof(bool) * Max(plan->ngroups, 1));
+
+	for (i = 0; i < plan->ngroups; i++)
+	{
+		FrameGroup *g = &plan->groups[i];
+		ListCell   *lc;
+
+		if (g->solo || g->into_name == NULL)
+			continue;
+		foreach(lc, g->targets)
+			part[i] |= plan->steps[lfirst_int(lc)].requested;
+		if (!part[i])
+			continue;
+		nparts++;
+		if (first == NULL)
+			first = g;
+		if (last < 0 || g->run_at > plan->groups[last].run_at)
+			last = i;
+	}
+	if (nparts < 2)
+		return;
+	for (i = 0; i < plan->ngroups; i++)
+	{
+		FrameGroup *g = &plan->groups[i];
+
+		if (!part[i])
+			continue;
+		g->into_schema = first->into_schema;
+		g->into_display = first->into_display;
+		g->into_part = temp_table_name("into", i + 1, NULL);
+		g->into_last = i == last;
 	}
 }

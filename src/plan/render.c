@@ -238,6 +238,8 @@ plan_render_step(HPlan *plan, int stepno, bool for_explain)
 		default:
 			if (node->kind == HNODE_TABLE_FUNC)
 				step->sql = psprintf("SELECT * FROM %s", plan_call_sql(plan, node, for_explain, NULL, NULL));
+			else if (node->join_bases)
+				step->sql = plan_frame_join_sql(plan, node);
 			else
 			{
 				List	   *edits = NIL;

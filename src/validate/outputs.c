@@ -150,16 +150,19 @@ validate_column_outputs(ValidateState *st)
 			first = i;
 			continue;
 		}
-		if (node->frame != dag->nodes[first].frame)
+		/* (frames) frames of one key are joined on it (plan/frame_groups.c) */
+		if (node->frame != dag->nodes[first].frame &&
+			dag_frame_keys_differ(dag, dag->nodes[first].frame, node->frame) != NULL)
 		{
 			validate_add_problem(st, problem_make("frames_mixed", ERRCODE_INVALID_PARAMETER_VALUE, node->display,
 										 psprintf("into_table collects columns of frames %s and %s",
 												  dag->nodes[dag->nodes[first].frame].display,
 												  dag->nodes[node->frame].display),
-										 psprintf("%s belongs to frame %s and %s to frame %s; their rows are not lined up.",
+										 psprintf("%s belongs to frame %s and %s to frame %s; their rows are lined up by a join on the key only when the keys are the same: %s.",
 												  dag->nodes[first].display, dag->nodes[dag->nodes[first].frame].display,
-												  node->display, dag->nodes[node->frame].display),
-										 "Request the columns of each frame in its own call, or join the sources in one frame."));
+												  node->display, dag->nodes[node->frame].display,
+												  dag_frame_keys_differ(dag, dag->nodes[first].frame, node->frame)),
+										 "Request the columns of each frame in its own call, give both frames the same key, or join the sources in one frame."));
 			return;
 		}
 	}
