@@ -179,6 +179,9 @@ typedef struct HNode
 
 	/* incremental nodes (incremental.c) */
 	IncrementalSpec *incremental;	/* its spec, or NULL */
+
+	/* (servers) the postgres_fdw server it runs on, or NULL (placement.c) */
+	char	   *placement;
 } HNode;
 
 /* How the names of a request resolve (namespace.c). */
@@ -437,5 +440,8 @@ extern bool dag_relation_tracked(Relation rel);
 extern char *dag_deps_state(List *sources, List *functions, List **watched, char **why);
 extern void dag_put_track_trigger(const char *qname, bool replace);
 extern bool dag_has_track_trigger(Relation rel);
+
+/* (servers) placement.c: nodes placed on other servers (issue 14) */
+extern void dag_load_placements(Dag *dag);
 
 #endif							/* HAMILTON_DAG_H */

@@ -131,6 +131,9 @@ parallel_workers_with_hooks(HPlan *plan, int workers)
 	else if (files_run_saves(plan))
 		parallel_notice("it saves results to files (hamilton_save), which the calling backend writes at each step",
 						workers);
+	else if (remote_steps_in_plan(plan))	/* (servers) */
+		parallel_notice("it runs nodes placed on other servers, whose steps the calling backend drives in this version",
+						workers);
 	else
 		return workers;
 	return 0;
