@@ -150,6 +150,22 @@ q -c "SELECT hamilton_define('shop.theirs', 'SELECT 1 AS x', placement => 'r2')"
 expect_error 'relation shop.theirs already exists on server "r2" and was not created by pg_hamilton' \
     "SELECT * FROM hamilton_execute(ARRAY['shop.theirs'])"
 q -c "SELECT hamilton_drop('shop.theirs'); SELECT hamilton_drop('shop.reads_local')" >/dev/null
+# a role that is not a superuser connects with its mapping's password only
+q >/dev/null <<'SQL'
+CREATE ROLE analyst LOGIN;
+GRANT CREATE, USAGE ON SCHEMA shop TO analyst;
+GRANT USAGE ON FOREIGN SERVER r1 TO analyst;
+CREATE USER MAPPING FOR analyst SERVER r1 OPTIONS (user 'postgres');
+SQL
+expect_error 'password is required to connect to server "r1"' \
+    "SET ROLE analyst; SELECT hamilton_define('shop.mine', 'SELECT 1 AS x', placement => 'r1')"
+q -c "ALTER USER MAPPING FOR analyst SERVER r1 OPTIONS (ADD password 'secret')"
+expect_error 'The server did not ask for the user mapping' \
+    "SET ROLE analyst; SELECT hamilton_define('shop.mine', 'SELECT 1 AS x', placement => 'r1')"
+# a transaction that ran placed nodes cannot itself be prepared
+expect_error 'cannot PREPARE a transaction that ran nodes placed on other servers' \
+    "BEGIN; SELECT count(*) FROM hamilton_execute(ARRAY['shop.east']); PREPARE TRANSACTION 'mine'"
+[ "$(q -c "SELECT count(*) FROM pg_prepared_xacts")" = 0 ] || fail "the coordinator's transaction was prepared"
 nothing_left "refusals"
 
 # --- faults ------------------------------------------------------------------
