@@ -180,8 +180,9 @@ typedef struct HNode
 	/* incremental nodes (incremental.c) */
 	IncrementalSpec *incremental;	/* its spec, or NULL */
 
-	/* (servers) the postgres_fdw server it runs on, or NULL (placement.c) */
-	char	   *placement;
+	/* (servers) the postgres_fdw servers it runs on, or NULL (placement.c) */
+	char	   *placement;		/* the tag as kept: a name, or a JSON list */
+	List	   *servers;		/* char *: one, or a sharded node's */
 } HNode;
 
 /* How the names of a request resolve (namespace.c). */
@@ -443,5 +444,7 @@ extern bool dag_has_track_trigger(Relation rel);
 
 /* (servers) placement.c: nodes placed on other servers (issue 14) */
 extern void dag_load_placements(Dag *dag);
+extern List *dag_placement_servers(const char *placement);
+extern bool dag_same_servers(HNode *a, HNode *b);
 
 #endif							/* HAMILTON_DAG_H */

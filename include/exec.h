@@ -225,7 +225,7 @@ extern char *saved_file_aside(const char *path);
 struct ForeignServer;
 extern void remote_run_step(HPlan *plan, int stepno, const char *sql);
 extern void remote_commit_add(HPlan *plan, int stepno, struct ForeignServer *fs,
-							  const char *stage);
+							  const char *stage, int shard);
 extern void remote_commit_columns(HPlan *plan, int stepno, const char *columns);
 extern bool remote_steps_in_plan(HPlan *plan);
 extern void remote_finish_run(HPlan *plan);

@@ -15,6 +15,9 @@
  */
 #include "postgres.h"
 
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
 #include "dag.h"
 
 /*
@@ -45,8 +48,44 @@ dag_load_placements(Dag *dag)
 				strcmp(node->name, name) == 0)
 			{
 				node->placement = pstrdup(server);
+				node->servers = dag_placement_servers(server);
 				node->persist = true;
 			}
 		}
 	}
+}
+
+/*
+ * dag_placement_servers: the servers a placement names, a name or a JSON
+ * list of names (a sharded node), as the tag keeps it.  define/placement.c
+ * checked it; a list that is not one of strings yields no server.
+ */
+List *
+dag_placement_servers(const char *placement)
+{
+	Jsonb	   *list;
+	List	   *texts,
+			   *kinds;
+
+	if (placement[0] != '[')
+		return list_make1(pstrdup(placement));
+	list = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(placement)));
+	if (!jsonb_array_items(list, &texts, &kinds))
+		return NIL;
+	return texts;
+}
+
+/* dag_same_servers: are two placed nodes on the same servers, in order? */
+bool
+dag_same_servers(HNode *a, HNode *b)
+{
+	ListCell   *la,
+			   *lb;
+
+	if (list_length(a->servers) != list_length(b->servers))
+		return false;
+	forboth(la, a->servers, lb, b->servers)
+		if (strcmp(lfirst(la), lfirst(lb)) != 0)
+		return false;
+	return true;
 }

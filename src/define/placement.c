@@ -8,8 +8,9 @@
  * user mapping; the server runs pg_hamilton and has the node's module (a
  * schema of the same name).  All of it is checked when the node is
  * defined or tagged, by connecting there, before anything is written.
- * A list of servers (a sharded node) and shard_key are not built in this
- * version: they are refused.
+ * A list of servers is a sharded node: it runs on each, over each one's
+ * data, and the coordinator reads the union.  shard_key is not built in
+ * this version: it is refused.
  *
  *-------------------------------------------------------------------------
  */
@@ -25,6 +26,7 @@
 
 static void check_remote_module(PGconn *conn, const char *server, const char *schema,
 								const char *display);
+static List *check_server_list(const char *display, const char *text);
 
 /*
  * define_placement_tags is tags (or none) with the tag placement that
@@ -48,14 +50,7 @@ define_placement_tags(Jsonb *tags, const char *placement, const char *shard_key)
 				 errhint("Place the node on one server: placement => 'east', without shard_key.")));
 	if (placement == NULL)
 		return tags;
-	if (placement[0] == '[')
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("placement on several servers is not supported yet"),
-				 errdetail("The placement %s is a list: a sharded node is not built in this version.", placement),
-				 errhint("Place the node on one server: placement => 'east'.")));
-	if (tags && jsonb_object_get(tags, "placement", &text, &kind) &&
-		(kind != JSON_KIND_STRING || strcmp(text, placement) != 0))
+	if (tags && jsonb_object_get(tags, "placement", &text, &kind) && strcmp(text, placement) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("placement => '%s' and the tag placement %s disagree", placement, text),
@@ -63,7 +58,10 @@ define_placement_tags(Jsonb *tags, const char *placement, const char *shard_key)
 				 errhint("Give it once: placement => '%s'.", placement)));
 	values[0] = tags ? JsonbPGetDatum(tags) : DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
 	values[1] = CStringGetTextDatum(placement);
-	spi_exec_checked("SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('placement', $2)",
+	/* a list of servers is JSON (a sharded node), checked with the tag */
+	spi_exec_checked(placement[0] == '[' ?
+					 "SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('placement', $2::pg_catalog.jsonb)" :
+					 "SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('placement', $2)",
 					 2, argtypes, values, NULL, SPI_OK_SELECT);
 	return DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
@@ -84,23 +82,19 @@ define_check_placement(const char *display, const char *schema, Jsonb *tags)
 	char	   *what;
 	ForeignServer *fs;
 	PGconn	   *conn;
+	List	   *servers;
+	ListCell   *lc;
 
 	if (tags == NULL || !jsonb_object_get(tags, "placement", &server, &kind) ||
 		kind == JSON_KIND_NULL)
 		return;
-	/* a list, as given or as the catalog keeps a tag's text */
-	if (kind == JSON_KIND_CONTAINER || (kind == JSON_KIND_STRING && server[0] == '['))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("placement of node %s on several servers is not supported yet", display),
-				 errdetail("The placement %s is a list: a sharded node is not built in this version.", server),
-				 errhint("Place the node on one server: placement => 'east'.")));
-	if (kind != JSON_KIND_STRING || server[0] == '\0')
+	if (!(kind == JSON_KIND_STRING || kind == JSON_KIND_CONTAINER) || server[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid placement of node %s", display),
-				 errdetail("A placement is the name of a postgres_fdw server; it is %s.", server),
+				 errdetail("A placement is the name of a postgres_fdw server, or a JSON list of them; it is %s.", server),
 				 errhint("placement => 'east', after CREATE SERVER east FOREIGN DATA WRAPPER postgres_fdw ...")));
+	servers = check_server_list(display, server);
 	if (!catalog_keeps_remote_commits())
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -108,17 +102,66 @@ define_check_placement(const char *display, const char *schema, Jsonb *tags)
 				 errdetail("A placed node's run records its remote transactions in hamilton.remote_commit, which this catalog lacks."),
 				 errhint("ALTER EXTENSION hamilton UPDATE;")));
 	what = psprintf("node %s", display);
-	fs = remote_server_checked(server, what);
-	conn = remote_connect(fs, what);
-	PG_TRY();
+	foreach(lc, servers)
 	{
-		check_remote_module(conn, server, schema, display);
+		server = lfirst(lc);
+		fs = remote_server_checked(server, what);
+		conn = remote_connect(fs, what);
+		PG_TRY();
+		{
+			check_remote_module(conn, server, schema, display);
+		}
+		PG_FINALLY();
+		{
+			PQfinish(conn);
+		}
+		PG_END_TRY();
 	}
-	PG_FINALLY();
+}
+
+/*
+ * check_server_list is the servers a placement names: one name, or (a
+ * sharded node) a non-empty JSON list of distinct names.  text is the
+ * tag's value as jsonb_object_get reads it, or as the catalog keeps it (a
+ * list's JSON text, read back as a string).
+ */
+static List *
+check_server_list(const char *display, const char *text)
+{
+	Jsonb	   *list;
+	List	   *texts,
+			   *kinds;
+	ListCell   *lc,
+			   *lk;
+
+	if (text[0] != '[')
+		return list_make1(pstrdup(text));
+	list = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
+	if (!jsonb_array_items(list, &texts, &kinds) || texts == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid placement of node %s", display),
+				 errdetail("A sharded node's placement is a non-empty JSON list of server names; it is %s.", text),
+				 errhint("placement => '[\"east\", \"west\"]'")));
+	forboth(lc, texts, lk, kinds)
 	{
-		PQfinish(conn);
+		ListCell   *other;
+
+		if ((char) lfirst_int(lk) != JSON_KIND_STRING || ((char *) lfirst(lc))[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid placement of node %s", display),
+					 errdetail("Each element of a sharded node's placement is a server's name, a string; %s has another kind of element.", text),
+					 errhint("placement => '[\"east\", \"west\"]'")));
+		foreach(other, texts)
+			if (other != lc && strcmp(lfirst(other), lfirst(lc)) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("placement of node %s names server \"%s\" twice", display, (char *) lfirst(lc)),
+						 errdetail("A sharded node runs once on each of its servers, over that server's data."),
+						 errhint("Name each server once.")));
 	}
-	PG_END_TRY();
+	return texts;
 }
 
 /*

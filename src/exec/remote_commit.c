@@ -11,7 +11,7 @@
  *	     PREPARE TRANSACTION.  Only the swap is prepared: a prepared transaction
  *	     holds its locks until it is resolved, and no read of the run waits
  *	     on it.  The gid names the coordinator's system id, database, run,
- *	     step and transaction id.
+ *	     step, shard (which of a sharded node's servers) and transaction id.
  *	  2. The gids are recorded in hamilton.remote_commit, in the run's
  *	     transaction, which then commits.
  *	  3. After the local commit, COMMIT PREPARED goes to each server
@@ -48,6 +48,7 @@ typedef struct PlacedResult
 {
 	int64		run_id;
 	int			stepno;
+	int			shard;			/* which of a sharded node's servers, from 0 */
 	char	   *server;
 	char	   *schema;
 	char	   *name;
@@ -67,6 +68,8 @@ static Oid	recorder_role = InvalidOid; /* the catalog's owner, who marks them */
 static bool callbacks_registered = false;
 
 static void local_result_table(PlacedResult *p, HPlan *plan);
+static void local_single_result(PlacedResult *p, HPlan *plan, HNode *node);
+static void local_sharded_result(PlacedResult *p, HPlan *plan, HNode *node);
 static void prepare_swap(PlacedResult *p);
 static void end_one(PlacedResult *p, bool commit);
 static void remote_xact_callback(XactEvent event, void *arg);
@@ -86,7 +89,7 @@ tm_strdup(const char *s)
  * be built on server fs, in the current subtransaction.
  */
 void
-remote_commit_add(HPlan *plan, int stepno, ForeignServer *fs, const char *stage)
+remote_commit_add(HPlan *plan, int stepno, ForeignServer *fs, const char *stage, int shard)
 {
 	HNode	   *node = &plan->dag->nodes[plan->steps[stepno].node];
 	PlacedResult *p = MemoryContextAllocZero(TopMemoryContext, sizeof(PlacedResult));
@@ -100,6 +103,7 @@ remote_commit_add(HPlan *plan, int stepno, ForeignServer *fs, const char *stage)
 	}
 	p->run_id = plan->run_id;
 	p->stepno = stepno;
+	p->shard = shard;
 	p->server = tm_strdup(fs->servername);
 	p->schema = tm_strdup(node->schema);
 	p->name = tm_strdup(node->name);
@@ -122,7 +126,7 @@ remote_commit_columns(HPlan *plan, int stepno, const char *columns)
 	{
 		PlacedResult *p = lfirst(lc);
 
-		if (p->run_id == plan->run_id && p->stepno == stepno)
+		if (p->run_id == plan->run_id && p->stepno == stepno && p->columns == NULL)
 			p->columns = tm_strdup(columns);
 	}
 }
@@ -158,7 +162,8 @@ remote_finish_run(HPlan *plan)
 
 		if (p->run_id != plan->run_id || p->gid != NULL)
 			continue;
-		local_result_table(p, plan);
+		if (p->shard == 0)
+			local_result_table(p, plan);
 		prepare_swap(p);
 		catalog_insert_remote_commit(p->gid, p->run_id, p->server, p->display,
 									 GetTopFullTransactionId());
@@ -176,6 +181,20 @@ static void
 local_result_table(PlacedResult *p, HPlan *plan)
 {
 	HNode	   *node = &plan->dag->nodes[plan->steps[p->stepno].node];
+
+	if (list_length(node->servers) > 1)
+		local_sharded_result(p, plan, node);
+	else
+		local_single_result(p, plan, node);
+}
+
+/*
+ * local_single_result makes the foreign table of a node placed on one
+ * server; see local_result_table.
+ */
+static void
+local_single_result(PlacedResult *p, HPlan *plan, HNode *node)
+{
 	char	   *qname = quote_qualified_identifier(p->schema, p->name);
 	Oid			nsp = get_namespace_oid(p->schema, false);
 	Oid			rel = get_relname_relid(p->name, nsp);
@@ -224,6 +243,59 @@ local_result_table(PlacedResult *p, HPlan *plan)
 }
 
 /*
+ * local_sharded_result makes a sharded node's result here: one foreign
+ * table per server, named node@server, and the node's relation a UNION ALL
+ * view of them (made anew, so that it follows the columns); drops the
+ * staging view and tables; records the lineage.
+ */
+static void
+local_sharded_result(PlacedResult *p, HPlan *plan, HNode *node)
+{
+	char	   *qname = quote_qualified_identifier(p->schema, p->name);
+	Oid			nsp = get_namespace_oid(p->schema, false);
+	Oid			rel = get_relname_relid(p->name, nsp);
+	StringInfoData shards;
+	ListCell   *lc;
+	int			k = 0;
+
+	if (OidIsValid(rel) && catalog_result_relation(p->schema, p->name) != rel)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation %s already exists and was not created by pg_hamilton", qname),
+				 errdetail("Sharded node %s reads its result as a view of its servers' foreign tables there; pg_hamilton never overwrites a relation it did not create.",
+						   p->display),
+				 errhint("Choose another node name, or rename that relation.")));
+	if (OidIsValid(rel))
+		spi_exec_checked(psprintf("DROP %s %s", get_rel_relkind(rel) == RELKIND_VIEW ? "VIEW" :
+								  get_rel_relkind(rel) == RELKIND_FOREIGN_TABLE ? "FOREIGN TABLE" : "TABLE",
+								  qname),
+						 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	initStringInfo(&shards);
+	foreach(lc, node->servers)
+	{
+		char	   *shard = quote_qualified_identifier(p->schema, psprintf("%s@%s", p->name, (char *) lfirst(lc)));
+
+		spi_exec_checked(psprintf("DROP FOREIGN TABLE IF EXISTS %s", shard), 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+		spi_exec_checked(psprintf("CREATE FOREIGN TABLE %s (%s) SERVER %s OPTIONS (schema_name %s, table_name %s)",
+								  shard, p->columns, quote_identifier(lfirst(lc)),
+								  quote_literal_cstr(p->schema), quote_literal_cstr(p->name)),
+						 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+		appendStringInfo(&shards, "%sSELECT * FROM %s", k++ ? " UNION ALL " : "", shard);
+	}
+	spi_exec_checked(psprintf("CREATE VIEW %s AS %s", qname, shards.data), 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	if (node->doc)
+		spi_exec_checked(psprintf("COMMENT ON VIEW %s IS %s", qname, quote_literal_cstr(node->doc)),
+						 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	spi_exec_checked(psprintf("DROP VIEW %s", quote_qualified_identifier(p->schema, p->stage)),
+					 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	for (k = 1; k <= list_length(node->servers); k++)
+		spi_exec_checked(psprintf("DROP FOREIGN TABLE %s",
+								  quote_qualified_identifier(p->schema, psprintf("%s_%d", p->stage, k))),
+						 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	lineage_record(plan, p->stepno, get_relname_relid(p->name, nsp));
+}
+
+/*
  * prepare_swap swaps the run's table in on its server, in a transaction
  * that ends in PREPARE TRANSACTION.  The result there is a view of the
  * node's name over the table of the run that made it: the swap replaces
@@ -244,8 +316,9 @@ prepare_swap(PlacedResult *p)
 	PGresult   *res;
 	char	   *gid;
 
-	gid = psprintf("hamilton_" UINT64_FORMAT "_%u_" INT64_FORMAT "_%d_" UINT64_FORMAT,
-				   GetSystemIdentifier(), MyDatabaseId, p->run_id, p->stepno + 1,
+	/* system id, database, run, step, shard (0: the first server), xid */
+	gid = psprintf("hamilton_" UINT64_FORMAT "_%u_" INT64_FORMAT "_%d_%d_" UINT64_FORMAT,
+				   GetSystemIdentifier(), MyDatabaseId, p->run_id, p->stepno + 1, p->shard,
 				   U64FromFullTransactionId(GetTopFullTransactionId()));
 	PQclear(remote_exec(p->conn, "BEGIN", 0, NULL, where, true, NULL));
 	PQclear(remote_exec(p->conn, "SET LOCAL lock_timeout = '30s'", 0, NULL, where, true, NULL));

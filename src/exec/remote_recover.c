@@ -30,6 +30,7 @@
 #include "foreign/foreign.h"
 #include "libpq-fe.h"
 #include "miscadmin.h"
+#include "nodes/value.h"
 #include "utils/builtins.h"
 
 #include "exec.h"
@@ -37,6 +38,7 @@
 static void recover_server(const char *server, const char *prefix, List **rows);
 static const char *decide(const char *gid);
 static void drop_left_staging(PGconn *conn, const char *where, List **rows, const char *server);
+static List *string_list(List *names);
 static void add_row(List **rows, const char *gid, const char *server, int64 run_id,
 					const char *outcome);
 
@@ -48,6 +50,7 @@ List *
 remote_recover(void)
 {
 	List	   *rows = NIL;
+	List	   *servers = NIL;
 	ListCell   *lc;
 	char	   *prefix;
 
@@ -55,12 +58,27 @@ remote_recover(void)
 		return NIL;
 	remote_mark_resolved();
 	prefix = psprintf("hamilton_" UINT64_FORMAT "_%u_", GetSystemIdentifier(), MyDatabaseId);
+	/* a sharded node's tag is a list of servers */
 	foreach(lc, catalog_remote_servers())
+		servers = list_concat_unique(servers, string_list(dag_placement_servers(lfirst(lc))));
+	foreach(lc, servers)
 	{
 		CHECK_FOR_INTERRUPTS();
-		recover_server(lfirst(lc), prefix, &rows);
+		recover_server(strVal(lfirst(lc)), prefix, &rows);
 	}
 	return rows;
+}
+
+/* string_list: names as String nodes, which list_concat_unique compares */
+static List *
+string_list(List *names)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	foreach(lc, names)
+		out = lappend(out, makeString(lfirst(lc)));
+	return out;
 }
 
 /* add_row adds one line of hamilton_recover's report. */

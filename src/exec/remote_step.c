@@ -32,14 +32,17 @@
 
 #include "exec.h"
 
-static void check_inputs_there(HPlan *plan, int stepno, const char *server);
+static void check_inputs_there(HPlan *plan, int stepno);
+static char *servers_shown(HNode *node);
 static char *remote_columns(PGconn *conn, const char *qstage, const char *where);
 static void refuse_foreign_result(PGconn *conn, const char *schema, const char *name,
-								  const char *where, const char *server, const char *display);
+								  const char *server, const char *display);
 
 /*
- * remote_run_step runs step stepno, of a placed node, on its server: the
- * staging table built and committed there, its foreign table made here.
+ * remote_run_step runs step stepno, of a placed node, on its server (on
+ * each of a sharded node's): the staging table built and committed there,
+ * its foreign table made here (for a sharded node, one per server, and a
+ * UNION ALL view of them under the staging table's name).
  */
 void
 remote_run_step(HPlan *plan, int stepno, const char *sql)
@@ -47,45 +50,71 @@ remote_run_step(HPlan *plan, int stepno, const char *sql)
 	PlanStep   *step = &plan->steps[stepno];
 	HNode	   *node = &plan->dag->nodes[step->node];
 	const char *what = psprintf("node %s", node->display);
-	ForeignServer *fs = remote_server_checked(node->placement, what);
-	char	   *where = psprintf("server \"%s\", node %s", fs->servername, node->display);
 	char	   *stage = psprintf("_hamilton_stage_" INT64_FORMAT "_%d", plan->run_id, stepno + 1);
 	char	   *qstage = quote_qualified_identifier(node->schema, stage);
+	bool		sharded = list_length(node->servers) > 1;
 	char	   *path;
-	char	   *columns;
-	const char *params[1];
-	PGconn	   *conn;
-	PGresult   *res;
+	char	   *first_columns = NULL;
+	const char *first_server = NULL;
+	StringInfoData shards;
+	ListCell   *lc;
+	int			k = 0;
 
-	check_inputs_there(plan, stepno, fs->servername);
-	conn = remote_cached_connection(fs, what);
-	refuse_foreign_result(conn, node->schema, node->name, where, fs->servername, node->display);
-
-	/* the staging table is noted first: a failure from here on drops it */
-	remote_commit_add(plan, stepno, fs, stage);
+	check_inputs_there(plan, stepno);
 	path = dag_public_on_path(plan->dag) ?
 		psprintf("%s, public", quote_identifier(node->schema)) :
 		pstrdup(quote_identifier(node->schema));
-	PQclear(remote_exec(conn, "BEGIN", 0, NULL, where, true, NULL));
-	params[0] = path;
-	PQclear(remote_exec(conn, "SELECT pg_catalog.set_config('search_path', $1, true)",
-						1, params, where, true, NULL));
-	res = remote_exec(conn, psprintf("CREATE TABLE %s AS %s", qstage, sql), 0, NULL, where, true, NULL);
-	step->rows = strtoi64(PQcmdTuples(res), NULL, 10);
-	PQclear(res);
-	PQclear(remote_exec(conn, psprintf("COMMENT ON TABLE %s IS %s", qstage,
-									   quote_literal_cstr(psprintf("pg_hamilton: result of node %s",
-																   node->display))),
-						0, NULL, where, true, NULL));
-	PQclear(remote_exec(conn, "COMMIT", 0, NULL, where, true, NULL));
-	columns = remote_columns(conn, qstage, where);
+	initStringInfo(&shards);
+	step->rows = 0;
+	foreach(lc, node->servers)
+	{
+		ForeignServer *fs = remote_server_checked(lfirst(lc), what);
+		char	   *where = psprintf("server \"%s\", node %s", fs->servername, node->display);
+		char	   *local = sharded ? psprintf("%s_%d", stage, k + 1) : stage;
+		char	   *columns;
+		const char *params[1] = {path};
+		PGconn	   *conn = remote_cached_connection(fs, what);
+		PGresult   *res;
 
-	/* here, in the run's transaction: the coordinator reads it through this */
-	spi_exec_checked(psprintf("CREATE FOREIGN TABLE %s (%s) SERVER %s OPTIONS (schema_name %s, table_name %s)",
-							  qstage, columns, quote_identifier(fs->servername),
-							  quote_literal_cstr(node->schema), quote_literal_cstr(stage)),
-					 0, NULL, NULL, NULL, SPI_OK_UTILITY);
-	remote_commit_columns(plan, stepno, columns);
+		CHECK_FOR_INTERRUPTS();
+		refuse_foreign_result(conn, node->schema, node->name, fs->servername, node->display);
+		/* the staging table is noted first: a failure from here on drops it */
+		remote_commit_add(plan, stepno, fs, stage, k++);
+		PQclear(remote_exec(conn, "BEGIN", 0, NULL, where, true, NULL));
+		PQclear(remote_exec(conn, "SELECT pg_catalog.set_config('search_path', $1, true)",
+							1, params, where, true, NULL));
+		res = remote_exec(conn, psprintf("CREATE TABLE %s AS %s", qstage, sql), 0, NULL, where, true, NULL);
+		step->rows += strtoi64(PQcmdTuples(res), NULL, 10);
+		PQclear(res);
+		PQclear(remote_exec(conn, psprintf("COMMENT ON TABLE %s IS %s", qstage,
+										   quote_literal_cstr(psprintf("pg_hamilton: result of node %s",
+																	   node->display))),
+							0, NULL, where, true, NULL));
+		PQclear(remote_exec(conn, "COMMIT", 0, NULL, where, true, NULL));
+		columns = remote_columns(conn, qstage, where);
+		if (first_columns && strcmp(columns, first_columns) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("the shards of node %s do not yield the same columns", node->display),
+					 errdetail("On server \"%s\" it yields (%s); on server \"%s\", (%s).",
+							   first_server, first_columns, fs->servername, columns),
+					 errhint("A sharded node's sources have the same columns and types on every server.")));
+		first_columns = columns;
+		first_server = fs->servername;
+
+		/* here, in the run's transaction: the coordinator reads it through this */
+		spi_exec_checked(psprintf("CREATE FOREIGN TABLE %s (%s) SERVER %s OPTIONS (schema_name %s, table_name %s)",
+								  quote_qualified_identifier(node->schema, local), columns,
+								  quote_identifier(fs->servername),
+								  quote_literal_cstr(node->schema), quote_literal_cstr(stage)),
+						 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+		appendStringInfo(&shards, "%sSELECT * FROM %s", shards.len ? " UNION ALL " : "",
+						 quote_qualified_identifier(node->schema, local));
+	}
+	if (sharded)
+		spi_exec_checked(psprintf("CREATE VIEW %s AS %s", qstage, shards.data),
+						 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	remote_commit_columns(plan, stepno, first_columns);
 	step->has_rows = true;
 	step->status = "materialized";
 	step->relation = qstage;
@@ -97,7 +126,7 @@ remote_run_step(HPlan *plan, int stepno, const char *sql)
  * work list (no recursion over the graph).
  */
 static void
-check_inputs_there(HPlan *plan, int stepno, const char *server)
+check_inputs_there(HPlan *plan, int stepno)
 {
 	Dag		   *dag = plan->dag;
 	HNode	   *placed = &dag->nodes[plan->steps[stepno].node];
@@ -129,22 +158,40 @@ check_inputs_there(HPlan *plan, int stepno, const char *server)
 				todo = lappend_int(todo, up);
 				continue;
 			}
-			if (u->action == STEP_PERSIST && un->placement && strcmp(un->placement, server) == 0)
-				continue;		/* its staging table is there */
+			if (u->action == STEP_PERSIST && un->placement && dag_same_servers(un, placed))
+				continue;		/* its staging table is there (each shard's part on each) */
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("node %s, placed on server \"%s\", reads %s, which is not on that server",
-							placed->display, server, un->display),
+					 errmsg("node %s, placed on %s, reads %s, which is not on %s",
+							placed->display, servers_shown(placed), un->display,
+							list_length(placed->servers) > 1 ? "those servers" : "that server"),
 					 errdetail("%s %s; a placed node reads only its server's tables, values, intermediates inlined into it, and nodes placed on the same server.",
 							   un->display,
-							   un->placement ? psprintf("runs on server \"%s\"", un->placement) :
+							   un->placement ? psprintf("runs on %s", servers_shown(un)) :
 							   u->action == STEP_PERSIST ? "is a result on the coordinator" :
 							   u->action == STEP_OVERRIDE ? "is overridden by a relation on the coordinator" :
 							   "is an intermediate kept on the coordinator"),
-					 errhint("Place %s on server \"%s\" too (hamilton_tag('%s', '{\"placement\": \"%s\"}')), or do not place %s.",
-							 un->display, server, un->display, server, placed->display)));
+					 errhint("Place %s on %s too (hamilton_tag('%s', '{\"placement\": %s}')), or do not place %s.",
+							 un->display, servers_shown(placed), un->display,
+							 list_length(placed->servers) > 1 ? placed->placement :
+							 psprintf("\"%s\"", placed->placement), placed->display)));
 		}
 	}
+}
+
+/* servers_shown: 'server "east"', or 'servers "east", "west"' for messages. */
+static char *
+servers_shown(HNode *node)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, list_length(node->servers) > 1 ? "servers " : "server ");
+	foreach(lc, node->servers)
+		appendStringInfo(&buf, "%s\"%s\"", buf.len > 8 && lc != list_head(node->servers) ? ", " : "",
+						 (char *) lfirst(lc));
+	return buf.data;
 }
 
 /*
@@ -153,8 +200,9 @@ check_inputs_there(HPlan *plan, int stepno, const char *server)
  */
 static void
 refuse_foreign_result(PGconn *conn, const char *schema, const char *name,
-					  const char *where, const char *server, const char *display)
+					  const char *server, const char *display)
 {
+	const char *where = psprintf("server \"%s\"", server);
 	const char *params[2] = {schema, name};
 	PGresult   *res;
 	bool		foreign;

@@ -44,7 +44,9 @@ SELECT set_eq(
           'hamilton.node_run', 'hamilton.result', 'hamilton.run_id_seq',
           'hamilton.incremental_node', 'hamilton.incremental_range',
           -- features-b: hooks, column lineage, savers and the files of runs
-          'hamilton.hook', 'hamilton.hook_error', 'hamilton.result_column', 'hamilton.saver', 'hamilton.run_file'],
+          'hamilton.hook', 'hamilton.hook_error', 'hamilton.result_column', 'hamilton.saver', 'hamilton.run_file',
+          -- (servers) the remote transactions runs prepared
+          'hamilton.remote_commit'],
     'every catalog table and the run sequence are dumped with pg_dump');
 
 -- PUBLIC reads, never writes.

@@ -96,12 +96,13 @@ nothing_left() {  # nothing_left WHAT: no prepared transaction, no stray staging
     for i in 1 2; do
         [ "$(prepared "$i")" = 0 ] || fail "$1: a prepared transaction is left on r$i"
     done
-    [ "$(stages 1)" = 2 ] || fail "$1: r1 should hold the tables of east and east_top only, found $(stages 1)"
-    [ "$(stages 2)" = 1 ] || fail "$1: r2 should hold west's table only, found $(stages 2)"
+    [ "$(stages 1)" = $((2 + sharded)) ] || fail "$1: r1 should hold the tables of east and east_top (and the shards) only, found $(stages 1)"
+    [ "$(stages 2)" = $((1 + sharded)) ] || fail "$1: r2 should hold west's table (and the shards) only, found $(stages 2)"
     [ "$(q -c "SELECT count(*) FROM pg_class WHERE relname LIKE '\_hamilton\_stage\_%'")" = 0 ] \
         || fail "$1: a staging foreign table is left on the coordinator"
 }
 
+sharded=0   # the tables of sharded results on each server
 # --- correct results -----------------------------------------------------------
 run
 q -c "SELECT count(*) FROM hamilton_execute(ARRAY['single.both', 'single.tops', 'single.east_top'])" >/dev/null
@@ -133,6 +134,43 @@ q -c "SELECT hamilton_define('shop.east', 'SELECT id % 10 AS bucket, sum(amount)
 run
 same "after the new column went"
 nothing_left "after the new column went"
+
+# --- a sharded node: the same node on each server, the union read here ------------
+q >/dev/null <<'SQL'
+SELECT hamilton_define('shop.part', 'SELECT region, id % 10 AS bucket, sum(amount) AS total FROM sales GROUP BY 1, 2', placement => '["r1", "r2"]');
+SELECT hamilton_define('shop.part_big', 'SELECT region, bucket FROM part WHERE total > 4000', placement => '["r1", "r2"]');
+SELECT hamilton_define('shop.by_bucket', 'SELECT bucket, sum(total) AS total, count(*) AS regions FROM part GROUP BY 1');
+SELECT hamilton_define('single.part', 'SELECT region, id % 10 AS bucket, sum(amount) AS total FROM sales GROUP BY 1, 2');
+SELECT hamilton_define('single.part_big', 'SELECT region, bucket FROM part WHERE total > 4000');
+SELECT hamilton_define('single.by_bucket', 'SELECT bucket, sum(total) AS total, count(*) AS regions FROM part GROUP BY 1');
+SQL
+for round in 1 2; do
+    q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.by_bucket', 'shop.part_big', 'shop.part'])" >/dev/null
+    q -c "SELECT count(*) FROM hamilton_execute(ARRAY['single.by_bucket', 'single.part_big', 'single.part'])" >/dev/null
+    for t in part part_big by_bucket; do
+        [ "$(q -c "SELECT count(*) FROM ((TABLE shop.$t EXCEPT ALL TABLE single.$t) UNION ALL (TABLE single.$t EXCEPT ALL TABLE shop.$t)) d")" = 0 ] \
+            || fail "sharded, round $round: shop.$t differs from single.$t"
+    done
+    [ "$(q -c "SELECT count(DISTINCT region) FROM shop.part")" = 2 ] || fail "sharded: the union lacks a shard"
+    [ "$(q -c "SELECT relkind FROM pg_class WHERE oid = 'shop.part'::regclass")" = v ] || fail "sharded: shop.part is no view"
+    rq 2 -d postgres -c "UPDATE shop.sales SET amount = amount + 7 WHERE id % 4 = 0"
+    q -c "UPDATE single.sales SET amount = amount + 7 WHERE region = 2 AND id % 4 = 0"
+done
+[ "$(stages 1)" = 4 ] && [ "$(stages 2)" = 3 ] || fail "sharded: stray tables on the servers ($(stages 1), $(stages 2))"
+for i in 1 2; do [ "$(prepared "$i")" = 0 ] || fail "sharded: a prepared transaction is left on r$i"; done
+# a node on one of the servers cannot read the union, nor shards that disagree
+q -c "SELECT hamilton_define('shop.east_part', 'SELECT * FROM part', placement => 'r1')" >/dev/null
+expect_error 'node shop.east_part, placed on server "r1", reads shop.part, which is not on that server' \
+    "SELECT * FROM hamilton_execute(ARRAY['shop.east_part'])"
+rq 1 -d postgres -c "CREATE TABLE shop.odd AS SELECT 1 AS x"
+rq 2 -d postgres -c "CREATE TABLE shop.odd AS SELECT 'one'::text AS x"
+q -c "SELECT hamilton_define('shop.odd_all', 'SELECT x FROM odd', placement => '[\"r1\", \"r2\"]')" >/dev/null
+expect_error 'the shards of node shop.odd_all do not yield the same columns' "SELECT * FROM hamilton_execute(ARRAY['shop.odd_all'])"
+expect_error 'placement of node shop.twice names server "r1" twice' \
+    "SELECT hamilton_define('shop.twice', 'SELECT 1 AS x', placement => '[\"r1\", \"r1\"]')"
+q -c "SELECT hamilton_drop('shop.east_part'); SELECT hamilton_drop('shop.odd_all')" >/dev/null
+[ "$(stages 1)" = 4 ] && [ "$(stages 2)" = 3 ] || fail "sharded refusals: stray tables on the servers ($(stages 1), $(stages 2))"
+sharded=2
 
 # --- bad input ---------------------------------------------------------------
 q -c "SELECT hamilton_define('shop.local_only', 'SELECT 1 AS x', materialize => 'table')" >/dev/null
