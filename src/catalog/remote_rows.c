@@ -23,6 +23,8 @@
 
 #include "catalog.h"
 
+static bool owner_finds(const char *sql, Oid argtype, Datum value);
+
 /*
  * catalog_keeps_remote_commits: has the catalog hamilton.remote_commit
  * (version 1.4 on)?
@@ -82,16 +84,8 @@ catalog_resolve_remote_commit(const char *gid, const char *outcome)
 bool
 catalog_remote_commit_recorded(const char *gid)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	OwnerScope	w;
-
-	values[0] = CStringGetTextDatum(gid);
-	catalog_owner_begin(&w);
-	spi_exec_checked("SELECT 1 FROM " CATALOG_TABLE("remote_commit") " WHERE gid = $1",
-					 1, argtypes, values, NULL, SPI_OK_SELECT);
-	catalog_owner_end(&w);
-	return SPI_processed > 0;
+	return owner_finds("SELECT 1 FROM " CATALOG_TABLE("remote_commit") " WHERE gid = $1",
+					   TEXTOID, CStringGetTextDatum(gid));
 }
 
 /*
@@ -174,14 +168,20 @@ catalog_read_placements(void)
 bool
 catalog_run_running(int64 run_id)
 {
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1];
+	return owner_finds("SELECT 1 FROM " CATALOG_TABLE("runs") " WHERE run_id = $1 AND status = 'running'",
+					   INT8OID, Int64GetDatum(run_id));
+}
+
+/* owner_finds: does sql, with one parameter, find a row, read as the owner? */
+static bool
+owner_finds(const char *sql, Oid argtype, Datum value)
+{
+	Oid			argtypes[1] = {argtype};
+	Datum		values[1] = {value};
 	OwnerScope	w;
 
-	values[0] = Int64GetDatum(run_id);
 	catalog_owner_begin(&w);
-	spi_exec_checked("SELECT 1 FROM " CATALOG_TABLE("runs") " WHERE run_id = $1 AND status = 'running'",
-					 1, argtypes, values, NULL, SPI_OK_SELECT);
+	spi_exec_checked(sql, 1, argtypes, values, NULL, SPI_OK_SELECT);
 	catalog_owner_end(&w);
 	return SPI_processed > 0;
 }
