@@ -18,6 +18,9 @@ PGFILEDESC = "pg_hamilton - dataflows of functions and SQL inside PostgreSQL"
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c)))
 
 PG_CPPFLAGS = -I$(srcdir)/include
+# (servers) placed nodes talk to other servers with libpq, as contrib/dblink does
+PG_CPPFLAGS += -I$(libpq_srcdir)
+SHLIB_LINK_INTERNAL = $(libpq)
 
 # pg_regress suites: one file per feature and per class of error.
 REGRESS = \

@@ -13,6 +13,7 @@
 
 #include "postgres.h"
 
+#include "access/transam.h"
 #include "datatype/timestamp.h"
 #include "executor/spi.h"
 #include "nodes/pg_list.h"
@@ -406,5 +407,30 @@ typedef struct CatalogSubdag
 	char	   *module;			/* the module they were made from */
 } CatalogSubdag;
 extern List *catalog_stale_subdags(void);
+/*
+ * (servers) issue 14: nodes placed on other servers.  remote.c: libpq
+ * connections built from a postgres_fdw server and the caller's user
+ * mapping; remote_rows.c: hamilton.remote_commit, the gids a run prepared.
+ */
+struct pg_conn;
+struct pg_result;
+struct ForeignServer;
+extern struct ForeignServer *remote_server_checked(const char *server, const char *what);
+extern struct pg_conn *remote_connect(struct ForeignServer *fs, const char *what);
+extern struct pg_conn *remote_cached_connection(struct ForeignServer *fs, const char *what);
+extern void remote_disconnect_all(void);
+extern bool remote_reset(struct pg_conn *conn);
+extern struct pg_result *remote_exec(struct pg_conn *conn, const char *sql, int nparams,
+									 const char *const *params, const char *where,
+									 bool raise, char **failure);
+extern bool catalog_keeps_remote_commits(void);
+extern void catalog_insert_remote_commit(const char *gid, int64 run_id, const char *server,
+										 const char *node, FullTransactionId xid);
+extern bool catalog_resolve_remote_commit(const char *gid, const char *outcome);
+extern bool catalog_remote_commit_recorded(const char *gid);
+extern List *catalog_remote_servers(void);
+extern List *catalog_unresolved_remote_commits(const char *server, List **runs);
+extern List *catalog_read_placements(void);
+extern bool catalog_run_running(int64 run_id);
 
 #endif							/* HAMILTON_CATALOG_H */

@@ -185,6 +185,10 @@ typedef struct HNode
 
 	/* incremental nodes (incremental.c) */
 	IncrementalSpec *incremental;	/* its spec, or NULL */
+
+	/* (servers) the postgres_fdw servers it runs on, or NULL (placement.c) */
+	char	   *placement;		/* the tag as kept: a name, or a JSON list */
+	List	   *servers;		/* char *: one, or a sharded node's */
 } HNode;
 
 /* How the names of a request resolve (namespace.c). */
@@ -453,5 +457,9 @@ extern bool dag_has_track_trigger(Relation rel);
 
 /* subdag.c (subdag: @subdag, @parameterized_subdag, issue 13 item 4) */
 extern void dag_mark_stale_subdags(Dag *dag);
+/* (servers) placement.c: nodes placed on other servers (issue 14) */
+extern void dag_load_placements(Dag *dag);
+extern List *dag_placement_servers(const char *placement);
+extern bool dag_same_servers(HNode *a, HNode *b);
 
 #endif							/* HAMILTON_DAG_H */

@@ -139,4 +139,10 @@ extern void define_remove_saver(const char *node_text, const char *path);
 extern List *define_pipe_output(const char *node_text, Jsonb *steps, bool append);
 extern List *define_pipe_input(const char *node_text, const char *input, Jsonb *steps);
 
+/* (servers) placement.c: placement =>, the tag placement (issue 14) */
+extern Jsonb *define_placement_tags(Jsonb *tags, const char *placement, const char *shard_key);
+extern void define_check_placement(const char *display, const char *schema, Jsonb *tags);
+extern void define_refuse_placed(const char *display, const char *kind, bool frame,
+								 bool incremental, bool concurrent);
+
 #endif							/* HAMILTON_DEFINE_H */

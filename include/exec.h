@@ -228,5 +228,26 @@ extern void parallel_step_built(HPlan *plan, int i, const char *reads, Size len)
 /* frame_keys.c (frames, issue 13 item 7: a frame's columns and key at a run) */
 extern bool frame_check_columns(HNode *frame, const char *sql);
 extern void frame_refuse_duplicate_keys(HNode *frame, const char *relation);
+/*
+ * (servers) nodes placed on other servers (issue 14): remote_step.c runs a
+ * placed step there, remote_commit.c commits its result with the run by
+ * two-phase commit, remote_recover.c resolves what a crash left in doubt.
+ */
+struct ForeignServer;
+extern void remote_run_step(HPlan *plan, int stepno, const char *sql);
+extern void remote_commit_add(HPlan *plan, int stepno, struct ForeignServer *fs,
+							  const char *stage, int shard);
+extern void remote_commit_columns(HPlan *plan, int stepno, const char *columns);
+extern bool remote_steps_in_plan(HPlan *plan);
+extern void remote_finish_run(HPlan *plan);
+extern void remote_mark_resolved(void);
+typedef struct RecoverRow
+{
+	char	   *gid;			/* or a staging table dropped */
+	char	   *server;
+	int64		run_id;
+	const char *outcome;
+} RecoverRow;
+extern List *remote_recover(void);
 
 #endif							/* HAMILTON_EXEC_H */

@@ -25,6 +25,9 @@ extern int	hamilton_max_workers;
 extern int	hamilton_max_cluster_workers;
 extern int	hamilton_worker_min_ms;
 
+/* (servers) test hook: leave prepared remote swaps in doubt after the commit */
+extern bool hamilton_test_skip_commit_prepared;
+
 /* Field 4 of our advisory lock tags, so that they never collide with users'. */
 #define HAMILTON_LOCK_FIELD4 0x4841
 /* ... and of the locks on node names that definitions take (catalog/locks.c). */

@@ -22,8 +22,9 @@ typedef enum RecorderTask
 	RECORD_START,				/* the start of a run, into hamilton.run_start */
 	RECORD_FAILED,				/* a run that failed, into hamilton.run */
 	RECORD_ROLLED_BACK,			/* runs that succeeded in a transaction that aborted */
-	RECORD_CLEANUP				/* parallel runs (issue 12): drop the staging heaps
+	RECORD_CLEANUP,				/* parallel runs (issue 12): drop the staging heaps
 								 * of a failed run, once its transaction ended */
+	RECORD_RESOLVED				/* (servers) gids committed after the run's commit */
 } RecorderTask;
 
 /* A recorder launched (recorder.c). */

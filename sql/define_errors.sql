@@ -31,6 +31,39 @@ SELECT hamilton_define('bad.ok', 'SELECT 1 AS one', inputs => ARRAY['x.y.z']);
 SELECT (SELECT count(*) FROM hamilton.sql_node) = n AS catalog_unchanged FROM catalog_before;
 -- Clean up.
 SELECT drop_module('bad');
--- placement and shard_key (several servers) are declared in 1.4 but not built yet: refused
-SELECT hamilton_define('shop.placed', 'SELECT 1 AS x', placement => 'east');
-SELECT hamilton_define('shop.placed', 'SELECT 1 AS x', shard_key => 'region');
+-- placement (several servers): a postgres_fdw server with the caller's user
+-- mapping, checked when the node is defined; refused with nothing written:
+CREATE SCHEMA placed;
+SELECT hamilton_register('placed');
+CREATE EXTENSION IF NOT EXISTS postgres_fdw;
+CREATE FOREIGN DATA WRAPPER not_pg;
+CREATE SERVER not_pg_server FOREIGN DATA WRAPPER not_pg;
+CREATE SERVER unmapped FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname 'nowhere');
+CREATE SERVER mapped_down FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '/nonexistent', dbname 'nowhere');
+CREATE USER MAPPING FOR CURRENT_USER SERVER mapped_down;
+-- a server that does not exist, is not postgres_fdw's, has no user mapping, cannot be reached
+SELECT hamilton_define('placed.n', 'SELECT 1 AS x', placement => 'east');
+SELECT hamilton_define('placed.n', 'SELECT 1 AS x', placement => 'not_pg_server');
+SELECT hamilton_define('placed.n', 'SELECT 1 AS x', placement => 'unmapped');
+\set VERBOSITY terse
+SELECT hamilton_define('placed.n', 'SELECT 1 AS x', placement => 'mapped_down');
+\set VERBOSITY default
+-- the same through the tag, on a node that exists
+SELECT hamilton_define('placed.here', 'SELECT 1 AS x');
+SELECT hamilton_tag('placed.here', '{"placement": "east"}');
+-- options that would not act on another server
+SELECT hamilton_define('placed.col', 'x + 1', placement => 'east');
+SELECT hamilton_define('placed.frame', 'SELECT 1 AS id, 2 AS x', key => ARRAY['id'], extract_columns => true, placement => 'east');
+SELECT hamilton_define('placed.n', 'SELECT 1 AS x', placement => 'east', tags => '{"placement": "west"}');
+-- a list of servers (a sharded node): each one checked, the list too; shard_key: not built yet
+SELECT hamilton_define('placed.n', 'SELECT 1 AS x', placement => '[]');
+SELECT hamilton_define('placed.n', 'SELECT 1 AS x', placement => '["east", 1]');
+SELECT hamilton_define('placed.n', 'SELECT 1 AS x', placement => '["east", "west"]');
+SELECT hamilton_define('placed.n', 'SELECT 1 AS x', tags => '{"placement": ["east", "west"]}');
+SELECT hamilton_define('placed.n', 'SELECT 1 AS x', shard_key => 'region');
+SELECT count(*) AS placed_nodes FROM hamilton.sql_node WHERE schema_name = 'placed';
+SELECT count(*) AS placement_tags FROM hamilton.node_tag WHERE tag_key = 'placement';
+SELECT drop_module('placed');
+DROP USER MAPPING FOR CURRENT_USER SERVER mapped_down;
+DROP SERVER mapped_down, unmapped, not_pg_server;
+DROP FOREIGN DATA WRAPPER not_pg;

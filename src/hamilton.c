@@ -46,6 +46,7 @@ int			hamilton_max_workers = 0;
 int			hamilton_max_cluster_workers = 8;
 int			hamilton_worker_min_ms = 20;
 bool		hamilton_cache = false;	/* (cache) */
+bool		hamilton_test_skip_commit_prepared = false; /* (servers) test hook */
 
 void		_PG_init(void);
 
@@ -158,6 +159,15 @@ _PG_init(void)
 							 &hamilton_cache,
 							 false,
 							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+	/* (servers) a test hook: a crash between the local commit and COMMIT PREPARED */
+	DefineCustomBoolVariable("hamilton.test_skip_commit_prepared",
+							 "Test hook: after a run commits, leave the swaps it prepared on other servers in doubt.",
+							 "As a crash between the local commit and COMMIT PREPARED would; hamilton_recover() resolves them.  For tests only.",
+							 &hamilton_test_skip_commit_prepared,
+							 false,
+							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
 

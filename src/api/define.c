@@ -85,17 +85,13 @@ hamilton_define(PG_FUNCTION_ARGS)
 	/* placement and shard_key, from version 1.4 on (several servers) */
 	a.placement = PG_NARGS() > 13 && !PG_ARGISNULL(13) ? text_to_cstring(PG_GETARG_TEXT_PP(13)) : NULL;
 	a.shard_key = PG_NARGS() > 14 && !PG_ARGISNULL(14) ? text_to_cstring(PG_GETARG_TEXT_PP(14)) : NULL;
-	if (a.placement || a.shard_key)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("placement and shard_key are not supported yet"),
-				 errdetail("Running a node on another server is not built in this version."),
-				 errhint("Leave placement and shard_key NULL.")));
-
 	api_begin();
 	/* cache => is the tag cache (define/track.c) */
 	if (a.cache)
 		a.tags = define_cache_tags(a.tags, a.cache);
+	/* (servers) placement => is the tag placement (define/placement.c) */
+	if (a.placement || a.shard_key)
+		a.tags = define_placement_tags(a.tags, a.placement, a.shard_key);
 	display = define_sql_node(&a);
 	api_end();
 	PG_RETURN_TEXT_P(cstring_to_text(display));

@@ -53,6 +53,7 @@ dag_build_request(Jsonb *config, bool all_variants, const DagRequest *request)
 	dag_load_sql_nodes(dag);
 	dag_load_incremental(dag);	/* incremental nodes (incremental.c) */
 	dag_mark_stale_subdags(dag);	/* (subdag) subdag.c */
+	dag_load_placements(dag);	/* (servers) placed nodes (placement.c) */
 	dag_set_namespace(dag, request);
 	dag_resolve_dependencies(dag);
 	dag_infer_frames(dag);

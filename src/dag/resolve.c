@@ -242,6 +242,12 @@ dag_resolve_dependencies(Dag *dag)
 					rel = get_relname_relid(ref->name, nsp);
 				dag_note_relation_lookup(dag, ref->schema, NULL, ref->name, InvalidOid,
 										 rel, InvalidOid);
+				if (!OidIsValid(rel) && node->placement)
+				{
+					/* (servers) a placed node's source lives on its server */
+					ref->source = quote_qualified_identifier(ref->schema, ref->name);
+					continue;
+				}
 				if (!OidIsValid(rel))
 				{
 					char	   *qn = quote_qualified_identifier(ref->schema, ref->name);
@@ -264,6 +270,12 @@ dag_resolve_dependencies(Dag *dag)
 				continue;
 			if (target < 0 && ref->source)
 				continue;
+			if (target == RESOLVE_NONE && node->placement)
+			{
+				/* (servers) on its server, on the module's path there */
+				ref->source = pstrdup(quote_identifier(ref->name));
+				continue;
+			}
 			if (target < 0)
 			{
 				/* 4. an input */

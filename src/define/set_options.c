@@ -33,6 +33,20 @@ define_tag_node(const char *node_text, Jsonb *tags)
 	/* a refresh the node cannot do is refused (the error undoes the merge) */
 	if (refresh_tagged(tags))
 		refresh_refuse_unfit(node->schema, node->name);
+	/* (servers) a placement: a table-valued node, its server checked (placement.c) */
+	{
+		char	   *server;
+		char		kind;
+
+		if (jsonb_object_get(tags, "placement", &server, &kind) && kind != JSON_KIND_NULL)
+		{
+			define_refuse_placed(node->display,
+								 node->kind == HNODE_COLUMN ? "column" :
+								 node->kind == HNODE_SCALAR ? "scalar" : "table",
+								 node->nkey > 0, node->incremental != NULL, node->concurrent);
+			define_check_placement(node->display, node->schema, tags);
+		}
+	}
 	return catalog_node_tags(node->schema, node->name);
 }
 

@@ -200,6 +200,18 @@ define_sql_node(DefineArgs *a)
 		check_tags(display, a->tags);
 		catalog_merge_tags(schema, name, a->tags);
 	}
+	/* (servers) placed, by these tags or earlier ones (an error undoes the write) */
+	{
+		Jsonb	   *all = catalog_node_tags(schema, name);
+		char	   *server;
+		char		skind;
+
+		if (all && jsonb_object_get(all, "placement", &server, &skind) && skind != JSON_KIND_NULL)
+		{
+			define_refuse_placed(display, kind, shape != NULL, a->incremental != NULL, concurrent);
+			define_check_placement(display, schema, all);
+		}
+	}
 	if (a->checks)
 		catalog_store_checks(schema, name, a->checks);
 	/* its checks, new or kept, must fit what it yields now (an error undoes the write) */

@@ -109,6 +109,9 @@ parallel_workers_wanted(HPlan *plan)
 						workers);
 	else if (hamilton_max_cluster_workers == 0)
 		parallel_notice("hamilton.max_cluster_workers is 0", workers);
+	else if (remote_steps_in_plan(plan))	/* (servers) */
+		parallel_notice("it runs nodes placed on other servers, whose steps the calling backend drives in this version",
+						workers);
 	else
 		return workers;
 	return 0;

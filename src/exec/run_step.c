@@ -77,6 +77,13 @@ exec_run_step(HPlan *plan, int stepno)
 			column_lineage_step(plan, stepno, InvalidOid);
 			break;
 		case STEP_PERSIST:
+			if (node->placement)
+			{
+				/* (servers) on its server (remote_step.c) */
+				remote_run_step(plan, stepno, sql);
+				checks_run(plan, stepno, step->relation);
+				break;
+			}
 			if (node->incremental)
 			{
 				incremental_run_step(plan, stepno);

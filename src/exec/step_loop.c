@@ -42,6 +42,8 @@ plan_execute(HPlan *plan)
 	int			workers = parallel_workers_wanted(plan);
 
 	plan->run_id = catalog_next_run_id();
+	/* (servers) what an earlier transaction committed on other servers */
+	remote_mark_resolved();
 
 	/*
 	 * Fingerprint every node now: the failure path records them and must
@@ -182,6 +184,7 @@ finish_guarded(HPlan *plan, TimestampTz started)
 				materialize_drop_temp(plan->steps[i].temp_name);
 		swap_finish_run();
 		exec_cache_finish(plan);	/* (cache) */
+		remote_finish_run(plan);	/* (servers) the remote swaps prepared */
 		runlog_record(plan, started, "succeeded", -1, NULL, false);
 		subxact_commit(&sx);
 	}

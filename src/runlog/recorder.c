@@ -9,7 +9,8 @@
  * It records three things (RecorderTask): the start of a run, while the run
  * goes on (nobody waits for it); a run that failed, while the failing
  * caller waits; and runs that succeeded in a transaction that then rolled
- * back, while the aborting caller waits; and, for a parallel run that
+ * back, while the aborting caller waits; the gids of remote transactions
+ * committed after a run's commit (several servers; nobody waits); and, for a parallel run that
  * failed, it drops the staging heaps its workers committed, once the run's
  * transaction lets go of them (nobody waits for that).  What to write reaches it in a
  * dynamic shared memory segment: one or more JSON texts, each followed by a
@@ -269,6 +270,8 @@ hamilton_runlog_worker_main(Datum arg)
 						   "pg_hamilton: recording a failed run" :
 						   payload->task == RECORD_CLEANUP ?
 						   "pg_hamilton: dropping the staging heaps of a failed run" :
+						   payload->task == RECORD_RESOLVED ?
+						   "pg_hamilton: recording remote transactions committed" :
 						   "pg_hamilton: recording runs that were rolled back");
 
 	json = payload->json;
@@ -278,6 +281,8 @@ hamilton_runlog_worker_main(Datum arg)
 			catalog_insert_run_start(json);
 		else if (payload->task == RECORD_CLEANUP)
 			(void) catalog_drop_staging(strtoi64(json, NULL, 10), true, RECORDER_CLEANUP_WAIT_MS);
+		else if (payload->task == RECORD_RESOLVED)
+			(void) catalog_resolve_remote_commit(json, "committed");
 		else
 			catalog_insert_run(json, payload->task == RECORD_ROLLED_BACK);
 		json += strlen(json) + 1;

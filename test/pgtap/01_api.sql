@@ -46,7 +46,9 @@ SELECT set_eq(
           -- features-b: hooks, column lineage, savers and the files of runs
           'hamilton.hook', 'hamilton.hook_error', 'hamilton.result_column', 'hamilton.saver', 'hamilton.run_file',
           -- subdag: the subdags made (hamilton_subdag)
-          'hamilton.subdag'],
+          'hamilton.subdag',
+          -- (servers) the remote transactions runs prepared
+          'hamilton.remote_commit'],
     'every catalog table and the run sequence are dumped with pg_dump');
 
 -- PUBLIC reads, never writes.

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# A sharded aggregate over 4 loopback servers against the same aggregate on
+# one server with all the rows (several servers, issue 14).  Starts a
+# coordinator and BENCH_SHARDS (4) servers of its own (scripts/own_cluster.sh,
+# scripts/remote_clusters.sh: ports from HAMILTON_REMOTE_PORTS), each holding
+# BENCH_ROWS / BENCH_SHARDS rows (BENCH_ROWS: 2,000,000) of facts; the
+# coordinator holds them all.  The dataflow: agg (placed on every shard:
+# GROUP BY key over the shard's facts) and total (on the coordinator: the
+# union, grouped again).  The same two nodes on one server.  BENCH_REPEAT (5)
+# rounds, side by side; medians and their ratio (single / sharded: the
+# speedup), and the coordinator's overhead per remote step (the sharded
+# run's time minus its slowest step's remote work, per step).
+#   bash bench/servers.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
+ROWS=${BENCH_ROWS:-2000000}
+SHARDS=${BENCH_SHARDS:-4}
+REPEAT=${BENCH_REPEAT:-5}
+. scripts/own_cluster.sh
+. scripts/remote_clusters.sh
+own_cluster_init "max_parallel_workers_per_gather = 0"
+start
+remote_clusters_start "$SHARDS"
+
+echo "# pg_hamilton: a sharded aggregate over $SHARDS loopback servers against one server"
+echo "$(q -c "SELECT split_part(version(), ' (', 1)"), $(nproc) cores, $ROWS rows," \
+     "$(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+per=$((ROWS / SHARDS))
+servers=""
+q -c "CREATE EXTENSION hamilton; CREATE EXTENSION postgres_fdw; CREATE SCHEMA b; CREATE SCHEMA one" >/dev/null
+for i in $(seq 1 "$SHARDS"); do
+    rq "$i" -d postgres -c "ALTER SYSTEM SET max_parallel_workers_per_gather = 0" -c "SELECT pg_reload_conf()" >/dev/null
+    rq "$i" -d postgres -c "CREATE SCHEMA b; CREATE TABLE b.facts AS SELECT g AS id, g % 1000 AS key, (g % 97)::numeric AS v FROM generate_series($(( (i - 1) * per + 1 )), $((i * per))) g; ANALYZE b.facts" >/dev/null
+    q -c "CREATE SERVER s$i FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$(remote_sock "$i")', port '$(remote_port "$i")', dbname 'postgres'); CREATE USER MAPPING FOR CURRENT_USER SERVER s$i" >/dev/null
+    servers="$servers${servers:+, }\"s$i\""
+done
+q >/dev/null <<SQL
+CREATE TABLE one.facts AS SELECT g AS id, g % 1000 AS key, (g % 97)::numeric AS v FROM generate_series(1, $((per * SHARDS))) g;
+ANALYZE one.facts;
+SELECT hamilton_define('b.agg', 'SELECT key, sum(v) AS s, count(*) AS n FROM facts GROUP BY key', placement => '[$servers]');
+SELECT hamilton_define('b.total', 'SELECT key, sum(s) AS s, sum(n) AS n FROM agg GROUP BY key');
+SELECT hamilton_define('one.agg', 'SELECT key, sum(v) AS s, count(*) AS n FROM facts GROUP BY key');
+SELECT hamilton_define('one.total', 'SELECT key, sum(s) AS s, sum(n) AS n FROM agg GROUP BY key');
+SQL
+ms() {  # ms OUTPUTS: the run's time, in ms, as the caller sees it
+    q -c "SELECT round(extract(epoch FROM clock_timestamp() - t) * 1000) FROM (SELECT clock_timestamp() AS t) s, LATERAL (SELECT count(*) FROM hamilton_execute($1)) r"
+}
+sharded=(); single=()
+for r in $(seq 1 "$REPEAT"); do
+    sharded+=("$(ms "ARRAY['b.total']")")
+    single+=("$(ms "ARRAY['one.total']")")
+done
+[ "$(q -c "SELECT count(*) FROM ((TABLE b.total EXCEPT TABLE one.total) UNION ALL (TABLE one.total EXCEPT TABLE b.total)) d")" = 0 ] \
+    || { echo "the sharded result differs from the single server's" >&2; exit 1; }
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
+ms_sharded=$(median "${sharded[@]}"); ms_single=$(median "${single[@]}")
+# one shard's aggregate alone on its server, for the overhead per remote step
+remote_one=()
+for r in $(seq 1 "$REPEAT"); do
+    remote_one+=("$(rq 1 -d postgres -c "SELECT round(extract(epoch FROM clock_timestamp() - t) * 1000) FROM (SELECT clock_timestamp() AS t) s, LATERAL (SELECT count(*) FROM (SELECT key, sum(v), count(*) FROM b.facts GROUP BY key) a) r")")
+done
+ms_remote=$(median "${remote_one[@]}")
+echo "sharded over $SHARDS servers: ${ms_sharded} ms (runs: ${sharded[*]})"
+echo "one server:              ${ms_single} ms (runs: ${single[*]})"
+echo "speedup (one / sharded): $(awk -v a="$ms_single" -v b="$ms_sharded" 'BEGIN {printf "%.2f", a / b}')"
+echo "one shard's aggregate alone there: ${ms_remote} ms; the coordinator's overhead per remote step:" \
+     "$(awk -v s="$ms_sharded" -v r="$ms_remote" -v n="$SHARDS" -v one="$ms_single" 'BEGIN {printf "%.1f ms", (s - n * r) / n}')" \
+     "(the sharded run minus its shards' work, the shards being run one after another in this version)"

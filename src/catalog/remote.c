@@ -1,0 +1,389 @@
+/*-------------------------------------------------------------------------
+ *
+ * remote.c
+ *	  Connections to the other servers a placed node runs on (several
+ *	  servers, issue 14).
+ *
+ * A server is PostgreSQL's own object: a foreign server of postgres_fdw,
+ * with a user mapping for the caller (or PUBLIC).  pg_hamilton opens its
+ * own libpq connection from the server's and the mapping's options, as
+ * dblink does, because postgres_fdw's connections cannot end in PREPARE
+ * TRANSACTION.  It keeps postgres_fdw's rule for roles that are not
+ * superusers: the mapping gives a password, and the connection used it
+ * (unless a superuser set password_required 'false' on the mapping), so
+ * that nobody borrows the coordinator's own OS identity or trust rules.
+ *
+ * A run's connections are cached by server and user until the end of the
+ * transaction (remote_disconnect_all); a definition's check opens one and
+ * closes it.  Every statement waits on the latch, so a cancel reaches it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_user_mapping.h"
+#include "commands/defrem.h"
+#include "foreign/foreign.h"
+#include "libpq-fe.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "storage/latch.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+#include "utils/wait_event.h"
+
+#include "catalog.h"
+
+typedef struct CachedConn
+{
+	Oid			serverid;
+	Oid			userid;
+	PGconn	   *conn;
+} CachedConn;
+
+static List *cached = NIL;		/* CachedConn *, in TopMemoryContext */
+
+static bool is_libpq_option(const char *keyword);
+static bool has_mapping(Oid userid, Oid serverid);
+static void check_password_used(PGconn *conn, UserMapping *um, const char *server);
+static PGresult *wait_result(PGconn *conn);
+
+/*
+ * remote_server_checked finds the foreign server a placement names and
+ * checks that pg_hamilton can run a node there: it exists, it is a server
+ * of postgres_fdw, and the current user has a user mapping for it (or
+ * PUBLIC has).  what says whose placement it is, for the messages.
+ */
+ForeignServer *
+remote_server_checked(const char *server, const char *what)
+{
+	ForeignServer *fs = GetForeignServerByName(server, true);
+	ForeignDataWrapper *fdw;
+
+	if (fs == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("server \"%s\" of %s does not exist", server, what),
+				 errdetail("A placement names a foreign server of postgres_fdw, made with CREATE SERVER."),
+				 errhint("CREATE SERVER %s FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '...', dbname '...');",
+						 quote_identifier(server))));
+	fdw = GetForeignDataWrapper(fs->fdwid);
+	if (strcmp(fdw->fdwname, "postgres_fdw") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("server \"%s\" of %s is not a postgres_fdw server", server, what),
+				 errdetail("Its foreign-data wrapper is %s; pg_hamilton runs nodes only on PostgreSQL servers reached through postgres_fdw.",
+						   quote_identifier(fdw->fdwname)),
+				 errhint("CREATE SERVER ... FOREIGN DATA WRAPPER postgres_fdw, and place the node there.")));
+	if (!has_mapping(GetUserId(), fs->serverid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("no user mapping for role %s on server \"%s\" of %s",
+						quote_identifier(GetUserNameFromId(GetUserId(), false)), server, what),
+				 errdetail("pg_hamilton connects to a placed node's server as the caller's mapped role."),
+				 errhint("CREATE USER MAPPING FOR %s SERVER %s OPTIONS (user '...', password '...');",
+						 quote_identifier(GetUserNameFromId(GetUserId(), false)),
+						 quote_identifier(server))));
+	return fs;
+}
+
+/* has_mapping: has userid (or PUBLIC) a user mapping for the server? */
+static bool
+has_mapping(Oid userid, Oid serverid)
+{
+	HeapTuple	tp;
+
+	tp = SearchSysCache2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(userid),
+						 ObjectIdGetDatum(serverid));
+	if (!HeapTupleIsValid(tp))
+		tp = SearchSysCache2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(InvalidOid),
+							 ObjectIdGetDatum(serverid));
+	if (!HeapTupleIsValid(tp))
+		return false;
+	ReleaseSysCache(tp);
+	return true;
+}
+
+/*
+ * remote_connect opens a new connection to a checked server as the current
+ * user's mapping says; the caller closes it (PQfinish) or hands it to the
+ * cache.  An error leaves nothing open.
+ */
+PGconn *
+remote_connect(ForeignServer *fs, const char *what)
+{
+	UserMapping *um = GetUserMapping(GetUserId(), fs->serverid);
+	int			n = list_length(fs->options) + list_length(um->options) + 3;
+	const char **keywords = palloc0(sizeof(char *) * n);
+	const char **values = palloc0(sizeof(char *) * n);
+	int			i = 0;
+	ListCell   *lc;
+	PGconn	   *conn;
+
+	/* the server's options, then the mapping's (user, password) */
+	foreach(lc, list_concat_copy(fs->options, um->options))
+	{
+		DefElem    *d = lfirst(lc);
+
+		if (!is_libpq_option(d->defname))
+			continue;
+		keywords[i] = d->defname;
+		values[i++] = defGetString(d);
+	}
+	keywords[i] = "fallback_application_name";
+	values[i++] = "pg_hamilton";
+	keywords[i] = "client_encoding";
+	values[i++] = GetDatabaseEncodingName();
+
+	/* postgres_fdw's rule: a role that is not a superuser gives a password */
+	if (!superuser_arg(um->userid))
+		check_password_used(NULL, um, fs->servername);
+	conn = PQconnectdbParams(keywords, values, false);
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+	{
+		char	   *msg = pchomp(conn ? PQerrorMessage(conn) : "out of memory");
+
+		PQfinish(conn);
+		ereport(ERROR,
+				(errcode(ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION),
+				 errmsg("could not connect to server \"%s\" of %s", fs->servername, what),
+				 errdetail_internal("%s", msg),
+				 errhint("Check the server's options (ALTER SERVER) and the user mapping's (ALTER USER MAPPING), and that the server runs.")));
+	}
+	if (!superuser_arg(um->userid))
+		check_password_used(conn, um, fs->servername);
+	return conn;
+}
+
+/*
+ * check_password_used is postgres_fdw's password_required rule: before the
+ * connection (conn NULL), the mapping must give a password; after it, the
+ * server must have asked for it.  A superuser may waive it on the mapping
+ * with password_required 'false'.
+ */
+static void
+check_password_used(PGconn *conn, UserMapping *um, const char *server)
+{
+	ListCell   *lc;
+	bool		has_password = false;
+
+	foreach(lc, um->options)
+	{
+		DefElem    *d = lfirst(lc);
+
+		if (strcmp(d->defname, "password_required") == 0 && !defGetBoolean(d))
+			return;
+		has_password |= strcmp(d->defname, "password") == 0;
+	}
+	if (conn == NULL && has_password)
+		return;
+	if (conn != NULL && PQconnectionUsedPassword(conn))
+		return;
+	if (conn)
+		PQfinish(conn);
+	ereport(ERROR,
+			(errcode(ERRCODE_S_R_E_PROHIBITED_SQL_STATEMENT_ATTEMPTED),
+			 errmsg("password is required to connect to server \"%s\"", server),
+			 errdetail(conn ? "The server did not ask for the user mapping's password: a role that is not a superuser must authenticate with one." :
+					   "A role that is not a superuser must give a password in its user mapping, as postgres_fdw requires."),
+			 errhint("Give the password in the user mapping (ALTER USER MAPPING ... OPTIONS (ADD password '...')), on a server that asks for it.")));
+}
+
+/* is_libpq_option: is keyword one of libpq's connection options? */
+static bool
+is_libpq_option(const char *keyword)
+{
+	static PQconninfoOption *options = NULL;
+	PQconninfoOption *o;
+
+	if (options == NULL)
+		options = PQconndefaults();
+	if (options == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	/* the application name is pg_hamilton's own fallback; no debug options */
+	for (o = options; o->keyword; o++)
+		if (strcmp(o->keyword, keyword) == 0 && strchr(o->dispchar, 'D') == NULL)
+			return true;
+	return false;
+}
+
+/*
+ * remote_cached_connection is the transaction's connection to a checked
+ * server as the current user, opened at the first call.
+ */
+PGconn *
+remote_cached_connection(ForeignServer *fs, const char *what)
+{
+	ListCell   *lc;
+	CachedConn *c;
+	PGconn	   *conn;
+	MemoryContext old;
+
+	foreach(lc, cached)
+	{
+		c = lfirst(lc);
+		if (c->serverid == fs->serverid && c->userid == GetUserId())
+			return c->conn;
+	}
+	conn = remote_connect(fs, what);
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	c = palloc(sizeof(CachedConn));
+	c->serverid = fs->serverid;
+	c->userid = GetUserId();
+	c->conn = conn;
+	cached = lappend(cached, c);
+	MemoryContextSwitchTo(old);
+	return conn;
+}
+
+/*
+ * remote_disconnect_all closes the cached connections (at the end of the
+ * transaction, once its remote transactions are resolved).
+ */
+void
+remote_disconnect_all(void)
+{
+	ListCell   *lc;
+
+	foreach(lc, cached)
+	{
+		CachedConn *c = lfirst(lc);
+
+		PQfinish(c->conn);
+		pfree(c);
+	}
+	list_free(cached);
+	cached = NIL;
+}
+
+/*
+ * remote_exec runs one statement on a connection, with up to two text
+ * parameters, and returns its result, which the caller clears.  An error
+ * there is raised here with the remote SQLSTATE, message and detail, and
+ * where says on which server.  With raise false, a failure returns NULL
+ * (the message in *failure), for the end of a transaction, where nothing
+ * may raise.
+ */
+PGresult *
+remote_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
+			const char *where, bool raise, char **failure)
+{
+	PGresult   *res;
+	PGresult   *last = NULL;
+
+	if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0))
+	{
+		if (failure)
+			*failure = pchomp(PQerrorMessage(conn));
+		if (!raise)
+			return NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("could not send a statement to %s", where),
+				 errdetail_internal("%s", pchomp(PQerrorMessage(conn)))));
+	}
+	while ((res = wait_result(conn)) != NULL)
+	{
+		if (last)
+			PQclear(last);
+		last = res;
+	}
+	if (last && (PQresultStatus(last) == PGRES_COMMAND_OK || PQresultStatus(last) == PGRES_TUPLES_OK))
+		return last;
+	{
+		const char *state = last ? PQresultErrorField(last, PG_DIAG_SQLSTATE) : NULL;
+		char	   *message = pchomp(last && PQresultErrorField(last, PG_DIAG_MESSAGE_PRIMARY) ?
+									 PQresultErrorField(last, PG_DIAG_MESSAGE_PRIMARY) :
+									 PQerrorMessage(conn));
+		const char *detail = last ? PQresultErrorField(last, PG_DIAG_MESSAGE_DETAIL) : NULL;
+		const char *hint = last ? PQresultErrorField(last, PG_DIAG_MESSAGE_HINT) : NULL;
+		int			code = state && strlen(state) == 5 ?
+			MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4]) :
+			ERRCODE_CONNECTION_FAILURE;
+
+		if (failure)
+			*failure = message;
+		if (last)
+			PQclear(last);
+		if (!raise)
+			return NULL;
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("%s", message),
+				 detail ? errdetail_internal("%s", detail) : 0,
+				 hint ? errhint("%s", hint) : 0,
+				 errcontext("on %s", where)));
+	}
+	return NULL;
+}
+
+/*
+ * remote_reset brings a connection back to idle, outside any transaction,
+ * at the end of the local one: a statement an error interrupted is
+ * cancelled and its results read, an open transaction rolled back.
+ * Returns false when the connection is lost.
+ */
+bool
+remote_reset(PGconn *conn)
+{
+	PGresult   *res;
+
+	if (PQstatus(conn) != CONNECTION_OK)
+		return false;
+	if (PQtransactionStatus(conn) == PQTRANS_ACTIVE)
+	{
+		PGcancel   *cancel = PQgetCancel(conn);
+		char		errbuf[256];
+
+		if (cancel)
+		{
+			(void) PQcancel(cancel, errbuf, sizeof(errbuf));
+			PQfreeCancel(cancel);
+		}
+		while ((res = PQgetResult(conn)) != NULL)
+			PQclear(res);
+	}
+	if (PQtransactionStatus(conn) == PQTRANS_INTRANS || PQtransactionStatus(conn) == PQTRANS_INERROR)
+	{
+		res = PQexec(conn, "ROLLBACK");
+		PQclear(res);
+	}
+	return PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE;
+}
+
+/*
+ * wait_result is PQgetResult waiting on the latch and the socket, so that
+ * a cancel or a terminate reaches a long remote statement (which is then
+ * cancelled there too), or NULL when the statement's results are all read.
+ */
+static PGresult *
+wait_result(PGconn *conn)
+{
+	while (PQisBusy(conn))
+	{
+		int			rc = WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_EXIT_ON_PM_DEATH,
+										   PQsocket(conn), -1L, PG_WAIT_EXTENSION);
+
+		if (rc & WL_LATCH_SET)
+		{
+			ResetLatch(MyLatch);
+			if (InterruptPending)
+			{
+				PGcancel   *cancel = PQgetCancel(conn);
+				char		errbuf[256];
+
+				if (cancel)
+				{
+					(void) PQcancel(cancel, errbuf, sizeof(errbuf));
+					PQfreeCancel(cancel);
+				}
+				CHECK_FOR_INTERRUPTS();
+			}
+		}
+		if ((rc & WL_SOCKET_READABLE) && !PQconsumeInput(conn))
+			break;
+	}
+	return PQgetResult(conn);
+}

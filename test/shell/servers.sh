@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# Nodes placed on other servers through postgres_fdw, committed by two-phase
+# commit (several servers, issue 14), on a coordinator of its own and two
+# loopback servers (scripts/remote_clusters.sh: max_prepared_transactions,
+# pg_hamilton installed):
+#   - a node placed on r1, one placed on r1 reading it, one on r2, and local
+#     nodes downstream: results equal to the same dataflow on one server;
+#     a second run after the data changed: new results, no prepared
+#     transaction left, the previous run's table gone, the gids resolved;
+#     a new column: the coordinator's foreign table follows it;
+#   - refused: a placed node reading a local result (no server link), a
+#     server without pg_hamilton, a module missing there, a relation of the
+#     node's name pg_hamilton did not make there;
+#   - faults, each leaving the old results on every server and nothing in
+#     doubt after hamilton_recover(): a placed node that raises; a server
+#     stopped with -m immediate in the middle of a run; the commit of the
+#     prepared swaps skipped after the local commit (test hook
+#     hamilton.test_skip_commit_prepared); the coordinator crashed between
+#     PREPARE and its own commit.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/common.sh
+
+FAIL_RUN_COLUMNS='run_id, status, failed_node, error'
+. scripts/own_cluster.sh
+. scripts/remote_clusters.sh
+
+own_cluster_init "synchronous_commit = on"
+start
+remote_clusters_start 2
+
+wait_for() {
+    local i
+    for ((i = 0; i < 300; i++)); do
+        [ "$(q -c "$1" 2>/dev/null)" = t ] && return 0
+        sleep 0.1
+    done
+    fail "gave up waiting for: $1"
+}
+expect_error() {  # expect_error PATTERN SQL: the statement fails with PATTERN in its message
+    local out
+    if out=$(q -c "$2" 2>&1); then fail "expected an error ($1) from: $2"; fi
+    grep -q -- "$1" <<<"$out" || fail "expected \"$1\" from: $2; got: $out"
+}
+prepared() { rq "$1" -d postgres -c "SELECT count(*) FROM pg_prepared_xacts"; }
+stages() { rq "$1" -d postgres -c "SELECT count(*) FROM pg_class WHERE relname LIKE '\_hamilton\_stage\_%'"; }
+
+# the data: each region on its server, and all of it on the coordinator
+for i in 1 2; do
+    rq "$i" -d postgres >/dev/null <<SQL
+CREATE SCHEMA shop;
+CREATE TABLE shop.sales AS SELECT g AS id, $i AS region, (g * $i) % 97 AS amount FROM generate_series(1, 1000) g;
+CREATE FUNCTION shop.pace() RETURNS bool LANGUAGE sql AS 'SELECT pg_sleep(0.002) IS NULL';
+SQL
+done
+rq 2 -d postgres -c "CREATE DATABASE bare" >/dev/null
+rq 2 -d bare -c "CREATE SCHEMA shop" >/dev/null
+q >/dev/null <<SQL
+CREATE EXTENSION hamilton;
+CREATE EXTENSION postgres_fdw;
+CREATE SERVER r1 FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$(remote_sock 1)', port '$(remote_port 1)', dbname 'postgres');
+CREATE SERVER r2 FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$(remote_sock 2)', port '$(remote_port 2)', dbname 'postgres');
+CREATE SERVER bare FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$(remote_sock 2)', port '$(remote_port 2)', dbname 'bare');
+CREATE USER MAPPING FOR CURRENT_USER SERVER r1;
+CREATE USER MAPPING FOR CURRENT_USER SERVER r2;
+CREATE USER MAPPING FOR CURRENT_USER SERVER bare;
+CREATE SCHEMA shop;
+CREATE SCHEMA single;
+CREATE TABLE single.sales AS
+    SELECT g AS id, r AS region, (g * r) % 97 AS amount FROM generate_series(1, 1000) g, generate_series(1, 2) r;
+-- placed: east (r1) and its top regions (r1 too), west (r2); local: both
+SELECT hamilton_define('shop.east', 'SELECT id % 10 AS bucket, sum(amount) AS total, count(*) AS n FROM sales GROUP BY 1', placement => 'r1');
+SELECT hamilton_define('shop.east_top', 'SELECT bucket, total FROM east WHERE total > 4000', placement => 'r1');
+SELECT hamilton_define('shop.west', 'SELECT id % 10 AS bucket, sum(amount) AS total, count(*) AS n FROM sales GROUP BY 1', placement => 'r2');
+SELECT hamilton_define('shop.both', 'SELECT e.bucket, e.total + w.total AS total, e.n + w.n AS n FROM east e JOIN west w USING (bucket)');
+SELECT hamilton_define('shop.tops', 'SELECT count(*) AS n FROM east_top');
+-- the same dataflow on one server, with all the rows
+SELECT hamilton_define('single.east', 'SELECT id % 10 AS bucket, sum(amount) AS total, count(*) AS n FROM sales WHERE region = 1 GROUP BY 1');
+SELECT hamilton_define('single.east_top', 'SELECT bucket, total FROM east WHERE total > 4000');
+SELECT hamilton_define('single.west', 'SELECT id % 10 AS bucket, sum(amount) AS total, count(*) AS n FROM sales WHERE region = 2 GROUP BY 1');
+SELECT hamilton_define('single.both', 'SELECT e.bucket, e.total + w.total AS total, e.n + w.n AS n FROM east e JOIN west w USING (bucket)');
+SELECT hamilton_define('single.tops', 'SELECT count(*) AS n FROM east_top');
+SQL
+ALL="ARRAY['shop.both', 'shop.tops', 'shop.east_top']"
+run() { q -c "SELECT count(*) FROM hamilton_execute($ALL)" >/dev/null; }
+same() {  # same: the placed dataflow's results equal the single server's
+    local t
+    for t in both tops east_top; do
+        [ "$(q -c "SELECT count(*) FROM ((TABLE shop.$t EXCEPT TABLE single.$t) UNION ALL (TABLE single.$t EXCEPT TABLE shop.$t)) d")" = 0 ] \
+            || fail "$1: shop.$t differs from single.$t"
+    done
+}
+snapshot() { q -c "SELECT (SELECT string_agg(bucket || ':' || total, ',' ORDER BY bucket) FROM shop.both) || '/' || (SELECT n FROM shop.tops)"; }
+nothing_left() {  # nothing_left WHAT: no prepared transaction, no stray staging table
+    local i
+    for i in 1 2; do
+        [ "$(prepared "$i")" = 0 ] || fail "$1: a prepared transaction is left on r$i"
+    done
+    [ "$(stages 1)" = $((2 + sharded)) ] || fail "$1: r1 should hold the tables of east and east_top (and the shards) only, found $(stages 1)"
+    [ "$(stages 2)" = $((1 + sharded)) ] || fail "$1: r2 should hold west's table (and the shards) only, found $(stages 2)"
+    [ "$(q -c "SELECT count(*) FROM pg_class WHERE relname LIKE '\_hamilton\_stage\_%'")" = 0 ] \
+        || fail "$1: a staging foreign table is left on the coordinator"
+}
+
+sharded=0   # the tables of sharded results on each server
+# --- correct results -----------------------------------------------------------
+run
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['single.both', 'single.tops', 'single.east_top'])" >/dev/null
+same "first run"
+[ "$(q -c "SELECT relkind FROM pg_class WHERE oid = 'shop.east'::regclass")" = f ] || fail "shop.east is not a foreign table"
+[ "$(rq 1 -d postgres -c "SELECT relkind FROM pg_class WHERE oid = 'shop.east'::regclass")" = v ] || fail "r1's shop.east is not the result's view"
+[ "$(q -c "SELECT count(*) FROM hamilton.remote_commit")" = 3 ] || fail "the run should have recorded 3 gids"
+q -c "SELECT gid FROM hamilton.remote_commit" | grep -q "^hamilton_$(q -c "SELECT system_identifier FROM pg_control_system()")_$(q -c "SELECT oid FROM pg_database WHERE datname = current_database()")_" \
+    || fail "a gid does not name the coordinator's system id and database"
+nothing_left "first run"
+
+# the data changes on the servers and here: a second run follows it
+rq 1 -d postgres -c "UPDATE shop.sales SET amount = amount + 5 WHERE id % 3 = 0"
+q -c "UPDATE single.sales SET amount = amount + 5 WHERE region = 1 AND id % 3 = 0"
+run
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['single.both', 'single.tops', 'single.east_top'])" >/dev/null
+same "second run"
+nothing_left "second run"
+# the recorder marks the gids committed, a moment after each commit
+wait_for "SELECT count(*) = 0 FROM hamilton.remote_commit WHERE resolved_at IS NULL"
+[ "$(q -c "SELECT string_agg(DISTINCT status, ',') FROM hamilton.runs")" = succeeded ] || fail "the runs are not all succeeded"
+[ "$(q -c "SELECT count(*) FROM hamilton_recover()")" = 0 ] || fail "hamilton_recover() found something after clean runs"
+
+# a new column: the coordinator's foreign table follows it
+q -c "SELECT hamilton_define('shop.east', 'SELECT id % 10 AS bucket, sum(amount) AS total, count(*) AS n, max(amount) AS top FROM sales GROUP BY 1', placement => 'r1')" >/dev/null
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.east'])" >/dev/null
+[ "$(q -c "SELECT count(top) FROM shop.east")" = 10 ] || fail "the new column did not reach the coordinator"
+q -c "SELECT hamilton_define('shop.east', 'SELECT id % 10 AS bucket, sum(amount) AS total, count(*) AS n FROM sales GROUP BY 1', placement => 'r1')" >/dev/null
+run
+same "after the new column went"
+nothing_left "after the new column went"
+
+# --- a sharded node: the same node on each server, the union read here ------------
+q >/dev/null <<'SQL'
+SELECT hamilton_define('shop.part', 'SELECT region, id % 10 AS bucket, sum(amount) AS total FROM sales GROUP BY 1, 2', placement => '["r1", "r2"]');
+SELECT hamilton_define('shop.part_big', 'SELECT region, bucket FROM part WHERE total > 4000', placement => '["r1", "r2"]');
+SELECT hamilton_define('shop.by_bucket', 'SELECT bucket, sum(total) AS total, count(*) AS regions FROM part GROUP BY 1');
+SELECT hamilton_define('single.part', 'SELECT region, id % 10 AS bucket, sum(amount) AS total FROM sales GROUP BY 1, 2');
+SELECT hamilton_define('single.part_big', 'SELECT region, bucket FROM part WHERE total > 4000');
+SELECT hamilton_define('single.by_bucket', 'SELECT bucket, sum(total) AS total, count(*) AS regions FROM part GROUP BY 1');
+SQL
+for round in 1 2; do
+    q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.by_bucket', 'shop.part_big', 'shop.part'])" >/dev/null
+    q -c "SELECT count(*) FROM hamilton_execute(ARRAY['single.by_bucket', 'single.part_big', 'single.part'])" >/dev/null
+    for t in part part_big by_bucket; do
+        [ "$(q -c "SELECT count(*) FROM ((TABLE shop.$t EXCEPT ALL TABLE single.$t) UNION ALL (TABLE single.$t EXCEPT ALL TABLE shop.$t)) d")" = 0 ] \
+            || fail "sharded, round $round: shop.$t differs from single.$t"
+    done
+    [ "$(q -c "SELECT count(DISTINCT region) FROM shop.part")" = 2 ] || fail "sharded: the union lacks a shard"
+    [ "$(q -c "SELECT relkind FROM pg_class WHERE oid = 'shop.part'::regclass")" = v ] || fail "sharded: shop.part is no view"
+    rq 2 -d postgres -c "UPDATE shop.sales SET amount = amount + 7 WHERE id % 4 = 0"
+    q -c "UPDATE single.sales SET amount = amount + 7 WHERE region = 2 AND id % 4 = 0"
+done
+[ "$(stages 1)" = 4 ] && [ "$(stages 2)" = 3 ] || fail "sharded: stray tables on the servers ($(stages 1), $(stages 2))"
+for i in 1 2; do [ "$(prepared "$i")" = 0 ] || fail "sharded: a prepared transaction is left on r$i"; done
+# a node on one of the servers cannot read the union, nor shards that disagree
+q -c "SELECT hamilton_define('shop.east_part', 'SELECT * FROM part', placement => 'r1')" >/dev/null
+expect_error 'node shop.east_part, placed on server "r1", reads shop.part, which is not on that server' \
+    "SELECT * FROM hamilton_execute(ARRAY['shop.east_part'])"
+rq 1 -d postgres -c "CREATE TABLE shop.odd AS SELECT 1 AS x"
+rq 2 -d postgres -c "CREATE TABLE shop.odd AS SELECT 'one'::text AS x"
+q -c "SELECT hamilton_define('shop.odd_all', 'SELECT x FROM odd', placement => '[\"r1\", \"r2\"]')" >/dev/null
+expect_error 'the shards of node shop.odd_all do not yield the same columns' "SELECT * FROM hamilton_execute(ARRAY['shop.odd_all'])"
+expect_error 'placement of node shop.twice names server "r1" twice' \
+    "SELECT hamilton_define('shop.twice', 'SELECT 1 AS x', placement => '[\"r1\", \"r1\"]')"
+q -c "SELECT hamilton_drop('shop.east_part'); SELECT hamilton_drop('shop.odd_all')" >/dev/null
+[ "$(stages 1)" = 4 ] && [ "$(stages 2)" = 3 ] || fail "sharded refusals: stray tables on the servers ($(stages 1), $(stages 2))"
+sharded=2
+
+# --- bad input ---------------------------------------------------------------
+q -c "SELECT hamilton_define('shop.local_only', 'SELECT 1 AS x', materialize => 'table')" >/dev/null
+q -c "SELECT hamilton_define('shop.reads_local', 'SELECT x FROM local_only', placement => 'r1')" >/dev/null
+expect_error 'node shop.reads_local, placed on server "r1", reads shop.local_only, which is not on that server' \
+    "SELECT * FROM hamilton_execute(ARRAY['shop.reads_local'])"
+expect_error 'Place shop.local_only on server "r1" too' "SELECT * FROM hamilton_execute(ARRAY['shop.reads_local'])"
+expect_error 'pg_hamilton is not installed on server "bare" of node shop.nowhere' \
+    "SELECT hamilton_define('shop.nowhere', 'SELECT 1 AS x', placement => 'bare')"
+q -c "CREATE SCHEMA lonely; SELECT hamilton_register('lonely')" >/dev/null
+expect_error 'module lonely of node lonely.n does not exist on server "r1"' \
+    "SELECT hamilton_define('lonely.n', 'SELECT 1 AS x', placement => 'r1')"
+rq 2 -d postgres -c "CREATE TABLE shop.theirs (x int)"
+q -c "SELECT hamilton_define('shop.theirs', 'SELECT 1 AS x', placement => 'r2')" >/dev/null
+expect_error 'relation shop.theirs already exists on server "r2" and was not created by pg_hamilton' \
+    "SELECT * FROM hamilton_execute(ARRAY['shop.theirs'])"
+q -c "SELECT hamilton_drop('shop.theirs'); SELECT hamilton_drop('shop.reads_local')" >/dev/null
+# a role that is not a superuser connects with its mapping's password only
+q >/dev/null <<'SQL'
+CREATE ROLE analyst LOGIN;
+GRANT CREATE, USAGE ON SCHEMA shop TO analyst;
+GRANT USAGE ON FOREIGN SERVER r1 TO analyst;
+CREATE USER MAPPING FOR analyst SERVER r1 OPTIONS (user 'postgres');
+SQL
+expect_error 'password is required to connect to server "r1"' \
+    "SET ROLE analyst; SELECT hamilton_define('shop.mine', 'SELECT 1 AS x', placement => 'r1')"
+q -c "ALTER USER MAPPING FOR analyst SERVER r1 OPTIONS (ADD password 'secret')"
+expect_error 'The server did not ask for the user mapping' \
+    "SET ROLE analyst; SELECT hamilton_define('shop.mine', 'SELECT 1 AS x', placement => 'r1')"
+# a transaction that ran placed nodes cannot itself be prepared
+expect_error 'cannot PREPARE a transaction that ran nodes placed on other servers' \
+    "BEGIN; SELECT count(*) FROM hamilton_execute(ARRAY['shop.east']); PREPARE TRANSACTION 'mine'"
+[ "$(q -c "SELECT count(*) FROM pg_prepared_xacts")" = 0 ] || fail "the coordinator's transaction was prepared"
+nothing_left "refusals"
+
+# --- faults ------------------------------------------------------------------
+before=$(snapshot)
+rq 1 -d postgres -c "UPDATE shop.sales SET amount = amount + 1"   # a run that ended would show it
+old_everywhere() {
+    [ "$(snapshot)" = "$before" ] || fail "$1: the coordinator does not read the old results"
+    [ "$(rq 1 -d postgres -c "SELECT count(*) FROM shop.east")" = 10 ] || fail "$1: r1 lost its old result"
+}
+
+# 1. a placed node that raises: the other server's staging table goes too
+q -c "SELECT hamilton_define('shop.west', 'SELECT id % 10 AS bucket, sum(amount) / (min(id) - 1) AS total, count(*) AS n FROM sales GROUP BY 1', placement => 'r2')" >/dev/null
+expect_error 'node shop.west (module shop) failed: division by zero' "SELECT * FROM hamilton_execute($ALL)"
+old_everywhere "a raising node"
+nothing_left "a raising node"
+q -c "SELECT hamilton_define('shop.west', 'SELECT id % 10 AS bucket, sum(amount) AS total, count(*) AS n FROM sales GROUP BY 1', placement => 'r2')" >/dev/null
+
+# 2. r2 stopped with -m immediate while west runs there (east is built on r1)
+q -c "SELECT hamilton_define('shop.west', 'SELECT id % 10 AS bucket, sum(amount) AS total, count(*) AS n FROM sales WHERE pace() GROUP BY 1', placement => 'r2')" >/dev/null
+psql -X -q -At -c "SELECT count(*) FROM hamilton_execute($ALL)" >"$work/crash.out" 2>&1 &
+pids+=($!)
+for ((i = 0; i < 300; i++)); do   # west's CREATE TABLE runs on r2
+    [ "$(rq 2 -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CREATE TABLE shop._hamilton_stage%'")" = 1 ] && break
+    sleep 0.1
+done
+sleep 0.2
+remote_stop_immediate 2
+wait "${pids[-1]}" && fail "the run survived its server's crash: $(cat "$work/crash.out")"
+grep -q 'node shop.west (module shop) failed' "$work/crash.out" || fail "the crash: $(cat "$work/crash.out")"
+remote_start 2
+old_everywhere "a server stopped mid-run"
+q -c "SELECT count(*) FROM hamilton_recover()" >/dev/null
+nothing_left "a server stopped mid-run"
+q -c "SELECT hamilton_define('shop.west', 'SELECT id % 10 AS bucket, sum(amount) AS total, count(*) AS n FROM sales GROUP BY 1', placement => 'r2')" >/dev/null
+
+# 3. the local commit, then no COMMIT PREPARED (a crash there): in doubt until recovered
+q -c "SET hamilton.test_skip_commit_prepared = on" -c "SELECT count(*) FROM hamilton_execute($ALL)" >/dev/null
+[ "$(prepared 1)" = 2 ] && [ "$(prepared 2)" = 1 ] || fail "in doubt: the prepared swaps should be left"
+[ "$(rq 1 -d postgres -c "SET lock_timeout = '100ms'" -c "SELECT count(*) FROM shop.east" 2>&1 | grep -c 'lock timeout')" = 1 ] \
+    || fail "in doubt: the prepared swap should hold the result's lock on r1"
+[ "$(q -c "SELECT status FROM hamilton.runs ORDER BY run_id DESC LIMIT 1")" = "in doubt" ] \
+    || fail "in doubt: the history shows $(q -c "SELECT status FROM hamilton.runs ORDER BY run_id DESC LIMIT 1")"
+[ "$(q -c "SELECT string_agg(outcome, ',' ORDER BY gid) FROM hamilton_recover() WHERE gid LIKE 'hamilton%'")" = committed,committed,committed ] \
+    || fail "hamilton_recover() did not commit the three gids"
+nothing_left "in doubt, recovered"
+[ "$(q -c "SELECT status FROM hamilton.runs ORDER BY run_id DESC LIMIT 1")" = succeeded ] || fail "recovered: the run is not succeeded"
+before=$(snapshot)
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['single.both', 'single.tops', 'single.east_top'])" >/dev/null
+q -c "UPDATE single.sales SET amount = amount + 1 WHERE region = 1" >/dev/null
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['single.both', 'single.tops', 'single.east_top'])" >/dev/null
+same "in doubt, recovered"
+
+# 4. the coordinator crashes after PREPARE, before its commit: recovery rolls back
+rq 1 -d postgres -c "UPDATE shop.sales SET amount = amount + 1"
+psql -X -q -At -c "BEGIN" -c "SELECT count(*) FROM hamilton_execute($ALL)" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+pids+=($!)
+wait_for "SELECT count(*) = 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()"
+[ "$(prepared 1)" = 2 ] || fail "crash: the run has not prepared its swaps"
+kill -9 "$(q -c "SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()")"
+wait_for "SELECT true"
+[ "$(q -c "SELECT string_agg(DISTINCT outcome, ',') FROM hamilton_recover() WHERE gid LIKE 'hamilton%'")" = "rolled back" ] \
+    || fail "crash: hamilton_recover() did not roll the gids back"
+old_everywhere "a coordinator crash before its commit"
+nothing_left "a coordinator crash before its commit"
+echo "servers: ok"
