@@ -2,7 +2,7 @@
 -- @parameterized_subdag): a module's dataflow made again under a namespace
 -- (a schema of its own), its inputs bound to a source (a table node or a
 -- table) or a value, its variants chosen by its own config.
-SELECT setval('hamilton.run_id_seq', 100000) > 0 AS ok;
+SELECT setval('hamilton.run_id_seq', 102000) > 0 AS ok;
 CREATE SCHEMA sd_raw;
 CREATE TABLE sd_raw.us_marketing (week int, spend float8, signups float8);
 INSERT INTO sd_raw.us_marketing VALUES (1, 10, 2), (1, 20, 3), (2, 20, 5);
