@@ -81,7 +81,8 @@ REGRESS = \
 	column_lineage \
 	files \
 	pipes \
-	cache_interplay
+	cache_interplay \
+	cache_writers
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

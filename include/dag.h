@@ -434,6 +434,7 @@ extern char *dag_query_deps(const char *sql, Oid fn, List *skip, List **relation
 							List **functions);
 extern bool dag_is_track_trigger(const struct Trigger *t);
 extern bool dag_relation_tracked(Relation rel);
+extern bool dag_track_trigger_current(Relation rel);
 extern char *dag_deps_state(List *sources, List *functions, List **watched, char **why);
 extern void dag_put_track_trigger(const char *qname, bool replace);
 extern bool dag_has_track_trigger(Relation rel);

@@ -47,8 +47,11 @@ static void rls_state(StringInfo buf, Oid relid, Oid owner);
 
 /*
  * dag_is_track_trigger: is this the change log's trigger, enabled ALWAYS,
- * after every INSERT, UPDATE, DELETE and TRUNCATE statement, with no
- * condition and no column list?
+ * before (as hamilton_track puts it since 1.4) or after (as 1.3 did) every
+ * INSERT, UPDATE, DELETE and TRUNCATE statement, with no condition and no
+ * column list?  Either logs every writing transaction: the row is written
+ * in the statement's (sub)transaction, so a statement that fails after a
+ * BEFORE trigger ran takes its row with it.
  */
 bool
 dag_is_track_trigger(const Trigger *t)
@@ -63,7 +66,7 @@ dag_is_track_trigger(const Trigger *t)
 	return fname && fnsp && strcmp(fname, "change_logged") == 0 &&
 		strcmp(fnsp, HAMILTON_SCHEMA) == 0 &&
 		t->tgenabled == TRIGGER_FIRES_ALWAYS &&
-		!TRIGGER_FOR_ROW(t->tgtype) && TRIGGER_FOR_AFTER(t->tgtype) &&
+		!TRIGGER_FOR_ROW(t->tgtype) && !TRIGGER_FOR_INSTEAD(t->tgtype) &&
 		TRIGGER_FOR_INSERT(t->tgtype) && TRIGGER_FOR_UPDATE(t->tgtype) &&
 		TRIGGER_FOR_DELETE(t->tgtype) && TRIGGER_FOR_TRUNCATE(t->tgtype) &&
 		t->tgnattr == 0 && t->tgqual == NULL;
@@ -77,6 +80,22 @@ dag_relation_tracked(Relation rel)
 
 	for (i = 0; rel->trigdesc && i < rel->trigdesc->numtriggers; i++)
 		if (dag_is_track_trigger(&rel->trigdesc->triggers[i]))
+			return true;
+	return false;
+}
+
+/*
+ * dag_track_trigger_current: does the relation carry the change log's
+ * trigger as hamilton_track puts it now, before each statement?
+ */
+bool
+dag_track_trigger_current(Relation rel)
+{
+	int			i;
+
+	for (i = 0; rel->trigdesc && i < rel->trigdesc->numtriggers; i++)
+		if (dag_is_track_trigger(&rel->trigdesc->triggers[i]) &&
+			TRIGGER_FOR_BEFORE(rel->trigdesc->triggers[i].tgtype))
 			return true;
 	return false;
 }
@@ -204,7 +223,9 @@ relation_state(StringInfo buf, Oid relid, List **watched, char **why)
 /*
  * dag_put_track_trigger creates the change log's trigger on a relation
  * (qname, quoted), enabled ALWAYS, replacing one of that name that is not
- * exactly it; as the current user, who must own the relation.
+ * exactly it; as the current user, who must own the relation.  It fires
+ * before each statement: an AFTER statement trigger costs the writer an
+ * event in the after-trigger queue, fired at the statement's end.
  */
 void
 dag_put_track_trigger(const char *qname, bool replace)
@@ -213,7 +234,7 @@ dag_put_track_trigger(const char *qname, bool replace)
 		spi_exec_checked(psprintf("DROP TRIGGER " TRACK_TRIGGER_NAME " ON %s", qname),
 						 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 	spi_exec_checked(psprintf("CREATE TRIGGER " TRACK_TRIGGER_NAME " "
-							  "AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s "
+							  "BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s "
 							  "FOR EACH STATEMENT EXECUTE FUNCTION " HAMILTON_SCHEMA ".change_logged()",
 							  qname), 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 	spi_exec_checked(psprintf("ALTER TABLE ONLY %s ENABLE ALWAYS TRIGGER " TRACK_TRIGGER_NAME, qname),

@@ -95,7 +95,8 @@ define_track(Oid relid, bool track)
 		char	   *qname = dag_relation_display(member);
 		Relation	rel = table_open(member, AccessShareLock);
 		bool		named = dag_has_track_trigger(rel);
-		bool		exact = dag_relation_tracked(rel);
+		/* a 1.3 trigger (after each statement) is put again, before */
+		bool		exact = dag_track_trigger_current(rel);
 
 		table_close(rel, AccessShareLock);
 		any = any || named;

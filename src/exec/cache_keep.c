@@ -126,13 +126,15 @@ relation_named(const char *qname)
  * exec_cache_finish keeps an entry for each result the run computed (with
  * behaviour auto or recompute), once the results are swapped in: the
  * result table gets the change log's trigger, its own writes are dropped
- * from the log; then the log is pruned.
+ * from the log, which gets a marker (catalog/change_log.c); then the log
+ * is pruned.
  */
 void
 exec_cache_finish(HPlan *plan)
 {
 	CacheRun   *cr = plan->cache_run;
 	int			i;
+	bool		kept = false;
 
 	if (cr == NULL)
 		return;
@@ -141,8 +143,14 @@ exec_cache_finish(HPlan *plan)
 		CHECK_FOR_INTERRUPTS();
 		if (exec_cache_persisted(&plan->steps[i]) && !cr->skip[i] &&
 			(strcmp(cr->behaviour[i], "auto") == 0 || strcmp(cr->behaviour[i], "recompute") == 0))
+		{
 			write_entry(plan, cr, i);
+			kept = true;
+		}
 	}
+	/* the entries count only while the log has not been emptied since */
+	if (kept)
+		catalog_mark_change_log(cr->snapshot);
 	catalog_prune_change_log();
 }
 

@@ -357,6 +357,7 @@ changes_since(int n, CacheEntry **entry, List **watched, char **pre)
 	char	  **xids;
 	int		   *of;
 	bool	   *changed;
+	bool	   *reset;
 
 	for (i = 0; i < n; i++)
 		if (entry[i] && entry[i]->reusable && pre[i] == NULL)
@@ -366,6 +367,7 @@ changes_since(int n, CacheEntry **entry, List **watched, char **pre)
 	xids = palloc(sizeof(char *) * Max(total, 1));
 	of = palloc(sizeof(int) * Max(total, 1));
 	changed = palloc(sizeof(bool) * Max(total, 1));
+	reset = palloc(sizeof(bool) * Max(total, 1));
 	for (i = 0; i < n; i++)
 	{
 		ListCell   *lc;
@@ -380,9 +382,11 @@ changes_since(int n, CacheEntry **entry, List **watched, char **pre)
 			of[k++] = i;
 		}
 	}
-	catalog_changed_since(total, rels, snaps, xids, changed);
+	catalog_changed_since(total, rels, snaps, xids, changed, reset);
 	for (k = 0; k < total; k++)
-		if (changed[k])
+		if (reset[k])
+			pre[of[k]] = "the change log was emptied since it was made (a crash, a restore or a promoted standby)";
+		else if (changed[k] && pre[of[k]] == NULL)
 			pre[of[k]] = "a relation it read, or its result table, was written since";
 }
 
