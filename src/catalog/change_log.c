@@ -164,7 +164,8 @@ catalog_forget_own_changes(List *relids)
  * when written by a transaction snapshot[i], pg_snapshot text, did not see
  * as committed, or by transaction xid[i], xid8 text), has it changed?
  * changed[i] is set for each that did, and reset[i] too when the log has
- * lost its writes since (no marker of that snapshot's or later: a crash).  One statement for all, which reads
+ * lost its writes since (no marker of that snapshot's or later: a crash),
+ * which is looked up once per snapshot.  One statement for all, which reads
  * the log twice (the log has no index, so that writers pay for one heap
  * row only): a writer at or above the snapshot's xmax shows in each
  * relation's highest xid; one in progress for the snapshot (or the run's
@@ -200,7 +201,7 @@ catalog_changed_since(int n, const Oid *relations, char **snapshot, char **xid, 
 	values[2] = PointerGetDatum(construct_array(xids, n, TEXTOID, -1, false, TYPALIGN_INT));
 	values[3] = PointerGetDatum(construct_array(idx, n, INT4OID, sizeof(int32), true, TYPALIGN_INT));
 	catalog_owner_begin(&w);
-	spi_exec_checked("WITH p AS (SELECT u.rel, u.snap::pg_catalog.pg_snapshot AS snap, "
+	spi_exec_checked("WITH p AS (SELECT u.rel, u.snap AS snap_text, u.snap::pg_catalog.pg_snapshot AS snap, "
 					 "                  u.xid::pg_catalog.xid8 AS xid, u.i "
 					 "           FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
 					 "                           pg_catalog.unnest($3), pg_catalog.unnest($4)) AS u(rel, snap, xid, i)), "
@@ -214,9 +215,12 @@ catalog_changed_since(int n, const Oid *relations, char **snapshot, char **xid, 
 					 "SELECT o.i, false FROM open o JOIN " CATALOG_TABLE("change_log") " c "
 					 "  ON c.relation OPERATOR(pg_catalog.=) o.rel AND c.xid OPERATOR(pg_catalog.=) o.x "
 					 "UNION "
-					 "SELECT p.i, true FROM p WHERE NOT EXISTS (SELECT FROM " CATALOG_TABLE("change_log") " c "
-					 "  WHERE c.relation OPERATOR(pg_catalog.=) 0 AND (c.xid OPERATOR(pg_catalog.=) p.xid "
-					 "    OR pg_catalog.pg_visible_in_snapshot(c.xid, p.snap)))",
+					 "SELECT p.i, true FROM p JOIN ("
+					 "  SELECT d.snap_text, d.xid FROM (SELECT DISTINCT p.snap_text, p.xid FROM p) d "
+					 "  WHERE NOT EXISTS (SELECT FROM " CATALOG_TABLE("change_log") " c "
+					 "    WHERE c.relation OPERATOR(pg_catalog.=) 0 AND (c.xid OPERATOR(pg_catalog.=) d.xid "
+					 "      OR pg_catalog.pg_visible_in_snapshot(c.xid, d.snap_text::pg_catalog.pg_snapshot)))) m "
+					 "  ON m.snap_text OPERATOR(pg_catalog.=) p.snap_text AND m.xid OPERATOR(pg_catalog.=) p.xid",
 					 4, argtypes, values, NULL, SPI_OK_SELECT);
 	for (r = 0; r < SPI_processed; r++)
 	{

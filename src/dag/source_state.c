@@ -21,6 +21,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/table.h"
 #include "catalog/partition.h"
 #include "catalog/pg_class.h"
@@ -44,6 +45,7 @@
 
 static void relation_state(StringInfo buf, Oid relid, List **watched, char **why);
 static void rls_state(StringInfo buf, Oid relid, Oid owner);
+static void member_state(StringInfo buf, Relation rel, bool first, List **watched, char **why);
 
 /*
  * dag_is_track_trigger: is this the change log's trigger, enabled ALWAYS,
@@ -159,8 +161,11 @@ relation_state(StringInfo buf, Oid relid, List **watched, char **why)
 	List	   *tree;
 	ListCell   *lc;
 	bool		first = true;
+	Relation	top;
 
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+	/* locked first, then looked up: a relation dropped meanwhile is gone */
+	top = try_relation_open(relid, AccessShareLock);
+	if (top == NULL)
 	{
 		appendStringInfo(buf, "r%u gone;", relid);
 		if (*why == NULL)
@@ -168,56 +173,66 @@ relation_state(StringInfo buf, Oid relid, List **watched, char **why)
 		return;
 	}
 	/* the relcache says whether there is a tree to look up */
-	{
-		Relation	rel = table_open(relid, AccessShareLock);
-		bool		children = rel->rd_rel->relhassubclass;
-		bool		partition = rel->rd_rel->relispartition;
-
-		table_close(rel, AccessShareLock);
-		tree = children ? find_all_inheritors(relid, AccessShareLock, NULL) : list_make1_oid(relid);
-		if (partition)
-			tree = list_concat(tree, get_partition_ancestors(relid));
-	}
-	if (!get_rel_relispartition(relid) && has_superclass(relid) && *why == NULL)
+	tree = top->rd_rel->relhassubclass ? find_all_inheritors(relid, AccessShareLock, NULL) :
+		list_make1_oid(relid);
+	if (top->rd_rel->relispartition)
+		tree = list_concat(tree, get_partition_ancestors(relid));
+	else if (*why == NULL && has_superclass(relid))
 		*why = psprintf("%s inherits from another table, whose writes only its own triggers see",
 						dag_relation_display(relid));
 	foreach(lc, tree)
 	{
 		Oid			member = lfirst_oid(lc);
-		Relation	rel = table_open(member, AccessShareLock);
-		Form_pg_class c = RelationGetForm(rel);
-		TupleDesc	desc = RelationGetDescr(rel);
-		int			a;
+		Relation	rel = member == relid ? top : table_open(member, AccessShareLock);
 
-		appendStringInfo(buf, "%sr%u %c %u %d%d:", first ? "" : ",", member, c->relkind,
-						 c->relfilenode, c->relrowsecurity, c->relforcerowsecurity);
-		for (a = 0; a < desc->natts; a++)
-		{
-			Form_pg_attribute att = TupleDescAttr(desc, a);
-
-			appendStringInfo(buf, "%s %u %d %d|", NameStr(att->attname), att->atttypid,
-							 att->atttypmod, att->attisdropped);
-		}
-		if (c->relkind == RELKIND_VIEW)
-			appendStringInfoString(buf, TextDatumGetCString(DirectFunctionCall1(pg_get_viewdef,
-																				ObjectIdGetDatum(member))));
-		else if (c->relkind == RELKIND_RELATION || c->relkind == RELKIND_PARTITIONED_TABLE)
-		{
-			*watched = list_append_unique_oid(*watched, member);
-			if (*why == NULL && !dag_relation_tracked(rel))
-				*why = psprintf("source %s is not tracked (its owner can call hamilton_track)",
-								dag_relation_display(member));
-		}
-		else if (*why == NULL)
-			*why = psprintf("%s is a %s, whose changes no trigger sees", dag_relation_display(member),
-							c->relkind == RELKIND_MATVIEW ? "materialized view" :
-							c->relkind == RELKIND_FOREIGN_TABLE ? "foreign table" : "relation of another kind");
-		if (c->relrowsecurity)
-			rls_state(buf, member, c->relowner);
-		table_close(rel, AccessShareLock);
+		member_state(buf, rel, first, watched, why);
+		if (rel != top)
+			table_close(rel, AccessShareLock);
 		first = false;
 	}
+	table_close(top, AccessShareLock);
 	appendStringInfoChar(buf, ';');
+}
+
+/*
+ * member_state appends the state of one relation of a tree (rel, open):
+ * its kind, file, columns, a view's query, its policies; noting in
+ * *watched a table whose change log counts, and in *why why it is not
+ * exactly tracked.
+ */
+static void
+member_state(StringInfo buf, Relation rel, bool first, List **watched, char **why)
+{
+	Oid			member = RelationGetRelid(rel);
+	Form_pg_class c = RelationGetForm(rel);
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			a;
+
+	appendStringInfo(buf, "%sr%u %c %u %d%d:", first ? "" : ",", member, c->relkind,
+					 c->relfilenode, c->relrowsecurity, c->relforcerowsecurity);
+	for (a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		appendStringInfo(buf, "%s %u %d %d|", NameStr(att->attname), att->atttypid,
+						 att->atttypmod, att->attisdropped);
+	}
+	if (c->relkind == RELKIND_VIEW)
+		appendStringInfoString(buf, TextDatumGetCString(DirectFunctionCall1(pg_get_viewdef,
+																			ObjectIdGetDatum(member))));
+	else if (c->relkind == RELKIND_RELATION || c->relkind == RELKIND_PARTITIONED_TABLE)
+	{
+		*watched = list_append_unique_oid(*watched, member);
+		if (*why == NULL && !dag_relation_tracked(rel))
+			*why = psprintf("source %s is not tracked (its owner can call hamilton_track)",
+							dag_relation_display(member));
+	}
+	else if (*why == NULL)
+		*why = psprintf("%s is a %s, whose changes no trigger sees", dag_relation_display(member),
+						c->relkind == RELKIND_MATVIEW ? "materialized view" :
+						c->relkind == RELKIND_FOREIGN_TABLE ? "foreign table" : "relation of another kind");
+	if (c->relrowsecurity)
+		rls_state(buf, member, c->relowner);
 }
 
 /*

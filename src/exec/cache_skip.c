@@ -59,7 +59,8 @@ static void exec_cache_begin(HPlan *plan);
 static void read_entries(HPlan *plan, CacheRun *cr);
 static void changes_since(int n, CacheEntry **entry, List **watched, char **pre);
 static char *entry_refusal(CacheEntry *e, List **watched);
-static void decide(HPlan *plan, CacheRun *cr, int i, int *visited);
+static char *settings_key(void);
+static void decide(HPlan *plan, CacheRun *cr, int i, int *visited, const char *settings);
 static char *reuse_refusal(HPlan *plan, CacheRun *cr, int i, CacheEntry **entry);
 static void mark_needed(HPlan *plan, CacheRun *cr);
 
@@ -109,6 +110,7 @@ exec_cache_begin(HPlan *plan)
 	CacheRun   *cr;
 	int			n = plan->nsteps;
 	int		   *visited;
+	char	   *settings;
 	int			i;
 
 	if (plan->cache != 1)
@@ -137,11 +139,12 @@ exec_cache_begin(HPlan *plan)
 
 	read_entries(plan, cr);
 	plan->cache_run = cr;
+	settings = settings_key();
 	for (i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
 		if (exec_cache_persisted(&plan->steps[i]))
-			decide(plan, cr, i, visited);
+			decide(plan, cr, i, visited, settings);
 		else if (plan->steps[i].result_table)
 			cr->data_version[i] = psprintf(INT64_FORMAT, plan->run_id);
 	}
@@ -152,20 +155,13 @@ exec_cache_begin(HPlan *plan)
 }
 
 /*
- * decide computes a persisted step's key (walking its intermediates back to
- * the persisted results, inputs and overrides it reads) and whether its
- * result is reused.
+ * settings_key is what every key of the run begins with: the server
+ * version, the settings results depend on, the roles.
  */
-static void
-decide(HPlan *plan, CacheRun *cr, int i, int *visited)
+static char *
+settings_key(void)
 {
-	Dag		   *dag = plan->dag;
 	StringInfoData key;
-	List	   *stack = list_make1_int(i);
-	char		hex[2 * MD5_DIGEST_LENGTH + 1];
-	const char *errstr = NULL;
-	CacheEntry *entry = NULL;
-	char	   *refusal;
 
 	initStringInfo(&key);
 	appendStringInfo(&key, "1|%s|%s|%s|%s|%u|%u|", GetConfigOption("server_version_num", false, false),
@@ -180,6 +176,27 @@ decide(HPlan *plan, CacheRun *cr, int i, int *visited)
 					 GetConfigOption("lc_numeric", false, false),
 					 GetConfigOption("xmlbinary", false, false),
 					 GetConfigOption("xmloption", false, false));
+	return key.data;
+}
+
+/*
+ * decide computes a persisted step's key (settings, from settings_key,
+ * then its intermediates walked back to the persisted results, inputs and
+ * overrides it reads) and whether its result is reused.
+ */
+static void
+decide(HPlan *plan, CacheRun *cr, int i, int *visited, const char *settings)
+{
+	Dag		   *dag = plan->dag;
+	StringInfoData key;
+	List	   *stack = list_make1_int(i);
+	char		hex[2 * MD5_DIGEST_LENGTH + 1];
+	const char *errstr = NULL;
+	CacheEntry *entry = NULL;
+	char	   *refusal;
+
+	initStringInfo(&key);
+	appendStringInfoString(&key, settings);
 	visited[i] = i + 1;
 	while (stack != NIL)
 	{
