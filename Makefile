@@ -82,7 +82,8 @@ REGRESS = \
 	files \
 	pipes \
 	cache_interplay \
-	cache_writers
+	cache_writers \
+	cache_declared
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

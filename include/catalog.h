@@ -334,6 +334,7 @@ extern bool catalog_cache_available(void);
 extern CacheEntry *catalog_read_cache_entry(const char *schema, const char *name);
 extern List *catalog_read_cache_entries(void);
 extern List *catalog_read_cache_tags(void);
+extern List *catalog_read_node_tags(const char *key);
 extern void catalog_write_cache_entry(const CacheEntry *e);
 extern bool catalog_delete_cache_entry(const char *schema, const char *name);
 /* hook_rows.c (features-b: lifecycle hooks, issue 13 item 10) */

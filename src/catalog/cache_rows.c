@@ -186,15 +186,28 @@ catalog_read_cache_entries(void)
 List *
 catalog_read_cache_tags(void)
 {
+	return catalog_read_node_tags("cache");
+}
+
+/*
+ * catalog_read_node_tags reads every tag of one key, as a List of char *[3]:
+ * schema, node, value (a JSON value other than a string as its text).
+ */
+List *
+catalog_read_node_tags(const char *key)
+{
 	OwnerScope	w;
 	List	   *out = NIL;
 	MemoryContext cxt = CurrentMemoryContext;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
 	uint64		r;
 
+	values[0] = CStringGetTextDatum(key);
 	catalog_owner_begin(&w);
 	spi_exec_checked("SELECT t.schema_name, t.node_name, t.tag_value FROM " CATALOG_TABLE("node_tag") " t "
-					 "WHERE t.tag_key OPERATOR(pg_catalog.=) 'cache'",
-					 0, NULL, NULL, NULL, SPI_OK_SELECT);
+					 "WHERE t.tag_key OPERATOR(pg_catalog.=) $1",
+					 1, argtypes, values, NULL, SPI_OK_SELECT);
 	for (r = 0; r < SPI_processed; r++)
 	{
 		MemoryContext old = MemoryContextSwitchTo(cxt);

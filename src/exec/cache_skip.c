@@ -129,6 +129,7 @@ exec_cache_begin(HPlan *plan)
 	cr->deps_why = palloc0(sizeof(char *) * Max(n, 1));
 	cr->entry = palloc0(sizeof(CacheEntry *) * Max(n, 1));
 	cr->pre = palloc0(sizeof(char *) * Max(n, 1));
+	cr->declared = palloc0(sizeof(char *) * Max(n, 1));
 	visited = palloc0(sizeof(int) * Max(n, 1));
 
 	spi_exec_checked("SELECT pg_catalog.pg_current_snapshot()::pg_catalog.text, "
@@ -209,6 +210,9 @@ decide(HPlan *plan, CacheRun *cr, int i, int *visited, const char *settings)
 		/* its checks too: a result is reused only as checked as asked now */
 		appendStringInfo(&key, "n %s %s %s|", node->display, dag_fingerprint(dag, plan->steps[t].node),
 						 node->checks ? node->checks : "");
+		/* what it declares it reads: another declaration, another key */
+		if (cr->declared[t])
+			appendStringInfo(&key, "s %s|", cr->declared[t]);
 		/* a saver writes its file whenever the node is computed (files.c) */
 		if (files_node_saves(plan, plan->steps[t].node))
 			cr->why[i] = cr->why[i] ? cr->why[i] :
@@ -307,6 +311,7 @@ static void
 read_entries(HPlan *plan, CacheRun *cr)
 {
 	List	   *tags = catalog_read_cache_tags();
+	List	   *declared = catalog_read_node_tags("sources");
 	List	   *entries = catalog_read_cache_entries();
 	HTAB	   *byname;
 	HASHCTL		ctl;
@@ -344,6 +349,13 @@ read_entries(HPlan *plan, CacheRun *cr)
 
 			if (strcmp(t[0], node->schema) == 0 && strcmp(t[1], node->name) == 0)
 				cr->behaviour[i] = t[2];
+		}
+		foreach(lc, declared)
+		{
+			char	  **t = lfirst(lc);
+
+			if (strcmp(t[0], node->schema) == 0 && strcmp(t[1], node->name) == 0)
+				cr->declared[i] = t[2];
 		}
 		/* an incremental node's own ranges decide what it processes */
 		if (node->incremental)
