@@ -89,7 +89,9 @@ REGRESS = \
 	parallel_cache_interplay \
 	subdag \
 	frames_shape \
-	frames_join
+	frames_join \
+	cache_writers \
+	cache_declared
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

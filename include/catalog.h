@@ -337,12 +337,14 @@ typedef struct CacheEntry
 extern void catalog_log_change(Oid relid);
 extern void catalog_forget_own_changes(List *relids);
 extern void catalog_changed_since(int n, const Oid *relations, char **snapshot, char **xid,
-								  bool *changed);
+								  bool *changed, bool *reset);
+extern void catalog_mark_change_log(const char *snapshot);
 extern void catalog_prune_change_log(void);
 extern bool catalog_cache_available(void);
 extern CacheEntry *catalog_read_cache_entry(const char *schema, const char *name);
 extern List *catalog_read_cache_entries(void);
 extern List *catalog_read_cache_tags(void);
+extern List *catalog_read_node_tags(const char *key);
 extern void catalog_write_cache_entry(const CacheEntry *e);
 extern bool catalog_delete_cache_entry(const char *schema, const char *name);
 /* hook_rows.c (features-b: lifecycle hooks, issue 13 item 10) */

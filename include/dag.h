@@ -447,10 +447,14 @@ extern const char *dag_incremental_strategy_name(IncrStrategy s);
  * (cache) Skipping unchanged work: what a cached result read and called
  * (code_deps.c), and their state (source_state.c).
  */
-extern char *dag_query_deps(const char *sql, Oid fn, List *skip, List **relations,
-							List **functions);
+extern char *dag_query_deps(const char *sql, Oid fn, List *skip, bool declared,
+							List **relations, List **functions);
+/* (track) the sources tag: what a node declares it reads (declared_sources.c) */
+extern List *dag_declared_names(const char *json, char **problem);
+extern Oid	dag_declared_relation(const char *name, char **problem);
 extern bool dag_is_track_trigger(const struct Trigger *t);
 extern bool dag_relation_tracked(Relation rel);
+extern bool dag_track_trigger_current(Relation rel);
 extern char *dag_deps_state(List *sources, List *functions, List **watched, char **why);
 extern void dag_put_track_trigger(const char *qname, bool replace);
 extern bool dag_has_track_trigger(Relation rel);

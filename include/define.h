@@ -123,6 +123,8 @@ extern List *define_extract_fields(const char *node_text);
 /* (cache) track.c: the change log's trigger on sources; cache behaviours */
 extern void define_track(Oid relid, bool track);
 extern void define_check_cache_behaviour(const char *value, const char *what);
+/* (track) the sources tag, checked when it is set */
+extern void define_check_declared_sources(const char *display, const char *json, bool container);
 extern Jsonb *define_cache_tags(Jsonb *tags, const char *cache);
 extern void define_track_new_partitions(void);
 /* hooks.c (features-b: lifecycle hooks, issue 13 item 10) */

@@ -194,6 +194,7 @@ typedef struct CacheRun
 	CacheEntry **entry;			/* a persisted step's entry, or NULL */
 	char	  **pre;			/* why its entry is not reusable, whatever
 								 * its key (read before deciding) */
+	char	  **declared;		/* (track) its node's sources tag, or NULL */
 } CacheRun;
 extern bool exec_cache_persisted(PlanStep *step);
 extern void exec_cache_begin_guarded(HPlan *plan, TimestampTz started);

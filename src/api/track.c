@@ -49,7 +49,9 @@ hamilton_untrack(PG_FUNCTION_ARGS)
 
 /*
  * hamilton_change_logged is the statement trigger of tracked relations: it
- * logs the writing transaction (catalog/change_log.c).
+ * logs the writing transaction (catalog/change_log.c).  hamilton_track
+ * fires it before each statement; the AFTER triggers that 1.3 put count
+ * as well.
  */
 Datum
 hamilton_change_logged(PG_FUNCTION_ARGS)
@@ -57,10 +59,10 @@ hamilton_change_logged(PG_FUNCTION_ARGS)
 	TriggerData *td = (TriggerData *) fcinfo->context;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) ||
-		!TRIGGER_FIRED_AFTER(td->tg_event))
+		TRIGGER_FIRED_INSTEAD(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("hamilton.change_logged() must be fired after each statement"),
+				 errmsg("hamilton.change_logged() must be fired for each statement"),
 				 errdetail("It is the change log's statement trigger, which hamilton_track creates."),
 				 errhint("Call hamilton_track(table) instead of creating the trigger yourself.")));
 	catalog_log_change(RelationGetRelid(td->tg_relation));

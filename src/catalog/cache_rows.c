@@ -69,6 +69,29 @@ catalog_cache_available(void)
 	"FROM " CATALOG_TABLE("cache_entry") " e " \
 	"LEFT JOIN " CATALOG_TABLE("result") " r USING (schema_name, node_name) "
 
+/*
+ * text_column is column col (text) of row, or NULL; read without looking
+ * up the type's output function, as SPI_getvalue does for every value.
+ */
+static char *
+text_column(HeapTuple row, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(row, desc, col, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/* name_column is column col (name, never NULL) of row. */
+static char *
+name_column(HeapTuple row, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(row, desc, col, &isnull);
+
+	return isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
+}
+
 /* entry_from_row turns row r of SPI_tuptable (ENTRY_COLUMNS) into an entry. */
 static CacheEntry *
 entry_from_row(uint64 r)
@@ -79,20 +102,20 @@ entry_from_row(uint64 r)
 	bool		isnull;
 	Datum		d;
 
-	e->schema = SPI_getvalue(row, desc, 1);
-	e->name = SPI_getvalue(row, desc, 2);
+	e->schema = name_column(row, desc, 1);
+	e->name = name_column(row, desc, 2);
 	e->relation = DatumGetObjectId(SPI_getbinval(row, desc, 3, &isnull));
 	e->run_id = DatumGetInt64(SPI_getbinval(row, desc, 4, &isnull));
-	e->behaviour = SPI_getvalue(row, desc, 5);
-	e->key = SPI_getvalue(row, desc, 6);
-	e->data_version = SPI_getvalue(row, desc, 7);
-	e->snapshot = SPI_getvalue(row, desc, 8);
-	e->xid = SPI_getvalue(row, desc, 9);
+	e->behaviour = text_column(row, desc, 5);
+	e->key = text_column(row, desc, 6);
+	e->data_version = text_column(row, desc, 7);
+	e->snapshot = text_column(row, desc, 8);
+	e->xid = text_column(row, desc, 9);
 	e->sources = oid_array_list(SPI_getbinval(row, desc, 10, &isnull));
 	e->functions = oid_array_list(SPI_getbinval(row, desc, 11, &isnull));
-	e->deps_state = SPI_getvalue(row, desc, 12);
+	e->deps_state = text_column(row, desc, 12);
 	e->reusable = DatumGetBool(SPI_getbinval(row, desc, 13, &isnull));
-	e->reason = SPI_getvalue(row, desc, 14);
+	e->reason = text_column(row, desc, 14);
 	d = SPI_getbinval(row, desc, 15, &isnull);
 	e->has_rows = !isnull;
 	e->rows = isnull ? 0 : DatumGetInt64(d);
@@ -100,7 +123,7 @@ entry_from_row(uint64 r)
 	e->result_relation = isnull ? InvalidOid : DatumGetObjectId(d);
 	d = SPI_getbinval(row, desc, 17, &isnull);
 	e->result_run_id = isnull ? -1 : DatumGetInt64(d);
-	e->result_fingerprint = SPI_getvalue(row, desc, 18);
+	e->result_fingerprint = text_column(row, desc, 18);
 	return e;
 }
 
@@ -163,15 +186,28 @@ catalog_read_cache_entries(void)
 List *
 catalog_read_cache_tags(void)
 {
+	return catalog_read_node_tags("cache");
+}
+
+/*
+ * catalog_read_node_tags reads every tag of one key, as a List of char *[3]:
+ * schema, node, value (a JSON value other than a string as its text).
+ */
+List *
+catalog_read_node_tags(const char *key)
+{
 	OwnerScope	w;
 	List	   *out = NIL;
 	MemoryContext cxt = CurrentMemoryContext;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
 	uint64		r;
 
+	values[0] = CStringGetTextDatum(key);
 	catalog_owner_begin(&w);
 	spi_exec_checked("SELECT t.schema_name, t.node_name, t.tag_value FROM " CATALOG_TABLE("node_tag") " t "
-					 "WHERE t.tag_key OPERATOR(pg_catalog.=) 'cache'",
-					 0, NULL, NULL, NULL, SPI_OK_SELECT);
+					 "WHERE t.tag_key OPERATOR(pg_catalog.=) $1",
+					 1, argtypes, values, NULL, SPI_OK_SELECT);
 	for (r = 0; r < SPI_processed; r++)
 	{
 		MemoryContext old = MemoryContextSwitchTo(cxt);

@@ -19,6 +19,16 @@
  * while the run read is seen as a change (an extra recompute), never
  * missed.
  *
+ * The log is an unlogged table: a writer's row costs it no WAL.  A crash
+ * (or a standby promoted, a base backup restored) empties it, and with it
+ * the writes that cached results were compared against, so every result
+ * must then be recomputed.  A run that keeps results therefore also keeps
+ * a marker row (relation 0, its own xid) unless one its snapshot sees as
+ * committed is there; an entry is reused only while a marker its snapshot
+ * saw, or its own, is in the log.  After a crash none is: the markers of
+ * the transactions that follow have xids above every one that committed
+ * before it.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -27,7 +37,9 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "access/heapam.h"
+#include "access/relation.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -55,10 +67,15 @@ static LoggedRelation logged[MAX_LOGGED];
 static int	nlogged = 0;
 static bool callbacks_registered = false;
 
+/* The log and its schema, as this backend last found them. */
+static Oid	log_relid = InvalidOid;
+static Oid	log_nsp = InvalidOid;
+
 static void forget_at_xact_end(XactEvent event, void *arg);
 static void forget_at_subxact_abort(SubXactEvent event, SubTransactionId mySubid,
 									SubTransactionId parentSubid, void *arg);
 static void forget_all(void);
+static Relation open_log(Oid relid);
 static void forget_where(Oid relid, SubTransactionId subid);
 
 /*
@@ -69,8 +86,6 @@ void
 catalog_log_change(Oid relid)
 {
 	int			i;
-	Oid			nsp;
-	Oid			log;
 	Relation	rel;
 	Datum		values[2];
 	bool		nulls[2] = {false, false};
@@ -88,26 +103,16 @@ catalog_log_change(Oid relid)
 
 	/*
 	 * Written directly, as the catalogs are: no statement to plan, no role
-	 * to switch to (the writer needs no right on the log), two syscache
-	 * probes to find it.
+	 * to switch to (the writer needs no right on the log).
 	 */
-	nsp = get_namespace_oid(HAMILTON_SCHEMA, true);
-	log = OidIsValid(nsp) ? get_relname_relid("change_log", nsp) : InvalidOid;
-	if (!OidIsValid(log))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("pg_hamilton's change log is missing"),
-				 errdetail("The trigger hamilton_change_log on %s logs writes into %s.change_log, which this database does not have.",
-						   get_rel_name(relid), HAMILTON_SCHEMA),
-				 errhint("Run ALTER EXTENSION hamilton UPDATE, or drop the trigger: DROP TRIGGER hamilton_change_log ON %s;",
-						 get_rel_name(relid))));
-	rel = table_open(log, RowExclusiveLock);
+	rel = open_log(relid);
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = FullTransactionIdGetDatum(GetTopFullTransactionId());
 	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
 	simple_heap_insert(rel, tup); /* the log has no index */
 	heap_freetuple(tup);
-	table_close(rel, RowExclusiveLock);
+	/* the lock is kept until the transaction ends, and released with the others */
+	table_close(rel, NoLock);
 
 	/* remembered only once the row is written */
 	if (nlogged < MAX_LOGGED)
@@ -158,14 +163,17 @@ catalog_forget_own_changes(List *relids)
  * catalog_changed_since: for each of n probes (relations[i], which changed
  * when written by a transaction snapshot[i], pg_snapshot text, did not see
  * as committed, or by transaction xid[i], xid8 text), has it changed?
- * changed[i] is set for each that did.  One statement for all, which reads
+ * changed[i] is set for each that did, and reset[i] too when the log has
+ * lost its writes since (no marker of that snapshot's or later: a crash),
+ * which is looked up once per snapshot.  One statement for all, which reads
  * the log twice (the log has no index, so that writers pay for one heap
  * row only): a writer at or above the snapshot's xmax shows in each
  * relation's highest xid; one in progress for the snapshot (or the run's
  * own) is looked up among the few the snapshot lists.
  */
 void
-catalog_changed_since(int n, const Oid *relations, char **snapshot, char **xid, bool *changed)
+catalog_changed_since(int n, const Oid *relations, char **snapshot, char **xid, bool *changed,
+					  bool *reset)
 {
 	Datum	   *rels = palloc(sizeof(Datum) * Max(n, 1));
 	Datum	   *snaps = palloc(sizeof(Datum) * Max(n, 1));
@@ -180,6 +188,7 @@ catalog_changed_since(int n, const Oid *relations, char **snapshot, char **xid, 
 	for (i = 0; i < n; i++)
 	{
 		changed[i] = false;
+		reset[i] = false;
 		rels[i] = ObjectIdGetDatum(relations[i]);
 		snaps[i] = CStringGetTextDatum(snapshot[i]);
 		xids[i] = CStringGetTextDatum(xid[i]);
@@ -192,7 +201,7 @@ catalog_changed_since(int n, const Oid *relations, char **snapshot, char **xid, 
 	values[2] = PointerGetDatum(construct_array(xids, n, TEXTOID, -1, false, TYPALIGN_INT));
 	values[3] = PointerGetDatum(construct_array(idx, n, INT4OID, sizeof(int32), true, TYPALIGN_INT));
 	catalog_owner_begin(&w);
-	spi_exec_checked("WITH p AS (SELECT u.rel, u.snap::pg_catalog.pg_snapshot AS snap, "
+	spi_exec_checked("WITH p AS (SELECT u.rel, u.snap AS snap_text, u.snap::pg_catalog.pg_snapshot AS snap, "
 					 "                  u.xid::pg_catalog.xid8 AS xid, u.i "
 					 "           FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
 					 "                           pg_catalog.unnest($3), pg_catalog.unnest($4)) AS u(rel, snap, xid, i)), "
@@ -200,11 +209,18 @@ catalog_changed_since(int n, const Oid *relations, char **snapshot, char **xid, 
 					 "        WHERE c.relation OPERATOR(pg_catalog.=) ANY ($1) GROUP BY c.relation), "
 					 "open AS (SELECT p.i, p.rel, x.x FROM p, LATERAL (SELECT pg_catalog.pg_snapshot_xip(p.snap) "
 					 "         UNION ALL SELECT p.xid) AS x(x)) "
-					 "SELECT p.i FROM p JOIN top ON top.relation OPERATOR(pg_catalog.=) p.rel "
+					 "SELECT p.i, false FROM p JOIN top ON top.relation OPERATOR(pg_catalog.=) p.rel "
 					 "WHERE top.top OPERATOR(pg_catalog.>=) pg_catalog.pg_snapshot_xmax(p.snap) "
 					 "UNION "
-					 "SELECT o.i FROM open o JOIN " CATALOG_TABLE("change_log") " c "
-					 "  ON c.relation OPERATOR(pg_catalog.=) o.rel AND c.xid OPERATOR(pg_catalog.=) o.x",
+					 "SELECT o.i, false FROM open o JOIN " CATALOG_TABLE("change_log") " c "
+					 "  ON c.relation OPERATOR(pg_catalog.=) o.rel AND c.xid OPERATOR(pg_catalog.=) o.x "
+					 "UNION "
+					 "SELECT p.i, true FROM p JOIN ("
+					 "  SELECT d.snap_text, d.xid FROM (SELECT DISTINCT p.snap_text, p.xid FROM p) d "
+					 "  WHERE NOT EXISTS (SELECT FROM " CATALOG_TABLE("change_log") " c "
+					 "    WHERE c.relation OPERATOR(pg_catalog.=) 0 AND (c.xid OPERATOR(pg_catalog.=) d.xid "
+					 "      OR pg_catalog.pg_visible_in_snapshot(c.xid, d.snap_text::pg_catalog.pg_snapshot)))) m "
+					 "  ON m.snap_text OPERATOR(pg_catalog.=) p.snap_text AND m.xid OPERATOR(pg_catalog.=) p.xid",
 					 4, argtypes, values, NULL, SPI_OK_SELECT);
 	for (r = 0; r < SPI_processed; r++)
 	{
@@ -212,15 +228,44 @@ catalog_changed_since(int n, const Oid *relations, char **snapshot, char **xid, 
 		int			k = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));
 
 		if (k >= 0 && k < n)
+		{
 			changed[k] = true;
+			if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull)))
+				reset[k] = true;
+		}
 	}
+	catalog_owner_end(&w);
+}
+
+/*
+ * catalog_mark_change_log keeps a marker row (relation 0, the current
+ * transaction) unless one that the snapshot (pg_snapshot text) saw as
+ * committed is there: the entries kept by this transaction are reused only
+ * while the log holds a marker they count (see above).
+ */
+void
+catalog_mark_change_log(const char *snapshot)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	OwnerScope	w;
+
+	values[0] = CStringGetTextDatum(snapshot);
+	catalog_owner_begin(&w);
+	spi_exec_checked("INSERT INTO " CATALOG_TABLE("change_log") " (relation, xid) "
+					 "SELECT 0, pg_catalog.pg_current_xact_id() WHERE NOT EXISTS ("
+					 "  SELECT FROM " CATALOG_TABLE("change_log") " c WHERE c.relation OPERATOR(pg_catalog.=) 0 "
+					 "  AND (c.xid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() "
+					 "       OR pg_catalog.pg_visible_in_snapshot(c.xid, $1::pg_catalog.pg_snapshot)))",
+					 1, argtypes, values, NULL, SPI_OK_INSERT);
 	catalog_owner_end(&w);
 }
 
 /*
  * catalog_prune_change_log removes the rows no cached result can need: those
  * of transactions every entry's snapshot, and every snapshot still to come,
- * saw as committed (below the oldest xmin of both).
+ * saw as committed (below the oldest xmin of both); but the markers, which
+ * are few (one per crash, or per cached runs that commit side by side).
  */
 void
 catalog_prune_change_log(void)
@@ -229,11 +274,47 @@ catalog_prune_change_log(void)
 
 	catalog_owner_begin(&w);
 	spi_exec_checked("DELETE FROM " CATALOG_TABLE("change_log") " c "
-					 "WHERE c.xid OPERATOR(pg_catalog.<) pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot()) "
+					 "WHERE c.relation OPERATOR(pg_catalog.<>) 0 "
+					 "AND c.xid OPERATOR(pg_catalog.<) pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot()) "
 					 "AND c.xid OPERATOR(pg_catalog.<) ALL (SELECT pg_catalog.pg_snapshot_xmin(e.snapshot) "
 					 "    FROM " CATALOG_TABLE("cache_entry") " e)",
 					 0, NULL, NULL, NULL, SPI_OK_DELETE);
 	catalog_owner_end(&w);
+}
+
+/*
+ * open_log opens the change log for a write on behalf of relid's trigger.
+ * Its OID is remembered by the backend: a writer's statement looks up
+ * nothing by name, only opens it and checks that it is still the log (an
+ * extension dropped and created again has another one).
+ */
+static Relation
+open_log(Oid relid)
+{
+	Relation	rel;
+
+	if (OidIsValid(log_relid))
+	{
+		rel = try_relation_open(log_relid, RowExclusiveLock);
+		if (rel != NULL && RelationGetNamespace(rel) == log_nsp &&
+			strcmp(RelationGetRelationName(rel), "change_log") == 0 &&
+			rel->rd_rel->relkind == RELKIND_RELATION)
+			return rel;
+		if (rel != NULL)
+			relation_close(rel, RowExclusiveLock);
+		log_relid = InvalidOid;
+	}
+	log_nsp = get_namespace_oid(HAMILTON_SCHEMA, true);
+	log_relid = OidIsValid(log_nsp) ? get_relname_relid("change_log", log_nsp) : InvalidOid;
+	if (!OidIsValid(log_relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("pg_hamilton's change log is missing"),
+				 errdetail("The trigger hamilton_change_log on %s logs writes into %s.change_log, which this database does not have.",
+						   get_rel_name(relid), HAMILTON_SCHEMA),
+				 errhint("Run ALTER EXTENSION hamilton UPDATE, or drop the trigger: DROP TRIGGER hamilton_change_log ON %s;",
+						 get_rel_name(relid))));
+	return table_open(log_relid, RowExclusiveLock);
 }
 
 /* forget_at_xact_end: a new transaction logs anew. */

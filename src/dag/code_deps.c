@@ -44,6 +44,7 @@ typedef struct DepsWalk
 	List	   *seen;			/* Oid: functions looked at */
 	List	   *functions;		/* Oid: non-catalog functions called */
 	char	   *why;			/* why it cannot be cached, or NULL */
+	bool		declared;		/* the node declares its sources */
 } DepsWalk;
 
 static bool deps_walker(Node *node, DepsWalk *w);
@@ -56,11 +57,15 @@ static bool settings_only_function(Oid fn);
  * dag_query_deps reads the relations (but those in skip) and non-catalog
  * functions the query sql (or NULL) and the function fn (or InvalidOid)
  * depend on, into *relations and *functions;
- * returns why its result cannot be cached, or NULL.  Analyzing may raise
- * an error (a body that does not parse): call it in a subtransaction.
+ * returns why its result cannot be cached, or NULL.  declared: the node
+ * declares its sources (declared_sources.c), so the functions it calls may
+ * be STABLE or have bodies pg_hamilton cannot see into.  Analyzing may
+ * raise an error (a body that does not parse): call it in a
+ * subtransaction.
  */
 char *
-dag_query_deps(const char *sql, Oid fn, List *skip, List **relations, List **functions)
+dag_query_deps(const char *sql, Oid fn, List *skip, bool declared, List **relations,
+			   List **functions)
 {
 	DepsWalk	w;
 	List	   *raws = sql ? pg_parse_query(sql) : NIL;
@@ -68,6 +73,7 @@ dag_query_deps(const char *sql, Oid fn, List *skip, List **relations, List **fun
 
 	memset(&w, 0, sizeof(w));
 	w.skip = skip;
+	w.declared = declared;
 	if (OidIsValid(fn))
 		(void) note_function(fn, &w);
 	foreach(lc, raws)
@@ -155,6 +161,7 @@ look_at_function(DepsWalk *w, Oid fn)
 		elog(ERROR, "cache lookup failed for function %u", fn);
 	proc = (Form_pg_proc) GETSTRUCT(tup);
 	if (w->why == NULL && proc->provolatile != PROVOLATILE_IMMUTABLE &&
+		!(w->declared && fn >= FirstNormalObjectId && proc->provolatile == PROVOLATILE_STABLE) &&
 		!(fn < FirstNormalObjectId && proc->provolatile == PROVOLATILE_STABLE &&
 		  settings_only_function(fn)))
 		w->why = psprintf("it calls %s, which is %s", format_procedure(fn),
@@ -203,7 +210,7 @@ look_at_function(DepsWalk *w, Oid fn)
 		}
 	}
 	else if (proc->prolang != ClanguageId && proc->prolang != INTERNALlanguageId &&
-			 w->why == NULL)
+			 w->why == NULL && !w->declared)
 		w->why = psprintf("it calls %s, written in %s, whose body pg_hamilton cannot see into",
 						  format_procedure(fn), get_language_name(proc->prolang, false));
 	ReleaseSysCache(tup);

@@ -21,6 +21,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/table.h"
 #include "catalog/partition.h"
 #include "catalog/pg_class.h"
@@ -44,11 +45,15 @@
 
 static void relation_state(StringInfo buf, Oid relid, List **watched, char **why);
 static void rls_state(StringInfo buf, Oid relid, Oid owner);
+static void member_state(StringInfo buf, Relation rel, bool first, List **watched, char **why);
 
 /*
  * dag_is_track_trigger: is this the change log's trigger, enabled ALWAYS,
- * after every INSERT, UPDATE, DELETE and TRUNCATE statement, with no
- * condition and no column list?
+ * before (as hamilton_track puts it since 1.4) or after (as 1.3 did) every
+ * INSERT, UPDATE, DELETE and TRUNCATE statement, with no condition and no
+ * column list?  Either logs every writing transaction: the row is written
+ * in the statement's (sub)transaction, so a statement that fails after a
+ * BEFORE trigger ran takes its row with it.
  */
 bool
 dag_is_track_trigger(const Trigger *t)
@@ -63,7 +68,7 @@ dag_is_track_trigger(const Trigger *t)
 	return fname && fnsp && strcmp(fname, "change_logged") == 0 &&
 		strcmp(fnsp, HAMILTON_SCHEMA) == 0 &&
 		t->tgenabled == TRIGGER_FIRES_ALWAYS &&
-		!TRIGGER_FOR_ROW(t->tgtype) && TRIGGER_FOR_AFTER(t->tgtype) &&
+		!TRIGGER_FOR_ROW(t->tgtype) && !TRIGGER_FOR_INSTEAD(t->tgtype) &&
 		TRIGGER_FOR_INSERT(t->tgtype) && TRIGGER_FOR_UPDATE(t->tgtype) &&
 		TRIGGER_FOR_DELETE(t->tgtype) && TRIGGER_FOR_TRUNCATE(t->tgtype) &&
 		t->tgnattr == 0 && t->tgqual == NULL;
@@ -77,6 +82,22 @@ dag_relation_tracked(Relation rel)
 
 	for (i = 0; rel->trigdesc && i < rel->trigdesc->numtriggers; i++)
 		if (dag_is_track_trigger(&rel->trigdesc->triggers[i]))
+			return true;
+	return false;
+}
+
+/*
+ * dag_track_trigger_current: does the relation carry the change log's
+ * trigger as hamilton_track puts it now, before each statement?
+ */
+bool
+dag_track_trigger_current(Relation rel)
+{
+	int			i;
+
+	for (i = 0; rel->trigdesc && i < rel->trigdesc->numtriggers; i++)
+		if (dag_is_track_trigger(&rel->trigdesc->triggers[i]) &&
+			TRIGGER_FOR_BEFORE(rel->trigdesc->triggers[i].tgtype))
 			return true;
 	return false;
 }
@@ -140,8 +161,11 @@ relation_state(StringInfo buf, Oid relid, List **watched, char **why)
 	List	   *tree;
 	ListCell   *lc;
 	bool		first = true;
+	Relation	top;
 
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+	/* locked first, then looked up: a relation dropped meanwhile is gone */
+	top = try_relation_open(relid, AccessShareLock);
+	if (top == NULL)
 	{
 		appendStringInfo(buf, "r%u gone;", relid);
 		if (*why == NULL)
@@ -149,62 +173,74 @@ relation_state(StringInfo buf, Oid relid, List **watched, char **why)
 		return;
 	}
 	/* the relcache says whether there is a tree to look up */
-	{
-		Relation	rel = table_open(relid, AccessShareLock);
-		bool		children = rel->rd_rel->relhassubclass;
-		bool		partition = rel->rd_rel->relispartition;
-
-		table_close(rel, AccessShareLock);
-		tree = children ? find_all_inheritors(relid, AccessShareLock, NULL) : list_make1_oid(relid);
-		if (partition)
-			tree = list_concat(tree, get_partition_ancestors(relid));
-	}
-	if (!get_rel_relispartition(relid) && has_superclass(relid) && *why == NULL)
+	tree = top->rd_rel->relhassubclass ? find_all_inheritors(relid, AccessShareLock, NULL) :
+		list_make1_oid(relid);
+	if (top->rd_rel->relispartition)
+		tree = list_concat(tree, get_partition_ancestors(relid));
+	else if (*why == NULL && has_superclass(relid))
 		*why = psprintf("%s inherits from another table, whose writes only its own triggers see",
 						dag_relation_display(relid));
 	foreach(lc, tree)
 	{
 		Oid			member = lfirst_oid(lc);
-		Relation	rel = table_open(member, AccessShareLock);
-		Form_pg_class c = RelationGetForm(rel);
-		TupleDesc	desc = RelationGetDescr(rel);
-		int			a;
+		Relation	rel = member == relid ? top : table_open(member, AccessShareLock);
 
-		appendStringInfo(buf, "%sr%u %c %u %d%d:", first ? "" : ",", member, c->relkind,
-						 c->relfilenode, c->relrowsecurity, c->relforcerowsecurity);
-		for (a = 0; a < desc->natts; a++)
-		{
-			Form_pg_attribute att = TupleDescAttr(desc, a);
-
-			appendStringInfo(buf, "%s %u %d %d|", NameStr(att->attname), att->atttypid,
-							 att->atttypmod, att->attisdropped);
-		}
-		if (c->relkind == RELKIND_VIEW)
-			appendStringInfoString(buf, TextDatumGetCString(DirectFunctionCall1(pg_get_viewdef,
-																				ObjectIdGetDatum(member))));
-		else if (c->relkind == RELKIND_RELATION || c->relkind == RELKIND_PARTITIONED_TABLE)
-		{
-			*watched = list_append_unique_oid(*watched, member);
-			if (*why == NULL && !dag_relation_tracked(rel))
-				*why = psprintf("source %s is not tracked (its owner can call hamilton_track)",
-								dag_relation_display(member));
-		}
-		else if (*why == NULL)
-			*why = psprintf("%s is a %s, whose changes no trigger sees", dag_relation_display(member),
-							c->relkind == RELKIND_MATVIEW ? "materialized view" :
-							c->relkind == RELKIND_FOREIGN_TABLE ? "foreign table" : "relation of another kind");
-		if (c->relrowsecurity)
-			rls_state(buf, member, c->relowner);
-		table_close(rel, AccessShareLock);
+		member_state(buf, rel, first, watched, why);
+		if (rel != top)
+			table_close(rel, AccessShareLock);
 		first = false;
 	}
+	table_close(top, AccessShareLock);
 	appendStringInfoChar(buf, ';');
+}
+
+/*
+ * member_state appends the state of one relation of a tree (rel, open):
+ * its kind, file, columns, a view's query, its policies; noting in
+ * *watched a table whose change log counts, and in *why why it is not
+ * exactly tracked.
+ */
+static void
+member_state(StringInfo buf, Relation rel, bool first, List **watched, char **why)
+{
+	Oid			member = RelationGetRelid(rel);
+	Form_pg_class c = RelationGetForm(rel);
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			a;
+
+	appendStringInfo(buf, "%sr%u %c %u %d%d:", first ? "" : ",", member, c->relkind,
+					 c->relfilenode, c->relrowsecurity, c->relforcerowsecurity);
+	for (a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		appendStringInfo(buf, "%s %u %d %d|", NameStr(att->attname), att->atttypid,
+						 att->atttypmod, att->attisdropped);
+	}
+	if (c->relkind == RELKIND_VIEW)
+		appendStringInfoString(buf, TextDatumGetCString(DirectFunctionCall1(pg_get_viewdef,
+																			ObjectIdGetDatum(member))));
+	else if (c->relkind == RELKIND_RELATION || c->relkind == RELKIND_PARTITIONED_TABLE)
+	{
+		*watched = list_append_unique_oid(*watched, member);
+		if (*why == NULL && !dag_relation_tracked(rel))
+			*why = psprintf("source %s is not tracked (its owner can call hamilton_track)",
+							dag_relation_display(member));
+	}
+	else if (*why == NULL)
+		*why = psprintf("%s is a %s, whose changes no trigger sees", dag_relation_display(member),
+						c->relkind == RELKIND_MATVIEW ? "materialized view" :
+						c->relkind == RELKIND_FOREIGN_TABLE ? "foreign table" : "relation of another kind");
+	if (c->relrowsecurity)
+		rls_state(buf, member, c->relowner);
 }
 
 /*
  * dag_put_track_trigger creates the change log's trigger on a relation
  * (qname, quoted), enabled ALWAYS, replacing one of that name that is not
- * exactly it; as the current user, who must own the relation.
+ * exactly it; as the current user, who must own the relation.  It fires
+ * before each statement: an AFTER statement trigger costs the writer an
+ * event in the after-trigger queue, fired at the statement's end.
  */
 void
 dag_put_track_trigger(const char *qname, bool replace)
@@ -213,7 +249,7 @@ dag_put_track_trigger(const char *qname, bool replace)
 		spi_exec_checked(psprintf("DROP TRIGGER " TRACK_TRIGGER_NAME " ON %s", qname),
 						 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 	spi_exec_checked(psprintf("CREATE TRIGGER " TRACK_TRIGGER_NAME " "
-							  "AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s "
+							  "BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s "
 							  "FOR EACH STATEMENT EXECUTE FUNCTION " HAMILTON_SCHEMA ".change_logged()",
 							  qname), 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 	spi_exec_checked(psprintf("ALTER TABLE ONLY %s ENABLE ALWAYS TRIGGER " TRACK_TRIGGER_NAME, qname),

@@ -122,6 +122,8 @@ check_tags(const char *display, Jsonb *tags)
 		check_refresh_tags(display, key, text, kind);
 		if (strcmp(key, "cache") == 0 && kind != JSON_KIND_NULL)
 			define_check_cache_behaviour(text, psprintf("the cache tag of node %s", display));
+		if (strcmp(key, "sources") == 0 && kind != JSON_KIND_NULL)
+			define_check_declared_sources(display, text, kind == JSON_KIND_CONTAINER);
 	}
 }
 

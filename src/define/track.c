@@ -95,7 +95,8 @@ define_track(Oid relid, bool track)
 		char	   *qname = dag_relation_display(member);
 		Relation	rel = table_open(member, AccessShareLock);
 		bool		named = dag_has_track_trigger(rel);
-		bool		exact = dag_relation_tracked(rel);
+		/* a 1.3 trigger (after each statement) is put again, before */
+		bool		exact = dag_track_trigger_current(rel);
 
 		table_close(rel, AccessShareLock);
 		any = any || named;
@@ -244,5 +245,61 @@ define_track_new_partitions(void)
 								 GetUserNameFromId(catalog_object_owner(RelationRelationId, member), false),
 								 dag_relation_display(member))));
 		}
+	}
+}
+
+/*
+ * define_check_declared_sources checks the sources tag of a node (json,
+ * its value's text; container: an array or an object): a JSON array of schema-qualified names of tracked
+ * tables (dag/declared_sources.c).  It cannot check that they are all the
+ * node reads: that is the user's word.
+ */
+void
+define_check_declared_sources(const char *display, const char *json, bool container)
+{
+	char	   *problem = "it is not a JSON array";
+	List	   *names = container ? dag_declared_names(json, &problem) : NIL;
+	ListCell   *lc;
+
+	if (problem)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid sources tag of node %s", display),
+				 errdetail("The tag sources is a JSON array of the schema-qualified tables the node reads; %s.",
+						   problem),
+				 errhint("Write it as '{\"sources\": [\"raw.events\", \"raw.users\"]}'.")));
+	foreach(lc, names)
+	{
+		char	   *name = lfirst(lc);
+		Oid			relid = dag_declared_relation(name, &problem);
+		char		relkind;
+		Relation	rel;
+		bool		tracked;
+
+		if (!OidIsValid(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("sources tag of node %s names an unknown relation", display),
+					 errdetail("In the tag sources, %s.", problem),
+					 errhint("Name each table the node reads with its schema, as in \"raw.events\".")));
+		relkind = get_rel_relkind(relid);
+		if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("sources tag of node %s names %s, which is not a table", display,
+							dag_relation_display(relid)),
+					 errdetail("A declared source must be a table or a partitioned table, whose writes the change log's trigger sees."),
+					 errhint("Declare the tables %s reads instead.", dag_relation_display(relid))));
+		rel = table_open(relid, AccessShareLock);
+		tracked = dag_relation_tracked(rel);
+		table_close(rel, AccessShareLock);
+		if (!tracked)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("sources tag of node %s names %s, which is not tracked", display,
+							dag_relation_display(relid)),
+					 errdetail("A cached run could not tell whether %s changed since the node's result was made.",
+							   dag_relation_display(relid)),
+					 errhint("Its owner can call SELECT hamilton_track('%s');", dag_relation_display(relid))));
 	}
 }

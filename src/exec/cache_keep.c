@@ -24,6 +24,7 @@
 static List *plan_relations_read(HPlan *plan, int i);
 static Oid	relation_named(const char *qname);
 static void write_entry(HPlan *plan, CacheRun *cr, int i);
+static void add_declared(CacheRun *cr, int i);
 
 /*
  * exec_cache_step_ran reads what step i's query (or function) read and
@@ -58,8 +59,10 @@ exec_cache_step_ran(HPlan *plan, int i)
 			pin_module_search_path(node->schema, dag_public_on_path(plan->dag));
 			pin_sql_reading_settings();
 		}
-		cr->deps_why[i] = dag_query_deps(sql, fn, plan_relations_read(plan, i),
+		cr->deps_why[i] = dag_query_deps(sql, fn, plan_relations_read(plan, i), cr->declared[i] != NULL,
 										 &cr->relations[i], &cr->functions[i]);
+		if (cr->declared[i])
+			add_declared(cr, i);
 		AtEOXact_GUC(true, nestlevel);
 		subxact_commit(&sx);
 	}
@@ -73,6 +76,31 @@ exec_cache_step_ran(HPlan *plan, int i)
 		cr->deps_why[i] = psprintf("its query could not be analyzed: %s", edata->message);
 	}
 	PG_END_TRY();
+}
+
+/*
+ * add_declared counts the relations step i's node declares it reads (its
+ * sources tag) as read; one that no longer resolves makes its result not
+ * reusable.
+ */
+static void
+add_declared(CacheRun *cr, int i)
+{
+	char	   *problem;
+	List	   *names = dag_declared_names(cr->declared[i], &problem);
+	ListCell   *lc;
+
+	foreach(lc, names)
+	{
+		Oid			relid = dag_declared_relation(lfirst(lc), &problem);
+
+		if (OidIsValid(relid))
+			cr->relations[i] = list_append_unique_oid(cr->relations[i], relid);
+		else if (cr->deps_why[i] == NULL)
+			cr->deps_why[i] = psprintf("its sources tag is wrong: %s", problem);
+	}
+	if (problem && names == NIL && cr->deps_why[i] == NULL)
+		cr->deps_why[i] = psprintf("its sources tag is wrong: %s", problem);
 }
 
 /*
@@ -126,13 +154,15 @@ relation_named(const char *qname)
  * exec_cache_finish keeps an entry for each result the run computed (with
  * behaviour auto or recompute), once the results are swapped in: the
  * result table gets the change log's trigger, its own writes are dropped
- * from the log; then the log is pruned.
+ * from the log, which gets a marker (catalog/change_log.c); then the log
+ * is pruned.
  */
 void
 exec_cache_finish(HPlan *plan)
 {
 	CacheRun   *cr = plan->cache_run;
 	int			i;
+	bool		kept = false;
 
 	if (cr == NULL)
 		return;
@@ -141,8 +171,14 @@ exec_cache_finish(HPlan *plan)
 		CHECK_FOR_INTERRUPTS();
 		if (exec_cache_persisted(&plan->steps[i]) && !cr->skip[i] &&
 			(strcmp(cr->behaviour[i], "auto") == 0 || strcmp(cr->behaviour[i], "recompute") == 0))
+		{
 			write_entry(plan, cr, i);
+			kept = true;
+		}
 	}
+	/* the entries count only while the log has not been emptied since */
+	if (kept)
+		catalog_mark_change_log(cr->snapshot);
 	catalog_prune_change_log();
 }
 

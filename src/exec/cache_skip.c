@@ -59,7 +59,8 @@ static void exec_cache_begin(HPlan *plan);
 static void read_entries(HPlan *plan, CacheRun *cr);
 static void changes_since(int n, CacheEntry **entry, List **watched, char **pre);
 static char *entry_refusal(CacheEntry *e, List **watched);
-static void decide(HPlan *plan, CacheRun *cr, int i, int *visited);
+static char *settings_key(void);
+static void decide(HPlan *plan, CacheRun *cr, int i, int *visited, const char *settings);
 static char *reuse_refusal(HPlan *plan, CacheRun *cr, int i, CacheEntry **entry);
 static void mark_needed(HPlan *plan, CacheRun *cr);
 
@@ -109,6 +110,7 @@ exec_cache_begin(HPlan *plan)
 	CacheRun   *cr;
 	int			n = plan->nsteps;
 	int		   *visited;
+	char	   *settings;
 	int			i;
 
 	if (plan->cache != 1)
@@ -127,6 +129,7 @@ exec_cache_begin(HPlan *plan)
 	cr->deps_why = palloc0(sizeof(char *) * Max(n, 1));
 	cr->entry = palloc0(sizeof(CacheEntry *) * Max(n, 1));
 	cr->pre = palloc0(sizeof(char *) * Max(n, 1));
+	cr->declared = palloc0(sizeof(char *) * Max(n, 1));
 	visited = palloc0(sizeof(int) * Max(n, 1));
 
 	spi_exec_checked("SELECT pg_catalog.pg_current_snapshot()::pg_catalog.text, "
@@ -137,11 +140,12 @@ exec_cache_begin(HPlan *plan)
 
 	read_entries(plan, cr);
 	plan->cache_run = cr;
+	settings = settings_key();
 	for (i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
 		if (exec_cache_persisted(&plan->steps[i]))
-			decide(plan, cr, i, visited);
+			decide(plan, cr, i, visited, settings);
 		else if (plan->steps[i].result_table)
 			cr->data_version[i] = psprintf(INT64_FORMAT, plan->run_id);
 	}
@@ -152,20 +156,13 @@ exec_cache_begin(HPlan *plan)
 }
 
 /*
- * decide computes a persisted step's key (walking its intermediates back to
- * the persisted results, inputs and overrides it reads) and whether its
- * result is reused.
+ * settings_key is what every key of the run begins with: the server
+ * version, the settings results depend on, the roles.
  */
-static void
-decide(HPlan *plan, CacheRun *cr, int i, int *visited)
+static char *
+settings_key(void)
 {
-	Dag		   *dag = plan->dag;
 	StringInfoData key;
-	List	   *stack = list_make1_int(i);
-	char		hex[2 * MD5_DIGEST_LENGTH + 1];
-	const char *errstr = NULL;
-	CacheEntry *entry = NULL;
-	char	   *refusal;
 
 	initStringInfo(&key);
 	appendStringInfo(&key, "1|%s|%s|%s|%s|%u|%u|", GetConfigOption("server_version_num", false, false),
@@ -180,6 +177,27 @@ decide(HPlan *plan, CacheRun *cr, int i, int *visited)
 					 GetConfigOption("lc_numeric", false, false),
 					 GetConfigOption("xmlbinary", false, false),
 					 GetConfigOption("xmloption", false, false));
+	return key.data;
+}
+
+/*
+ * decide computes a persisted step's key (settings, from settings_key,
+ * then its intermediates walked back to the persisted results, inputs and
+ * overrides it reads) and whether its result is reused.
+ */
+static void
+decide(HPlan *plan, CacheRun *cr, int i, int *visited, const char *settings)
+{
+	Dag		   *dag = plan->dag;
+	StringInfoData key;
+	List	   *stack = list_make1_int(i);
+	char		hex[2 * MD5_DIGEST_LENGTH + 1];
+	const char *errstr = NULL;
+	CacheEntry *entry = NULL;
+	char	   *refusal;
+
+	initStringInfo(&key);
+	appendStringInfoString(&key, settings);
 	visited[i] = i + 1;
 	while (stack != NIL)
 	{
@@ -192,6 +210,9 @@ decide(HPlan *plan, CacheRun *cr, int i, int *visited)
 		/* its checks too: a result is reused only as checked as asked now */
 		appendStringInfo(&key, "n %s %s %s|", node->display, dag_fingerprint(dag, plan->steps[t].node),
 						 node->checks ? node->checks : "");
+		/* what it declares it reads: another declaration, another key */
+		if (cr->declared[t])
+			appendStringInfo(&key, "s %s|", cr->declared[t]);
 		/* a saver writes its file whenever the node is computed (files.c) */
 		if (files_node_saves(plan, plan->steps[t].node))
 			cr->why[i] = cr->why[i] ? cr->why[i] :
@@ -290,6 +311,7 @@ static void
 read_entries(HPlan *plan, CacheRun *cr)
 {
 	List	   *tags = catalog_read_cache_tags();
+	List	   *declared = catalog_read_node_tags("sources");
 	List	   *entries = catalog_read_cache_entries();
 	HTAB	   *byname;
 	HASHCTL		ctl;
@@ -328,6 +350,13 @@ read_entries(HPlan *plan, CacheRun *cr)
 			if (strcmp(t[0], node->schema) == 0 && strcmp(t[1], node->name) == 0)
 				cr->behaviour[i] = t[2];
 		}
+		foreach(lc, declared)
+		{
+			char	  **t = lfirst(lc);
+
+			if (strcmp(t[0], node->schema) == 0 && strcmp(t[1], node->name) == 0)
+				cr->declared[i] = t[2];
+		}
 		/* an incremental node's own ranges decide what it processes */
 		if (node->incremental)
 			cr->behaviour[i] = "recompute";
@@ -357,6 +386,7 @@ changes_since(int n, CacheEntry **entry, List **watched, char **pre)
 	char	  **xids;
 	int		   *of;
 	bool	   *changed;
+	bool	   *reset;
 
 	for (i = 0; i < n; i++)
 		if (entry[i] && entry[i]->reusable && pre[i] == NULL)
@@ -366,6 +396,7 @@ changes_since(int n, CacheEntry **entry, List **watched, char **pre)
 	xids = palloc(sizeof(char *) * Max(total, 1));
 	of = palloc(sizeof(int) * Max(total, 1));
 	changed = palloc(sizeof(bool) * Max(total, 1));
+	reset = palloc(sizeof(bool) * Max(total, 1));
 	for (i = 0; i < n; i++)
 	{
 		ListCell   *lc;
@@ -380,9 +411,11 @@ changes_since(int n, CacheEntry **entry, List **watched, char **pre)
 			of[k++] = i;
 		}
 	}
-	catalog_changed_since(total, rels, snaps, xids, changed);
+	catalog_changed_since(total, rels, snaps, xids, changed, reset);
 	for (k = 0; k < total; k++)
-		if (changed[k])
+		if (reset[k])
+			pre[of[k]] = "the change log was emptied since it was made (a crash, a restore or a promoted standby)";
+		else if (changed[k] && pre[of[k]] == NULL)
 			pre[of[k]] = "a relation it read, or its result table, was written since";
 }
 

@@ -9,9 +9,12 @@
  * when a row of it exists whose xid that snapshot did not see as committed
  * (pg_visible_in_snapshot), or is the transaction that took it.  No
  * index: a writer pays for one heap row per transaction, and a cached run
- * reads the log (pruned as it goes) in one statement.
+ * reads the log (pruned as it goes) in one statement.  Unlogged, so that
+ * the row costs the writer no WAL: a crash empties it, and the marker rows
+ * (relation 0) that cached runs keep tell the results made before it,
+ * which are recomputed (src/catalog/change_log.c).
  */
-CREATE TABLE hamilton.change_log (
+CREATE UNLOGGED TABLE hamilton.change_log (
     relation    oid NOT NULL,
     xid         xid8 NOT NULL
 );

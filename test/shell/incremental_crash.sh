@@ -23,16 +23,7 @@ fail() {
     q -c "SELECT * FROM hamilton.incremental" >&2 || true
     exit 1
 }
-# wait_for SQL: polls (at most 30 s, through refused connections while the
-# server restarts) until the query returns t.
-wait_for() {
-    local i
-    for ((i = 0; i < 300; i++)); do
-        [ "$(q -c "$1" 2>/dev/null)" = t ] && return 0
-        sleep 0.1
-    done
-    fail "gave up waiting for: $1"
-}
+. test/shell/lib/crash_helpers.sh
 # consistent: every id of a processed range is in the result once, and
 # the result holds no other id.
 consistent() {
