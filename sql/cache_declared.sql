@@ -4,7 +4,7 @@
 -- cache is concerned: a write to one recomputes the node, and another
 -- declaration is another key.  pg_hamilton checks each name (a tracked
 -- table, schema-qualified), not that the function reads only those.
-SELECT setval('hamilton.run_id_seq', 100500) > 0 AS ok;
+SELECT setval('hamilton.run_id_seq', 104500) > 0 AS ok;
 CREATE SCHEMA cd_raw;
 CREATE TABLE cd_raw.sales (amount int);
 CREATE TABLE cd_raw.rates (pct int);

@@ -4,7 +4,7 @@
 -- subtransaction, and a later write of the same transaction must log
 -- again.  Each case below leaves a committed change that the next cached
 -- run must see.
-SELECT setval('hamilton.run_id_seq', 100400) > 0 AS ok;
+SELECT setval('hamilton.run_id_seq', 104400) > 0 AS ok;
 CREATE SCHEMA cw_raw;
 CREATE TABLE cw_raw.src (id int CHECK (id > 0), v int);
 INSERT INTO cw_raw.src VALUES (1, 1);
