@@ -86,7 +86,8 @@ REGRESS = \
 	parallel_cache_interplay \
 	subdag \
 	frames_shape \
-	frames_join
+	frames_join \
+	review_interplay
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

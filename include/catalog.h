@@ -406,5 +406,6 @@ typedef struct CatalogSubdag
 	char	   *module;			/* the module they were made from */
 } CatalogSubdag;
 extern List *catalog_stale_subdags(void);
+extern void catalog_rename_subdag_schemas(const char *old_name, const char *new_name);	/* (review) */
 
 #endif							/* HAMILTON_CATALOG_H */

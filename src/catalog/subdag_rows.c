@@ -9,8 +9,10 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "nodes/pg_list.h"
+#include "utils/builtins.h"
 
 #include "catalog.h"
 
@@ -43,4 +45,36 @@ catalog_stale_subdags(void)
 		stale = lappend(stale, s);
 	}
 	return stale;
+}
+
+/*
+ * catalog_rename_subdag_schemas follows schema old_name, renamed new_name,
+ * in the subdags' rows (catalog_rename_schema_rows moves the namespace):
+ * a subdag of module old_name names it new_name, since it is refreshed
+ * from the module it names, which must stay the schema it was made from,
+ * not a new schema that takes the old name; and the functions a subdag of
+ * namespace old_name made are named in it (regprocedure text), so that
+ * refresh and drop find them.
+ */
+void
+catalog_rename_subdag_schemas(const char *old_name, const char *new_name)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	OwnerScope	w;
+
+	if (!OidIsValid(catalog_table_relid("subdag")))
+		return;
+	values[0] = CStringGetTextDatum(old_name);
+	values[1] = CStringGetTextDatum(new_name);
+	catalog_owner_begin(&w);
+	spi_exec_latest("UPDATE " CATALOG_TABLE("subdag") " SET module = $2 WHERE module = $1",
+					2, argtypes, values, NULL, SPI_OK_UPDATE);
+	spi_exec_latest("UPDATE " CATALOG_TABLE("subdag") " SET functions = ARRAY("
+					"SELECT CASE WHEN starts_with(f, quote_ident($1) || '.')"
+					" THEN quote_ident($2) || substr(f, length(quote_ident($1)) + 1) ELSE f END"
+					" FROM unnest(functions) WITH ORDINALITY AS u(f, i) ORDER BY i)"
+					" WHERE namespace = $2",
+					2, argtypes, values, NULL, SPI_OK_UPDATE);
+	catalog_owner_end(&w);
 }

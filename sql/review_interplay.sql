@@ -1,0 +1,46 @@
+-- An adversarial review of what 1.4 added, where it meets the older
+-- features: each part below was an attack or a wrong result that
+-- succeeded before its fix.
+SELECT setval('hamilton.run_id_seq', 101400) > 0 AS ok;
+
+-- 1. A subdag's row names its namespace, a schema: like every catalog row
+-- that names a schema, it is forgotten when the schema is dropped and
+-- follows it when it is renamed.  Otherwise a role that once owned a
+-- schema of a name leaves a row behind that a later subdag of that name
+-- inherits: hamilton_subdag found it, took it for its own (no schema, so
+-- no owner to check) and ran its DROP FUNCTION list as the caller.
+CREATE SCHEMA rv_feat;
+SELECT hamilton_register('rv_feat');
+SELECT hamilton_define('rv_feat.doubled', 'SELECT x * 2 AS y FROM src');
+CREATE TABLE rv_feat_src AS SELECT 1 AS x;
+CREATE FUNCTION rv_feat.precious() RETURNS int LANGUAGE sql RETURN 42;
+CREATE ROLE rv_intruder;
+DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO rv_intruder', current_database()); END $$;
+SET ROLE rv_intruder;
+CREATE SCHEMA rv_us;
+INSERT INTO hamilton.subdag (namespace, module, sql_nodes, functions, fingerprint, created_schema)
+VALUES ('rv_us', 'rv_feat', '{}', '{rv_feat.precious()}', 'x', false);
+DROP SCHEMA rv_us;
+RESET ROLE;
+SELECT count(*) AS rows_left FROM hamilton.subdag WHERE namespace = 'rv_us';
+SELECT hamilton_subdag('rv_us', 'rv_feat', inputs => '{"src": {"source": "public.rv_feat_src"}}');
+SELECT hamilton_drop_subdag('rv_us');
+SELECT to_regprocedure('rv_feat.precious()') IS NOT NULL AS precious_kept;
+-- the victim's own subdag, its schema dropped and made again
+SELECT hamilton_subdag('rv_us', 'rv_feat', inputs => '{"src": {"source": "public.rv_feat_src"}}');
+DROP SCHEMA rv_us CASCADE;
+SELECT count(*) AS rows_left FROM hamilton.subdag WHERE namespace = 'rv_us';
+SELECT hamilton_subdag('rv_us', 'rv_feat', inputs => '{"src": {"source": "public.rv_feat_src"}}');
+-- renamed: the row follows its schema, so refresh and drop still find it
+-- and what it made; a renamed module is refreshed from under its new name
+ALTER SCHEMA rv_us RENAME TO rv_us2;
+ALTER SCHEMA rv_feat RENAME TO rv_feat2;
+SELECT namespace, module, stale FROM hamilton.subdags WHERE namespace LIKE 'rv_us%';
+SELECT hamilton_refresh_subdag('rv_us2');
+SELECT d.namespace, d.module, s.functions, d.stale FROM hamilton.subdags d JOIN hamilton.subdag s USING (namespace) WHERE d.namespace LIKE 'rv_us%';
+SELECT hamilton_drop_subdag('rv_us2');
+SELECT count(*) AS schemas_left FROM pg_namespace WHERE nspname LIKE 'rv_us%';
+DO $$ BEGIN EXECUTE format('REVOKE CREATE ON DATABASE %I FROM rv_intruder', current_database()); END $$;
+DROP ROLE rv_intruder;
+DROP SCHEMA rv_feat2 CASCADE;
+DROP TABLE rv_feat_src;
