@@ -44,3 +44,26 @@ DO $$ BEGIN EXECUTE format('REVOKE CREATE ON DATABASE %I FROM rv_intruder', curr
 DROP ROLE rv_intruder;
 DROP SCHEMA rv_feat2 CASCADE;
 DROP TABLE rv_feat_src;
+
+-- 2. A frame's key is proven unique by a unique index only when the index
+-- tells rows apart as the duplicate probe does: under the column's own
+-- collation and its type's default operator class.  An index under "C"
+-- on a case-insensitive column let 'A' and 'a', one key to GROUP BY, the
+-- join and pandas alike, through with no probe.
+CREATE SCHEMA rv_k;
+CREATE COLLATION rv_k.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE rv_k.a (k text COLLATE rv_k.ci NOT NULL, x int);
+CREATE UNIQUE INDEX ON rv_k.a (k COLLATE "C");
+INSERT INTO rv_k.a VALUES ('A', 1), ('a', 2);
+SELECT hamilton_register('rv_k');
+SELECT hamilton_define('rv_k.fa', 'SELECT k, x FROM rv_k.a', key => ARRAY['k'], extract_columns => true);
+SELECT hamilton_define('rv_k.x2', 'x * 2');
+SELECT node, status FROM hamilton_execute(ARRAY['rv_k.x2']);
+-- the same index under the column's collation is proof, and holds
+DROP TABLE rv_k.a CASCADE;
+CREATE TABLE rv_k.a (k text COLLATE rv_k.ci NOT NULL, x int);
+CREATE UNIQUE INDEX ON rv_k.a (k);
+INSERT INTO rv_k.a VALUES ('A', 1), ('b', 2);
+SELECT node, status FROM hamilton_execute(ARRAY['rv_k.x2']);
+SELECT * FROM rv_k.x2 ORDER BY k COLLATE "C";
+DROP SCHEMA rv_k CASCADE;
