@@ -404,8 +404,9 @@ typedef struct CatalogSubdag
 {
 	char	   *namespace;		/* the schema its nodes were made in */
 	char	   *module;			/* the module they were made from */
+	bool		stale;			/* the module changed since (review) */
 } CatalogSubdag;
-extern List *catalog_stale_subdags(void);
+extern List *catalog_subdags(void);
 extern void catalog_rename_subdag_schemas(const char *old_name, const char *new_name);	/* (review) */
 
 #endif							/* HAMILTON_CATALOG_H */

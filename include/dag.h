@@ -251,6 +251,9 @@ typedef struct Dag
 
 	/* the graph cache (cache.c) */
 	List	   *rel_lookups;	/* RelationLookup *, checked before reuse */
+
+	/* (review) every subdag (CatalogSubdag *), read by subdag.c */
+	List	   *subdags;
 } Dag;
 
 /*
@@ -453,5 +456,6 @@ extern bool dag_has_track_trigger(Relation rel);
 
 /* subdag.c (subdag: @subdag, @parameterized_subdag, issue 13 item 4) */
 extern void dag_mark_stale_subdags(Dag *dag);
+extern bool dag_subdag_rebinds(Dag *dag, HNode *node, const char *name, Oid rel);	/* (review) */
 
 #endif							/* HAMILTON_DAG_H */

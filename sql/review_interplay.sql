@@ -67,3 +67,28 @@ INSERT INTO rv_k.a VALUES ('A', 1), ('b', 2);
 SELECT node, status FROM hamilton_execute(ARRAY['rv_k.x2']);
 SELECT * FROM rv_k.x2 ORDER BY k COLLATE "C";
 DROP SCHEMA rv_k CASCADE;
+
+-- 3. A subdag's copy of a node resolves the names it reads in its
+-- namespace, where only the module's nodes are made again: a table of the
+-- module's schema that is no node, which the template reads by its bare
+-- name, was read as public's table of that name by the copy, with no error.
+-- Such a node is refused until the module qualifies the name.
+CREATE SCHEMA rv_m;
+SELECT hamilton_register('rv_m');
+CREATE TABLE rv_m.rv_lookup AS SELECT 1 AS v;
+CREATE TABLE public.rv_lookup AS SELECT 999 AS v;
+SELECT hamilton_define('rv_m.t', 'SELECT v, n FROM rv_lookup, n');
+SELECT hamilton_subdag('rv_ns', 'rv_m', inputs => '{"n": {"value": 5}}');
+SELECT node, status FROM hamilton_execute(ARRAY['rv_ns.t']);
+SELECT to_regclass('rv_ns.t') IS NULL AS nothing_written;
+SELECT hamilton_explain(ARRAY['rv_ns.t']);
+-- dropped from public, the name would be an input of the copy: refused too
+DROP TABLE public.rv_lookup;
+SELECT node, status FROM hamilton_execute(ARRAY['rv_ns.t']);
+-- qualified in the module, the copy reads the module's table
+SELECT hamilton_define('rv_m.t', 'SELECT v, n FROM rv_m.rv_lookup, n');
+SELECT hamilton_refresh_subdag('rv_ns');
+SELECT node, status FROM hamilton_execute(ARRAY['rv_ns.t']);
+SELECT * FROM rv_ns.t;
+SELECT hamilton_drop_subdag('rv_ns');
+DROP SCHEMA rv_m CASCADE;

@@ -17,14 +17,14 @@
 #include "catalog.h"
 
 /*
- * catalog_stale_subdags returns the subdags (CatalogSubdag *) whose
- * module's fingerprint differs from the one they were made from; NIL on a
+ * catalog_subdags returns every subdag (CatalogSubdag *), stale when its
+ * module's fingerprint differs from the one it was made from; NIL on a
  * catalog older than 1.4, which has none.
  */
 List *
-catalog_stale_subdags(void)
+catalog_subdags(void)
 {
-	List	   *stale = NIL;
+	List	   *subdags = NIL;
 	uint64		k;
 
 	if (!OidIsValid(catalog_table_relid("subdag")))
@@ -32,9 +32,9 @@ catalog_stale_subdags(void)
 	/* each module's fingerprint once, however many subdags it has */
 	spi_exec_checked("WITH f AS (SELECT m.module, " HAMILTON_SCHEMA ".subdag_fingerprint(m.module) AS now"
 					 " FROM (SELECT DISTINCT module FROM " CATALOG_TABLE("subdag") ") m)"
-					 " SELECT s.namespace::pg_catalog.text, s.module::pg_catalog.text"
-					 " FROM " CATALOG_TABLE("subdag") " s JOIN f USING (module)"
-					 " WHERE s.fingerprint IS DISTINCT FROM f.now ORDER BY s.namespace",
+					 " SELECT s.namespace::pg_catalog.text, s.module::pg_catalog.text,"
+					 " s.fingerprint IS DISTINCT FROM f.now"
+					 " FROM " CATALOG_TABLE("subdag") " s JOIN f USING (module) ORDER BY s.namespace",
 					 0, NULL, NULL, NULL, SPI_OK_SELECT);
 	for (k = 0; k < SPI_processed; k++)
 	{
@@ -42,9 +42,10 @@ catalog_stale_subdags(void)
 
 		s->namespace = spi_get_cstring(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 1);
 		s->module = spi_get_cstring(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 2);
-		stale = lappend(stale, s);
+		s->stale = strcmp(spi_get_cstring(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 3), "t") == 0;
+		subdags = lappend(subdags, s);
 	}
-	return stale;
+	return subdags;
 }
 
 /*
