@@ -60,6 +60,9 @@ exec_cache_step_ran(HPlan *plan, int i)
 		}
 		cr->deps_why[i] = dag_query_deps(sql, fn, plan_relations_read(plan, i),
 										 &cr->relations[i], &cr->functions[i]);
+		/* (review) not what was planned if redefined since the run began */
+		if (cr->deps_why[i] == NULL)
+			cr->deps_why[i] = exec_cache_deps_changed(cr, cr->relations[i], cr->functions[i]);
 		AtEOXact_GUC(true, nestlevel);
 		subxact_commit(&sx);
 	}
