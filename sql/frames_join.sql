@@ -4,7 +4,7 @@
 -- over their FULL JOIN on the key, NULL where a frame has no row; what it
 -- reads of each frame is computed over that frame's rows only.  Frames
 -- whose keys differ are refused.
-SELECT setval('hamilton.run_id_seq', 100300) > 0 AS ok;
+SELECT setval('hamilton.run_id_seq', 101500) > 0 AS ok;
 CREATE SCHEMA fj;
 CREATE TABLE fj.a (k int, x int);
 INSERT INTO fj.a VALUES (1, 10), (2, 20), (3, 30);
