@@ -91,7 +91,8 @@ REGRESS = \
 	frames_shape \
 	frames_join \
 	cache_writers \
-	cache_declared
+	cache_declared \
+	review_interplay
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

@@ -407,8 +407,8 @@ typedef struct CatalogSubdag
 {
 	char	   *namespace;		/* the schema its nodes were made in */
 	char	   *module;			/* the module they were made from */
+	bool		stale;			/* the module changed since (review) */
 } CatalogSubdag;
-extern List *catalog_stale_subdags(void);
 /*
  * (servers) issue 14: nodes placed on other servers.  remote.c: libpq
  * connections built from a postgres_fdw server and the caller's user
@@ -434,5 +434,7 @@ extern List *catalog_remote_servers(void);
 extern List *catalog_unresolved_remote_commits(const char *server, List **runs);
 extern List *catalog_read_placements(void);
 extern bool catalog_run_running(int64 run_id);
+extern List *catalog_subdags(void);
+extern void catalog_rename_subdag_schemas(const char *old_name, const char *new_name);	/* (review) */
 
 #endif							/* HAMILTON_CATALOG_H */

@@ -255,6 +255,9 @@ typedef struct Dag
 
 	/* the graph cache (cache.c) */
 	List	   *rel_lookups;	/* RelationLookup *, checked before reuse */
+
+	/* (review) every subdag (CatalogSubdag *), read by subdag.c */
+	List	   *subdags;
 } Dag;
 
 /*
@@ -465,5 +468,6 @@ extern void dag_mark_stale_subdags(Dag *dag);
 extern void dag_load_placements(Dag *dag);
 extern List *dag_placement_servers(const char *placement);
 extern bool dag_same_servers(HNode *a, HNode *b);
+extern bool dag_subdag_rebinds(Dag *dag, HNode *node, const char *name, Oid rel);	/* (review) */
 
 #endif							/* HAMILTON_DAG_H */

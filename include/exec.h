@@ -202,6 +202,8 @@ extern bool exec_cache_skips(HPlan *plan, int i);
 extern void exec_cache_step_ran(HPlan *plan, int i);
 extern void exec_cache_finish(HPlan *plan);
 extern char *exec_cache_entry_refusal(CacheEntry *e);
+/* cache_deps_age.c (review: a dependency redefined during the run) */
+extern char *exec_cache_deps_changed(CacheRun *cr, List *relations, List *functions);
 /* hooks.c (features-b: lifecycle hooks, issue 13 item 10) */
 extern void hooks_begin_run(HPlan *plan);
 extern bool hooks_for_nodes(HPlan *plan);

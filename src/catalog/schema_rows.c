@@ -26,24 +26,30 @@
 
 #include "catalog.h"
 
-/* The tables whose rows name a schema, and the column naming each row. */
+/*
+ * The tables whose rows name a schema, the column naming it, and the
+ * column naming each row.
+ */
 static const struct
 {
 	const char *table;
+	const char *schema_column;
 	const char *name_column;	/* NULL: the row is the schema's (a module) */
 }			schema_tables[] =
 {
-	{"module", NULL},
-	{"sql_node", "node_name"},
-	{"node_tag", "node_name"},
-	{"node_check", "node_name"},
-	{"function_variant", "function_name"},
-	{"result", "node_name"},
+	{"module", "schema_name", NULL},
+	{"sql_node", "schema_name", "node_name"},
+	{"node_tag", "schema_name", "node_name"},
+	{"node_check", "schema_name", "node_name"},
+	{"function_variant", "schema_name", "function_name"},
+	{"result", "schema_name", "node_name"},
 	/* 1.3 on; its processed ranges follow it (ON DELETE / UPDATE CASCADE) */
-	{"incremental_node", "node_name"},
+	{"incremental_node", "schema_name", "node_name"},
 	/* features-b, version 1.3 on: savers and column lineage */
-	{"saver", "node_name"},
-	{"result_column", "node_name"},
+	{"saver", "schema_name", "node_name"},
+	{"result_column", "schema_name", "node_name"},
+	/* (review) 1.4 on: a subdag's row is its namespace's, a schema */
+	{"subdag", "namespace", NULL},
 };
 
 #define N_SCHEMA_TABLES lengthof(schema_tables)
@@ -62,13 +68,14 @@ table_present(int i)
 	return OidIsValid(nsp) && OidIsValid(get_relname_relid(schema_tables[i].table, nsp));
 }
 
-/* A schema name is not the name of an existing schema. */
+/* A schema name (t.%s) is not the name of an existing schema. */
 #define NO_SUCH_SCHEMA "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n " \
-	"WHERE n.nspname OPERATOR(pg_catalog.=) t.schema_name)"
+	"WHERE n.nspname OPERATOR(pg_catalog.=) t.%s)"
 
 /*
  * on_every_table runs a statement on each table whose rows name a schema,
- * as the catalog's owner: sql_format has one %s, the table.
+ * as the catalog's owner: sql_format has two %s, the table and the column
+ * naming the schema, in that order.
  */
 static void
 on_every_table(const char *sql_format, int nargs, Oid *argtypes, Datum *values,
@@ -80,7 +87,8 @@ on_every_table(const char *sql_format, int nargs, Oid *argtypes, Datum *values,
 	catalog_owner_begin(&w);
 	for (i = 0; i < N_SCHEMA_TABLES; i++)
 		if (table_present(i))
-			spi_exec_latest(psprintf(sql_format, schema_tables[i].table),
+			spi_exec_latest(psprintf(sql_format, schema_tables[i].table,
+									 schema_tables[i].schema_column),
 						nargs, argtypes, values, NULL, expected);
 	catalog_owner_end(&w);
 }
@@ -97,8 +105,9 @@ catalog_rename_schema_rows(const char *old_name, const char *new_name)
 
 	values[0] = CStringGetTextDatum(old_name);
 	values[1] = CStringGetTextDatum(new_name);
-	on_every_table("UPDATE " CATALOG_TABLE("%s") " SET schema_name = $2 WHERE schema_name = $1",
+	on_every_table("UPDATE " CATALOG_TABLE("%1$s") " SET %2$s = $2 WHERE %2$s = $1",
 				   2, argtypes, values, SPI_OK_UPDATE);
+	catalog_rename_subdag_schemas(old_name, new_name);	/* (review) */
 }
 
 /*
@@ -112,7 +121,7 @@ catalog_forget_schema_rows(ArrayType *names)
 	Datum		values[1];
 
 	values[0] = PointerGetDatum(names);
-	on_every_table("DELETE FROM " CATALOG_TABLE("%s") " WHERE schema_name = ANY ($1)",
+	on_every_table("DELETE FROM " CATALOG_TABLE("%s") " WHERE %s = ANY ($1)",
 				   1, argtypes, values, SPI_OK_DELETE);
 }
 
@@ -133,8 +142,8 @@ catalog_schema_row_count(const char *schema)
 	appendStringInfoString(&sql, "SELECT 0::pg_catalog.int8");
 	for (i = 0; i < N_SCHEMA_TABLES; i++)
 		if (table_present(i))
-			appendStringInfo(&sql, " + (SELECT pg_catalog.count(*) FROM " CATALOG_TABLE("%s") " WHERE schema_name = $1)",
-							 schema_tables[i].table);
+			appendStringInfo(&sql, " + (SELECT pg_catalog.count(*) FROM " CATALOG_TABLE("%s") " WHERE %s = $1)",
+							 schema_tables[i].table, schema_tables[i].schema_column);
 	values[0] = CStringGetTextDatum(schema);
 	catalog_owner_begin(&w);
 	spi_exec_latest(sql.data, 1, argtypes, values, NULL, SPI_OK_SELECT);
@@ -169,12 +178,14 @@ catalog_orphan_rows(bool remove)
 		appendStringInfo(&sql, "%st%d AS (", i ? ", " : "", i);
 		if (remove)
 			appendStringInfo(&sql, "DELETE FROM " CATALOG_TABLE("%s") " t WHERE " NO_SUCH_SCHEMA
-							 " RETURNING t.schema_name, '%s'::pg_catalog.text, %s)",
-							 schema_tables[i].table, schema_tables[i].table, name);
+							 " RETURNING t.%s, '%s'::pg_catalog.text, %s)",
+							 schema_tables[i].table, schema_tables[i].schema_column,
+							 schema_tables[i].schema_column, schema_tables[i].table, name);
 		else
-			appendStringInfo(&sql, "SELECT t.schema_name, '%s'::pg_catalog.text, %s FROM "
+			appendStringInfo(&sql, "SELECT t.%s, '%s'::pg_catalog.text, %s FROM "
 							 CATALOG_TABLE("%s") " t WHERE " NO_SUCH_SCHEMA ")",
-							 schema_tables[i].table, name, schema_tables[i].table);
+							 schema_tables[i].schema_column, schema_tables[i].table, name,
+							 schema_tables[i].table, schema_tables[i].schema_column);
 	}
 	appendStringInfoString(&sql, " SELECT o.s, o.c, o.n, pg_catalog.count(*) FROM (");
 	for (i = 0; i < N_SCHEMA_TABLES; i++)

@@ -95,6 +95,9 @@ resolve_relation(Dag *dag, int i, SqlRef *ref, StringInfo cand)
 
 	/* 3. a relation on the module's path, of a role the caller trusts */
 	rel = dag_path_relation(dag, node->schema, ref->name, node->owner, &untrusted);
+	/* (review) not another relation than a subdag's template reads */
+	if (dag_subdag_rebinds(dag, node, ref->name, rel))
+		return RESOLVE_AMBIGUOUS;
 	if (OidIsValid(rel) && OidIsValid(untrusted))
 	{
 		char	   *relname = dag_relation_display(rel);

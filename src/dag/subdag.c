@@ -12,27 +12,36 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #include "dag.h"
 
 /*
- * dag_mark_stale_subdags gives every node of a stale subdag's namespace
- * the problem stale_subdag.
+ * dag_mark_stale_subdags keeps the graph's subdags (for dag_subdag_rebinds)
+ * and gives every node of a stale subdag's namespace the problem
+ * stale_subdag.
  */
 void
 dag_mark_stale_subdags(Dag *dag)
 {
-	List	   *stale = catalog_stale_subdags();
+	MemoryContext old = MemoryContextSwitchTo(dag->cxt);
+	List	   *subdags = catalog_subdags();
 	ListCell   *lc;
 	int			i;
 
-	foreach(lc, stale)
+	MemoryContextSwitchTo(old);
+	dag->subdags = subdags;
+	foreach(lc, subdags)
 	{
 		CatalogSubdag *s = lfirst(lc);
 		const char *ns = quote_identifier(s->namespace);
 		const char *module = quote_identifier(s->module);
+
+		if (!s->stale)
+			continue;
 
 		for (i = 0; i < dag->nnodes; i++)
 		{
@@ -52,4 +61,50 @@ dag_mark_stale_subdags(Dag *dag)
 														   quote_literal_cstr(s->namespace), module)));
 		}
 	}
+}
+
+/*
+ * dag_subdag_rebinds: does node, of a subdag's namespace, read by the bare
+ * name name (no node of the run: rel is what the namespace's path finds,
+ * or InvalidOid) a relation that its template, in the subdag's module,
+ * reads as the module's own relation of that name (a table or view of the
+ * module's schema that is no node)?  The copy would read another relation,
+ * or take the name for an input, with no error: it gets the problem
+ * subdag_rebinds, which refuses the runs that need it.
+ */
+bool
+dag_subdag_rebinds(Dag *dag, HNode *node, const char *name, Oid rel)
+{
+	ListCell   *lc;
+
+	foreach(lc, dag->subdags)
+	{
+		CatalogSubdag *s = lfirst(lc);
+		Oid			nsp,
+					own;
+
+		if (node->schema == NULL || strcmp(node->schema, s->namespace) != 0)
+			continue;
+		nsp = get_namespace_oid(s->module, true);
+		own = OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
+		dag_note_relation_lookup(dag, s->module, NULL, name, InvalidOid, own, InvalidOid);
+		if (!OidIsValid(own))
+			return false;
+		node->problems =
+			lappend(node->problems,
+					problem_make("subdag_rebinds", ERRCODE_INVALID_OBJECT_DEFINITION, node->display,
+								 psprintf("node %s of subdag %s reads \"%s\", which its template in module %s reads as %s",
+										  node->display, quote_identifier(s->namespace), name,
+										  quote_identifier(s->module), dag_relation_display(own)),
+								 OidIsValid(rel) ?
+								 psprintf("In namespace %s the name finds %s instead: a subdag's nodes resolve the names they read in their namespace, where only the module's nodes are made again.",
+										  quote_identifier(s->namespace), dag_relation_display(rel)) :
+								 psprintf("In namespace %s the name finds no relation and would be an input: a subdag's nodes resolve the names they read in their namespace, where only the module's nodes are made again.",
+										  quote_identifier(s->namespace)),
+								 psprintf("Qualify it in module %s (FROM %s), then make the subdag again: SELECT hamilton_refresh_subdag(%s).",
+										  quote_identifier(s->module), dag_relation_display(own),
+										  quote_literal_cstr(s->namespace))));
+		return true;
+	}
+	return false;
 }

@@ -61,6 +61,9 @@ exec_cache_step_ran(HPlan *plan, int i)
 		}
 		cr->deps_why[i] = dag_query_deps(sql, fn, plan_relations_read(plan, i), cr->declared[i] != NULL,
 										 &cr->relations[i], &cr->functions[i]);
+		/* (review) not what was planned if redefined since the run began */
+		if (cr->deps_why[i] == NULL)
+			cr->deps_why[i] = exec_cache_deps_changed(cr, cr->relations[i], cr->functions[i]);
 		if (cr->declared[i])
 			add_declared(cr, i);
 		AtEOXact_GUC(true, nestlevel);

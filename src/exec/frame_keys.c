@@ -18,10 +18,12 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
+#include "commands/defrem.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
@@ -36,7 +38,8 @@
 static char *columns_text(int n, char **names, char **types);
 static bool key_proven_unique(HNode *frame, Query *outer);
 static bool index_covers(Oid relid, Bitmapset *attnos);
-static bool column_not_null(Oid relid, AttrNumber attno);
+static bool column_as_probed(Oid relid, AttrNumber attno, Oid opclass, Oid collation,
+							 bool nulls_not_distinct);
 
 /* columns_text: "a integer, b text", the columns a frame yields. */
 static char *
@@ -51,25 +54,38 @@ columns_text(int n, char **names, char **types)
 	return buf.data;
 }
 
-/* column_not_null: is column attno of relation relid NOT NULL? */
+/*
+ * column_as_probed: does a unique index's column attno of relation relid
+ * tell two rows apart exactly as the duplicate probe does (GROUP BY and
+ * DISTINCT, frame_refuse_duplicate_keys): with the default btree operator
+ * class of the column's type and the column's own collation, and no two
+ * NULLs (the column NOT NULL, or the index NULLS NOT DISTINCT)?  An index
+ * under another collation ("C" where the column's is case-insensitive) or
+ * operator class (record_image_ops) lets keys the probe calls equal in.
+ */
 static bool
-column_not_null(Oid relid, AttrNumber attno)
+column_as_probed(Oid relid, AttrNumber attno, Oid opclass, Oid collation,
+				 bool nulls_not_distinct)
 {
 	HeapTuple	tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attno));
-	bool		notnull = false;
+	bool		same = false;
 
 	if (HeapTupleIsValid(tup))
 	{
-		notnull = ((Form_pg_attribute) GETSTRUCT(tup))->attnotnull;
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+
+		same = (att->attnotnull || nulls_not_distinct) &&
+			collation == att->attcollation &&
+			opclass == GetDefaultOpClass(att->atttypid, BTREE_AM_OID);
 		ReleaseSysCache(tup);
 	}
-	return notnull;
+	return same;
 }
 
 /*
  * index_covers: has relation relid a unique index, neither partial nor on
  * expressions, all of whose columns are among attnos, that no two rows can
- * share (its columns NOT NULL, or NULLS NOT DISTINCT)?
+ * share as the probe compares them (column_as_probed)?
  */
 static bool
 index_covers(Oid relid, Bitmapset *attnos)
@@ -96,12 +112,19 @@ index_covers(Oid relid, Bitmapset *attnos)
 	{
 		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
 		Form_pg_index ix;
+		oidvector  *indclass;
+		oidvector  *indcollation;
+		bool		isnull;
 		bool		covers = true;
 		int			c;
 
 		if (!HeapTupleIsValid(tup))
 			continue;
 		ix = (Form_pg_index) GETSTRUCT(tup);
+		indclass = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup,
+																  Anum_pg_index_indclass, &isnull));
+		indcollation = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup,
+																	  Anum_pg_index_indcollation, &isnull));
 		if (!ix->indisunique || !ix->indisvalid || !ix->indimmediate ||
 			!heap_attisnull(tup, Anum_pg_index_indpred, NULL) ||
 			!heap_attisnull(tup, Anum_pg_index_indexprs, NULL))
@@ -111,7 +134,8 @@ index_covers(Oid relid, Bitmapset *attnos)
 			AttrNumber	a = ix->indkey.values[c];
 
 			covers = a > 0 && bms_is_member(a, attnos) &&
-				(ix->indnullsnotdistinct || column_not_null(relid, a));
+				column_as_probed(relid, a, indclass->values[c], indcollation->values[c],
+								 ix->indnullsnotdistinct);
 		}
 		ReleaseSysCache(tup);
 		found |= covers;
