@@ -18,8 +18,8 @@ CREATE ROLE rv_intruder;
 DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO rv_intruder', current_database()); END $$;
 SET ROLE rv_intruder;
 CREATE SCHEMA rv_us;
-INSERT INTO hamilton.subdag (namespace, module, sql_nodes, functions, fingerprint, created_schema)
-VALUES ('rv_us', 'rv_feat', '{}', '{rv_feat.precious()}', 'x', false);
+INSERT INTO hamilton.subdag (namespace, module, sql_nodes, functions, fingerprint, created_schema, module_owner)
+VALUES ('rv_us', 'rv_feat', '{}', '{rv_feat.precious()}', 'x', false, 'rv_intruder');
 DROP SCHEMA rv_us;
 RESET ROLE;
 SELECT count(*) AS rows_left FROM hamilton.subdag WHERE namespace = 'rv_us';
@@ -92,3 +92,30 @@ SELECT node, status FROM hamilton_execute(ARRAY['rv_ns.t']);
 SELECT * FROM rv_ns.t;
 SELECT hamilton_drop_subdag('rv_ns');
 DROP SCHEMA rv_m CASCADE;
+
+-- 5. A subdag's module dropped and made again by another role is not the
+-- template it was made from: the subdag is stale (the module's owner is in
+-- its fingerprint), and refreshing it, which would make the victim's nodes
+-- call that role's functions, is refused.
+CREATE ROLE rv_taker;
+DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO rv_taker', current_database()); END $$;
+CREATE SCHEMA rv_tm;
+SELECT hamilton_register('rv_tm');
+CREATE FUNCTION rv_tm.val(src regclass) RETURNS int LANGUAGE sql IMMUTABLE RETURN 1;
+CREATE TABLE rv_tm_src AS SELECT 1 AS x;
+SELECT hamilton_subdag('rv_tns', 'rv_tm', inputs => '{"src": {"source": "public.rv_tm_src"}}');
+DROP SCHEMA rv_tm CASCADE;
+SET ROLE rv_taker;
+CREATE SCHEMA rv_tm;
+SELECT hamilton_register('rv_tm');
+CREATE FUNCTION rv_tm.val(src regclass) RETURNS int LANGUAGE sql IMMUTABLE RETURN 666;
+RESET ROLE;
+SELECT namespace, module, stale FROM hamilton.subdags WHERE namespace = 'rv_tns';
+SELECT hamilton_refresh_subdag('rv_tns');
+SELECT hamilton_drop_subdag('rv_tns');
+SET ROLE rv_taker;
+DROP SCHEMA rv_tm CASCADE;
+RESET ROLE;
+DO $$ BEGIN EXECUTE format('REVOKE CREATE ON DATABASE %I FROM rv_taker', current_database()); END $$;
+DROP ROLE rv_taker;
+DROP TABLE rv_tm_src;

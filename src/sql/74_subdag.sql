@@ -33,7 +33,8 @@ CREATE TABLE hamilton.subdag (
     fingerprint    text NOT NULL,
     created_schema boolean NOT NULL,
     defined_by     name NOT NULL DEFAULT current_user,
-    defined_at     timestamptz NOT NULL DEFAULT pg_catalog.now()
+    defined_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    module_owner   name NOT NULL                   -- the module schema's owner then
 );
 SELECT pg_catalog.pg_extension_config_dump('hamilton.subdag', '');
 ALTER TABLE hamilton.subdag ENABLE ROW LEVEL SECURITY;
@@ -78,6 +79,7 @@ SELECT md5(concat_ws(E'\n',
                                  obj_description(p.oid, 'pg_proc')), E'\n'
                        ORDER BY p.proname, pg_get_function_arguments(p.oid))
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1),
+    (SELECT 'owner ' || n.nspowner::regrole::text FROM pg_namespace n WHERE n.nspname = $1),
     (SELECT 'registered' FROM hamilton.module m WHERE m.schema_name = $1)))
 $$;
 
@@ -634,9 +636,11 @@ BEGIN
     -- the results of nodes the subdag no longer has
     PERFORM hamilton.subdag_drop_results(v_ns, old_names);
     DELETE FROM hamilton.subdag d WHERE d.namespace = v_ns;
-    INSERT INTO hamilton.subdag (namespace, module, inputs, config, outputs, sql_nodes, functions, fingerprint, created_schema)
+    INSERT INTO hamilton.subdag (namespace, module, inputs, config, outputs, sql_nodes, functions, fingerprint, created_schema,
+                                 module_owner)
     VALUES (v_ns, v_module, v_inputs, v_config, v_outputs, sql_made, fn_made,
-            hamilton.subdag_fingerprint(v_module), created);
+            hamilton.subdag_fingerprint(v_module), created,
+            (SELECT n.nspowner::regrole::name FROM pg_namespace n WHERE n.nspname = v_module));
     SELECT array_agg(DISTINCT n.node ORDER BY n.node) INTO made FROM hamilton.subdag_nodes(g2) n WHERE n.module = v_ns AND n.kind <> 'input';
     RETURN coalesce(made, '{}');
 END $$;
@@ -681,8 +685,20 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     s hamilton.subdag;
+    owner_now name;
 BEGIN
     s := hamilton.subdag_of(hamilton_refresh_subdag.namespace, 'refresh');
+    -- a module dropped and made again by another role is not the template
+    -- the subdag was made from: refreshing would run that role's code as you
+    SELECT n.nspowner::regrole::name INTO owner_now FROM pg_namespace n WHERE n.nspname = s.module;
+    IF owner_now IS DISTINCT FROM s.module_owner THEN
+        RAISE EXCEPTION 'module % of subdag % changed owner since the subdag was made', s.module, s.namespace
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('The subdag was made from schema %s of role %s; it is now %s.', s.module,
+                                  s.module_owner, coalesce('of role ' || owner_now, 'gone')),
+                  HINT = format('If you trust the module as it is now, make the subdag again: SELECT hamilton_drop_subdag(%L), then hamilton_subdag.',
+                                s.namespace);
+    END IF;
     RETURN @extschema@.hamilton_subdag(s.namespace, s.module, s.inputs, s.config, s.outputs);
 END $$;
 COMMENT ON FUNCTION @extschema@.hamilton_refresh_subdag(text) IS
