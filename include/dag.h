@@ -461,6 +461,12 @@ extern bool dag_track_trigger_current(Relation rel);
 extern char *dag_deps_state(List *sources, List *functions, List **watched, char **why);
 extern void dag_put_track_trigger(const char *qname, bool replace);
 extern bool dag_has_track_trigger(Relation rel);
+/* (logrep) the row trigger for writes of logical replication (replica_trigger.c) */
+extern bool dag_replica_tracked(Relation rel, char **why);
+extern bool dag_has_replica_trigger(Relation rel);
+extern bool dag_is_replica_trigger(const struct Trigger *t, Oid relid);
+extern void dag_put_replica_trigger(const char *qname, bool replace);
+extern void dag_drop_replica_trigger(const char *qname);
 
 /* subdag.c (subdag: @subdag, @parameterized_subdag, issue 13 item 4) */
 extern void dag_mark_stale_subdags(Dag *dag);

@@ -20,7 +20,7 @@ SELECT node, status FROM hamilton_execute(ARRAY['ca.doubled'], inputs => '{"fact
 
 -- tracked by its owner: the next cached run keeps an entry, the one after reuses it
 SELECT hamilton_track('ca_raw.events');
-SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'ca_raw.events'::regclass;
+SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'ca_raw.events'::regclass ORDER BY tgname;
 SELECT node, status FROM hamilton_execute(ARRAY['ca.doubled'], inputs => '{"factor": 2}', cache => true);
 SELECT node_name, reusable, reason FROM hamilton.cache_entry WHERE schema_name = 'ca' ORDER BY 1;
 -- hamilton.cache: each cached result, and whether it would be reused now
@@ -29,7 +29,7 @@ FROM hamilton.cache WHERE module = 'ca' ORDER BY node;
 SELECT node, rows, status FROM hamilton_execute(ARRAY['ca.doubled'], inputs => '{"factor": 2}', cache => true);
 SELECT step, node, status, cached_from FROM hamilton.node_runs WHERE run_id = 9104 ORDER BY step;
 -- the result tables carry the change log's trigger too
-SELECT tgrelid::regclass, tgname, tgenabled FROM pg_trigger WHERE tgrelid IN ('ca.total'::regclass, 'ca.doubled'::regclass) ORDER BY 1;
+SELECT tgrelid::regclass, tgname, tgenabled FROM pg_trigger WHERE tgrelid IN ('ca.total'::regclass, 'ca.doubled'::regclass) ORDER BY 1, 2;
 
 -- hamilton_explain says that the decision is taken at run time
 SELECT line FROM regexp_split_to_table(hamilton_explain(ARRAY['ca.doubled'], inputs => '{"factor": 2}', cache => true), E'\n') line

@@ -11,7 +11,7 @@ INSERT INTO cw_raw.src VALUES (1, 1);
 SELECT hamilton_track('cw_raw.src');
 -- before each statement, enabled ALWAYS
 SELECT tgname, tgenabled, tgtype & 2 = 2 AS before, tgtype & 1 = 0 AS per_statement
-FROM pg_trigger WHERE tgrelid = 'cw_raw.src'::regclass;
+FROM pg_trigger WHERE tgrelid = 'cw_raw.src'::regclass ORDER BY tgname;
 CREATE SCHEMA cw;
 SELECT hamilton_register('cw');
 SELECT hamilton_define('cw.total', 'SELECT sum(v) AS s FROM cw_raw.src', materialize => 'table');
@@ -95,7 +95,7 @@ INSERT INTO cw_raw.src VALUES (4, 4);
 SELECT node, status FROM hamilton_execute(ARRAY['cw.total'], cache => true);
 TABLE cw.total;
 SELECT hamilton_track('cw_raw.src');
-SELECT tgname, tgenabled, tgtype & 2 = 2 AS before FROM pg_trigger WHERE tgrelid = 'cw_raw.src'::regclass;
+SELECT tgname, tgenabled, tgtype & 2 = 2 AS before FROM pg_trigger WHERE tgrelid = 'cw_raw.src'::regclass ORDER BY tgname;
 
 -- each cached run that keeps results keeps a marker row (relation 0) in
 -- the unlogged change log, unless one it saw is there already

@@ -23,6 +23,7 @@ PG_FUNCTION_INFO_V1(hamilton_change_logged);
 PG_FUNCTION_INFO_V1(hamilton_invalidate);
 PG_FUNCTION_INFO_V1(hamilton_cache_refusal);
 PG_FUNCTION_INFO_V1(hamilton_track_partitions);
+PG_FUNCTION_INFO_V1(hamilton_replicated_change);
 
 /*
  * hamilton_track(source regclass), by its owner: log the transactions that
@@ -58,6 +59,7 @@ hamilton_change_logged(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 
+	/* the row trigger for logical replication never fires: its condition is false */
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) ||
 		TRIGGER_FIRED_INSTEAD(td->tg_event))
 		ereport(ERROR,
@@ -180,4 +182,17 @@ hamilton_track_partitions(PG_FUNCTION_ARGS)
 	define_track_new_partitions();
 	api_end();
 	PG_RETURN_NULL();
+}
+
+/*
+ * hamilton_replicated_change(source regclass), the condition of the row
+ * trigger that sees the writes of logical replication: logs the writing
+ * transaction (once, catalog/change_log.c) and is false, so that the
+ * trigger itself never fires.
+ */
+Datum
+hamilton_replicated_change(PG_FUNCTION_ARGS)
+{
+	catalog_log_change(PG_GETARG_OID(0));
+	PG_RETURN_BOOL(false);
 }

@@ -7,8 +7,9 @@
  * A result may be reused only while each relation it read is exactly
  * tracked: it, each of its partition ancestors (a write through a parent
  * fires only the parent's statement triggers) and each of its descendants
- * carry hamilton.change_logged, enabled ALWAYS, on every statement kind
- * (hamilton_track puts it there).  The state of the relations and
+ * carry hamilton.change_logged, enabled ALWAYS, on every statement kind,
+ * and each table also the row trigger that sees the writes of logical
+ * replication (dag/replica_trigger.c; hamilton_track puts both).  The state of the relations and
  * functions is digested: each relation's kind, file (relfilenode: a
  * rewriting ALTER TABLE, a TRUNCATE), columns and, for a view, its query;
  * the members of its partition tree (ATTACH, DETACH, a new partition); and
@@ -226,6 +227,8 @@ member_state(StringInfo buf, Relation rel, bool first, List **watched, char **wh
 		if (*why == NULL && !dag_relation_tracked(rel))
 			*why = psprintf("source %s is not tracked (its owner can call hamilton_track)",
 							dag_relation_display(member));
+		else
+			dag_replica_tracked(rel, why);
 	}
 	else if (*why == NULL)
 		*why = psprintf("%s is a %s, whose changes no trigger sees", dag_relation_display(member),

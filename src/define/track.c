@@ -10,7 +10,10 @@
  * session_replication_role = replica, logical replication's among them,
  * are logged too) needs ownership, of the table and of each partition.
  * The trigger is a statement trigger (one call per statement, one log row
- * per transaction), which PostgreSQL does not clone onto partitions: each
+ * per transaction); logical replication's apply worker fires none for an
+ * INSERT, UPDATE or DELETE, so each table also gets a row trigger enabled
+ * REPLICA that logs its writes (dag/replica_trigger.c).  PostgreSQL does
+ * not clone a statement trigger onto partitions: each
  * gets its own, and a partition attached or created later is not tracked
  * until its owner calls hamilton_track again (the results read from it
  * are recomputed meanwhile, see dag/source_state.c).
@@ -34,6 +37,7 @@
 #include "define.h"
 
 static void check_trackable(Oid relid, const char *verb);
+static void put_triggers(Oid relid, const char *qname);
 
 /*
  * check_trackable: a permanent table or partitioned table, owned by the
@@ -95,16 +99,20 @@ define_track(Oid relid, bool track)
 		char	   *qname = dag_relation_display(member);
 		Relation	rel = table_open(member, AccessShareLock);
 		bool		named = dag_has_track_trigger(rel);
-		/* a 1.3 trigger (after each statement) is put again, before */
-		bool		exact = dag_track_trigger_current(rel);
+		bool		replica_named = dag_has_replica_trigger(rel);
 
 		table_close(rel, AccessShareLock);
 		any = any || named;
-		if (track && !exact)
-			dag_put_track_trigger(qname, named);
-		else if (!track && named)
-			spi_exec_checked(psprintf("DROP TRIGGER hamilton_change_log ON %s", qname),
-							 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+		if (track)
+			put_triggers(member, qname);
+		else
+		{
+			if (named)
+				spi_exec_checked(psprintf("DROP TRIGGER hamilton_change_log ON %s", qname),
+								 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+			if (replica_named)
+				dag_drop_replica_trigger(qname);
+		}
 		catalog_log_change(member);
 	}
 	if (!track && !any)
@@ -113,6 +121,32 @@ define_track(Oid relid, bool track)
 				 errmsg("%s is not tracked", dag_relation_display(relid)),
 				 errdetail("Neither it nor any of its partitions carries the change log's trigger hamilton_change_log."),
 				 errhint("hamilton_track('%s') tracks it.", dag_relation_display(relid))));
+}
+
+/*
+ * put_triggers puts on a relation (relid, qname quoted) the change log's
+ * statement trigger unless it carries it as hamilton_track puts it now (a
+ * 1.3 trigger, after each statement, is put again, before), then the row
+ * trigger for the writes of logical replication unless it is there.  Each
+ * is looked up just before it is put: the event trigger, fired by the
+ * ALTER TABLE that enables the first, may have put the second.
+ */
+static void
+put_triggers(Oid relid, const char *qname)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	bool		named = dag_has_track_trigger(rel);
+	bool		exact = dag_track_trigger_current(rel);
+
+	table_close(rel, AccessShareLock);
+	if (!exact)
+		dag_put_track_trigger(qname, named);
+	rel = table_open(relid, AccessShareLock);
+	named = dag_has_replica_trigger(rel);
+	exact = dag_replica_tracked(rel, NULL);
+	table_close(rel, AccessShareLock);
+	if (!exact)
+		dag_put_replica_trigger(qname, named);
 }
 
 /*
@@ -224,15 +258,15 @@ define_track_new_partitions(void)
 		{
 			Oid			member = lfirst_oid(mc);
 			Relation	mrel = table_open(member, AccessShareLock);
+			/* a table tracked already is left as it is (hamilton_track upgrades it) */
 			bool		exact = dag_relation_tracked(mrel);
-			bool		named = dag_has_track_trigger(mrel);
 
 			table_close(mrel, AccessShareLock);
 			if (exact)
 				continue;
 			if (pg_class_ownercheck(member, GetUserId()))
 			{
-				dag_put_track_trigger(dag_relation_display(member), named);
+				put_triggers(member, dag_relation_display(member));
 				catalog_log_change(member);
 			}
 			else

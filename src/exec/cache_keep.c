@@ -195,7 +195,9 @@ write_entry(HPlan *plan, CacheRun *cr, int i)
 	Oid			relid = catalog_result_relation(node->schema, node->name);
 	Relation	rel;
 	bool		tracked,
-				named;
+				named,
+				replica,
+				replica_named;
 	Oid			owner;
 	List	   *watched = NIL;
 	char	   *why = cr->why[i];
@@ -208,7 +210,12 @@ write_entry(HPlan *plan, CacheRun *cr, int i)
 	tracked = dag_relation_tracked(rel);
 	named = dag_has_track_trigger(rel);
 	owner = rel->rd_rel->relowner;
+	/* (logrep) and the row trigger for the writes of logical replication */
+	replica = dag_replica_tracked(rel, NULL);
+	replica_named = dag_has_replica_trigger(rel);
 	table_close(rel, AccessShareLock);
+	if (!replica && owner == GetUserId())
+		dag_put_replica_trigger(step->result_table, replica_named);
 	if (!tracked && owner == GetUserId())
 		dag_put_track_trigger(step->result_table, named);
 	else if (!tracked && why == NULL)

@@ -318,7 +318,8 @@ trusted_result_table(Oid relid, const char *schema, const char *qname,
 		Trigger    *tg = &rel->trigdesc->triggers[i];
 
 		/* (cache) the change log's trigger is pg_hamilton's (dag/source_state.c) */
-		if (tg->tgisinternal || dag_is_track_trigger(tg))
+		if (tg->tgisinternal || dag_is_track_trigger(tg) ||
+			dag_is_replica_trigger(tg, RelationGetRelid(rel)))
 			continue;
 		appendStringInfo(&attached, "%strigger %s", attached.len ? ", " : "",
 						 quote_identifier(tg->tgname));

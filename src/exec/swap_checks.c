@@ -41,7 +41,8 @@ swap_bypass_reason(Relation rel)
 	int			i;
 
 	/* (cache) but for the change log's, which the run's own write need not fire */
-	if (rel->trigdesc && rel->trigdesc->numtriggers > (dag_relation_tracked(rel) ? 1 : 0))
+	if (rel->trigdesc && rel->trigdesc->numtriggers > (dag_relation_tracked(rel) ? 1 : 0) +
+		(rel->trigdesc->numtriggers > 1 && dag_has_replica_trigger(rel) && dag_replica_tracked(rel, NULL) ? 1 : 0))
 		return "it has triggers (those of a foreign key, in either direction, or of a deferrable constraint)";
 	if (rel->rd_rel->relchecks > 0)
 		return "it has CHECK constraints";

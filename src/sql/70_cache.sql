@@ -55,6 +55,20 @@ LANGUAGE C;
 COMMENT ON FUNCTION hamilton.change_logged() IS
   'statement trigger of tracked sources and cached results: logs the writing transaction in hamilton.change_log';
 
+/*
+ * The condition of the row trigger (enabled REPLICA) that hamilton_track
+ * also puts on each table, for the writes of logical replication, whose
+ * apply worker fires no statement trigger: logs the writing transaction
+ * once, and is false, so no row event is queued (src/dag/replica_trigger.c).
+ * Called by anyone, it only makes the table's cached results recompute.
+ */
+CREATE FUNCTION hamilton.replicated_change(source regclass)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'hamilton_replicated_change'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION hamilton.replicated_change(regclass) IS
+  'condition of the row trigger of tracked sources for logical replication: logs the writing transaction in hamilton.change_log, and is false';
+
 CREATE FUNCTION @extschema@.hamilton_track(source regclass)
 RETURNS void
 AS 'MODULE_PATHNAME', 'hamilton_track'
