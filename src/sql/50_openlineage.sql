@@ -52,6 +52,9 @@ AS $$
 $$;
 
 -- A dataset: {namespace, name} with name database.schema.table.
+-- (servers2) A foreign table of postgres_fdw (the result of a node placed
+-- on another server) is named by its own server: postgres://host:port of
+-- the foreign server's options, and the database, schema and table there.
 CREATE FUNCTION hamilton.openlineage_dataset(relation text)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE STRICT
@@ -62,10 +65,35 @@ DECLARE
     parts text[];
     nsp text;
     relname text;
+    remote record;
 BEGIN
     IF rel IS NOT NULL THEN
         SELECT n.nspname, c.relname INTO nsp, relname
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel;
+        SELECT (SELECT o.v FROM (SELECT split_part(x, '=', 1) AS k, substr(x, strpos(x, '=') + 1) AS v
+                                 FROM unnest(s.srvoptions) AS x) o WHERE o.k = 'host') AS host,
+               coalesce((SELECT substr(x, 6) FROM unnest(s.srvoptions) AS x WHERE x LIKE 'port=%'), '5432') AS port,
+               coalesce((SELECT substr(x, 8) FROM unnest(s.srvoptions) AS x WHERE x LIKE 'dbname=%'),
+                        (SELECT substr(x, 6) FROM pg_user_mappings m, unnest(m.umoptions) AS x
+                         WHERE m.srvid = s.oid AND m.umuser IN (0, (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user))
+                           AND x LIKE 'user=%' ORDER BY m.umuser DESC LIMIT 1),
+                        current_user) AS dbname,
+               coalesce((SELECT substr(x, 13) FROM unnest(t.ftoptions) AS x WHERE x LIKE 'schema_name=%'), nsp) AS nsp,
+               coalesce((SELECT substr(x, 12) FROM unnest(t.ftoptions) AS x WHERE x LIKE 'table_name=%'), relname) AS relname
+          INTO remote
+        FROM pg_foreign_table t
+        JOIN pg_foreign_server s ON s.oid = t.ftserver
+        JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw AND w.fdwname = 'postgres_fdw'
+        WHERE t.ftrelid = rel;
+        IF FOUND THEN
+            RETURN jsonb_build_object('namespace', 'postgres://'
+                                          || CASE WHEN remote.host IS NULL OR remote.host = '' OR remote.host LIKE '/%'
+                                                  THEN 'localhost'
+                                                  WHEN remote.host LIKE '%:%' THEN '[' || remote.host || ']'
+                                                  ELSE remote.host END
+                                          || ':' || remote.port,
+                                      'name', remote.dbname || '.' || remote.nsp || '.' || remote.relname);
+        END IF;
     ELSE
         -- gone since: its recorded name
         parts := parse_ident(relation, false);

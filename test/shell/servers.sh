@@ -104,7 +104,8 @@ nothing_left() {  # nothing_left WHAT: no prepared transaction, no stray staging
 
 sharded=0   # the tables of sharded results on each server
 # --- correct results -----------------------------------------------------------
-run
+report=$(q -c "SELECT string_agg(node, ',' ORDER BY node) FROM hamilton_execute($ALL)")
+shoprun=$(q -c "SELECT max(run_id) FROM hamilton.runs")
 q -c "SELECT count(*) FROM hamilton_execute(ARRAY['single.both', 'single.tops', 'single.east_top'])" >/dev/null
 same "first run"
 [ "$(q -c "SELECT relkind FROM pg_class WHERE oid = 'shop.east'::regclass")" = f ] || fail "shop.east is not a foreign table"
@@ -113,6 +114,27 @@ same "first run"
 q -c "SELECT gid FROM hamilton.remote_commit" | grep -q "^hamilton_$(q -c "SELECT system_identifier FROM pg_control_system()")_$(q -c "SELECT oid FROM pg_database WHERE datname = current_database()")_" \
     || fail "a gid does not name the coordinator's system id and database"
 nothing_left "first run"
+# (servers2) lineage and history show each node's server
+[ "$(q -c "SELECT string_agg(node || '=' || coalesce(placement, 'here'), ',' ORDER BY node) FROM hamilton.nodes WHERE module = 'shop'")" \
+    = "shop.\"both\"=here,shop.east=r1,shop.east_top=r1,shop.tops=here,shop.west=r2" ] \
+    || fail "hamilton.nodes: placement is $(q -c "SELECT string_agg(node || '=' || coalesce(placement, 'here'), ',' ORDER BY node) FROM hamilton.nodes WHERE module = 'shop'")"
+[ "$(q -c "SELECT string_agg(node || '=' || coalesce(placement, 'here'), ',' ORDER BY node) FROM hamilton.node_runs WHERE run_id = $shoprun")" \
+    = "shop.\"both\"=here,shop.east=r1,shop.east_top=r1,shop.tops=here,shop.west=r2" ] \
+    || fail "hamilton.node_runs: placement is $(q -c "SELECT string_agg(node || '=' || coalesce(placement, 'here'), ',' ORDER BY node) FROM hamilton.node_runs WHERE run_id = $shoprun")"
+[ "$report" = "shop.\"both\",shop.east,shop.east_top,shop.tops,shop.west" ] || fail "the run's report is not one row per step: $report"
+[ "$(q -c "SELECT string_agg(node || '=' || coalesce(placement, 'here'), ',' ORDER BY node) FROM hamilton.lineage WHERE module = 'shop'")" \
+    = "shop.\"both\"=here,shop.east=r1,shop.east_top=r1,shop.tops=here,shop.west=r2" ] \
+    || fail "hamilton.lineage: placement is $(q -c "SELECT string_agg(node || '=' || coalesce(placement, 'here'), ',' ORDER BY node) FROM hamilton.lineage WHERE module = 'shop'")"
+dot=$(q -c "SELECT hamilton_dot(ARRAY['shop.both', 'shop.tops'])")
+grep -Pzq 'subgraph "cluster_server r1" \{\n    label="server r1";\n    style=dashed;\n    color="#3465a4";\n    "shop.east";\n    "shop.east_top";\n  \}' <<<"$dot" \
+    || fail "hamilton_dot: no cluster of server r1 holding east and east_top: $dot"
+grep -Pzq 'subgraph "cluster_server r2" \{\n[^}]*    "shop.west";\n  \}' <<<"$dot" || fail "hamilton_dot: no cluster of server r2 holding west: $dot"
+grep -q '^    "shop.\\"both\\"";' <<<"$dot" && fail "hamilton_dot: shop.both, on the coordinator, is in a server's cluster"
+ol() { q -c "SELECT string_agg(DISTINCT d->>'namespace' || ' ' || (d->>'name'), ',') FROM hamilton_openlineage($shoprun) e, jsonb_array_elements(e->'$1') d WHERE d->>'name' LIKE '%.shop.$2'"; }
+[ "$(ol outputs east)" = "postgres://localhost:$(remote_port 1) postgres.shop.east" ] || fail "OpenLineage: east is named $(ol outputs east)"
+[ "$(ol outputs west)" = "postgres://localhost:$(remote_port 2) postgres.shop.west" ] || fail "OpenLineage: west is named $(ol outputs west)"
+[ "$(ol outputs both)" = "$(q -c "SELECT hamilton.openlineage_server()") $(q -c "SELECT current_database()").shop.both" ] \
+    || fail "OpenLineage: both, on the coordinator, is named $(ol outputs both)"
 
 # the data changes on the servers and here: a second run follows it
 rq 1 -d postgres -c "UPDATE shop.sales SET amount = amount + 5 WHERE id % 3 = 0"
@@ -157,6 +179,12 @@ for round in 1 2; do
     q -c "UPDATE single.sales SET amount = amount + 7 WHERE region = 2 AND id % 4 = 0"
 done
 [ "$(stages 1)" = 4 ] && [ "$(stages 2)" = 3 ] || fail "sharded: stray tables on the servers ($(stages 1), $(stages 2))"
+[ "$(q -c "SELECT placement FROM hamilton.nodes WHERE node = 'shop.part'")" = '["r1", "r2"]' ] || fail "hamilton.nodes: the sharded placement"
+[ "$(q -c "SELECT placement FROM hamilton.node_runs WHERE node = 'shop.part_big' ORDER BY run_id DESC LIMIT 1")" = '["r1", "r2"]' ] \
+    || fail "hamilton.node_runs: the sharded placement"
+[ "$(q -c "SELECT placement FROM hamilton.lineage WHERE node = 'shop.part'")" = '["r1", "r2"]' ] || fail "hamilton.lineage: the sharded placement"
+q -c "SELECT hamilton_dot(ARRAY['shop.by_bucket'])" | grep -q 'label="servers \[\\"r1\\", \\"r2\\"\]"' \
+    || fail "hamilton_dot: no cluster of the sharded servers: $(q -c "SELECT hamilton_dot(ARRAY['shop.by_bucket'])")"
 for i in 1 2; do [ "$(prepared "$i")" = 0 ] || fail "sharded: a prepared transaction is left on r$i"; done
 # a node on one of the servers cannot read the union, nor shards that disagree
 q -c "SELECT hamilton_define('shop.east_part', 'SELECT * FROM part', placement => 'r1')" >/dev/null
