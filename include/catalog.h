@@ -421,7 +421,7 @@ struct ForeignServer;
 extern struct ForeignServer *remote_server_checked(const char *server, const char *what);
 extern struct pg_conn *remote_connect(struct ForeignServer *fs, const char *what);
 extern struct pg_conn *remote_cached_connection(struct ForeignServer *fs, const char *what);
-extern void remote_disconnect_all(void);
+extern void remote_release_all(void);
 extern bool remote_reset(struct pg_conn *conn);
 extern struct pg_result *remote_exec(struct pg_conn *conn, const char *sql, int nparams,
 									 const char *const *params, const char *where,

@@ -235,6 +235,7 @@ extern void frame_refuse_duplicate_keys(HNode *frame, const char *relation);
  */
 struct ForeignServer;
 extern void remote_run_step(HPlan *plan, int stepno, const char *sql);
+extern void remote_commit_watch(void);	/* (servers2) */
 extern void remote_commit_add(HPlan *plan, int stepno, struct ForeignServer *fs,
 							  const char *stage, int shard);
 extern void remote_commit_columns(HPlan *plan, int stepno, const char *columns);

@@ -85,6 +85,22 @@ tm_strdup(const char *s)
 }
 
 /*
+ * remote_commit_watch registers the end-of-transaction callbacks, before a
+ * step takes a cached connection: whatever happens next, the transaction's
+ * end hands the connections back (remote_release_all).
+ */
+void
+remote_commit_watch(void)
+{
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(remote_xact_callback, NULL);
+		RegisterSubXactCallback(remote_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+}
+
+/*
  * remote_commit_add notes a placed result whose staging table is about to
  * be built on server fs, in the current subtransaction.
  */
@@ -95,12 +111,7 @@ remote_commit_add(HPlan *plan, int stepno, ForeignServer *fs, const char *stage,
 	PlacedResult *p = MemoryContextAllocZero(TopMemoryContext, sizeof(PlacedResult));
 	MemoryContext old;
 
-	if (!callbacks_registered)
-	{
-		RegisterXactCallback(remote_xact_callback, NULL);
-		RegisterSubXactCallback(remote_subxact_callback, NULL);
-		callbacks_registered = true;
-	}
+	remote_commit_watch();
 	p->run_id = plan->run_id;
 	p->stepno = stepno;
 	p->shard = shard;
@@ -450,7 +461,7 @@ remote_xact_callback(XactEvent event, void *arg)
 		end_one(lfirst(lc), commit);
 	list_free_deep(placed);
 	placed = NIL;
-	remote_disconnect_all();
+	remote_release_all();
 	/* the recorder marks what was committed, in a transaction of its own */
 	if (commit && committed_gids != NIL && OidIsValid(recorder_role))
 	{

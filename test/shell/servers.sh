@@ -148,6 +148,30 @@ wait_for "SELECT count(*) = 0 FROM hamilton.remote_commit WHERE resolved_at IS N
 [ "$(q -c "SELECT string_agg(DISTINCT status, ',') FROM hamilton.runs")" = succeeded ] || fail "the runs are not all succeeded"
 [ "$(q -c "SELECT count(*) FROM hamilton_recover()")" = 0 ] || fail "hamilton_recover() found something after clean runs"
 
+# (servers2) one session keeps its connection to r1 across runs; a change of
+# the server or of the user mapping, or a broken connection, opens a new one
+rq 1 -d postgres -c "CREATE VIEW public.kill_hamilton AS SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = 'pg_hamilton'" >/dev/null
+q >/dev/null <<'SQL'
+CREATE FOREIGN TABLE public.r1_activity (pid int, application_name text) SERVER r1 OPTIONS (schema_name 'pg_catalog', table_name 'pg_stat_activity');
+CREATE FOREIGN TABLE public.r1_kill (killed bool) SERVER r1 OPTIONS (schema_name 'public', table_name 'kill_hamilton');
+SQL
+ours="SELECT count(*) || ':' || coalesce(string_agg(pid::text, ','), '') FROM public.r1_activity WHERE application_name = 'pg_hamilton'"
+runs="SELECT count(*) FROM hamilton_execute($ALL)"
+mapfile -t seen < <(q -c "$runs" -c "$ours" -c "$runs" -c "$ours" \
+    -c "ALTER SERVER r1 OPTIONS (ADD connect_timeout '10')" -c "$runs" -c "$ours" \
+    -c "ALTER USER MAPPING FOR CURRENT_USER SERVER r1 OPTIONS (ADD password_required 'false')" -c "$runs" -c "$ours" \
+    -c "SELECT bool_and(killed) FROM public.r1_kill" -c "$runs" -c "$ours" -c "$ours")
+[[ "${seen[1]}" == 1:* ]] || fail "connections kept: after a run, r1 should have 1 connection of pg_hamilton's, not ${seen[1]}"
+[ "${seen[3]}" = "${seen[1]}" ] || fail "connections kept: the second run opened a new connection (${seen[1]}, then ${seen[3]})"
+[[ "${seen[5]}" == 1:* && "${seen[5]}" != "${seen[3]}" ]] || fail "connections kept: ALTER SERVER did not replace it (${seen[3]}, then ${seen[5]})"
+[[ "${seen[7]}" == 1:* && "${seen[7]}" != "${seen[5]}" ]] || fail "connections kept: ALTER USER MAPPING did not replace it (${seen[5]}, then ${seen[7]})"
+[ "${seen[8]}" = t ] || fail "connections kept: pg_hamilton's connection was not terminated (${seen[8]})"
+[[ "${seen[10]}" == 1:* && "${seen[10]}" != "${seen[7]}" ]] || fail "connections kept: the broken connection was not replaced (${seen[7]}, then ${seen[10]})"
+[ "${seen[11]}" = "${seen[10]}" ] || fail "connections kept: not kept after the reconnection (${seen[10]}, then ${seen[11]})"
+same "connections kept"
+nothing_left "connections kept"
+q -c "ALTER SERVER r1 OPTIONS (DROP connect_timeout)" -c "ALTER USER MAPPING FOR CURRENT_USER SERVER r1 OPTIONS (DROP password_required)" >/dev/null
+
 # a new column: the coordinator's foreign table follows it
 q -c "SELECT hamilton_define('shop.east', 'SELECT id % 10 AS bucket, sum(amount) AS total, count(*) AS n, max(amount) AS top FROM sales GROUP BY 1', placement => 'r1')" >/dev/null
 q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.east'])" >/dev/null
