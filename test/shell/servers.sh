@@ -201,12 +201,24 @@ for round in 1 2; do
     [ "$(q -c "SELECT relkind FROM pg_class WHERE oid = 'shop.part'::regclass")" = v ] || fail "sharded: shop.part is no view"
     rq 2 -d postgres -c "UPDATE shop.sales SET amount = amount + 7 WHERE id % 4 = 0"
     q -c "UPDATE single.sales SET amount = amount + 7 WHERE region = 2 AND id % 4 = 0"
+    # (servers2) the same columns: the second run keeps the view and its foreign tables
+    relids[$round]=$(q -c "SELECT string_agg(oid::text, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('part', 'part@r1', 'part@r2', 'east')")
 done
+[ "${relids[2]}" = "${relids[1]}" ] || fail "sharded: a run with the same columns remade the relations (${relids[1]}, then ${relids[2]})"
 [ "$(stages 1)" = 4 ] && [ "$(stages 2)" = 3 ] || fail "sharded: stray tables on the servers ($(stages 1), $(stages 2))"
 [ "$(q -c "SELECT placement FROM hamilton.nodes WHERE node = 'shop.part'")" = '["r1", "r2"]' ] || fail "hamilton.nodes: the sharded placement"
 [ "$(q -c "SELECT placement FROM hamilton.node_runs WHERE node = 'shop.part_big' ORDER BY run_id DESC LIMIT 1")" = '["r1", "r2"]' ] \
     || fail "hamilton.node_runs: the sharded placement"
 [ "$(q -c "SELECT placement FROM hamilton.lineage WHERE node = 'shop.part'")" = '["r1", "r2"]' ] || fail "hamilton.lineage: the sharded placement"
+# a new column: the view and its foreign tables follow it
+q -c "SELECT hamilton_define('shop.part', 'SELECT region, id % 10 AS bucket, sum(amount) AS total, max(amount) AS top FROM sales GROUP BY 1, 2', placement => '[\"r1\", \"r2\"]')" >/dev/null
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.by_bucket', 'shop.part_big', 'shop.part'])" >/dev/null
+[ "$(q -c "SELECT count(top) FROM shop.part")" = 20 ] || fail "sharded: the new column did not reach the coordinator's view"
+[ "$(q -c "SELECT count(top) FROM shop.\"part@r2\"")" = 10 ] || fail "sharded: the new column did not reach r2's foreign table"
+q -c "SELECT hamilton_define('shop.part', 'SELECT region, id % 10 AS bucket, sum(amount) AS total FROM sales GROUP BY 1, 2', placement => '[\"r1\", \"r2\"]')" >/dev/null
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.by_bucket', 'shop.part_big', 'shop.part'])" >/dev/null
+[ "$(q -c "SELECT count(*) FROM pg_attribute WHERE attrelid = 'shop.part'::regclass AND attname = 'top'")" = 0 ] \
+    || fail "sharded: the column that went is still in the view"
 q -c "SELECT hamilton_dot(ARRAY['shop.by_bucket'])" | grep -q 'label="servers \[\\"r1\\", \\"r2\\"\]"' \
     || fail "hamilton_dot: no cluster of the sharded servers: $(q -c "SELECT hamilton_dot(ARRAY['shop.by_bucket'])")"
 for i in 1 2; do [ "$(prepared "$i")" = 0 ] || fail "sharded: a prepared transaction is left on r$i"; done
