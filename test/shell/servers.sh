@@ -133,6 +133,9 @@ grep -q '^    "shop.\\"both\\"";' <<<"$dot" && fail "hamilton_dot: shop.both, on
 ol() { q -c "SELECT string_agg(DISTINCT d->>'namespace' || ' ' || (d->>'name'), ',') FROM hamilton_openlineage($shoprun) e, jsonb_array_elements(e->'$1') d WHERE d->>'name' LIKE '%.shop.$2'"; }
 [ "$(ol outputs east)" = "postgres://localhost:$(remote_port 1) postgres.shop.east" ] || fail "OpenLineage: east is named $(ol outputs east)"
 [ "$(ol outputs west)" = "postgres://localhost:$(remote_port 2) postgres.shop.west" ] || fail "OpenLineage: west is named $(ol outputs west)"
+ins=$(q -c "SELECT string_agg(d->>'namespace' || ' ' || (d->>'name'), ',' ORDER BY d->>'namespace', d->>'name') FROM (SELECT e FROM hamilton_openlineage($shoprun) e LIMIT 1) e, jsonb_array_elements(e->'inputs') d")
+[ "$ins" = "postgres://localhost:$(remote_port 1) postgres.shop.sales,postgres://localhost:$(remote_port 2) postgres.shop.sales" ] \
+    || fail "OpenLineage: the placed nodes' sources are named $ins, not by their servers"
 [ "$(ol outputs both)" = "$(q -c "SELECT hamilton.openlineage_server()") $(q -c "SELECT current_database()").shop.both" ] \
     || fail "OpenLineage: both, on the coordinator, is named $(ol outputs both)"
 
