@@ -9,7 +9,9 @@
 # union, grouped again).  The same two nodes on one server.  BENCH_REPEAT (5)
 # rounds, side by side; medians and their ratio (single / sharded: the
 # speedup), and the coordinator's overhead per remote step (the sharded
-# run's time minus its slowest step's remote work, per step).
+# run's time minus its shards' remote work, per step): each run in a new
+# session (cold: connections opened anew), and the same rounds in one
+# session (warm: the connections kept across runs, servers2).
 #   bash bench/servers.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +58,13 @@ done
     || { echo "the sharded result differs from the single server's" >&2; exit 1; }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
 ms_sharded=$(median "${sharded[@]}"); ms_single=$(median "${single[@]}")
+# the same rounds in one session: the backend keeps its connections
+timed() { echo "SELECT round(extract(epoch FROM clock_timestamp() - t) * 1000) FROM (SELECT clock_timestamp() AS t) s, LATERAL (SELECT count(*) FROM hamilton_execute($1)) r;"; }
+warm=$(for r in $(seq 1 "$REPEAT"); do timed "ARRAY['b.total']"; timed "ARRAY['one.total']"; done | q)
+read -r -a warm <<<"$(echo $warm)"
+warm_sharded=(); warm_single=()
+for ((r = 0; r < REPEAT; r++)); do warm_sharded+=("${warm[$((2 * r))]}"); warm_single+=("${warm[$((2 * r + 1))]}"); done
+ms_warm_sharded=$(median "${warm_sharded[@]:1}"); ms_warm_single=$(median "${warm_single[@]:1}")
 # one shard's aggregate alone on its server, for the overhead per remote step
 remote_one=()
 for r in $(seq 1 "$REPEAT"); do
@@ -68,3 +77,9 @@ echo "speedup (one / sharded): $(awk -v a="$ms_single" -v b="$ms_sharded" 'BEGIN
 echo "one shard's aggregate alone there: ${ms_remote} ms; the coordinator's overhead per remote step:" \
      "$(awk -v s="$ms_sharded" -v r="$ms_remote" -v n="$SHARDS" -v one="$ms_single" 'BEGIN {printf "%.1f ms", (s - n * r) / n}')" \
      "(the sharded run minus its shards' work, the shards being run one after another in this version)"
+echo "one session (warm; the first round, which opens the connections, left out):"
+echo "sharded over $SHARDS servers: ${ms_warm_sharded} ms (runs: ${warm_sharded[*]})"
+echo "one server:              ${ms_warm_single} ms (runs: ${warm_single[*]})"
+echo "speedup (one / sharded): $(awk -v a="$ms_warm_single" -v b="$ms_warm_sharded" 'BEGIN {printf "%.2f", a / b}');" \
+     "the coordinator's overhead per remote step:" \
+     "$(awk -v s="$ms_warm_sharded" -v r="$ms_remote" -v n="$SHARDS" 'BEGIN {printf "%.1f ms", (s - n * r) / n}')"

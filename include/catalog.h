@@ -255,6 +255,8 @@ typedef struct CatalogNodeRun
 	TimestampTz started_at;		/* 0: not known */
 	TimestampTz ended_at;
 	int64		cached_from;	/* (cache) status cached: the run it kept, or 0 */
+	/* (servers2) the server(s) a placed step ran on, or NULL; 1.4 on */
+	const char *placement;
 } CatalogNodeRun;
 extern void catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows);
 extern void catalog_insert_run_start(const char *json);
@@ -269,6 +271,7 @@ extern void catalog_remove_cron_jobs(void);
 
 /* versions.c: what this database's catalog has */
 extern bool catalog_keeps_run_starts(void);
+extern bool catalog_keeps_step_placement(void);	/* (servers2) */
 extern bool catalog_keeps_owner_names(void);
 extern bool catalog_keeps_refresh(void);
 extern char *catalog_extension_schema(void);
@@ -420,7 +423,7 @@ struct ForeignServer;
 extern struct ForeignServer *remote_server_checked(const char *server, const char *what);
 extern struct pg_conn *remote_connect(struct ForeignServer *fs, const char *what);
 extern struct pg_conn *remote_cached_connection(struct ForeignServer *fs, const char *what);
-extern void remote_disconnect_all(void);
+extern void remote_release_all(void);
 extern bool remote_reset(struct pg_conn *conn);
 extern struct pg_result *remote_exec(struct pg_conn *conn, const char *sql, int nparams,
 									 const char *const *params, const char *where,

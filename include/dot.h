@@ -87,6 +87,9 @@ extern void dot_append_quoted(StringInfo buf, const char *s);
 extern void dot_append_label(StringInfo buf, const char *const *lines,
 							 int nlines);
 
+/* (servers2) servers.c: a cluster per server of the placed nodes */
+extern void dot_append_server_clusters(StringInfo out, Dag *dag, const int *drawn, int ndrawn);
+
 /* render.c */
 extern char *dot_render(char **outputs, int noutputs, DotRun *run,
 						const DagRequest *request, Jsonb *config);

@@ -238,6 +238,10 @@ extern void frame_refuse_duplicate_keys(HNode *frame, const char *relation);
  */
 struct ForeignServer;
 extern void remote_run_step(HPlan *plan, int stepno, const char *sql);
+extern void remote_commit_watch(void);	/* (servers2) */
+extern bool remote_foreign_table_matches(Oid rel, const char *server, const char *columns);	/* (servers2) remote_keep.c */
+extern bool remote_shards_match(Oid view, const char *schema, const char *name, List *servers,
+								const char *columns);
 extern void remote_commit_add(HPlan *plan, int stepno, struct ForeignServer *fs,
 							  const char *stage, int shard);
 extern void remote_commit_columns(HPlan *plan, int stepno, const char *columns);

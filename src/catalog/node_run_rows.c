@@ -55,19 +55,20 @@ enum
 {
 	NR_RUN_ID, NR_STEP, NR_NODE, NR_MODULE, NR_KIND, NR_RELATION, NR_ROWS,
 	NR_MS, NR_STATUS, NR_FINGERPRINT, NR_ERROR, NR_CHECKS,
-	NR_CACHED_FROM, NR_WORKER_PID, NR_STARTED_AT, NR_ENDED_AT, NR_NCOLS
+	NR_CACHED_FROM, NR_WORKER_PID, NR_STARTED_AT, NR_ENDED_AT, NR_PLACEMENT, NR_NCOLS
 };
 #define NR_NREQUIRED NR_CACHED_FROM
+#define NR_N13 NR_PLACEMENT		/* a 1.3 catalog's columns; 1.4 adds placement */
 
 static const char *const node_run_names[NR_NCOLS] = {
 	"run_id", "step", "node", "module", "kind", "relation", "rows", "ms",
 	"status", "fingerprint", "error", "checks",
-	"cached_from", "worker_pid", "started_at", "ended_at"
+	"cached_from", "worker_pid", "started_at", "ended_at", "placement"
 };
 static const Oid node_run_types[NR_NCOLS] = {
 	INT8OID, INT4OID, TEXTOID, NAMEOID, TEXTOID, TEXTOID, INT8OID,
 	FLOAT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID,
-	INT8OID, INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID
+	INT8OID, INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID
 };
 
 static bool node_run_columns(Relation rel, AttrNumber *attnums);
@@ -218,7 +219,9 @@ node_run_columns(Relation rel, AttrNumber *attnums)
 		else
 			optional++;
 	}
-	if (found != NR_NREQUIRED || (optional != 0 && optional != NR_NCOLS - NR_NREQUIRED))
+	if (found != NR_NREQUIRED ||
+		(optional != 0 && optional != NR_NCOLS - NR_NREQUIRED &&
+		 (optional != NR_N13 - NR_NREQUIRED || attnums[NR_PLACEMENT] != InvalidAttrNumber)))
 		return false;
 	/* a CHECK constraint is the executor's to check */
 	return desc->constr == NULL || desc->constr->num_check == 0;
@@ -331,4 +334,8 @@ node_run_values(const CatalogNodeRun *r, int64 run_id, Datum *values, bool *null
 	values[NR_STARTED_AT] = TimestampTzGetDatum(r->started_at);
 	nulls[NR_ENDED_AT] = r->ended_at == 0;
 	values[NR_ENDED_AT] = TimestampTzGetDatum(r->ended_at);
+	/* (servers2) 1.4 on: the server a placed step ran on */
+	nulls[NR_PLACEMENT] = r->placement == NULL;
+	if (r->placement)
+		values[NR_PLACEMENT] = CStringGetTextDatum(r->placement);
 }

@@ -13,9 +13,16 @@
  * (unless a superuser set password_required 'false' on the mapping), so
  * that nobody borrows the coordinator's own OS identity or trust rules.
  *
- * A run's connections are cached by server and user until the end of the
- * transaction (remote_disconnect_all); a definition's check opens one and
- * closes it.  Every statement waits on the latch, so a cancel reaches it.
+ * A run's connections are cached by server and user for the life of the
+ * backend, across runs, as postgres_fdw caches its own (servers2): at the
+ * end of each transaction a connection is brought back to idle, and closed
+ * if it cannot be (remote_release_all); a change of its foreign server or
+ * user mapping (a syscache callback) closes it once no transaction uses it;
+ * and a connection a transaction takes from the cache is checked first
+ * (an empty statement): a broken one is closed and opened anew, once, and
+ * an error says so if that fails too, so that a broken connection is never
+ * used silently.  A definition's check opens one and closes it.  Every
+ * statement waits on the latch, so a cancel reaches it.
  *
  *-------------------------------------------------------------------------
  */
@@ -30,6 +37,7 @@
 #include "miscadmin.h"
 #include "storage/latch.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/wait_event.h"
@@ -41,9 +49,17 @@ typedef struct CachedConn
 	Oid			serverid;
 	Oid			userid;
 	PGconn	   *conn;
+	uint32		server_hash;	/* of its FOREIGNSERVEROID entry */
+	uint32		mapping_hash;	/* of its USERMAPPINGOID entry */
+	bool		invalidated;	/* its server or mapping changed since */
+	bool		xact_used;		/* handed out in the current transaction */
 } CachedConn;
 
 static List *cached = NIL;		/* CachedConn *, in TopMemoryContext */
+static bool callbacks_registered = false;
+
+static void remote_inval_callback(Datum arg, int cacheid, uint32 hashvalue);
+static bool connection_alive(PGconn *conn);
 
 static bool is_libpq_option(const char *keyword);
 static bool has_mapping(Oid userid, Oid serverid);
@@ -210,40 +226,89 @@ is_libpq_option(const char *keyword)
 }
 
 /*
- * remote_cached_connection is the transaction's connection to a checked
- * server as the current user, opened at the first call.
+ * remote_cached_connection is the connection to a checked server as the
+ * current user: the cached one, unless its server or mapping changed or it
+ * is broken (checked at its first use in a transaction), else a new one.
  */
 PGconn *
 remote_cached_connection(ForeignServer *fs, const char *what)
 {
 	ListCell   *lc;
-	CachedConn *c;
+	CachedConn *c = NULL;
+	UserMapping *um;
 	PGconn	   *conn;
 	MemoryContext old;
 
+	if (!callbacks_registered)
+	{
+		CacheRegisterSyscacheCallback(FOREIGNSERVEROID, remote_inval_callback, (Datum) 0);
+		CacheRegisterSyscacheCallback(USERMAPPINGOID, remote_inval_callback, (Datum) 0);
+		callbacks_registered = true;
+	}
 	foreach(lc, cached)
 	{
-		c = lfirst(lc);
-		if (c->serverid == fs->serverid && c->userid == GetUserId())
-			return c->conn;
+		CachedConn *e = lfirst(lc);
+
+		if (e->serverid != fs->serverid || e->userid != GetUserId())
+			continue;
+		if (e->xact_used)
+			return e->conn;		/* this transaction's, whatever changed since */
+		if (!e->invalidated && connection_alive(e->conn))
+		{
+			e->xact_used = true;
+			return e->conn;
+		}
+		/* changed or broken: closed, and opened anew below, once */
+		PQfinish(e->conn);
+		cached = foreach_delete_current(cached, lc);
+		pfree(e);
+		break;
 	}
 	conn = remote_connect(fs, what);
+	um = GetUserMapping(GetUserId(), fs->serverid);
 	old = MemoryContextSwitchTo(TopMemoryContext);
-	c = palloc(sizeof(CachedConn));
+	c = palloc0(sizeof(CachedConn));
 	c->serverid = fs->serverid;
 	c->userid = GetUserId();
 	c->conn = conn;
+	c->server_hash = GetSysCacheHashValue1(FOREIGNSERVEROID, ObjectIdGetDatum(fs->serverid));
+	c->mapping_hash = GetSysCacheHashValue1(USERMAPPINGOID, ObjectIdGetDatum(um->umid));
+	c->xact_used = true;
 	cached = lappend(cached, c);
 	MemoryContextSwitchTo(old);
 	return conn;
 }
 
 /*
- * remote_disconnect_all closes the cached connections (at the end of the
- * transaction, once its remote transactions are resolved).
+ * connection_alive checks a cached connection before a transaction uses
+ * it: idle, outside any transaction, and answering an empty statement.
  */
-void
-remote_disconnect_all(void)
+static bool
+connection_alive(PGconn *conn)
+{
+	PGresult   *res;
+	bool		ok;
+
+	if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE)
+		return false;
+	if (!PQsendQuery(conn, ""))
+		return false;
+	ok = false;
+	while ((res = wait_result(conn)) != NULL)
+	{
+		ok = PQresultStatus(res) == PGRES_EMPTY_QUERY;
+		PQclear(res);
+	}
+	return ok && PQstatus(conn) == CONNECTION_OK;
+}
+
+/*
+ * remote_inval_callback marks the connections whose foreign server or user
+ * mapping changed (hashvalue 0: every one); each is closed when no
+ * transaction uses it any more.
+ */
+static void
+remote_inval_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
 	ListCell   *lc;
 
@@ -251,11 +316,37 @@ remote_disconnect_all(void)
 	{
 		CachedConn *c = lfirst(lc);
 
+		if (hashvalue == 0 ||
+			(cacheid == FOREIGNSERVEROID && c->server_hash == hashvalue) ||
+			(cacheid == USERMAPPINGOID && c->mapping_hash == hashvalue))
+			c->invalidated = true;
+	}
+}
+
+/*
+ * remote_release_all ends the transaction's use of the cached connections
+ * (at its end, once its remote transactions are resolved): each is brought
+ * back to idle and kept for the next run, or closed when it cannot be, or
+ * when its server or user mapping changed.
+ */
+void
+remote_release_all(void)
+{
+	ListCell   *lc;
+
+	foreach(lc, cached)
+	{
+		CachedConn *c = lfirst(lc);
+
+		if (!c->xact_used)
+			continue;
+		c->xact_used = false;
+		if (!c->invalidated && remote_reset(c->conn))
+			continue;
 		PQfinish(c->conn);
+		cached = foreach_delete_current(cached, lc);
 		pfree(c);
 	}
-	list_free(cached);
-	cached = NIL;
 }
 
 /*

@@ -77,16 +77,16 @@ catalog_insert_run(const char *json, bool rolled_back)
 void
 catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 {
-	Oid			argtypes[16] = {INT8OID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	Oid			argtypes[17] = {INT8OID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, FLOAT8ARRAYOID, TEXTARRAYOID,
 		TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TIMESTAMPTZARRAYOID,
-	TIMESTAMPTZARRAYOID, INT8ARRAYOID};
-	Datum		values[16];
-	Datum	   *cols[15];
-	bool	   *nulls[15];
-	Oid			types[15] = {INT4OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID,
+	TIMESTAMPTZARRAYOID, INT8ARRAYOID, TEXTARRAYOID};
+	Datum		values[17];
+	Datum	   *cols[16];
+	bool	   *nulls[16];
+	Oid			types[16] = {INT4OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID,
 		FLOAT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TIMESTAMPTZOID,
-	TIMESTAMPTZOID, INT8OID};
+	TIMESTAMPTZOID, INT8OID, TEXTOID};
 
 	/*
 	 * which worker ran each step, and when (parallel runs), and the run whose
@@ -98,6 +98,9 @@ catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 
 	if (n == 0 || catalog_bulk_insert_node_runs(run_id, n, rows))
 		return;
+	/* (servers2) the server a placed step ran on: a 1.4 catalog on */
+	if (ncols == 15 && catalog_keeps_step_placement())
+		ncols = 16;
 	for (c = 0; c < ncols; c++)
 	{
 		cols[c] = palloc0(sizeof(Datum) * n);
@@ -122,7 +125,7 @@ catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 		/* to the microsecond, as the JSON of the run writes it (%.3f) */
 		nulls[6][i] = !r->has_ms;
 		cols[6][i] = Float8GetDatum(strtod(psprintf("%.3f", r->ms), NULL));
-		if (ncols == 15)
+		if (ncols >= 15)
 		{
 			nulls[11][i] = r->worker_pid == 0;
 			cols[11][i] = Int32GetDatum(r->worker_pid);
@@ -132,6 +135,12 @@ catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 			cols[13][i] = TimestampTzGetDatum(r->ended_at);
 			nulls[14][i] = r->cached_from <= 0;
 			cols[14][i] = Int64GetDatum(r->cached_from);
+		}
+		if (ncols == 16)
+		{
+			nulls[15][i] = r->placement == NULL;
+			if (r->placement)
+				cols[15][i] = CStringGetTextDatum(r->placement);
 		}
 	}
 	values[0] = Int64GetDatum(run_id);
@@ -153,7 +162,10 @@ catalog_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows)
 							  "  pg_catalog.unnest($4::pg_catalog.name[]), pg_catalog.unnest($5), pg_catalog.unnest($6), "
 							  "  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10), "
 							  "  pg_catalog.unnest($11::pg_catalog.jsonb[]), pg_catalog.unnest($12)%s) AS s",
+							  ncols == 16 ? ", worker_pid, started_at, ended_at, cached_from, placement" :
 							  ncols == 15 ? ", worker_pid, started_at, ended_at, cached_from" : "",
+							  ncols == 16 ? ", pg_catalog.unnest($13), pg_catalog.unnest($14), pg_catalog.unnest($15), "
+							  "pg_catalog.unnest($16), pg_catalog.unnest($17)" :
 							  ncols == 15 ? ", pg_catalog.unnest($13), pg_catalog.unnest($14), pg_catalog.unnest($15), "
 							  "pg_catalog.unnest($16)" : ""),
 					 ncols + 1, argtypes, values, NULL, SPI_OK_INSERT);

@@ -72,6 +72,18 @@ catalog_keeps_step_workers(void)
 }
 
 /*
+ * catalog_keeps_step_placement (servers2): does hamilton.node_run say which
+ * server a placed step ran on (placement, version 1.4 on)?
+ */
+bool
+catalog_keeps_step_placement(void)
+{
+	Oid			rel = catalog_table_relid("node_run");
+
+	return OidIsValid(rel) && get_attnum(rel, "placement") != InvalidAttrNumber;
+}
+
+/*
  * catalog_keeps_owner_names: does hamilton.sql_node keep its owner's name
  * for dumps (owner_name, version 1.1 on)?
  */

@@ -423,6 +423,7 @@ dot_render(char **outputs, int noutputs, DotRun *run, const DagRequest *request,
 		appendStringInfoString(&out, pic.statements[i].line);
 		appendStringInfoChar(&out, '\n');
 	}
+	dot_append_server_clusters(&out, pic.dag, drawn, ndrawn);
 	appendStringInfoString(&out, "}\n");
 	return out.data;
 }

@@ -85,6 +85,22 @@ tm_strdup(const char *s)
 }
 
 /*
+ * remote_commit_watch registers the end-of-transaction callbacks, before a
+ * step takes a cached connection: whatever happens next, the transaction's
+ * end hands the connections back (remote_release_all).
+ */
+void
+remote_commit_watch(void)
+{
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(remote_xact_callback, NULL);
+		RegisterSubXactCallback(remote_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+}
+
+/*
  * remote_commit_add notes a placed result whose staging table is about to
  * be built on server fs, in the current subtransaction.
  */
@@ -95,12 +111,7 @@ remote_commit_add(HPlan *plan, int stepno, ForeignServer *fs, const char *stage,
 	PlacedResult *p = MemoryContextAllocZero(TopMemoryContext, sizeof(PlacedResult));
 	MemoryContext old;
 
-	if (!callbacks_registered)
-	{
-		RegisterXactCallback(remote_xact_callback, NULL);
-		RegisterSubXactCallback(remote_subxact_callback, NULL);
-		callbacks_registered = true;
-	}
+	remote_commit_watch();
 	p->run_id = plan->run_id;
 	p->stepno = stepno;
 	p->shard = shard;
@@ -207,21 +218,7 @@ local_single_result(PlacedResult *p, HPlan *plan, HNode *node)
 				 errdetail("Node %s reads its result from server \"%s\" through a foreign table there; pg_hamilton never overwrites a relation it did not create.",
 						   p->display, p->server),
 				 errhint("Choose another node name, or rename that relation.")));
-	if (OidIsValid(rel) && get_rel_relkind(rel) == RELKIND_FOREIGN_TABLE)
-	{
-		Oid			argtypes[1] = {OIDOID};
-		Datum		values[1] = {ObjectIdGetDatum(rel)};
-
-		spi_exec_checked("SELECT s.srvname::text, (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname) "
-						 "OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) pg_catalog.format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum) "
-						 "FROM pg_catalog.pg_attribute a WHERE a.attrelid = ft.ftrelid AND a.attnum > 0 AND NOT a.attisdropped) "
-						 "FROM pg_catalog.pg_foreign_table ft JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver "
-						 "WHERE ft.ftrelid = $1", 1, argtypes, values, NULL, SPI_OK_SELECT);
-		keep = SPI_processed == 1 &&
-			strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), p->server) == 0 &&
-			SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2) != NULL &&
-			strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), p->columns) == 0;
-	}
+	keep = remote_foreign_table_matches(rel, p->server, p->columns);
 	if (OidIsValid(rel) && !keep)
 		spi_exec_checked(psprintf("DROP %s %s", get_rel_relkind(rel) == RELKIND_FOREIGN_TABLE ?
 								  "FOREIGN TABLE" : "TABLE", qname),
@@ -257,6 +254,7 @@ local_sharded_result(PlacedResult *p, HPlan *plan, HNode *node)
 	StringInfoData shards;
 	ListCell   *lc;
 	int			k = 0;
+	bool		keep;
 
 	if (OidIsValid(rel) && catalog_result_relation(p->schema, p->name) != rel)
 		ereport(ERROR,
@@ -265,13 +263,15 @@ local_sharded_result(PlacedResult *p, HPlan *plan, HNode *node)
 				 errdetail("Sharded node %s reads its result as a view of its servers' foreign tables there; pg_hamilton never overwrites a relation it did not create.",
 						   p->display),
 				 errhint("Choose another node name, or rename that relation.")));
-	if (OidIsValid(rel))
+	/* (servers2) the same shards with the same columns: no DDL */
+	keep = remote_shards_match(rel, p->schema, p->name, node->servers, p->columns);
+	if (OidIsValid(rel) && !keep)
 		spi_exec_checked(psprintf("DROP %s %s", get_rel_relkind(rel) == RELKIND_VIEW ? "VIEW" :
 								  get_rel_relkind(rel) == RELKIND_FOREIGN_TABLE ? "FOREIGN TABLE" : "TABLE",
 								  qname),
 						 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 	initStringInfo(&shards);
-	foreach(lc, node->servers)
+	foreach(lc, keep ? NIL : node->servers)
 	{
 		char	   *shard = quote_qualified_identifier(p->schema, psprintf("%s@%s", p->name, (char *) lfirst(lc)));
 
@@ -282,7 +282,8 @@ local_sharded_result(PlacedResult *p, HPlan *plan, HNode *node)
 						 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 		appendStringInfo(&shards, "%sSELECT * FROM %s", k++ ? " UNION ALL " : "", shard);
 	}
-	spi_exec_checked(psprintf("CREATE VIEW %s AS %s", qname, shards.data), 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	if (!keep)
+		spi_exec_checked(psprintf("CREATE VIEW %s AS %s", qname, shards.data), 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 	if (node->doc)
 		spi_exec_checked(psprintf("COMMENT ON VIEW %s IS %s", qname, quote_literal_cstr(node->doc)),
 						 0, NULL, NULL, NULL, SPI_OK_UTILITY);
@@ -450,7 +451,7 @@ remote_xact_callback(XactEvent event, void *arg)
 		end_one(lfirst(lc), commit);
 	list_free_deep(placed);
 	placed = NIL;
-	remote_disconnect_all();
+	remote_release_all();
 	/* the recorder marks what was committed, in a transaction of its own */
 	if (commit && committed_gids != NIL && OidIsValid(recorder_role))
 	{

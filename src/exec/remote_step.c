@@ -61,6 +61,7 @@ remote_run_step(HPlan *plan, int stepno, const char *sql)
 	int			k = 0;
 
 	check_inputs_there(plan, stepno);
+	remote_commit_watch();
 	path = dag_public_on_path(plan->dag) ?
 		psprintf("%s, public", quote_identifier(node->schema)) :
 		pstrdup(quote_identifier(node->schema));

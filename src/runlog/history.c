@@ -251,6 +251,7 @@ step_record(HPlan *plan, int i, const char *status, int failed_step,
 	r->started_at = step->started_at;
 	r->ended_at = step->ended_at;
 	r->cached_from = st && strcmp(st, "cached") == 0 ? step->cached_from : 0;
+	r->placement = node->placement;
 }
 
 /*

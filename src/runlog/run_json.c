@@ -80,6 +80,9 @@ runlog_run_json(const char *run, int64 run_id, const CatalogNodeRun *rows, int n
 			runlog_json_field(&buf, "started_at", timestamptz_to_str(r->started_at), false);
 		if (r->ended_at)
 			runlog_json_field(&buf, "ended_at", timestamptz_to_str(r->ended_at), false);
+		/* (servers2) the server a placed step ran on; a 1.3 catalog ignores it */
+		if (r->placement)
+			runlog_json_field(&buf, "placement", r->placement, false);
 		runlog_json_field(&buf, "error", r->error, true);
 		appendStringInfoChar(&buf, '}');
 	}
@@ -103,11 +106,11 @@ runlog_copy_steps(const CatalogNodeRun *rows, int n)
 	memcpy(copy, rows, sizeof(CatalogNodeRun) * n);
 	for (i = 0; i < n; i++)
 	{
-		const char *s[8] = {rows[i].node, rows[i].module, rows[i].kind, rows[i].relation,
-		rows[i].status, rows[i].fingerprint, rows[i].checks, rows[i].error};
+		const char *s[9] = {rows[i].node, rows[i].module, rows[i].kind, rows[i].relation,
+		rows[i].status, rows[i].fingerprint, rows[i].checks, rows[i].error, rows[i].placement};
 		int			f;
 
-		for (f = 0; f < 8; f++)
+		for (f = 0; f < 9; f++)
 			if (s[f])
 				len += strlen(s[f]) + 1;
 	}
@@ -122,6 +125,7 @@ runlog_copy_steps(const CatalogNodeRun *rows, int n)
 		copy_string(&copy[i].fingerprint, &next);
 		copy_string(&copy[i].checks, &next);
 		copy_string(&copy[i].error, &next);
+		copy_string(&copy[i].placement, &next);
 	}
 	return copy;
 }

@@ -145,6 +145,9 @@ CREATE TABLE hamilton.node_run (
     worker_pid  int,
     started_at  timestamptz,
     ended_at    timestamptz,
+    -- (servers) the server a placed step ran on, or a sharded step's JSON
+    -- list of them, as placement => gives it (NULL: the coordinator); 1.4 on
+    placement   text,
     PRIMARY KEY (run_id, step)
 );
 

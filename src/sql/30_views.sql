@@ -16,8 +16,9 @@ RETURNS TABLE (upstream text, downstream text, via text)
 AS 'MODULE_PATHNAME', 'hamilton_edge_list'
 LANGUAGE C VOLATILE;
 
-CREATE VIEW hamilton.nodes AS SELECT * FROM hamilton.node_list();
-COMMENT ON VIEW hamilton.nodes IS 'every node of the dataflow (every variant of it), as the next execution will see it';
+CREATE VIEW hamilton.nodes AS
+SELECT l.*, l.tags ->> 'placement' AS placement FROM hamilton.node_list() l;
+COMMENT ON VIEW hamilton.nodes IS 'every node of the dataflow (every variant of it), as the next execution will see it; placement: the server it runs on, or a sharded node''s JSON list of them (NULL: the coordinator)';
 
 CREATE VIEW hamilton.edges AS SELECT * FROM hamilton.edge_list();
 COMMENT ON VIEW hamilton.edges IS 'upstream -> downstream, and the parameter or relation reference that makes the edge';
@@ -74,11 +75,12 @@ COMMENT ON VIEW hamilton.runs IS 'every run you (or a role you belong to) made: 
 
 CREATE VIEW hamilton.node_runs WITH (security_barrier) AS
 SELECT nr.run_id, nr.step, nr.node, nr.module, nr.kind, nr.relation, nr.rows, nr.ms,
-       nr.status, nr.fingerprint, nr.error, nr.cached_from, nr.worker_pid, nr.started_at, nr.ended_at
+       nr.status, nr.fingerprint, nr.error, nr.cached_from, nr.worker_pid, nr.started_at, nr.ended_at,
+       nr.placement
 FROM hamilton.node_run nr
 JOIN hamilton.run r USING (run_id)
 WHERE hamilton.may_see_run(r.run_by);
-COMMENT ON VIEW hamilton.node_runs IS 'every step of the runs in hamilton.runs; cached_from: the run whose result a cached step kept; worker_pid, started_at and ended_at say which background worker ran a step of a parallel run, and when';
+COMMENT ON VIEW hamilton.node_runs IS 'every step of the runs in hamilton.runs; cached_from: the run whose result a cached step kept; worker_pid, started_at and ended_at say which background worker ran a step of a parallel run, and when; placement: the server a placed step ran on, or a sharded step''s JSON list of them (NULL: the coordinator)';
 
 /*
  * A result's relation is the table its row was bound to, while that table
@@ -95,14 +97,18 @@ SELECT CASE WHEN c.oid IS NOT NULL THEN res.relation::pg_catalog.regclass END AS
        res.fingerprint,
        res.inputs,
        res.upstream,
-       res.sources
+       res.sources,
+       (SELECT nr.placement FROM hamilton.node_run nr
+        WHERE nr.run_id = res.run_id AND nr.module = res.schema_name
+          AND nr.node = pg_catalog.quote_ident(res.schema_name) || '.' || pg_catalog.quote_ident(res.node_name)
+        ORDER BY nr.step LIMIT 1) AS placement
 FROM hamilton.result res
 LEFT JOIN hamilton.run run USING (run_id)
 LEFT JOIN (pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace)
        ON c.oid = res.relation AND c.relname = res.node_name AND n.nspname = res.schema_name
 WHERE (c.oid IS NOT NULL AND pg_catalog.has_table_privilege(c.oid, 'SELECT'))
    OR hamilton.may_see_run(run.run_by);
-COMMENT ON VIEW hamilton.lineage IS 'for each materialized table: the run and node that made it, its code fingerprint, inputs, upstream results and source tables';
+COMMENT ON VIEW hamilton.lineage IS 'for each materialized table: the run and node that made it, its code fingerprint, inputs, upstream results and source tables; placement: the server the run built it on, or a sharded node''s JSON list of them (NULL: the coordinator)';
 
 CREATE VIEW hamilton.check_results WITH (security_barrier) AS
 SELECT nr.run_id, nr.step, nr.node, c.ord::int AS check_no, c.e->>'check' AS "check",

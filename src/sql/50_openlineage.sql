@@ -51,7 +51,37 @@ AS $$
           FROM pg_control_system() AS c) AS d
 $$;
 
+-- (servers2) A postgres_fdw foreign server as OpenLineage names it, for
+-- the current user: {namespace: postgres://host:port of its options,
+-- database: its dbname (libpq's default: the mapped user's name)}.
+CREATE FUNCTION hamilton.openlineage_foreign_server(server oid)
+RETURNS jsonb
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT jsonb_build_object(
+               'namespace', 'postgres://'
+                   || CASE WHEN o.host IS NULL OR o.host = '' OR o.host LIKE '/%' THEN 'localhost'
+                           WHEN o.host LIKE '%:%' THEN '[' || o.host || ']'
+                           ELSE o.host END
+                   || ':' || coalesce(o.port, '5432'),
+               'database', coalesce(o.dbname,
+                                    (SELECT substr(x, 6) FROM pg_user_mappings m, unnest(m.umoptions) AS x
+                                     WHERE m.srvid = s.oid AND x LIKE 'user=%'
+                                       AND m.umuser IN (0, (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user))
+                                     ORDER BY m.umuser DESC LIMIT 1),
+                                    current_user))
+    FROM pg_foreign_server s,
+         LATERAL (SELECT (SELECT substr(x, 6) FROM unnest(s.srvoptions) AS x WHERE x LIKE 'host=%') AS host,
+                         (SELECT substr(x, 6) FROM unnest(s.srvoptions) AS x WHERE x LIKE 'port=%') AS port,
+                         (SELECT substr(x, 8) FROM unnest(s.srvoptions) AS x WHERE x LIKE 'dbname=%') AS dbname) AS o
+    WHERE s.oid = server
+$$;
+
 -- A dataset: {namespace, name} with name database.schema.table.
+-- (servers2) A foreign table of postgres_fdw (the result of a node placed
+-- on another server) is named by its own server: postgres://host:port of
+-- the foreign server's options, and the database, schema and table there.
 CREATE FUNCTION hamilton.openlineage_dataset(relation text)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE STRICT
@@ -62,10 +92,23 @@ DECLARE
     parts text[];
     nsp text;
     relname text;
+    remote record;
 BEGIN
     IF rel IS NOT NULL THEN
         SELECT n.nspname, c.relname INTO nsp, relname
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel;
+        SELECT hamilton.openlineage_foreign_server(t.ftserver) AS srv,
+               coalesce((SELECT substr(x, 13) FROM unnest(t.ftoptions) AS x WHERE x LIKE 'schema_name=%'), nsp) AS nsp,
+               coalesce((SELECT substr(x, 12) FROM unnest(t.ftoptions) AS x WHERE x LIKE 'table_name=%'), relname) AS relname
+          INTO remote
+        FROM pg_foreign_table t
+        JOIN pg_foreign_server s ON s.oid = t.ftserver
+        JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw AND w.fdwname = 'postgres_fdw'
+        WHERE t.ftrelid = rel;
+        IF FOUND THEN
+            RETURN jsonb_build_object('namespace', remote.srv->>'namespace',
+                                      'name', (remote.srv->>'database') || '.' || remote.nsp || '.' || remote.relname);
+        END IF;
     ELSE
         -- gone since: its recorded name
         parts := parse_ident(relation, false);
@@ -75,6 +118,21 @@ BEGIN
     RETURN jsonb_build_object('namespace', hamilton.openlineage_server(),
                               'name', current_database() || '.' || nsp || '.' || relname);
 END $$;
+
+-- (servers2) A source table a node placed on server read there: named by
+-- that server; an unqualified name is the module's table, as the node's
+-- search_path there (its module first) resolves it.
+CREATE FUNCTION hamilton.openlineage_remote_dataset(server text, module text, relation text)
+RETURNS jsonb
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT jsonb_build_object('namespace', f->>'namespace',
+                              'name', (f->>'database') || '.'
+                                      || coalesce(p[cardinality(p) - 1], module) || '.' || p[cardinality(p)])
+    FROM (SELECT hamilton.openlineage_foreign_server(s.oid) AS f, parse_ident(relation, false) AS p
+          FROM pg_foreign_server s WHERE s.srvname = server) AS d
+$$;
 
 -- The schema facet of a relation: its columns' names and types.
 CREATE FUNCTION hamilton.openlineage_schema_facet(relation text)
@@ -154,24 +212,33 @@ BEGIN
 
     -- Inputs: the source tables the steps that ran read, and the relations
     -- given as overrides of table nodes.  Temporary tables are not datasets.
+    -- (servers2) A placed step's sources are its server's (each shard's).
     WITH steps AS (
-        SELECT nr.node, nr.kind, nr.relation, nr.status
+        SELECT nr.node, nr.module, nr.kind, nr.relation, nr.status, nr.placement
         FROM hamilton.node_runs nr WHERE nr.run_id = the_run.run_id
     ),
     read_rel AS (
-        SELECT src AS relation
+        SELECT src AS relation, s.module, s.placement
         FROM steps s JOIN hamilton.nodes n ON n.node = s.node, unnest(n.sources) AS src
         WHERE s.status NOT IN ('overridden', 'not run')
         UNION
-        SELECT src FROM hamilton.result res, unnest(res.sources) AS src
+        SELECT src, res.schema_name::text, s.placement
+        FROM hamilton.result res
+        LEFT JOIN steps s ON s.node = quote_ident(res.schema_name) || '.' || quote_ident(res.node_name),
+             unnest(res.sources) AS src
         WHERE res.run_id = the_run.run_id
         UNION
-        SELECT s.relation FROM steps s
+        SELECT s.relation, s.module, NULL FROM steps s
         WHERE s.status = 'overridden' AND s.kind <> 'scalar' AND s.relation IS NOT NULL
     ),
     datasets AS (
-        SELECT DISTINCT hamilton.openlineage_dataset(r.relation) AS ds
-        FROM read_rel r WHERE r.relation NOT LIKE 'pg\_temp%'
+        SELECT DISTINCT CASE WHEN r.placement IS NULL THEN hamilton.openlineage_dataset(r.relation)
+                             ELSE hamilton.openlineage_remote_dataset(srv.server, r.module, r.relation) END AS ds
+        FROM read_rel r
+        LEFT JOIN LATERAL jsonb_array_elements_text(CASE WHEN r.placement LIKE '[%' THEN r.placement::jsonb
+                                                         ELSE jsonb_build_array(r.placement) END) AS srv(server)
+               ON r.placement IS NOT NULL
+        WHERE r.relation NOT LIKE 'pg\_temp%'
     )
     SELECT coalesce(jsonb_agg(d.ds ORDER BY d.ds->>'name' COLLATE "C"), '[]') INTO v_inputs
     FROM datasets d;

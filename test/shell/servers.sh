@@ -104,7 +104,8 @@ nothing_left() {  # nothing_left WHAT: no prepared transaction, no stray staging
 
 sharded=0   # the tables of sharded results on each server
 # --- correct results -----------------------------------------------------------
-run
+report=$(q -c "SELECT string_agg(node, ',' ORDER BY node) FROM hamilton_execute($ALL)")
+shoprun=$(q -c "SELECT max(run_id) FROM hamilton.runs")
 q -c "SELECT count(*) FROM hamilton_execute(ARRAY['single.both', 'single.tops', 'single.east_top'])" >/dev/null
 same "first run"
 [ "$(q -c "SELECT relkind FROM pg_class WHERE oid = 'shop.east'::regclass")" = f ] || fail "shop.east is not a foreign table"
@@ -113,6 +114,30 @@ same "first run"
 q -c "SELECT gid FROM hamilton.remote_commit" | grep -q "^hamilton_$(q -c "SELECT system_identifier FROM pg_control_system()")_$(q -c "SELECT oid FROM pg_database WHERE datname = current_database()")_" \
     || fail "a gid does not name the coordinator's system id and database"
 nothing_left "first run"
+# (servers2) lineage and history show each node's server
+[ "$(q -c "SELECT string_agg(node || '=' || coalesce(placement, 'here'), ',' ORDER BY node) FROM hamilton.nodes WHERE module = 'shop'")" \
+    = "shop.\"both\"=here,shop.east=r1,shop.east_top=r1,shop.tops=here,shop.west=r2" ] \
+    || fail "hamilton.nodes: placement is $(q -c "SELECT string_agg(node || '=' || coalesce(placement, 'here'), ',' ORDER BY node) FROM hamilton.nodes WHERE module = 'shop'")"
+[ "$(q -c "SELECT string_agg(node || '=' || coalesce(placement, 'here'), ',' ORDER BY node) FROM hamilton.node_runs WHERE run_id = $shoprun")" \
+    = "shop.\"both\"=here,shop.east=r1,shop.east_top=r1,shop.tops=here,shop.west=r2" ] \
+    || fail "hamilton.node_runs: placement is $(q -c "SELECT string_agg(node || '=' || coalesce(placement, 'here'), ',' ORDER BY node) FROM hamilton.node_runs WHERE run_id = $shoprun")"
+[ "$report" = "shop.\"both\",shop.east,shop.east_top,shop.tops,shop.west" ] || fail "the run's report is not one row per step: $report"
+[ "$(q -c "SELECT string_agg(node || '=' || coalesce(placement, 'here'), ',' ORDER BY node) FROM hamilton.lineage WHERE module = 'shop'")" \
+    = "shop.\"both\"=here,shop.east=r1,shop.east_top=r1,shop.tops=here,shop.west=r2" ] \
+    || fail "hamilton.lineage: placement is $(q -c "SELECT string_agg(node || '=' || coalesce(placement, 'here'), ',' ORDER BY node) FROM hamilton.lineage WHERE module = 'shop'")"
+dot=$(q -c "SELECT hamilton_dot(ARRAY['shop.both', 'shop.tops'])")
+grep -Pzq 'subgraph "cluster_server r1" \{\n    label="server r1";\n    style=dashed;\n    color="#3465a4";\n    "shop.east";\n    "shop.east_top";\n  \}' <<<"$dot" \
+    || fail "hamilton_dot: no cluster of server r1 holding east and east_top: $dot"
+grep -Pzq 'subgraph "cluster_server r2" \{\n[^}]*    "shop.west";\n  \}' <<<"$dot" || fail "hamilton_dot: no cluster of server r2 holding west: $dot"
+grep -q '^    "shop.\\"both\\"";' <<<"$dot" && fail "hamilton_dot: shop.both, on the coordinator, is in a server's cluster"
+ol() { q -c "SELECT string_agg(DISTINCT d->>'namespace' || ' ' || (d->>'name'), ',') FROM hamilton_openlineage($shoprun) e, jsonb_array_elements(e->'$1') d WHERE d->>'name' LIKE '%.shop.$2'"; }
+[ "$(ol outputs east)" = "postgres://localhost:$(remote_port 1) postgres.shop.east" ] || fail "OpenLineage: east is named $(ol outputs east)"
+[ "$(ol outputs west)" = "postgres://localhost:$(remote_port 2) postgres.shop.west" ] || fail "OpenLineage: west is named $(ol outputs west)"
+ins=$(q -c "SELECT string_agg(d->>'namespace' || ' ' || (d->>'name'), ',' ORDER BY d->>'namespace', d->>'name') FROM (SELECT e FROM hamilton_openlineage($shoprun) e LIMIT 1) e, jsonb_array_elements(e->'inputs') d")
+[ "$ins" = "postgres://localhost:$(remote_port 1) postgres.shop.sales,postgres://localhost:$(remote_port 2) postgres.shop.sales" ] \
+    || fail "OpenLineage: the placed nodes' sources are named $ins, not by their servers"
+[ "$(ol outputs both)" = "$(q -c "SELECT hamilton.openlineage_server()") $(q -c "SELECT current_database()").shop.both" ] \
+    || fail "OpenLineage: both, on the coordinator, is named $(ol outputs both)"
 
 # the data changes on the servers and here: a second run follows it
 rq 1 -d postgres -c "UPDATE shop.sales SET amount = amount + 5 WHERE id % 3 = 0"
@@ -125,6 +150,30 @@ nothing_left "second run"
 wait_for "SELECT count(*) = 0 FROM hamilton.remote_commit WHERE resolved_at IS NULL"
 [ "$(q -c "SELECT string_agg(DISTINCT status, ',') FROM hamilton.runs")" = succeeded ] || fail "the runs are not all succeeded"
 [ "$(q -c "SELECT count(*) FROM hamilton_recover()")" = 0 ] || fail "hamilton_recover() found something after clean runs"
+
+# (servers2) one session keeps its connection to r1 across runs; a change of
+# the server or of the user mapping, or a broken connection, opens a new one
+rq 1 -d postgres -c "CREATE VIEW public.kill_hamilton AS SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = 'pg_hamilton'" >/dev/null
+q >/dev/null <<'SQL'
+CREATE FOREIGN TABLE public.r1_activity (pid int, application_name text) SERVER r1 OPTIONS (schema_name 'pg_catalog', table_name 'pg_stat_activity');
+CREATE FOREIGN TABLE public.r1_kill (killed bool) SERVER r1 OPTIONS (schema_name 'public', table_name 'kill_hamilton');
+SQL
+ours="SELECT count(*) || ':' || coalesce(string_agg(pid::text, ','), '') FROM public.r1_activity WHERE application_name = 'pg_hamilton'"
+runs="SELECT count(*) FROM hamilton_execute($ALL)"
+mapfile -t seen < <(q -c "$runs" -c "$ours" -c "$runs" -c "$ours" \
+    -c "ALTER SERVER r1 OPTIONS (ADD connect_timeout '10')" -c "$runs" -c "$ours" \
+    -c "ALTER USER MAPPING FOR CURRENT_USER SERVER r1 OPTIONS (ADD password_required 'false')" -c "$runs" -c "$ours" \
+    -c "SELECT bool_and(killed) FROM public.r1_kill" -c "$runs" -c "$ours" -c "$ours")
+[[ "${seen[1]}" == 1:* ]] || fail "connections kept: after a run, r1 should have 1 connection of pg_hamilton's, not ${seen[1]}"
+[ "${seen[3]}" = "${seen[1]}" ] || fail "connections kept: the second run opened a new connection (${seen[1]}, then ${seen[3]})"
+[[ "${seen[5]}" == 1:* && "${seen[5]}" != "${seen[3]}" ]] || fail "connections kept: ALTER SERVER did not replace it (${seen[3]}, then ${seen[5]})"
+[[ "${seen[7]}" == 1:* && "${seen[7]}" != "${seen[5]}" ]] || fail "connections kept: ALTER USER MAPPING did not replace it (${seen[5]}, then ${seen[7]})"
+[ "${seen[8]}" = t ] || fail "connections kept: pg_hamilton's connection was not terminated (${seen[8]})"
+[[ "${seen[10]}" == 1:* && "${seen[10]}" != "${seen[7]}" ]] || fail "connections kept: the broken connection was not replaced (${seen[7]}, then ${seen[10]})"
+[ "${seen[11]}" = "${seen[10]}" ] || fail "connections kept: not kept after the reconnection (${seen[10]}, then ${seen[11]})"
+same "connections kept"
+nothing_left "connections kept"
+q -c "ALTER SERVER r1 OPTIONS (DROP connect_timeout)" -c "ALTER USER MAPPING FOR CURRENT_USER SERVER r1 OPTIONS (DROP password_required)" >/dev/null
 
 # a new column: the coordinator's foreign table follows it
 q -c "SELECT hamilton_define('shop.east', 'SELECT id % 10 AS bucket, sum(amount) AS total, count(*) AS n, max(amount) AS top FROM sales GROUP BY 1', placement => 'r1')" >/dev/null
@@ -155,8 +204,26 @@ for round in 1 2; do
     [ "$(q -c "SELECT relkind FROM pg_class WHERE oid = 'shop.part'::regclass")" = v ] || fail "sharded: shop.part is no view"
     rq 2 -d postgres -c "UPDATE shop.sales SET amount = amount + 7 WHERE id % 4 = 0"
     q -c "UPDATE single.sales SET amount = amount + 7 WHERE region = 2 AND id % 4 = 0"
+    # (servers2) the same columns: the second run keeps the view and its foreign tables
+    relids[$round]=$(q -c "SELECT string_agg(oid::text, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('part', 'part@r1', 'part@r2', 'east')")
 done
+[ "${relids[2]}" = "${relids[1]}" ] || fail "sharded: a run with the same columns remade the relations (${relids[1]}, then ${relids[2]})"
 [ "$(stages 1)" = 4 ] && [ "$(stages 2)" = 3 ] || fail "sharded: stray tables on the servers ($(stages 1), $(stages 2))"
+[ "$(q -c "SELECT placement FROM hamilton.nodes WHERE node = 'shop.part'")" = '["r1", "r2"]' ] || fail "hamilton.nodes: the sharded placement"
+[ "$(q -c "SELECT placement FROM hamilton.node_runs WHERE node = 'shop.part_big' ORDER BY run_id DESC LIMIT 1")" = '["r1", "r2"]' ] \
+    || fail "hamilton.node_runs: the sharded placement"
+[ "$(q -c "SELECT placement FROM hamilton.lineage WHERE node = 'shop.part'")" = '["r1", "r2"]' ] || fail "hamilton.lineage: the sharded placement"
+# a new column: the view and its foreign tables follow it
+q -c "SELECT hamilton_define('shop.part', 'SELECT region, id % 10 AS bucket, sum(amount) AS total, max(amount) AS top FROM sales GROUP BY 1, 2', placement => '[\"r1\", \"r2\"]')" >/dev/null
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.by_bucket', 'shop.part_big', 'shop.part'])" >/dev/null
+[ "$(q -c "SELECT count(top) FROM shop.part")" = 20 ] || fail "sharded: the new column did not reach the coordinator's view"
+[ "$(q -c "SELECT count(top) FROM shop.\"part@r2\"")" = 10 ] || fail "sharded: the new column did not reach r2's foreign table"
+q -c "SELECT hamilton_define('shop.part', 'SELECT region, id % 10 AS bucket, sum(amount) AS total FROM sales GROUP BY 1, 2', placement => '[\"r1\", \"r2\"]')" >/dev/null
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.by_bucket', 'shop.part_big', 'shop.part'])" >/dev/null
+[ "$(q -c "SELECT count(*) FROM pg_attribute WHERE attrelid = 'shop.part'::regclass AND attname = 'top'")" = 0 ] \
+    || fail "sharded: the column that went is still in the view"
+q -c "SELECT hamilton_dot(ARRAY['shop.by_bucket'])" | grep -q 'label="servers \[\\"r1\\", \\"r2\\"\]"' \
+    || fail "hamilton_dot: no cluster of the sharded servers: $(q -c "SELECT hamilton_dot(ARRAY['shop.by_bucket'])")"
 for i in 1 2; do [ "$(prepared "$i")" = 0 ] || fail "sharded: a prepared transaction is left on r$i"; done
 # a node on one of the servers cannot read the union, nor shards that disagree
 q -c "SELECT hamilton_define('shop.east_part', 'SELECT * FROM part', placement => 'r1')" >/dev/null
