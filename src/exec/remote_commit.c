@@ -70,7 +70,8 @@ static bool callbacks_registered = false;
 static void local_result_table(PlacedResult *p, HPlan *plan);
 static void local_single_result(PlacedResult *p, HPlan *plan, HNode *node);
 static void local_sharded_result(PlacedResult *p, HPlan *plan, HNode *node);
-static void prepare_swap(PlacedResult *p);
+static char *remote_gid(PlacedResult *p);
+static void prepare_swap(PlacedResult *p, const char *gid);
 static void end_one(PlacedResult *p, bool commit);
 static void remote_xact_callback(XactEvent event, void *arg);
 static void remote_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
@@ -165,6 +166,7 @@ void
 remote_finish_run(HPlan *plan)
 {
 	ListCell   *lc;
+	char	   *gid;
 
 	recorder_role = catalog_owner();	/* read now: the commit cannot */
 	foreach(lc, placed)
@@ -175,10 +177,34 @@ remote_finish_run(HPlan *plan)
 			continue;
 		if (p->shard == 0)
 			local_result_table(p, plan);
-		prepare_swap(p);
-		catalog_insert_remote_commit(p->gid, p->run_id, p->server, p->display,
+		gid = remote_gid(p);
+
+		/*
+		 * The gid names this transaction's xid, which hamilton_recover asks
+		 * pg_xact_status about after a crash.  An xid is not WAL-logged when
+		 * it is assigned: were this backend to die before its WAL reached
+		 * disk, the restarted server would hand the same xid to another
+		 * transaction, whose commit would then commit this gid.  So the
+		 * gid's row (a record with the xid) is flushed before anything is
+		 * prepared.
+		 */
+		catalog_insert_remote_commit(gid, p->run_id, p->server, p->display,
 									 GetTopFullTransactionId());
+		XLogFlush(XactLastRecEnd);
+		prepare_swap(p, gid);
 	}
+}
+
+/*
+ * remote_gid names a placed result's prepared swap: the coordinator's
+ * system id, database, run, step, shard (0: the first server) and xid.
+ */
+static char *
+remote_gid(PlacedResult *p)
+{
+	return psprintf("hamilton_" UINT64_FORMAT "_%u_" INT64_FORMAT "_%d_%d_" UINT64_FORMAT,
+					GetSystemIdentifier(), MyDatabaseId, p->run_id, p->stepno + 1, p->shard,
+					U64FromFullTransactionId(GetTopFullTransactionId()));
 }
 
 /*
@@ -309,18 +335,13 @@ local_sharded_result(PlacedResult *p, HPlan *plan, HNode *node)
  * on a reader that waits on it.
  */
 static void
-prepare_swap(PlacedResult *p)
+prepare_swap(PlacedResult *p, const char *gid)
 {
 	char	   *where = psprintf("server \"%s\", node %s", p->server, p->display);
 	char	   *qname = quote_qualified_identifier(p->schema, p->name);
 	const char *params[1] = {qname};
 	PGresult   *res;
-	char	   *gid;
 
-	/* system id, database, run, step, shard (0: the first server), xid */
-	gid = psprintf("hamilton_" UINT64_FORMAT "_%u_" INT64_FORMAT "_%d_%d_" UINT64_FORMAT,
-				   GetSystemIdentifier(), MyDatabaseId, p->run_id, p->stepno + 1, p->shard,
-				   U64FromFullTransactionId(GetTopFullTransactionId()));
 	PQclear(remote_exec(p->conn, "BEGIN", 0, NULL, where, true, NULL));
 	PQclear(remote_exec(p->conn, "SET LOCAL lock_timeout = '30s'", 0, NULL, where, true, NULL));
 	/* the table the view reads now: the previous run's */

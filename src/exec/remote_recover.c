@@ -24,6 +24,7 @@
  */
 #include "postgres.h"
 
+#include "access/transam.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -166,6 +167,14 @@ decide(const char *gid)
 	Datum		values[1];
 	char	   *status;
 
+	/*
+	 * An xid at or past the next one was never made durable here (the gid's
+	 * row is flushed before its PREPARE, so only a server restored from
+	 * before the run gets here): pg_xact_status would raise, and only the
+	 * record can say; it is gone with the run.
+	 */
+	if (strtou64(xid, NULL, 10) >= U64FromFullTransactionId(ReadNextFullTransactionId()))
+		return catalog_remote_commit_recorded(gid) ? "committed" : "rolled back";
 	values[0] = CStringGetTextDatum(xid);
 	spi_exec_checked("SELECT pg_catalog.pg_xact_status($1::pg_catalog.xid8)", 1, argtypes, values,
 					 NULL, SPI_OK_SELECT);
