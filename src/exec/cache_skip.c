@@ -360,6 +360,12 @@ read_entries(HPlan *plan, CacheRun *cr)
 		/* an incremental node's own ranges decide what it processes */
 		if (node->incremental)
 			cr->behaviour[i] = "recompute";
+		/*
+		 * (servers) a placed node reads its server's tables, whose writes
+		 * no change log here sees: computed as without the cache
+		 */
+		if (node->placement)
+			cr->behaviour[i] = "disable";
 		if (!exec_cache_persisted(&plan->steps[i]) || strcmp(cr->behaviour[i], "auto") != 0)
 			continue;
 		snprintf(key, sizeof(key), "%s.%s", node->schema, node->name);

@@ -175,6 +175,22 @@ same "connections kept"
 nothing_left "connections kept"
 q -c "ALTER SERVER r1 OPTIONS (DROP connect_timeout)" -c "ALTER USER MAPPING FOR CURRENT_USER SERVER r1 OPTIONS (DROP password_required)" >/dev/null
 
+# caching: a placed node reads its server's tables, whose writes no change
+# log here sees, so a cached run computes it again (and what reads it)
+cached="SELECT count(*) FROM hamilton_execute($ALL, cache => true)"
+before=$(q -c "$cached" -c "SELECT sum(total) FROM shop.east" | tail -1)
+rq 1 -d postgres -c "INSERT INTO shop.sales VALUES (5000, 1, 96)" >/dev/null
+after=$(q -c "$cached" -c "SELECT sum(total) FROM shop.east" | tail -1)
+[ "$after" = $((before + 96)) ] || fail "cached run: shop.east is $after after a write on r1, not $((before + 96)) (reused?)"
+[ "$(q -c "SELECT string_agg(status, ',') FROM hamilton.node_runs WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) AND node IN ('shop.east', 'shop.\"both\"')")" != "" ] \
+    || fail "cached run: no steps recorded"
+[ "$(q -c "SELECT count(*) FROM hamilton.node_runs WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) AND status = 'cached' AND node IN ('shop.east', 'shop.west', 'shop.east_top', 'shop.\"both\"', 'shop.tops')")" = 0 ] \
+    || fail "cached run: a step over a placed node was reused"
+rq 1 -d postgres -c "DELETE FROM shop.sales WHERE id = 5000" >/dev/null
+run
+same "after the cached runs"
+nothing_left "after the cached runs"
+
 # a new column: the coordinator's foreign table follows it
 q -c "SELECT hamilton_define('shop.east', 'SELECT id % 10 AS bucket, sum(amount) AS total, count(*) AS n, max(amount) AS top FROM sales GROUP BY 1', placement => 'r1')" >/dev/null
 q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.east'])" >/dev/null
