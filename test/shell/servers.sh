@@ -29,14 +29,7 @@ own_cluster_init "synchronous_commit = on"
 start
 remote_clusters_start 2
 
-wait_for() {
-    local i
-    for ((i = 0; i < 300; i++)); do
-        [ "$(q -c "$1" 2>/dev/null)" = t ] && return 0
-        sleep 0.1
-    done
-    fail "gave up waiting for: $1"
-}
+. test/shell/lib/crash_helpers.sh   # wait_for
 expect_error() {  # expect_error PATTERN SQL: the statement fails with PATTERN in its message
     local out
     if out=$(q -c "$2" 2>&1); then fail "expected an error ($1) from: $2"; fi

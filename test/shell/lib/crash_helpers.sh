@@ -1,5 +1,5 @@
-# Helpers of the shell tests that crash the server (incremental_crash.sh,
-# cache_crash.sh); source it after defining q (psql on the test's
+# Helpers of the shell tests that crash a server (incremental_crash.sh,
+# cache_crash.sh, servers.sh); source it after defining q (psql on the test's
 # database) and fail (print and exit).
 
 # wait_for SQL: polls (at most 30 s, through refused connections while the
