@@ -92,7 +92,8 @@ REGRESS = \
 	frames_join \
 	cache_writers \
 	cache_declared \
-	review_interplay
+	review_interplay \
+	cache_probes
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

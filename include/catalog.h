@@ -440,4 +440,10 @@ extern bool catalog_run_running(int64 run_id);
 extern List *catalog_subdags(void);
 extern void catalog_rename_subdag_schemas(const char *old_name, const char *new_name);	/* (review) */
 
+/* (probes) probe_rows.c: the probe queries of sources (issue 11) */
+extern char *catalog_read_probe(Oid relid);
+extern void catalog_put_probe(Oid relid, const char *probe);
+extern bool catalog_delete_probe(Oid relid);
+extern List *catalog_read_probes(void);
+
 #endif							/* HAMILTON_CATALOG_H */

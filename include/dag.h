@@ -476,4 +476,9 @@ extern List *dag_placement_servers(const char *placement);
 extern bool dag_same_servers(HNode *a, HNode *b);
 extern bool dag_subdag_rebinds(Dag *dag, HNode *node, const char *name, Oid rel);	/* (review) */
 
+/* (probes) probe_value.c: the data version of a probed source (issue 11) */
+extern char *dag_probe_value(Oid relid, const char *probe);
+extern char *dag_probe_changed(const char *was, const char *state);
+extern void dag_probe_all(void);
+
 #endif							/* HAMILTON_DAG_H */

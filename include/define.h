@@ -147,4 +147,7 @@ extern void define_check_placement(const char *display, const char *schema, Json
 extern void define_refuse_placed(const char *display, const char *kind, bool frame,
 								 bool incremental, bool concurrent);
 
+/* (probes) probe.c: hamilton_probe and hamilton_unprobe (issue 11) */
+extern void define_probe(Oid relid, const char *probe);
+
 #endif							/* HAMILTON_DEFINE_H */

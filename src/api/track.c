@@ -24,6 +24,8 @@ PG_FUNCTION_INFO_V1(hamilton_invalidate);
 PG_FUNCTION_INFO_V1(hamilton_cache_refusal);
 PG_FUNCTION_INFO_V1(hamilton_track_partitions);
 PG_FUNCTION_INFO_V1(hamilton_replicated_change);
+PG_FUNCTION_INFO_V1(hamilton_probe);
+PG_FUNCTION_INFO_V1(hamilton_unprobe);
 
 /*
  * hamilton_track(source regclass), by its owner: log the transactions that
@@ -195,4 +197,27 @@ hamilton_replicated_change(PG_FUNCTION_ARGS)
 {
 	catalog_log_change(PG_GETARG_OID(0));
 	PG_RETURN_BOOL(false);
+}
+
+/*
+ * hamilton_probe(source regclass, probe text), by the owner of a foreign
+ * table or materialized view: its data version is the probe's value.
+ */
+Datum
+hamilton_probe(PG_FUNCTION_ARGS)
+{
+	api_begin();
+	define_probe(PG_GETARG_OID(0), text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	api_end();
+	PG_RETURN_VOID();
+}
+
+/* hamilton_unprobe(source regclass), by its owner: forget its probe. */
+Datum
+hamilton_unprobe(PG_FUNCTION_ARGS)
+{
+	api_begin();
+	define_probe(PG_GETARG_OID(0), NULL);
+	api_end();
+	PG_RETURN_VOID();
 }

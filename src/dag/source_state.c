@@ -44,9 +44,11 @@
 /* The trigger hamilton_track puts on a source and its partitions. */
 #define TRACK_TRIGGER_NAME "hamilton_change_log"
 
-static void relation_state(StringInfo buf, Oid relid, List **watched, char **why);
+static void relation_state(StringInfo buf, StringInfo probes, Oid relid, List **watched, char **why);
 static void rls_state(StringInfo buf, Oid relid, Oid owner);
-static void member_state(StringInfo buf, Relation rel, bool first, List **watched, char **why);
+static void member_state(StringInfo buf, StringInfo probes, Relation rel, bool first, List **watched,
+						 char **why);
+static bool probe_state(StringInfo buf, StringInfo probes, Oid member, char **why);
 
 /*
  * dag_is_track_trigger: is this the change log's trigger, enabled ALWAYS,
@@ -108,19 +110,22 @@ dag_track_trigger_current(Relation rel)
  * and of the functions (Oid) it called.  *watched gets every relation
  * whose change log decides whether it changed; *why, the first reason why
  * a result read from them cannot be reused (an untracked source), or stays
- * NULL.
+ * NULL.  The digest is followed by the value of each probed source's
+ * probe, in clear (probe_value.c).
  */
 char *
 dag_deps_state(List *sources, List *functions, List **watched, char **why)
 {
 	StringInfoData buf;
+	StringInfoData probes;
 	ListCell   *lc;
 	char		hex[2 * MD5_DIGEST_LENGTH + 1];
 	const char *errstr = NULL;
 
 	initStringInfo(&buf);
+	initStringInfo(&probes);
 	foreach(lc, sources)
-		relation_state(&buf, lfirst_oid(lc), watched, why);
+		relation_state(&buf, &probes, lfirst_oid(lc), watched, why);
 	foreach(lc, functions)
 	{
 		Oid			fn = lfirst_oid(lc);
@@ -148,7 +153,7 @@ dag_deps_state(List *sources, List *functions, List **watched, char **why)
 	}
 	if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
 		elog(ERROR, "could not compute MD5: %s", errstr ? errstr : "?");
-	return pstrdup(hex);
+	return psprintf("%s%s", hex, probes.data);
 }
 
 /*
@@ -157,7 +162,7 @@ dag_deps_state(List *sources, List *functions, List **watched, char **why)
  * counts and in *why why they are not exactly tracked.
  */
 static void
-relation_state(StringInfo buf, Oid relid, List **watched, char **why)
+relation_state(StringInfo buf, StringInfo probes, Oid relid, List **watched, char **why)
 {
 	List	   *tree;
 	ListCell   *lc;
@@ -186,7 +191,7 @@ relation_state(StringInfo buf, Oid relid, List **watched, char **why)
 		Oid			member = lfirst_oid(lc);
 		Relation	rel = member == relid ? top : table_open(member, AccessShareLock);
 
-		member_state(buf, rel, first, watched, why);
+		member_state(buf, probes, rel, first, watched, why);
 		if (rel != top)
 			table_close(rel, AccessShareLock);
 		first = false;
@@ -202,7 +207,7 @@ relation_state(StringInfo buf, Oid relid, List **watched, char **why)
  * exactly tracked.
  */
 static void
-member_state(StringInfo buf, Relation rel, bool first, List **watched, char **why)
+member_state(StringInfo buf, StringInfo probes, Relation rel, bool first, List **watched, char **why)
 {
 	Oid			member = RelationGetRelid(rel);
 	Form_pg_class c = RelationGetForm(rel);
@@ -230,12 +235,67 @@ member_state(StringInfo buf, Relation rel, bool first, List **watched, char **wh
 		else
 			dag_replica_tracked(rel, why);
 	}
+	else if ((c->relkind == RELKIND_FOREIGN_TABLE || c->relkind == RELKIND_MATVIEW) &&
+			 probe_state(buf, probes, member, why))
+		 /* its probe's value is its data version */ ;
 	else if (*why == NULL)
-		*why = psprintf("%s is a %s, whose changes no trigger sees", dag_relation_display(member),
+		*why = psprintf("%s is a %s, whose changes no trigger sees (its owner can declare a probe with hamilton_probe)",
+						dag_relation_display(member),
 						c->relkind == RELKIND_MATVIEW ? "materialized view" :
 						c->relkind == RELKIND_FOREIGN_TABLE ? "foreign table" : "relation of another kind");
 	if (c->relrowsecurity)
 		rls_state(buf, member, c->relowner);
+}
+
+/*
+ * probe_state appends a source's probe (member, a foreign table or
+ * materialized view) to buf, a new probe being a change, and its value to
+ * probes, and is true; false when it has no probe.  A NULL value is
+ * unknown: *why says so.
+ */
+static bool
+probe_state(StringInfo buf, StringInfo probes, Oid member, char **why)
+{
+	char	   *probe = catalog_read_probe(member);
+	char	   *value;
+
+	if (probe == NULL)
+		return false;
+	appendStringInfo(buf, "probe %s\x1f", probe);
+	value = dag_probe_value(member, probe);
+	appendStringInfo(probes, "\x1e%s=%s", dag_relation_display(member), value ? value : "");
+	if (value == NULL && *why == NULL)
+		*why = psprintf("probe of %s returned NULL, an unknown data version", dag_relation_display(member));
+	return true;
+}
+
+/*
+ * dag_probe_changed is the first probed source whose probe's value in
+ * state differs from that in was (both made by dag_deps_state), or NULL.
+ */
+char *
+dag_probe_changed(const char *was, const char *state)
+{
+	const char *a = strchr(was, '\x1e');
+	const char *b = strchr(state, '\x1e');
+
+	while (a && b)
+	{
+		const char *na = strchr(a + 1, '\x1e');
+		const char *nb = strchr(b + 1, '\x1e');
+		size_t		la = na ? (size_t) (na - a) : strlen(a);
+		size_t		lb = nb ? (size_t) (nb - b) : strlen(b);
+
+		if (la != lb || strncmp(a, b, la) != 0)
+		{
+			const char *eq = memchr(b + 1, '=', lb - 1);
+
+			return pnstrdup(b + 1, eq ? (size_t) (eq - b - 1) : lb - 1);
+		}
+		a = na;
+		b = nb;
+	}
+	return NULL;
 }
 
 /*

@@ -317,12 +317,16 @@ define_check_declared_sources(const char *display, const char *json, bool contai
 					 errdetail("In the tag sources, %s.", problem),
 					 errhint("Name each table the node reads with its schema, as in \"raw.events\".")));
 		relkind = get_rel_relkind(relid);
+		/* (probes) a foreign table or materialized view with a probe */
+		if ((relkind == RELKIND_FOREIGN_TABLE || relkind == RELKIND_MATVIEW) && catalog_read_probe(relid))
+			continue;
 		if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
 			ereport(ERROR,
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 					 errmsg("sources tag of node %s names %s, which is not a table", display,
 							dag_relation_display(relid)),
-					 errdetail("A declared source must be a table or a partitioned table, whose writes the change log's trigger sees."),
+					 errdetail("A declared source must be a table or a partitioned table, whose writes the change log's trigger sees, "
+							   "or a foreign table or materialized view with a probe."),
 					 errhint("Declare the tables %s reads instead.", dag_relation_display(relid))));
 		rel = table_open(relid, AccessShareLock);
 		tracked = dag_relation_tracked(rel);

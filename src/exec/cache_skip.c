@@ -137,6 +137,7 @@ exec_cache_begin(HPlan *plan)
 					 0, NULL, NULL, NULL, SPI_OK_SELECT);
 	cr->snapshot = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	cr->xid = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	dag_probe_all();			/* (probes) before anything is read */
 
 	read_entries(plan, cr);
 	plan->cache_run = cr;
@@ -461,7 +462,14 @@ entry_refusal(CacheEntry *e, List **watched)
 	if (why)
 		return why;
 	if (strcmp(state, e->deps_state) != 0)
+	{
+		char	   *probed = dag_probe_changed(e->deps_state, state);
+
+		/* (probes) the digest the same, a probe's value not */
+		if (probed && strncmp(state, e->deps_state, 32) == 0)
+			return psprintf("probe of %s returned a different value", probed);
 		return "a relation it read (or its result table) or a function it called was altered";
+	}
 	return NULL;
 }
 

@@ -48,7 +48,9 @@ SELECT set_eq(
           -- subdag: the subdags made (hamilton_subdag)
           'hamilton.subdag',
           -- (servers) the remote transactions runs prepared
-          'hamilton.remote_commit'],
+          'hamilton.remote_commit',
+          -- (probes) the probe queries of sources that cannot carry a trigger
+          'hamilton.source_probe'],
     'every catalog table and the run sequence are dumped with pg_dump');
 
 -- PUBLIC reads, never writes.
