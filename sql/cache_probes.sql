@@ -29,9 +29,7 @@ SELECT node, status FROM hamilton_execute(ARRAY['cp.total', 'cp.via_view'], cach
 SELECT node, status FROM hamilton_execute(ARRAY['cp.total', 'cp.via_view'], cache => true);
 TABLE cp.total;
 SELECT node, reusable, reason FROM hamilton.cache WHERE module = 'cp' ORDER BY node;
-SELECT node, substr(deps_state, 33) AS probe_value FROM hamilton.cache_entry e
-    JOIN hamilton.cache c ON c.node = quote_ident(e.schema_name) || '.' || quote_ident(e.node_name)
-    WHERE e.schema_name = 'cp' ORDER BY node;
+SELECT node, probes FROM hamilton.cache WHERE module = 'cp' ORDER BY node;
 
 -- the file changes: the probe's value changes, and both recompute
 INSERT INTO cp_raw.staging VALUES (3, 30);
@@ -40,6 +38,7 @@ SELECT node, reusable, reason FROM hamilton.cache WHERE module = 'cp' ORDER BY n
 SELECT node, status FROM hamilton_execute(ARRAY['cp.total', 'cp.via_view'], cache => true);
 TABLE cp.total;
 SELECT node, status FROM hamilton_execute(ARRAY['cp.total', 'cp.via_view'], cache => true);
+SELECT node, probes FROM hamilton.cache WHERE module = 'cp' ORDER BY node;
 
 -- another probe is a change
 SELECT hamilton_probe('cp_raw.sales', 'SELECT count(*) FROM cp_raw.sales');

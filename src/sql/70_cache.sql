@@ -101,7 +101,8 @@ LANGUAGE C STABLE STRICT;
  * would reuse it now, and why not: its own reason (hamilton.cache_refusal:
  * its behaviour, its code, what it read or called), else the nearest
  * upstream cached result that would be recomputed (from the lineage's
- * upstream results).
+ * upstream results); probes: the value each probed source's probe
+ * returned when it was made (source=value, ...; src/dag/source_state.c).
  */
 CREATE VIEW hamilton.cache AS
 WITH RECURSIVE entry AS (
@@ -130,7 +131,8 @@ SELECT en.node,
        en.data_version,
        en.rows,
        w.reason IS NULL AS reusable,
-       COALESCE(w.reason, 'reused by a run with the same inputs and config while its code and that of the steps that feed it are unchanged') AS reason
+       COALESCE(w.reason, 'reused by a run with the same inputs and config while its code and that of the steps that feed it are unchanged') AS reason,
+       NULLIF(pg_catalog.replace(pg_catalog.substr(en.deps_state, 34), E'\x1e', ', '), '') AS probes
 FROM entry en
 LEFT JOIN pg_catalog.pg_class c ON c.oid = en.relation
 LEFT JOIN LATERAL (SELECT rf.reason FROM refused rf WHERE rf.node = en.node
