@@ -478,6 +478,7 @@ extern bool dag_subdag_rebinds(Dag *dag, HNode *node, const char *name, Oid rel)
 
 /* (probes) probe_value.c: the data version of a probed source (issue 11) */
 extern char *dag_probe_value(Oid relid, const char *probe);
+extern bool dag_probe_trusted(Oid relid);
 extern char *dag_probe_changed(const char *was, const char *state);
 extern void dag_probe_all(void);
 

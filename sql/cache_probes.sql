@@ -97,3 +97,27 @@ SELECT node, status FROM hamilton_execute(ARRAY['cp.total'], cache => true);
 SELECT node, reusable, reason FROM hamilton.cache WHERE node = 'cp.total';
 REVOKE USAGE ON SCHEMA cp_raw FROM cp_stranger;
 DROP ROLE cp_stranger;
+
+-- a probe is its owner's SQL, run as the caller: the probe of a role the
+-- caller does not trust (a superuser trusts no other role) is never run,
+-- and what reads its source is recomputed, with the reason
+CREATE ROLE cp_owner;
+GRANT CREATE, USAGE ON SCHEMA cp_raw TO cp_owner;
+SET ROLE cp_owner;
+CREATE MATERIALIZED VIEW cp_raw.theirs AS SELECT 1 AS x;
+CREATE FUNCTION cp_raw.spy() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN RAISE NOTICE 'the probe ran as %', current_user; RETURN '1'; END $$;
+SELECT hamilton_probe('cp_raw.theirs', 'SELECT cp_raw.spy()');
+RESET ROLE;
+SELECT hamilton_define('cp.theirs_n', 'SELECT count(*) AS n FROM cp_raw.theirs', materialize => 'table');
+SELECT node, status FROM hamilton_execute(ARRAY['cp.theirs_n'], cache => true);
+SELECT node, status FROM hamilton_execute(ARRAY['cp.theirs_n'], cache => true);
+SELECT node, reusable, reason FROM hamilton.cache WHERE node = 'cp.theirs_n';
+SELECT hamilton_drop('cp.theirs_n');
+SET ROLE cp_owner;
+SELECT hamilton_unprobe('cp_raw.theirs');
+DROP MATERIALIZED VIEW cp_raw.theirs;
+DROP FUNCTION cp_raw.spy();
+RESET ROLE;
+REVOKE CREATE, USAGE ON SCHEMA cp_raw FROM cp_owner;
+DROP ROLE cp_owner;

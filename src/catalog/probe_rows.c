@@ -10,6 +10,7 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "nodes/value.h"
 #include "utils/builtins.h"
 
@@ -33,20 +34,28 @@ catalog_read_probe(Oid relid)
 	return spi_get_cstring(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 }
 
-/* catalog_put_probe declares (or replaces) the probe of a source. */
+/*
+ * catalog_put_probe declares (or replaces) the probe of a source, as the
+ * catalog's owner (the caller, the source's owner, was checked by
+ * define/probe.c and is recorded as declared_by).
+ */
 void
 catalog_put_probe(Oid relid, const char *probe)
 {
-	Oid			argtypes[2] = {OIDOID, TEXTOID};
-	Datum		values[2];
+	Oid			argtypes[3] = {OIDOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	OwnerScope	w;
 
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = CStringGetTextDatum(probe);
-	spi_exec_checked("INSERT INTO " HAMILTON_SCHEMA ".source_probe (source, probe) "
-					 "VALUES ($1::pg_catalog.regclass, $2) ON CONFLICT (source) DO UPDATE "
+	values[2] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+	catalog_owner_begin(&w);
+	spi_exec_checked("INSERT INTO " HAMILTON_SCHEMA ".source_probe (source, probe, declared_by) "
+					 "VALUES ($1::pg_catalog.regclass, $2, $3) ON CONFLICT (source) DO UPDATE "
 					 "SET probe = EXCLUDED.probe, declared_by = EXCLUDED.declared_by, "
 					 "declared_at = EXCLUDED.declared_at",
-					 2, argtypes, values, NULL, SPI_OK_INSERT);
+					 3, argtypes, values, NULL, SPI_OK_INSERT);
+	catalog_owner_end(&w);
 }
 
 /* catalog_delete_probe forgets the probe of a source; false if it had none. */
@@ -56,11 +65,17 @@ catalog_delete_probe(Oid relid)
 	Oid			argtypes[1] = {OIDOID};
 	Datum		values[1];
 
+	OwnerScope	w;
+	bool		found;
+
 	values[0] = ObjectIdGetDatum(relid);
+	catalog_owner_begin(&w);
 	spi_exec_checked("DELETE FROM " HAMILTON_SCHEMA ".source_probe "
 					 "WHERE source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
 					 1, argtypes, values, NULL, SPI_OK_DELETE);
-	return SPI_processed > 0;
+	found = SPI_processed > 0;
+	catalog_owner_end(&w);
+	return found;
 }
 
 /* catalog_read_probes is every declared probe: {Oid source, char *probe} pairs. */

@@ -19,11 +19,14 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "dag.h"
@@ -114,6 +117,25 @@ dag_probe_value(Oid relid, const char *probe)
 }
 
 /*
+ * dag_probe_trusted: does the calling role trust the owner of a probed
+ * source (relid)?  A probe is its owner's SQL, run as the caller: one of a
+ * role the caller does not trust is never run (the trust rule of
+ * catalog/trust.c), and what reads its source is recomputed.
+ */
+bool
+dag_probe_trusted(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return catalog_role_trusts(GetUserId(), owner);
+}
+
+/*
  * dag_probe_all runs every declared probe before a cached run reads
  * anything, so that the value a result records was taken before its
  * source was read: a change while it is read recomputes it next time,
@@ -133,6 +155,8 @@ dag_probe_all(void)
 		SubxactScope sx;
 
 		CHECK_FOR_INTERRUPTS();
+		if (!dag_probe_trusted(relid))
+			continue;
 		subxact_begin(&sx);
 		PG_TRY();
 		{

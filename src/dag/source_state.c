@@ -262,6 +262,13 @@ probe_state(StringInfo buf, StringInfo probes, Oid member, char **why)
 	if (probe == NULL)
 		return false;
 	appendStringInfo(buf, "probe %s\x1f", probe);
+	if (!dag_probe_trusted(member))
+	{
+		if (*why == NULL)
+			*why = psprintf("the probe of %s belongs to its owner, a role you do not trust, and is not run",
+							dag_relation_display(member));
+		return true;
+	}
 	value = dag_probe_value(member, probe);
 	appendStringInfo(probes, "\x1e%s=%s", dag_relation_display(member), value ? value : "");
 	if (value == NULL && *why == NULL)
