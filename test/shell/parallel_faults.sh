@@ -26,14 +26,7 @@ own_cluster_init "synchronous_commit = on  # a worker's committed heap survives 
 max_worker_processes = 8"
 start
 # wait_for SQL: polls (at most 30 s) until the query returns t.
-wait_for() {
-    local i
-    for ((i = 0; i < 300; i++)); do
-        [ "$(q -c "$1" 2>/dev/null)" = t ] && return 0
-        sleep 0.1
-    done
-    fail "gave up waiting for: $1"
-}
+. test/shell/lib/crash_helpers.sh   # wait_for
 
 q >/dev/null <<'SQL'
 CREATE EXTENSION hamilton;

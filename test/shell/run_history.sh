@@ -52,14 +52,7 @@ run() {
     pids+=($!)
 }
 # wait_for SQL: polls (at most 30 s) until the query returns t.
-wait_for() {
-    local i
-    for ((i = 0; i < 300; i++)); do
-        [ "$(q -c "$1" 2>/dev/null)" = t ] && return 0
-        sleep 0.1
-    done
-    fail "gave up waiting for: $1"
-}
+. test/shell/lib/crash_helpers.sh   # wait_for
 status_of() { q -c "SELECT string_agg(status, ',') FROM hamilton.runs WHERE inputs->>'tag' = '$1'"; }
 pid_of() { q -c "SELECT pid FROM hamilton.runs WHERE inputs->>'tag' = '$1' AND status = 'running'"; }
 # waiting TAG: the run is recorded as running and its session waits for a lock.

@@ -1,6 +1,6 @@
 # Helpers of the shell tests that crash a server (incremental_crash.sh,
-# cache_crash.sh, servers.sh); source it after defining q (psql on the test's
-# database) and fail (print and exit).
+# cache_crash.sh, servers.sh, parallel_faults.sh, run_history.sh); source it
+# after defining q (psql on the test's database) and fail (print and exit).
 
 # wait_for SQL: polls (at most 30 s, through refused connections while the
 # server restarts) until the query returns t.
