@@ -36,7 +36,11 @@ extern void frame_run_group(HPlan *plan, FrameGroup *g);
 
 /* frame_split.c: a part table holds the key and at most this many targets */
 #define FRAME_PART_WIDTH 32
-extern char **frame_split(const char *sql, int nkey, int ntargets, int step, uint64 *rows);
+typedef struct FrameSplit FrameSplit;
+extern FrameSplit *frame_split_begin(const char *sql, int nkey, int ntargets);
+extern TupleDesc frame_split_desc(FrameSplit *r, int k);
+extern void frame_split_direct(FrameSplit *r, int k, Oid heap, const char *shown);
+extern char **frame_split_run(FrameSplit *r, int step, int *nparts, uint64 *rows);
 
 /* materialize.c */
 extern uint64 materialize_result(const char *schema, const char *name,
@@ -45,12 +49,27 @@ extern uint64 materialize_result(const char *schema, const char *name,
 								 Oid *relid);
 extern uint64 materialize_temp(const char *temp_name, const char *select_sql);
 extern void materialize_drop_temp(const char *temp_name);
+/* (outputs) a result written by frame_split_run into its heap */
+typedef struct DirectResult
+{
+	Oid			heap;			/* what frame_split_run fills */
+	Oid			result;			/* the existing result, else InvalidOid */
+	bool		rename;			/* heap replaces result (its shape changed) */
+	char	   *qname;			/* the result, quoted and qualified */
+	const char *doc;
+} DirectResult;
+extern bool materialize_direct_begin(const char *schema, const char *name, TupleDesc desc,
+									 const char *doc, const char *node_display,
+									 List *refresh_key, DirectResult *d);
+extern void materialize_direct_end(DirectResult *d, uint64 rows, Oid *relid);
+extern char *materialize_definition(const char *qname, bool temporary, TupleDesc desc);
 
 /* result_sql.c */
 extern uint64 result_statement(const char *sql, int expected);
 
 /* bulk_fill.c */
 extern uint64 bulk_fill(Oid relid, const char *select_sql, const char *shown);
+extern void bulk_refuse_null(const char *column, const char *shown);
 
 /* swap.c */
 extern void *swap_begin_run(void);
@@ -64,6 +83,7 @@ extern void swap_finish_run(void);
 /* about how many locks one result built aside holds until the transaction ends */
 #define SWAP_LOCKS_PER_RESULT 16
 extern bool swap_has_room(const char *qname, const char *node_display);
+extern void swap_note_rows(Oid staging, uint64 rows);
 extern void swap_result_heap(Oid result, Oid staging, TransactionId frozenxid,
 							 MultiXactId minmxid);
 

@@ -169,12 +169,7 @@ bulk_receive(TupleTableSlot *slot, DestReceiver *self)
 		dst->tts_values[ti] = slot->tts_values[qi];
 		dst->tts_isnull[ti] = slot->tts_isnull[qi];
 		if (dst->tts_isnull[ti] && ta->attnotnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_NOT_NULL_VIOLATION),
-					 errmsg("null value in column \"%s\" of result table %s violates not-null constraint",
-							NameStr(ta->attname), r->shown),
-					 errdetail("The node's query yielded a null there, and the result table declares the column NOT NULL."),
-					 errhint("Make the node's query yield no nulls in that column, or drop the constraint.")));
+			bulk_refuse_null(NameStr(ta->attname), r->shown);
 		if (!dst->tts_isnull[ti] && ta->attlen == -1)
 			r->bytes += VARSIZE_ANY(DatumGetPointer(dst->tts_values[ti]));
 		else if (!dst->tts_isnull[ti])
@@ -188,6 +183,21 @@ bulk_receive(TupleTableSlot *slot, DestReceiver *self)
 	if (r->nused >= BULK_MAX_SLOTS || r->bytes >= BULK_MAX_BYTES)
 		bulk_flush(r);
 	return true;
+}
+
+/*
+ * bulk_refuse_null is the error of a null in column, declared NOT NULL, of
+ * result table shown, as INSERT would raise it.
+ */
+void
+bulk_refuse_null(const char *column, const char *shown)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NOT_NULL_VIOLATION),
+			 errmsg("null value in column \"%s\" of result table %s violates not-null constraint",
+					column, shown),
+			 errdetail("The node's query yielded a null there, and the result table declares the column NOT NULL."),
+			 errhint("Make the node's query yield no nulls in that column, or drop the constraint.")));
 }
 
 /*

@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "exec.h"
@@ -118,9 +119,11 @@ drop_into_parts(HPlan *plan)
 
 /*
  * run_own_targets computes targets into their own tables: directly for one;
- * for several, from the part tables that one run of the query is split
- * into (frame_split), each target read from its part.  The first table
- * written shows whether the frame's key is on one row (*keys_checked).
+ * for several, by one run of the query (frame_split_run), whose rows go
+ * straight into the heap of each target that the bulk path writes
+ * (materialize_direct_begin), and into part tables for the others, each
+ * then read from its part.  The first table written shows whether the
+ * frame's key is on one row (*keys_checked).
  */
 static void
 run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys,
@@ -130,44 +133,76 @@ run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys,
 	char	  **parts = NULL;
 	int			nparts = 0,
 				pos = 0,
+				other = 0,
 				j;
 	HNode	   *frame = &plan->dag->nodes[plan->steps[g->frame_step].node];
+	DirectResult *direct = palloc0(sizeof(DirectResult) * list_length(own));
+	uint64		rows = 0;
 
 	if (list_length(own) > 1)
 	{
-		uint64		rows;
+		FrameSplit *fs = frame_split_begin(frame_compile(plan, g, own, false), frame->nkey,
+										   list_length(own));
 
-		parts = frame_split(frame_compile(plan, g, own, false), frame->nkey,
-							list_length(own), g->frame_step + 1, &rows);
-		nparts = (list_length(own) + FRAME_PART_WIDTH - 1) / FRAME_PART_WIDTH;
-		if (!*keys_checked)
+		foreach(lc, own)
+		{
+			PlanStep   *t = &plan->steps[lfirst_int(lc)];
+			HNode	   *node = &plan->dag->nodes[t->node];
+
+			CHECK_FOR_INTERRUPTS();
+			if (t->temp_name == NULL &&
+				materialize_direct_begin(node->schema, node->name, frame_split_desc(fs, pos),
+										 node->doc, node->display, NODE_REFRESH_KEY(node),
+										 &direct[pos]))
+				frame_split_direct(fs, pos, direct[pos].heap, direct[pos].qname);
+			pos++;
+		}
+		parts = frame_split_run(fs, g->frame_step + 1, &nparts, &rows);
+		if (!*keys_checked && nparts > 0)
+		{
 			frame_refuse_duplicate_keys(frame, psprintf("pg_temp.%s", quote_identifier(parts[0])));
-		*keys_checked = true;
+			*keys_checked = true;
+		}
 	}
+	pos = 0;
 	foreach(lc, own)
 	{
 		int			s = lfirst_int(lc);
 		PlanStep   *t = &plan->steps[s];
 		HNode	   *node = &plan->dag->nodes[t->node];
+		DirectResult *d = &direct[pos++];
 		char	   *sql;
 		Oid			relid;
 
-		sql = parts ?
-			psprintf("SELECT %s, %s FROM pg_temp.%s", keys, quote_identifier(node->name),
-					 quote_identifier(parts[pos++ / FRAME_PART_WIDTH])) :
-			frame_compile(plan, g, own, false);
-		if (t->temp_name == NULL)
+		CHECK_FOR_INTERRUPTS();
+		if (OidIsValid(d->heap))
 		{
-			t->rows = materialize_result(node->schema, node->name, sql, node->doc,
-										 node->display, NODE_REFRESH_KEY(node), &relid);
+			/* written by frame_split_run */
+			materialize_direct_end(d, rows, &relid);
+			t->rows = rows;
 			t->status = "materialized";
 			lineage_record(plan, s, relid);
 			t->relation = (char *) swap_reading(t->relation);
 		}
 		else
 		{
-			t->rows = materialize_temp(t->temp_name, sql);
-			t->status = "temporary";
+			sql = parts ?
+				psprintf("SELECT %s, %s FROM pg_temp.%s", keys, quote_identifier(node->name),
+						 quote_identifier(parts[other++ / FRAME_PART_WIDTH])) :
+				frame_compile(plan, g, own, false);
+			if (t->temp_name == NULL)
+			{
+				t->rows = materialize_result(node->schema, node->name, sql, node->doc,
+											 node->display, NODE_REFRESH_KEY(node), &relid);
+				t->status = "materialized";
+				lineage_record(plan, s, relid);
+				t->relation = (char *) swap_reading(t->relation);
+			}
+			else
+			{
+				t->rows = materialize_temp(t->temp_name, sql);
+				t->status = "temporary";
+			}
 		}
 		if (!*keys_checked)
 			frame_refuse_duplicate_keys(frame, t->relation);

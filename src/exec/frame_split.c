@@ -1,17 +1,22 @@
 /*-------------------------------------------------------------------------
  *
  * frame_split.c
- *	  Splitting a frame group's compiled query, run once, into part tables:
- *	  temporary tables of the key and at most FRAME_PART_WIDTH targets each,
- *	  from which every target's own table is then written.
+ *	  Running a frame group's compiled query once and writing its rows
+ *	  straight into the targets' own tables (or their staging heaps), and
+ *	  into part tables for the targets that are written by a statement.
  *
  * Reading column k of a heap row deforms the k columns before it.  Read
- * from one temporary table of all the targets, as before, each target's own
- * table cost time proportional to its place in the row, and all of them
+ * from one temporary table of all the targets, as long ago, each target's
+ * own table cost time proportional to its place in the row, and all of them
  * together time quadratic in their number.  Here the query's rows go
- * straight from the executor into the parts (a DestReceiver, rows deformed
- * once), in batches through table_multi_insert as COPY does, so a target is
- * read from a row of at most FRAME_PART_WIDTH columns and its key.
+ * straight from the executor (a DestReceiver, each row deformed once) into
+ * every sink at once, in batches through table_multi_insert with a
+ * BulkInsertState each, as COPY does: a target whose result is written by
+ * the bulk path (materialize_direct_begin) gets its key and column in its
+ * own heap, with no table in between; the others (a temporary intermediate,
+ * a result refreshed by a diff or written in place) go to part tables of
+ * the key and at most FRAME_PART_WIDTH of them, from which their statements
+ * read.
  *
  *-------------------------------------------------------------------------
  */
@@ -34,212 +39,309 @@
 
 #include "exec.h"
 
-/* rows buffered per part before they are written, at most */
+/* rows buffered per sink before they are written, at most */
 #define SPLIT_MAX_BATCH 1000
-/* slots buffered over all parts, about */
+/* slots buffered over all sinks, about */
 #define SPLIT_MAX_SLOTS 4096
 
-typedef struct SplitPart
+/* a heap the query's rows are written into: a target's own, or a part */
+typedef struct SplitSink
 {
 	Relation	rel;
+	const char *shown;			/* its result's name, for errors */
 	BulkInsertState bistate;
 	TupleTableSlot **slots;		/* one per buffered row */
-	int			first;			/* its first target's column in the query */
-	int			ncols;			/* its targets */
-} SplitPart;
+	int		   *map;			/* per column of rel: the query's, or -1 (dropped) */
+} SplitSink;
 
-typedef struct SplitReceiver
+struct FrameSplit
 {
 	DestReceiver pub;
-	SplitPart  *parts;
-	int			nparts;
+	SPIPlanPtr	plan;
+	const char *sql;
+	TupleDesc	desc;			/* the query's columns: nkey + targets */
 	int			nkey;
-	int			natts;			/* columns of the query: nkey + targets */
+	int			ntargets;
+	Oid		   *heaps;			/* per target: its own heap, or InvalidOid */
+	const char **shown;			/* per target with a heap: its result's name */
+	SplitSink  *sinks;
+	int			nsinks;
 	int			batch;			/* rows per write */
 	int			buffered;		/* rows waiting */
 	CommandId	cid;
 	MemoryContext batch_cxt;	/* table_multi_insert's allocations */
 	uint64		rows;
-} SplitReceiver;
+};
 
 static void split_startup(DestReceiver *self, int operation, TupleDesc typeinfo);
 static bool split_receive(TupleTableSlot *slot, DestReceiver *self);
 static void split_shutdown(DestReceiver *self);
 static void split_destroy(DestReceiver *self);
-static void split_flush(SplitReceiver *r);
-static char *part_definition(const char *name, TupleDesc desc, int nkey, int first, int ncols);
+static void split_flush(FrameSplit *r);
+static void open_sink(FrameSplit *r, SplitSink *k, Oid relid, const char *shown,
+					  const int *cols, int ncols);
 
 /*
- * frame_split runs sql (a frame group's compiled query: nkey key columns,
- * then ntargets targets) once and writes its rows into part tables, named
- * temp_table_name("part<j>", step, NULL), j = 1, 2, ...: part j holds the
- * key and targets (j - 1) * FRAME_PART_WIDTH onward.  Returns the parts'
- * names (unquoted); materialize_drop_temp drops them.
+ * frame_split_begin plans sql (a frame group's compiled query: nkey key
+ * columns, then ntargets targets), as CREATE TABLE AS plans it: parallel
+ * where it can.  frame_split_desc gives each target's columns, for the
+ * caller to make its heap (frame_split_direct); frame_split_run runs it.
  */
-char	  **
-frame_split(const char *sql, int nkey, int ntargets, int step, uint64 *rows)
+FrameSplit *
+frame_split_begin(const char *sql, int nkey, int ntargets)
 {
 	MemoryContext cxt = CurrentMemoryContext;
-	int			nparts = (ntargets + FRAME_PART_WIDTH - 1) / FRAME_PART_WIDTH;
-	char	  **names = palloc(sizeof(char *) * Max(nparts, 1));
+	FrameSplit *r = palloc0(sizeof(FrameSplit));
 	SPIPrepareOptions popts;
-	SPIExecuteOptions xopts;
-	SPIPlanPtr	plan;
 	CachedPlanSource *ps;
-	TupleDesc	desc;
-	StringInfoData ddl;
-	SplitReceiver *r;
-	Oid			temp_nsp;
-	int			rc,
-				j,
-				i;
 
-	/* the query, planned as CREATE TABLE AS plans it: parallel where it can */
 	memset(&popts, 0, sizeof(popts));
 	popts.cursorOptions = CURSOR_OPT_PARALLEL_OK;
-	plan = SPI_prepare_extended(sql, &popts);
+	r->plan = SPI_prepare_extended(sql, &popts);
 	MemoryContextSwitchTo(cxt);
-	if (plan == NULL)
+	if (r->plan == NULL)
 		elog(ERROR, "SPI_prepare_extended failed (%s) for: %s", SPI_result_code_string(SPI_result), sql);
-	ps = linitial(SPI_plan_get_plan_sources(plan));
-	desc = ps->resultDesc;
-	if (desc == NULL || desc->natts != nkey + ntargets)
+	ps = linitial(SPI_plan_get_plan_sources(r->plan));
+	if (ps->resultDesc == NULL || ps->resultDesc->natts != nkey + ntargets)
 		elog(ERROR, "a frame's compiled query yields %d columns, not %d",
-			 desc ? desc->natts : 0, nkey + ntargets);
+			 ps->resultDesc ? ps->resultDesc->natts : 0, nkey + ntargets);
+	r->desc = CreateTupleDescCopy(ps->resultDesc);
+	r->sql = sql;
+	r->nkey = nkey;
+	r->ntargets = ntargets;
+	r->heaps = palloc0(sizeof(Oid) * Max(ntargets, 1));
+	r->shown = palloc0(sizeof(char *) * Max(ntargets, 1));
+	return r;
+}
+
+/*
+ * frame_split_desc is the columns of target k's table (0-based): the key
+ * and the target, with the query's names, types, type modifiers and
+ * collations.
+ */
+TupleDesc
+frame_split_desc(FrameSplit *r, int k)
+{
+	TupleDesc	d = CreateTemplateTupleDesc(r->nkey + 1);
+	int			i;
+
+	for (i = 0; i < r->nkey; i++)
+		TupleDescCopyEntry(d, i + 1, r->desc, i + 1);
+	TupleDescCopyEntry(d, r->nkey + 1, r->desc, r->nkey + k + 1);
+	return d;
+}
+
+/*
+ * frame_split_direct: target k's rows go straight into heap, a table this
+ * transaction created and holds locked whose live columns are
+ * frame_split_desc(k)'s; shown names its result, for errors.
+ */
+void
+frame_split_direct(FrameSplit *r, int k, Oid heap, const char *shown)
+{
+	r->heaps[k] = heap;
+	r->shown[k] = shown;
+}
+
+/*
+ * frame_split_run runs the query once and writes its rows into every
+ * target's heap (frame_split_direct) and into part tables for the other
+ * targets, named temp_table_name("part<j>", step, NULL), j = 1, 2, ...:
+ * part j holds the key and the other targets (j - 1) * FRAME_PART_WIDTH
+ * onward, in order.  Returns the parts' names (unquoted; *nparts of them),
+ * which materialize_drop_temp drops, and the number of rows.
+ */
+char	  **
+frame_split_run(FrameSplit *r, int step, int *nparts, uint64 *rows)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int		   *others = palloc(sizeof(int) * Max(r->ntargets, 1));
+	int		   *cols = palloc(sizeof(int) * (r->nkey + Max(r->ntargets, 1)));
+	int			nothers = 0,
+				ndirect = 0,
+				np,
+				j,
+				i;
+	char	  **names;
+	StringInfoData ddl;
+	SPIExecuteOptions xopts;
+	Oid			temp_nsp;
+	int			rc;
+
+	for (i = 0; i < r->ntargets; i++)
+	{
+		if (OidIsValid(r->heaps[i]))
+			ndirect++;
+		else
+			others[nothers++] = i;
+	}
+	np = (nothers + FRAME_PART_WIDTH - 1) / FRAME_PART_WIDTH;
+	names = palloc(sizeof(char *) * Max(np, 1));
+	for (i = 0; i < r->nkey; i++)
+		cols[i] = i;
 
 	/* the parts, with the query's own column names, types and collations */
-	initStringInfo(&ddl);
-	for (j = 0; j < nparts; j++)
+	if (np > 0)
 	{
-		int			first = nkey + j * FRAME_PART_WIDTH;
+		initStringInfo(&ddl);
+		for (j = 0; j < np; j++)
+		{
+			int			n = Min(FRAME_PART_WIDTH, nothers - j * FRAME_PART_WIDTH);
+			TupleDesc	d = CreateTemplateTupleDesc(r->nkey + n);
 
-		names[j] = temp_table_name(psprintf("part%d", j + 1), step, NULL);
-		appendStringInfoString(&ddl, part_definition(names[j], desc, nkey, first,
-													 Min(FRAME_PART_WIDTH, nkey + ntargets - first)));
+			for (i = 0; i < r->nkey + n; i++)
+				TupleDescCopyEntry(d, i + 1, r->desc,
+								   (i < r->nkey ? i : r->nkey + others[j * FRAME_PART_WIDTH + i - r->nkey]) + 1);
+			names[j] = temp_table_name(psprintf("part%d", j + 1), step, NULL);
+			appendStringInfoString(&ddl, materialize_definition(quote_identifier(names[j]), true, d));
+		}
+		rc = SPI_execute(ddl.data, false, 0);
+		MemoryContextSwitchTo(cxt);
+		if (rc != SPI_OK_UTILITY)
+			elog(ERROR, "SPI_execute failed (%s) for: %s", SPI_result_code_string(rc), ddl.data);
 	}
-	rc = SPI_execute(ddl.data, false, 0);
-	MemoryContextSwitchTo(cxt);
-	if (rc != SPI_OK_UTILITY)
-		elog(ERROR, "SPI_execute failed (%s) for: %s", SPI_result_code_string(rc), ddl.data);
 
-	r = palloc0(sizeof(SplitReceiver));
 	r->pub.receiveSlot = split_receive;
 	r->pub.rStartup = split_startup;
 	r->pub.rShutdown = split_shutdown;
 	r->pub.rDestroy = split_destroy;
 	r->pub.mydest = DestTransientRel;
-	r->nparts = nparts;
-	r->nkey = nkey;
-	r->natts = nkey + ntargets;
-	r->batch = Max(1, Min(SPLIT_MAX_BATCH, SPLIT_MAX_SLOTS / Max(nparts, 1)));
+	r->nsinks = ndirect + np;
+	r->batch = Max(1, Min(SPLIT_MAX_BATCH, SPLIT_MAX_SLOTS / Max(r->nsinks, 1)));
 	r->batch_cxt = AllocSetContextCreate(cxt, "hamilton frame split", ALLOCSET_DEFAULT_SIZES);
-	r->parts = palloc0(sizeof(SplitPart) * Max(nparts, 1));
-	temp_nsp = LookupExplicitNamespace("pg_temp", false);
-	for (j = 0; j < nparts; j++)
+	r->sinks = palloc0(sizeof(SplitSink) * Max(r->nsinks, 1));
+	ndirect = 0;
+	for (i = 0; i < r->ntargets; i++)
 	{
-		SplitPart  *p = &r->parts[j];
+		CHECK_FOR_INTERRUPTS();
+		if (!OidIsValid(r->heaps[i]))
+			continue;
+		cols[r->nkey] = r->nkey + i;
+		open_sink(r, &r->sinks[ndirect++], r->heaps[i], r->shown[i], cols, r->nkey + 1);
+	}
+	temp_nsp = np > 0 ? LookupExplicitNamespace("pg_temp", false) : InvalidOid;
+	for (j = 0; j < np; j++)
+	{
+		int			n = Min(FRAME_PART_WIDTH, nothers - j * FRAME_PART_WIDTH);
 		Oid			relid = get_relname_relid(names[j], temp_nsp);
 
 		if (!OidIsValid(relid))
 			elog(ERROR, "temporary table %s was not created", names[j]);
-		p->rel = table_open(relid, RowExclusiveLock);
-		p->bistate = GetBulkInsertState();
-		p->first = nkey + j * FRAME_PART_WIDTH;
-		p->ncols = Min(FRAME_PART_WIDTH, nkey + ntargets - p->first);
-		p->slots = palloc(sizeof(TupleTableSlot *) * r->batch);
-		for (i = 0; i < r->batch; i++)
-			p->slots[i] = table_slot_create(p->rel, NULL);
+		for (i = 0; i < n; i++)
+			cols[r->nkey + i] = r->nkey + others[j * FRAME_PART_WIDTH + i];
+		open_sink(r, &r->sinks[ndirect + j], relid, names[j], cols, r->nkey + n);
 	}
 	r->cid = GetCurrentCommandId(true);
 
 	memset(&xopts, 0, sizeof(xopts));
 	xopts.dest = (DestReceiver *) r;
-	rc = SPI_execute_plan_extended(plan, &xopts);
+	rc = SPI_execute_plan_extended(r->plan, &xopts);
 	MemoryContextSwitchTo(cxt);
 	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan_extended failed (%s) for: %s", SPI_result_code_string(rc), sql);
-	SPI_freeplan(plan);
+		elog(ERROR, "SPI_execute_plan_extended failed (%s) for: %s", SPI_result_code_string(rc), r->sql);
+	SPI_freeplan(r->plan);
 	MemoryContextSwitchTo(cxt);
 
-	for (j = 0; j < nparts; j++)
+	for (j = 0; j < r->nsinks; j++)
 	{
-		SplitPart  *p = &r->parts[j];
+		SplitSink  *k = &r->sinks[j];
 
 		for (i = 0; i < r->batch; i++)
-			ExecDropSingleTupleTableSlot(p->slots[i]);
-		table_finish_bulk_insert(p->rel, TABLE_INSERT_SKIP_FSM);
-		FreeBulkInsertState(p->bistate);
-		table_close(p->rel, NoLock);
+			ExecDropSingleTupleTableSlot(k->slots[i]);
+		table_finish_bulk_insert(k->rel, TABLE_INSERT_SKIP_FSM);
+		FreeBulkInsertState(k->bistate);
+		table_close(k->rel, NoLock);
 	}
 	MemoryContextDelete(r->batch_cxt);
 	*rows = r->rows;
-	/* the statements that read the parts see their rows */
+	*nparts = np;
+	/* the statements that read the heaps see their rows */
 	CommandCounterIncrement();
 	return names;
 }
 
 /*
- * part_definition is the CREATE TEMPORARY TABLE of a part: the key
- * (columns 0 .. nkey - 1 of desc) and columns first .. first + ncols - 1,
- * with their names, types, type modifiers and collations.
+ * open_sink opens relid for the bulk insert of the query's columns cols
+ * (ncols of them) into its live columns, in order, its dropped columns
+ * left null; the live columns must have the query's types.
  */
-static char *
-part_definition(const char *name, TupleDesc desc, int nkey, int first, int ncols)
+static void
+open_sink(FrameSplit *r, SplitSink *k, Oid relid, const char *shown, const int *cols, int ncols)
 {
-	StringInfoData sql;
-	int			i;
+	TupleDesc	tdesc;
+	int			qi = 0,
+				ti;
 
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE TEMPORARY TABLE %s (", quote_identifier(name));
-	for (i = 0; i < nkey + ncols; i++)
+	k->rel = table_open(relid, RowExclusiveLock);
+	k->shown = shown;
+	tdesc = RelationGetDescr(k->rel);
+	k->map = palloc(sizeof(int) * Max(tdesc->natts, 1));
+	for (ti = 0; ti < tdesc->natts; ti++)
 	{
-		Form_pg_attribute a = TupleDescAttr(desc, i < nkey ? i : first + i - nkey);
+		Form_pg_attribute ta = TupleDescAttr(tdesc, ti);
 
-		appendStringInfo(&sql, "%s%s %s", i ? ", " : "", quote_identifier(NameStr(a->attname)),
-						 format_type_extended(a->atttypid, a->atttypmod,
-											  FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY));
-		if (OidIsValid(a->attcollation) && a->attcollation != get_typcollation(a->atttypid))
-			appendStringInfo(&sql, " COLLATE %s", generate_collation_name(a->attcollation));
+		if (ta->attisdropped)
+		{
+			k->map[ti] = -1;
+			continue;
+		}
+		if (qi >= ncols || TupleDescAttr(r->desc, cols[qi])->atttypid != ta->atttypid)
+			elog(ERROR, "the query's columns do not match those of table %s", RelationGetRelationName(k->rel));
+		k->map[ti] = cols[qi++];
 	}
-	appendStringInfoString(&sql, ");\n");
-	return sql.data;
+	if (qi != ncols)
+		elog(ERROR, "the query's columns do not match those of table %s", RelationGetRelationName(k->rel));
+	k->bistate = GetBulkInsertState();
+	k->slots = palloc(sizeof(TupleTableSlot *) * r->batch);
+	for (ti = 0; ti < r->batch; ti++)
+		k->slots[ti] = table_slot_create(k->rel, NULL);
 }
 
-/* split_startup checks that the query yields the columns the parts expect. */
+/* split_startup checks that the query yields the columns the sinks expect. */
 static void
 split_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
-	SplitReceiver *r = (SplitReceiver *) self;
+	FrameSplit *r = (FrameSplit *) self;
 
-	if (typeinfo->natts != r->natts)
-		elog(ERROR, "a frame's compiled query yields %d columns, not %d", typeinfo->natts, r->natts);
+	if (typeinfo->natts != r->desc->natts)
+		elog(ERROR, "a frame's compiled query yields %d columns, not %d", typeinfo->natts, r->desc->natts);
 }
 
 /*
- * split_receive copies one row of the query into every part's next slot:
- * the key and the part's targets.  The row is deformed once.
+ * split_receive copies one row of the query into every sink's next slot:
+ * the key and the sink's targets, NOT NULL checked as INSERT would.  The
+ * row is deformed once.
  */
 static bool
 split_receive(TupleTableSlot *slot, DestReceiver *self)
 {
-	SplitReceiver *r = (SplitReceiver *) self;
+	FrameSplit *r = (FrameSplit *) self;
 	int			j,
 				i;
 
 	slot_getallattrs(slot);
-	for (j = 0; j < r->nparts; j++)
+	for (j = 0; j < r->nsinks; j++)
 	{
-		SplitPart  *p = &r->parts[j];
-		TupleTableSlot *ps = p->slots[r->buffered];
+		SplitSink  *k = &r->sinks[j];
+		TupleTableSlot *ps = k->slots[r->buffered];
+		int			natts = ps->tts_tupleDescriptor->natts;
 
 		ExecClearTuple(ps);
-		for (i = 0; i < r->nkey; i++)
+		for (i = 0; i < natts; i++)
 		{
-			ps->tts_values[i] = slot->tts_values[i];
-			ps->tts_isnull[i] = slot->tts_isnull[i];
+			int			q = k->map[i];
+
+			if (q < 0)
+			{
+				ps->tts_values[i] = (Datum) 0;
+				ps->tts_isnull[i] = true;
+				continue;
+			}
+			ps->tts_values[i] = slot->tts_values[q];
+			ps->tts_isnull[i] = slot->tts_isnull[q];
+			if (ps->tts_isnull[i] && TupleDescAttr(ps->tts_tupleDescriptor, i)->attnotnull)
+				bulk_refuse_null(NameStr(TupleDescAttr(ps->tts_tupleDescriptor, i)->attname), k->shown);
 		}
-		memcpy(ps->tts_values + r->nkey, slot->tts_values + p->first, sizeof(Datum) * p->ncols);
-		memcpy(ps->tts_isnull + r->nkey, slot->tts_isnull + p->first, sizeof(bool) * p->ncols);
 		ExecStoreVirtualTuple(ps);
 		/* its own copy: the query's row is gone at the next one */
 		ExecMaterializeSlot(ps);
@@ -251,11 +353,11 @@ split_receive(TupleTableSlot *slot, DestReceiver *self)
 }
 
 /*
- * split_flush writes the buffered rows into every part, one
- * table_multi_insert per part.
+ * split_flush writes the buffered rows into every sink, one
+ * table_multi_insert each.
  */
 static void
-split_flush(SplitReceiver *r)
+split_flush(FrameSplit *r)
 {
 	MemoryContext old;
 	int			j;
@@ -264,9 +366,9 @@ split_flush(SplitReceiver *r)
 		return;
 	CHECK_FOR_INTERRUPTS();
 	old = MemoryContextSwitchTo(r->batch_cxt);
-	for (j = 0; j < r->nparts; j++)
-		table_multi_insert(r->parts[j].rel, r->parts[j].slots, r->buffered, r->cid,
-						   TABLE_INSERT_SKIP_FSM, r->parts[j].bistate);
+	for (j = 0; j < r->nsinks; j++)
+		table_multi_insert(r->sinks[j].rel, r->sinks[j].slots, r->buffered, r->cid,
+						   TABLE_INSERT_SKIP_FSM, r->sinks[j].bistate);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(r->batch_cxt);
 	r->buffered = 0;
@@ -276,10 +378,10 @@ split_flush(SplitReceiver *r)
 static void
 split_shutdown(DestReceiver *self)
 {
-	split_flush((SplitReceiver *) self);
+	split_flush((FrameSplit *) self);
 }
 
-/* split_destroy: the receiver belongs to frame_split, which frees it. */
+/* split_destroy: the receiver belongs to frame_split_run's caller. */
 static void
 split_destroy(DestReceiver *self)
 {

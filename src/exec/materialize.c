@@ -43,6 +43,7 @@
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
 #include "utils/rel.h"
+#include "utils/ruleutils.h"
 
 #include "exec.h"
 
@@ -51,6 +52,7 @@ static void trusted_result_table(Oid relid, const char *schema, const char *qnam
 static void append_rules(Oid relid, const char *qname, StringInfo attached,
 						 StringInfo drops);
 static bool same_shape(Oid relid, const char *select_sql);
+static bool same_shape_desc(Oid relid, TupleDesc qdesc);
 static void existing_result(Oid rel, Oid nsp, const char *schema, const char *name,
 							const char *qname, const char *node_display);
 static uint64 build_aside(Relation rel, const char *qname, const char *select_sql, Oid *staging);
@@ -153,6 +155,120 @@ materialize_result(const char *schema, const char *name, const char *select_sql,
 	if (refresh_key != NIL)
 		refresh_concurrent_created(*relid, qname, node_display, refresh_key, false);
 	return rows;
+}
+
+/*
+ * materialize_direct_begin: may schema.name, of columns desc, be filled by
+ * frame_split_run straight from its frame's query?  As materialize_result
+ * would, it makes the same checks and takes the same locks, then makes the
+ * heap the rows go to (d->heap): the new result, created empty; or, for an
+ * existing one, a staging heap of its descriptor (noted for the swap), or
+ * a new table when its shape changed.  False, with nothing made, when
+ * materialize_result must write it (a refresh by diff, or one written in
+ * place): it then makes the same checks again.  materialize_direct_end
+ * completes it once the heap is filled.
+ */
+bool
+materialize_direct_begin(const char *schema, const char *name, TupleDesc desc,
+						 const char *doc, const char *node_display, List *refresh_key,
+						 DirectResult *d)
+{
+	Oid			nsp;
+	Oid			rel;
+	Relation	r;
+	const char *reason;
+
+	if (refresh_key != NIL)
+		return false;
+	nsp = catalog_lock_schema(schema, psprintf("the result of node %s was being written", node_display));
+	rel = get_relname_relid(name, nsp);
+	memset(d, 0, sizeof(DirectResult));
+	d->qname = quote_qualified_identifier(schema, name);
+	d->doc = doc;
+	if (!OidIsValid(rel))
+	{
+		result_statement(materialize_definition(d->qname, false, desc), SPI_OK_UTILITY);
+		CommandCounterIncrement();
+		d->heap = get_relname_relid(name, nsp);
+		return true;
+	}
+	existing_result(rel, nsp, schema, name, d->qname, node_display);
+	d->result = rel;
+	if (!same_shape_desc(rel, desc))
+	{
+		char	   *staging = psprintf("pg_temp_%u", rel);
+
+		result_statement(materialize_definition(quote_qualified_identifier(schema, staging), false, desc),
+						 SPI_OK_UTILITY);
+		CommandCounterIncrement();
+		d->heap = get_relname_relid(staging, nsp);
+		d->rename = true;
+		swap_defer(rel, d->heap, d->qname, name, doc, node_display, true, 0);
+		return true;
+	}
+	r = table_open(rel, NoLock);
+	reason = swap_bypass_reason(r);
+	if (reason == NULL && !swap_has_room(d->qname, node_display))
+		reason = "no room";
+	if (reason)
+	{
+		table_close(r, NoLock);
+		return false;
+	}
+	swap_check_privileges(r, d->qname, node_display);
+	d->heap = make_new_heap(rel, r->rd_rel->reltablespace, r->rd_rel->relam,
+							r->rd_rel->relpersistence, AccessShareLock);
+	table_close(r, NoLock);
+	CommandCounterIncrement();
+	swap_defer(rel, d->heap, d->qname, name, doc, node_display, false, 0);
+	return true;
+}
+
+/*
+ * materialize_direct_end completes a result that frame_split_run filled
+ * with rows rows: *relid is what lineage records, as materialize_result's.
+ */
+void
+materialize_direct_end(DirectResult *d, uint64 rows, Oid *relid)
+{
+	if (OidIsValid(d->result))
+	{
+		swap_note_rows(d->heap, rows);
+		*relid = d->rename ? d->heap : d->result;
+		return;
+	}
+	if (d->doc)
+		result_statement(psprintf("COMMENT ON TABLE %s IS %s", d->qname, quote_literal_cstr(d->doc)),
+						 SPI_OK_UTILITY);
+	CommandCounterIncrement();
+	*relid = d->heap;
+}
+
+/*
+ * materialize_definition is the CREATE TABLE (or CREATE TEMPORARY TABLE)
+ * qname of columns desc, as CREATE TABLE AS makes them: their names,
+ * types, type modifiers and collations, no constraint.
+ */
+char *
+materialize_definition(const char *qname, bool temporary, TupleDesc desc)
+{
+	StringInfoData sql;
+	int			i;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE %sTABLE %s (", temporary ? "TEMPORARY " : "", qname);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		appendStringInfo(&sql, "%s%s %s", i ? ", " : "", quote_identifier(NameStr(a->attname)),
+						 format_type_extended(a->atttypid, a->atttypmod,
+											  FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY));
+		if (OidIsValid(a->attcollation) && a->attcollation != get_typcollation(a->atttypid))
+			appendStringInfo(&sql, " COLLATE %s", generate_collation_name(a->attcollation));
+	}
+	appendStringInfoString(&sql, ");\n");
+	return sql.data;
 }
 
 /*
@@ -368,28 +484,39 @@ append_rules(Oid relid, const char *qname, StringInfo attached, StringInfo drops
 
 /*
  * same_shape: would the query's rows fit the existing table as they are
- * (same column names, types and type modifiers, in the same order)?
+ * (same_shape_desc)?
  */
 static bool
 same_shape(Oid relid, const char *select_sql)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	SPIPlanPtr	plan = SPI_prepare(select_sql, 0, NULL);
-	List	   *sources;
 	CachedPlanSource *ps;
-	TupleDesc	qdesc;
+	bool		same;
+
+	MemoryContextSwitchTo(cxt);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), select_sql);
+	ps = linitial(SPI_plan_get_plan_sources(plan));
+	same = same_shape_desc(relid, ps->resultDesc);
+	SPI_freeplan(plan);
+	MemoryContextSwitchTo(cxt);
+	return same;
+}
+
+/*
+ * same_shape_desc: would rows of columns qdesc fit the existing table as
+ * they are (same column names, types, type modifiers and collations, in
+ * the same order, its dropped columns aside)?
+ */
+static bool
+same_shape_desc(Oid relid, TupleDesc qdesc)
+{
 	Relation	rel;
 	TupleDesc	tdesc;
 	int			qi = 0,
 				ti = 0;
 	bool		same = true;
-
-	MemoryContextSwitchTo(cxt);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), select_sql);
-	sources = SPI_plan_get_plan_sources(plan);
-	ps = linitial(sources);
-	qdesc = ps->resultDesc;
 
 	rel = table_open(relid, NoLock);
 	tdesc = RelationGetDescr(rel);
@@ -418,8 +545,6 @@ same_shape(Oid relid, const char *select_sql)
 		ti++;
 	}
 	table_close(rel, NoLock);
-	SPI_freeplan(plan);
-	MemoryContextSwitchTo(cxt);
 	return same;
 }
 

@@ -141,6 +141,21 @@ swap_defer(Oid result, Oid staging, const char *qname, const char *name,
 }
 
 /*
+ * swap_note_rows records the rows of staging, a heap noted by swap_defer
+ * before it was filled (frame_split.c), for the statistics of the swap.
+ */
+void
+swap_note_rows(Oid staging, uint64 rows)
+{
+	ListCell   *lc;
+
+	if (current_run != NULL)
+		foreach(lc, current_run->pending)
+			if (((PendingSwap *) lfirst(lc))->staging == staging)
+				((PendingSwap *) lfirst(lc))->rows = rows;
+}
+
+/*
  * find_pending returns the result built aside that qname names: its
  * staging heap, or (unless staging_only) the result itself; else NULL.
  */
