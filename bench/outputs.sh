@@ -27,10 +27,10 @@ set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$BENCH_DIR/../scripts/common.sh"
 
-BENCH_REPEAT=${BENCH_REPEAT:-5}
-BENCH_ETL_REGIONS=${BENCH_ETL_REGIONS:-1000}
-BENCH_ETL_WEEKS=${BENCH_ETL_WEEKS:-1000}
 BENCH_OUTPUTS_SECTIONS=${BENCH_OUTPUTS_SECTIONS:-1 2}
+BENCH_REPEAT=${BENCH_REPEAT:-5}
+# the ETL's size, as bench/etl.sh has it (section 2 runs bench/etl.sh)
+export BENCH_ETL_REGIONS=${BENCH_ETL_REGIONS:-1000} BENCH_ETL_WEEKS=${BENCH_ETL_WEEKS:-1000}
 BENCH_PSQL_VARS=(-v regions="$BENCH_ETL_REGIONS" -v weeks="$BENCH_ETL_WEEKS")
 . "$BENCH_DIR/lib.sh"
 
