@@ -144,20 +144,6 @@ remote_commit_columns(HPlan *plan, int stepno, const char *columns)
 }
 
 /*
- * remote_steps_in_plan: does the run place a step on another server?
- */
-bool
-remote_steps_in_plan(HPlan *plan)
-{
-	int			i;
-
-	for (i = 0; i < plan->nsteps; i++)
-		if (plan->steps[i].action == STEP_PERSIST && plan->dag->nodes[plan->steps[i].node].placement)
-			return true;
-	return false;
-}
-
-/*
  * remote_finish_run ends the placed results of a run whose steps all
  * passed: here, each result's foreign table and lineage; there, each swap
  * prepared, its gid recorded in the run's transaction.
