@@ -270,6 +270,8 @@ extern void remote_step_cancel(RemoteStep *rs);
 extern bool remote_step_uses(RemoteStep *rs, const char *server);
 extern bool remote_step_wait(List *steps, long timeout_ms);
 extern void remote_step_complete(RemoteStep *rs);
+extern struct pg_result *remote_exec_batch(struct pg_conn *conn, const char *sql, int want,
+										   const char *where);
 extern bool parallel_remote_setup(ParallelRun *r);
 extern bool parallel_remote_dispatch(ParallelRun *r);
 extern bool parallel_remote_collect(ParallelRun *r);

@@ -255,12 +255,8 @@ raise_shard_failure(RemoteStep *rs, RemoteShard *sh)
 {
 	HNode	   *node = &rs->plan->dag->nodes[rs->plan->steps[rs->stepno].node];
 
-	ereport(ERROR,
-			(errcode(sh->sqlstate),
-			 errmsg("%s", sh->message),
-			 sh->detail ? errdetail_internal("%s", sh->detail) : 0,
-			 sh->hint ? errhint("%s", sh->hint) : 0,
-			 errcontext("on server \"%s\", node %s", sh->server, node->display)));
+	remote_error_raise(sh->sqlstate, sh->message, sh->detail, sh->hint,
+					   psprintf("server \"%s\", node %s", sh->server, node->display));
 }
 
 /*
