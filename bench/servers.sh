@@ -8,10 +8,9 @@
 # GROUP BY key over the shard's facts) and total (on the coordinator: the
 # union, grouped again).  The same two nodes on one server.  BENCH_REPEAT (5)
 # rounds, side by side; medians and their ratio (single / sharded: the
-# speedup), and the coordinator's overhead per remote step (the sharded
-# run's time minus its shards' remote work, per step): each run in a new
-# session (cold: connections opened anew), and the same rounds in one
-# session (warm: the connections kept across runs, servers2).
+# speedup): each run in a new session (cold: connections opened anew), and
+# the same rounds in one session (warm: the connections kept across runs,
+# servers2); then the coordinator's own time per remote step (below).
 #   bash bench/servers.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,21 +64,55 @@ read -r -a warm <<<"$(echo $warm)"
 warm_sharded=(); warm_single=()
 for ((r = 0; r < REPEAT; r++)); do warm_sharded+=("${warm[$((2 * r))]}"); warm_single+=("${warm[$((2 * r + 1))]}"); done
 ms_warm_sharded=$(median "${warm_sharded[@]:1}"); ms_warm_single=$(median "${warm_single[@]:1}")
-# one shard's aggregate alone on its server, for the overhead per remote step
+# one shard's aggregate alone on its server
 remote_one=()
 for r in $(seq 1 "$REPEAT"); do
     remote_one+=("$(rq 1 -d postgres -c "SELECT round(extract(epoch FROM clock_timestamp() - t) * 1000) FROM (SELECT clock_timestamp() AS t) s, LATERAL (SELECT count(*) FROM (SELECT key, sum(v), count(*) FROM b.facts GROUP BY key) a) r")")
 done
 ms_remote=$(median "${remote_one[@]}")
+# (remote) the coordinator's own time per remote step: TRIVIAL (8, under the remotes' max_prepared_transactions) trivial
+# nodes placed on s1 against the same nodes here, in one session, rounds
+# alternating; per step, the difference minus the remote's execution of the
+# same statements sent to s1 directly (the build in one message, the swap
+# prepared, COMMIT PREPARED, the previous table dropped), timed by psql there
+TRIVIAL=${BENCH_TRIVIAL:-8}
+outs_p=""; outs_l=""
+for k in $(seq 1 "$TRIVIAL"); do
+    q -c "SELECT hamilton_define('b.t$k', 'SELECT $k AS x', placement => 's1')" \
+      -c "SELECT hamilton_define('one.t$k', 'SELECT $k AS x', materialize => 'table')" >/dev/null
+    outs_p="$outs_p${outs_p:+, }'b.t$k'"; outs_l="$outs_l${outs_l:+, }'one.t$k'"
+done
+trivial=$(for r in $(seq 0 "$REPEAT"); do timed "ARRAY[$outs_p]"; timed "ARRAY[$outs_l]"; done | q)
+read -r -a trivial <<<"$(echo $trivial)"
+tp=(); tl=()
+for ((r = 1; r <= REPEAT; r++)); do tp+=("${trivial[$((2 * r))]}"); tl+=("${trivial[$((2 * r + 1))]}"); done
+direct=$(for r in $(seq 1 "$REPEAT"); do
+    echo '\timing on'
+    for k in $(seq 1 "$TRIVIAL"); do
+        echo "BEGIN \\; SELECT set_config('search_path', 'b', true) \\; CREATE TABLE b._bench_$k AS SELECT $k AS x \\; COMMENT ON TABLE b._bench_$k IS 'x' \\; COMMIT;"
+        echo "BEGIN \\; DROP VIEW IF EXISTS b._bench_v$k \\; CREATE VIEW b._bench_v$k AS SELECT * FROM b._bench_$k \\; PREPARE TRANSACTION 'bench_$k';"
+        echo "COMMIT PREPARED 'bench_$k';"
+        echo "DROP VIEW b._bench_v$k \\; DROP TABLE b._bench_$k;"
+    done
+    echo '\timing off'
+    echo "SELECT 'round';"
+done | rq 1 -d postgres 2>&1 | awk '/^Time:/ {t += $2} /^round$/ {print t; t = 0}')
+read -r -a direct <<<"$(echo $direct)"
+# the same in a new session each (cold: the connection to s1 opened by the run)
+cp_=(); cl_=()
+for r in $(seq 1 "$REPEAT"); do cp_+=("$(ms "ARRAY[$outs_p]")"); cl_+=("$(ms "ARRAY[$outs_l]")"); done
+ms_tp=$(median "${tp[@]}"); ms_tl=$(median "${tl[@]}"); ms_direct=$(median "${direct[@]}")
+ms_cp=$(median "${cp_[@]}"); ms_cl=$(median "${cl_[@]}")
 echo "sharded over $SHARDS servers: ${ms_sharded} ms (runs: ${sharded[*]})"
 echo "one server:              ${ms_single} ms (runs: ${single[*]})"
 echo "speedup (one / sharded): $(awk -v a="$ms_single" -v b="$ms_sharded" 'BEGIN {printf "%.2f", a / b}')"
-echo "one shard's aggregate alone there: ${ms_remote} ms; the coordinator's overhead per remote step:" \
-     "$(awk -v s="$ms_sharded" -v r="$ms_remote" -v n="$SHARDS" -v one="$ms_single" 'BEGIN {printf "%.1f ms", (s - n * r) / n}')" \
-     "(the sharded run minus its shards' work, the shards being run one after another in this version)"
+echo "one shard's aggregate alone there: ${ms_remote} ms (the shards run at once: the sharded run's bound on P servers of their own cores)"
 echo "one session (warm; the first round, which opens the connections, left out):"
 echo "sharded over $SHARDS servers: ${ms_warm_sharded} ms (runs: ${warm_sharded[*]})"
 echo "one server:              ${ms_warm_single} ms (runs: ${warm_single[*]})"
-echo "speedup (one / sharded): $(awk -v a="$ms_warm_single" -v b="$ms_warm_sharded" 'BEGIN {printf "%.2f", a / b}');" \
-     "the coordinator's overhead per remote step:" \
-     "$(awk -v s="$ms_warm_sharded" -v r="$ms_remote" -v n="$SHARDS" 'BEGIN {printf "%.1f ms", (s - n * r) / n}')"
+echo "speedup (one / sharded): $(awk -v a="$ms_warm_single" -v b="$ms_warm_sharded" 'BEGIN {printf "%.2f", a / b}')"
+echo "the coordinator's own time per remote step ($TRIVIAL trivial placed nodes against the same nodes here, one session):" \
+     "$(awk -v p="$ms_tp" -v l="$ms_tl" -v d="$ms_direct" -v n="$TRIVIAL" 'BEGIN {printf "%.1f ms (%.1f ms per placed step, %.1f per local step, %.1f of it the remote'"'"'s own execution)", (p - l - d) / n, p / n, l / n, d / n}')" \
+     "(runs: placed ${tp[*]}; here ${tl[*]}; the statements sent to s1 directly ${direct[*]})"
+echo "the same, each run in a new session: $(awk -v p="$ms_cp" -v l="$ms_cl" -v d="$ms_direct" -v n="$TRIVIAL" 'BEGIN {printf "%.1f ms per step", (p - l - d) / n}')" \
+     "(runs: placed ${cp_[*]}; here ${cl_[*]}; the connection to s1 opened once per run, for its $TRIVIAL steps)"

@@ -424,6 +424,8 @@ extern struct ForeignServer *remote_server_checked(const char *server, const cha
 extern struct pg_conn *remote_connect(struct ForeignServer *fs, const char *what);
 extern struct pg_conn *remote_cached_connection(struct ForeignServer *fs, const char *what);
 extern void remote_release_all(void);
+extern pg_attribute_noreturn() void remote_error_raise(int code, const char *message, const char *detail,
+													  const char *hint, const char *where);	/* (remote) */
 extern bool remote_reset(struct pg_conn *conn);
 extern struct pg_result *remote_exec(struct pg_conn *conn, const char *sql, int nparams,
 									 const char *const *params, const char *where,

@@ -179,6 +179,8 @@ typedef struct ParallelRun
 	TimestampTz waiting_since;	/* quiet since, for the deadlock check */
 	List	   *intermediates;	/* char *: tables workers kept intermediates in */
 	MemoryContext cxt;			/* the run's, for what outlives a subtransaction */
+	bool	   *remote;			/* (remote) a placed step: sent to its servers */
+	struct RemoteStep **rstep;	/* (remote) while it runs there */
 } ParallelRun;
 
 /* parallel_collect.c */
@@ -265,7 +267,6 @@ extern bool remote_shards_match(Oid view, const char *schema, const char *name, 
 extern void remote_commit_add(HPlan *plan, int stepno, struct ForeignServer *fs,
 							  const char *stage, int shard);
 extern void remote_commit_columns(HPlan *plan, int stepno, const char *columns);
-extern bool remote_steps_in_plan(HPlan *plan);
 extern void remote_finish_run(HPlan *plan);
 extern void remote_mark_resolved(void);
 typedef struct RecoverRow
@@ -276,5 +277,25 @@ typedef struct RecoverRow
 	const char *outcome;
 } RecoverRow;
 extern List *remote_recover(void);
+/*
+ * (remote) issue 14, remote steps at once: remote_send.c sends a placed
+ * step's build to its servers without waiting, parallel_remote.c
+ * schedules placed steps with the parallel run's.
+ */
+typedef struct RemoteStep RemoteStep;
+extern RemoteStep *remote_step_begin(HPlan *plan, int stepno, const char *sql);
+extern RemoteStep *remote_step_send(HPlan *plan, int stepno, const char *sql);
+extern bool remote_step_poll(RemoteStep *rs);
+extern void remote_step_cancel(RemoteStep *rs);
+extern bool remote_step_uses(RemoteStep *rs, const char *server);
+extern bool remote_step_wait(List *steps, long timeout_ms);
+extern void remote_step_complete(RemoteStep *rs);
+extern struct pg_result *remote_exec_batch(struct pg_conn *conn, const char *sql, int want,
+										   const char *where);
+extern bool parallel_remote_setup(ParallelRun *r);
+extern bool parallel_remote_dispatch(ParallelRun *r);
+extern bool parallel_remote_collect(ParallelRun *r);
+extern bool parallel_remote_wait(ParallelRun *r, long timeout_ms);
+extern void parallel_remote_stop(ParallelRun *r);
 
 #endif							/* HAMILTON_EXEC_H */

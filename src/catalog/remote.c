@@ -400,14 +400,26 @@ remote_exec(PGconn *conn, const char *sql, int nparams, const char *const *param
 			PQclear(last);
 		if (!raise)
 			return NULL;
-		ereport(ERROR,
-				(errcode(code),
-				 errmsg("%s", message),
-				 detail ? errdetail_internal("%s", detail) : 0,
-				 hint ? errhint("%s", hint) : 0,
-				 errcontext("on %s", where)));
+		remote_error_raise(code, message, detail, hint, where);
 	}
 	return NULL;
+}
+
+/*
+ * remote_error_raise raises an error a server returned, with its SQLSTATE,
+ * message, detail and hint, where saying on which server (and node).
+ */
+void
+remote_error_raise(int code, const char *message, const char *detail, const char *hint,
+				   const char *where)
+{
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg("%s", message),
+			 detail ? errdetail_internal("%s", detail) : 0,
+			 hint ? errhint("%s", hint) : 0,
+			 errcontext("on %s", where)));
+	pg_unreachable();
 }
 
 /*

@@ -48,8 +48,8 @@ parallel_collect(ParallelRun *r)
 	{
 		StepWorkerState ws;
 
-		if (r->state[i] != PS_RUNNING)
-			continue;
+		if (r->state[i] != PS_RUNNING || r->worker[i] == NULL)
+			continue;			/* (remote) a placed step: parallel_remote.c */
 		ws = step_worker_poll(r->worker[i]);
 		if (ws == STEP_WORKER_DONE)
 		{
@@ -181,8 +181,8 @@ parallel_wait(ParallelRun *r)
 	subxact_begin(&sx);
 	PG_TRY();
 	{
-		int			rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-								   100, PG_WAIT_EXTENSION);
+		/* (remote) the latch, and the sockets of the placed steps running */
+		int			rc = parallel_remote_wait(r, 100) ? WL_LATCH_SET : WL_TIMEOUT;
 
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
@@ -197,7 +197,8 @@ parallel_wait(ParallelRun *r)
 			{
 				int			pid;
 
-				if (r->state[i] != PS_RUNNING || (pid = step_worker_pid(r->worker[i])) == 0 ||
+				if (r->state[i] != PS_RUNNING || r->worker[i] == NULL ||
+					(pid = step_worker_pid(r->worker[i])) == 0 ||
 					!blocked_by_me(pid))
 					continue;
 				first = i;

@@ -109,9 +109,6 @@ parallel_workers_wanted(HPlan *plan)
 						workers);
 	else if (hamilton_max_cluster_workers == 0)
 		parallel_notice("hamilton.max_cluster_workers is 0", workers);
-	else if (remote_steps_in_plan(plan))	/* (servers) */
-		parallel_notice("it runs nodes placed on other servers, whose steps the calling backend drives in this version",
-						workers);
 	else
 		return workers;
 	return 0;
@@ -197,6 +194,8 @@ parallel_run_steps(HPlan *plan, int workers, TimestampTz started)
 		/* (cachew) what the cache reuses or skips is done in the caller */
 		any_for_worker |= !r->caller[i] && !exec_cache_skips(plan, i);
 	}
+	/* (remote) placed steps are sent to their servers, at once */
+	any_for_worker |= parallel_remote_setup(r);
 	/* no step is worth a worker: the serial loop runs them, with its batches */
 	if (!any_for_worker)
 	{
@@ -210,6 +209,10 @@ parallel_run_steps(HPlan *plan, int workers, TimestampTz started)
 		bool		progressed = parallel_collect(r);
 		int			next;
 		bool		all_done = true;
+
+		/* (remote) placed steps taken in, and the ready ones sent */
+		progressed |= parallel_remote_collect(r);
+		progressed |= parallel_remote_dispatch(r);
 
 		while (r->running < r->nworkers && (next = next_for_worker(r)) >= 0)
 		{
@@ -270,6 +273,7 @@ parallel_run_failed(void)
 	if (r == NULL)
 		return;
 	parallel_stop_workers(r);
+	parallel_remote_stop(r);	/* (remote) */
 	(void) recorder_launch(RECORD_CLEANUP, list_make1(psprintf(INT64_FORMAT, r->plan->run_id)),
 						   catalog_owner(), psprintf("the cleanup of run " INT64_FORMAT, r->plan->run_id),
 						   true);
@@ -421,7 +425,7 @@ next_for_worker(ParallelRun *r)
 	{
 		int			p;
 
-		if (r->state[i] != PS_WAITING || r->caller[i] || !preds_done(r, i))
+		if (r->state[i] != PS_WAITING || r->caller[i] || r->remote[i] || !preds_done(r, i))
 			continue;
 		/* one that reads what the caller wrote goes to the caller (in plan order) */
 		for (p = 0; p < r->npreds[i] && !r->caller[i]; p++)

@@ -144,20 +144,6 @@ remote_commit_columns(HPlan *plan, int stepno, const char *columns)
 }
 
 /*
- * remote_steps_in_plan: does the run place a step on another server?
- */
-bool
-remote_steps_in_plan(HPlan *plan)
-{
-	int			i;
-
-	for (i = 0; i < plan->nsteps; i++)
-		if (plan->steps[i].action == STEP_PERSIST && plan->dag->nodes[plan->steps[i].node].placement)
-			return true;
-	return false;
-}
-
-/*
  * remote_finish_run ends the placed results of a run whose steps all
  * passed: here, each result's foreign table and lineage; there, each swap
  * prepared, its gid recorded in the run's transaction.
@@ -190,8 +176,15 @@ remote_finish_run(HPlan *plan)
 		 */
 		catalog_insert_remote_commit(gid, p->run_id, p->server, p->display,
 									 GetTopFullTransactionId());
-		XLogFlush(XactLastRecEnd);
-		prepare_swap(p, gid);
+	}
+	/* (remote) one flush for every gid's row, then the swaps prepared */
+	XLogFlush(XactLastRecEnd);
+	foreach(lc, placed)
+	{
+		PlacedResult *p = lfirst(lc);
+
+		if (p->run_id == plan->run_id && p->gid == NULL)
+			prepare_swap(p, remote_gid(p));
 	}
 }
 
@@ -339,28 +332,25 @@ prepare_swap(PlacedResult *p, const char *gid)
 {
 	char	   *where = psprintf("server \"%s\", node %s", p->server, p->display);
 	char	   *qname = quote_qualified_identifier(p->schema, p->name);
-	const char *params[1] = {qname};
 	PGresult   *res;
 
-	PQclear(remote_exec(p->conn, "BEGIN", 0, NULL, where, true, NULL));
-	PQclear(remote_exec(p->conn, "SET LOCAL lock_timeout = '30s'", 0, NULL, where, true, NULL));
-	/* the table the view reads now: the previous run's */
-	res = remote_exec(p->conn, "SELECT DISTINCT d.refobjid::pg_catalog.regclass::text FROM pg_catalog.pg_rewrite r "
-					  "JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
-					  "AND d.objid = r.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass "
-					  "WHERE r.ev_class = pg_catalog.to_regclass($1) AND d.refobjid OPERATOR(pg_catalog.<>) r.ev_class",
-					  1, params, where, true, NULL);
-	p->old_table = PQntuples(res) > 0 ? tm_strdup(PQgetvalue(res, 0, 0)) : NULL;
-	PQclear(res);
-	PQclear(remote_exec(p->conn, psprintf("DROP VIEW IF EXISTS %s", qname), 0, NULL, where, true, NULL));
-	PQclear(remote_exec(p->conn, psprintf("CREATE VIEW %s AS SELECT * FROM %s", qname,
-										  quote_qualified_identifier(p->schema, p->stage)),
-						0, NULL, where, true, NULL));
-	PQclear(remote_exec(p->conn, psprintf("COMMENT ON VIEW %s IS %s", qname,
-										  quote_literal_cstr(psprintf("pg_hamilton: result of node %s", p->display))),
-						0, NULL, where, true, NULL));
-	PQclear(remote_exec(p->conn, psprintf("PREPARE TRANSACTION %s", quote_literal_cstr(gid)),
-						0, NULL, where, true, NULL));
+	/* (remote) one message: the table the view reads now (the previous run's), the swap, PREPARE */
+	res = remote_exec_batch(p->conn,
+							psprintf("BEGIN; SET LOCAL lock_timeout = '30s'; "
+									 "SELECT DISTINCT d.refobjid::pg_catalog.regclass::text FROM pg_catalog.pg_rewrite r "
+									 "JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
+									 "AND d.objid = r.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+									 "WHERE r.ev_class = pg_catalog.to_regclass(%s) AND d.refobjid OPERATOR(pg_catalog.<>) r.ev_class; "
+									 "DROP VIEW IF EXISTS %s; CREATE VIEW %s AS SELECT * FROM %s; COMMENT ON VIEW %s IS %s; "
+									 "PREPARE TRANSACTION %s",
+									 quote_literal_cstr(qname), qname, qname,
+									 quote_qualified_identifier(p->schema, p->stage), qname,
+									 quote_literal_cstr(psprintf("pg_hamilton: result of node %s", p->display)),
+									 quote_literal_cstr(gid)),
+							2, where);
+	p->old_table = res && PQntuples(res) > 0 ? tm_strdup(PQgetvalue(res, 0, 0)) : NULL;
+	if (res)
+		PQclear(res);
 	p->gid = tm_strdup(gid);
 	p->prepared_in = GetCurrentSubTransactionId();
 }

@@ -34,91 +34,35 @@
 
 static void check_inputs_there(HPlan *plan, int stepno);
 static char *servers_shown(HNode *node);
-static char *remote_columns(PGconn *conn, const char *qstage, const char *where);
-static void refuse_foreign_result(PGconn *conn, const char *schema, const char *name,
-								  const char *server, const char *display);
+
+/*
+ * remote_step_begin sends step stepno, of a placed node, to its server (to
+ * each of a sharded node's, all at once: remote_send.c), once its inputs
+ * are known to be there, and returns without waiting.
+ */
+RemoteStep *
+remote_step_begin(HPlan *plan, int stepno, const char *sql)
+{
+	check_inputs_there(plan, stepno);
+	return remote_step_send(plan, stepno, sql);
+}
 
 /*
  * remote_run_step runs step stepno, of a placed node, on its server (on
- * each of a sharded node's): the staging table built and committed there,
- * its foreign table made here (for a sharded node, one per server, and a
- * UNION ALL view of them under the staging table's name).
+ * each of a sharded node's, at once), and waits for it: the staging table
+ * built and committed there, its foreign table made here (for a sharded
+ * node, one per server, and a UNION ALL view of them under the staging
+ * table's name).
  */
 void
 remote_run_step(HPlan *plan, int stepno, const char *sql)
 {
-	PlanStep   *step = &plan->steps[stepno];
-	HNode	   *node = &plan->dag->nodes[step->node];
-	const char *what = psprintf("node %s", node->display);
-	char	   *stage = psprintf("_hamilton_stage_" INT64_FORMAT "_%d", plan->run_id, stepno + 1);
-	char	   *qstage = quote_qualified_identifier(node->schema, stage);
-	bool		sharded = list_length(node->servers) > 1;
-	char	   *path;
-	char	   *first_columns = NULL;
-	const char *first_server = NULL;
-	StringInfoData shards;
-	ListCell   *lc;
-	int			k = 0;
+	RemoteStep *rs = remote_step_begin(plan, stepno, sql);
+	List	   *one = list_make1(rs);
 
-	check_inputs_there(plan, stepno);
-	remote_commit_watch();
-	path = dag_public_on_path(plan->dag) ?
-		psprintf("%s, public", quote_identifier(node->schema)) :
-		pstrdup(quote_identifier(node->schema));
-	initStringInfo(&shards);
-	step->rows = 0;
-	foreach(lc, node->servers)
-	{
-		ForeignServer *fs = remote_server_checked(lfirst(lc), what);
-		char	   *where = psprintf("server \"%s\", node %s", fs->servername, node->display);
-		char	   *local = sharded ? psprintf("%s_%d", stage, k + 1) : stage;
-		char	   *columns;
-		const char *params[1] = {path};
-		PGconn	   *conn = remote_cached_connection(fs, what);
-		PGresult   *res;
-
-		CHECK_FOR_INTERRUPTS();
-		refuse_foreign_result(conn, node->schema, node->name, fs->servername, node->display);
-		/* the staging table is noted first: a failure from here on drops it */
-		remote_commit_add(plan, stepno, fs, stage, k++);
-		PQclear(remote_exec(conn, "BEGIN", 0, NULL, where, true, NULL));
-		PQclear(remote_exec(conn, "SELECT pg_catalog.set_config('search_path', $1, true)",
-							1, params, where, true, NULL));
-		res = remote_exec(conn, psprintf("CREATE TABLE %s AS %s", qstage, sql), 0, NULL, where, true, NULL);
-		step->rows += strtoi64(PQcmdTuples(res), NULL, 10);
-		PQclear(res);
-		PQclear(remote_exec(conn, psprintf("COMMENT ON TABLE %s IS %s", qstage,
-										   quote_literal_cstr(psprintf("pg_hamilton: result of node %s",
-																	   node->display))),
-							0, NULL, where, true, NULL));
-		PQclear(remote_exec(conn, "COMMIT", 0, NULL, where, true, NULL));
-		columns = remote_columns(conn, qstage, where);
-		if (first_columns && strcmp(columns, first_columns) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("the shards of node %s do not yield the same columns", node->display),
-					 errdetail("On server \"%s\" it yields (%s); on server \"%s\", (%s).",
-							   first_server, first_columns, fs->servername, columns),
-					 errhint("A sharded node's sources have the same columns and types on every server.")));
-		first_columns = columns;
-		first_server = fs->servername;
-
-		/* here, in the run's transaction: the coordinator reads it through this */
-		spi_exec_checked(psprintf("CREATE FOREIGN TABLE %s (%s) SERVER %s OPTIONS (schema_name %s, table_name %s)",
-								  quote_qualified_identifier(node->schema, local), columns,
-								  quote_identifier(fs->servername),
-								  quote_literal_cstr(node->schema), quote_literal_cstr(stage)),
-						 0, NULL, NULL, NULL, SPI_OK_UTILITY);
-		appendStringInfo(&shards, "%sSELECT * FROM %s", shards.len ? " UNION ALL " : "",
-						 quote_qualified_identifier(node->schema, local));
-	}
-	if (sharded)
-		spi_exec_checked(psprintf("CREATE VIEW %s AS %s", qstage, shards.data),
-						 0, NULL, NULL, NULL, SPI_OK_UTILITY);
-	remote_commit_columns(plan, stepno, first_columns);
-	step->has_rows = true;
-	step->status = "materialized";
-	step->relation = qstage;
+	while (!remote_step_poll(rs))
+		(void) remote_step_wait(one, -1L);
+	remote_step_complete(rs);
 }
 
 /*
@@ -193,58 +137,4 @@ servers_shown(HNode *node)
 		appendStringInfo(&buf, "%s\"%s\"", buf.len > 8 && lc != list_head(node->servers) ? ", " : "",
 						 (char *) lfirst(lc));
 	return buf.data;
-}
-
-/*
- * refuse_foreign_result: a table of the node's name on its server that
- * pg_hamilton did not make there (its comment says so) is never replaced.
- */
-static void
-refuse_foreign_result(PGconn *conn, const char *schema, const char *name,
-					  const char *server, const char *display)
-{
-	const char *where = psprintf("server \"%s\"", server);
-	const char *params[2] = {schema, name};
-	PGresult   *res;
-	bool		foreign;
-
-	res = remote_exec(conn, "SELECT COALESCE(pg_catalog.obj_description(c.oid, 'pg_class') "
-					  "LIKE 'pg\\_hamilton: result of node %', false) FROM pg_catalog.pg_class c "
-					  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-					  "WHERE n.nspname = $1 AND c.relname = $2",
-					  2, params, where, true, NULL);
-	foreign = PQntuples(res) > 0 && strcmp(PQgetvalue(res, 0, 0), "f") == 0;
-	PQclear(res);
-	if (foreign)
-		ereport(ERROR,
-				(errcode(ERRCODE_DUPLICATE_TABLE),
-				 errmsg("relation %s already exists on server \"%s\" and was not created by pg_hamilton",
-						quote_qualified_identifier(schema, name), server),
-				 errdetail("Node %s would write its result there; pg_hamilton never overwrites a relation it did not create.",
-						   display),
-				 errhint("Choose another node name, or rename that relation on its server.")));
-}
-
-/*
- * remote_columns is the column list of a table on the server, as CREATE
- * FOREIGN TABLE takes it: each name quoted, with its type.
- */
-static char *
-remote_columns(PGconn *conn, const char *qstage, const char *where)
-{
-	const char *params[1] = {qstage};
-	PGresult   *res;
-	StringInfoData cols;
-	int			i;
-
-	res = remote_exec(conn, "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) "
-					  "FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1::pg_catalog.regclass "
-					  "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-					  1, params, where, true, NULL);
-	initStringInfo(&cols);
-	for (i = 0; i < PQntuples(res); i++)
-		appendStringInfo(&cols, "%s%s %s", i ? ", " : "", quote_identifier(PQgetvalue(res, i, 0)),
-						 PQgetvalue(res, i, 1));
-	PQclear(res);
-	return cols.data;
 }

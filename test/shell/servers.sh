@@ -46,6 +46,18 @@ CREATE TABLE shop.sales AS SELECT g AS id, $i AS region, (g * $i) % 97 AS amount
 CREATE FUNCTION shop.pace() RETURNS bool LANGUAGE sql AS 'SELECT pg_sleep(0.002) IS NULL';
 SQL
 done
+# (remote) a step that spans a while, and one that fails on r2 while r1's shard sleeps
+for i in 1 2; do
+    rq "$i" -d postgres >/dev/null <<'SQL'
+CREATE FUNCTION shop.span(secs float8 = 0.5, OUT t0 timestamptz, OUT t1 timestamptz) LANGUAGE plpgsql
+    AS $$BEGIN t0 := clock_timestamp(); PERFORM pg_sleep(secs); t1 := clock_timestamp(); END$$;
+CREATE FUNCTION shop.fails(OUT t0 timestamptz) LANGUAGE plpgsql AS $$BEGIN
+    t0 := clock_timestamp();
+    IF EXISTS (SELECT FROM shop.sales WHERE region = 2) THEN PERFORM 1 / 0; END IF;
+    PERFORM pg_sleep(30);
+END$$;
+SQL
+done
 rq 2 -d postgres -c "CREATE DATABASE bare" >/dev/null
 rq 2 -d bare -c "CREATE SCHEMA shop" >/dev/null
 q >/dev/null <<SQL
@@ -302,7 +314,7 @@ q -c "SELECT hamilton_define('shop.west', 'SELECT id % 10 AS bucket, sum(amount)
 psql -X -q -At -c "SELECT count(*) FROM hamilton_execute($ALL)" >"$work/crash.out" 2>&1 &
 pids+=($!)
 for ((i = 0; i < 300; i++)); do   # west's CREATE TABLE runs on r2
-    [ "$(rq 2 -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CREATE TABLE shop._hamilton_stage%'")" = 1 ] && break
+    [ "$(rq 2 -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%CREATE TABLE shop._hamilton_stage%' AND state = 'active' AND pid <> pg_backend_pid()")" = 1 ] && break
     sleep 0.1
 done
 sleep 0.2
@@ -344,4 +356,85 @@ wait_for "SELECT true"
     || fail "crash: hamilton_recover() did not roll the gids back"
 old_everywhere "a coordinator crash before its commit"
 nothing_left "a coordinator crash before its commit"
+# --- (remote) placed steps at once ------------------------------------------------
+q >/dev/null <<'SQL'
+SELECT hamilton_define('shop.c_east', 'SELECT * FROM span()', placement => 'r1');
+SELECT hamilton_define('shop.c_west', 'SELECT * FROM span()', placement => 'r2');
+SELECT hamilton_define('shop.c_spans', 'SELECT * FROM span()', placement => '["r1", "r2"]');
+SELECT hamilton_define('shop.c_local', 'SELECT now() AS t0, count(*) AS n FROM (SELECT pg_sleep(0.5)) s');
+SELECT hamilton_define('shop.c_sum', 'SELECT count(*) AS n FROM c_east, c_west, c_spans');
+SELECT hamilton_define('shop.c_bad', 'SELECT * FROM fails()', placement => '["r1", "r2"]');
+SQL
+CON="ARRAY['shop.c_sum', 'shop.c_local']"
+spans_overlap() {  # spans_overlap WHAT: every shard of shop.c_spans began before any ended
+    [ "$(q -c "SELECT max(t0) < min(t1) FROM shop.c_spans")" = t ] \
+        || fail "$1: the shards of shop.c_spans ran one after another: $(q -c "SELECT string_agg(t0 || ' to ' || t1, ', ') FROM shop.c_spans")"
+}
+# a serial run: a sharded node's shards run at once
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.c_spans'])" >/dev/null
+spans_overlap "serial"
+# workers => 2: the placed steps at once, with each other and with a worker's step
+q -c "SELECT count(*) FROM hamilton_execute($CON)" >/dev/null   # c_local's table and time known
+out=$(q -c "SELECT count(*) FROM hamilton_execute($CON, workers => 2)" 2>&1)
+grep -q "background workers" <<<"$out" && fail "workers: the run fell back to a serial run: $out"
+[ "$(tail -1 <<<"$out")" = 5 ] || fail "workers: the report should have one row per step: $out"
+crun=$(q -c "SELECT max(run_id) FROM hamilton.runs")
+overlap() {  # overlap A B: the steps of nodes A and B of run crun overlapped in time
+    q -c "SELECT a.started_at < b.ended_at AND b.started_at < a.ended_at FROM hamilton.node_runs a, hamilton.node_runs b
+          WHERE a.run_id = $crun AND b.run_id = $crun AND a.node = 'shop.$1' AND b.node = 'shop.$2'"
+}
+steps_shown() { q -c "SELECT string_agg(node || ' ' || started_at::time || '-' || ended_at::time || ' ' || coalesce(worker_pid::text, 'caller'), '; ' ORDER BY started_at) FROM hamilton.node_runs WHERE run_id = $crun"; }
+[ "$(overlap c_east c_west)" = t ] || fail "workers: c_east (on r1) and c_west (on r2) ran one after another: $(steps_shown)"
+[ "$(q -c "SELECT count(*) FROM hamilton.node_runs a, hamilton.node_runs b WHERE a.run_id = $crun AND b.run_id = $crun
+          AND a.node = 'shop.c_local' AND b.placement IS NOT NULL AND a.started_at < b.ended_at AND b.started_at < a.ended_at")" -gt 0 ] \
+    || fail "workers: c_local (on a worker) overlapped no placed step: $(steps_shown)"
+spans_overlap "workers"
+steps=$(q -c "SELECT string_agg(node || '=' || coalesce(placement, 'here') || '/' || CASE WHEN worker_pid IS NULL THEN 'caller' ELSE 'worker' END
+               || '/' || (started_at IS NOT NULL AND ended_at >= started_at), ',' ORDER BY node) FROM hamilton.node_runs WHERE run_id = $crun")
+[ "$steps" = 'shop.c_east=r1/caller/true,shop.c_local=here/worker/true,shop.c_spans=["r1", "r2"]/caller/true,shop.c_sum=here/caller/true,shop.c_west=r2/caller/true' ] \
+    || fail "workers: node_runs shows $steps"
+[ "$(q -c "SELECT status FROM hamilton.runs WHERE run_id = $crun")" = succeeded ] || fail "workers: the run did not succeed"
+[ "$(q -c "SELECT n FROM shop.c_sum")" = 2 ] || fail "workers: shop.c_sum is $(q -c "SELECT n FROM shop.c_sum")"
+for i in 1 2; do [ "$(prepared "$i")" = 0 ] || fail "workers: a prepared transaction is left on r$i"; done
+# the first dataflow with workers => 2: results equal to one server's
+q -c "UPDATE single.sales SET amount = amount + 1 WHERE region = 1" >/dev/null   # as r1's (fault 4)
+out=$(q -c "SELECT count(*) FROM hamilton_execute($ALL, workers => 2)" 2>&1)
+grep -q "background workers" <<<"$out" && fail "workers, first dataflow: the run fell back to a serial run: $out"
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['single.both', 'single.tops', 'single.east_top'])" >/dev/null
+same "workers, first dataflow"
+for i in 1 2; do [ "$(prepared "$i")" = 0 ] || fail "workers, first dataflow: a prepared transaction is left on r$i"; done
+# a shard that raises (r2) while the other runs (r1 sleeps 30 s): that one is cancelled
+before_sum=$(q -c "SELECT n || '/' || (SELECT t0 FROM shop.c_local) FROM shop.c_sum")
+out=$(q -c "SET statement_timeout = '20s'" -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.c_bad'])" 2>&1) \
+    && fail "a raising shard: the run did not fail"
+grep -q 'node shop.c_bad (module shop) failed: division by zero' <<<"$out" || fail "a raising shard: $out"
+grep -q 'on server "r2", node shop.c_bad' <<<"$out" || fail "a raising shard: the error does not name r2: $out"
+for ((k = 0; k < 100; k++)); do
+    [ "$(rq 1 -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%FROM fails()%' AND state = 'active' AND pid <> pg_backend_pid()")" = 0 ] && break
+    sleep 0.1
+done
+[ "$k" -lt 100 ] || fail "a raising shard: r1's shard still runs"
+for i in 1 2; do [ "$(prepared "$i")" = 0 ] || fail "a raising shard: a prepared transaction is left on r$i"; done
+[ "$(stages 1)" = $((2 + sharded + 2)) ] && [ "$(stages 2)" = $((1 + sharded + 2)) ] \
+    || fail "a raising shard: stray tables on the servers ($(stages 1), $(stages 2))"
+# r2 stopped with -m immediate while c_west runs there, with workers => 2
+q -c "SELECT hamilton_define('shop.c_west', 'SELECT * FROM span(30)', placement => 'r2')" >/dev/null
+psql -X -q -At -c "SELECT count(*) FROM hamilton_execute($CON, workers => 2)" >"$work/crash2.out" 2>&1 &
+pids+=($!)
+for ((k = 0; k < 300; k++)); do
+    [ "$(rq 2 -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%FROM span(30)%' AND state = 'active' AND pid <> pg_backend_pid()")" = 1 ] && break
+    sleep 0.1
+done
+remote_stop_immediate 2
+wait "${pids[-1]}" && fail "workers: the run survived its server's crash: $(cat "$work/crash2.out")"
+grep -q 'node shop.c_west (module shop) failed' "$work/crash2.out" || fail "workers, the crash: $(cat "$work/crash2.out")"
+remote_start 2
+[ "$(q -c "SELECT n || '/' || (SELECT t0 FROM shop.c_local) FROM shop.c_sum")" = "$before_sum" ] \
+    || fail "workers, the crash: the coordinator's results changed"
+q -c "SELECT count(*) FROM hamilton_recover()" >/dev/null
+for i in 1 2; do [ "$(prepared "$i")" = 0 ] || fail "workers, the crash: a prepared transaction is left on r$i"; done
+[ "$(stages 1)" = $((2 + sharded + 2)) ] && [ "$(stages 2)" = $((1 + sharded + 2)) ] \
+    || fail "workers, the crash: stray tables on the servers ($(stages 1), $(stages 2))"
+[ "$(q -c "SELECT count(*) FROM pg_class WHERE relname LIKE '\_hamilton\_stage\_%'")" = 0 ] \
+    || fail "workers, the crash: a staging foreign table is left on the coordinator"
 echo "servers: ok"
