@@ -257,4 +257,12 @@ typedef struct RecoverRow
 } RecoverRow;
 extern List *remote_recover(void);
 
+/*
+ * (shard) remote_partition.c: a sharded node with a shard_key, on the
+ * coordinator a table partitioned by list on the key, of one foreign
+ * partition per server (issue 14).
+ */
+extern void remote_partitioned_result(HPlan *plan, int stepno, const char *stage,
+									  const char *columns);
+
 #endif							/* HAMILTON_EXEC_H */

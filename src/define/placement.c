@@ -9,8 +9,8 @@
  * schema of the same name).  All of it is checked when the node is
  * defined or tagged, by connecting there, before anything is written.
  * A list of servers is a sharded node: it runs on each, over each one's
- * data, and the coordinator reads the union.  shard_key is not built in
- * this version: it is refused.
+ * data, and the coordinator reads the union, partitioned on shard_key
+ * when the node has one (shard_key.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -31,7 +31,7 @@ static List *check_server_list(const char *display, const char *text);
 /*
  * define_placement_tags is tags (or none) with the tag placement that
  * placement => gives; a placement tag among tags that says otherwise is an
- * error.  shard_key is refused: sharded nodes are not built yet.
+ * error.  shard_key => is the tag shard_key (shard_key.c).
  */
 Jsonb *
 define_placement_tags(Jsonb *tags, const char *placement, const char *shard_key)
@@ -42,12 +42,9 @@ define_placement_tags(Jsonb *tags, const char *placement, const char *shard_key)
 	Datum		values[2];
 	bool		isnull;
 
+	/* (shard) shard_key => is the tag shard_key (shard_key.c) */
 	if (shard_key)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("shard_key is not supported yet"),
-				 errdetail("A sharded node (a placement on several servers, partitioned on a key) is not built in this version."),
-				 errhint("Place the node on one server: placement => 'east', without shard_key.")));
+		tags = define_shard_key_tag(tags, shard_key);
 	if (placement == NULL)
 		return tags;
 	if (tags && jsonb_object_get(tags, "placement", &text, &kind) && strcmp(text, placement) != 0)
