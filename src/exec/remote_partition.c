@@ -29,6 +29,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -36,6 +37,7 @@
 #include "libpq-fe.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -56,9 +58,14 @@ static List *shard_values(HNode *node, const char *stage, const char *type);
 static void refuse_shared_value(HNode *node, const char *type, ArrayType *vals, ArrayType *srvs);
 static bool same_parent(Oid rel, HNode *node, const char *columns);
 static List *bound_values(Oid part);
+static bool bounds_kept(Oid rel, Oid nsp, List *shards);
 static bool same_values(List *a, List *b);
 static int	text_cmp(const ListCell *a, const ListCell *b);
 static void ddl(const char *sql);
+static void lock_quietly(Oid rel);
+
+/* how many times the run waits for the table's readers without queueing */
+#define SHARD_QUIET_TRIES 10
 
 /*
  * remote_partitioned_result makes the coordinator's relation of step
@@ -92,6 +99,8 @@ remote_partitioned_result(HPlan *plan, int stepno, const char *stage, const char
 	type = key_type(node, stage, columns);
 	shards = shard_values(node, stage, type);
 	keep = same_parent(rel, node, columns);
+	if (OidIsValid(rel) && !(keep && bounds_kept(rel, nsp, shards)))
+		lock_quietly(rel);		/* its readers finish first; none waits on the compute */
 	if (OidIsValid(rel) && !keep)
 		ddl(psprintf("DROP %s %s", get_rel_relkind(rel) == RELKIND_VIEW ? "VIEW" :
 					 get_rel_relkind(rel) == RELKIND_FOREIGN_TABLE ? "FOREIGN TABLE" : "TABLE", qname));
@@ -148,6 +157,59 @@ remote_partitioned_result(HPlan *plan, int stepno, const char *stage, const char
 		ddl(psprintf("DROP FOREIGN TABLE %s",
 					 quote_qualified_identifier(node->schema, psprintf("%s_%d", stage, k))));
 	lineage_record(plan, stepno, get_relname_relid(node->name, nsp));
+}
+
+/*
+ * lock_quietly takes the ACCESS EXCLUSIVE lock of the node's table before
+ * its partitions change, as swap.c takes a result's: tried without
+ * waiting; on a miss the run waits for the transactions that hold it
+ * without queueing (new readers are not stalled behind the run), and
+ * after SHARD_QUIET_TRIES misses it queues.  lock_timeout and cancels end
+ * any wait, and the run fails with every server's old result.
+ */
+static void
+lock_quietly(Oid rel)
+{
+	int			tries;
+	LOCKTAG		tag;
+
+	for (tries = 0;; tries++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (ConditionalLockRelationOid(rel, AccessExclusiveLock))
+			return;
+		if (tries >= SHARD_QUIET_TRIES)
+		{
+			LockRelationOid(rel, AccessExclusiveLock);
+			return;
+		}
+		SET_LOCKTAG_RELATION(tag, MyDatabaseId, rel);
+		WaitForLockers(tag, AccessExclusiveLock, false);
+	}
+}
+
+/*
+ * bounds_kept: does every partition of the node's table (rel, in schema
+ * nsp) already hold exactly its server's key values, and has every server
+ * with values its partition?  Then the run changes nothing here.
+ */
+static bool
+bounds_kept(Oid rel, Oid nsp, List *shards)
+{
+	ListCell   *lc;
+
+	foreach(lc, shards)
+	{
+		Shard	   *s = lfirst(lc);
+		Oid			part = get_relname_relid(s->part, nsp);
+		bool		attached = OidIsValid(part) && get_rel_relispartition(part) &&
+			get_partition_parent(part, false) == rel;
+
+		if (attached != (s->values != NIL) ||
+			(attached && !same_values(bound_values(part), s->values)))
+			return false;
+	}
+	return true;
 }
 
 /* ddl runs one utility statement here. */
