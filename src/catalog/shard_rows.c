@@ -9,7 +9,9 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
 #include "catalog.h"
@@ -28,19 +30,31 @@ catalog_keeps_shard_keys(void)
 }
 
 /*
- * catalog_read_shard_keys lists the shard_key tags that are strings:
- * triples of char * (schema, node, key column), one after the other.
+ * catalog_read_shard_keys lists the shard_key tags: triples of char *
+ * (schema, node, key column), one after the other.
  */
 List *
 catalog_read_shard_keys(void)
 {
+	return catalog_read_tags_named("shard_key");
+}
+
+/*
+ * catalog_read_tags_named lists the tags of one key, every node's:
+ * triples of char * (schema, node, value), one after the other.
+ */
+List *
+catalog_read_tags_named(const char *key)
+{
 	List	   *out = NIL;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(key)};
 	uint64		i;
 	OwnerScope	w;
 
 	catalog_owner_begin(&w);
 	spi_exec_checked("SELECT schema_name::text, node_name::text, tag_value FROM " CATALOG_TABLE("node_tag")
-					 " WHERE tag_key = 'shard_key'", 0, NULL, NULL, NULL, SPI_OK_SELECT);
+					 " WHERE tag_key = $1", 1, argtypes, values, NULL, SPI_OK_SELECT);
 	catalog_owner_end(&w);
 	for (i = 0; i < SPI_processed; i++)
 	{

@@ -38,9 +38,6 @@ define_placement_tags(Jsonb *tags, const char *placement, const char *shard_key)
 {
 	char	   *text;
 	char		kind;
-	Oid			argtypes[2] = {JSONBOID, TEXTOID};
-	Datum		values[2];
-	bool		isnull;
 
 	/* (shard) shard_key => is the tag shard_key (shard_key.c) */
 	if (shard_key)
@@ -53,14 +50,8 @@ define_placement_tags(Jsonb *tags, const char *placement, const char *shard_key)
 				 errmsg("placement => '%s' and the tag placement %s disagree", placement, text),
 				 errdetail("The tag placement and placement => are the same option, given twice."),
 				 errhint("Give it once: placement => '%s'.", placement)));
-	values[0] = tags ? JsonbPGetDatum(tags) : DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
-	values[1] = CStringGetTextDatum(placement);
 	/* a list of servers is JSON (a sharded node), checked with the tag */
-	spi_exec_checked(placement[0] == '[' ?
-					 "SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('placement', $2::pg_catalog.jsonb)" :
-					 "SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('placement', $2)",
-					 2, argtypes, values, NULL, SPI_OK_SELECT);
-	return DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	return define_tags_with(tags, "placement", placement, placement[0] == '[');
 }
 
 /*

@@ -16,9 +16,6 @@
  */
 #include "postgres.h"
 
-#include "catalog/pg_type.h"
-#include "executor/spi.h"
-#include "utils/builtins.h"
 
 #include "define.h"
 
@@ -32,9 +29,6 @@ define_shard_key_tag(Jsonb *tags, const char *shard_key)
 {
 	char	   *text;
 	char		kind;
-	Oid			argtypes[2] = {JSONBOID, TEXTOID};
-	Datum		values[2];
-	bool		isnull;
 
 	if (tags && jsonb_object_get(tags, "shard_key", &text, &kind) && strcmp(text, shard_key) != 0)
 		ereport(ERROR,
@@ -42,11 +36,7 @@ define_shard_key_tag(Jsonb *tags, const char *shard_key)
 				 errmsg("shard_key => '%s' and the tag shard_key %s disagree", shard_key, text),
 				 errdetail("The tag shard_key and shard_key => are the same option, given twice."),
 				 errhint("Give it once: shard_key => '%s'.", shard_key)));
-	values[0] = tags ? JsonbPGetDatum(tags) : DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
-	values[1] = CStringGetTextDatum(shard_key);
-	spi_exec_checked("SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('shard_key', $2)",
-					 2, argtypes, values, NULL, SPI_OK_SELECT);
-	return DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	return define_tags_with(tags, "shard_key", shard_key, false);
 }
 
 /*

@@ -63,6 +63,7 @@ static bool same_values(List *a, List *b);
 static int	text_cmp(const ListCell *a, const ListCell *b);
 static void ddl(const char *sql);
 static void lock_quietly(Oid rel);
+static void refuse_dependent_views(Oid rel, HNode *node);
 
 /* how many times the run waits for the table's readers without queueing */
 #define SHARD_QUIET_TRIES 10
@@ -101,6 +102,8 @@ remote_partitioned_result(HPlan *plan, int stepno, const char *stage, const char
 	keep = same_parent(rel, node, columns);
 	if (OidIsValid(rel) && !(keep && bounds_kept(rel, nsp, shards)))
 		lock_quietly(rel);		/* its readers finish first; none waits on the compute */
+	if (OidIsValid(rel) && !keep)
+		refuse_dependent_views(rel, node);
 	if (OidIsValid(rel) && !keep)
 		ddl(psprintf("DROP %s %s", get_rel_relkind(rel) == RELKIND_VIEW ? "VIEW" :
 					 get_rel_relkind(rel) == RELKIND_FOREIGN_TABLE ? "FOREIGN TABLE" : "TABLE", qname));
@@ -210,6 +213,35 @@ bounds_kept(Oid rel, Oid nsp, List *shards)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * refuse_dependent_views: the node's relation rel, which the run must make
+ * anew (its key, its columns, or whether it has a key changed), has no
+ * view on it; PostgreSQL would refuse the drop, pg_hamilton says why.
+ */
+static void
+refuse_dependent_views(Oid rel, HNode *node)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(rel)};
+	char	   *views;
+
+	spi_exec_checked("SELECT pg_catalog.string_agg(DISTINCT r.ev_class::pg_catalog.regclass::pg_catalog.text, ', ') "
+					 "FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r "
+					 "  ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid "
+					 "WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = $1 "
+					 "  AND r.ev_class OPERATOR(pg_catalog.<>) $1",
+					 1, argtypes, values, NULL, SPI_OK_SELECT);
+	views = SPI_processed == 1 ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
+	if (views)
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("the relation of node %s must be made anew, and views depend on it: %s",
+						node->display, views),
+				 errdetail("Its shard key, its columns, or whether it had a key changed: it becomes a table partitioned on %s, and pg_hamilton drops no view of yours. The run's results were not swapped in: every server keeps its old ones.",
+						   quote_identifier(node->shard_key)),
+				 errhint("Drop those views, run again, then create them anew.")));
 }
 
 /* ddl runs one utility statement here. */

@@ -490,8 +490,12 @@ expect_error 'shard_key of node shop.by_region needs a sharded placement' \
 expect_error 'shard_key of node shop.one needs a sharded placement' \
     "SELECT hamilton_define('shop.one', 'SELECT 1 AS x', placement => 'r1', shard_key => 'x')"
 
-# another key: made anew, partitioned on it; none: the UNION ALL view; back again
-q -c "DROP VIEW shop.west_view; SELECT hamilton_tag('shop.by_region', '{\"shard_key\": \"site\"}')" >/dev/null
+# another key: made anew, partitioned on it (not under a view of yours); none: the UNION ALL view; back again
+q -c "SELECT hamilton_tag('shop.by_region', '{\"shard_key\": \"site\"}')" >/dev/null
+expect_error 'the relation of node shop.by_region must be made anew, and views depend on it: shop.west_view' \
+    "SELECT * FROM hamilton_execute(ARRAY['shop.region_totals', 'shop.by_region'])"
+old_keyed "another key under a view"
+q -c "DROP VIEW shop.west_view"
 keyed_run
 keyed_same "another key"
 [ "$(q -c "SELECT pg_get_partkeydef('shop.by_region'::regclass)")" = "LIST (site)" ] || fail "another key: not partitioned on site"
