@@ -111,8 +111,9 @@ remote_partitioned_result(HPlan *plan, int stepno, const char *stage, const char
 	{
 		/* a UNION ALL view's foreign tables, of a run without the key */
 		foreach(lc, shards)
-			ddl(psprintf("DROP FOREIGN TABLE IF EXISTS %s",
-						 quote_qualified_identifier(node->schema, ((Shard *) lfirst(lc))->part)));
+			if (OidIsValid(get_relname_relid(((Shard *) lfirst(lc))->part, nsp)))
+				ddl(psprintf("DROP FOREIGN TABLE %s",
+							 quote_qualified_identifier(node->schema, ((Shard *) lfirst(lc))->part)));
 		ddl(psprintf("CREATE TABLE %s (%s) PARTITION BY LIST (%s)", qname, columns,
 					 quote_identifier(node->shard_key)));
 	}
