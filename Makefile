@@ -94,7 +94,8 @@ REGRESS = \
 	cache_declared \
 	review_interplay \
 	cache_probes \
-	frame_direct
+	frame_direct \
+	shard_key
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

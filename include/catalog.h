@@ -448,4 +448,9 @@ extern void catalog_put_probe(Oid relid, const char *probe);
 extern bool catalog_delete_probe(Oid relid);
 extern List *catalog_read_probes(void);
 
+/* (shard) shard_rows.c: the shard_key tags of sharded nodes (issue 14) */
+extern bool catalog_keeps_shard_keys(void);
+extern List *catalog_read_shard_keys(void);
+extern List *catalog_read_tags_named(const char *key);
+
 #endif							/* HAMILTON_CATALOG_H */

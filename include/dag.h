@@ -189,6 +189,8 @@ typedef struct HNode
 	/* (servers) the postgres_fdw servers it runs on, or NULL (placement.c) */
 	char	   *placement;		/* the tag as kept: a name, or a JSON list */
 	List	   *servers;		/* char *: one, or a sharded node's */
+	/* (shard) a sharded node's shard_key, or NULL (shard_key.c) */
+	char	   *shard_key;
 } HNode;
 
 /* How the names of a request resolve (namespace.c). */
@@ -481,5 +483,8 @@ extern char *dag_probe_value(Oid relid, const char *probe);
 extern bool dag_probe_trusted(Oid relid);
 extern char *dag_probe_changed(const char *was, const char *state);
 extern void dag_probe_all(void);
+
+/* (shard) shard_key.c: a sharded node's key (issue 14) */
+extern void dag_load_shard_keys(Dag *dag);
 
 #endif							/* HAMILTON_DAG_H */

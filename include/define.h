@@ -150,4 +150,10 @@ extern void define_refuse_placed(const char *display, const char *kind, bool fra
 /* (probes) probe.c: hamilton_probe and hamilton_unprobe (issue 11) */
 extern void define_probe(Oid relid, const char *probe);
 
+/* (shard) shard_key.c: shard_key =>, the tag shard_key (issue 14) */
+extern Jsonb *define_shard_key_tag(Jsonb *tags, const char *shard_key);
+extern void define_check_shard_key_name(const char *display, const char *text, char kind);
+extern Jsonb *define_tags_with(Jsonb *tags, const char *key, const char *value, bool json);
+extern void define_check_shard_key(const char *display, const char *kind, bool frame, Jsonb *tags);
+
 #endif							/* HAMILTON_DEFINE_H */

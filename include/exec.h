@@ -298,4 +298,12 @@ extern bool parallel_remote_collect(ParallelRun *r);
 extern bool parallel_remote_wait(ParallelRun *r, long timeout_ms);
 extern void parallel_remote_stop(ParallelRun *r);
 
+/*
+ * (shard) remote_partition.c: a sharded node with a shard_key, on the
+ * coordinator a table partitioned by list on the key, of one foreign
+ * partition per server (issue 14).
+ */
+extern void remote_partitioned_result(HPlan *plan, int stepno, const char *stage,
+									  const char *columns);
+
 #endif							/* HAMILTON_EXEC_H */

@@ -55,7 +55,7 @@ SELECT hamilton_tag('placed.here', '{"placement": "east"}');
 SELECT hamilton_define('placed.col', 'x + 1', placement => 'east');
 SELECT hamilton_define('placed.frame', 'SELECT 1 AS id, 2 AS x', key => ARRAY['id'], extract_columns => true, placement => 'east');
 SELECT hamilton_define('placed.n', 'SELECT 1 AS x', placement => 'east', tags => '{"placement": "west"}');
--- a list of servers (a sharded node): each one checked, the list too; shard_key: not built yet
+-- a list of servers (a sharded node): each one checked, the list too; shard_key: on a sharded node only (shard_key.sql)
 SELECT hamilton_define('placed.n', 'SELECT 1 AS x', placement => '[]');
 SELECT hamilton_define('placed.n', 'SELECT 1 AS x', placement => '["east", 1]');
 SELECT hamilton_define('placed.n', 'SELECT 1 AS x', placement => '["east", "west"]');

@@ -144,21 +144,7 @@ catalog_unresolved_remote_commits(const char *server, List **runs)
 List *
 catalog_read_placements(void)
 {
-	List	   *out = NIL;
-	uint64		i;
-	OwnerScope	w;
-
-	catalog_owner_begin(&w);
-	spi_exec_checked("SELECT schema_name::text, node_name::text, tag_value FROM " CATALOG_TABLE("node_tag")
-					 " WHERE tag_key = 'placement'", 0, NULL, NULL, NULL, SPI_OK_SELECT);
-	catalog_owner_end(&w);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		out = lappend(out, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
-		out = lappend(out, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
-		out = lappend(out, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3));
-	}
-	return out;
+	return catalog_read_tags_named("placement");	/* (shard) shard_rows.c */
 }
 
 /*

@@ -53,6 +53,7 @@ dag_load_placements(Dag *dag)
 			}
 		}
 	}
+	dag_load_shard_keys(dag);	/* (shard) the keys of sharded nodes (shard_key.c) */
 }
 
 /*

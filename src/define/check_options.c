@@ -124,6 +124,9 @@ check_tags(const char *display, Jsonb *tags)
 			define_check_cache_behaviour(text, psprintf("the cache tag of node %s", display));
 		if (strcmp(key, "sources") == 0 && kind != JSON_KIND_NULL)
 			define_check_declared_sources(display, text, kind == JSON_KIND_CONTAINER);
+		/* (shard) a shard key is a column's name (shard_key.c) */
+		if (strcmp(key, "shard_key") == 0 && kind != JSON_KIND_NULL)
+			define_check_shard_key_name(display, text, kind);
 	}
 }
 

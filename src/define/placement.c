@@ -9,8 +9,8 @@
  * schema of the same name).  All of it is checked when the node is
  * defined or tagged, by connecting there, before anything is written.
  * A list of servers is a sharded node: it runs on each, over each one's
- * data, and the coordinator reads the union.  shard_key is not built in
- * this version: it is refused.
+ * data, and the coordinator reads the union, partitioned on shard_key
+ * when the node has one (shard_key.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -31,23 +31,17 @@ static List *check_server_list(const char *display, const char *text);
 /*
  * define_placement_tags is tags (or none) with the tag placement that
  * placement => gives; a placement tag among tags that says otherwise is an
- * error.  shard_key is refused: sharded nodes are not built yet.
+ * error.  shard_key => is the tag shard_key (shard_key.c).
  */
 Jsonb *
 define_placement_tags(Jsonb *tags, const char *placement, const char *shard_key)
 {
 	char	   *text;
 	char		kind;
-	Oid			argtypes[2] = {JSONBOID, TEXTOID};
-	Datum		values[2];
-	bool		isnull;
 
+	/* (shard) shard_key => is the tag shard_key (shard_key.c) */
 	if (shard_key)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("shard_key is not supported yet"),
-				 errdetail("A sharded node (a placement on several servers, partitioned on a key) is not built in this version."),
-				 errhint("Place the node on one server: placement => 'east', without shard_key.")));
+		tags = define_shard_key_tag(tags, shard_key);
 	if (placement == NULL)
 		return tags;
 	if (tags && jsonb_object_get(tags, "placement", &text, &kind) && strcmp(text, placement) != 0)
@@ -56,14 +50,8 @@ define_placement_tags(Jsonb *tags, const char *placement, const char *shard_key)
 				 errmsg("placement => '%s' and the tag placement %s disagree", placement, text),
 				 errdetail("The tag placement and placement => are the same option, given twice."),
 				 errhint("Give it once: placement => '%s'.", placement)));
-	values[0] = tags ? JsonbPGetDatum(tags) : DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
-	values[1] = CStringGetTextDatum(placement);
 	/* a list of servers is JSON (a sharded node), checked with the tag */
-	spi_exec_checked(placement[0] == '[' ?
-					 "SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('placement', $2::pg_catalog.jsonb)" :
-					 "SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('placement', $2)",
-					 2, argtypes, values, NULL, SPI_OK_SELECT);
-	return DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	return define_tags_with(tags, "placement", placement, placement[0] == '[');
 }
 
 /*

@@ -37,12 +37,15 @@ define_tag_node(const char *node_text, Jsonb *tags)
 	{
 		char	   *server;
 		char		kind;
+		const char *what = node->kind == HNODE_COLUMN ? "column" :
+			node->kind == HNODE_SCALAR ? "scalar" : "table";
 
+		/* (shard) a shard key, on a sharded table node (shard_key.c) */
+		define_check_shard_key(node->display, what, node->nkey > 0,
+							   catalog_node_tags(node->schema, node->name));
 		if (jsonb_object_get(tags, "placement", &server, &kind) && kind != JSON_KIND_NULL)
 		{
-			define_refuse_placed(node->display,
-								 node->kind == HNODE_COLUMN ? "column" :
-								 node->kind == HNODE_SCALAR ? "scalar" : "table",
+			define_refuse_placed(node->display, what,
 								 node->nkey > 0, node->incremental != NULL, node->concurrent);
 			define_check_placement(node->display, node->schema, tags);
 		}

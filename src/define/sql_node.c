@@ -206,6 +206,9 @@ define_sql_node(DefineArgs *a)
 		char	   *server;
 		char		skind;
 
+		/* (shard) a shard key, on a sharded table node (shard_key.c) */
+		define_check_shard_key(display, kind, shape != NULL, all);
+
 		if (all && jsonb_object_get(all, "placement", &server, &skind) && skind != JSON_KIND_NULL)
 		{
 			define_refuse_placed(display, kind, shape != NULL, a->incremental != NULL, concurrent);

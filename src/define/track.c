@@ -181,8 +181,6 @@ define_cache_tags(Jsonb *tags, const char *cache)
 {
 	char	   *text;
 	char		kind;
-	Oid			argtypes[2] = {JSONBOID, TEXTOID};
-	Datum		values[2];
 
 	define_check_cache_behaviour(cache, "cache =>");
 	if (tags && jsonb_object_get(tags, "cache", &text, &kind) &&
@@ -192,16 +190,7 @@ define_cache_tags(Jsonb *tags, const char *cache)
 				 errmsg("cache => '%s' and the tag cache %s disagree", cache, text),
 				 errdetail("The tag cache and cache => are the same option, given twice."),
 				 errhint("Give it once: cache => '%s'.", cache)));
-	values[0] = tags ? JsonbPGetDatum(tags) : DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
-	values[1] = CStringGetTextDatum(cache);
-	spi_exec_checked("SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('cache', $2)",
-					 2, argtypes, values, NULL, SPI_OK_SELECT);
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-		return DatumGetJsonbPCopy(d);
-	}
+	return define_tags_with(tags, "cache", cache, false);
 }
 
 /*

@@ -212,7 +212,9 @@ local_result_table(PlacedResult *p, HPlan *plan)
 {
 	HNode	   *node = &plan->dag->nodes[plan->steps[p->stepno].node];
 
-	if (list_length(node->servers) > 1)
+	if (node->shard_key)		/* (shard) partitioned on it (remote_partition.c) */
+		remote_partitioned_result(plan, p->stepno, p->stage, p->columns);
+	else if (list_length(node->servers) > 1)
 		local_sharded_result(p, plan, node);
 	else
 		local_single_result(p, plan, node);

@@ -17,8 +17,8 @@ AS 'MODULE_PATHNAME', 'hamilton_edge_list'
 LANGUAGE C VOLATILE;
 
 CREATE VIEW hamilton.nodes AS
-SELECT l.*, l.tags ->> 'placement' AS placement FROM hamilton.node_list() l;
-COMMENT ON VIEW hamilton.nodes IS 'every node of the dataflow (every variant of it), as the next execution will see it; placement: the server it runs on, or a sharded node''s JSON list of them (NULL: the coordinator)';
+SELECT l.*, l.tags ->> 'placement' AS placement, l.tags ->> 'shard_key' AS shard_key FROM hamilton.node_list() l;
+COMMENT ON VIEW hamilton.nodes IS 'every node of the dataflow (every variant of it), as the next execution will see it; placement: the server it runs on, or a sharded node''s JSON list of them (NULL: the coordinator); shard_key: the column a sharded node''s result is partitioned on, one foreign partition per server (NULL: a UNION ALL view of its servers'' results)';
 
 CREATE VIEW hamilton.edges AS SELECT * FROM hamilton.edge_list();
 COMMENT ON VIEW hamilton.edges IS 'upstream -> downstream, and the parameter or relation reference that makes the edge';

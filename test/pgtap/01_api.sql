@@ -32,7 +32,7 @@ SELECT has_view('hamilton', 'missing_roles', 'view hamilton.missing_roles');
 
 SELECT columns_are('hamilton', 'nodes', ARRAY['node', 'module', 'name', 'kind', 'language', 'type',
     'inputs', 'sources', 'doc', 'tags', 'materialize', 'definition', 'fingerprint', 'owner',
-    'frame', 'key', 'config_when', 'checks', 'parameterized', 'refresh', 'refresh_key', 'placement']);
+    'frame', 'key', 'config_when', 'checks', 'parameterized', 'refresh', 'refresh_key', 'placement', 'shard_key']);
 SELECT columns_are('hamilton', 'lineage', ARRAY['relation', 'node', 'module', 'run_id', 'run_status',
     'materialized_at', 'fingerprint', 'inputs', 'upstream', 'sources', 'placement']);
 

@@ -16,7 +16,15 @@
 #     stopped with -m immediate in the middle of a run; the commit of the
 #     prepared swaps skipped after the local commit (test hook
 #     hamilton.test_skip_commit_prepared); the coordinator crashed between
-#     PREPARE and its own commit.
+#     PREPARE and its own commit;
+#   - (shard) a sharded node with a shard_key: a table partitioned by list
+#     on it, of foreign partitions, equal to the single server's result,
+#     pruned to one server by a WHERE on the key, scanned async; kept (OID,
+#     grants, views) across runs, re-attached when the key values move,
+#     readable during the compute; refused at run time, each leaving the
+#     old results and nothing prepared: a value on two servers, a NULL key,
+#     a key that is no column, a key whose type differs; another key, no
+#     key (the UNION ALL view) and the key again.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/common.sh
@@ -437,4 +445,163 @@ for i in 1 2; do [ "$(prepared "$i")" = 0 ] || fail "workers, the crash: a prepa
     || fail "workers, the crash: stray tables on the servers ($(stages 1), $(stages 2))"
 [ "$(q -c "SELECT count(*) FROM pg_class WHERE relname LIKE '\_hamilton\_stage\_%'")" = 0 ] \
     || fail "workers, the crash: a staging foreign table is left on the coordinator"
+
+# --- (shard) a sharded node with a shard_key: a partitioned table of foreign partitions
+rq 1 -d postgres -c "CREATE TABLE shop.visits AS SELECT g AS id, (ARRAY['east', 'north'])[g % 2 + 1] AS region, g % 13 AS amount FROM generate_series(1, 400) g"
+rq 2 -d postgres -c "CREATE TABLE shop.visits AS SELECT g AS id, 'west'::text AS region, g % 11 AS amount FROM generate_series(1, 300) g"
+q >/dev/null <<'SQL'
+CREATE TABLE single.visits AS
+    SELECT g AS id, (ARRAY['east', 'north'])[g % 2 + 1] AS region, g % 13 AS amount FROM generate_series(1, 400) g
+    UNION ALL SELECT g, 'west', g % 11 FROM generate_series(1, 300) g;
+SELECT hamilton_define('shop.by_region', 'SELECT region, upper(region) AS site, id % 5 AS bucket, sum(amount) AS total FROM visits GROUP BY 1, 2, 3',
+                       placement => '["r1", "r2"]', shard_key => 'region');
+SELECT hamilton_define('shop.region_totals', 'SELECT region, sum(total) AS total, count(*) AS buckets FROM by_region GROUP BY 1');
+SELECT hamilton_define('single.by_region', 'SELECT region, upper(region) AS site, id % 5 AS bucket, sum(amount) AS total FROM visits GROUP BY 1, 2, 3');
+SELECT hamilton_define('single.region_totals', 'SELECT region, sum(total) AS total, count(*) AS buckets FROM by_region GROUP BY 1');
+SQL
+keyed_run() { q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.region_totals', 'shop.by_region'])" >/dev/null; }
+keyed_same() {  # keyed_same WHAT: the keyed dataflow's results equal the single server's
+    local t
+    q -c "SELECT count(*) FROM hamilton_execute(ARRAY['single.region_totals', 'single.by_region'])" >/dev/null
+    for t in by_region region_totals; do
+        [ "$(q -c "SELECT count(*) FROM ((TABLE shop.$t EXCEPT ALL TABLE single.$t) UNION ALL (TABLE single.$t EXCEPT ALL TABLE shop.$t)) d")" = 0 ] \
+            || fail "$1: shop.$t differs from single.$t: $(q -c "TABLE shop.$t EXCEPT ALL TABLE single.$t" | head -5 | tr '\n' ' ') / $(q -c "TABLE single.$t EXCEPT ALL TABLE shop.$t" | head -5 | tr '\n' ' ')"
+    done
+}
+plan() { q -c "EXPLAIN (COSTS OFF) SELECT * FROM shop.by_region $1" | tr '\n' ' '; }
+keyed_clean() {  # keyed_clean WHAT: nothing prepared, no staging relation left here
+    local i
+    q -c "SELECT count(*) FROM hamilton_recover()" >/dev/null
+    for i in 1 2; do [ "$(prepared "$i")" = 0 ] || fail "$1: a prepared transaction is left on r$i"; done
+    [ "$(q -c "SELECT count(*) FROM pg_class WHERE relname LIKE '\_hamilton\_stage\_%'")" = 0 ] \
+        || fail "$1: a staging relation is left on the coordinator"
+}
+keyed_run
+keyrun=$(q -c "SELECT max(run_id) FROM hamilton.runs")
+keyed_same "shard_key, first run"
+keyed_clean "shard_key, first run"
+[ "$(q -c "SELECT relkind FROM pg_class WHERE oid = 'shop.by_region'::regclass")" = p ] || fail "shard_key: shop.by_region is not a partitioned table"
+[ "$(q -c "SELECT pg_get_partkeydef('shop.by_region'::regclass)")" = "LIST (region)" ] || fail "shard_key: not partitioned on region"
+[ "$(q -c "SELECT string_agg(c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid), ', ' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'shop.by_region'::regclass")" \
+    = "by_region@r1 FOR VALUES IN ('east', 'north'), by_region@r2 FOR VALUES IN ('west')" ] \
+    || fail "shard_key: the partitions are $(q -c "SELECT string_agg(c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid), ', ') FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'shop.by_region'::regclass")"
+# a query on one key value reads one server; the whole scan reads both at once
+p=$(plan "WHERE region = 'west'")
+grep -q 'by_region@r2' <<<"$p" && ! grep -q 'by_region@r1' <<<"$p" || fail "shard_key: WHERE region = 'west' is not pruned to r2: $p"
+p=$(plan "")
+[ "$(grep -o 'Async Foreign Scan' <<<"$p" | wc -l)" = 2 ] || fail "shard_key: the scan of both partitions is not async: $p"
+[ "$(q -c "SELECT shard_key FROM hamilton.nodes WHERE node = 'shop.by_region'")" = region ] || fail "hamilton.nodes: no shard_key"
+[ "$(q -c "SELECT count(*) FROM hamilton.nodes WHERE shard_key IS NOT NULL")" = 1 ] || fail "hamilton.nodes: a shard_key on another node"
+[ "$(q -c "SELECT placement FROM hamilton.lineage WHERE node = 'shop.by_region'")" = '["r1", "r2"]' ] || fail "shard_key: hamilton.lineage"
+[ "$(q -c "SELECT relation FROM hamilton.lineage WHERE node = 'shop.by_region'")" = 'shop.by_region' ] || fail "shard_key: hamilton.lineage's relation"
+q -c "SELECT hamilton_dot(ARRAY['shop.region_totals'])" | grep -q 'label="servers \[\\"r1\\", \\"r2\\"\]"' || fail "shard_key: no DOT cluster of its servers"
+keyed_ol=$(q -c "SELECT string_agg(DISTINCT d->>'namespace' || ' ' || (d->>'name'), ',') FROM hamilton_openlineage($keyrun) e, jsonb_array_elements(e->'outputs') d WHERE d->>'name' LIKE '%.shop.by_region'")
+# (as the UNION ALL view of a node without a key) one output, the coordinator's relation, with its columns
+[ "$keyed_ol" = "$(q -c "SELECT hamilton.openlineage_server()") $(q -c "SELECT current_database()").shop.by_region" ] \
+    || fail "shard_key: OpenLineage names by_region $keyed_ol"
+[ "$(q -c "SELECT string_agg(f->>'name', ',') FROM hamilton_openlineage($keyrun) e, jsonb_array_elements(e->'outputs') d, jsonb_array_elements(d->'facets'->'schema'->'fields') f WHERE d->>'name' LIKE '%.shop.by_region' AND e->>'eventType' = 'COMPLETE'")" \
+    = "region,site,bucket,total" ] || fail "shard_key: OpenLineage's schema facet of by_region"
+# grants and views on it, kept across runs
+q -c "GRANT SELECT ON shop.by_region TO analyst; CREATE VIEW shop.west_view AS SELECT * FROM shop.by_region WHERE region = 'west'"
+oid1=$(q -c "SELECT string_agg(oid::text, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('by_region', 'by_region@r1', 'by_region@r2')")
+keyed_run
+[ "$(q -c "SELECT string_agg(oid::text, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('by_region', 'by_region@r1', 'by_region@r2')")" = "$oid1" ] \
+    || fail "shard_key: a run with the same key values remade the relations"
+
+# the key values move: north goes from r1 to r2, south comes to r1
+rq 1 -d postgres -c "CREATE TABLE shop.north AS SELECT * FROM shop.visits WHERE region = 'north'; DELETE FROM shop.visits WHERE region = 'north'"
+rq 1 -d postgres -c "COPY shop.north TO STDOUT" | rq 2 -d postgres -c "COPY shop.visits FROM STDIN"
+rq 1 -d postgres -c "INSERT INTO shop.visits SELECT g, 'south', g % 7 FROM generate_series(1000, 1100) g"
+q -c "INSERT INTO single.visits SELECT g, 'south', g % 7 FROM generate_series(1000, 1100) g"
+keyed_run
+keyed_same "shard_key, moved values"
+keyed_clean "shard_key, moved values"
+[ "$(q -c "SELECT string_agg(c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid), ', ' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'shop.by_region'::regclass")" \
+    = "by_region@r1 FOR VALUES IN ('east', 'south'), by_region@r2 FOR VALUES IN ('north', 'west')" ] \
+    || fail "shard_key: the moved values are not the new bounds"
+[ "$(q -c "SELECT string_agg(oid::text, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('by_region', 'by_region@r1', 'by_region@r2')")" = "$oid1" ] \
+    || fail "shard_key: re-attaching the moved values remade the relations"
+p=$(plan "WHERE region = 'north'")
+grep -q 'by_region@r2' <<<"$p" && ! grep -q 'by_region@r1' <<<"$p" || fail "shard_key: WHERE region = 'north' is not pruned to r2 after the move: $p"
+[ "$(q -c "SELECT has_table_privilege('analyst', 'shop.by_region', 'SELECT')")" = t ] || fail "shard_key: the grant went"
+[ "$(q -c "SELECT count(*) FROM shop.west_view")" = "$(q -c "SELECT count(*) FROM single.by_region WHERE region = 'west'")" ] \
+    || fail "shard_key: the view on it does not read the new result"
+
+# no reader waits during the compute; a reader holding the table at the swap delays it, harmlessly
+q -c "SELECT hamilton_define('shop.by_region', 'SELECT region, upper(region) AS site, id % 5 AS bucket, sum(amount) AS total FROM visits WHERE pace() IS NOT NULL GROUP BY 1, 2, 3', placement => '[\"r1\", \"r2\"]')" >/dev/null
+psql -X -q -At -v ON_ERROR_STOP=1 -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.region_totals', 'shop.by_region'])" >"$work/keyed.out" 2>&1 &
+keyed_pid=$!
+for ((i = 0; i < 300; i++)); do
+    [ "$(rq 1 -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CREATE TABLE shop._hamilton_stage%'")$(rq 2 -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CREATE TABLE shop._hamilton_stage%'")" != 00 ] && break
+    sleep 0.05
+done
+for i in 1 2 3; do
+    q -c "SET lock_timeout = '100ms'" -c "SELECT count(*) FROM shop.by_region WHERE region = 'west'" >/dev/null \
+        || fail "shard_key: a reader waited on the run's compute"
+done
+wait "$keyed_pid" || fail "shard_key: the run during reads failed: $(cat "$work/keyed.out")"
+rq 1 -d postgres -c "UPDATE shop.visits SET region = 'south2' WHERE region = 'south'"
+q -c "UPDATE single.visits SET region = 'south2' WHERE region = 'south'"
+psql -X -q -At -c "BEGIN" -c "SELECT count(*) FROM shop.by_region" -c "SELECT pg_sleep(1.5)" -c "COMMIT" >/dev/null 2>&1 &
+reader_pid=$!
+wait_for "SELECT count(*) = 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1.5)%' AND pid <> pg_backend_pid()"
+keyed_run
+wait "$reader_pid"
+keyed_same "shard_key, a reader at the swap"
+keyed_clean "shard_key, a reader at the swap"
+[ "$(q -c "SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_class c WHERE relname = 'by_region@r1'")" = "FOR VALUES IN ('east', 'south2')" ] \
+    || fail "shard_key: the bound after a reader at the swap"
+
+# refusals at run time: each leaves the old results everywhere, nothing prepared
+before_keyed=$(q -c "SELECT string_agg(region || bucket || ':' || total, ',' ORDER BY region, bucket) FROM shop.by_region")
+old_keyed() {
+    [ "$(q -c "SELECT string_agg(region || bucket || ':' || total, ',' ORDER BY region, bucket) FROM shop.by_region")" = "$before_keyed" ] \
+        || fail "$1: the coordinator does not read the old result"
+    keyed_clean "$1"
+    [ "$(rq 2 -d postgres -c "SELECT count(*) FROM shop.by_region WHERE region = 'east'")" = 0 ] || fail "$1: r2's result changed"
+}
+rq 2 -d postgres -c "INSERT INTO shop.visits VALUES (5000, 'east', 3)"
+expect_error "shard_key region of node shop.by_region has the value 'east' on servers \"r1\", \"r2\"" \
+    "SELECT * FROM hamilton_execute(ARRAY['shop.region_totals', 'shop.by_region'])"
+old_keyed "a key value on two servers"
+rq 2 -d postgres -c "DELETE FROM shop.visits WHERE id = 5000"
+rq 1 -d postgres -c "INSERT INTO shop.visits VALUES (5000, NULL, 3)"
+expect_error 'shard_key region of node shop.by_region is NULL in a row on server "r1"' \
+    "SELECT * FROM hamilton_execute(ARRAY['shop.region_totals', 'shop.by_region'])"
+old_keyed "a NULL key"
+rq 1 -d postgres -c "DELETE FROM shop.visits WHERE id = 5000"
+q -c "SELECT hamilton_tag('shop.by_region', '{\"shard_key\": \"nope\"}')" >/dev/null
+expect_error 'shard_key nope of node shop.by_region is not a column of its result' \
+    "SELECT * FROM hamilton_execute(ARRAY['shop.region_totals', 'shop.by_region'])"
+old_keyed "a key that is no column"
+q -c "SELECT hamilton_define('shop.odd_keyed', 'SELECT x FROM odd', placement => '[\"r1\", \"r2\"]', shard_key => 'x')" >/dev/null
+expect_error 'the shards of node shop.odd_keyed do not yield the same columns' "SELECT * FROM hamilton_execute(ARRAY['shop.odd_keyed'])"
+keyed_clean "a key whose type differs between servers"
+q -c "SELECT hamilton_drop('shop.odd_keyed')" >/dev/null
+expect_error 'shard_key of node shop.by_region needs a sharded placement' \
+    "SELECT hamilton_tag('shop.by_region', '{\"placement\": \"r1\"}')"
+expect_error 'shard_key of node shop.one needs a sharded placement' \
+    "SELECT hamilton_define('shop.one', 'SELECT 1 AS x', placement => 'r1', shard_key => 'x')"
+
+# another key: made anew, partitioned on it (not under a view of yours); none: the UNION ALL view; back again
+q -c "SELECT hamilton_tag('shop.by_region', '{\"shard_key\": \"site\"}')" >/dev/null
+expect_error 'the relation of node shop.by_region must be made anew, and views depend on it: shop.west_view' \
+    "SELECT * FROM hamilton_execute(ARRAY['shop.region_totals', 'shop.by_region'])"
+old_keyed "another key under a view"
+q -c "DROP VIEW shop.west_view"
+keyed_run
+keyed_same "another key"
+[ "$(q -c "SELECT pg_get_partkeydef('shop.by_region'::regclass)")" = "LIST (site)" ] || fail "another key: not partitioned on site"
+p=$(plan "WHERE site = 'EAST'")
+grep -q 'by_region@r1' <<<"$p" && ! grep -q 'by_region@r2' <<<"$p" || fail "another key: WHERE site = 'EAST' is not pruned to r1: $p"
+q -c "SELECT hamilton_tag('shop.by_region', '{\"shard_key\": null}')" >/dev/null
+keyed_run
+keyed_same "no key"
+[ "$(q -c "SELECT relkind FROM pg_class WHERE oid = 'shop.by_region'::regclass")" = v ] || fail "no key: shop.by_region is not the UNION ALL view"
+[ "$(q -c "SELECT shard_key IS NULL FROM hamilton.nodes WHERE node = 'shop.by_region'")" = t ] || fail "no key: hamilton.nodes still shows one"
+q -c "SELECT hamilton_define('shop.by_region', 'SELECT region, upper(region) AS site, id % 5 AS bucket, sum(amount) AS total FROM visits GROUP BY 1, 2, 3', placement => '[\"r1\", \"r2\"]', shard_key => 'region')" >/dev/null
+keyed_run
+keyed_same "the key again"
+[ "$(q -c "SELECT relkind FROM pg_class WHERE oid = 'shop.by_region'::regclass")" = p ] || fail "the key again: not a partitioned table"
+keyed_clean "the key again"
 echo "servers: ok"
