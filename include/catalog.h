@@ -64,6 +64,8 @@
 #define Anum_function_node_allargtypes	17
 #define Anum_function_node_argmodes		18
 #define Anum_function_node_argnames		19
+/* (chain) the fingerprint kept for this row version, or NULL (1.5 on) */
+#define Anum_function_node_fingerprint	20
 
 /* Switching to the catalog owner for catalog access, and back (owner.c). */
 typedef struct OwnerScope
@@ -265,6 +267,11 @@ extern void catalog_forget_ended_starts(void);
 /* (chain) node_run_rows.c: a run's steps by the bulk path; versions.c */
 extern bool catalog_bulk_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows);
 extern Oid	catalog_table_relid(const char *table);
+
+/* (chain) fingerprint_rows.c: fingerprints kept per pg_proc row version */
+extern bool catalog_keeps_fingerprints(void);
+extern void catalog_store_fingerprints(int n, Datum *oids, Datum *xmins, Datum *ctids,
+									   Datum *fingerprints);
 
 /* schedule_rows.c: pg_cron jobs made by hamilton_schedule */
 extern void catalog_remove_cron_jobs(void);

@@ -20,6 +20,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "catalog.h"
 #include "dag.h"
 
 /*
@@ -33,6 +34,26 @@ static MemoryContext fingerprint_scratch = NULL;
 
 /* dag_fingerprint_nodes has pinned the safe search_path around its calls */
 static bool safe_path_pinned = false;
+
+/*
+ * (chain) What dag_fingerprint_nodes writes to hamilton.function_fingerprint
+ * at its end: each function fingerprinted from its pg_proc row, with that
+ * row version's xmin and ctid.  Only while it runs (fingerprints_kept is
+ * then its array, in its caller's context).
+ */
+typedef struct KeptFingerprints
+{
+	int			n;
+	int			size;
+	Datum	   *oids;
+	Datum	   *xmins;
+	Datum	   *ctids;
+	Datum	   *fingerprints;
+} KeptFingerprints;
+
+static KeptFingerprints *fingerprints_kept = NULL;
+
+static void keep_fingerprint(Oid funcoid, HeapTuple proctup, const char *fingerprint);
 
 /*
  * dag_fingerprint is the md5 of a node's code: the SQL of a SQL node; the
@@ -111,9 +132,14 @@ dag_fingerprint(Dag *dag, int index)
 						 proc->provolatile);
 		if (nestlevel >= 0)
 			AtEOXact_GUC(true, nestlevel);
+		if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
+			elog(ERROR, "could not compute an md5 fingerprint: %s", errstr ? errstr : "?");
+		MemoryContextSwitchTo(old);
+		keep_fingerprint(node->funcoid, tup, hex);	/* (chain) */
+		MemoryContextSwitchTo(fingerprint_scratch);
 		ReleaseSysCache(tup);
 	}
-	if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
+	if (node->sql && !pg_md5_hash(buf.data, buf.len, hex, &errstr))
 		elog(ERROR, "could not compute an md5 fingerprint: %s", errstr ? errstr : "?");
 	node->fingerprint = MemoryContextStrdup(dag->cxt, hex);
 	MemoryContextSwitchTo(old);
@@ -122,18 +148,56 @@ dag_fingerprint(Dag *dag, int index)
 }
 
 /*
+ * keep_fingerprint notes, while dag_fingerprint_nodes runs, a function's
+ * fingerprint with the pg_proc row version it was computed from (the
+ * syscache's copy keeps the row's xmin and ctid), for
+ * hamilton.function_fingerprint: the next backend that reads this very row
+ * takes the fingerprint from there instead of deparsing the function.
+ */
+static void
+keep_fingerprint(Oid funcoid, HeapTuple proctup, const char *fingerprint)
+{
+	KeptFingerprints *k = fingerprints_kept;
+	char		xmin[16];
+
+	if (k == NULL)
+		return;
+	if (k->n == k->size)
+	{
+		k->size = Max(64, 2 * k->size);
+		k->oids = k->oids ? repalloc(k->oids, sizeof(Datum) * k->size) : palloc(sizeof(Datum) * k->size);
+		k->xmins = k->xmins ? repalloc(k->xmins, sizeof(Datum) * k->size) : palloc(sizeof(Datum) * k->size);
+		k->ctids = k->ctids ? repalloc(k->ctids, sizeof(Datum) * k->size) : palloc(sizeof(Datum) * k->size);
+		k->fingerprints = k->fingerprints ? repalloc(k->fingerprints, sizeof(Datum) * k->size) :
+			palloc(sizeof(Datum) * k->size);
+	}
+	snprintf(xmin, sizeof(xmin), "%u", HeapTupleHeaderGetRawXmin(proctup->t_data));
+	k->oids[k->n] = ObjectIdGetDatum(funcoid);
+	k->xmins[k->n] = CStringGetTextDatum(xmin);
+	k->ctids[k->n] = CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(tidout,
+																			 PointerGetDatum(&proctup->t_self))));
+	k->fingerprints[k->n] = CStringGetTextDatum(fingerprint);
+	k->n++;
+}
+
+/*
  * dag_fingerprint_nodes fingerprints the n nodes given (dag_fingerprint),
  * with the safe search_path pinned once around them rather than once per
- * node.
+ * node, and keeps in the catalog the fingerprints of the functions it had
+ * to compute (a function whose row version has one kept was given it when
+ * the graph was read: load_functions.c).
  */
 void
 dag_fingerprint_nodes(Dag *dag, const int *indexes, int n)
 {
 	int			nestlevel = NewGUCNestLevel();
 	int			i;
+	KeptFingerprints kept;
 
+	memset(&kept, 0, sizeof(kept));
 	pin_safe_search_path();
 	safe_path_pinned = true;
+	fingerprints_kept = &kept;
 	PG_TRY();
 	{
 		for (i = 0; i < n; i++)
@@ -145,9 +209,12 @@ dag_fingerprint_nodes(Dag *dag, const int *indexes, int n)
 	PG_FINALLY();
 	{
 		safe_path_pinned = false;
+		fingerprints_kept = NULL;
 	}
 	PG_END_TRY();
 	AtEOXact_GUC(true, nestlevel);
+	/* (chain) kept for the next backend that reads these row versions */
+	catalog_store_fingerprints(kept.n, kept.oids, kept.xmins, kept.ctids, kept.fingerprints);
 }
 
 /*
