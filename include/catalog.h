@@ -64,8 +64,6 @@
 #define Anum_function_node_allargtypes	17
 #define Anum_function_node_argmodes		18
 #define Anum_function_node_argnames		19
-/* (chain) the fingerprint kept for this row version, or NULL (1.5 on) */
-#define Anum_function_node_fingerprint	20
 
 /* Switching to the catalog owner for catalog access, and back (owner.c). */
 typedef struct OwnerScope
@@ -272,6 +270,7 @@ extern Oid	catalog_table_relid(const char *table);
 extern bool catalog_keeps_fingerprints(void);
 extern void catalog_store_fingerprints(int n, Datum *oids, Datum *xmins, Datum *ctids,
 									   Datum *fingerprints);
+extern uint64 catalog_read_fingerprints(int n, Datum *oids);
 
 /* schedule_rows.c: pg_cron jobs made by hamilton_schedule */
 extern void catalog_remove_cron_jobs(void);

@@ -18,15 +18,21 @@ JOIN hamilton.function_fingerprint f ON f.funcoid = r.node::regproc
 JOIN pg_proc p ON p.oid = f.funcoid
 WHERE r.run_id = (SELECT max(run_id) FROM hamilton.runs) ORDER BY r.node;
 
--- A graph read from the catalog takes the kept fingerprint for that very
--- row version (shown here by one a superuser alters, then puts back).
+-- A run on a graph read again takes the kept fingerprint for that very
+-- row version (shown here by one a superuser alters, then removes).
 UPDATE hamilton.function_fingerprint SET fingerprint = 'kept'
 WHERE funcoid = 'cf.b'::regproc;
 SELECT hamilton_tag('cf.a', '{"owner": "x"}');     -- a catalog change: the graph is read again
-SELECT node, fingerprint FROM hamilton.nodes WHERE node = 'cf.b';
+SELECT count(*) FROM hamilton_execute(ARRAY['cf.b']);
+SELECT node, fingerprint = 'kept' AS the_kept_one FROM hamilton.node_runs
+WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) ORDER BY node;
 DELETE FROM hamilton.function_fingerprint WHERE funcoid = 'cf.b'::regproc;
 SELECT hamilton_tag('cf.a', '{"owner": "y"}');
-SELECT fingerprint <> 'kept' AS computed_again FROM hamilton.nodes WHERE node = 'cf.b';
+SELECT count(*) FROM hamilton_execute(ARRAY['cf.b']);
+SELECT r.fingerprint = n.fingerprint AS computed_again, f.fingerprint = n.fingerprint AS kept_again
+FROM hamilton.node_runs r, hamilton.nodes n, hamilton.function_fingerprint f
+WHERE r.run_id = (SELECT max(run_id) FROM hamilton.runs) AND r.node = 'cf.b' AND n.node = 'cf.b'
+  AND f.funcoid = 'cf.b'::regproc;
 
 -- A replaced function is another row version: its fingerprint is computed
 -- again, even when it is replaced twice in one transaction (the same

@@ -5,8 +5,10 @@
  *	  fingerprints kept for the pg_proc row versions they were computed
  *	  from, so that a new backend does not deparse every function again.
  *
- * The rows are read with the function nodes (node_queries.c, joined on
- * the row's OID, xmin and ctid) and written here, as the catalog's owner:
+ * The rows are read when a run fingerprints its nodes (dag/fingerprint.c
+ * compares each row's xmin and ctid with the pg_proc row it is about to
+ * fingerprint), not with the graph: reading the graph, or validating it,
+ * costs nothing more.  They are written here, as the catalog's owner:
  * no caller can write one (a forged fingerprint would make the cache keep
  * a result its code no longer makes).  No key is unique, so that two runs
  * writing one function's row never wait for each other; the rows of a
@@ -68,4 +70,28 @@ catalog_store_fingerprints(int n, Datum *oids, Datum *xmins, Datum *ctids, Datum
 					   "                        pg_catalog.unnest($3::pg_catalog.tid[]), pg_catalog.unnest($4))",
 					   4, argtypes, values, NULL, SPI_OK_INSERT);
 	catalog_owner_end(&w);
+}
+
+/*
+ * catalog_read_fingerprints leaves in SPI_tuptable the rows kept for the n
+ * functions given (funcoid oid, proc_xmin xid, proc_ctid tid, fingerprint
+ * text; two for one row version when two runs wrote it at once) and
+ * returns their number: none on a catalog before 1.5.
+ */
+uint64
+catalog_read_fingerprints(int n, Datum *oids)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[1] = {OIDARRAYOID};
+	Datum		values[1];
+
+	if (n == 0 || !catalog_keeps_fingerprints())
+		return 0;
+	values[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
+	spi_exec_kept_args(&plan,
+					   "SELECT funcoid, proc_xmin, proc_ctid, fingerprint "
+					   "FROM " CATALOG_TABLE("function_fingerprint") " "
+					   "WHERE funcoid OPERATOR(pg_catalog.=) ANY ($1)",
+					   1, argtypes, values, NULL, SPI_OK_SELECT);
+	return SPI_processed;
 }

@@ -21,7 +21,6 @@
 #include "catalog.h"
 
 static SPIPlanPtr function_nodes_plan = NULL;
-static SPIPlanPtr function_nodes_plan_1_4 = NULL;	/* (chain) a catalog before 1.5 */
 static SPIPlanPtr sql_nodes_plan = NULL;
 static SPIPlanPtr sql_nodes_plan_1_1 = NULL;	/* a catalog before 1.2 */
 
@@ -67,59 +66,6 @@ static SPIPlanPtr sql_nodes_plan_1_1 = NULL;	/* a catalog before 1.2 */
 
 
 /*
- * FUNCTION_NODES is catalog_read_function_nodes' query; FP is the
- * expression of its last column (the fingerprint kept for the pg_proc row
- * version, from version 1.5 on), FP_JOIN what it is read from.
- */
-#define FUNCTION_NODES(FP, FP_JOIN) \
-	"SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, p.proowner, " \
-	"       tg.mt, c.checks::pg_catalog.text, " \
-	"       CASE WHEN v.config_when IS NOT NULL THEN v.config_when::pg_catalog.text END, " \
-	"       tg.rt, tg.rk, " \
-	"       p.prorettype, p.proretset, p.pronargdefaults, t.typtype, " \
-	"       p.proargtypes, p.proallargtypes, p.proargmodes, p.proargnames, " FP " " \
-	"FROM " CATALOG_TABLE("module") " m " \
-	"JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) m.schema_name " \
-	"JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid " \
-	"JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang " \
-	"JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) p.prorettype " \
-	"LEFT JOIN pg_catalog.pg_description d ON d.objoid OPERATOR(pg_catalog.=) p.oid " \
-	"     AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass " \
-	"     AND d.objsubid OPERATOR(pg_catalog.=) 0 " \
-	"LEFT JOIN " CATALOG_TABLE("function_variant") " v ON v.schema_name OPERATOR(pg_catalog.=) n.nspname " \
-	"     AND v.function_name OPERATOR(pg_catalog.=) p.proname " \
-	"CROSS JOIN LATERAL (SELECT CASE WHEN v.function_name IS NULL THEN p.proname::pg_catalog.text " \
-	"     ELSE pg_catalog.regexp_replace(p.proname::pg_catalog.text, '^(.*)__.*$', '\\1') END) AS nn(node_name) " \
-	"LEFT JOIN (SELECT schema_name, node_name, " \
-	"       pg_catalog.max(tag_value) FILTER (WHERE tag_key OPERATOR(pg_catalog.=) 'materialize') AS mt, " \
-	"       pg_catalog.max(tag_value) FILTER (WHERE tag_key OPERATOR(pg_catalog.=) 'refresh') AS rt, " \
-	"       pg_catalog.max(tag_value) FILTER (WHERE tag_key OPERATOR(pg_catalog.=) 'refresh_key') AS rk " \
-	"     FROM " CATALOG_TABLE("node_tag") " " \
-	"     WHERE tag_key OPERATOR(pg_catalog.=) ANY (ARRAY['materialize', 'refresh', 'refresh_key']) " \
-	"     GROUP BY 1, 2) tg ON tg.schema_name OPERATOR(pg_catalog.=) n.nspname " \
-	"     AND tg.node_name OPERATOR(pg_catalog.=) nn.node_name " \
-	"LEFT JOIN " CATALOG_TABLE("node_check") " c ON c.schema_name OPERATOR(pg_catalog.=) n.nspname " \
-	"     AND c.node_name OPERATOR(pg_catalog.=) nn.node_name " \
-	FP_JOIN \
-	"WHERE p.prokind OPERATOR(pg_catalog.=) 'f' " \
-	"  AND pg_catalog.left(p.proname, 1) OPERATOR(pg_catalog.<>) '_' " \
-	"  AND (t.typtype OPERATOR(pg_catalog.<>) 'p' " \
-	"       OR p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.record'::pg_catalog.regtype) " \
-	"  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep " \
-	"       WHERE dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass " \
-	"         AND dep.objid OPERATOR(pg_catalog.=) p.oid AND dep.deptype OPERATOR(pg_catalog.=) 'e')"
-
-/*
- * FINGERPRINT_JOIN joins the fingerprint kept for each function's row
- * version (one of them, should two runs have written one each).
- */
-#define FINGERPRINT_JOIN \
-	"LEFT JOIN (SELECT funcoid, proc_xmin, proc_ctid, pg_catalog.min(fingerprint) AS fingerprint " \
-	"     FROM " CATALOG_TABLE("function_fingerprint") " GROUP BY 1, 2, 3) ff " \
-	"     ON ff.funcoid OPERATOR(pg_catalog.=) p.oid AND ff.proc_xmin OPERATOR(pg_catalog.=) p.xmin " \
-	"     AND ff.proc_ctid OPERATOR(pg_catalog.=) p.ctid "
-
-/*
  * catalog_read_function_nodes: every function of a registered module whose
  * name does not start with "_", but for procedures, aggregates, functions
  * returning void or another pseudo-type (record aside), and members of
@@ -137,10 +83,42 @@ static SPIPlanPtr sql_nodes_plan_1_1 = NULL;	/* a catalog before 1.2 */
 void
 catalog_read_function_nodes(void)
 {
-	if (catalog_keeps_fingerprints())
-		spi_exec_kept(&function_nodes_plan, FUNCTION_NODES("ff.fingerprint", FINGERPRINT_JOIN));
-	else
-		spi_exec_kept(&function_nodes_plan_1_4, FUNCTION_NODES("NULL::pg_catalog.text", ""));
+	spi_exec_kept(&function_nodes_plan,
+				   "SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, p.proowner, "
+				   "       tg.mt, c.checks::pg_catalog.text, "
+				   "       CASE WHEN v.config_when IS NOT NULL THEN v.config_when::pg_catalog.text END, "
+				   "       tg.rt, tg.rk, "
+				   "       p.prorettype, p.proretset, p.pronargdefaults, t.typtype, "
+				   "       p.proargtypes, p.proallargtypes, p.proargmodes, p.proargnames "
+				   "FROM " CATALOG_TABLE("module") " m "
+				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) m.schema_name "
+				   "JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid "
+				   "JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang "
+				   "JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) p.prorettype "
+				   "LEFT JOIN pg_catalog.pg_description d ON d.objoid OPERATOR(pg_catalog.=) p.oid "
+				   "     AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass "
+				   "     AND d.objsubid OPERATOR(pg_catalog.=) 0 "
+				   "LEFT JOIN " CATALOG_TABLE("function_variant") " v ON v.schema_name OPERATOR(pg_catalog.=) n.nspname "
+				   "     AND v.function_name OPERATOR(pg_catalog.=) p.proname "
+				   "CROSS JOIN LATERAL (SELECT CASE WHEN v.function_name IS NULL THEN p.proname::pg_catalog.text "
+				   "     ELSE pg_catalog.regexp_replace(p.proname::pg_catalog.text, '^(.*)__.*$', '\\1') END) AS nn(node_name) "
+				   "LEFT JOIN (SELECT schema_name, node_name, "
+				   "       pg_catalog.max(tag_value) FILTER (WHERE tag_key OPERATOR(pg_catalog.=) 'materialize') AS mt, "
+				   "       pg_catalog.max(tag_value) FILTER (WHERE tag_key OPERATOR(pg_catalog.=) 'refresh') AS rt, "
+				   "       pg_catalog.max(tag_value) FILTER (WHERE tag_key OPERATOR(pg_catalog.=) 'refresh_key') AS rk "
+				   "     FROM " CATALOG_TABLE("node_tag") " "
+				   "     WHERE tag_key OPERATOR(pg_catalog.=) ANY (ARRAY['materialize', 'refresh', 'refresh_key']) "
+				   "     GROUP BY 1, 2) tg ON tg.schema_name OPERATOR(pg_catalog.=) n.nspname "
+				   "     AND tg.node_name OPERATOR(pg_catalog.=) nn.node_name "
+				   "LEFT JOIN " CATALOG_TABLE("node_check") " c ON c.schema_name OPERATOR(pg_catalog.=) n.nspname "
+				   "     AND c.node_name OPERATOR(pg_catalog.=) nn.node_name "
+				   "WHERE p.prokind OPERATOR(pg_catalog.=) 'f' "
+				   "  AND pg_catalog.left(p.proname, 1) OPERATOR(pg_catalog.<>) '_' "
+				   "  AND (t.typtype OPERATOR(pg_catalog.<>) 'p' "
+				   "       OR p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.record'::pg_catalog.regtype) "
+				   "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep "
+				   "       WHERE dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass "
+				   "         AND dep.objid OPERATOR(pg_catalog.=) p.oid AND dep.deptype OPERATOR(pg_catalog.=) 'e')");
 }
 
 /*

@@ -20,7 +20,6 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
-#include "catalog.h"
 #include "dag.h"
 
 /*
@@ -36,24 +35,11 @@ static MemoryContext fingerprint_scratch = NULL;
 static bool safe_path_pinned = false;
 
 /*
- * (chain) What dag_fingerprint_nodes writes to hamilton.function_fingerprint
- * at its end: each function fingerprinted from its pg_proc row, with that
- * row version's xmin and ctid.  Only while it runs (fingerprints_kept is
- * then its array, in its caller's context).
+ * (chain) While dag_fingerprint_nodes runs: the fingerprints the catalog
+ * keeps for the row versions of its functions, and those it computed
+ * (fingerprint_kept.c).
  */
-typedef struct KeptFingerprints
-{
-	int			n;
-	int			size;
-	Datum	   *oids;
-	Datum	   *xmins;
-	Datum	   *ctids;
-	Datum	   *fingerprints;
-} KeptFingerprints;
-
 static KeptFingerprints *fingerprints_kept = NULL;
-
-static void keep_fingerprint(Oid funcoid, HeapTuple proctup, const char *fingerprint);
 
 /*
  * dag_fingerprint is the md5 of a node's code: the SQL of a SQL node; the
@@ -93,6 +79,7 @@ dag_fingerprint(Dag *dag, int index)
 		int			nargs,
 					a,
 					nestlevel;
+		const char *kept;
 
 		if (!HeapTupleIsValid(tup))
 		{
@@ -101,6 +88,17 @@ dag_fingerprint(Dag *dag, int index)
 			return NULL;		/* dropped meanwhile */
 		}
 		proc = (Form_pg_proc) GETSTRUCT(tup);
+
+		/* (chain) kept for this very row version by an earlier run */
+		kept = dag_kept_fingerprint(fingerprints_kept, node->funcoid, tup);
+		if (kept)
+		{
+			ReleaseSysCache(tup);
+			MemoryContextSwitchTo(old);
+			node->fingerprint = MemoryContextStrdup(dag->cxt, kept);
+			MemoryContextReset(fingerprint_scratch);
+			return node->fingerprint;
+		}
 
 		/*
 		 * Names are written fully qualified (types, and the SQL body printed
@@ -135,7 +133,7 @@ dag_fingerprint(Dag *dag, int index)
 		if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
 			elog(ERROR, "could not compute an md5 fingerprint: %s", errstr ? errstr : "?");
 		MemoryContextSwitchTo(old);
-		keep_fingerprint(node->funcoid, tup, hex);	/* (chain) */
+		dag_kept_fingerprint_note(fingerprints_kept, node->funcoid, tup, hex);	/* (chain) */
 		MemoryContextSwitchTo(fingerprint_scratch);
 		ReleaseSysCache(tup);
 	}
@@ -148,56 +146,22 @@ dag_fingerprint(Dag *dag, int index)
 }
 
 /*
- * keep_fingerprint notes, while dag_fingerprint_nodes runs, a function's
- * fingerprint with the pg_proc row version it was computed from (the
- * syscache's copy keeps the row's xmin and ctid), for
- * hamilton.function_fingerprint: the next backend that reads this very row
- * takes the fingerprint from there instead of deparsing the function.
- */
-static void
-keep_fingerprint(Oid funcoid, HeapTuple proctup, const char *fingerprint)
-{
-	KeptFingerprints *k = fingerprints_kept;
-	char		xmin[16];
-
-	if (k == NULL)
-		return;
-	if (k->n == k->size)
-	{
-		k->size = Max(64, 2 * k->size);
-		k->oids = k->oids ? repalloc(k->oids, sizeof(Datum) * k->size) : palloc(sizeof(Datum) * k->size);
-		k->xmins = k->xmins ? repalloc(k->xmins, sizeof(Datum) * k->size) : palloc(sizeof(Datum) * k->size);
-		k->ctids = k->ctids ? repalloc(k->ctids, sizeof(Datum) * k->size) : palloc(sizeof(Datum) * k->size);
-		k->fingerprints = k->fingerprints ? repalloc(k->fingerprints, sizeof(Datum) * k->size) :
-			palloc(sizeof(Datum) * k->size);
-	}
-	snprintf(xmin, sizeof(xmin), "%u", HeapTupleHeaderGetRawXmin(proctup->t_data));
-	k->oids[k->n] = ObjectIdGetDatum(funcoid);
-	k->xmins[k->n] = CStringGetTextDatum(xmin);
-	k->ctids[k->n] = CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(tidout,
-																			 PointerGetDatum(&proctup->t_self))));
-	k->fingerprints[k->n] = CStringGetTextDatum(fingerprint);
-	k->n++;
-}
-
-/*
  * dag_fingerprint_nodes fingerprints the n nodes given (dag_fingerprint),
  * with the safe search_path pinned once around them rather than once per
- * node, and keeps in the catalog the fingerprints of the functions it had
- * to compute (a function whose row version has one kept was given it when
- * the graph was read: load_functions.c).
+ * node.  A function whose pg_proc row version has a fingerprint kept in
+ * the catalog takes it from there; those it computes are kept there
+ * (fingerprint_kept.c).
  */
 void
 dag_fingerprint_nodes(Dag *dag, const int *indexes, int n)
 {
 	int			nestlevel = NewGUCNestLevel();
 	int			i;
-	KeptFingerprints kept;
+	KeptFingerprints *kept = dag_kept_fingerprints_begin(dag, indexes, n);
 
-	memset(&kept, 0, sizeof(kept));
 	pin_safe_search_path();
 	safe_path_pinned = true;
-	fingerprints_kept = &kept;
+	fingerprints_kept = kept;
 	PG_TRY();
 	{
 		for (i = 0; i < n; i++)
@@ -214,7 +178,7 @@ dag_fingerprint_nodes(Dag *dag, const int *indexes, int n)
 	PG_END_TRY();
 	AtEOXact_GUC(true, nestlevel);
 	/* (chain) kept for the next backend that reads these row versions */
-	catalog_store_fingerprints(kept.n, kept.oids, kept.xmins, kept.ctids, kept.fingerprints);
+	dag_kept_fingerprints_end(kept);
 }
 
 /*

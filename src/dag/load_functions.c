@@ -135,8 +135,6 @@ dag_load_function_nodes(Dag *dag)
 		node->checks = spi_get_cstring(row, desc, Anum_function_node_checks);
 		dag_set_refresh(node, spi_get_cstring(row, desc, Anum_function_node_refresh),
 						spi_get_cstring(row, desc, Anum_function_node_refresh_key));
-		/* (chain) the fingerprint kept for this very pg_proc row version */
-		node->fingerprint = spi_get_cstring(row, desc, Anum_function_node_fingerprint);
 		node->rettype = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_rettype, &isnull));
 		ndefaults = DatumGetInt16(SPI_getbinval(row, desc, Anum_function_node_nargdefaults, &isnull));
 		typtype = DatumGetChar(SPI_getbinval(row, desc, Anum_function_node_rettyptype, &isnull));
