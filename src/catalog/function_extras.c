@@ -50,6 +50,7 @@ struct FunctionExtras
 
 static NamedExtras *named_entry(FunctionExtras *x, const char *schema, const char *name,
 								bool enter);
+static void read_named_values(FunctionExtras *x, size_t field);
 
 static SPIPlanPtr comments_plan = NULL;
 static SPIPlanPtr variants_plan = NULL;
@@ -99,14 +100,7 @@ catalog_read_function_extras(void)
 	spi_exec_kept(&variants_plan,
 				  "SELECT schema_name, function_name, config_when::pg_catalog.text "
 				  "FROM " CATALOG_TABLE("function_variant"));
-	for (i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	row = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-
-		named_entry(x, spi_get_cstring(row, desc, 1), spi_get_cstring(row, desc, 2), true)->config_when =
-			spi_get_cstring(row, desc, 3);
-	}
+	read_named_values(x, offsetof(NamedExtras, config_when));
 
 	spi_exec_kept(&tags_plan,
 				  "SELECT schema_name, node_name, "
@@ -130,14 +124,7 @@ catalog_read_function_extras(void)
 	spi_exec_kept(&checks_plan,
 				  "SELECT schema_name, node_name, checks::pg_catalog.text "
 				  "FROM " CATALOG_TABLE("node_check"));
-	for (i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	row = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-
-		named_entry(x, spi_get_cstring(row, desc, 1), spi_get_cstring(row, desc, 2), true)->checks =
-			spi_get_cstring(row, desc, 3);
-	}
+	read_named_values(x, offsetof(NamedExtras, checks));
 	return x;
 }
 
@@ -183,6 +170,25 @@ catalog_free_function_extras(FunctionExtras *x)
 	hash_destroy(x->named);
 	hash_destroy(x->comments);
 	pfree(x);
+}
+
+/*
+ * read_named_values keeps the rows (schema, name, value) of the query just
+ * run, each value in the field at offset field of its name's entry.
+ */
+static void
+read_named_values(FunctionExtras *x, size_t field)
+{
+	uint64		i;
+
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		NamedExtras *e = named_entry(x, spi_get_cstring(row, desc, 1), spi_get_cstring(row, desc, 2), true);
+
+		*(char **) ((char *) e + field) = spi_get_cstring(row, desc, 3);
+	}
 }
 
 /*
