@@ -94,8 +94,9 @@ REGRESS = \
 	cache_declared \
 	review_interplay \
 	cache_probes \
-	frame_direct \
-	shard_key
+	shard_key \
+	chain_fingerprint \
+	frame_direct
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

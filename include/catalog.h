@@ -47,23 +47,30 @@
 #define Anum_function_node_oid			1
 #define Anum_function_node_schema		2
 #define Anum_function_node_name			3
-#define Anum_function_node_language		4
-#define Anum_function_node_doc			5
-#define Anum_function_node_owner		6
-#define Anum_function_node_materialize	7
-#define Anum_function_node_checks		8
-#define Anum_function_node_config_when	9
-#define Anum_function_node_refresh		10
-#define Anum_function_node_refresh_key	11
 /* (chain) what the graph needs of pg_proc, read with the row: no syscache */
-#define Anum_function_node_rettype		12
-#define Anum_function_node_retset		13
-#define Anum_function_node_nargdefaults	14
-#define Anum_function_node_rettyptype	15
-#define Anum_function_node_argtypes		16
-#define Anum_function_node_allargtypes	17
-#define Anum_function_node_argmodes		18
-#define Anum_function_node_argnames		19
+#define Anum_function_node_lang			4
+#define Anum_function_node_owner		5
+#define Anum_function_node_rettype		6
+#define Anum_function_node_retset		7
+#define Anum_function_node_nargdefaults	8
+#define Anum_function_node_argtypes		9
+#define Anum_function_node_allargtypes	10
+#define Anum_function_node_argmodes		11
+#define Anum_function_node_argnames		12
+
+/*
+ * (chain) function_extras.c: a function node's comment, variant condition,
+ * tags and checks, read apart from its pg_proc row
+ */
+typedef struct FunctionExtras FunctionExtras;
+extern FunctionExtras *catalog_read_function_extras(void);
+extern const char *catalog_function_comment(FunctionExtras *x, Oid funcoid);
+extern const char *catalog_function_config_when(FunctionExtras *x, const char *schema,
+												const char *fname);
+extern void catalog_node_extras(FunctionExtras *x, const char *schema, const char *node,
+								const char **materialize, const char **refresh,
+								const char **refresh_key, const char **checks);
+extern void catalog_free_function_extras(FunctionExtras *x);
 
 /* Switching to the catalog owner for catalog access, and back (owner.c). */
 typedef struct OwnerScope
@@ -265,6 +272,12 @@ extern void catalog_forget_ended_starts(void);
 /* (chain) node_run_rows.c: a run's steps by the bulk path; versions.c */
 extern bool catalog_bulk_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows);
 extern Oid	catalog_table_relid(const char *table);
+
+/* (chain) fingerprint_rows.c: fingerprints kept per pg_proc row version */
+extern bool catalog_keeps_fingerprints(void);
+extern void catalog_store_fingerprints(int n, Datum *oids, Datum *xmins, Datum *ctids,
+									   Datum *fingerprints);
+extern uint64 catalog_read_fingerprints(int n, Datum *oids);
 
 /* schedule_rows.c: pg_cron jobs made by hamilton_schedule */
 extern void catalog_remove_cron_jobs(void);

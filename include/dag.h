@@ -374,6 +374,14 @@ extern char *dag_function_body(HeapTuple proctup, Oid funcoid);
 /* (chain) fingerprint.c: many nodes at once */
 extern void dag_fingerprint_nodes(Dag *dag, const int *indexes, int n);
 
+/* (chain) fingerprint_kept.c: fingerprints kept per pg_proc row version */
+typedef struct KeptFingerprints KeptFingerprints;
+extern KeptFingerprints *dag_kept_fingerprints_begin(Dag *dag, const int *indexes, int n);
+extern const char *dag_kept_fingerprint(KeptFingerprints *k, Oid funcoid, HeapTuple proctup);
+extern void dag_kept_fingerprint_note(KeptFingerprints *k, Oid funcoid, HeapTuple proctup,
+									  const char *fingerprint);
+extern void dag_kept_fingerprints_end(KeptFingerprints *k);
+
 /* relations.c */
 extern bool dag_owner_trusts(Oid consumer_owner, Oid producer_owner);
 extern bool dag_public_on_path(Dag *dag);

@@ -67,55 +67,29 @@ static SPIPlanPtr sql_nodes_plan_1_1 = NULL;	/* a catalog before 1.2 */
 
 /*
  * catalog_read_function_nodes: every function of a registered module whose
- * name does not start with "_", but for procedures, aggregates, functions
- * returning void or another pseudo-type (record aside), and members of
- * extensions; with its comment, owner, materialize tag, checks, variant
- * condition, and refresh and refresh_key tags.  A variant's tags and checks are its node's (the name before
- * the last "__"), where hamilton_tag and hamilton_check keep them.  Also
- * what the graph needs of the pg_proc row (return type and its typtype,
- * arguments, defaults), so that reading the graph loads no syscache entry
- * per function (10,000 index probes for a 10,000-node graph).  The three
- * tags are read in one join (node_tag's key is schema, node and tag: one
- * value each at most).  The rows come in no order: the graph sorts them
- * (dag_load_function_nodes), which costs less than sorting these wide rows
- * here.
+ * name does not start with "_", but for procedures, aggregates and members
+ * of extensions, with what the graph needs of its pg_proc row (language,
+ * owner, return type, arguments, defaults), so that reading the graph
+ * loads no syscache entry per function (10,000 index probes for a
+ * 10,000-node graph).  The graph leaves out functions returning void or
+ * another pseudo-type (record aside), and takes each one's comment,
+ * variant condition, tags and checks from catalog_read_function_extras:
+ * joined here, they cost every row (load_functions.c).  The rows come in
+ * no order: the graph sorts them (dag_load_function_nodes), which costs
+ * less than sorting these wide rows here.
  */
 void
 catalog_read_function_nodes(void)
 {
 	spi_exec_kept(&function_nodes_plan,
-				   "SELECT p.oid, n.nspname, p.proname, l.lanname, d.description, p.proowner, "
-				   "       tg.mt, c.checks::pg_catalog.text, "
-				   "       CASE WHEN v.config_when IS NOT NULL THEN v.config_when::pg_catalog.text END, "
-				   "       tg.rt, tg.rk, "
-				   "       p.prorettype, p.proretset, p.pronargdefaults, t.typtype, "
+				   "SELECT p.oid, n.nspname, p.proname, p.prolang, p.proowner, "
+				   "       p.prorettype, p.proretset, p.pronargdefaults, "
 				   "       p.proargtypes, p.proallargtypes, p.proargmodes, p.proargnames "
 				   "FROM " CATALOG_TABLE("module") " m "
 				   "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) m.schema_name "
 				   "JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid "
-				   "JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang "
-				   "JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) p.prorettype "
-				   "LEFT JOIN pg_catalog.pg_description d ON d.objoid OPERATOR(pg_catalog.=) p.oid "
-				   "     AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass "
-				   "     AND d.objsubid OPERATOR(pg_catalog.=) 0 "
-				   "LEFT JOIN " CATALOG_TABLE("function_variant") " v ON v.schema_name OPERATOR(pg_catalog.=) n.nspname "
-				   "     AND v.function_name OPERATOR(pg_catalog.=) p.proname "
-				   "CROSS JOIN LATERAL (SELECT CASE WHEN v.function_name IS NULL THEN p.proname::pg_catalog.text "
-				   "     ELSE pg_catalog.regexp_replace(p.proname::pg_catalog.text, '^(.*)__.*$', '\\1') END) AS nn(node_name) "
-				   "LEFT JOIN (SELECT schema_name, node_name, "
-				   "       pg_catalog.max(tag_value) FILTER (WHERE tag_key OPERATOR(pg_catalog.=) 'materialize') AS mt, "
-				   "       pg_catalog.max(tag_value) FILTER (WHERE tag_key OPERATOR(pg_catalog.=) 'refresh') AS rt, "
-				   "       pg_catalog.max(tag_value) FILTER (WHERE tag_key OPERATOR(pg_catalog.=) 'refresh_key') AS rk "
-				   "     FROM " CATALOG_TABLE("node_tag") " "
-				   "     WHERE tag_key OPERATOR(pg_catalog.=) ANY (ARRAY['materialize', 'refresh', 'refresh_key']) "
-				   "     GROUP BY 1, 2) tg ON tg.schema_name OPERATOR(pg_catalog.=) n.nspname "
-				   "     AND tg.node_name OPERATOR(pg_catalog.=) nn.node_name "
-				   "LEFT JOIN " CATALOG_TABLE("node_check") " c ON c.schema_name OPERATOR(pg_catalog.=) n.nspname "
-				   "     AND c.node_name OPERATOR(pg_catalog.=) nn.node_name "
 				   "WHERE p.prokind OPERATOR(pg_catalog.=) 'f' "
 				   "  AND pg_catalog.left(p.proname, 1) OPERATOR(pg_catalog.<>) '_' "
-				   "  AND (t.typtype OPERATOR(pg_catalog.<>) 'p' "
-				   "       OR p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.record'::pg_catalog.regtype) "
 				   "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep "
 				   "       WHERE dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass "
 				   "         AND dep.objid OPERATOR(pg_catalog.=) p.oid AND dep.deptype OPERATOR(pg_catalog.=) 'e')");

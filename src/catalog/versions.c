@@ -108,6 +108,17 @@ catalog_keeps_refresh(void)
 }
 
 /*
+ * catalog_keeps_fingerprints (chain): does the catalog keep function nodes'
+ * fingerprints for their pg_proc row versions (hamilton.function_fingerprint,
+ * version 1.5 on)?
+ */
+bool
+catalog_keeps_fingerprints(void)
+{
+	return OidIsValid(catalog_table_relid("function_fingerprint"));
+}
+
+/*
  * catalog_extension_schema is the schema the extension's functions live in
  * (CREATE EXTENSION ... SCHEMA), or NULL.  SPI must be connected.
  */

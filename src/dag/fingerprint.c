@@ -35,6 +35,13 @@ static MemoryContext fingerprint_scratch = NULL;
 static bool safe_path_pinned = false;
 
 /*
+ * (chain) While dag_fingerprint_nodes runs: the fingerprints the catalog
+ * keeps for the row versions of its functions, and those it computed
+ * (fingerprint_kept.c).
+ */
+static KeptFingerprints *fingerprints_kept = NULL;
+
+/*
  * dag_fingerprint is the md5 of a node's code: the SQL of a SQL node; the
  * language, body (source, or SQL-standard body as text), library symbol and
  * signature of a function.  Computed on demand and kept, since only the
@@ -72,6 +79,7 @@ dag_fingerprint(Dag *dag, int index)
 		int			nargs,
 					a,
 					nestlevel;
+		const char *kept;
 
 		if (!HeapTupleIsValid(tup))
 		{
@@ -80,6 +88,17 @@ dag_fingerprint(Dag *dag, int index)
 			return NULL;		/* dropped meanwhile */
 		}
 		proc = (Form_pg_proc) GETSTRUCT(tup);
+
+		/* (chain) kept for this very row version by an earlier run */
+		kept = dag_kept_fingerprint(fingerprints_kept, node->funcoid, tup);
+		if (kept)
+		{
+			ReleaseSysCache(tup);
+			MemoryContextSwitchTo(old);
+			node->fingerprint = MemoryContextStrdup(dag->cxt, kept);
+			MemoryContextReset(fingerprint_scratch);
+			return node->fingerprint;
+		}
 
 		/*
 		 * Names are written fully qualified (types, and the SQL body printed
@@ -111,9 +130,14 @@ dag_fingerprint(Dag *dag, int index)
 						 proc->provolatile);
 		if (nestlevel >= 0)
 			AtEOXact_GUC(true, nestlevel);
+		if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
+			elog(ERROR, "could not compute an md5 fingerprint: %s", errstr ? errstr : "?");
+		MemoryContextSwitchTo(old);
+		dag_kept_fingerprint_note(fingerprints_kept, node->funcoid, tup, hex);	/* (chain) */
+		MemoryContextSwitchTo(fingerprint_scratch);
 		ReleaseSysCache(tup);
 	}
-	if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
+	if (node->sql && !pg_md5_hash(buf.data, buf.len, hex, &errstr))
 		elog(ERROR, "could not compute an md5 fingerprint: %s", errstr ? errstr : "?");
 	node->fingerprint = MemoryContextStrdup(dag->cxt, hex);
 	MemoryContextSwitchTo(old);
@@ -124,16 +148,20 @@ dag_fingerprint(Dag *dag, int index)
 /*
  * dag_fingerprint_nodes fingerprints the n nodes given (dag_fingerprint),
  * with the safe search_path pinned once around them rather than once per
- * node.
+ * node.  A function whose pg_proc row version has a fingerprint kept in
+ * the catalog takes it from there; those it computes are kept there
+ * (fingerprint_kept.c).
  */
 void
 dag_fingerprint_nodes(Dag *dag, const int *indexes, int n)
 {
 	int			nestlevel = NewGUCNestLevel();
 	int			i;
+	KeptFingerprints *kept = dag_kept_fingerprints_begin(dag, indexes, n);
 
 	pin_safe_search_path();
 	safe_path_pinned = true;
+	fingerprints_kept = kept;
 	PG_TRY();
 	{
 		for (i = 0; i < n; i++)
@@ -145,9 +173,12 @@ dag_fingerprint_nodes(Dag *dag, const int *indexes, int n)
 	PG_FINALLY();
 	{
 		safe_path_pinned = false;
+		fingerprints_kept = NULL;
 	}
 	PG_END_TRY();
 	AtEOXact_GUC(true, nestlevel);
+	/* (chain) kept for the next backend that reads these row versions */
+	dag_kept_fingerprints_end(kept);
 }
 
 /*

@@ -61,7 +61,14 @@ dag_load_function_nodes(Dag *dag)
 	uint64		i;
 	List	   *variants = NIL;
 	FunctionRowKey *sorted;
+	FunctionExtras *extras;
+	Oid			last_lang = InvalidOid,
+				last_rettype = InvalidOid;
+	char	   *last_lang_name = NULL;
+	char		last_typtype = 0;
 
+	/* (chain) comments, variants, tags and checks: few rows, apart */
+	extras = catalog_read_function_extras();
 	catalog_read_function_nodes();
 	dag_reserve_nodes(dag, (int) SPI_processed);
 	sorted = function_rows_sorted();
@@ -71,8 +78,14 @@ dag_load_function_nodes(Dag *dag)
 		HeapTuple	row = SPI_tuptable->vals[sorted[i].row];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
-		Oid			funcoid = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_oid, &isnull));
-		char	   *when = spi_get_cstring(row, desc, Anum_function_node_config_when);
+		Oid			funcoid = sorted[i].oid;
+		Oid			rettype = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_rettype, &isnull));
+		Oid			lang = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_lang, &isnull));
+		char	   *when;
+		const char *materialize,
+				   *refresh,
+				   *refresh_key,
+				   *checks;
 		int			index;
 		HNode	   *node;
 		Oid		   *argtypes;
@@ -87,18 +100,37 @@ dag_load_function_nodes(Dag *dag)
 		CHECK_FOR_INTERRUPTS();
 
 		/*
+		 * No function returning void or another pseudo-type (record aside)
+		 * is a node.  Few types and languages recur: each is looked up once.
+		 */
+		if (rettype != last_rettype)
+		{
+			last_typtype = get_typtype(rettype);
+			last_rettype = rettype;
+		}
+		typtype = last_typtype;
+		if (typtype == TYPTYPE_PSEUDO && rettype != RECORDOID)
+			continue;
+		if (lang != last_lang)
+		{
+			last_lang_name = get_language_name(lang, false);
+			last_lang = lang;
+		}
+		when = (char *) catalog_function_config_when(extras, sorted[i].schema, sorted[i].name);
+
+		/*
 		 * A variant (Hamilton's @config.when on spend__eu): the node is named
 		 * before the last "__", and exists when config matches.
 		 */
 		if (when)
 		{
-			char	   *fname = spi_get_cstring(row, desc, Anum_function_node_name);
+			char	   *fname = pstrdup(sorted[i].name);
 			char	   *cut = strstr(fname, "__");
 			FunctionVariant *fv = palloc0(sizeof(FunctionVariant));
 
 			while (cut && strstr(cut + 2, "__"))
 				cut = strstr(cut + 2, "__");
-			fv->schema = spi_get_cstring(row, desc, Anum_function_node_schema);
+			fv->schema = pstrdup(sorted[i].schema);
 			fv->name = cut ? pnstrdup(fname, cut - fname) : fname;
 			fv->when = when;
 			fv->chosen = dag->all_variants || dag_when_matches(dag->config, when);
@@ -117,8 +149,8 @@ dag_load_function_nodes(Dag *dag)
 		node = &dag->nodes[index];
 
 		node->funcoid = funcoid;
-		node->schema = spi_get_cstring(row, desc, Anum_function_node_schema);
-		node->name = spi_get_cstring(row, desc, Anum_function_node_name);
+		node->schema = pstrdup(sorted[i].schema);
+		node->name = pstrdup(sorted[i].name);
 		node->funcname = node->name;
 		if (when)
 		{
@@ -126,18 +158,18 @@ dag_load_function_nodes(Dag *dag)
 			node->config_when = when;
 		}
 		node->display = qualified_display(node->schema, node->name);
-		node->language = spi_get_cstring(row, desc, Anum_function_node_language);
-		node->doc = spi_get_cstring(row, desc, Anum_function_node_doc);
+		node->language = last_lang_name;
+		node->doc = (char *) catalog_function_comment(extras, funcoid);
 		node->owner = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_owner, &isnull));
+		/* the node's tags and checks (a variant's are its node's) */
+		catalog_node_extras(extras, node->schema, node->name, &materialize, &refresh,
+							&refresh_key, &checks);
 		/* a function asks to be kept with the tag materialize = table */
-		(void) SPI_getbinval(row, desc, Anum_function_node_materialize, &isnull);
-		node->persist = !isnull && strcmp(spi_get_cstring(row, desc, Anum_function_node_materialize), "table") == 0;
-		node->checks = spi_get_cstring(row, desc, Anum_function_node_checks);
-		dag_set_refresh(node, spi_get_cstring(row, desc, Anum_function_node_refresh),
-						spi_get_cstring(row, desc, Anum_function_node_refresh_key));
-		node->rettype = DatumGetObjectId(SPI_getbinval(row, desc, Anum_function_node_rettype, &isnull));
+		node->persist = materialize != NULL && strcmp(materialize, "table") == 0;
+		node->checks = (char *) checks;
+		dag_set_refresh(node, refresh, refresh_key);
+		node->rettype = rettype;
 		ndefaults = DatumGetInt16(SPI_getbinval(row, desc, Anum_function_node_nargdefaults, &isnull));
-		typtype = DatumGetChar(SPI_getbinval(row, desc, Anum_function_node_rettyptype, &isnull));
 		if (DatumGetBool(SPI_getbinval(row, desc, Anum_function_node_retset, &isnull)) ||
 			typtype == TYPTYPE_COMPOSITE || node->rettype == RECORDOID)
 			node->kind = HNODE_TABLE_FUNC;
@@ -177,6 +209,7 @@ dag_load_function_nodes(Dag *dag)
 		dag_index_node(dag, index);
 	}
 	function_variant_problems(dag, variants);
+	catalog_free_function_extras(extras);
 }
 
 /*
