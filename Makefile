@@ -93,7 +93,8 @@ REGRESS = \
 	cache_writers \
 	cache_declared \
 	review_interplay \
-	cache_probes
+	cache_probes \
+	cache_rerun
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config
