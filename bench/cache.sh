@@ -7,10 +7,14 @@
 #      with cache => true, side by side in one session with
 #      hamilton_validate of the same output and with the full run (cache
 #      => false), BENCH_REPEAT (5) rounds; medians and ratios.
-#   2. The change log's trigger under pgbench: single-row INSERTs into a
-#      table, tracked and untracked, BENCH_PGBENCH_SECONDS (5) s each,
-#      BENCH_PGBENCH_CLIENTS (2) clients, alternating, BENCH_PGBENCH_ROUNDS
-#      (5) pairs; transactions per second and their ratio.
+#   2. The change log's trigger under pgbench: single-row INSERTs (one
+#      transaction each) into two tables of the same shape and fillfactor
+#      (100), one tracked, one not, BENCH_PGBENCH_SECONDS (5) s each,
+#      BENCH_PGBENCH_CLIENTS (2) clients; after a warm-up pair,
+#      BENCH_PGBENCH_ROUNDS (7) pairs, the side that goes first alternating
+#      from pair to pair (ABBA), a CHECKPOINT before each run; transactions
+#      per second, each pair's ratio, and the median ratio with its spread
+#      (lowest and highest pair).
 #
 # Quote the ratios: the machine may be shared.
 #   bash bench/cache.sh
@@ -24,7 +28,7 @@ NODES=${BENCH_CACHE_NODES:-1000}
 REPEAT=${BENCH_REPEAT:-5}
 PGB_SECONDS=${BENCH_PGBENCH_SECONDS:-5}
 PGB_CLIENTS=${BENCH_PGBENCH_CLIENTS:-2}
-PGB_ROUNDS=${BENCH_PGBENCH_ROUNDS:-5}
+PGB_ROUNDS=${BENCH_PGBENCH_ROUNDS:-7}
 PGBENCH=${PGBENCH:-$(command -v "$PG_BIN/pgbench" || command -v pgbench)}
 DB=bench_cache
 WORK=$(mktemp -d)
@@ -85,29 +89,35 @@ SELECT '| ' || variant, round(ms::numeric, 1) || ' ms',
 FROM m ORDER BY ms" | sed -n '2,$p' | grep -v '^(' || true
 
 echo
-echo "## 2. The change log's trigger: single-row INSERTs, $PGB_CLIENTS clients, ${PGB_SECONDS} s, $PGB_ROUNDS pairs"
+echo "## 2. The change log's trigger: single-row INSERTs, $PGB_CLIENTS clients, ${PGB_SECONDS} s per run, $PGB_ROUNDS pairs (ABBA)"
 echo
 sql <<'SQL' >/dev/null
-CREATE TABLE raw.plain (id bigint, v int, at timestamptz DEFAULT now());
-CREATE TABLE raw.tracked (id bigint, v int, at timestamptz DEFAULT now());
+CREATE TABLE raw.plain (id bigint, v int, at timestamptz DEFAULT now()) WITH (fillfactor = 100);
+CREATE TABLE raw.tracked (id bigint, v int, at timestamptz DEFAULT now()) WITH (fillfactor = 100);
 SELECT hamilton_track('raw.tracked');
 SQL
 echo "INSERT INTO raw.plain (id, v) VALUES (:client_id, 1);" >"$WORK/plain.sql"
 echo "INSERT INTO raw.tracked (id, v) VALUES (:client_id, 1);" >"$WORK/tracked.sql"
 tps() {
-    "$PGBENCH" -n -c "$PGB_CLIENTS" -T "$PGB_SECONDS" -f "$WORK/$1.sql" "$DB" 2>/dev/null |
+    sql -c CHECKPOINT
+    "$PGBENCH" -n -c "$PGB_CLIENTS" -j "$PGB_CLIENTS" -T "$PGB_SECONDS" -f "$WORK/$1.sql" "$DB" 2>/dev/null |
         sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
-plain=(); tracked=()
-for _ in $(seq "$PGB_ROUNDS"); do
-    plain+=("$(tps plain)")
-    tracked+=("$(tps tracked)")
+tps plain >/dev/null; tps tracked >/dev/null   # warm-up pair, not counted
+plain=(); tracked=(); ratios=()
+for r in $(seq "$PGB_ROUNDS"); do
+    if [ $((r % 2)) -eq 1 ]; then p=$(tps plain); t=$(tps tracked); else t=$(tps tracked); p=$(tps plain); fi
+    plain+=("$p"); tracked+=("$t")
+    ratios+=("$(awk -v p="$p" -v t="$t" 'BEGIN { printf "%.3f", t / p }')")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-mp=$(median "${plain[@]}"); mt=$(median "${tracked[@]}")
+mp=$(median "${plain[@]}"); mt=$(median "${tracked[@]}"); mr=$(median "${ratios[@]}")
+lo=$(printf '%s\n' "${ratios[@]}" | sort -g | head -1); hi=$(printf '%s\n' "${ratios[@]}" | sort -g | tail -1)
 echo "| table | tps (median) | runs |"
 echo "|---|---|---|"
 echo "| untracked | $mp | ${plain[*]} |"
 echo "| tracked | $mt | ${tracked[*]} |"
-awk -v p="$mp" -v t="$mt" 'BEGIN { printf "\ntracked / untracked: %.3f (cost to writers %.1f%%)\n", t / p, 100 * (1 - t / p) }'
+echo
+echo "tracked / untracked per pair: ${ratios[*]}"
+awk -v r="$mr" -v lo="$lo" -v hi="$hi" -v c="$PGB_CLIENTS" 'BEGIN { printf "tracked / untracked, median of the pairs: %.3f (cost to writers %.1f%%, pairs from %.1f%% to %.1f%%), %d clients\n", r, 100 * (1 - r), 100 * (1 - hi), 100 * (1 - lo), c }'
 echo "change log rows written: $(sql -At -c "SELECT count(*) FROM hamilton.change_log")"
