@@ -52,5 +52,25 @@ INSERT INTO rr_raw.src VALUES (6, 6);
 SELECT node, status FROM hamilton_execute(ARRAY['rr.b'], cache => true) ORDER BY node;
 TABLE rr.b;
 
+
+-- the change log is pruned below the oldest snapshot an entry depends on:
+-- a write that only an older entry has not seen stays, though a run kept a
+-- newer entry (and pruned) since
+CREATE TABLE rr_raw.other (id int, v int);
+INSERT INTO rr_raw.other VALUES (1, 100);
+SELECT hamilton_track('rr_raw.other');
+SELECT hamilton_define('rr.c', 'SELECT sum(v) AS s FROM rr_raw.other', materialize => 'table');
+SELECT node, status FROM hamilton_execute(ARRAY['rr.b', 'rr.c'], cache => true) ORDER BY node;
+INSERT INTO rr_raw.src VALUES (7, 7);
+INSERT INTO rr_raw.other VALUES (2, 200);
+SELECT node, status FROM hamilton_execute(ARRAY['rr.c'], cache => true) ORDER BY node;
+SELECT count(*) > 0 AS src_write_kept FROM hamilton.change_log WHERE relation = 'rr_raw.src'::regclass;
+SELECT node, status FROM hamilton_execute(ARRAY['rr.b'], cache => true) ORDER BY node;
+TABLE rr.b;
+-- once every entry has seen them, the log keeps no rows of those writes
+SELECT node, status FROM hamilton_execute(ARRAY['rr.b', 'rr.c'], cache => true) ORDER BY node;
+SELECT count(*) AS rows_left FROM hamilton.change_log
+WHERE relation IN ('rr_raw.src'::regclass, 'rr_raw.other'::regclass, 'rr.a'::regclass, 'rr.b'::regclass, 'rr.c'::regclass);
+
 DROP SCHEMA rr CASCADE;
 DROP SCHEMA rr_raw CASCADE;
