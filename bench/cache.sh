@@ -14,7 +14,9 @@
 #      BENCH_PGBENCH_ROUNDS (7) pairs, the side that goes first alternating
 #      from pair to pair (ABBA), a CHECKPOINT before each run; transactions
 #      per second, each pair's ratio, and the median ratio with its spread
-#      (lowest and highest pair).
+#      (lowest and highest pair).  Then (2b, with plpython3u) the
+#      backend's CPU time per insert transaction, which the machine's
+#      other load barely moves.
 #
 # Quote the ratios: the machine may be shared.
 #   bash bench/cache.sh
@@ -120,4 +122,55 @@ echo "| tracked | $mt | ${tracked[*]} |"
 echo
 echo "tracked / untracked per pair: ${ratios[*]}"
 awk -v r="$mr" -v lo="$lo" -v hi="$hi" -v c="$PGB_CLIENTS" 'BEGIN { printf "tracked / untracked, median of the pairs: %.3f (cost to writers %.1f%%, pairs from %.1f%% to %.1f%%), %d clients\n", r, 100 * (1 - r), 100 * (1 - hi), 100 * (1 - lo), c }'
+
+# Throughput on a shared machine measures the scheduler as much as the
+# trigger.  The backend's own CPU time per insert transaction does not:
+# one session, one INSERT per transaction (a procedure that commits after
+# each), the same tables, alternating, BENCH_CPU_ROUNDS (7) rounds of
+# BENCH_CPU_TXNS (20000) transactions per table.
+CPU_ROUNDS=${BENCH_CPU_ROUNDS:-7}
+CPU_TXNS=${BENCH_CPU_TXNS:-20000}
+if sql -c "CREATE EXTENSION IF NOT EXISTS plpython3u" >/dev/null 2>&1; then
+    echo
+    echo "## 2b. The same, in backend CPU per insert transaction (one session, $CPU_TXNS transactions per table, $CPU_ROUNDS rounds, alternating)"
+    echo
+    sql <<SQL >/dev/null
+CREATE FUNCTION cpu_ms() RETURNS double precision LANGUAGE plpython3u AS \$p\$
+import time
+return time.process_time() * 1000
+\$p\$;
+CREATE TABLE cpu_timings (round int, variant text, us double precision);
+CREATE PROCEDURE insert_each(tab regclass, n int) LANGUAGE plpgsql AS \$\$
+BEGIN
+    FOR i IN 1..n LOOP
+        EXECUTE format('INSERT INTO %s (id, v) VALUES (1, 1)', tab);
+        COMMIT;
+    END LOOP;
+END \$\$;
+CREATE PROCEDURE measure_cpu(rounds int, n int) LANGUAGE plpgsql AS \$\$
+DECLARE t double precision; v text;
+BEGIN
+    CALL insert_each('raw.plain', n / 10);
+    CALL insert_each('raw.tracked', n / 10);   -- warm-up, not counted
+    FOR r IN 1..rounds LOOP
+        FOREACH v IN ARRAY CASE WHEN r % 2 = 1 THEN ARRAY['raw.plain', 'raw.tracked'] ELSE ARRAY['raw.tracked', 'raw.plain'] END LOOP
+            t := cpu_ms();
+            CALL insert_each(v::regclass, n);
+            INSERT INTO cpu_timings VALUES (r, v, (cpu_ms() - t) * 1000 / n);
+            COMMIT;
+        END LOOP;
+    END LOOP;
+END \$\$;
+SQL
+    sql -c "CALL measure_cpu($CPU_ROUNDS, $CPU_TXNS)"
+    sql -A -F ' | ' -c "
+WITH pair AS (SELECT t.round, t.us AS tracked, p.us AS plain, t.us / p.us AS ratio
+              FROM cpu_timings t JOIN cpu_timings p ON p.round = t.round AND p.variant = 'raw.plain'
+              WHERE t.variant = 'raw.tracked')
+SELECT '| untracked | ' || round(percentile_cont(0.5) WITHIN GROUP (ORDER BY plain)::numeric, 2) || ' us',
+       'tracked | ' || round(percentile_cont(0.5) WITHIN GROUP (ORDER BY tracked)::numeric, 2) || ' us',
+       'tracked / untracked, median of the rounds ' || round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ratio)::numeric, 3)
+       || ' (from ' || round(min(ratio)::numeric, 3) || ' to ' || round(max(ratio)::numeric, 3) || ') |'
+FROM pair" | sed -n '2p'
+fi
 echo "change log rows written: $(sql -At -c "SELECT count(*) FROM hamilton.change_log")"
