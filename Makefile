@@ -94,6 +94,7 @@ REGRESS = \
 	cache_declared \
 	review_interplay \
 	cache_probes \
+	cache_rerun \
 	shard_key \
 	chain_fingerprint \
 	frame_direct

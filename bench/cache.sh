@@ -7,10 +7,16 @@
 #      with cache => true, side by side in one session with
 #      hamilton_validate of the same output and with the full run (cache
 #      => false), BENCH_REPEAT (5) rounds; medians and ratios.
-#   2. The change log's trigger under pgbench: single-row INSERTs into a
-#      table, tracked and untracked, BENCH_PGBENCH_SECONDS (5) s each,
-#      BENCH_PGBENCH_CLIENTS (2) clients, alternating, BENCH_PGBENCH_ROUNDS
-#      (5) pairs; transactions per second and their ratio.
+#   2. The change log's trigger under pgbench: single-row INSERTs (one
+#      transaction each) into two tables of the same shape and fillfactor
+#      (100), one tracked, one not, BENCH_PGBENCH_SECONDS (5) s each,
+#      BENCH_PGBENCH_CLIENTS (2) clients; after a warm-up pair,
+#      BENCH_PGBENCH_ROUNDS (7) pairs, the side that goes first alternating
+#      from pair to pair (ABBA), a CHECKPOINT before each run; transactions
+#      per second, each pair's ratio, and the median ratio with its spread
+#      (lowest and highest pair).  Then (2b, with plpython3u) the
+#      backend's CPU time per insert transaction, which the machine's
+#      other load barely moves.
 #
 # Quote the ratios: the machine may be shared.
 #   bash bench/cache.sh
@@ -24,7 +30,7 @@ NODES=${BENCH_CACHE_NODES:-1000}
 REPEAT=${BENCH_REPEAT:-5}
 PGB_SECONDS=${BENCH_PGBENCH_SECONDS:-5}
 PGB_CLIENTS=${BENCH_PGBENCH_CLIENTS:-2}
-PGB_ROUNDS=${BENCH_PGBENCH_ROUNDS:-5}
+PGB_ROUNDS=${BENCH_PGBENCH_ROUNDS:-7}
 PGBENCH=${PGBENCH:-$(command -v "$PG_BIN/pgbench" || command -v pgbench)}
 DB=bench_cache
 WORK=$(mktemp -d)
@@ -85,29 +91,86 @@ SELECT '| ' || variant, round(ms::numeric, 1) || ' ms',
 FROM m ORDER BY ms" | sed -n '2,$p' | grep -v '^(' || true
 
 echo
-echo "## 2. The change log's trigger: single-row INSERTs, $PGB_CLIENTS clients, ${PGB_SECONDS} s, $PGB_ROUNDS pairs"
+echo "## 2. The change log's trigger: single-row INSERTs, $PGB_CLIENTS clients, ${PGB_SECONDS} s per run, $PGB_ROUNDS pairs (ABBA)"
 echo
 sql <<'SQL' >/dev/null
-CREATE TABLE raw.plain (id bigint, v int, at timestamptz DEFAULT now());
-CREATE TABLE raw.tracked (id bigint, v int, at timestamptz DEFAULT now());
+CREATE TABLE raw.plain (id bigint, v int, at timestamptz DEFAULT now()) WITH (fillfactor = 100);
+CREATE TABLE raw.tracked (id bigint, v int, at timestamptz DEFAULT now()) WITH (fillfactor = 100);
 SELECT hamilton_track('raw.tracked');
 SQL
 echo "INSERT INTO raw.plain (id, v) VALUES (:client_id, 1);" >"$WORK/plain.sql"
 echo "INSERT INTO raw.tracked (id, v) VALUES (:client_id, 1);" >"$WORK/tracked.sql"
 tps() {
-    "$PGBENCH" -n -c "$PGB_CLIENTS" -T "$PGB_SECONDS" -f "$WORK/$1.sql" "$DB" 2>/dev/null |
+    sql -c CHECKPOINT
+    "$PGBENCH" -n -c "$PGB_CLIENTS" -j "$PGB_CLIENTS" -T "$PGB_SECONDS" -f "$WORK/$1.sql" "$DB" 2>/dev/null |
         sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
-plain=(); tracked=()
-for _ in $(seq "$PGB_ROUNDS"); do
-    plain+=("$(tps plain)")
-    tracked+=("$(tps tracked)")
+tps plain >/dev/null; tps tracked >/dev/null   # warm-up pair, not counted
+plain=(); tracked=(); ratios=()
+for r in $(seq "$PGB_ROUNDS"); do
+    if [ $((r % 2)) -eq 1 ]; then p=$(tps plain); t=$(tps tracked); else t=$(tps tracked); p=$(tps plain); fi
+    plain+=("$p"); tracked+=("$t")
+    ratios+=("$(awk -v p="$p" -v t="$t" 'BEGIN { printf "%.3f", t / p }')")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-mp=$(median "${plain[@]}"); mt=$(median "${tracked[@]}")
+mp=$(median "${plain[@]}"); mt=$(median "${tracked[@]}"); mr=$(median "${ratios[@]}")
+lo=$(printf '%s\n' "${ratios[@]}" | sort -g | head -1); hi=$(printf '%s\n' "${ratios[@]}" | sort -g | tail -1)
 echo "| table | tps (median) | runs |"
 echo "|---|---|---|"
 echo "| untracked | $mp | ${plain[*]} |"
 echo "| tracked | $mt | ${tracked[*]} |"
-awk -v p="$mp" -v t="$mt" 'BEGIN { printf "\ntracked / untracked: %.3f (cost to writers %.1f%%)\n", t / p, 100 * (1 - t / p) }'
+echo
+echo "tracked / untracked per pair: ${ratios[*]}"
+awk -v r="$mr" -v lo="$lo" -v hi="$hi" -v c="$PGB_CLIENTS" 'BEGIN { printf "tracked / untracked, median of the pairs: %.3f (cost to writers %.1f%%, pairs from %.1f%% to %.1f%%), %d clients\n", r, 100 * (1 - r), 100 * (1 - hi), 100 * (1 - lo), c }'
+
+# Throughput on a shared machine measures the scheduler as much as the
+# trigger.  The backend's own CPU time per insert transaction does not:
+# one session, one INSERT per transaction (a procedure that commits after
+# each), the same tables, alternating, BENCH_CPU_ROUNDS (7) rounds of
+# BENCH_CPU_TXNS (20000) transactions per table.
+CPU_ROUNDS=${BENCH_CPU_ROUNDS:-7}
+CPU_TXNS=${BENCH_CPU_TXNS:-20000}
+if sql -c "CREATE EXTENSION IF NOT EXISTS plpython3u" >/dev/null 2>&1; then
+    echo
+    echo "## 2b. The same, in backend CPU per insert transaction (one session, $CPU_TXNS transactions per table, $CPU_ROUNDS rounds, alternating)"
+    echo
+    sql <<SQL >/dev/null
+CREATE FUNCTION cpu_ms() RETURNS double precision LANGUAGE plpython3u AS \$p\$
+import time
+return time.process_time() * 1000
+\$p\$;
+CREATE TABLE cpu_timings (round int, variant text, us double precision);
+CREATE PROCEDURE insert_each(tab regclass, n int) LANGUAGE plpgsql AS \$\$
+BEGIN
+    FOR i IN 1..n LOOP
+        EXECUTE format('INSERT INTO %s (id, v) VALUES (1, 1)', tab);
+        COMMIT;
+    END LOOP;
+END \$\$;
+CREATE PROCEDURE measure_cpu(rounds int, n int) LANGUAGE plpgsql AS \$\$
+DECLARE t double precision; v text;
+BEGIN
+    CALL insert_each('raw.plain', n / 10);
+    CALL insert_each('raw.tracked', n / 10);   -- warm-up, not counted
+    FOR r IN 1..rounds LOOP
+        FOREACH v IN ARRAY CASE WHEN r % 2 = 1 THEN ARRAY['raw.plain', 'raw.tracked'] ELSE ARRAY['raw.tracked', 'raw.plain'] END LOOP
+            t := cpu_ms();
+            CALL insert_each(v::regclass, n);
+            INSERT INTO cpu_timings VALUES (r, v, (cpu_ms() - t) * 1000 / n);
+            COMMIT;
+        END LOOP;
+    END LOOP;
+END \$\$;
+SQL
+    sql -c "CALL measure_cpu($CPU_ROUNDS, $CPU_TXNS)"
+    sql -A -F ' | ' -c "
+WITH pair AS (SELECT t.round, t.us AS tracked, p.us AS plain, t.us / p.us AS ratio
+              FROM cpu_timings t JOIN cpu_timings p ON p.round = t.round AND p.variant = 'raw.plain'
+              WHERE t.variant = 'raw.tracked')
+SELECT '| untracked | ' || round(percentile_cont(0.5) WITHIN GROUP (ORDER BY plain)::numeric, 2) || ' us',
+       'tracked | ' || round(percentile_cont(0.5) WITHIN GROUP (ORDER BY tracked)::numeric, 2) || ' us',
+       'tracked / untracked, median of the rounds ' || round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ratio)::numeric, 3)
+       || ' (from ' || round(min(ratio)::numeric, 3) || ' to ' || round(max(ratio)::numeric, 3) || ') |'
+FROM pair" | sed -n '2p'
+fi
 echo "change log rows written: $(sql -At -c "SELECT count(*) FROM hamilton.change_log")"

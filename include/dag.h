@@ -477,6 +477,24 @@ extern bool dag_has_replica_trigger(Relation rel);
 extern bool dag_is_replica_trigger(const struct Trigger *t, Oid relid);
 extern void dag_put_replica_trigger(const char *qname, bool replace);
 extern void dag_drop_replica_trigger(const char *qname);
+/*
+ * (rerun) deps_memo.c: what a cached run looks up once for all its
+ * entries; dag_deps_state_memo, dag_replica_tracked_memo use it.
+ */
+typedef struct DagDepsMemo
+{
+	HTAB	   *children;		/* relations with a parent (pg_inherits) */
+	Oid			logged_fn;		/* hamilton.change_logged() */
+	Oid			replica_fn;		/* hamilton.replicated_change(regclass) */
+	struct pg_cryptohash_ctx *md5;
+} DagDepsMemo;
+extern DagDepsMemo *dag_deps_memo_begin(void);
+extern void dag_deps_memo_end(DagDepsMemo *m);
+extern bool dag_memo_has_superclass(DagDepsMemo *m, Oid relid);
+extern void dag_memo_md5(DagDepsMemo *m, const char *data, size_t len, char *hex);
+extern char *dag_deps_state_memo(DagDepsMemo *m, List *sources, List *functions, List **watched,
+								 char **why);
+extern bool dag_replica_tracked_memo(Relation rel, char **why, DagDepsMemo *m);
 
 /* subdag.c (subdag: @subdag, @parameterized_subdag, issue 13 item 4) */
 extern void dag_mark_stale_subdags(Dag *dag);

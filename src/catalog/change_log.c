@@ -273,11 +273,18 @@ catalog_prune_change_log(void)
 	OwnerScope	w;
 
 	catalog_owner_begin(&w);
+	/*
+	 * (rerun) The bound is computed once, an initplan: below the current
+	 * snapshot's xmin and every entry's is below the least of them (with no
+	 * entry, the current one's).  As "< ALL (SELECT ...)" it was a subplan
+	 * that read every entry's snapshot again for each row of the log.
+	 */
 	spi_exec_checked("DELETE FROM " CATALOG_TABLE("change_log") " c "
 					 "WHERE c.relation OPERATOR(pg_catalog.<>) 0 "
-					 "AND c.xid OPERATOR(pg_catalog.<) pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot()) "
-					 "AND c.xid OPERATOR(pg_catalog.<) ALL (SELECT pg_catalog.pg_snapshot_xmin(e.snapshot) "
-					 "    FROM " CATALOG_TABLE("cache_entry") " e)",
+					 "AND c.xid OPERATOR(pg_catalog.<) (SELECT pg_catalog.min(b.x) FROM ("
+					 "    SELECT pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot()) "
+					 "    UNION ALL SELECT pg_catalog.pg_snapshot_xmin(e.snapshot) "
+					 "    FROM " CATALOG_TABLE("cache_entry") " e) AS b(x))",
 					 0, NULL, NULL, NULL, SPI_OK_DELETE);
 	catalog_owner_end(&w);
 }

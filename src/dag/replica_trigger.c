@@ -58,7 +58,7 @@ replica_function(void)
  * hamilton.replicated_change(relid) alone?
  */
 static bool
-is_replica_trigger(const Trigger *t, Oid relid, Oid fn)
+is_replica_trigger(const Trigger *t, Oid relid, Oid fn, Oid logged_fn)
 {
 	Node	   *qual;
 	FuncExpr   *f;
@@ -71,10 +71,19 @@ is_replica_trigger(const Trigger *t, Oid relid, Oid fn)
 		!TRIGGER_FOR_INSERT(t->tgtype) || !TRIGGER_FOR_UPDATE(t->tgtype) ||
 		!TRIGGER_FOR_DELETE(t->tgtype) || t->tgnattr != 0 || t->tgqual == NULL || !OidIsValid(fn))
 		return false;
-	tname = get_func_name(t->tgfoid);
-	tnsp = get_namespace_name(get_func_namespace(t->tgfoid));
-	if (!tname || !tnsp || strcmp(tname, "change_logged") != 0 || strcmp(tnsp, HAMILTON_SCHEMA) != 0)
-		return false;
+	if (OidIsValid(logged_fn))
+	{
+		/* (rerun) a run's memo looked hamilton.change_logged() up once */
+		if (t->tgfoid != logged_fn)
+			return false;
+	}
+	else
+	{
+		tname = get_func_name(t->tgfoid);
+		tnsp = get_namespace_name(get_func_namespace(t->tgfoid));
+		if (!tname || !tnsp || strcmp(tname, "change_logged") != 0 || strcmp(tnsp, HAMILTON_SCHEMA) != 0)
+			return false;
+	}
 	qual = stringToNode(t->tgqual);
 	if (!IsA(qual, FuncExpr))
 		return false;
@@ -94,14 +103,25 @@ is_replica_trigger(const Trigger *t, Oid relid, Oid fn)
 bool
 dag_replica_tracked(Relation rel, char **why)
 {
+	return dag_replica_tracked_memo(rel, why, NULL);
+}
+
+/*
+ * dag_replica_tracked_memo is dag_replica_tracked with a cached run's memo
+ * (m, or NULL), whose function Oids were looked up once (deps_memo.c).
+ */
+bool
+dag_replica_tracked_memo(Relation rel, char **why, DagDepsMemo *m)
+{
 	Oid			fn;
 	int			i;
 
 	if (rel->rd_rel->relkind != RELKIND_RELATION)
 		return true;
-	fn = replica_function();
+	fn = m ? m->replica_fn : replica_function();
 	for (i = 0; OidIsValid(fn) && rel->trigdesc && i < rel->trigdesc->numtriggers; i++)
-		if (is_replica_trigger(&rel->trigdesc->triggers[i], RelationGetRelid(rel), fn))
+		if (is_replica_trigger(&rel->trigdesc->triggers[i], RelationGetRelid(rel), fn,
+							   m ? m->logged_fn : InvalidOid))
 			return true;
 	if (why && *why == NULL)
 		*why = OidIsValid(fn) ?
@@ -119,7 +139,8 @@ dag_replica_tracked(Relation rel, char **why)
 bool
 dag_is_replica_trigger(const Trigger *t, Oid relid)
 {
-	return strcmp(t->tgname, REPLICA_TRIGGER_NAME) == 0 && is_replica_trigger(t, relid, replica_function());
+	return strcmp(t->tgname, REPLICA_TRIGGER_NAME) == 0 &&
+		is_replica_trigger(t, relid, replica_function(), InvalidOid);
 }
 
 /* dag_has_replica_trigger: has the relation a trigger of the row trigger's name? */

@@ -44,10 +44,13 @@
 /* The trigger hamilton_track puts on a source and its partitions. */
 #define TRACK_TRIGGER_NAME "hamilton_change_log"
 
-static void relation_state(StringInfo buf, StringInfo probes, Oid relid, List **watched, char **why);
+static void relation_state(StringInfo buf, StringInfo probes, Oid relid, List **watched, char **why,
+						   DagDepsMemo *m);
 static void rls_state(StringInfo buf, Oid relid, Oid owner);
 static void member_state(StringInfo buf, StringInfo probes, Relation rel, bool first, List **watched,
-						 char **why);
+						 char **why, DagDepsMemo *m);
+static bool tracked_memo(Relation rel, DagDepsMemo *m);
+static bool track_trigger_shape(const Trigger *t);
 static bool probe_state(StringInfo buf, StringInfo probes, Oid member, char **why);
 
 /*
@@ -69,8 +72,18 @@ dag_is_track_trigger(const Trigger *t)
 	fname = get_func_name(t->tgfoid);
 	fnsp = get_namespace_name(get_func_namespace(t->tgfoid));
 	return fname && fnsp && strcmp(fname, "change_logged") == 0 &&
-		strcmp(fnsp, HAMILTON_SCHEMA) == 0 &&
-		t->tgenabled == TRIGGER_FIRES_ALWAYS &&
+		strcmp(fnsp, HAMILTON_SCHEMA) == 0 && track_trigger_shape(t);
+}
+
+/*
+ * track_trigger_shape: is the trigger enabled ALWAYS, for every INSERT,
+ * UPDATE, DELETE and TRUNCATE statement, with no condition and no column
+ * list (dag_is_track_trigger checks its name and function)?
+ */
+static bool
+track_trigger_shape(const Trigger *t)
+{
+	return t->tgenabled == TRIGGER_FIRES_ALWAYS &&
 		!TRIGGER_FOR_ROW(t->tgtype) && !TRIGGER_FOR_INSTEAD(t->tgtype) &&
 		TRIGGER_FOR_INSERT(t->tgtype) && TRIGGER_FOR_UPDATE(t->tgtype) &&
 		TRIGGER_FOR_DELETE(t->tgtype) && TRIGGER_FOR_TRUNCATE(t->tgtype) &&
@@ -86,6 +99,28 @@ dag_relation_tracked(Relation rel)
 	for (i = 0; rel->trigdesc && i < rel->trigdesc->numtriggers; i++)
 		if (dag_is_track_trigger(&rel->trigdesc->triggers[i]))
 			return true;
+	return false;
+}
+
+/*
+ * tracked_memo is dag_relation_tracked with a run's memo (m, or NULL): the
+ * trigger's function compared by Oid, looked up once.
+ */
+static bool
+tracked_memo(Relation rel, DagDepsMemo *m)
+{
+	int			i;
+
+	if (m == NULL)
+		return dag_relation_tracked(rel);
+	for (i = 0; OidIsValid(m->logged_fn) && rel->trigdesc && i < rel->trigdesc->numtriggers; i++)
+	{
+		const Trigger *t = &rel->trigdesc->triggers[i];
+
+		if (t->tgfoid == m->logged_fn && strcmp(t->tgname, TRACK_TRIGGER_NAME) == 0 &&
+			track_trigger_shape(t))
+			return true;
+	}
 	return false;
 }
 
@@ -116,6 +151,16 @@ dag_track_trigger_current(Relation rel)
 char *
 dag_deps_state(List *sources, List *functions, List **watched, char **why)
 {
+	return dag_deps_state_memo(NULL, sources, functions, watched, why);
+}
+
+/*
+ * dag_deps_state_memo is dag_deps_state with a cached run's memo (m, or
+ * NULL: each looked up as it comes; deps_memo.c).
+ */
+char *
+dag_deps_state_memo(DagDepsMemo *m, List *sources, List *functions, List **watched, char **why)
+{
 	StringInfoData buf;
 	StringInfoData probes;
 	ListCell   *lc;
@@ -125,7 +170,7 @@ dag_deps_state(List *sources, List *functions, List **watched, char **why)
 	initStringInfo(&buf);
 	initStringInfo(&probes);
 	foreach(lc, sources)
-		relation_state(&buf, &probes, lfirst_oid(lc), watched, why);
+		relation_state(&buf, &probes, lfirst_oid(lc), watched, why, m);
 	foreach(lc, functions)
 	{
 		Oid			fn = lfirst_oid(lc);
@@ -151,7 +196,9 @@ dag_deps_state(List *sources, List *functions, List **watched, char **why)
 		appendStringInfoChar(&buf, ';');
 		ReleaseSysCache(tup);
 	}
-	if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
+	if (m)
+		dag_memo_md5(m, buf.data, buf.len, hex);
+	else if (!pg_md5_hash(buf.data, buf.len, hex, &errstr))
 		elog(ERROR, "could not compute MD5: %s", errstr ? errstr : "?");
 	return psprintf("%s%s", hex, probes.data);
 }
@@ -162,7 +209,7 @@ dag_deps_state(List *sources, List *functions, List **watched, char **why)
  * counts and in *why why they are not exactly tracked.
  */
 static void
-relation_state(StringInfo buf, StringInfo probes, Oid relid, List **watched, char **why)
+relation_state(StringInfo buf, StringInfo probes, Oid relid, List **watched, char **why, DagDepsMemo *m)
 {
 	List	   *tree;
 	ListCell   *lc;
@@ -183,7 +230,7 @@ relation_state(StringInfo buf, StringInfo probes, Oid relid, List **watched, cha
 		list_make1_oid(relid);
 	if (top->rd_rel->relispartition)
 		tree = list_concat(tree, get_partition_ancestors(relid));
-	else if (*why == NULL && has_superclass(relid))
+	else if (*why == NULL && (m ? dag_memo_has_superclass(m, relid) : has_superclass(relid)))
 		*why = psprintf("%s inherits from another table, whose writes only its own triggers see",
 						dag_relation_display(relid));
 	foreach(lc, tree)
@@ -191,7 +238,7 @@ relation_state(StringInfo buf, StringInfo probes, Oid relid, List **watched, cha
 		Oid			member = lfirst_oid(lc);
 		Relation	rel = member == relid ? top : table_open(member, AccessShareLock);
 
-		member_state(buf, probes, rel, first, watched, why);
+		member_state(buf, probes, rel, first, watched, why, m);
 		if (rel != top)
 			table_close(rel, AccessShareLock);
 		first = false;
@@ -207,7 +254,8 @@ relation_state(StringInfo buf, StringInfo probes, Oid relid, List **watched, cha
  * exactly tracked.
  */
 static void
-member_state(StringInfo buf, StringInfo probes, Relation rel, bool first, List **watched, char **why)
+member_state(StringInfo buf, StringInfo probes, Relation rel, bool first, List **watched, char **why,
+			 DagDepsMemo *m)
 {
 	Oid			member = RelationGetRelid(rel);
 	Form_pg_class c = RelationGetForm(rel);
@@ -229,11 +277,11 @@ member_state(StringInfo buf, StringInfo probes, Relation rel, bool first, List *
 	else if (c->relkind == RELKIND_RELATION || c->relkind == RELKIND_PARTITIONED_TABLE)
 	{
 		*watched = list_append_unique_oid(*watched, member);
-		if (*why == NULL && !dag_relation_tracked(rel))
+		if (*why == NULL && !tracked_memo(rel, m))
 			*why = psprintf("source %s is not tracked (its owner can call hamilton_track)",
 							dag_relation_display(member));
 		else
-			dag_replica_tracked(rel, why);
+			dag_replica_tracked_memo(rel, why, m);
 	}
 	else if ((c->relkind == RELKIND_FOREIGN_TABLE || c->relkind == RELKIND_MATVIEW) &&
 			 probe_state(buf, probes, member, why))

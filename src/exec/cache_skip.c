@@ -56,11 +56,12 @@ typedef struct NamedEntry
 
 
 static void exec_cache_begin(HPlan *plan);
-static void read_entries(HPlan *plan, CacheRun *cr);
+static void read_entries(HPlan *plan, CacheRun *cr, DagDepsMemo *memo);
 static void changes_since(int n, CacheEntry **entry, List **watched, char **pre);
-static char *entry_refusal(CacheEntry *e, List **watched);
+static char *entry_refusal(CacheEntry *e, List **watched, DagDepsMemo *memo);
 static char *settings_key(void);
-static void decide(HPlan *plan, CacheRun *cr, int i, int *visited, const char *settings);
+static void decide(HPlan *plan, CacheRun *cr, int i, int *visited, const char *settings,
+				   DagDepsMemo *memo);
 static char *reuse_refusal(HPlan *plan, CacheRun *cr, int i, CacheEntry **entry);
 static void mark_needed(HPlan *plan, CacheRun *cr);
 
@@ -111,6 +112,7 @@ exec_cache_begin(HPlan *plan)
 	int			n = plan->nsteps;
 	int		   *visited;
 	char	   *settings;
+	DagDepsMemo *memo;
 	int			i;
 
 	if (plan->cache != 1)
@@ -139,17 +141,20 @@ exec_cache_begin(HPlan *plan)
 	cr->xid = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	dag_probe_all();			/* (probes) before anything is read */
 
-	read_entries(plan, cr);
+	/* (rerun) looked up once for all entries, for this run only */
+	memo = dag_deps_memo_begin();
+	read_entries(plan, cr, memo);
 	plan->cache_run = cr;
 	settings = settings_key();
 	for (i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
 		if (exec_cache_persisted(&plan->steps[i]))
-			decide(plan, cr, i, visited, settings);
+			decide(plan, cr, i, visited, settings, memo);
 		else if (plan->steps[i].result_table)
 			cr->data_version[i] = psprintf(INT64_FORMAT, plan->run_id);
 	}
+	dag_deps_memo_end(memo);
 	mark_needed(plan, cr);
 	for (i = 0; i < n; i++)
 		if (cr->skip[i] && cr->cached_from[i] >= 0)
@@ -187,13 +192,12 @@ settings_key(void)
  * overrides it reads) and whether its result is reused.
  */
 static void
-decide(HPlan *plan, CacheRun *cr, int i, int *visited, const char *settings)
+decide(HPlan *plan, CacheRun *cr, int i, int *visited, const char *settings, DagDepsMemo *memo)
 {
 	Dag		   *dag = plan->dag;
 	StringInfoData key;
 	List	   *stack = list_make1_int(i);
 	char		hex[2 * MD5_DIGEST_LENGTH + 1];
-	const char *errstr = NULL;
 	CacheEntry *entry = NULL;
 	char	   *refusal;
 
@@ -250,8 +254,7 @@ decide(HPlan *plan, CacheRun *cr, int i, int *visited, const char *settings)
 			}
 		}
 	}
-	if (!pg_md5_hash(key.data, key.len, hex, &errstr))
-		elog(ERROR, "could not compute MD5: %s", errstr ? errstr : "?");
+	dag_memo_md5(memo, key.data, key.len, hex);
 	cr->key[i] = pstrdup(hex);
 
 	refusal = reuse_refusal(plan, cr, i, &entry);
@@ -309,7 +312,7 @@ reuse_refusal(HPlan *plan, CacheRun *cr, int i, CacheEntry **entry)
  * changed since (entry_refusal).
  */
 static void
-read_entries(HPlan *plan, CacheRun *cr)
+read_entries(HPlan *plan, CacheRun *cr, DagDepsMemo *memo)
 {
 	List	   *tags = catalog_read_cache_tags();
 	List	   *declared = catalog_read_node_tags("sources");
@@ -373,7 +376,7 @@ read_entries(HPlan *plan, CacheRun *cr)
 		ne = hash_search(byname, key, HASH_FIND, NULL);
 		cr->entry[i] = ne ? ne->entry : NULL;
 		if (cr->entry[i] && cr->entry[i]->reusable)
-			cr->pre[i] = entry_refusal(cr->entry[i], &watched[i]);
+			cr->pre[i] = entry_refusal(cr->entry[i], &watched[i], memo);
 	}
 	changes_since(plan->nsteps, cr->entry, watched, cr->pre);
 }
@@ -440,7 +443,7 @@ exec_cache_entry_refusal(CacheEntry *e)
 
 	if (!e->reusable)
 		return e->reason;
-	why = entry_refusal(e, &watched);
+	why = entry_refusal(e, &watched, NULL);
 	if (why == NULL)
 		changes_since(1, &e, &watched, &why);
 	return why;
@@ -448,17 +451,18 @@ exec_cache_entry_refusal(CacheEntry *e)
 
 /*
  * entry_refusal: why a reusable entry would not be reused, but for writes
- * since (*watched: the relations whose change log decides those).
+ * since (*watched: the relations whose change log decides those; memo:
+ * the run's, or NULL).
  */
 static char *
-entry_refusal(CacheEntry *e, List **watched)
+entry_refusal(CacheEntry *e, List **watched, DagDepsMemo *memo)
 {
 	char	   *why = NULL;
 	char	   *state;
 
 	if (e->result_run_id != e->run_id || e->result_relation != e->relation)
 		return "its result table was written by another run since";
-	state = dag_deps_state(e->sources, e->functions, watched, &why);
+	state = dag_deps_state_memo(memo, e->sources, e->functions, watched, &why);
 	if (why)
 		return why;
 	if (strcmp(state, e->deps_state) != 0)
