@@ -80,5 +80,18 @@ SELECT status FROM hamilton_execute(ARRAY['cf.c']) WHERE node = 'cf.c';
 RESET ROLE;
 SELECT count(*) AS kept_for_c FROM hamilton.function_fingerprint WHERE funcoid = 'cf.c'::regproc;
 
+-- A rename changes a SQL-standard body's deparsed text, not its row: the
+-- runs keep the fingerprint of that row version, and hamilton.nodes shows
+-- the same one, so lineage still says the result matches the current code.
+CREATE TABLE cf.t AS SELECT 5 AS v;
+CREATE FUNCTION cf.d(c int) RETURNS int LANGUAGE sql STABLE
+BEGIN ATOMIC SELECT c + v FROM cf.t; END;
+SELECT status FROM hamilton_execute(ARRAY['cf.d']) WHERE node = 'cf.d';
+ALTER TABLE cf.t RENAME TO t_renamed;
+SELECT status FROM hamilton_execute(ARRAY['cf.d']) WHERE node = 'cf.d';
+SELECT r.fingerprint = n.fingerprint AS view_agrees_with_the_run
+FROM hamilton.node_runs r, hamilton.nodes n
+WHERE r.run_id = (SELECT max(run_id) FROM hamilton.runs) AND r.node = 'cf.d' AND n.node = 'cf.d';
+
 DROP SCHEMA cf CASCADE;
 DROP ROLE regress_hamilton_fp;

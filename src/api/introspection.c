@@ -67,11 +67,21 @@ hamilton_node_list(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Dag		   *dag;
 	Jsonb	  **tags;
+	int		   *all;
 	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
 	dag = api_begin_with_dag(NULL, true);	/* every variant */
 	tags = load_tags(dag);
+	/*
+	 * Fingerprinted as a run does (the ones kept for each pg_proc row
+	 * version), so that the view and the runs' lineage agree after a rename
+	 * that changes only a SQL-standard body's deparsed text.
+	 */
+	all = palloc(sizeof(int) * Max(dag->nnodes, 1));
+	for (i = 0; i < dag->nnodes; i++)
+		all[i] = i;
+	dag_fingerprint_nodes(dag, all, dag->nnodes);
 
 	for (i = 0; i < dag->nnodes; i++)
 	{
