@@ -109,9 +109,10 @@ remote_step_send(HPlan *plan, int stepno, const char *sql)
 	rs->nshards = list_length(node->servers);
 	rs->shards = palloc0(sizeof(RemoteShard) * Max(rs->nshards, 1));
 	qstage = quote_qualified_identifier(node->schema, rs->stage);
+	/* (review) pg_temp last, as pin_modules_search_path puts it here */
 	path = dag_public_on_path(plan->dag) ?
-		psprintf("%s, public", quote_identifier(node->schema)) :
-		pstrdup(quote_identifier(node->schema));
+		psprintf("%s, public, pg_temp", quote_identifier(node->schema)) :
+		psprintf("%s, pg_temp", quote_identifier(node->schema));
 
 	/* one message: every statement of the build, and what the caller needs back */
 	initStringInfo(&msg);

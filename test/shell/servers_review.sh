@@ -9,7 +9,10 @@
 #   - a hostile server whose answers are not what they should be (here its
 #     pg_catalog.format_type, replaced by its superuser, answers SQL): what
 #     it answers is data, and no statement of its makes it into the DDL the
-#     coordinator runs as the caller.
+#     coordinator runs as the caller;
+#   - a temporary table left on the run's connection there (by a function a
+#     node called) does not stand for a table of the module in a later
+#     build on that connection: pg_temp is searched last, as here.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/common.sh
@@ -67,4 +70,18 @@ q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.h'])" >/dev/null 2>&1 ||
 [ "$(q -c "SELECT to_regclass('public.pwned') IS NULL AND to_regclass('public.pwned_ft') IS NULL")" = t ] \
     || fail "a hostile server: its answer ran as SQL on the coordinator (public.pwned made)"
 [ "$(q -c "SELECT a FROM shop.h")" = 1 ] || fail "a hostile server: shop.h is $(q -c "SELECT * FROM shop.h" 2>&1)"
+
+# --- a temporary table left on the connection ----------------------------------------
+rq 1 -d lax >/dev/null <<'SQL'
+CREATE TABLE shop.sales AS SELECT 1 AS amount;
+CREATE FUNCTION shop.leaves_temp() RETURNS int LANGUAGE plpgsql AS $$
+BEGIN CREATE TEMPORARY TABLE IF NOT EXISTS sales AS SELECT 999 AS amount; RETURN 1; END$$;
+SQL
+q >/dev/null <<'SQL'
+SELECT hamilton_define('shop.leaver', 'SELECT leaves_temp() AS l', placement => 'lax');
+SELECT hamilton_define('shop.total', 'SELECT sum(amount) AS s FROM sales', placement => 'lax');
+SQL
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.leaver'])" -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.total'])" >/dev/null
+[ "$(q -c "SELECT s FROM shop.total")" = 1 ] \
+    || fail "a temporary table there: shop.total read it instead of shop.sales ($(q -c "SELECT s FROM shop.total"))"
 echo "servers_review: ok"
