@@ -63,6 +63,7 @@ static bool connection_alive(PGconn *conn);
 
 static bool is_libpq_option(const char *keyword);
 static bool has_mapping(Oid userid, Oid serverid);
+static void pin_remote_search_path(PGconn *conn, const char *server, const char *what);
 static void check_password_used(PGconn *conn, UserMapping *um, const char *server);
 static PGresult *wait_result(PGconn *conn);
 
@@ -170,7 +171,37 @@ remote_connect(ForeignServer *fs, const char *what)
 	}
 	if (!superuser_arg(um->userid))
 		check_password_used(conn, um, fs->servername);
+	pin_remote_search_path(conn, fs->servername, what);
 	return conn;
+}
+
+/*
+ * pin_remote_search_path sets a new connection's search_path to pg_catalog,
+ * as postgres_fdw does its own: pg_hamilton's statements there name
+ * operators (=, LIKE) and functions unqualified, and a role that may
+ * create in a schema of the mapped role's default path (public) could
+ * otherwise give one of them a closer match (an = of oid and regclass,
+ * say), which would run its code as the mapped role.  A build sets its
+ * module's path for its own transaction only (remote_send.c).
+ */
+static void
+pin_remote_search_path(PGconn *conn, const char *server, const char *what)
+{
+	char	   *failure = NULL;
+	PGresult   *res = remote_exec(conn, "SELECT pg_catalog.set_config('search_path', 'pg_catalog', false)",
+								  0, NULL, psprintf("server \"%s\"", server), false, &failure);
+
+	if (res)
+	{
+		PQclear(res);
+		return;
+	}
+	PQfinish(conn);
+	ereport(ERROR,
+			(errcode(ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION),
+			 errmsg("could not set up the connection to server \"%s\" of %s", server, what),
+			 errdetail_internal("%s", failure ? failure : "unknown error"),
+			 errhint("Check that the server runs and accepts the connection's statements.")));
 }
 
 /*

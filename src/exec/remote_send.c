@@ -49,6 +49,7 @@ enum
 	R_CREATE,
 	R_COMMENT,
 	R_COMMIT,
+	R_REPIN,					/* pg_catalog's path again, whatever the node set */
 	R_COLUMNS,
 	R_COUNT
 };
@@ -129,6 +130,8 @@ remote_step_send(HPlan *plan, int stepno, const char *sql)
 	appendStringInfo(&msg, "COMMENT ON TABLE %s IS %s;\n", qstage,
 					 quote_literal_cstr(psprintf("pg_hamilton: result of node %s", node->display)));
 	appendStringInfoString(&msg, "COMMIT;\n");
+	/* (review) as remote_connect left it (pin_remote_search_path), for what follows */
+	appendStringInfoString(&msg, "SELECT pg_catalog.set_config('search_path', 'pg_catalog', false);\n");
 	/* (review) each type by its schema and name, spelled here (local_columns) */
 	appendStringInfo(&msg, "SELECT a.attname, n.nspname, t.typname, a.atttypmod "
 					 "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "

@@ -31,7 +31,9 @@
 #     statements of their own; a hostile server (its format_type answers
 #     SQL): what it answers is data, never run on the coordinator; a
 #     temporary table left on the run's connection there does not stand for
-#     the module's table in a later build (pg_temp searched last, as here).
+#     the module's table in a later build (pg_temp searched last, as here);
+#     an operator of a closer match in public there is never used by
+#     pg_hamilton's own statements (their path is pg_catalog).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/common.sh
@@ -669,4 +671,18 @@ SQL
 q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.leaver'])" -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.total'])" >/dev/null
 [ "$(q -c "SELECT s FROM shop.total")" = 1 ] \
     || fail "a temporary table there: shop.total read it instead of shop.sales ($(q -c "SELECT s FROM shop.total"))"
+# an operator of a closer match on the mapped role's default path there (public):
+# pg_hamilton's statements read pg_catalog's, also after a node set the path
+rq 1 -d lax >/dev/null <<'SQL'
+CREATE TABLE public.spied (who text);
+GRANT INSERT ON public.spied TO PUBLIC;
+CREATE FUNCTION public.spy(oid, regclass) RETURNS bool LANGUAGE plpgsql
+    AS $$BEGIN INSERT INTO public.spied VALUES (current_user); RETURN $1 OPERATOR(pg_catalog.=) $2::oid; END$$;
+CREATE OPERATOR public.= (LEFTARG = oid, RIGHTARG = regclass, FUNCTION = public.spy);
+SQL
+q -c "SELECT hamilton_define('shop.sets_path', \$\$SELECT pg_catalog.set_config('search_path', 'public', false) AS p\$\$, placement => 'lax')" >/dev/null
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.lit'])" \
+  -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.sets_path'])" -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.lit'])" >/dev/null
+[ "$(rq 1 -d lax -c "SELECT count(*) FROM public.spied")" = 0 ] \
+    || fail "an operator on the path there: it ran $(rq 1 -d lax -c "SELECT count(*) FROM public.spied") times as the mapped role"
 echo "servers: ok"
