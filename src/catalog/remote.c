@@ -29,6 +29,8 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "catalog/pg_user_mapping.h"
 #include "commands/defrem.h"
 #include "foreign/foreign.h"
@@ -37,6 +39,7 @@
 #include "miscadmin.h"
 #include "storage/latch.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -520,4 +523,34 @@ wait_result(PGconn *conn)
 			break;
 	}
 	return PQgetResult(conn);
+}
+
+/*
+ * remote_type_here is the type a server named by its schema, name and
+ * type modifier (as text), looked up here and spelled by this server's
+ * format_type, with search_path pg_catalog, pg_temp (as spi_exec_checked
+ * and remote_foreign_table_matches read it); NULL when this server has no
+ * such type or the modifier is no type modifier.  What a server answers
+ * is data, never SQL pasted into this server's statements.
+ */
+char *
+remote_type_here(const char *nspname, const char *typname, const char *typmod_text)
+{
+	Oid			nsp = get_namespace_oid(nspname, true);
+	Oid			type = InvalidOid;
+	char	   *end;
+	long		typmod = strtol(typmod_text, &end, 10);
+	int			nestlevel;
+	char	   *spelled;
+
+	if (OidIsValid(nsp))
+		type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(typname),
+							   ObjectIdGetDatum(nsp));
+	if (!OidIsValid(type) || *end != '\0' || end == typmod_text || typmod < -1 || typmod > PG_INT32_MAX)
+		return NULL;
+	nestlevel = NewGUCNestLevel();
+	pin_safe_search_path();
+	spelled = format_type_extended(type, (int32) typmod, FORMAT_TYPE_TYPEMOD_GIVEN);
+	AtEOXact_GUC(true, nestlevel);
+	return spelled;
 }

@@ -24,7 +24,6 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
-#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
@@ -33,8 +32,6 @@
 #include "pgstat.h"
 #include "storage/latch.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
@@ -296,22 +293,14 @@ local_columns(RemoteStep *rs, RemoteShard *sh, char **vals, int n)
 {
 	HNode	   *node = &rs->plan->dag->nodes[rs->plan->steps[rs->stepno].node];
 	StringInfoData cols;
-	int			nestlevel = NewGUCNestLevel();
 	int			r;
 
-	pin_safe_search_path();
 	initStringInfo(&cols);
 	for (r = 0; r < n; r++)
 	{
-		Oid			nsp = get_namespace_oid(vals[r * 4 + 1], true);
-		Oid			type = InvalidOid;
-		char	   *end;
-		long		typmod = strtol(vals[r * 4 + 3], &end, 10);
+		char	   *type = remote_type_here(vals[r * 4 + 1], vals[r * 4 + 2], vals[r * 4 + 3]);
 
-		if (OidIsValid(nsp))
-			type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-								   CStringGetDatum(vals[r * 4 + 2]), ObjectIdGetDatum(nsp));
-		if (!OidIsValid(type) || *end != '\0' || end == vals[r * 4 + 3] || typmod < -1 || typmod > PG_INT32_MAX)
+		if (type == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("column %s of node %s on server \"%s\" has type %s (type modifier %s), which this server does not have",
@@ -319,12 +308,11 @@ local_columns(RemoteStep *rs, RemoteShard *sh, char **vals, int n)
 							quote_qualified_identifier(vals[r * 4 + 1], vals[r * 4 + 2]), vals[r * 4 + 3]),
 					 errdetail("The coordinator reads the node's rows there through a foreign table of the same column types."),
 					 errhint("Create the type here in the same schema, or make the node yield a type both servers have.")));
-		appendStringInfo(&cols, "%s%s %s", r ? ", " : "", quote_identifier(vals[r * 4]),
-						 format_type_extended(type, (int32) typmod, FORMAT_TYPE_TYPEMOD_GIVEN));
+		appendStringInfo(&cols, "%s%s %s", r ? ", " : "", quote_identifier(vals[r * 4]), type);
 	}
-	AtEOXact_GUC(true, nestlevel);
 	return cols.data;
 }
+
 
 /* raise_shard_failure raises a shard's failure, naming its server and node. */
 static void

@@ -33,7 +33,8 @@
 #     temporary table left on the run's connection there does not stand for
 #     the module's table in a later build (pg_temp searched last, as here);
 #     an operator of a closer match in public there is never used by
-#     pg_hamilton's own statements (their path is pg_catalog).
+#     pg_hamilton's own statements (their path is pg_catalog); a shard
+#     key's type is looked up here, never pasted from the server's text.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/common.sh
@@ -685,4 +686,12 @@ q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.lit'])" \
   -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.sets_path'])" -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.lit'])" >/dev/null
 [ "$(rq 1 -d lax -c "SELECT count(*) FROM public.spied")" = 0 ] \
     || fail "an operator on the path there: it ran $(rq 1 -d lax -c "SELECT count(*) FROM public.spied") times as the mapped role"
+# a shard key's type, read from a hostile server (the node's first): looked up
+# here by its schema and name, never its format_type text in our statements
+q -c "SELECT hamilton_define('shop.keyed', 'SELECT current_database()::text AS k, 1 AS v', placement => '[\"hostile\", \"lax\"]', shard_key => 'k')" >/dev/null
+out=$(q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.keyed'])" 2>&1) || fail "a hostile server's shard key: $out"
+[ "$(q -c "SELECT string_agg(k, ',' ORDER BY k) FROM shop.keyed")" = hostile,lax ] \
+    || fail "a hostile server's shard key: shop.keyed is $(q -c "SELECT * FROM shop.keyed" 2>&1)"
+[ "$(q -c "SELECT relkind FROM pg_class WHERE oid = 'shop.keyed'::regclass")" = p ] || fail "a hostile server's shard key: not a partitioned table"
+[ "$(q -c "SELECT to_regclass('public.pwned') IS NULL")" = t ] || fail "a hostile server's shard key: its answer ran here"
 echo "servers: ok"
