@@ -436,6 +436,8 @@ struct ForeignServer;
 extern struct ForeignServer *remote_server_checked(const char *server, const char *what);
 extern struct pg_conn *remote_connect(struct ForeignServer *fs, const char *what);
 extern struct pg_conn *remote_cached_connection(struct ForeignServer *fs, const char *what);
+/* (review) a type a server named, as this server spells it */
+extern char *remote_type_here(const char *nspname, const char *typname, const char *typmod_text);
 extern void remote_release_all(void);
 extern pg_attribute_noreturn() void remote_error_raise(int code, const char *message, const char *detail,
 													  const char *hint, const char *where);	/* (remote) */

@@ -29,6 +29,8 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "catalog/pg_user_mapping.h"
 #include "commands/defrem.h"
 #include "foreign/foreign.h"
@@ -37,6 +39,7 @@
 #include "miscadmin.h"
 #include "storage/latch.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -63,6 +66,7 @@ static bool connection_alive(PGconn *conn);
 
 static bool is_libpq_option(const char *keyword);
 static bool has_mapping(Oid userid, Oid serverid);
+static void pin_remote_search_path(PGconn *conn, const char *server, const char *what);
 static void check_password_used(PGconn *conn, UserMapping *um, const char *server);
 static PGresult *wait_result(PGconn *conn);
 
@@ -170,7 +174,37 @@ remote_connect(ForeignServer *fs, const char *what)
 	}
 	if (!superuser_arg(um->userid))
 		check_password_used(conn, um, fs->servername);
+	pin_remote_search_path(conn, fs->servername, what);
 	return conn;
+}
+
+/*
+ * pin_remote_search_path sets a new connection's search_path to pg_catalog,
+ * as postgres_fdw does its own: pg_hamilton's statements there name
+ * operators (=, LIKE) and functions unqualified, and a role that may
+ * create in a schema of the mapped role's default path (public) could
+ * otherwise give one of them a closer match (an = of oid and regclass,
+ * say), which would run its code as the mapped role.  A build sets its
+ * module's path for its own transaction only (remote_send.c).
+ */
+static void
+pin_remote_search_path(PGconn *conn, const char *server, const char *what)
+{
+	char	   *failure = NULL;
+	PGresult   *res = remote_exec(conn, "SELECT pg_catalog.set_config('search_path', 'pg_catalog', false)",
+								  0, NULL, psprintf("server \"%s\"", server), false, &failure);
+
+	if (res)
+	{
+		PQclear(res);
+		return;
+	}
+	PQfinish(conn);
+	ereport(ERROR,
+			(errcode(ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION),
+			 errmsg("could not set up the connection to server \"%s\" of %s", server, what),
+			 errdetail_internal("%s", failure ? failure : "unknown error"),
+			 errhint("Check that the server runs and accepts the connection's statements.")));
 }
 
 /*
@@ -489,4 +523,34 @@ wait_result(PGconn *conn)
 			break;
 	}
 	return PQgetResult(conn);
+}
+
+/*
+ * remote_type_here is the type a server named by its schema, name and
+ * type modifier (as text), looked up here and spelled by this server's
+ * format_type, with search_path pg_catalog, pg_temp (as spi_exec_checked
+ * and remote_foreign_table_matches read it); NULL when this server has no
+ * such type or the modifier is no type modifier.  What a server answers
+ * is data, never SQL pasted into this server's statements.
+ */
+char *
+remote_type_here(const char *nspname, const char *typname, const char *typmod_text)
+{
+	Oid			nsp = get_namespace_oid(nspname, true);
+	Oid			type = InvalidOid;
+	char	   *end;
+	long		typmod = strtol(typmod_text, &end, 10);
+	int			nestlevel;
+	char	   *spelled;
+
+	if (OidIsValid(nsp))
+		type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(typname),
+							   ObjectIdGetDatum(nsp));
+	if (!OidIsValid(type) || *end != '\0' || end == typmod_text || typmod < -1 || typmod > PG_INT32_MAX)
+		return NULL;
+	nestlevel = NewGUCNestLevel();
+	pin_safe_search_path();
+	spelled = format_type_extended(type, (int32) typmod, FORMAT_TYPE_TYPEMOD_GIVEN);
+	AtEOXact_GUC(true, nestlevel);
+	return spelled;
 }

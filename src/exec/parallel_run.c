@@ -550,8 +550,20 @@ dispatch_guarded(ParallelRun *r, int i)
 		else if (step->action == STEP_TEMP)
 			go = intermediate_room(node->schema, &why);
 		else
+		{
+			/*
+			 * (review) the query's shape is read as its worker and the
+			 * serial path run it: with its module's search_path, not the
+			 * session's, which may name another function of other columns
+			 */
+			int			nestlevel = NewGUCNestLevel();
+
+			pin_module_search_path(node->schema, dag_public_on_path(plan->dag));
+			pin_sql_reading_settings();
 			go = OidIsValid(result = materialize_aside_target(node->schema, node->name, sql, node->display,
 															  NODE_REFRESH_KEY(node), &why));
+			AtEOXact_GUC(true, nestlevel);
+		}
 		if (!go)
 			step_runs_in_caller(r, i, why);
 		else

@@ -268,13 +268,33 @@ key_type(HNode *node, const char *stage, const char *columns)
 	PGresult   *res;
 	char	   *type = NULL;
 
-	res = remote_exec(conn, "SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a "
+	/* (review) the type by its schema, name and modifier, spelled here: never the server's text */
+	res = remote_exec(conn, "SELECT n.nspname, t.typname, a.atttypmod FROM pg_catalog.pg_attribute a "
+					  "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+					  "JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
 					  "WHERE a.attrelid = $1::pg_catalog.regclass AND a.attname = $2 "
 					  "AND a.attnum > 0 AND NOT a.attisdropped",
 					  2, params, psprintf("server \"%s\", node %s", server, node->display), true, NULL);
-	if (PQntuples(res) == 1)
-		type = pstrdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
+	if (PQntuples(res) == 1 && PQnfields(res) == 3)
+	{
+		char	   *nspname = pstrdup(PQgetvalue(res, 0, 0));
+		char	   *typname = pstrdup(PQgetvalue(res, 0, 1));
+		char	   *typmod = pstrdup(PQgetvalue(res, 0, 2));
+
+		PQclear(res);
+		res = NULL;
+		type = remote_type_here(nspname, typname, typmod);
+		if (type == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("shard_key %s of node %s has type %s (type modifier %s) on server \"%s\", which this server does not have",
+							quote_identifier(node->shard_key), node->display,
+							quote_qualified_identifier(nspname, typname), typmod, server),
+					 errdetail("The coordinator's partitioned table of the node is partitioned on the key's type. The run's results were not swapped in: every server keeps its old ones."),
+					 errhint("Create the type here in the same schema, or key the node on a column of a type both servers have.")));
+	}
+	if (res)
+		PQclear(res);
 	if (type == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),

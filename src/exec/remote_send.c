@@ -46,6 +46,7 @@ enum
 	R_CREATE,
 	R_COMMENT,
 	R_COMMIT,
+	R_REPIN,					/* pg_catalog's path again, whatever the node set */
 	R_COLUMNS,
 	R_COUNT
 };
@@ -78,6 +79,8 @@ struct RemoteStep
 
 static void read_result(RemoteStep *rs, RemoteShard *sh, PGresult *res);
 static void raise_shard_failure(RemoteStep *rs, RemoteShard *sh);
+static char *local_columns(RemoteStep *rs, RemoteShard *sh, char **vals, int n);
+static void conforming_strings(PGconn *conn, const char *server);
 
 /*
  * remote_step_send sends step stepno's build (its rendered sql) to each of
@@ -104,9 +107,10 @@ remote_step_send(HPlan *plan, int stepno, const char *sql)
 	rs->nshards = list_length(node->servers);
 	rs->shards = palloc0(sizeof(RemoteShard) * Max(rs->nshards, 1));
 	qstage = quote_qualified_identifier(node->schema, rs->stage);
+	/* (review) pg_temp last, as pin_modules_search_path puts it here */
 	path = dag_public_on_path(plan->dag) ?
-		psprintf("%s, public", quote_identifier(node->schema)) :
-		pstrdup(quote_identifier(node->schema));
+		psprintf("%s, public, pg_temp", quote_identifier(node->schema)) :
+		psprintf("%s, pg_temp", quote_identifier(node->schema));
 
 	/* one message: every statement of the build, and what the caller needs back */
 	initStringInfo(&msg);
@@ -123,8 +127,13 @@ remote_step_send(HPlan *plan, int stepno, const char *sql)
 	appendStringInfo(&msg, "COMMENT ON TABLE %s IS %s;\n", qstage,
 					 quote_literal_cstr(psprintf("pg_hamilton: result of node %s", node->display)));
 	appendStringInfoString(&msg, "COMMIT;\n");
-	appendStringInfo(&msg, "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) "
-					 "FROM pg_catalog.pg_attribute a WHERE a.attrelid = %s::pg_catalog.regclass "
+	/* (review) as remote_connect left it (pin_remote_search_path), for what follows */
+	appendStringInfoString(&msg, "SELECT pg_catalog.set_config('search_path', 'pg_catalog', false);\n");
+	/* (review) each type by its schema and name, spelled here (local_columns) */
+	appendStringInfo(&msg, "SELECT a.attname, n.nspname, t.typname, a.atttypmod "
+					 "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+					 "JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
+					 "WHERE a.attrelid = %s::pg_catalog.regclass "
 					 "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
 					 quote_literal_cstr(qstage));
 
@@ -138,6 +147,7 @@ remote_step_send(HPlan *plan, int stepno, const char *sql)
 		sh->server = pstrdup(fs->servername);
 		sh->conn = remote_cached_connection(fs, what);
 		remote_commit_add(plan, stepno, fs, rs->stage, k++);
+		conforming_strings(sh->conn, sh->server);
 		if (!PQsendQuery(sh->conn, msg.data))
 			ereport(ERROR,
 					(errcode(ERRCODE_CONNECTION_FAILURE),
@@ -146,6 +156,26 @@ remote_step_send(HPlan *plan, int stepno, const char *sql)
 	}
 	step->started_at = GetCurrentTimestamp();
 	return rs;
+}
+
+/*
+ * conforming_strings makes server read the node's string literals as this
+ * server read them (standard_conforming_strings on, as
+ * pin_sql_reading_settings pins it here): with it off there, a backslash
+ * would change a literal's value, or end it early and split the node's SQL
+ * into statements of its own.  A message is parsed whole before its first
+ * statement runs, so this is set beforehand, in a round trip of its own,
+ * and only when the server reports it off (a role's or database's setting,
+ * or a node's set_config in an earlier message).
+ */
+static void
+conforming_strings(PGconn *conn, const char *server)
+{
+	const char *scs = PQparameterStatus(conn, "standard_conforming_strings");
+
+	if (scs == NULL || strcmp(scs, "on") != 0)
+		PQclear(remote_exec_batch(conn, "SET standard_conforming_strings = on", -1,
+								  psprintf("server \"%s\"", server)));
 }
 
 /*
@@ -235,19 +265,54 @@ read_result(RemoteStep *rs, RemoteShard *sh, PGresult *res)
 		sh->foreign_name = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "f") == 0;
 	else if (i == R_CREATE)
 		sh->rows = strtou64(PQcmdTuples(res), NULL, 10);
-	else if (i == R_COLUMNS)
+	else if (i == R_COLUMNS && PQnfields(res) == 4)
 	{
-		StringInfoData cols;
+		int			n = PQntuples(res);
+		char	  **vals = palloc(sizeof(char *) * Max(n * 4, 1));
 		int			r;
 
-		initStringInfo(&cols);
-		for (r = 0; r < PQntuples(res); r++)
-			appendStringInfo(&cols, "%s%s %s", r ? ", " : "", quote_identifier(PQgetvalue(res, r, 0)),
-							 PQgetvalue(res, r, 1));
-		sh->columns = cols.data;
+		for (r = 0; r < n * 4; r++)
+			vals[r] = pstrdup(PQgetvalue(res, r / 4, r % 4));
+		PQclear(res);
+		sh->columns = local_columns(rs, sh, vals, n);
+		return;
 	}
 	PQclear(res);
 }
+
+/*
+ * local_columns is the column list, as CREATE FOREIGN TABLE takes it here,
+ * of the n columns a shard's server answered (vals: name, type schema,
+ * type name, type modifier of each).  What a server answers is data, never
+ * SQL: each type is looked up here by its schema and name and spelled by
+ * this server (format_type, as remote_foreign_table_matches reads it), so
+ * that no answer can add a statement to the coordinator's DDL.
+ */
+static char *
+local_columns(RemoteStep *rs, RemoteShard *sh, char **vals, int n)
+{
+	HNode	   *node = &rs->plan->dag->nodes[rs->plan->steps[rs->stepno].node];
+	StringInfoData cols;
+	int			r;
+
+	initStringInfo(&cols);
+	for (r = 0; r < n; r++)
+	{
+		char	   *type = remote_type_here(vals[r * 4 + 1], vals[r * 4 + 2], vals[r * 4 + 3]);
+
+		if (type == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("column %s of node %s on server \"%s\" has type %s (type modifier %s), which this server does not have",
+							quote_identifier(vals[r * 4]), node->display, sh->server,
+							quote_qualified_identifier(vals[r * 4 + 1], vals[r * 4 + 2]), vals[r * 4 + 3]),
+					 errdetail("The coordinator reads the node's rows there through a foreign table of the same column types."),
+					 errhint("Create the type here in the same schema, or make the node yield a type both servers have.")));
+		appendStringInfo(&cols, "%s%s %s", r ? ", " : "", quote_identifier(vals[r * 4]), type);
+	}
+	return cols.data;
+}
+
 
 /* raise_shard_failure raises a shard's failure, naming its server and node. */
 static void

@@ -25,6 +25,16 @@
 #     old results and nothing prepared: a value on two servers, a NULL key,
 #     a key that is no column, a key whose type differs; another key, no
 #     key (the UNION ALL view) and the key again.
+#   - (review) a server that reads string literals with
+#     standard_conforming_strings off: the node's literals keep their value,
+#     and a backslash cannot split the node's SQL, sent in one message, into
+#     statements of their own; a hostile server (its format_type answers
+#     SQL): what it answers is data, never run on the coordinator; a
+#     temporary table left on the run's connection there does not stand for
+#     the module's table in a later build (pg_temp searched last, as here);
+#     an operator of a closer match in public there is never used by
+#     pg_hamilton's own statements (their path is pg_catalog); a shard
+#     key's type is looked up here, never pasted from the server's text.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/common.sh
@@ -604,4 +614,84 @@ keyed_run
 keyed_same "the key again"
 [ "$(q -c "SELECT relkind FROM pg_class WHERE oid = 'shop.by_region'::regclass")" = p ] || fail "the key again: not a partitioned table"
 keyed_clean "the key again"
+
+# --- (review) what a server is sent, and what it answers ---------------------------
+for db in lax hostile; do
+    rq 1 -d postgres -c "CREATE DATABASE $db" >/dev/null
+    rq 1 -d "$db" -c "CREATE EXTENSION hamilton" -c "CREATE SCHEMA shop" >/dev/null
+done
+rq 1 -d postgres -c "ALTER DATABASE lax SET standard_conforming_strings = off" >/dev/null
+rq 1 -d postgres -c "ALTER DATABASE lax SET escape_string_warning = off" >/dev/null
+rq 1 -d hostile >/dev/null <<'SQL'
+CREATE OR REPLACE FUNCTION pg_catalog.format_type(oid, integer) RETURNS text LANGUAGE sql
+    AS $$SELECT 'integer) SERVER hostile; CREATE TABLE IF NOT EXISTS public.pwned (); CREATE FOREIGN TABLE IF NOT EXISTS public.pwned_ft (b integer'$$;
+SQL
+q >/dev/null <<SQL
+CREATE SERVER lax FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$(remote_sock 1)', port '$(remote_port 1)', dbname 'lax');
+CREATE SERVER hostile FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$(remote_sock 1)', port '$(remote_port 1)', dbname 'hostile');
+CREATE USER MAPPING FOR CURRENT_USER SERVER lax;
+CREATE USER MAPPING FOR CURRENT_USER SERVER hostile;
+SQL
+
+# --- standard_conforming_strings off there ---------------------------------------
+q >/dev/null <<'SQL'
+SELECT hamilton_define('shop.lit', $$SELECT 'a\nb' AS s, 1 AS n$$, placement => 'lax');
+SELECT hamilton_define('shop.split', $$SELECT 'a\' AS c1, '; CREATE TABLE shop.pwned (); SELECT 1 --' AS c2$$, placement => 'lax');
+SQL
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.lit', 'shop.split'])" >/dev/null 2>&1 || true
+[ "$(rq 1 -d lax -c "SELECT to_regclass('shop.pwned') IS NULL")" = t ] \
+    || fail "standard_conforming_strings off: the node's SQL was split, and its second statement ran there"
+[ "$(q -c "SELECT s = E'a\\\\nb' FROM shop.lit")" = t ] \
+    || fail "standard_conforming_strings off: the literal 'a\\nb' became $(q -c "SELECT quote_literal(s) FROM shop.lit")"
+[ "$(q -c "SELECT c1 || '|' || c2 FROM shop.split")" = 'a\|; CREATE TABLE shop.pwned (); SELECT 1 --' ] \
+    || fail "standard_conforming_strings off: shop.split is $(q -c "SELECT * FROM shop.split" 2>&1)"
+# a node that turns it off for the rest of the session: the next message reads as here
+q -c "SELECT hamilton_define('shop.off', \$\$SELECT pg_catalog.set_config('standard_conforming_strings', 'off', false) AS o\$\$, placement => 'lax')" >/dev/null
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.off', 'shop.lit'])" >/dev/null
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.lit'])" >/dev/null
+[ "$(q -c "SELECT s = E'a\\\\nb' FROM shop.lit")" = t ] \
+    || fail "standard_conforming_strings set off by a node: the literal 'a\\nb' became $(q -c "SELECT quote_literal(s) FROM shop.lit")"
+
+# --- a hostile server's answers ---------------------------------------------------
+q -c "SELECT hamilton_define('shop.h', 'SELECT 1 AS a', placement => 'hostile')" >/dev/null
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.h'])" >/dev/null 2>&1 || true
+[ "$(q -c "SELECT to_regclass('public.pwned') IS NULL AND to_regclass('public.pwned_ft') IS NULL")" = t ] \
+    || fail "a hostile server: its answer ran as SQL on the coordinator (public.pwned made)"
+[ "$(q -c "SELECT a FROM shop.h")" = 1 ] || fail "a hostile server: shop.h is $(q -c "SELECT * FROM shop.h" 2>&1)"
+
+# --- a temporary table left on the connection ----------------------------------------
+rq 1 -d lax >/dev/null <<'SQL'
+CREATE TABLE shop.sales AS SELECT 1 AS amount;
+CREATE FUNCTION shop.leaves_temp() RETURNS int LANGUAGE plpgsql AS $$
+BEGIN CREATE TEMPORARY TABLE IF NOT EXISTS sales AS SELECT 999 AS amount; RETURN 1; END$$;
+SQL
+q >/dev/null <<'SQL'
+SELECT hamilton_define('shop.leaver', 'SELECT leaves_temp() AS l', placement => 'lax');
+SELECT hamilton_define('shop.total', 'SELECT sum(amount) AS s FROM sales', placement => 'lax');
+SQL
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.leaver'])" -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.total'])" >/dev/null
+[ "$(q -c "SELECT s FROM shop.total")" = 1 ] \
+    || fail "a temporary table there: shop.total read it instead of shop.sales ($(q -c "SELECT s FROM shop.total"))"
+# an operator of a closer match on the mapped role's default path there (public):
+# pg_hamilton's statements read pg_catalog's, also after a node set the path
+rq 1 -d lax >/dev/null <<'SQL'
+CREATE TABLE public.spied (who text);
+GRANT INSERT ON public.spied TO PUBLIC;
+CREATE FUNCTION public.spy(oid, regclass) RETURNS bool LANGUAGE plpgsql
+    AS $$BEGIN INSERT INTO public.spied VALUES (current_user); RETURN $1 OPERATOR(pg_catalog.=) $2::oid; END$$;
+CREATE OPERATOR public.= (LEFTARG = oid, RIGHTARG = regclass, FUNCTION = public.spy);
+SQL
+q -c "SELECT hamilton_define('shop.sets_path', \$\$SELECT pg_catalog.set_config('search_path', 'public', false) AS p\$\$, placement => 'lax')" >/dev/null
+q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.lit'])" \
+  -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.sets_path'])" -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.lit'])" >/dev/null
+[ "$(rq 1 -d lax -c "SELECT count(*) FROM public.spied")" = 0 ] \
+    || fail "an operator on the path there: it ran $(rq 1 -d lax -c "SELECT count(*) FROM public.spied") times as the mapped role"
+# a shard key's type, read from a hostile server (the node's first): looked up
+# here by its schema and name, never its format_type text in our statements
+q -c "SELECT hamilton_define('shop.keyed', 'SELECT current_database()::text AS k, 1 AS v', placement => '[\"hostile\", \"lax\"]', shard_key => 'k')" >/dev/null
+out=$(q -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.keyed'])" 2>&1) || fail "a hostile server's shard key: $out"
+[ "$(q -c "SELECT string_agg(k, ',' ORDER BY k) FROM shop.keyed")" = hostile,lax ] \
+    || fail "a hostile server's shard key: shop.keyed is $(q -c "SELECT * FROM shop.keyed" 2>&1)"
+[ "$(q -c "SELECT relkind FROM pg_class WHERE oid = 'shop.keyed'::regclass")" = p ] || fail "a hostile server's shard key: not a partitioned table"
+[ "$(q -c "SELECT to_regclass('public.pwned') IS NULL")" = t ] || fail "a hostile server's shard key: its answer ran here"
 echo "servers: ok"
