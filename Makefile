@@ -98,7 +98,8 @@ REGRESS = \
 	shard_key \
 	chain_fingerprint \
 	frame_direct \
-	review_s19
+	review_s19 \
+	review_s19b
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config

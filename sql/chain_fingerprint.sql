@@ -36,7 +36,9 @@ WHERE r.run_id = (SELECT max(run_id) FROM hamilton.runs) AND r.node = 'cf.b' AND
 
 -- A replaced function is another row version: its fingerprint is computed
 -- again, even when it is replaced twice in one transaction (the same
--- xmin, another ctid), and only its newest row is kept.
+-- xmin, another ctid); nothing is kept for a row version the current
+-- transaction wrote (review_s19b.sql): the row kept is still the one of
+-- the version committed before, not the newest.
 BEGIN;
 CREATE OR REPLACE FUNCTION cf.b(a int) RETURNS int LANGUAGE sql IMMUTABLE RETURN a + 2;
 SELECT status FROM hamilton_execute(ARRAY['cf.b']) WHERE node = 'cf.b';

@@ -19,6 +19,7 @@
  */
 #include "postgres.h"
 
+#include "access/transam.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
@@ -29,9 +30,42 @@
 #include "catalog.h"
 
 /*
+ * fingerprints_committed keeps, first among the n given, the fingerprints
+ * of the row versions that the current transaction (or one of its
+ * subtransactions) did not write, and returns their number.  Two row
+ * versions of one function written by one transaction share their xmin
+ * and differ only by ctid, and a table rewrite (VACUUM FULL pg_proc,
+ * CLUSTER) moves the newer one into the older one's ctid: a row kept for
+ * the older one would then be taken for the newer one's code.  A row
+ * version is kept only once its transaction has committed, when it is the
+ * only one of its function with that xmin a run can see.
+ */
+static int
+fingerprints_committed(int n, Datum *oids, Datum *xmins, Datum *ctids, Datum *fingerprints)
+{
+	int			i,
+				kept = 0;
+
+	for (i = 0; i < n; i++)
+	{
+		TransactionId xmin = (TransactionId) strtoul(TextDatumGetCString(xmins[i]), NULL, 10);
+
+		if (TransactionIdIsCurrentTransactionId(xmin))
+			continue;
+		oids[kept] = oids[i];
+		xmins[kept] = xmins[i];
+		ctids[kept] = ctids[i];
+		fingerprints[kept] = fingerprints[i];
+		kept++;
+	}
+	return kept;
+}
+
+/*
  * catalog_store_fingerprints writes n functions' fingerprints, each for
  * the pg_proc row version (xmin, ctid, as text) it was made from, and
  * removes the rows kept for their other row versions.  Nothing is written
+ * for a row version the current transaction wrote (fingerprints_committed),
  * on a catalog before 1.5, or in a read-only transaction (the fingerprints
  * are then computed again by the next backend, as before 1.5).
  */
@@ -45,6 +79,9 @@ catalog_store_fingerprints(int n, Datum *oids, Datum *xmins, Datum *ctids, Datum
 	OwnerScope	w;
 
 	if (n == 0 || XactReadOnly || RecoveryInProgress() || !catalog_keeps_fingerprints())
+		return;
+	n = fingerprints_committed(n, oids, xmins, ctids, fingerprints);
+	if (n == 0)
 		return;
 	values[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 	values[1] = PointerGetDatum(construct_array(xmins, n, TEXTOID, -1, false, TYPALIGN_INT));
