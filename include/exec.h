@@ -306,4 +306,10 @@ extern void parallel_remote_stop(ParallelRun *r);
 extern void remote_partitioned_result(HPlan *plan, int stepno, const char *stage,
 									  const char *columns);
 
+/*
+ * (review2) frame_run.c: the step of the target a frame group was writing
+ * when it failed, for the error to name that node, not the group's step.
+ */
+extern int	frame_run_failed_step(HPlan *plan, int stepno);
+
 #endif							/* HAMILTON_EXEC_H */

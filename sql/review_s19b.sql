@@ -40,3 +40,28 @@ DROP TABLE rv19b_first;
 SELECT hamilton_unregister('rv19b');
 DROP SCHEMA rv19b CASCADE;
 RESET client_min_messages;
+
+-- 2. A frame group runs at its last target's step; an error while it wrote
+-- or checked another target's own table (here a CHECK constraint the owner
+-- added to fm.c2's result) named the group's step: "node ...c4 failed"
+-- for a violation in c2's table, and the history recorded c4 as the failed
+-- node.  (Older than this session: 37ec8e4 did the same.)
+SET client_min_messages = warning;
+CREATE SCHEMA rv19b_f;
+SELECT hamilton_define('rv19b_f.frame', 'SELECT i AS id, i AS x FROM generate_series(1, 5) i',
+                       key => ARRAY['id'], extract_columns => true);
+SELECT hamilton_define('rv19b_f.c1', 'x + 1');
+SELECT hamilton_define('rv19b_f.c2', 'x + 2');
+SELECT hamilton_define('rv19b_f.c3', 'x + 3');
+SELECT hamilton_define('rv19b_f.c4', 'x + 4');
+SELECT node, status FROM hamilton_execute(ARRAY['rv19b_f.c1', 'rv19b_f.c2', 'rv19b_f.c3', 'rv19b_f.c4']);
+DELETE FROM rv19b_f.c2 WHERE c2 >= 5;
+ALTER TABLE rv19b_f.c2 ADD CONSTRAINT small CHECK (c2 < 5);
+SELECT node, status FROM hamilton_execute(ARRAY['rv19b_f.c1', 'rv19b_f.c2', 'rv19b_f.c3', 'rv19b_f.c4']);
+SELECT status, failed_node, error FROM hamilton.runs WHERE run_id = (SELECT max(run_id) FROM hamilton.runs);
+SELECT node, status FROM hamilton.node_runs
+WHERE run_id = (SELECT max(run_id) FROM hamilton.runs) AND status = 'failed';
+-- earlier results unchanged
+SELECT count(*) AS c2_rows FROM rv19b_f.c2;
+DROP SCHEMA rv19b_f CASCADE;
+RESET client_min_messages;

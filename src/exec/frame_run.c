@@ -20,6 +20,14 @@ static void run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *k
 							bool *keys_checked);
 
 /*
+ * (review2) The target whose own table run_own_targets is writing or
+ * checking, in which run and at which group step; -1 between targets.
+ */
+static int	writing_step = -1;
+static int64 writing_run = 0;
+static int	writing_at = -1;
+
+/*
  * frame_run_group runs a frame group's compiled query at its run_at step:
  * into into_table (the requested columns as one table), and each other
  * target into its own table (key + column): directly when there is one,
@@ -35,6 +43,9 @@ frame_run_group(HPlan *plan, FrameGroup *g)
 	int			k;
 	bool		keys_checked = false;
 
+	writing_step = -1;
+	writing_run = plan->run_id;
+	writing_at = g->run_at;
 	initStringInfo(&keys);
 	for (k = 0; k < frame->nkey; k++)
 		appendStringInfo(&keys, "%s%s", k ? ", " : "", quote_identifier(frame->key[k]));
@@ -175,6 +186,7 @@ run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys,
 		Oid			relid;
 
 		CHECK_FOR_INTERRUPTS();
+		writing_step = s;
 		if (OidIsValid(d->heap))
 		{
 			/* written by frame_split_run */
@@ -209,7 +221,25 @@ run_own_targets(HPlan *plan, FrameGroup *g, List *own, const char *keys,
 		*keys_checked = true;
 		t->has_rows = true;
 		checks_run(plan, s, t->relation);
+		writing_step = -1;
 	}
 	for (j = 0; j < nparts; j++)
 		materialize_drop_temp(parts[j]);
+}
+
+/*
+ * frame_run_failed_step is the step to name for an error raised at step
+ * stepno: the target whose own table its frame group was writing or
+ * checking (a constraint of that table, its checks), else stepno itself.
+ */
+int
+frame_run_failed_step(HPlan *plan, int stepno)
+{
+	int			failed = stepno;
+
+	if (writing_step >= 0 && writing_run == plan->run_id && writing_at == stepno &&
+		writing_step < plan->nsteps)
+		failed = writing_step;
+	writing_step = -1;
+	return failed;
 }

@@ -48,7 +48,9 @@ exec_run_step_guarded(HPlan *plan, int stepno, TimestampTz started)
 	{
 		ErrorData  *edata = subxact_rollback(&sx);
 
-		exec_step_failed(plan, stepno, started, edata, INSTR_TIME_GET_MILLISEC(t0));
+		/* (review2) a frame group's error names the target that raised it */
+		exec_step_failed(plan, frame_run_failed_step(plan, stepno), started, edata,
+						 INSTR_TIME_GET_MILLISEC(t0));
 	}
 	PG_END_TRY();
 	hooks_node(plan, "after_node", stepno, false);
