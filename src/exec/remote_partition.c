@@ -39,6 +39,7 @@
 #include "nodes/parsenodes.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -330,6 +331,7 @@ shard_values(HNode *node, const char *stage, const char *type)
 	Datum		values[2];
 	ListCell   *lc;
 	uint64		i;
+	int			nestlevel;
 
 	foreach(lc, node->servers)
 	{
@@ -371,13 +373,23 @@ shard_values(HNode *node, const char *stage, const char *type)
 	}
 	va = DatumGetArrayTypeP(makeArrayResult(vals, CurrentMemoryContext));
 	sa = DatumGetArrayTypeP(makeArrayResult(srvs, CurrentMemoryContext));
+
+	/*
+	 * (review2) Each value as the key's type prints it here, for the
+	 * bounds, with every digit of a float: under a lower extra_float_digits
+	 * 0.30000000000000004 printed as 0.3, its partition's bound excluded
+	 * its server's rows, and WHERE key = that value pruned them away.
+	 */
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("extra_float_digits", "3", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	refuse_shared_value(node, type, va, sa);
-	/* each value as the key's type prints it here, for the bounds */
 	values[0] = PointerGetDatum(va);
 	values[1] = PointerGetDatum(sa);
 	spi_exec_checked(psprintf("SELECT (u.v::%s)::pg_catalog.text FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) "
 							  "WITH ORDINALITY AS u(v, s, n) ORDER BY u.n", type),
 					 2, argtypes, values, NULL, SPI_OK_SELECT);
+	AtEOXact_GUC(true, nestlevel);
 	Assert(SPI_processed == list_length(owner));
 	for (i = 0; i < SPI_processed; i++)
 	{

@@ -614,6 +614,17 @@ keyed_run
 keyed_same "the key again"
 [ "$(q -c "SELECT relkind FROM pg_class WHERE oid = 'shop.by_region'::regclass")" = p ] || fail "the key again: not a partitioned table"
 keyed_clean "the key again"
+# (review2) a float key: each bound holds every digit of its server's values, whatever
+# extra_float_digits the caller has (at 0, 0.30000000000000004 was bound as 0.3, and
+# WHERE r = that value pruned its partition: no row, no error)
+rq 1 -d postgres -c "CREATE TABLE shop.ratios AS SELECT 0.1::float8 + 0.2 AS r, 1 AS n" >/dev/null
+rq 2 -d postgres -c "CREATE TABLE shop.ratios AS SELECT 0.5::float8 AS r, 2 AS n" >/dev/null
+q -c "SELECT hamilton_define('shop.by_ratio', 'SELECT r, n FROM ratios', placement => '[\"r1\", \"r2\"]', shard_key => 'r')" >/dev/null
+q -c "SET extra_float_digits = 0" -c "SELECT count(*) FROM hamilton_execute(ARRAY['shop.by_ratio'])" >/dev/null
+[ "$(q -c "SELECT count(*) FROM shop.by_ratio WHERE r = 0.1::float8 + 0.2")" = 1 ] \
+    || fail "a float key: a row of r1 is pruned away; the bounds are $(q -c "SELECT string_agg(c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid), ', ') FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'shop.by_ratio'::regclass")"
+keyed_clean "a float key"
+q -c "SELECT hamilton_drop('shop.by_ratio')" >/dev/null
 
 # --- (review) what a server is sent, and what it answers ---------------------------
 for db in lax hostile; do
