@@ -356,6 +356,7 @@ extern void catalog_changed_since(int n, const Oid *relations, char **snapshot, 
 								  bool *changed, bool *reset);
 extern void catalog_mark_change_log(const char *snapshot);
 extern void catalog_prune_change_log(void);
+extern void catalog_hold_change_log(void);
 extern bool catalog_cache_available(void);
 extern CacheEntry *catalog_read_cache_entry(const char *schema, const char *name);
 extern List *catalog_read_cache_entries(void);

@@ -41,6 +41,9 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/xid8.h"
@@ -262,16 +265,58 @@ catalog_mark_change_log(const char *snapshot)
 }
 
 /*
+ * change_log_hold_tag is the lock tag of "a cached run is open": an object
+ * lock on the change log (objsubid 1, which no object of PostgreSQL uses
+ * for a relation).  False when the log does not exist.
+ */
+static bool
+change_log_hold_tag(LOCKTAG *tag)
+{
+	Oid			nsp = get_namespace_oid(HAMILTON_SCHEMA, true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid("change_log", nsp) : InvalidOid;
+
+	if (!OidIsValid(relid))
+		return false;
+	SET_LOCKTAG_OBJECT(*tag, MyDatabaseId, RelationRelationId, relid, 1);
+	return true;
+}
+
+/*
+ * catalog_hold_change_log is called by a cached run before it takes the
+ * snapshot its entries record: it holds a share of the tag until its
+ * transaction ends.  Until then its entries are not visible to other
+ * runs, and their prune must not remove the rows of writers that were in
+ * progress for that snapshot (a prune skips while any other holds it).
+ * It waits only for a prune running at that moment, never for a run.
+ */
+void
+catalog_hold_change_log(void)
+{
+	LOCKTAG		tag;
+
+	if (change_log_hold_tag(&tag))
+		(void) LockAcquire(&tag, ShareLock, false, false);
+}
+
+/*
  * catalog_prune_change_log removes the rows no cached result can need: those
  * of transactions every entry's snapshot, and every snapshot still to come,
  * saw as committed (below the oldest xmin of both); but the markers, which
  * are few (one per crash, or per cached runs that commit side by side).
+ * An entry of a cached run still open is not visible here, and an idle
+ * transaction publishes no xmin: so it skips when another open cached run
+ * holds the change log (catalog_hold_change_log); the next run prunes.
  */
 void
 catalog_prune_change_log(void)
 {
 	OwnerScope	w;
+	LOCKTAG		tag;
 
+	if (!change_log_hold_tag(&tag))
+		return;
+	if (LockAcquire(&tag, ExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL)
+		return;
 	catalog_owner_begin(&w);
 	/*
 	 * (rerun) The bound is computed once, an initplan: below the current
@@ -287,6 +332,12 @@ catalog_prune_change_log(void)
 					 "    FROM " CATALOG_TABLE("cache_entry") " e) AS b(x))",
 					 0, NULL, NULL, NULL, SPI_OK_DELETE);
 	catalog_owner_end(&w);
+	/*
+	 * Released at once: a run that holds the tag after this takes its
+	 * snapshot later, and every writer in progress for it was in progress
+	 * for the bound's snapshot too, so none of its rows went.
+	 */
+	LockRelease(&tag, ExclusiveLock, false);
 }
 
 /*

@@ -134,6 +134,8 @@ exec_cache_begin(HPlan *plan)
 	cr->declared = palloc0(sizeof(char *) * Max(n, 1));
 	visited = palloc0(sizeof(int) * Max(n, 1));
 
+	/* before the snapshot: no prune removes what this run's entries need */
+	catalog_hold_change_log();
 	spi_exec_checked("SELECT pg_catalog.pg_current_snapshot()::pg_catalog.text, "
 					 "pg_catalog.pg_current_xact_id()::pg_catalog.text",
 					 0, NULL, NULL, NULL, SPI_OK_SELECT);
