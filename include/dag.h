@@ -487,6 +487,8 @@ typedef struct DagDepsMemo
 	Oid			logged_fn;		/* hamilton.change_logged() */
 	Oid			replica_fn;		/* hamilton.replicated_change(regclass) */
 	struct pg_cryptohash_ctx *md5;
+	HTAB	   *rels;			/* (rerun2) state_pass.c: stand-ins by Oid */
+	List	   *locked;			/* (rerun2) the relations it locked */
 } DagDepsMemo;
 extern DagDepsMemo *dag_deps_memo_begin(void);
 extern void dag_deps_memo_end(DagDepsMemo *m);
@@ -495,6 +497,11 @@ extern void dag_memo_md5(DagDepsMemo *m, const char *data, size_t len, char *hex
 extern char *dag_deps_state_memo(DagDepsMemo *m, List *sources, List *functions, List **watched,
 								 char **why);
 extern bool dag_replica_tracked_memo(Relation rel, char **why, DagDepsMemo *m);
+/* (rerun2) state_pass.c: the relations read, locked and read in one pass */
+extern void dag_memo_read_relations(DagDepsMemo *m, List *relids);
+extern Relation dag_memo_relation(DagDepsMemo *m, Oid relid);
+extern void dag_memo_release(DagDepsMemo *m);
+extern int	dag_memo_batch(void);
 
 /* subdag.c (subdag: @subdag, @parameterized_subdag, issue 13 item 4) */
 extern void dag_mark_stale_subdags(Dag *dag);

@@ -71,10 +71,15 @@ dag_deps_memo_begin(void)
 	return m;
 }
 
-/* dag_deps_memo_end frees the memo's MD5 context (the rest is palloc'd). */
+/*
+ * dag_deps_memo_end frees the memo's MD5 context (the rest is palloc'd)
+ * and releases the locks of the relations it read (state_pass.c).
+ */
 void
 dag_deps_memo_end(DagDepsMemo *m)
 {
+	if (m)
+		dag_memo_release(m);
 	if (m && m->md5)
 		pg_cryptohash_free(m->md5);
 	if (m)

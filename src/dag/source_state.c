@@ -215,9 +215,10 @@ relation_state(StringInfo buf, StringInfo probes, Oid relid, List **watched, cha
 	ListCell   *lc;
 	bool		first = true;
 	Relation	top;
+	Relation	pass = dag_memo_relation(m, relid); /* (rerun2) state_pass.c */
 
 	/* locked first, then looked up: a relation dropped meanwhile is gone */
-	top = try_relation_open(relid, AccessShareLock);
+	top = pass ? pass : try_relation_open(relid, AccessShareLock);
 	if (top == NULL)
 	{
 		appendStringInfo(buf, "r%u gone;", relid);
@@ -243,7 +244,8 @@ relation_state(StringInfo buf, StringInfo probes, Oid relid, List **watched, cha
 			table_close(rel, AccessShareLock);
 		first = false;
 	}
-	table_close(top, AccessShareLock);
+	if (top != pass)
+		table_close(top, AccessShareLock);
 	appendStringInfoChar(buf, ';');
 }
 

@@ -323,6 +323,8 @@ read_entries(HPlan *plan, CacheRun *cr, DagDepsMemo *memo)
 	HASHCTL		ctl;
 	ListCell   *lc;
 	List	  **watched = palloc0(sizeof(List *) * Max(plan->nsteps, 1));
+	List	   *read = NIL;
+	int			first = 0;
 	int			i;
 
 	ctl.keysize = 2 * NAMEDATALEN + 1;
@@ -377,8 +379,21 @@ read_entries(HPlan *plan, CacheRun *cr, DagDepsMemo *memo)
 		snprintf(key, sizeof(key), "%s.%s", node->schema, node->name);
 		ne = hash_search(byname, key, HASH_FIND, NULL);
 		cr->entry[i] = ne ? ne->entry : NULL;
-		if (cr->entry[i] && cr->entry[i]->reusable)
-			cr->pre[i] = entry_refusal(cr->entry[i], &watched[i], memo);
+	}
+	/* (rerun2) what the entries read, locked and read in one pass, by batches */
+	for (i = 0; i <= plan->nsteps; i++)
+	{
+		if (i == plan->nsteps || list_length(read) >= dag_memo_batch())
+		{
+			dag_memo_read_relations(memo, read);
+			for (; first < i; first++)
+				if (cr->entry[first] && cr->entry[first]->reusable)
+					cr->pre[first] = entry_refusal(cr->entry[first], &watched[first], memo);
+			dag_memo_release(memo);
+			read = NIL;
+		}
+		if (i < plan->nsteps && cr->entry[i] && cr->entry[i]->reusable)
+			read = list_concat(read, cr->entry[i]->sources);
 	}
 	changes_since(plan->nsteps, cr->entry, watched, cr->pre);
 }
