@@ -97,7 +97,8 @@ REGRESS = \
 	cache_rerun \
 	shard_key \
 	chain_fingerprint \
-	frame_direct
+	frame_direct \
+	chain_fast
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 
 PG_CONFIG ?= pg_config
