@@ -99,6 +99,7 @@ REGRESS = \
 	chain_fingerprint \
 	frame_direct \
 	review_s19 \
+	chain_fast \
 	review_s19b
 REGRESS_OPTS = --inputdir=$(srcdir) --outputdir=$(CURDIR)/build/regress
 

@@ -273,6 +273,10 @@ extern void catalog_forget_ended_starts(void);
 extern bool catalog_bulk_insert_node_runs(int64 run_id, int n, const CatalogNodeRun *rows);
 extern Oid	catalog_table_relid(const char *table);
 
+/* (chain3) scalar_rows.c: many functions' pg_proc rows in one pass */
+typedef void (*CatalogFunctionRow) (HeapTuple row, TupleDesc desc, void *arg);
+extern void catalog_scan_functions(struct HTAB *wanted, CatalogFunctionRow fn, void *arg);
+
 /* (chain) fingerprint_rows.c: fingerprints kept per pg_proc row version */
 extern bool catalog_keeps_fingerprints(void);
 extern void catalog_store_fingerprints(int n, Datum *oids, Datum *xmins, Datum *ctids,

@@ -154,6 +154,14 @@ typedef struct HNode
 	/* (chain) what scalar_batch.c found of its function: 0 not looked at */
 	int8		batch_function; /* 1: may be batched, -1: may not */
 	Oid			batch_namespace;	/* its schema's OID, when it may */
+	/* (chain3) its pg_proc row as a batch read it (exec/scalar_fast.c) */
+	bool		fast_row;		/* read: the fields below are set */
+	bool		fast_batchable; /* what function_batchable checks of it */
+	void	   *fast_acl;		/* its proacl, or its default (Acl *) */
+	Oid			fast_owner;		/* its proowner */
+	void	   *fast_body;		/* its RETURN expression, when the planner
+								 * would inline it (Node *), or NULL */
+	char	   *fast_src;		/* its prosrc, for an error's context */
 	Oid			owner;
 	bool		persist;		/* materialize => 'table' (or refreshed
 								 * concurrently) */
@@ -377,7 +385,7 @@ extern void dag_fingerprint_nodes(Dag *dag, const int *indexes, int n);
 /* (chain) fingerprint_kept.c: fingerprints kept per pg_proc row version */
 typedef struct KeptFingerprints KeptFingerprints;
 extern KeptFingerprints *dag_kept_fingerprints_begin(Dag *dag, const int *indexes, int n);
-extern const char *dag_kept_fingerprint(KeptFingerprints *k, Oid funcoid, HeapTuple proctup);
+extern const char *dag_kept_fingerprint(KeptFingerprints *k, Oid funcoid);
 extern void dag_kept_fingerprint_note(KeptFingerprints *k, Oid funcoid, HeapTuple proctup,
 									  const char *fingerprint);
 extern void dag_kept_fingerprints_end(KeptFingerprints *k);

@@ -21,6 +21,11 @@ extern void exec_report_progress(HPlan *plan, int stepno, bool done);
 extern void exec_step_failed(HPlan *plan, int stepno, TimestampTz started,
 							 ErrorData *edata, double step_started_ms) pg_attribute_noreturn();
 
+/* (chain3) scalar_fast.c */
+extern void scalar_fast_read(HPlan *plan);
+extern void scalar_fast_aclcheck(HNode *node);
+extern void *scalar_fast_plan(HNode *node);
+
 /* scalar_batch.c */
 extern int	scalar_batch_length(HPlan *plan, int start);
 extern void scalar_batch_run(HPlan *plan, int start, int count, TimestampTz started);

@@ -133,6 +133,8 @@ typedef struct HPlan
 	void	   *column_lineage;
 	/* features-b: the savers of the run (exec/files.c) */
 	void	   *files;
+	/* (chain3) its scalar steps' pg_proc rows were read (scalar_fast.c) */
+	bool		scalar_rows_read;
 } HPlan;
 
 /* The state of one validation, shared by the files of this stage. */

@@ -113,7 +113,9 @@ catalog_store_fingerprints(int n, Datum *oids, Datum *xmins, Datum *ctids, Datum
  * catalog_read_fingerprints leaves in SPI_tuptable the rows kept for the n
  * functions given (funcoid oid, proc_xmin xid, proc_ctid tid, fingerprint
  * text; two for one row version when two runs wrote it at once) and
- * returns their number: none on a catalog before 1.5.
+ * returns their number: none on a catalog before 1.5.  (chain3) Only the
+ * rows of each function's pg_proc row version the statement sees (its
+ * xmin and ctid), so that the caller takes them with no syscache lookup.
  */
 uint64
 catalog_read_fingerprints(int n, Datum *oids)
@@ -126,9 +128,12 @@ catalog_read_fingerprints(int n, Datum *oids)
 		return 0;
 	values[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 	spi_exec_kept_args(&plan,
-					   "SELECT funcoid, proc_xmin, proc_ctid, fingerprint "
-					   "FROM " CATALOG_TABLE("function_fingerprint") " "
-					   "WHERE funcoid OPERATOR(pg_catalog.=) ANY ($1)",
+					   "SELECT f.funcoid, f.proc_xmin, f.proc_ctid, f.fingerprint "
+					   "FROM " CATALOG_TABLE("function_fingerprint") " f "
+					   "JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) f.funcoid "
+					   " AND p.xmin OPERATOR(pg_catalog.=) f.proc_xmin "
+					   " AND p.ctid OPERATOR(pg_catalog.=) f.proc_ctid "
+					   "WHERE f.funcoid OPERATOR(pg_catalog.=) ANY ($1)",
 					   1, argtypes, values, NULL, SPI_OK_SELECT);
 	return SPI_processed;
 }

@@ -68,7 +68,7 @@ dag_fingerprint(Dag *dag, int index)
 		appendStringInfoString(&buf, node->sql);
 	else
 	{
-		HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(node->funcoid));
+		HeapTuple	tup;
 		Form_pg_proc proc;
 		bool		isnull;
 		Datum		d;
@@ -81,6 +81,19 @@ dag_fingerprint(Dag *dag, int index)
 					nestlevel;
 		const char *kept;
 
+		/*
+		 * (chain) kept for the row version the run's statement sees, by an
+		 * earlier run (chain3: before any syscache lookup)
+		 */
+		kept = dag_kept_fingerprint(fingerprints_kept, node->funcoid);
+		if (kept)
+		{
+			MemoryContextSwitchTo(old);
+			node->fingerprint = MemoryContextStrdup(dag->cxt, kept);
+			MemoryContextReset(fingerprint_scratch);
+			return node->fingerprint;
+		}
+		tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(node->funcoid));
 		if (!HeapTupleIsValid(tup))
 		{
 			MemoryContextSwitchTo(old);
@@ -88,17 +101,6 @@ dag_fingerprint(Dag *dag, int index)
 			return NULL;		/* dropped meanwhile */
 		}
 		proc = (Form_pg_proc) GETSTRUCT(tup);
-
-		/* (chain) kept for this very row version by an earlier run */
-		kept = dag_kept_fingerprint(fingerprints_kept, node->funcoid, tup);
-		if (kept)
-		{
-			ReleaseSysCache(tup);
-			MemoryContextSwitchTo(old);
-			node->fingerprint = MemoryContextStrdup(dag->cxt, kept);
-			MemoryContextReset(fingerprint_scratch);
-			return node->fingerprint;
-		}
 
 		/*
 		 * Names are written fully qualified (types, and the SQL body printed

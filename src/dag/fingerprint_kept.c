@@ -8,7 +8,8 @@
  * spent about a third of a 10,000-node chain's run doing that.  What a
  * run fingerprints is kept with the OID, xmin and ctid of the pg_proc row
  * it was computed from, and the next run that fingerprints that very row
- * version (the syscache's tuple: its raw xmin and t_self) takes it from
+ * version (chain3: the raw xmin and ctid of the row its statement sees,
+ * compared by the catalog query, with no syscache lookup) takes it from
  * there.  Any change of a function writes a new row version, with another
  * xmin or, within one transaction, another ctid: it is fingerprinted
  * again.  The kept value is the md5 the same text gave, so it equals what
@@ -30,17 +31,13 @@
 
 #include "dag.h"
 
-/* A pg_proc row version, as the key of a kept fingerprint. */
-typedef struct KeptKey
-{
-	Oid			funcoid;
-	TransactionId xmin;
-	ItemPointerData ctid;
-} KeptKey;
-
+/*
+ * A function's kept fingerprint, for the pg_proc row version the run's
+ * statement sees (chain3: the catalog query compares xmin and ctid).
+ */
 typedef struct KeptEntry
 {
-	KeptKey		key;
+	Oid			funcoid;
 	char	   *fingerprint;
 } KeptEntry;
 
@@ -54,8 +51,6 @@ struct KeptFingerprints
 	Datum	   *ctids;
 	Datum	   *fingerprints;
 };
-
-static void kept_key(KeptKey *key, Oid funcoid, TransactionId xmin, ItemPointer ctid);
 
 /*
  * dag_kept_fingerprints_begin reads what the catalog keeps for the
@@ -85,7 +80,7 @@ dag_kept_fingerprints_begin(Dag *dag, const int *indexes, int n)
 	if (nrows == 0)
 		return k;
 	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(KeptKey);
+	ctl.keysize = sizeof(Oid);
 	ctl.entrysize = sizeof(KeptEntry);
 	ctl.hcxt = CurrentMemoryContext;
 	k->found = hash_create("hamilton kept fingerprints", (long) nrows, &ctl,
@@ -95,15 +90,13 @@ dag_kept_fingerprints_begin(Dag *dag, const int *indexes, int n)
 		HeapTuple	row = SPI_tuptable->vals[r];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
-		KeptKey		key;
+		Oid			funcoid;
 		KeptEntry  *e;
 		bool		exists;
 
 		CHECK_FOR_INTERRUPTS();
-		kept_key(&key, DatumGetObjectId(SPI_getbinval(row, desc, 1, &isnull)),
-				 DatumGetTransactionId(SPI_getbinval(row, desc, 2, &isnull)),
-				 (ItemPointer) DatumGetPointer(SPI_getbinval(row, desc, 3, &isnull)));
-		e = hash_search(k->found, &key, HASH_ENTER, &exists);
+		funcoid = DatumGetObjectId(SPI_getbinval(row, desc, 1, &isnull));
+		e = hash_search(k->found, &funcoid, HASH_ENTER, &exists);
 		if (!exists)
 			e->fingerprint = TextDatumGetCString(SPI_getbinval(row, desc, 4, &isnull));
 	}
@@ -111,19 +104,18 @@ dag_kept_fingerprints_begin(Dag *dag, const int *indexes, int n)
 }
 
 /*
- * dag_kept_fingerprint is the fingerprint kept for this very pg_proc row
- * version (a syscache tuple keeps the row's header and t_self), or NULL.
+ * dag_kept_fingerprint is the fingerprint kept for the pg_proc row version
+ * of funcoid that the run's statement sees (catalog_read_fingerprints
+ * returns only those), or NULL: (chain3) taken with no syscache lookup.
  */
 const char *
-dag_kept_fingerprint(KeptFingerprints *k, Oid funcoid, HeapTuple proctup)
+dag_kept_fingerprint(KeptFingerprints *k, Oid funcoid)
 {
-	KeptKey		key;
 	KeptEntry  *e;
 
 	if (k == NULL || k->found == NULL)
 		return NULL;
-	kept_key(&key, funcoid, HeapTupleHeaderGetRawXmin(proctup->t_data), &proctup->t_self);
-	e = hash_search(k->found, &key, HASH_FIND, NULL);
+	e = hash_search(k->found, &funcoid, HASH_FIND, NULL);
 	return e ? e->fingerprint : NULL;
 }
 
@@ -165,14 +157,4 @@ void
 dag_kept_fingerprints_end(KeptFingerprints *k)
 {
 	catalog_store_fingerprints(k->n, k->oids, k->xmins, k->ctids, k->fingerprints);
-}
-
-/* kept_key fills a KeptKey, its padding zeroed (it is hashed as bytes). */
-static void
-kept_key(KeptKey *key, Oid funcoid, TransactionId xmin, ItemPointer ctid)
-{
-	memset(key, 0, sizeof(KeptKey));
-	key->funcoid = funcoid;
-	key->xmin = xmin;
-	ItemPointerCopy(ctid, &key->ctid);
 }

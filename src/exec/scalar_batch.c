@@ -89,7 +89,7 @@ typedef struct BatchPin
 } BatchPin;
 
 static bool step_batchable(HPlan *plan, int stepno, int start);
-static bool function_batchable(HNode *node);
+static bool function_batchable(HPlan *plan, HNode *node);
 static void pin_batch_settings(BatchPin *pin, const char *schema, bool with_public);
 static void call_scalar(HPlan *plan, int stepno, MemoryContext callcxt,
 						BatchContext *bc);
@@ -130,7 +130,7 @@ step_batchable(HPlan *plan, int stepno, int start)
 	int			d,
 				nfed = 0;
 
-	if (step->action != STEP_VALUE || step->result_table || !function_batchable(node))
+	if (step->action != STEP_VALUE || step->result_table || !function_batchable(plan, node))
 		return false;
 	for (d = 0; d < node->ndeps; d++)
 	{
@@ -156,7 +156,7 @@ step_batchable(HPlan *plan, int stepno, int start)
  * the function (ALTER FUNCTION ... SET SCHEMA too) replaces.
  */
 static bool
-function_batchable(HNode *node)
+function_batchable(HPlan *plan, HNode *node)
 {
 	HeapTuple	proctup;
 	Form_pg_proc proc;
@@ -182,6 +182,14 @@ function_batchable(HNode *node)
 		if (param->variadic || param->key || IsPolymorphicType(param->type) ||
 			(OidIsValid(coll) && coll != DEFAULT_COLLATION_OID))
 			return false;
+	}
+	/* (chain3) the plan's functions' rows, read in one pass */
+	scalar_fast_read(plan);
+	if (node->fast_row)
+	{
+		if (node->fast_batchable)
+			node->batch_function = 1;
+		return node->fast_batchable;
 	}
 	proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(node->funcoid));
 	if (!HeapTupleIsValid(proctup))
@@ -330,9 +338,14 @@ call_scalar(HPlan *plan, int stepno, MemoryContext callcxt, BatchContext *bc)
 	aclresult = pg_namespace_aclcheck(nspid, GetUserId(), ACL_USAGE);
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_SCHEMA, get_namespace_name(nspid));
-	aclresult = pg_proc_aclcheck(node->funcoid, GetUserId(), ACL_EXECUTE);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_FUNCTION, get_func_name(node->funcoid));
+	if (node->fast_row)
+		scalar_fast_aclcheck(node); /* (chain3) as pg_proc_aclcheck, no lookup */
+	else
+	{
+		aclresult = pg_proc_aclcheck(node->funcoid, GetUserId(), ACL_EXECUTE);
+		if (aclresult != ACLCHECK_OK)
+			aclcheck_error(aclresult, OBJECT_FUNCTION, get_func_name(node->funcoid));
+	}
 	InvokeFunctionExecuteHook(node->funcoid);
 
 	bc->calling = true;
@@ -409,7 +422,10 @@ planned_call(Dag *dag, HNode *node, MemoryContext callcxt)
 	call = makeFuncExpr(node->funcoid, node->rettype, args,
 						get_typcollation(node->rettype), inputcollid,
 						COERCE_EXPLICIT_CALL);
-	planned = (Node *) expression_planner((Expr *) call);
+	/* (chain3) inlined as the planner inlines it, from the row read */
+	planned = (Node *) scalar_fast_plan(node);
+	if (planned == NULL)
+		planned = (Node *) expression_planner((Expr *) call);
 	MemoryContextSwitchTo(dag->cxt);
 	node->planned_call = copyObject(planned);
 	MemoryContextSwitchTo(old);
